@@ -1,0 +1,76 @@
+"""Configuration, read from the environment (FORUM_*).
+
+Every variable is documented in README.md ("Configuration"). `Config` is the embedded default
+(SQLite and a Whoosh index in the instance folder); `TestConfig` and `ProductionConfig` adjust it.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(name)
+    return value if value not in (None, "") else default
+
+
+def normalise_database_url(url: str) -> str:
+    """Let `postgresql://` URLs use psycopg 3, the driver that the package installs."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+class Config:
+    # None means: a file `forum.sqlite3` in the instance folder (decided in create_app).
+    SQLALCHEMY_DATABASE_URI = None
+    FORUM_DATABASE_URL = _env("FORUM_DATABASE_URL")
+    SECRET_KEY = _env("FORUM_SECRET_KEY")
+    FORUM_SEARCH_INDEX = _env("FORUM_SEARCH_INDEX")
+    FORUM_REDIS_URL = _env("FORUM_REDIS_URL")
+    FORUM_RATE_LIMITS = (_env("FORUM_RATE_LIMITS", "on") or "on").lower() != "off"
+
+    # Password hashing: argon2id, at least 46 MiB and one pass (OWASP ASVS 5).
+    FORUM_ARGON2_MEMORY_KIB = int(_env("FORUM_ARGON2_MEMORY_KIB", "47104"))
+    FORUM_ARGON2_TIME_COST = int(_env("FORUM_ARGON2_TIME_COST", "1"))
+    FORUM_ARGON2_PARALLELISM = int(_env("FORUM_ARGON2_PARALLELISM", "1"))
+
+    # Interface language when neither the member nor the browser says otherwise.
+    BABEL_DEFAULT_LOCALE = "zh_CN"
+    BABEL_DEFAULT_TIMEZONE = _env("FORUM_TIMEZONE", "Asia/Shanghai")
+    FORUM_LOCALES = ("zh_CN", "en")
+
+    FORUM_PER_PAGE = 20
+    # Reject request bodies above this size with 413 (a post is at most 30,000 characters).
+    MAX_CONTENT_LENGTH = int(_env("FORUM_MAX_CONTENT_LENGTH", str(1024 * 1024)))
+
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    SQLALCHEMY_RECORD_QUERIES = False
+    WTF_CSRF_TIME_LIMIT = None
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    JSON_SORT_KEYS = False
+    TESTING = False
+
+
+class TestConfig(Config):
+    TESTING = True
+    SECRET_KEY = "test-secret-key"
+    WTF_CSRF_ENABLED = False
+    FORUM_RATE_LIMITS = False
+    # Tests hash many passwords; the production parameters are checked by a test of their own.
+    FORUM_ARGON2_MEMORY_KIB = 1024
+    FORUM_ARGON2_TIME_COST = 1
+    SQLALCHEMY_RECORD_QUERIES = True
+
+
+class ProductionConfig(Config):
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+
+
+def generate_secret_key() -> str:
+    return secrets.token_urlsafe(48)

@@ -1,0 +1,108 @@
+"""The community support forum. `create_app` is the only wiring point."""
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+from flask import Flask
+
+from forum.extensions import babel, csrf, db, login_manager, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+log = logging.getLogger(__name__)
+
+
+def create_app(config: object | dict | None = None) -> Flask:
+    """Build the application. `config` is a class (default: config.Config) or a mapping of overrides."""
+    import config as config_module
+
+    app = Flask(
+        __name__,
+        instance_path=os.environ.get("FORUM_INSTANCE_PATH") or str(ROOT / "instance"),
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    if isinstance(config, dict):
+        app.config.from_object(config_module.Config)
+        app.config.update(config)
+    else:
+        app.config.from_object(config or config_module.Config)
+    _finish_config(app, config_module)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+
+    from forum.core import i18n
+    from forum.web import setup as web_setup
+
+    babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone,
+                   default_translation_directories=str(Path(__file__).parent / "translations"))
+    _configure_engine(app)
+    _import_models()
+    web_setup.init_app(app)
+    _register_blueprints(app)
+    _register_cli(app)
+    return app
+
+
+def _finish_config(app: Flask, config_module) -> None:
+    url = app.config.get("SQLALCHEMY_DATABASE_URI") or app.config.get("FORUM_DATABASE_URL")
+    if not url:
+        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+        url = "sqlite:///" + str(Path(app.instance_path) / "forum.sqlite3")
+    app.config["SQLALCHEMY_DATABASE_URI"] = config_module.normalise_database_url(url)
+    if not app.config.get("FORUM_SEARCH_INDEX"):
+        app.config["FORUM_SEARCH_INDEX"] = str(Path(app.instance_path) / "search-index")
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _instance_secret(app, config_module)
+
+
+def _instance_secret(app: Flask, config_module) -> str:
+    """A secret key kept in the instance folder, so that sessions survive restarts without FORUM_SECRET_KEY."""
+    path = Path(app.instance_path) / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = config_module.generate_secret_key()
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
+
+
+def _configure_engine(app: Flask) -> None:
+    from forum.core.db import configure_sqlite
+
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        with app.app_context():
+            configure_sqlite(db.engine)
+
+
+def _import_models() -> None:
+    # Every model module, so that metadata (and Alembic's autogenerate) sees all tables.
+    import forum.auth.models  # noqa: F401
+    import forum.questions.models  # noqa: F401
+    import forum.votes.models  # noqa: F401
+
+
+def _register_blueprints(app: Flask) -> None:
+    from forum.api import bp as api_bp
+    from forum.auth.views import bp as auth_bp
+    from forum.questions.views import bp as questions_bp
+    from forum.users.views import bp as users_bp
+
+    for blueprint in (auth_bp, questions_bp, users_bp, api_bp):
+        app.register_blueprint(blueprint)
+    csrf.exempt(api_bp)
+
+
+def _register_cli(app: Flask) -> None:
+    from forum.auth.cli import users_cli
+    from forum.demo.cli import register as register_demo
+    from forum.questions.cli import posts_cli
+
+    app.cli.add_command(users_cli)
+    app.cli.add_command(posts_cli)
+    register_demo(app)

@@ -1,0 +1,139 @@
+"""What every API module shares: bearer authentication, body parsing, pagination, route registry."""
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import current_app, g, jsonify, request
+from flask_babel import gettext as _
+from pydantic import BaseModel, ValidationError
+
+from forum.api import bp
+from forum.auth import services as auth_services
+from forum.auth.models import User
+from forum.core.errors import AuthenticationFailed, DomainError, ValidationFailed
+from forum.questions.queries import clamp_page
+
+
+class MalformedRequest(DomainError):
+    status = 400
+    code = "malformed_json"
+
+
+# --- authentication ------------------------------------------------------------------------------
+
+def bearer_token() -> str | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _sep, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    return token.strip()
+
+
+def api_user() -> User | None:
+    """The token holder, or None. The API ignores cookies: it authenticates by bearer token only."""
+    if "api_user_loaded" not in g:
+        token = bearer_token()
+        g.api_user = auth_services.user_for_token(token) if token else None
+        g.api_user_loaded = True
+        if token and g.api_user is None:
+            raise AuthenticationFailed(_("The token is invalid or was revoked."), code="invalid_token")
+    return g.api_user
+
+
+def require_user() -> User:
+    user = api_user()
+    if user is None:
+        raise AuthenticationFailed(_("Sign in first: send Authorization: Bearer <token>."))
+    return user
+
+
+# --- request bodies ------------------------------------------------------------------------------
+
+def _message_for(error: dict) -> str:
+    kind = error.get("type", "")
+    ctx = error.get("ctx") or {}
+    if kind == "missing":
+        return _("This field is required.")
+    if kind.startswith("string"):
+        return _("Must be text.")
+    if kind.startswith("list") or kind == "tuple_type":
+        return _("Must be a list.")
+    if kind.startswith("int"):
+        return _("Must be a whole number.")
+    if kind.startswith("bool"):
+        return _("Must be true or false.")
+    if kind in ("enum", "literal_error"):
+        return _("Must be one of: %(choices)s.", choices=ctx.get("expected", ""))
+    if kind == "extra_forbidden":
+        return _("Unknown field.")
+    return _("Invalid value.")
+
+
+def parse_body(model: type[BaseModel]) -> BaseModel:
+    """The request's JSON body validated by `model`: 400 when it is not a JSON object, 422 per field."""
+    raw = request.get_data(cache=False)
+    try:
+        data = json.loads(raw or b"null")
+    except (ValueError, UnicodeDecodeError):
+        raise MalformedRequest(_("The body is not valid JSON.")) from None
+    if not isinstance(data, dict):
+        raise MalformedRequest(_("The body must be a JSON object."))
+    try:
+        return model.model_validate(data, strict=True)
+    except ValidationError as exc:
+        fields: dict[str, list[str]] = {}
+        for error in exc.errors():
+            name = ".".join(str(p) for p in error["loc"]) or "body"
+            fields.setdefault(name.split(".")[0], []).append(_message_for(error))
+        raise ValidationFailed(fields) from None
+
+
+def page_args() -> tuple[int, int]:
+    return clamp_page(request.args.get("page", 1), request.args.get("per_page", 20))
+
+
+def listing(items: list[dict], page: int, per_page: int, total: int):
+    return jsonify({"items": items, "page": page, "per_page": per_page, "total": total})
+
+
+def iso(value: datetime | None) -> str | None:
+    """ISO 8601 with the offset of the configured time zone (Beijing time by default)."""
+    if value is None:
+        return None
+    return value.astimezone(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).isoformat()
+
+
+# --- routes, recorded for the OpenAPI document ---------------------------------------------------
+
+@dataclass
+class Operation:
+    path: str
+    method: str
+    summary: str
+    auth: str  # "none", "optional", "required"
+    body: type[BaseModel] | None = None
+    response: Any = None
+    status: int = 200
+    query: dict[str, str] = field(default_factory=dict)
+    errors: tuple[int, ...] = ()
+
+
+OPERATIONS: list[Operation] = []
+
+
+def route(path: str, method: str, *, summary: str, auth: str = "none", body=None, response=None,
+          status: int = 200, query: dict[str, str] | None = None, errors: tuple[int, ...] = ()) -> Callable:
+    """Register an API view on the blueprint and describe it for /api/v1/openapi.json."""
+
+    def decorator(view: Callable) -> Callable:
+        endpoint = f"{view.__module__.rsplit('.', 1)[-1]}_{view.__name__}"
+        bp.add_url_rule(path, endpoint=endpoint, view_func=view, methods=[method])
+        OPERATIONS.append(Operation(path, method, summary, auth, body, response, status, query or {}, errors))
+        return view
+
+    return decorator

@@ -1,0 +1,81 @@
+"""GET /api/v1/openapi.json: the OpenAPI 3.1 document, generated from the routes and the pydantic
+models that validate them."""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from flask import jsonify, url_for
+from pydantic import TypeAdapter
+
+from forum.api import schemas
+from forum.api.common import OPERATIONS, route
+
+_STATUS_TEXT = {400: "Malformed JSON", 401: "Not signed in", 403: "Not allowed", 404: "Absent or private",
+                409: "Conflict", 413: "Too large", 422: "Invalid fields", 423: "Locked", 429: "Rate limited"}
+
+
+def build_document(server_url: str) -> dict[str, Any]:
+    components: dict[str, Any] = {}
+
+    def schema_ref(annotation) -> dict:
+        adapter = TypeAdapter(annotation)
+        schema = adapter.json_schema(ref_template="#/components/schemas/{model}")
+        components.update(schema.pop("$defs", {}))
+        if "title" in schema and "properties" in schema:
+            name = schema["title"]
+            components[name] = schema
+            return {"$ref": f"#/components/schemas/{name}"}
+        return schema
+
+    paths: dict[str, Any] = {}
+    error_ref = schema_ref(schemas.ErrorOut)
+    for op in OPERATIONS:
+        path = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", op.path)
+        params = [
+            {"name": name, "in": "path", "required": True,
+             "schema": {"type": "integer" if f"<int:{name}>" in op.path else "string"}}
+            for name in re.findall(r"<(?:\w+:)?(\w+)>", op.path)
+        ]
+        params += [{"name": name, "in": "query", "required": False, "description": text,
+                    "schema": {"type": "string"}} for name, text in op.query.items()]
+        operation: dict[str, Any] = {"summary": op.summary, "operationId": f"{op.method.lower()}_{path}",
+                                     "parameters": params, "responses": {}}
+        if op.auth == "required":
+            operation["security"] = [{"bearer": []}]
+        elif op.auth == "optional":
+            operation["security"] = [{"bearer": []}, {}]
+        if op.body is not None:
+            operation["requestBody"] = {"required": True,
+                                        "content": {"application/json": {"schema": schema_ref(op.body)}}}
+        if op.response is None:
+            operation["responses"][str(op.status)] = {"description": "Done"}
+        else:
+            response_schema = schema_ref(op.response)
+            if getattr(op.response, "__origin__", None) is list:
+                response_schema = {"type": "object", "required": ["items", "page", "per_page", "total"],
+                                   "properties": {"items": response_schema, "page": {"type": "integer"},
+                                                  "per_page": {"type": "integer"}, "total": {"type": "integer"}}}
+            operation["responses"][str(op.status)] = {
+                "description": "OK", "content": {"application/json": {"schema": response_schema}}}
+        for status in op.errors:
+            operation["responses"][str(status)] = {
+                "description": _STATUS_TEXT.get(status, "Error"),
+                "content": {"application/json": {"schema": error_ref}}}
+        operation["operationId"] = re.sub(r"[^a-zA-Z0-9_]+", "_", operation["operationId"]).strip("_")
+        paths.setdefault(path, {})[op.method.lower()] = operation
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "Community support forum API", "version": "1",
+                 "description": "JSON in and out. Authenticate with `Authorization: Bearer <token>` "
+                                "from POST /tokens. Errors: {\"error\": {\"code\", \"message\", \"fields\"}}."},
+        "servers": [{"url": server_url}],
+        "paths": paths,
+        "components": {"schemas": components,
+                       "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
+    }
+
+
+@route("/openapi.json", "GET", summary="This document")
+def document():
+    return jsonify(build_document(url_for("api.openapi_document", _external=True).rsplit("/", 1)[0]))

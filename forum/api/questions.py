@@ -1,0 +1,160 @@
+"""Questions, answers, comments and revisions."""
+from __future__ import annotations
+
+from flask import jsonify, request
+from flask_babel import gettext as _
+
+from forum.api import schemas, serialize
+from forum.api.common import api_user, listing, page_args, parse_body, require_user, route
+from forum.core.errors import ValidationFailed
+from forum.questions import queries, services
+from forum.questions.models import Category
+from forum.votes.queries import my_votes
+
+
+def _list_filters():
+    try:
+        tab = queries.Tab(request.args.get("sort") or "newest")
+    except ValueError:
+        raise ValidationFailed({"sort": [_("Unknown sort order.")]}) from None
+    category = request.args.get("category") or None
+    if category is not None:
+        try:
+            category = Category(category)
+        except ValueError:
+            raise ValidationFailed({"category": [_("Unknown category.")]}) from None
+    return tab, category, (request.args.get("tag") or "").strip().lower() or None
+
+
+@route("/questions", "GET", summary="List questions", auth="optional", response=list[schemas.QuestionSummaryOut],
+       query={"sort": "newest|active|votes|unanswered|unsolved", "tag": "tag name", "category": "category",
+              "page": "page number", "per_page": "at most 100"}, errors=(422,))
+def list_questions():
+    tab, category, tag = _list_filters()
+    page, per_page = page_args()
+    result = queries.list_questions(tab=tab, category=category, tag=tag, page=page, per_page=per_page)
+    votes, _answers = my_votes(api_user(), question_ids=[q.id for q in result.items])
+    items = [serialize.question_summary(q, votes.get(q.id, 0)) for q in result.items]
+    return listing(items, result.page, result.per_page, result.total)
+
+
+def _question_detail(question_id: int) -> dict:
+    question = services.get_question(question_id)
+    thread = queries.load_thread(question)
+    q_votes, a_votes = my_votes(api_user(), question_ids=[question.id], answer_ids=[a.id for a in thread.answers])
+    data = serialize.question_summary(question, q_votes.get(question.id, 0))
+    data.update(
+        body=question.body, body_html=question.body_html,
+        comments=[serialize.comment(c) for c in thread.question_comments],
+        answers=[serialize.answer(a, question, my_vote=a_votes.get(a.id, 0),
+                                  comments=thread.answer_comments.get(a.id, [])) for a in thread.answers],
+    )
+    return data
+
+
+@route("/questions", "POST", summary="Ask a question", auth="required", body=schemas.QuestionIn,
+       response=schemas.QuestionOut, status=201, errors=(400, 401, 403, 422))
+def ask():
+    actor = require_user()
+    data = parse_body(schemas.QuestionIn)
+    question = services.ask_question(actor, title=data.title, body=data.body, tags=data.tags,
+                                     category=data.category)
+    return jsonify(_question_detail(question.id)), 201
+
+
+@route("/questions/<int:question_id>", "GET", summary="A question with its answers (verified, accepted, "
+       "then by score) and comments", auth="optional", response=schemas.QuestionOut, errors=(404,))
+def show(question_id: int):
+    return jsonify(_question_detail(question_id))
+
+
+@route("/questions/<int:question_id>", "PATCH", summary="Edit a question (makes a revision)", auth="required",
+       body=schemas.QuestionPatch, response=schemas.QuestionOut, errors=(400, 401, 403, 404, 422))
+def edit(question_id: int):
+    actor = require_user()
+    data = parse_body(schemas.QuestionPatch)
+    services.edit_question(actor, question_id, title=data.title, body=data.body, tags=data.tags,
+                           category=data.category, summary=data.summary)
+    return jsonify(_question_detail(question_id))
+
+
+@route("/questions/<int:question_id>", "DELETE", summary="Delete a question (author while unanswered, "
+       "or a moderator)", auth="required", status=204, errors=(401, 403, 404))
+def delete(question_id: int):
+    services.delete_question(require_user(), question_id)
+    return "", 204
+
+
+@route("/questions/<int:question_id>/revisions", "GET", summary="Revisions of a question, oldest first",
+       response=list[schemas.RevisionOut], errors=(404,))
+def question_revisions(question_id: int):
+    services.get_question(question_id)
+    revisions = queries.revisions_of(question_id=question_id)
+    return listing([serialize.revision(r) for r in revisions], 1, max(len(revisions), 1), len(revisions))
+
+
+@route("/questions/<int:question_id>/answers", "POST", summary="Answer a question", auth="required",
+       body=schemas.AnswerIn, response=schemas.AnswerOut, status=201, errors=(400, 401, 403, 404, 422))
+def answer(question_id: int):
+    actor = require_user()
+    data = parse_body(schemas.AnswerIn)
+    created = services.post_answer(actor, question_id, body=data.body)
+    return jsonify(_answer_detail(created.id)), 201
+
+
+def _answer_detail(answer_id: int) -> dict:
+    answer = services.get_answer(answer_id)
+    question = services.get_question(answer.question_id)
+    thread = queries.load_thread(question)
+    found = next(a for a in thread.answers if a.id == answer.id)
+    _q, a_votes = my_votes(api_user(), answer_ids=[found.id])
+    return serialize.answer(found, question, my_vote=a_votes.get(found.id, 0),
+                            comments=thread.answer_comments.get(found.id, []))
+
+
+@route("/answers/<int:answer_id>", "GET", summary="One answer", auth="optional", response=schemas.AnswerOut,
+       errors=(404,))
+def show_answer(answer_id: int):
+    return jsonify(_answer_detail(answer_id))
+
+
+@route("/answers/<int:answer_id>", "PATCH", summary="Edit an answer (makes a revision)", auth="required",
+       body=schemas.AnswerPatch, response=schemas.AnswerOut, errors=(400, 401, 403, 404, 422))
+def edit_answer(answer_id: int):
+    actor = require_user()
+    data = parse_body(schemas.AnswerPatch)
+    services.edit_answer(actor, answer_id, body=data.body, summary=data.summary)
+    return jsonify(_answer_detail(answer_id))
+
+
+@route("/answers/<int:answer_id>", "DELETE", summary="Delete an answer (author or moderator)",
+       auth="required", status=204, errors=(401, 403, 404))
+def delete_answer(answer_id: int):
+    services.delete_answer(require_user(), answer_id)
+    return "", 204
+
+
+@route("/answers/<int:answer_id>/revisions", "GET", summary="Revisions of an answer, oldest first",
+       response=list[schemas.RevisionOut], errors=(404,))
+def answer_revisions(answer_id: int):
+    services.get_answer(answer_id)
+    revisions = queries.revisions_of(answer_id=answer_id)
+    return listing([serialize.revision(r) for r in revisions], 1, max(len(revisions), 1), len(revisions))
+
+
+@route("/questions/<int:question_id>/comments", "POST", summary="Comment on a question", auth="required",
+       body=schemas.CommentIn, response=schemas.CommentOut, status=201, errors=(400, 401, 403, 404, 422))
+def comment_question(question_id: int):
+    actor = require_user()
+    data = parse_body(schemas.CommentIn)
+    created = services.post_comment(actor, body=data.body, question_id=question_id)
+    return jsonify(serialize.comment(created)), 201
+
+
+@route("/answers/<int:answer_id>/comments", "POST", summary="Comment on an answer", auth="required",
+       body=schemas.CommentIn, response=schemas.CommentOut, status=201, errors=(400, 401, 403, 404, 422))
+def comment_answer(answer_id: int):
+    actor = require_user()
+    data = parse_body(schemas.CommentIn)
+    created = services.post_comment(actor, body=data.body, answer_id=answer_id)
+    return jsonify(serialize.comment(created)), 201

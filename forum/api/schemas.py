@@ -1,0 +1,162 @@
+"""Request and response shapes of the API: they validate requests and document both ways in OpenAPI."""
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+CATEGORIES = ["account", "orders", "payments", "complaints", "other"]
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+
+class RegisterIn(_In):
+    username: str = Field(description="2–24 letters (Chinese too), digits, '_', '-', '.'; unique in any case")
+    email: str
+    password: str = Field(description="8–128 characters")
+
+
+class TokenIn(_In):
+    username: str = Field(description="Username or e-mail address")
+    password: str
+    otp: str | None = Field(default=None, description="Authenticator code, once two-step verification is on")
+
+
+class QuestionIn(_In):
+    title: str = Field(description="10–150 characters")
+    body: str = Field(description="Markdown, 20–30,000 characters")
+    tags: list[str] = Field(description="1–5 tags")
+    category: str = Field(json_schema_extra={"enum": CATEGORIES})
+
+
+class QuestionPatch(_In):
+    title: str | None = None
+    body: str | None = None
+    tags: list[str] | None = None
+    category: str | None = Field(default=None, json_schema_extra={"enum": CATEGORIES})
+    summary: str | None = Field(default=None, description="Edit summary, at most 300 characters")
+
+
+class AnswerIn(_In):
+    body: str = Field(description="Markdown, 20–30,000 characters")
+
+
+class AnswerPatch(_In):
+    body: str
+    summary: str | None = None
+
+
+class CommentIn(_In):
+    body: str = Field(description="5–600 characters")
+
+
+# --- responses -----------------------------------------------------------------------------------
+
+class UserOut(BaseModel):
+    id: int
+    username: str
+    role: Literal["member", "moderator", "staff", "admin"]
+    reputation: int
+    created_at: str
+    url: str
+    question_count: int
+    answer_count: int
+
+
+class MeOut(UserOut):
+    email: str
+    locale: str | None
+
+
+class TokenOut(BaseModel):
+    token: str
+    user: MeOut
+
+
+class AuthorOut(BaseModel):
+    id: int
+    username: str
+    role: Literal["member", "moderator", "staff", "admin"]
+    reputation: int
+
+
+class VerificationOut(BaseModel):
+    by: str
+    at: str
+    note: str
+    stale: bool
+
+
+class CommentOut(BaseModel):
+    id: int
+    question_id: int | None
+    answer_id: int | None
+    body: str
+    body_html: str
+    author: AuthorOut
+    created_at: str
+
+
+class AnswerOut(BaseModel):
+    id: int
+    question_id: int
+    body: str
+    body_html: str
+    author: AuthorOut
+    score: int
+    my_vote: int
+    is_accepted: bool
+    verification: VerificationOut | None
+    comments: list[CommentOut]
+    created_at: str
+    updated_at: str
+    url: str
+
+
+class QuestionSummaryOut(BaseModel):
+    id: int
+    title: str
+    excerpt: str
+    tags: list[str]
+    category: str
+    author: AuthorOut
+    score: int
+    my_vote: int
+    answer_count: int
+    accepted_answer_id: int | None
+    has_verified_answer: bool
+    status: Literal["open", "closed"]
+    created_at: str
+    updated_at: str
+    last_activity_at: str
+    url: str
+
+
+class QuestionOut(QuestionSummaryOut):
+    body: str
+    body_html: str
+    comments: list[CommentOut]
+    answers: list[AnswerOut]
+
+
+class RevisionOut(BaseModel):
+    number: int
+    editor: AuthorOut
+    summary: str
+    title: str | None
+    body: str
+    tags: list[str] | None
+    category: str | None
+    created_at: str
+
+
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+    fields: dict[str, list[str]]
+
+
+class ErrorOut(BaseModel):
+    error: ErrorDetail

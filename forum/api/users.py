@@ -1,0 +1,49 @@
+"""Accounts and tokens."""
+from __future__ import annotations
+
+from flask import jsonify
+
+from forum.api import schemas, serialize
+from forum.api.common import api_user, bearer_token, parse_body, require_user, route
+from forum.auth import services
+
+
+@route("/users", "POST", summary="Register an account", body=schemas.RegisterIn, response=schemas.UserOut,
+       status=201, errors=(400, 422))
+def register():
+    data = parse_body(schemas.RegisterIn)
+    user = services.register_user(data.username, data.email, data.password)
+    return jsonify(serialize.user(user)), 201
+
+
+@route("/tokens", "POST", summary="Sign in and get a bearer token", body=schemas.TokenIn,
+       response=schemas.TokenOut, status=201, errors=(400, 401, 422))
+def create_token():
+    data = parse_body(schemas.TokenIn)
+    user = services.authenticate(data.username, data.password)
+    token = services.issue_token(user)
+    return jsonify({"token": token, "user": serialize.user(user, private=True)}), 201
+
+
+@route("/tokens/current", "DELETE", summary="Revoke the token used for this request", auth="required",
+       status=204, errors=(401,))
+def delete_token():
+    require_user()
+    services.revoke_token(bearer_token())
+    return "", 204
+
+
+@route("/users/<username>", "GET", summary="A member's profile (e-mail only for the member and staff)",
+       auth="optional", response=schemas.UserOut,
+       errors=(404,))
+def show_user(username: str):
+    user = services.get_user_by_name(username)
+    viewer = api_user()
+    private = viewer is not None and (viewer.id == user.id or viewer.is_staff)
+    return jsonify(serialize.user(user, private=private))
+
+
+@route("/me", "GET", summary="The signed-in member, with e-mail", auth="required", response=schemas.MeOut,
+       errors=(401,))
+def me():
+    return jsonify(serialize.user(require_user(), private=True))

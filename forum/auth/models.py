@@ -1,0 +1,107 @@
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from forum.core.db import TimestampMixin, UTCDateTime
+from forum.extensions import db
+
+
+class Role(str, enum.Enum):
+    MEMBER = "member"
+    MODERATOR = "moderator"
+    STAFF = "staff"
+    ADMIN = "admin"
+
+    @property
+    def title(self) -> str:
+        return str(_ROLE_TITLES[self])
+
+    @property
+    def is_moderator(self) -> bool:
+        """Moderators, staff and admins hold every community privilege."""
+        return self is not Role.MEMBER
+
+    @property
+    def is_staff(self) -> bool:
+        return self in (Role.STAFF, Role.ADMIN)
+
+
+_ROLE_TITLES = {
+    Role.MEMBER: _l("Member"),
+    Role.MODERATOR: _l("Moderator"),
+    Role.STAFF: _l("Staff"),
+    Role.ADMIN: _l("Administrator"),
+}
+
+
+def enum_column(enum_cls, length: int = 16):
+    return sa.Enum(
+        enum_cls,
+        native_enum=False,
+        length=length,
+        values_callable=lambda e: [m.value for m in e],
+        validate_strings=True,
+    )
+
+
+class User(TimestampMixin, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(sa.String(32), nullable=False)
+    # casefolded, NFKC-normalised username: unique without regard to case.
+    username_key: Mapped[str] = mapped_column(sa.String(64), nullable=False, unique=True)
+    email: Mapped[str] = mapped_column(sa.String(254), nullable=False)
+    email_key: Mapped[str] = mapped_column(sa.String(254), nullable=False, unique=True)
+    password_hash: Mapped[str] = mapped_column(sa.String(255), nullable=False)
+    role: Mapped[Role] = mapped_column(enum_column(Role), nullable=False, default=Role.MEMBER)
+    reputation: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=1, server_default="1")
+    locale: Mapped[str | None] = mapped_column(sa.String(8))
+    about: Mapped[str] = mapped_column(sa.Text, nullable=False, default="", server_default="")
+    # Bumped to end every session of the account (logout everywhere, password change).
+    session_version: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=1, server_default="1")
+    active: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=True, server_default=sa.true())
+    question_count: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0, server_default="0")
+    answer_count: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0, server_default="0")
+    last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    tokens: Mapped[list[ApiToken]] = relationship(back_populates="user", cascade="all, delete-orphan")
+
+    # Flask-Login
+    is_authenticated = True
+    is_anonymous = False
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_version}"
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role.is_staff
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.username!r}>"
+
+
+class ApiToken(db.Model):
+    """A bearer token for the JSON API; only its SHA-256 is stored."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), nullable=False, unique=True)
+    name: Mapped[str] = mapped_column(sa.String(64), nullable=False, default="api")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    user: Mapped[User] = relationship(back_populates="tokens")

@@ -1,0 +1,271 @@
+"""Accounts: registration, passwords, sign-in, API tokens, preferences.
+
+Services take the acting user explicitly and never touch the request.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+import unicodedata
+from functools import lru_cache
+
+import sqlalchemy as sa
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from email_validator import EmailNotValidError, validate_email
+from flask import current_app
+from flask_babel import gettext as _
+
+from forum.auth.models import ApiToken, Role, User
+from forum.core import signals
+from forum.core.db import utcnow
+from forum.core.errors import AuthenticationFailed, NotFound, ValidationFailed
+from forum.extensions import db
+
+USERNAME_MIN, USERNAME_MAX = 2, 24
+PASSWORD_MIN, PASSWORD_MAX = 8, 128
+# Letters of any script (Chinese included), digits, underscore, hyphen and dot.
+_USERNAME_RE = re.compile(r"^[\w.\-]+$")
+_RESERVED = {"admin", "administrator", "staff", "support", "system", "moderator", "official", "root",
+             "官方", "客服", "管理员", "版主"}
+
+
+# --- passwords -----------------------------------------------------------------------------------
+
+@lru_cache(maxsize=8)
+def _hasher_for(memory_kib: int, time_cost: int, parallelism: int) -> PasswordHasher:
+    return PasswordHasher(memory_cost=memory_kib, time_cost=time_cost, parallelism=parallelism)
+
+
+def password_hasher() -> PasswordHasher:
+    """argon2id with the configured cost (default 46 MiB, one pass, one lane: OWASP ASVS 5)."""
+    cfg = current_app.config
+    return _hasher_for(cfg["FORUM_ARGON2_MEMORY_KIB"], cfg["FORUM_ARGON2_TIME_COST"],
+                       cfg["FORUM_ARGON2_PARALLELISM"])
+
+
+def hash_password(password: str) -> str:
+    return password_hasher().hash(password)
+
+
+def _dummy_hash() -> str:
+    # Compared against when the account does not exist, so that unknown names cost the same time.
+    cached = current_app.extensions.get("forum_dummy_hash")
+    if cached is None:
+        cached = current_app.extensions["forum_dummy_hash"] = hash_password(secrets.token_urlsafe(16))
+    return cached
+
+
+def check_password(user: User | None, password: str) -> bool:
+    """Verify a password in constant-ish time; rehash when the cost parameters changed."""
+    hasher = password_hasher()
+    try:
+        hasher.verify(user.password_hash if user else _dummy_hash(), password)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+    if user is None:
+        return False
+    if hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = hasher.hash(password)
+    return True
+
+
+# --- validation ----------------------------------------------------------------------------------
+
+def username_key(username: str) -> str:
+    return unicodedata.normalize("NFKC", username).casefold()
+
+
+def _validate_username(username, errors: dict) -> str:
+    if not isinstance(username, str) or not username.strip():
+        errors["username"] = [_("Choose a username.")]
+        return ""
+    username = unicodedata.normalize("NFKC", username.strip())
+    if not USERNAME_MIN <= len(username) <= USERNAME_MAX:
+        errors["username"] = [_("A username has %(min)d to %(max)d characters.", min=USERNAME_MIN,
+                                max=USERNAME_MAX)]
+    elif not _USERNAME_RE.match(username):
+        errors["username"] = [_("Use letters (Chinese too), digits, '_', '-' and '.' only.")]
+    elif username_key(username) in _RESERVED:
+        errors["username"] = [_("This username is reserved.")]
+    return username
+
+
+def _validate_email(email, errors: dict) -> str:
+    if not isinstance(email, str) or not email.strip():
+        errors["email"] = [_("Enter your e-mail address.")]
+        return ""
+    try:
+        return validate_email(email.strip(), check_deliverability=False).normalized
+    except EmailNotValidError:
+        errors["email"] = [_("Enter a valid e-mail address.")]
+        return email.strip()
+
+
+def _validate_password(password, errors: dict, username: str = "") -> str:
+    if not isinstance(password, str) or not password:
+        errors["password"] = [_("Choose a password.")]
+        return ""
+    if len(password) < PASSWORD_MIN:
+        errors["password"] = [_("A password has at least %(min)d characters.", min=PASSWORD_MIN)]
+    elif len(password) > PASSWORD_MAX:
+        errors["password"] = [_("A password has at most %(max)d characters.", max=PASSWORD_MAX)]
+    elif username and password.casefold() == username.casefold():
+        errors["password"] = [_("The password must not be your username.")]
+    return password
+
+
+# --- accounts ------------------------------------------------------------------------------------
+
+def register_user(username, email, password, *, role: Role = Role.MEMBER, reputation: int = 1,
+                  locale: str | None = None) -> User:
+    """Create an account and commit.
+
+    Usernames may be Chinese and are unique without regard to case; e-mails are unique.
+    Raises ValidationFailed (fields username/email/password), also when the name or e-mail is taken.
+    """
+    errors: dict[str, list[str]] = {}
+    username = _validate_username(username, errors)
+    email = _validate_email(email, errors)
+    _validate_password(password, errors, username)
+    if "username" not in errors and _find_by_username(username) is not None:
+        errors["username"] = [_("This username is taken.")]
+    if "email" not in errors and db.session.scalar(
+        sa.select(User.id).where(User.email_key == email.casefold())
+    ) is not None:
+        errors["email"] = [_("An account with this e-mail address already exists.")]
+    if errors:
+        raise ValidationFailed(errors)
+    user = User(
+        username=username,
+        username_key=username_key(username),
+        email=email,
+        email_key=email.casefold(),
+        password_hash=hash_password(password),
+        role=role,
+        reputation=max(1, int(reputation)),
+        locale=locale if locale in current_app.config["FORUM_LOCALES"] else None,
+    )
+    db.session.add(user)
+    try:
+        db.session.flush()
+    except sa.exc.IntegrityError:
+        db.session.rollback()
+        raise ValidationFailed({"username": [_("This username is taken.")]}) from None
+    signals.user_registered.send(user)
+    db.session.commit()
+    return user
+
+
+def _find_by_username(username: str) -> User | None:
+    return db.session.scalar(sa.select(User).where(User.username_key == username_key(username)))
+
+
+def get_user_by_name(username: str) -> User:
+    """The user called `username` (any case). Raises NotFound."""
+    user = _find_by_username(username or "") if isinstance(username, str) else None
+    if user is None:
+        raise NotFound(_("No such user."))
+    return user
+
+
+def authenticate(login, password) -> User:
+    """The user whose username or e-mail is `login` and whose password is `password`.
+
+    Unknown accounts and wrong passwords fail alike (same message, same work). Raises
+    AuthenticationFailed.
+    """
+    user = None
+    if isinstance(login, str) and login.strip():
+        login = login.strip()
+        if "@" in login:
+            user = db.session.scalar(sa.select(User).where(User.email_key == login.casefold()))
+        else:
+            user = _find_by_username(login)
+    ok = check_password(user, password if isinstance(password, str) else "")
+    if not ok or user is None or not user.is_active:
+        raise AuthenticationFailed(_("Wrong username or password."), code="invalid_credentials")
+    user.last_seen_at = utcnow()
+    db.session.commit()
+    return user
+
+
+def load_session_user(session_id: str) -> User | None:
+    """The user for a session cookie id "<id>:<session_version>"; None if it was ended."""
+    try:
+        user_id, version = (int(part) for part in str(session_id).split(":", 1))
+    except (TypeError, ValueError):
+        return None
+    user = db.session.get(User, user_id)
+    if user is None or user.session_version != version or not user.is_active:
+        return None
+    return user
+
+
+_UNSET = object()
+
+
+def update_settings(actor: User, *, locale=_UNSET, about=_UNSET) -> None:
+    """Change the member's interface language (None: follow the browser) and/or "about me" text
+    (plain text, at most 1,000 characters). Raises ValidationFailed."""
+    errors: dict[str, list[str]] = {}
+    if locale is not _UNSET and locale not in (None, "", *current_app.config["FORUM_LOCALES"]):
+        errors["locale"] = [_("Unknown language.")]
+    if about is not _UNSET:
+        if not isinstance(about, str):
+            errors["about"] = [_("Must be text.")]
+        elif len(about) > 1000:
+            errors["about"] = [_("At most %(max)d characters.", max=1000)]
+    if errors:
+        raise ValidationFailed(errors)
+    if locale is not _UNSET:
+        actor.locale = locale or None
+    if about is not _UNSET:
+        actor.about = about.strip()
+    db.session.commit()
+
+
+# --- API tokens ----------------------------------------------------------------------------------
+
+def _token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_token(user: User, name: str = "api") -> str:
+    """Create a bearer token for `user`; the clear token is returned once and never stored."""
+    token = "fm_" + secrets.token_urlsafe(32)
+    db.session.add(ApiToken(user=user, token_hash=_token_digest(token), name=name[:64], created_at=utcnow()))
+    db.session.commit()
+    return token
+
+
+def user_for_token(token: str) -> User | None:
+    """The active user holding this unrevoked token, or None."""
+    if not token or len(token) > 200:
+        return None
+    row = db.session.scalar(
+        sa.select(ApiToken).where(ApiToken.token_hash == _token_digest(token), ApiToken.revoked_at.is_(None))
+    )
+    if row is None or not row.user.is_active:
+        return None
+    return row.user
+
+
+def revoke_token(token: str) -> None:
+    """Revoke the token (idempotent). Raises NotFound for an unknown token."""
+    row = db.session.scalar(sa.select(ApiToken).where(ApiToken.token_hash == _token_digest(token)))
+    if row is None:
+        raise NotFound(_("Unknown token."))
+    if row.revoked_at is None:
+        row.revoked_at = utcnow()
+    db.session.commit()
+
+
+def set_role(username: str, role: Role) -> User:
+    """Change a member's role (command line only). Raises NotFound."""
+    user = get_user_by_name(username)
+    user.role = role
+    db.session.commit()
+    return user
+

@@ -1,0 +1,91 @@
+"""Sign-up, sign-in, sign-out and the language switch."""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+
+from forum.auth import services
+from forum.auth.forms import LanguageForm, LoginForm, RegisterForm
+from forum.core.errors import AuthenticationFailed, ValidationFailed
+from forum.core.i18n import LANG_COOKIE
+from forum.web.forms import attach_errors
+
+bp = Blueprint("auth", __name__)
+
+
+def _safe_next(default: str) -> str:
+    target = request.values.get("next") or ""
+    parts = urlsplit(target)
+    if target.startswith("/") and not target.startswith("//") and not parts.netloc and "\\" not in target:
+        return target
+    return default
+
+
+@bp.route("/register", methods=["GET", "POST"])
+def register():
+    if current_user.is_authenticated:
+        return redirect(url_for("questions.index"))
+    form = RegisterForm()
+    if form.validate_on_submit():
+        try:
+            user = services.register_user(form.username.data, form.email.data, form.password.data,
+                                          locale=_current_locale())
+        except ValidationFailed as error:
+            attach_errors(form, error)
+        else:
+            login_user(user)
+            flash(_("Welcome, %(name)s! Your account is ready.", name=user.username), "success")
+            return redirect(_safe_next(url_for("questions.index")))
+    return render_template("auth/register.html", form=form), 422 if form.errors else 200
+
+
+def _current_locale():
+    from flask_babel import get_locale
+
+    return str(get_locale())
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(_safe_next(url_for("questions.index")))
+    form = LoginForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            user = services.authenticate(form.login.data, form.password.data)
+        except AuthenticationFailed as error:
+            form.form_errors.append(error.message)
+            status = 401
+        else:
+            login_user(user, remember=bool(form.remember.data))
+            flash(_("Signed in. Welcome back, %(name)s.", name=user.username), "success")
+            return redirect(_safe_next(url_for("questions.index")))
+    return render_template("auth/login.html", form=form), status
+
+
+@bp.route("/logout", methods=["GET", "POST"])
+def logout():
+    if request.method == "POST":  # CSRFProtect has checked the token
+        logout_user()
+        flash(_("You are signed out."), "info")
+        return redirect(url_for("questions.index"))
+    if not current_user.is_authenticated:
+        return redirect(url_for("questions.index"))
+    return render_template("auth/logout.html")
+
+
+@bp.route("/language", methods=["POST"])
+def language():
+    """Switch the interface language: stored on the member, and in a cookie for visitors."""
+    form = LanguageForm()
+    locale = form.locale.data if form.validate_on_submit() else None
+    response = redirect(_safe_next(url_for("questions.index")))
+    if locale:
+        if current_user.is_authenticated:
+            services.update_settings(current_user._get_current_object(), locale=locale)
+        response.set_cookie(LANG_COOKIE, locale, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
+    return response

@@ -1,0 +1,45 @@
+"""Domain errors raised by services; forum.web.errors turns them into 4xx pages or JSON."""
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    status = 400
+    code = "bad_request"
+
+    def __init__(self, message: str = "", code: str | None = None, fields: dict | None = None):
+        super().__init__(message)
+        self.message = str(message)
+        if code:
+            self.code = code
+        self.fields = dict(fields or {})
+
+
+class NotFound(DomainError):
+    status = 404
+    code = "not_found"
+
+
+class PermissionDenied(DomainError):
+    status = 403
+    code = "forbidden"
+
+
+class Conflict(DomainError):
+    status = 409
+    code = "conflict"
+
+
+class ValidationFailed(DomainError):
+    """Invalid input; `fields` maps a field name to a list of human messages."""
+
+    status = 422
+    code = "invalid"
+
+    def __init__(self, fields: dict[str, list[str] | str], message: str = ""):
+        normalised = {k: ([v] if isinstance(v, str) else [str(m) for m in v]) for k, v in fields.items()}
+        super().__init__(message or "; ".join(m for ms in normalised.values() for m in ms), fields=normalised)
+
+
+class AuthenticationFailed(DomainError):
+    status = 401
+    code = "unauthorized"

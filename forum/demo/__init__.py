@@ -1,0 +1,1 @@
+"""Demo content and synthetic data: the `demo`, `seed` and `start` commands."""

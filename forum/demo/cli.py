@@ -1,0 +1,61 @@
+"""`flask --app forum demo`, `seed` and `start`."""
+from __future__ import annotations
+
+import time
+
+import click
+from flask import Flask, current_app
+
+
+def _print_logins(content) -> None:
+    click.echo("\nDemo accounts (username / password):")
+    labels = {"xiaoming": "member", "laowang": "experienced member", "support_lin": "staff"}
+    for spec in content.USERS:
+        if spec["username"] in labels:
+            click.echo(f"  {labels[spec['username']]:<20} {spec['username']:<14} {spec['password']}")
+
+
+def register(app: Flask) -> None:
+    @app.cli.command("demo")
+    def demo_command() -> None:
+        """Load the demo content and accounts (idempotent)."""
+        from forum.demo import content
+        from forum.demo.loader import load_demo
+
+        created = load_demo(content)
+        click.echo(f"demo: {created['users']} accounts and {created['questions']} questions created")
+        _print_logins(content)
+
+    @app.cli.command("seed")
+    @click.option("--questions", type=click.IntRange(0, 1_000_000), required=True)
+    @click.option("--answers", type=click.IntRange(0, 50), default=3, show_default=True,
+                  help="average answers per question")
+    @click.option("--seed", "seed_value", type=int, default=1, show_default=True)
+    def seed_command(questions: int, answers: int, seed_value: int) -> None:
+        """Synthetic questions and answers at scale, for benchmarks."""
+        from forum.demo.seed import seed
+
+        started = time.perf_counter()
+        totals = seed(questions=questions, answers=answers, seed_value=seed_value)
+        click.echo(f"seeded {totals['questions']} questions and {totals['answers']} answers "
+                   f"in {time.perf_counter() - started:.1f} s")
+
+    @app.cli.command("start")
+    @click.option("--host", default="127.0.0.1", show_default=True)
+    @click.option("--port", default=5000, show_default=True, type=int)
+    @click.option("--no-demo", is_flag=True, help="Do not load the demo content.")
+    def start_command(host: str, port: int, no_demo: bool) -> None:
+        """Migrate the database, load the demo content, print the demo logins and serve the forum."""
+        from flask_migrate import upgrade
+
+        from forum.demo import content
+        from forum.demo.loader import load_demo
+
+        upgrade()
+        if not no_demo:
+            created = load_demo(content)
+            click.echo(f"demo: {created['users']} accounts and {created['questions']} questions created")
+            _print_logins(content)
+        click.echo(f"\nThe forum is at http://{host}:{port}/  (database: "
+                   f"{current_app.config['SQLALCHEMY_DATABASE_URI'].split('://')[0]})\n")
+        current_app.run(host=host, port=port, debug=False, use_reloader=False, threaded=True)

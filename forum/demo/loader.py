@@ -1,0 +1,107 @@
+"""Load the demo community (forum/demo/content.py) through the services, idempotently."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import sqlalchemy as sa
+
+from forum.auth import services as auth_services
+from forum.auth.models import Role, User
+from forum.core.db import utcnow
+from forum.core.errors import NotFound
+from forum.extensions import db
+from forum.questions import services as question_services
+from forum.questions.models import Answer, Comment, Question, Revision
+from forum.votes import services as vote_services
+
+
+def _user(name: str) -> User:
+    return auth_services.get_user_by_name(name)
+
+
+def load_demo(content) -> dict[str, int]:
+    """Create the demo accounts and threads that do not exist yet; returns what was created."""
+    created = {"users": 0, "questions": 0}
+    for spec in content.USERS:
+        try:
+            auth_services.get_user_by_name(spec["username"])
+        except NotFound:
+            auth_services.register_user(spec["username"], spec["email"], spec["password"], role=Role(spec["role"]),
+                                        reputation=spec.get("reputation", 1), locale=spec.get("locale"))
+            user = _user(spec["username"])
+            auth_services.update_settings(user, about=spec.get("about", ""))
+            created["users"] += 1
+    now = utcnow()
+    for spec in content.QUESTIONS:
+        author = _user(spec["author"])
+        exists = db.session.scalar(sa.select(Question.id).where(Question.title == spec["title"],
+                                                               Question.author_id == author.id))
+        if exists:
+            continue
+        _load_thread(spec, author, now)
+        created["questions"] += 1
+    return created
+
+
+def _load_thread(spec: dict, author: User, now) -> None:
+    asked_at = now - timedelta(days=spec.get("days_ago", 0), minutes=len(spec["title"]))
+    question = question_services.ask_question(author, title=spec["title"], body=spec["body"], tags=spec["tags"],
+                                              category=spec["category"])
+    _backdate(Question, question.id, asked_at)
+    _backdate_revisions(Revision.question_id, question.id, asked_at)
+    last = asked_at
+    for edit in spec.get("edits", []):
+        question_services.edit_question(_user(edit["by"]), question.id, body=edit["body"],
+                                        summary=edit.get("summary", ""))
+        edited_at = asked_at + timedelta(hours=edit.get("hours_after", 1))
+        db.session.execute(sa.update(Revision).where(Revision.question_id == question.id, Revision.number > 1)
+                           .values(created_at=edited_at))
+        db.session.execute(sa.update(Question).where(Question.id == question.id).values(updated_at=edited_at))
+        last = max(last, edited_at)
+    for c in spec.get("comments", []):
+        comment = question_services.post_comment(_user(c["author"]), body=c["body"], question_id=question.id)
+        at = asked_at + timedelta(hours=c.get("hours_after", 1))
+        _backdate(Comment, comment.id, at)
+        last = max(last, at)
+    _votes(spec.get("votes", {}), question_id=question.id)
+    for a in spec.get("answers", []):
+        answer = question_services.post_answer(_user(a["author"]), question.id, body=a["body"])
+        at = asked_at + timedelta(hours=a.get("hours_after", 2))
+        _backdate(Answer, answer.id, at)
+        _backdate_revisions(Revision.answer_id, answer.id, at)
+        last = max(last, at)
+        for c in a.get("comments", []):
+            comment = question_services.post_comment(_user(c["author"]), body=c["body"], answer_id=answer.id)
+            c_at = at + timedelta(hours=c.get("hours_after", 1))
+            _backdate(Comment, comment.id, c_at)
+            last = max(last, c_at)
+        _votes(a.get("votes", {}), answer_id=answer.id)
+        if a.get("accepted"):
+            # Demo data only: the asker's acceptance, recorded directly.
+            db.session.execute(sa.update(Question).where(Question.id == question.id)
+                               .values(accepted_answer_id=answer.id))
+    db.session.execute(sa.update(Question).where(Question.id == question.id)
+                       .values(last_activity_at=min(last, utcnow())))
+    db.session.commit()
+
+
+def _votes(spec: dict, **target) -> None:
+    for name in spec.get("up", []):
+        vote_services.cast_vote(_user(name), value=1, **target)
+    for name in spec.get("down", []):
+        voter = _user(name)
+        if voter.reputation >= 125 or voter.role.is_moderator:
+            vote_services.cast_vote(voter, value=-1, **target)
+
+
+def _backdate(model, row_id: int, at) -> None:
+    values = {"created_at": at, "updated_at": at}
+    if model is Question:
+        values["last_activity_at"] = at
+    db.session.execute(sa.update(model).where(model.id == row_id).values(values))
+    db.session.commit()
+
+
+def _backdate_revisions(column, row_id: int, at) -> None:
+    db.session.execute(sa.update(Revision).where(column == row_id, Revision.number == 1).values(created_at=at))
+    db.session.commit()

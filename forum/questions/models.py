@@ -1,0 +1,190 @@
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from forum.auth.models import User, enum_column
+from forum.core.db import TimestampMixin, UTCDateTime, utcnow
+from forum.extensions import db
+
+
+class Category(str, enum.Enum):
+    ACCOUNT = "account"
+    ORDERS = "orders"
+    PAYMENTS = "payments"
+    COMPLAINTS = "complaints"
+    OTHER = "other"
+
+    @property
+    def title(self) -> str:
+        return str(_CATEGORY_TITLES[self])
+
+    @property
+    def description(self) -> str:
+        return str(_CATEGORY_DESCRIPTIONS[self])
+
+
+_CATEGORY_TITLES = {
+    Category.ACCOUNT: _l("Account and login"),
+    Category.ORDERS: _l("Orders"),
+    Category.PAYMENTS: _l("Payments and refunds"),
+    Category.COMPLAINTS: _l("Complaints and feedback"),
+    Category.OTHER: _l("Other"),
+}
+_CATEGORY_DESCRIPTIONS = {
+    Category.ACCOUNT: _l("Login, password, locked account, two-step verification"),
+    Category.ORDERS: _l("Finding and changing orders, delivery addresses"),
+    Category.PAYMENTS: _l("Failed payments, refunds"),
+    Category.COMPLAINTS: _l("Complaints about a service or an agent, feedback"),
+    Category.OTHER: _l("Everything else"),
+}
+
+
+class QuestionStatus(str, enum.Enum):
+    OPEN = "open"
+    CLOSED = "closed"
+
+    @property
+    def title(self) -> str:
+        return str(_l("Open") if self is QuestionStatus.OPEN else _l("Closed"))
+
+
+question_tags = sa.Table(
+    "question_tags",
+    db.metadata,
+    sa.Column("question_id", sa.ForeignKey("questions.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("tag_id", sa.ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
+
+class Tag(db.Model):
+    __tablename__ = "tags"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(32), nullable=False, unique=True)
+    question_count: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0, server_default="0")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+
+
+class Question(TimestampMixin, db.Model):
+    __tablename__ = "questions"
+    __table_args__ = (
+        sa.Index("ix_questions_listing_created", "deleted_at", "created_at"),
+        sa.Index("ix_questions_listing_activity", "deleted_at", "last_activity_at"),
+        sa.Index("ix_questions_listing_score", "deleted_at", "score"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(sa.String(200), nullable=False)
+    body: Mapped[str] = mapped_column(sa.Text, nullable=False)
+    body_html: Mapped[str] = mapped_column(sa.Text, nullable=False)
+    category: Mapped[Category] = mapped_column(enum_column(Category), nullable=False, index=True)
+    status: Mapped[QuestionStatus] = mapped_column(
+        enum_column(QuestionStatus), nullable=False, default=QuestionStatus.OPEN
+    )
+    author_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), nullable=False, index=True)
+    score: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0, server_default="0")
+    answer_count: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0, server_default="0")
+    comment_count: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0, server_default="0")
+    revision_count: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=1, server_default="1")
+    accepted_answer_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("answers.id", use_alter=True, ondelete="SET NULL")
+    )
+    has_verified_answer: Mapped[bool] = mapped_column(
+        sa.Boolean, nullable=False, default=False, server_default=sa.false()
+    )
+    last_activity_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    author: Mapped[User] = relationship(foreign_keys=[author_id], lazy="joined", innerjoin=True)
+    tags: Mapped[list[Tag]] = relationship(secondary=question_tags, order_by=Tag.name, lazy="selectin")
+    answers: Mapped[list[Answer]] = relationship(
+        back_populates="question", foreign_keys="Answer.question_id", lazy="raise_on_sql"
+    )
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+    @property
+    def tag_names(self) -> list[str]:
+        return [t.name for t in self.tags]
+
+    @property
+    def is_solved(self) -> bool:
+        return self.accepted_answer_id is not None or self.has_verified_answer
+
+
+class Answer(TimestampMixin, db.Model):
+    __tablename__ = "answers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    question_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("questions.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    author_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), nullable=False, index=True)
+    body: Mapped[str] = mapped_column(sa.Text, nullable=False)
+    body_html: Mapped[str] = mapped_column(sa.Text, nullable=False)
+    score: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0, server_default="0")
+    comment_count: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0, server_default="0")
+    revision_count: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=1, server_default="1")
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    question: Mapped[Question] = relationship(
+        back_populates="answers", foreign_keys=[question_id], lazy="raise_on_sql"
+    )
+    author: Mapped[User] = relationship(lazy="joined", innerjoin=True)
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+
+class Comment(TimestampMixin, db.Model):
+    """A short remark on a question or on an answer (exactly one of the two)."""
+
+    __tablename__ = "comments"
+    __table_args__ = (
+        sa.CheckConstraint(
+            "(question_id IS NULL) <> (answer_id IS NULL)", name="one_parent"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    question_id: Mapped[int | None] = mapped_column(sa.ForeignKey("questions.id", ondelete="CASCADE"), index=True)
+    answer_id: Mapped[int | None] = mapped_column(sa.ForeignKey("answers.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), nullable=False, index=True)
+    body: Mapped[str] = mapped_column(sa.Text, nullable=False)
+    body_html: Mapped[str] = mapped_column(sa.Text, nullable=False)
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    author: Mapped[User] = relationship(lazy="joined", innerjoin=True)
+
+
+class Revision(db.Model):
+    """One version of a question or an answer: number 1 is the original, each edit adds one."""
+
+    __tablename__ = "revisions"
+    __table_args__ = (
+        sa.CheckConstraint("(question_id IS NULL) <> (answer_id IS NULL)", name="one_parent"),
+        sa.UniqueConstraint("question_id", "number", name="uq_revisions_question_number"),
+        sa.UniqueConstraint("answer_id", "number", name="uq_revisions_answer_number"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    question_id: Mapped[int | None] = mapped_column(sa.ForeignKey("questions.id", ondelete="CASCADE"))
+    answer_id: Mapped[int | None] = mapped_column(sa.ForeignKey("answers.id", ondelete="CASCADE"))
+    number: Mapped[int] = mapped_column(sa.Integer, nullable=False)
+    editor_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), nullable=False, index=True)
+    summary: Mapped[str] = mapped_column(sa.String(300), nullable=False, default="")
+    title: Mapped[str | None] = mapped_column(sa.String(200))
+    body: Mapped[str] = mapped_column(sa.Text, nullable=False)
+    tags: Mapped[str | None] = mapped_column(sa.String(200))  # space-separated, questions only
+    category: Mapped[str | None] = mapped_column(sa.String(16))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+
+    editor: Mapped[User] = relationship(lazy="joined", innerjoin=True)

@@ -1,0 +1,191 @@
+"""The read side of questions: lists, a thread, revisions, profiles. Each issues a fixed number of
+queries whatever the number of rows (relationships are `raise_on_sql`, so every load is explicit)."""
+from __future__ import annotations
+
+import enum
+import math
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import joinedload, selectinload
+
+from forum.auth.models import User
+from forum.extensions import db
+from forum.questions.models import Answer, Category, Comment, Question, Revision, Tag, question_tags
+
+T = TypeVar("T")
+MAX_PER_PAGE = 100
+
+
+class Tab(str, enum.Enum):
+    NEWEST = "newest"
+    ACTIVE = "active"
+    VOTES = "votes"
+    UNANSWERED = "unanswered"
+    UNSOLVED = "unsolved"
+
+    @property
+    def title(self) -> str:
+        return str(_TAB_TITLES[self])
+
+
+_TAB_TITLES = {
+    Tab.NEWEST: _l("Newest"),
+    Tab.ACTIVE: _l("Active"),
+    Tab.VOTES: _l("Most votes"),
+    Tab.UNANSWERED: _l("Unanswered"),
+    Tab.UNSOLVED: _l("Unsolved"),
+}
+
+
+@dataclass
+class Page(Generic[T]):
+    items: list[T]
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page))
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+
+def clamp_page(page: Any, per_page: Any, default_per_page: int = 20) -> tuple[int, int]:
+    """Page numbers from user input: bad values fall back to the first page and the default size."""
+    try:
+        page = int(page)
+    except (TypeError, ValueError):
+        page = 1
+    try:
+        per_page = int(per_page)
+    except (TypeError, ValueError):
+        per_page = default_per_page
+    return max(1, min(page, 10_000)), max(1, min(per_page, MAX_PER_PAGE))
+
+
+def list_questions(*, tab: Tab = Tab.NEWEST, category: Category | None = None, tag: str | None = None,
+                   author_id: int | None = None, page: int = 1, per_page: int = 20) -> Page[Question]:
+    """Live questions for a tab, optionally in one category and with one tag; authors and tags loaded."""
+    where = [Question.deleted_at.is_(None)]
+    if category is not None:
+        where.append(Question.category == category)
+    if tag:
+        where.append(Question.id.in_(
+            sa.select(question_tags.c.question_id).join(Tag).where(Tag.name == tag)
+        ))
+    if author_id is not None:
+        where.append(Question.author_id == author_id)
+    if tab is Tab.UNANSWERED:
+        where.append(Question.answer_count == 0)
+    elif tab is Tab.UNSOLVED:
+        where.append(Question.accepted_answer_id.is_(None))
+        where.append(Question.has_verified_answer.is_(False))
+    order = {
+        Tab.NEWEST: [Question.created_at.desc()],
+        Tab.ACTIVE: [Question.last_activity_at.desc()],
+        Tab.VOTES: [Question.score.desc(), Question.created_at.desc()],
+        Tab.UNANSWERED: [Question.created_at.desc()],
+        Tab.UNSOLVED: [Question.created_at.desc()],
+    }[tab]
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(Question).where(*where)) or 0
+    items = db.session.scalars(
+        sa.select(Question).where(*where).order_by(*order, Question.id.desc())
+        .options(joinedload(Question.author), selectinload(Question.tags))
+        .limit(per_page).offset((page - 1) * per_page)
+    ).unique().all()
+    return Page(list(items), page, per_page, total)
+
+
+@dataclass
+class Thread:
+    question: Question
+    answers: list[Answer]
+    question_comments: list[Comment]
+    answer_comments: dict[int, list[Comment]] = field(default_factory=dict)
+
+
+def answer_order(question: Question) -> list:
+    """Answers: the accepted one first, then by score, then oldest first."""
+    accepted_first = sa.case((Answer.id == question.accepted_answer_id, 0), else_=1) \
+        if question.accepted_answer_id else sa.literal(1)
+    return [accepted_first, Answer.score.desc(), Answer.created_at.asc(), Answer.id.asc()]
+
+
+def load_thread(question: Question) -> Thread:
+    """A question with its live answers and comments, authors loaded (four queries)."""
+    db.session.execute(
+        sa.select(Question).where(Question.id == question.id)
+        .options(joinedload(Question.author), selectinload(Question.tags))
+    ).unique().one()
+    answers = list(db.session.scalars(
+        sa.select(Answer).where(Answer.question_id == question.id, Answer.deleted_at.is_(None))
+        .order_by(*answer_order(question)).options(joinedload(Answer.author))
+    ))
+    answer_ids = [a.id for a in answers]
+    comments = db.session.scalars(
+        sa.select(Comment).where(
+            Comment.deleted_at.is_(None),
+            sa.or_(Comment.question_id == question.id, Comment.answer_id.in_(answer_ids) if answer_ids
+                   else sa.false()),
+        ).order_by(Comment.created_at, Comment.id).options(joinedload(Comment.author))
+    ).all()
+    thread = Thread(question, answers, [c for c in comments if c.question_id == question.id])
+    for comment in comments:
+        if comment.answer_id is not None:
+            thread.answer_comments.setdefault(comment.answer_id, []).append(comment)
+    return thread
+
+
+def load_answers(question: Question) -> list[Answer]:
+    return load_thread(question).answers
+
+
+def revisions_of(*, question_id: int | None = None, answer_id: int | None = None) -> list[Revision]:
+    """All revisions of one post, oldest first, editors loaded."""
+    column = Revision.question_id if question_id is not None else Revision.answer_id
+    target = question_id if question_id is not None else answer_id
+    return list(db.session.scalars(
+        sa.select(Revision).where(column == target).order_by(Revision.number).options(joinedload(Revision.editor))
+    ))
+
+
+def answers_by(user: User, *, page: int = 1, per_page: int = 20) -> Page[Answer]:
+    """A member's live answers on live questions, newest first, each with its question."""
+    where = [Answer.author_id == user.id, Answer.deleted_at.is_(None), Question.deleted_at.is_(None)]
+    base = sa.select(Answer).join(Question, Question.id == Answer.question_id).where(*where)
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(base.subquery())) or 0
+    items = db.session.scalars(
+        base.order_by(Answer.created_at.desc(), Answer.id.desc())
+        .options(joinedload(Answer.question)).limit(per_page).offset((page - 1) * per_page)
+    ).all()
+    return Page(list(items), page, per_page, total)
+
+
+def popular_tags(limit: int = 20) -> list[Tag]:
+    return list(db.session.scalars(
+        sa.select(Tag).where(Tag.question_count > 0).order_by(Tag.question_count.desc(), Tag.name).limit(limit)
+    ))
+
+
+def get_tag(name: str) -> Tag | None:
+    return db.session.scalar(sa.select(Tag).where(Tag.name == name))
+
+
+def category_counts() -> dict[Category, int]:
+    rows = db.session.execute(
+        sa.select(Question.category, sa.func.count()).where(Question.deleted_at.is_(None))
+        .group_by(Question.category)
+    ).all()
+    counts = {c: 0 for c in Category}
+    counts.update({row[0]: row[1] for row in rows})
+    return counts

@@ -1,0 +1,416 @@
+"""Questions, answers, comments and their revisions: the rules and the transactions.
+
+Every public function takes the acting user, commits once, and raises a DomainError subclass:
+ValidationFailed (fields), PermissionDenied, NotFound or Conflict.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+
+from forum.auth.models import User
+from forum.core import signals
+from forum.core.db import utcnow
+from forum.core.errors import NotFound, PermissionDenied, ValidationFailed
+from forum.core.markup import render_markdown
+from forum.core.permissions import Privilege, can
+from forum.extensions import db
+from forum.questions import rules
+from forum.questions.models import (
+    Answer,
+    Category,
+    Comment,
+    Question,
+    QuestionStatus,
+    Revision,
+    Tag,
+    question_tags,
+)
+
+
+# --- validation ----------------------------------------------------------------------------------
+
+def _check_text(value: Any, field: str, minimum: int, maximum: int, errors: dict, *, what: str) -> str:
+    if not isinstance(value, str):
+        errors[field] = [_("%(what)s must be text.", what=what)]
+        return ""
+    length = rules.text_length(value)
+    if length == 0:
+        errors[field] = [_("%(what)s cannot be empty.", what=what)]
+    elif length < minimum:
+        errors[field] = [_("%(what)s needs at least %(min)d characters (now %(n)d).", what=what, min=minimum,
+                           n=length)]
+    elif length > maximum:
+        errors[field] = [_("%(what)s can have at most %(max)d characters (now %(n)d).", what=what, max=maximum,
+                           n=length)]
+    return value.strip()
+
+
+def _check_title(value, errors) -> str:
+    title = _check_text(value, "title", rules.TITLE_MIN, rules.TITLE_MAX, errors, what=_("The title"))
+    return " ".join(title.split())
+
+
+def _check_body(value, errors, field: str = "body") -> str:
+    return _check_text(value, field, rules.BODY_MIN, rules.BODY_MAX, errors, what=_("The body"))
+
+
+def _check_category(value, errors) -> Category | None:
+    if isinstance(value, Category):
+        return value
+    try:
+        return Category(value)
+    except ValueError:
+        choices = ", ".join(c.value for c in Category)
+        errors["category"] = [_("Choose a category (one of: %(choices)s).", choices=choices)]
+        return None
+
+
+def _check_tags(value, errors) -> list[str]:
+    if value is None or not isinstance(value, (list, tuple, str)):
+        errors["tags"] = [_("Tags must be a list of words.")]
+        return []
+    if not isinstance(value, str) and not all(isinstance(t, str) for t in value):
+        errors["tags"] = [_("Each tag must be text.")]
+        return []
+    tags = rules.split_tags(value)
+    if len(tags) < rules.TAGS_MIN:
+        errors["tags"] = [_("Add at least one tag.")]
+    elif len(tags) > rules.TAGS_MAX:
+        errors["tags"] = [_("At most %(max)d tags.", max=rules.TAGS_MAX)]
+    else:
+        bad = [t for t in tags if len(t) > rules.TAG_MAX_LENGTH or not rules.TAG_RE.match(t)]
+        if bad:
+            errors["tags"] = [_("Invalid tag: %(tag)s. Tags have up to %(max)d letters, digits or + # . -",
+                                tag=bad[0], max=rules.TAG_MAX_LENGTH)]
+    return tags
+
+
+def _check_summary(value, errors) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        errors["summary"] = [_("The edit summary must be text.")]
+        return ""
+    if len(value) > rules.SUMMARY_MAX:
+        errors["summary"] = [_("At most %(max)d characters.", max=rules.SUMMARY_MAX)]
+    return value.strip()
+
+
+def _require_member(actor: User | None, privilege: Privilege) -> User:
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        raise PermissionDenied(_("Sign in first."), code="unauthorized")
+    if not can(actor, privilege):
+        raise PermissionDenied(_("You do not have the privilege to do this."))
+    return actor
+
+
+# --- reading single objects ---------------------------------------------------------------------
+
+def get_question(question_id: Any, *, include_deleted: bool = False) -> Question:
+    """The question with this id. Raises NotFound for unknown, malformed or deleted ids."""
+    question = db.session.get(Question, question_id) if _is_id(question_id) else None
+    if question is None or (question.is_deleted and not include_deleted):
+        raise NotFound(_("This question does not exist or was deleted."))
+    return question
+
+
+def get_answer(answer_id: Any) -> Answer:
+    """The answer with this id, on a live question. Raises NotFound."""
+    answer = db.session.get(Answer, answer_id) if _is_id(answer_id) else None
+    if answer is None or answer.is_deleted:
+        raise NotFound(_("This answer does not exist or was deleted."))
+    question = db.session.get(Question, answer.question_id)
+    if question is None or question.is_deleted:
+        raise NotFound(_("This answer does not exist or was deleted."))
+    return answer
+
+
+def _is_id(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**63
+
+
+# --- tags ---------------------------------------------------------------------------------------
+
+def _upsert_tags(names: list[str]) -> list[Tag]:
+    if not names:
+        return []
+    dialect = db.session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    now = utcnow()
+    db.session.execute(
+        insert(Tag).values([{"name": n, "question_count": 0, "created_at": now} for n in names])
+        .on_conflict_do_nothing(index_elements=["name"])
+    )
+    tags = db.session.scalars(sa.select(Tag).where(Tag.name.in_(names))).all()
+    by_name = {t.name: t for t in tags}
+    return [by_name[n] for n in names]
+
+
+def _adjust_tag_counts(tag_ids: list[int], delta: int) -> None:
+    if tag_ids:
+        db.session.execute(
+            sa.update(Tag).where(Tag.id.in_(tag_ids)).values(question_count=Tag.question_count + delta)
+        )
+
+
+def _bump_user(user_id: int, **deltas: int) -> None:
+    db.session.execute(
+        sa.update(User).where(User.id == user_id).values(
+            {getattr(User, k): getattr(User, k) + d for k, d in deltas.items()}
+        )
+    )
+
+
+# --- questions ----------------------------------------------------------------------------------
+
+def ask_question(actor: User, *, title, body, tags, category) -> Question:
+    """Post a question (title 10–150 characters, body 20–30,000, 1–5 tags, a known category).
+
+    The question is public at once and its first revision is recorded. Raises ValidationFailed or
+    PermissionDenied.
+    """
+    _require_member(actor, Privilege.ASK)
+    errors: dict[str, list[str]] = {}
+    title = _check_title(title, errors)
+    body = _check_body(body, errors)
+    tag_names = _check_tags(tags, errors)
+    category = _check_category(category, errors)
+    if errors:
+        raise ValidationFailed(errors)
+    now = utcnow()
+    question = Question(
+        title=title, body=body, body_html=render_markdown(body), category=category, author_id=actor.id,
+        created_at=now, updated_at=now, last_activity_at=now, revision_count=1,
+    )
+    question.tags = _upsert_tags(tag_names)
+    db.session.add(question)
+    db.session.flush()
+    _adjust_tag_counts([t.id for t in question.tags], +1)
+    _bump_user(actor.id, question_count=1)
+    db.session.add(Revision(question_id=question.id, number=1, editor_id=actor.id, title=title, body=body,
+                            tags=" ".join(tag_names), category=category.value, created_at=now,
+                            summary=""))
+    signals.question_asked.send(question, actor=actor)
+    db.session.commit()
+    return question
+
+
+def edit_question(actor: User, question_id, *, title=None, body=None, tags=None, category=None,
+                  summary=None) -> Question:
+    """Change any of title, body, tags, category; every effective edit is a new revision.
+
+    Allowed to the author and to those with the edit-others privilege. An edit that changes
+    nothing records nothing. Raises NotFound, PermissionDenied, ValidationFailed.
+    """
+    question = get_question(question_id)
+    _ensure_can_edit(actor, question)
+    errors: dict[str, list[str]] = {}
+    new_title = _check_title(title, errors) if title is not None else question.title
+    new_body = _check_body(body, errors) if body is not None else question.body
+    current_tags = _load_tags(question)
+    new_tags = _check_tags(tags, errors) if tags is not None else [t.name for t in current_tags]
+    new_category = _check_category(category, errors) if category is not None else question.category
+    summary = _check_summary(summary, errors)
+    if errors:
+        raise ValidationFailed(errors)
+    changed = (new_title != question.title or new_body != question.body
+               or new_tags != [t.name for t in current_tags] or new_category != question.category)
+    if not changed:
+        return question
+    now = utcnow()
+    if new_tags != [t.name for t in current_tags]:
+        old_ids = {t.id for t in current_tags}
+        tag_objs = _upsert_tags(new_tags)
+        new_ids = {t.id for t in tag_objs}
+        _adjust_tag_counts(list(old_ids - new_ids), -1)
+        _adjust_tag_counts(list(new_ids - old_ids), +1)
+        question.tags = tag_objs
+    if new_body != question.body:
+        question.body = new_body
+        question.body_html = render_markdown(new_body)
+    question.title = new_title
+    question.category = new_category
+    question.updated_at = now
+    question.last_activity_at = now
+    number = question.revision_count + 1
+    question.revision_count = Question.revision_count + 1
+    revision = Revision(question_id=question.id, number=number, editor_id=actor.id, title=new_title,
+                        body=new_body, tags=" ".join(new_tags), category=new_category.value,
+                        summary=summary, created_at=now)
+    db.session.add(revision)
+    db.session.flush()
+    signals.question_edited.send(question, actor=actor, revision=revision)
+    db.session.commit()
+    return question
+
+
+def _load_tags(question: Question) -> list[Tag]:
+    return list(db.session.scalars(
+        sa.select(Tag).join(question_tags).where(question_tags.c.question_id == question.id).order_by(Tag.name)
+    ))
+
+
+def _ensure_can_edit(actor: User | None, post) -> None:
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        raise PermissionDenied(_("Sign in first."), code="unauthorized")
+    if not can(actor, Privilege.EDIT_OTHERS, post):
+        raise PermissionDenied(_("You can edit your own posts; editing others' posts needs more reputation."))
+
+
+def delete_question(actor: User, question_id) -> None:
+    """Soft-delete a question: its author while it has no answers, or a moderator.
+
+    Raises NotFound, PermissionDenied.
+    """
+    question = get_question(question_id)
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        raise PermissionDenied(_("Sign in first."), code="unauthorized")
+    if not actor.role.is_moderator:
+        if question.author_id != actor.id:
+            raise PermissionDenied(_("Only the author or a moderator can delete this question."))
+        if question.answer_count > 0:
+            raise PermissionDenied(_("A question with answers can only be deleted by a moderator."),
+                                   code="has_answers")
+    question.deleted_at = utcnow()
+    _adjust_tag_counts([t.id for t in _load_tags(question)], -1)
+    _bump_user(question.author_id, question_count=-1)
+    signals.question_deleted.send(question, actor=actor)
+    db.session.commit()
+
+
+# --- answers ------------------------------------------------------------------------------------
+
+def post_answer(actor: User, question_id, *, body) -> Answer:
+    """Answer an open question (body 20–30,000 characters). Raises NotFound, PermissionDenied,
+    ValidationFailed, or PermissionDenied(code="closed") on a closed question."""
+    question = get_question(question_id)
+    _require_member(actor, Privilege.ANSWER)
+    if question.status is QuestionStatus.CLOSED:
+        raise PermissionDenied(_("This question is closed and takes no new answers."), code="closed")
+    errors: dict[str, list[str]] = {}
+    body = _check_body(body, errors)
+    if errors:
+        raise ValidationFailed(errors)
+    now = utcnow()
+    answer = Answer(question_id=question.id, author_id=actor.id, body=body, body_html=render_markdown(body),
+                    created_at=now, updated_at=now)
+    db.session.add(answer)
+    db.session.flush()
+    db.session.add(Revision(answer_id=answer.id, number=1, editor_id=actor.id, body=body, created_at=now,
+                            summary=""))
+    db.session.execute(
+        sa.update(Question).where(Question.id == question.id)
+        .values(answer_count=Question.answer_count + 1, last_activity_at=now)
+    )
+    _bump_user(actor.id, answer_count=1)
+    signals.answer_posted.send(answer, actor=actor)
+    db.session.commit()
+    return answer
+
+
+def edit_answer(actor: User, answer_id, *, body, summary=None) -> Answer:
+    """Change an answer's body; every effective edit is a new revision. Raises NotFound,
+    PermissionDenied, ValidationFailed."""
+    answer = get_answer(answer_id)
+    _ensure_can_edit(actor, answer)
+    errors: dict[str, list[str]] = {}
+    body = _check_body(body, errors)
+    summary = _check_summary(summary, errors)
+    if errors:
+        raise ValidationFailed(errors)
+    if body == answer.body:
+        return answer
+    now = utcnow()
+    number = answer.revision_count + 1
+    answer.body = body
+    answer.body_html = render_markdown(body)
+    answer.updated_at = now
+    answer.revision_count = Answer.revision_count + 1
+    revision = Revision(answer_id=answer.id, number=number, editor_id=actor.id, body=body, summary=summary,
+                        created_at=now)
+    db.session.add(revision)
+    db.session.execute(sa.update(Question).where(Question.id == answer.question_id)
+                       .values(last_activity_at=now))
+    db.session.flush()
+    signals.answer_edited.send(answer, actor=actor, revision=revision)
+    db.session.commit()
+    return answer
+
+
+def delete_answer(actor: User, answer_id) -> None:
+    """Soft-delete an answer: its author or a moderator. Raises NotFound, PermissionDenied."""
+    answer = get_answer(answer_id)
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        raise PermissionDenied(_("Sign in first."), code="unauthorized")
+    if answer.author_id != actor.id and not actor.role.is_moderator:
+        raise PermissionDenied(_("Only the author or a moderator can delete this answer."))
+    answer.deleted_at = utcnow()
+    values: dict[str, Any] = {"answer_count": Question.answer_count - 1}
+    question = db.session.get(Question, answer.question_id)
+    if question.accepted_answer_id == answer.id:
+        values["accepted_answer_id"] = None
+    db.session.execute(sa.update(Question).where(Question.id == answer.question_id).values(values))
+    _bump_user(answer.author_id, answer_count=-1)
+    signals.answer_deleted.send(answer, actor=actor)
+    db.session.commit()
+
+
+# --- comments -----------------------------------------------------------------------------------
+
+def post_comment(actor: User, *, body, question_id=None, answer_id=None) -> Comment:
+    """Comment on a question or an answer (5–600 characters). Raises NotFound, PermissionDenied,
+    ValidationFailed."""
+    if (question_id is None) == (answer_id is None):
+        raise ValueError("exactly one of question_id and answer_id")
+    if answer_id is not None:
+        answer = get_answer(answer_id)
+        question = db.session.get(Question, answer.question_id)
+    else:
+        answer = None
+        question = get_question(question_id)
+    _require_member(actor, Privilege.COMMENT)
+    errors: dict[str, list[str]] = {}
+    body = _check_text(body, "body", rules.COMMENT_MIN, rules.COMMENT_MAX, errors, what=_("The comment"))
+    if errors:
+        raise ValidationFailed(errors)
+    now = utcnow()
+    comment = Comment(question_id=None if answer else question.id, answer_id=answer.id if answer else None,
+                      author_id=actor.id, body=body, body_html=render_markdown(body), created_at=now,
+                      updated_at=now)
+    db.session.add(comment)
+    if answer is not None:
+        db.session.execute(sa.update(Answer).where(Answer.id == answer.id)
+                           .values(comment_count=Answer.comment_count + 1))
+    else:
+        db.session.execute(sa.update(Question).where(Question.id == question.id)
+                           .values(comment_count=Question.comment_count + 1))
+    db.session.execute(sa.update(Question).where(Question.id == question.id).values(last_activity_at=now))
+    db.session.flush()
+    signals.comment_posted.send(comment, actor=actor)
+    db.session.commit()
+    return comment
+
+
+def rerender_all(batch_size: int = 500) -> int:
+    """Render every post's Markdown again (after a renderer or sanitizer change); returns the count."""
+    count = 0
+    for model in (Question, Answer, Comment):
+        last_id = 0
+        while True:
+            rows = db.session.execute(
+                sa.select(model.id, model.body).where(model.id > last_id).order_by(model.id).limit(batch_size)
+            ).all()
+            if not rows:
+                break
+            db.session.execute(sa.update(model), [{"id": r.id, "body_html": render_markdown(r.body)} for r in rows])
+            db.session.commit()
+            count += len(rows)
+            last_id = rows[-1].id
+    return count
+

@@ -1,0 +1,241 @@
+"""Question pages: the list, a thread, asking, answering, commenting, editing, revisions."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from forum.core.errors import ValidationFailed
+from forum.core.markup import render_markdown
+from forum.core.permissions import Privilege, can
+from forum.questions import queries, rules, services
+from forum.questions.diff import inline_diff
+from forum.questions.forms import AnswerForm, CommentForm, DeleteForm, QuestionForm
+from forum.questions.models import Category
+from forum.web.forms import attach_errors
+
+bp = Blueprint("questions", __name__)
+
+
+def _actor():
+    return current_user._get_current_object()
+
+
+def _listing(template: str, *, tag: str | None = None, **context):
+    try:
+        tab = queries.Tab(request.args.get("tab") or "newest")
+    except ValueError:
+        tab = queries.Tab.NEWEST
+    category = None
+    if request.args.get("category"):
+        try:
+            category = Category(request.args["category"])
+        except ValueError:
+            abort(404)
+    page, per_page = queries.clamp_page(request.args.get("page", 1), request.args.get("per_page", 20))
+    result = queries.list_questions(tab=tab, category=category, tag=tag, page=page, per_page=per_page)
+    return render_template(template, page=result, tab=tab, tabs=list(queries.Tab), category=category, tag=tag,
+                           popular_tags=queries.popular_tags(), **context)
+
+
+@bp.route("/")
+def index():
+    return _listing("questions/index.html")
+
+
+@bp.route("/tags/<tag>")
+def tag(tag: str):
+    name = rules.normalise_tag(tag)
+    tag_obj = queries.get_tag(name)
+    if tag_obj is None:
+        abort(404)
+    return _listing("questions/index.html", tag=name, tag_obj=tag_obj)
+
+
+@bp.route("/questions/<int:question_id>")
+@bp.route("/questions/<int:question_id>/<slug>")
+def show(question_id: int, slug: str | None = None):
+    question = services.get_question(question_id)
+    thread = queries.load_thread(question)
+    actor = current_user if current_user.is_authenticated else None
+    return render_template(
+        "questions/show.html", thread=thread, question=question, answer_form=AnswerForm(),
+        comment_form=CommentForm(), delete_form=DeleteForm(),
+        can_edit=lambda post: can(actor, Privilege.EDIT_OTHERS, post),
+    )
+
+
+@bp.route("/ask", methods=["GET", "POST"])
+@login_required
+def ask():
+    form = QuestionForm()
+    if not form.is_submitted() and request.args.get("category"):
+        form.category.data = request.args["category"]
+    if form.validate_on_submit():
+        try:
+            question = services.ask_question(_actor(), title=form.title.data, body=form.body.data,
+                                             tags=form.tags.data, category=form.category.data)
+        except ValidationFailed as error:
+            attach_errors(form, error)
+        else:
+            flash(_("Your question is posted. You will find answers here."), "success")
+            return redirect(url_for("questions.show", question_id=question.id))
+    status = 422 if form.errors or form.form_errors else 200
+    return render_template("questions/ask.html", form=form, editing=None), status
+
+
+@bp.route("/questions/<int:question_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(question_id: int):
+    question = services.get_question(question_id)
+    if not can(_actor(), Privilege.EDIT_OTHERS, question):
+        abort(403)
+    form = QuestionForm()
+    if not form.is_submitted():
+        form.title.data, form.body.data = question.title, question.body
+        form.tags.data, form.category.data = " ".join(question.tag_names), question.category.value
+    if form.validate_on_submit():
+        try:
+            services.edit_question(_actor(), question_id, title=form.title.data, body=form.body.data,
+                                   tags=form.tags.data, category=form.category.data, summary=form.summary.data)
+        except ValidationFailed as error:
+            attach_errors(form, error)
+        else:
+            flash(_("Your edit is saved."), "success")
+            return redirect(url_for("questions.show", question_id=question_id))
+    status = 422 if form.errors or form.form_errors else 200
+    return render_template("questions/ask.html", form=form, editing=question), status
+
+
+@bp.route("/questions/<int:question_id>/answers", methods=["POST"])
+@login_required
+def answer(question_id: int):
+    question = services.get_question(question_id)
+    form = AnswerForm()
+    if form.validate_on_submit():
+        try:
+            created = services.post_answer(_actor(), question_id, body=form.body.data)
+        except ValidationFailed as error:
+            attach_errors(form, error)
+        else:
+            flash(_("Thank you for your answer."), "success")
+            return redirect(url_for("questions.show", question_id=question_id, _anchor=f"answer-{created.id}"))
+    thread = queries.load_thread(question)
+    return render_template(
+        "questions/show.html", thread=thread, question=question, answer_form=form, comment_form=CommentForm(),
+        delete_form=DeleteForm(), can_edit=lambda post: can(_actor(), Privilege.EDIT_OTHERS, post),
+    ), 422
+
+
+@bp.route("/answers/<int:answer_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_answer(answer_id: int):
+    answer = services.get_answer(answer_id)
+    if not can(_actor(), Privilege.EDIT_OTHERS, answer):
+        abort(403)
+    question = services.get_question(answer.question_id)
+    form = AnswerForm()
+    if not form.is_submitted():
+        form.body.data = answer.body
+    if form.validate_on_submit():
+        try:
+            services.edit_answer(_actor(), answer_id, body=form.body.data, summary=form.summary.data)
+        except ValidationFailed as error:
+            attach_errors(form, error)
+        else:
+            flash(_("Your edit is saved."), "success")
+            return redirect(url_for("questions.show", question_id=question.id, _anchor=f"answer-{answer_id}"))
+    status = 422 if form.errors or form.form_errors else 200
+    return render_template("questions/edit_answer.html", form=form, answer=answer, question=question), status
+
+
+def _comment(target: str, target_id: int, question_id: int, anchor: str):
+    form = CommentForm()
+    if form.validate_on_submit():
+        try:
+            services.post_comment(_actor(), body=form.body.data, **{target: target_id})
+        except ValidationFailed as error:
+            for message in error.fields.get("body", [error.message]):
+                flash(message, "error")
+            return redirect(url_for("questions.show", question_id=question_id, _anchor=anchor))
+        flash(_("Your comment is posted."), "success")
+    return redirect(url_for("questions.show", question_id=question_id, _anchor=anchor))
+
+
+@bp.route("/questions/<int:question_id>/comments", methods=["POST"])
+@login_required
+def comment_question(question_id: int):
+    services.get_question(question_id)
+    return _comment("question_id", question_id, question_id, "question-comments")
+
+
+@bp.route("/answers/<int:answer_id>/comments", methods=["POST"])
+@login_required
+def comment_answer(answer_id: int):
+    answer = services.get_answer(answer_id)
+    return _comment("answer_id", answer_id, answer.question_id, f"answer-{answer_id}")
+
+
+@bp.route("/questions/<int:question_id>/delete", methods=["POST"])
+@login_required
+def delete(question_id: int):
+    if DeleteForm().validate_on_submit():
+        services.delete_question(_actor(), question_id)
+        flash(_("The question was deleted."), "info")
+    return redirect(url_for("questions.index"))
+
+
+@bp.route("/answers/<int:answer_id>/delete", methods=["POST"])
+@login_required
+def delete_answer(answer_id: int):
+    answer = services.get_answer(answer_id)
+    if DeleteForm().validate_on_submit():
+        services.delete_answer(_actor(), answer_id)
+        flash(_("The answer was deleted."), "info")
+    return redirect(url_for("questions.show", question_id=answer.question_id))
+
+
+def _revision_pairs(revisions):
+    pairs = []
+    previous = None
+    for revision in revisions:
+        if previous is None:
+            body_diff, stats = inline_diff("", revision.body)
+            title_diff = inline_diff("", revision.title)[0] if revision.title is not None else None
+        else:
+            body_diff, stats = inline_diff(previous.body, revision.body)
+            title_diff = (inline_diff(previous.title or "", revision.title)[0]
+                          if revision.title is not None else None)
+        pairs.append({"revision": revision, "previous": previous, "body_diff": body_diff, "stats": stats,
+                      "title_diff": title_diff,
+                      "tags_changed": previous is not None and previous.tags != revision.tags,
+                      "category_changed": previous is not None and previous.category != revision.category})
+        previous = revision
+    return list(reversed(pairs))
+
+
+@bp.route("/questions/<int:question_id>/revisions")
+def question_revisions(question_id: int):
+    question = services.get_question(question_id)
+    revisions = queries.revisions_of(question_id=question_id)
+    return render_template("questions/revisions.html", question=question, answer=None,
+                           entries=_revision_pairs(revisions))
+
+
+@bp.route("/answers/<int:answer_id>/revisions")
+def answer_revisions(answer_id: int):
+    answer = services.get_answer(answer_id)
+    question = services.get_question(answer.question_id)
+    revisions = queries.revisions_of(answer_id=answer_id)
+    return render_template("questions/revisions.html", question=question, answer=answer,
+                           entries=_revision_pairs(revisions))
+
+
+@bp.route("/preview", methods=["POST"])
+@login_required
+def preview():
+    """Render Markdown exactly as saving would, for the live preview (CSRF token in X-CSRFToken)."""
+    source = request.form.get("body", "")
+    if len(source) > rules.BODY_MAX * 2:
+        abort(413)
+    return jsonify({"html": render_markdown(source)})

@@ -1,0 +1,50 @@
+"""Profiles and the member's own settings."""
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from forum.auth import services as auth_services
+from forum.auth.forms import SettingsForm
+from forum.core.errors import ValidationFailed
+from forum.core.i18n import LANG_COOKIE
+from forum.questions import queries
+from forum.web.forms import attach_errors
+
+bp = Blueprint("users", __name__)
+
+
+@bp.route("/users/<username>")
+def show(username: str):
+    user = auth_services.get_user_by_name(username)
+    if user.username != username:
+        return redirect(url_for("users.show", username=user.username), 301)
+    tab = "answers" if request.args.get("tab") == "answers" else "questions"
+    page, per_page = queries.clamp_page(request.args.get("page", 1), 20)
+    questions = queries.list_questions(author_id=user.id, page=page if tab == "questions" else 1, per_page=per_page)
+    answers = queries.answers_by(user, page=page if tab == "answers" else 1, per_page=per_page)
+    return render_template("users/show.html", user=user, tab=tab, questions=questions, answers=answers)
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@login_required
+def settings():
+    user = current_user._get_current_object()
+    form = SettingsForm()
+    if not form.is_submitted():
+        form.locale.data = user.locale or ""
+        form.about.data = user.about
+    if form.validate_on_submit():
+        try:
+            auth_services.update_settings(user, locale=form.locale.data or None, about=form.about.data or "")
+        except ValidationFailed as error:
+            attach_errors(form, error)
+        else:
+            flash(_("Your settings are saved."), "success")
+            response = redirect(url_for("users.settings"))
+            if form.locale.data:
+                response.set_cookie(LANG_COOKIE, form.locale.data, max_age=365 * 24 * 3600, samesite="Lax",
+                                    httponly=True)
+            return response
+    return render_template("users/settings.html", form=form), 422 if form.errors else 200

@@ -1,0 +1,22 @@
+"""The read side of votes."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from forum.extensions import db
+from forum.votes.models import Vote
+
+
+def my_votes(user, *, question_ids=(), answer_ids=()) -> tuple[dict[int, int], dict[int, int]]:
+    """The member's votes on these posts: ({question_id: value}, {answer_id: value}); one query."""
+    if user is None or not getattr(user, "is_authenticated", False) or not (question_ids or answer_ids):
+        return {}, {}
+    rows = db.session.execute(
+        sa.select(Vote.question_id, Vote.answer_id, Vote.value).where(
+            Vote.user_id == user.id,
+            sa.or_(Vote.question_id.in_(list(question_ids)), Vote.answer_id.in_(list(answer_ids))),
+        )
+    ).all()
+    questions = {r.question_id: r.value for r in rows if r.question_id is not None}
+    answers = {r.answer_id: r.value for r in rows if r.answer_id is not None}
+    return questions, answers

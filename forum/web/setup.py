@@ -1,0 +1,107 @@
+"""Request-bound wiring shared by every page: sign-in, language, templates, security headers."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from urllib.parse import urlencode
+
+from flask import Flask, request, url_for
+from flask_babel import format_datetime, format_decimal, get_locale
+from flask_babel import gettext as _
+from markupsafe import Markup
+
+from forum.extensions import db, login_manager
+from forum.web import errors
+
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' https: data:; "
+       "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'; "
+       "form-action 'self'")
+
+
+def init_app(app: Flask) -> None:
+    errors.register(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None
+    login_manager.session_protection = "basic"
+
+    @login_manager.user_loader
+    def _load_user(session_id: str):
+        from forum.auth.services import load_session_user
+
+        return load_session_user(session_id)
+
+    @login_manager.unauthorized_handler
+    def _unauthorized():
+        from flask import flash, redirect
+
+        if errors.wants_json():
+            return errors.error_response(401, "unauthorized", _("Sign in first."))
+        flash(_("Sign in to continue."), "info")
+        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+
+    @app.after_request
+    def _security_headers(response):
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        return response
+
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+    app.jinja_env.add_extension("jinja2.ext.i18n")
+    app.jinja_env.filters["datetime"] = _format_datetime
+    app.jinja_env.filters["ago"] = _time_ago
+    app.jinja_env.filters["isotime"] = lambda value: value.isoformat() if value else ""
+    app.jinja_env.filters["number"] = lambda value: format_decimal(value or 0)
+    app.jinja_env.globals["url_with"] = _url_with
+    app.jinja_env.globals["html_lang"] = _html_lang
+
+    @app.context_processor
+    def _template_context():
+        from forum.questions.models import Category
+
+        return {"categories": list(Category), "current_locale": str(get_locale() or "zh_CN")}
+
+    @app.teardown_appcontext
+    def _cleanup(exc):
+        if exc is not None:
+            db.session.rollback()
+
+
+def _html_lang() -> str:
+    return "zh-CN" if str(get_locale()).startswith("zh") else "en"
+
+
+def _format_datetime(value: datetime | None, fmt: str = "medium") -> str:
+    return format_datetime(value, fmt) if value else ""
+
+
+def _time_ago(value: datetime | None) -> Markup:
+    """A relative time ("3 hours ago") in a <time> element carrying the exact time in its title."""
+    if value is None:
+        return Markup("")
+    from flask_babel import format_timedelta
+
+    now = datetime.now(timezone.utc)
+    delta = now - value
+    if delta.total_seconds() < 60:
+        text = _("just now")
+    elif delta.days > 30:
+        text = format_datetime(value, "yyyy-MM-dd") if str(get_locale()).startswith("zh") \
+            else format_datetime(value, "medium").rsplit(",", 1)[0]
+    else:
+        text = _("%(delta)s ago", delta=format_timedelta(delta, threshold=1.0))
+    return Markup('<time datetime="%s" title="%s">%s</time>') % (
+        value.isoformat(), format_datetime(value, "medium"), text)
+
+
+def _url_with(**changes) -> str:
+    """The current page's URL with some query arguments changed (None removes one)."""
+    args = request.args.to_dict()
+    for key, value in changes.items():
+        if value is None:
+            args.pop(key, None)
+        else:
+            args[key] = value
+    query = urlencode(args)
+    return request.path + ("?" + query if query else "")
