@@ -194,7 +194,7 @@ def ask_question(actor: User, *, title, body, tags, category) -> Question:
     _adjust_tag_counts([t.id for t in question.tags], +1)
     _bump_user(actor.id, question_count=1)
     db.session.add(Revision(question_id=question.id, number=1, editor_id=actor.id, title=title, body=body,
-                            tags=" ".join(tag_names), category=category.value, created_at=now,
+                            tags=" ".join(sorted(tag_names)), category=category.value, created_at=now,
                             summary=""))
     signals.question_asked.send(question, actor=actor)
     db.session.commit()
@@ -219,12 +219,13 @@ def edit_question(actor: User, question_id, *, title=None, body=None, tags=None,
     summary = _check_summary(summary, errors)
     if errors:
         raise ValidationFailed(errors)
-    changed = (new_title != question.title or new_body != question.body
-               or new_tags != [t.name for t in current_tags] or new_category != question.category)
+    tags_changed = set(new_tags) != {t.name for t in current_tags}
+    changed = (new_title != question.title or new_body != question.body or tags_changed
+               or new_category != question.category)
     if not changed:
         return question
     now = utcnow()
-    if new_tags != [t.name for t in current_tags]:
+    if tags_changed:
         old_ids = {t.id for t in current_tags}
         tag_objs = _upsert_tags(new_tags)
         new_ids = {t.id for t in tag_objs}
@@ -241,7 +242,7 @@ def edit_question(actor: User, question_id, *, title=None, body=None, tags=None,
     number = question.revision_count + 1
     question.revision_count = Question.revision_count + 1
     revision = Revision(question_id=question.id, number=number, editor_id=actor.id, title=new_title,
-                        body=new_body, tags=" ".join(new_tags), category=new_category.value,
+                        body=new_body, tags=" ".join(sorted(new_tags)), category=new_category.value,
                         summary=summary, created_at=now)
     db.session.add(revision)
     db.session.flush()

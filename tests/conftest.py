@@ -1,0 +1,133 @@
+"""Test wiring: one application per database backend, schema built by the migrations, rows wiped
+after each test.
+
+Backends: SQLite always; PostgreSQL when FORUM_TEST_POSTGRES_URL is set (e.g.
+postgresql://postgres@127.0.0.1:5432/forum_test, a database the tests may wipe). Under CI=true
+a missing PostgreSQL URL is an error, not a skip.
+"""
+from __future__ import annotations
+
+import contextvars
+import os
+
+import pytest
+import sqlalchemy as sa
+from flask.testing import FlaskClient
+
+import config
+from forum import create_app
+from forum.extensions import db
+
+pytest_plugins = ["tests.fixtures.auth", "tests.fixtures.questions"]
+
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+POSTGRES_URL = os.environ.get("FORUM_TEST_POSTGRES_URL", "")
+if IN_CI and not POSTGRES_URL:
+    raise pytest.UsageError("CI=true but FORUM_TEST_POSTGRES_URL is not set: the PostgreSQL run must not be skipped")
+
+BACKENDS = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
+
+
+def _reset_postgres(url: str) -> None:
+    engine = sa.create_engine(config.normalise_database_url(url))
+    with engine.begin() as conn:
+        conn.execute(sa.text("DROP SCHEMA public CASCADE"))
+        conn.execute(sa.text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+def make_app(backend: str, tmp_path_factory, **overrides):
+    base = tmp_path_factory.mktemp(f"forum-{backend}")
+    if backend == "sqlite":
+        url = f"sqlite:///{base / 'test.sqlite3'}"
+    else:
+        url = POSTGRES_URL
+        _reset_postgres(url)
+    settings = {k: getattr(config.TestConfig, k) for k in dir(config.TestConfig) if k.isupper()}
+    settings.update(SQLALCHEMY_DATABASE_URI=url, FORUM_SEARCH_INDEX=str(base / "index"), **overrides)
+    app = create_app(settings)
+    app.instance_path = str(base)
+    with app.app_context():
+        from flask_migrate import upgrade
+
+        upgrade()
+    return app
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def app(request, tmp_path_factory):
+    app = make_app(request.param, tmp_path_factory)
+    app.config["TEST_BACKEND"] = request.param
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def wipe(app) -> None:
+    with app.app_context():
+        db.session.remove()
+        tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+        with db.engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                conn.execute(sa.text("TRUNCATE " + ", ".join(tables) + " RESTART IDENTITY CASCADE"))
+            else:
+                for name in tables:
+                    conn.execute(sa.text(f"DELETE FROM {name}"))
+
+
+@pytest.fixture
+def ctx(app):
+    """An application context on a clean database."""
+    with app.app_context():
+        yield app
+    wipe(app)
+
+
+class IsolatedClient(FlaskClient):
+    """Each request runs in a fresh context, with its own application context, `g` and database
+    session, as in production; the test's own application context stays untouched."""
+
+    def open(self, *args, **kwargs):
+        response = contextvars.Context().run(super().open, *args, **kwargs)
+        db.session.expire_all()  # the test's session sees what the request wrote
+        return response
+
+
+@pytest.fixture
+def client(ctx):
+    ctx.test_client_class = IsolatedClient
+    return ctx.test_client()
+
+
+@pytest.fixture
+def runner(ctx):
+    return ctx.test_cli_runner()
+
+
+class QueryCounter:
+    def __init__(self, engine):
+        self.engine = engine
+        self.statements: list[str] = []
+
+    def _record(self, conn, cursor, statement, parameters, context, executemany):
+        self.statements.append(statement)
+
+    def __enter__(self):
+        sa.event.listen(self.engine, "before_cursor_execute", self._record)
+        return self
+
+    def __exit__(self, *exc):
+        sa.event.remove(self.engine, "before_cursor_execute", self._record)
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+
+@pytest.fixture
+def count_queries(ctx):
+    def make():
+        return QueryCounter(db.engine)
+
+    return make
