@@ -5,7 +5,7 @@ import logging
 import os
 from pathlib import Path
 
-from flask import Flask
+from flask import Flask, has_request_context, request
 
 from forum.extensions import babel, csrf, db, login_manager, migrate
 
@@ -75,9 +75,13 @@ def _instance_secret(app: Flask, config_module) -> str:
 def _configure_engine(app: Flask) -> None:
     from forum.core.db import configure_sqlite
 
+    def read_only_request() -> bool:
+        # Safe methods never write; everything else (forms, API writes, CLI) takes the write lock.
+        return has_request_context() and request.method in ("GET", "HEAD", "OPTIONS")
+
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         with app.app_context():
-            configure_sqlite(db.engine)
+            configure_sqlite(db.engine, read_only_request)
 
 
 def _import_models() -> None:

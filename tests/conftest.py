@@ -89,6 +89,8 @@ class IsolatedClient(FlaskClient):
     session, as in production; the test's own application context stays untouched."""
 
     def open(self, *args, **kwargs):
+        # End the test's own transaction first: on SQLite it may hold the write lock.
+        db.session.commit()
         response = contextvars.Context().run(super().open, *args, **kwargs)
         db.session.expire_all()  # the test's session sees what the request wrote
         return response
@@ -131,3 +133,23 @@ def count_queries(ctx):
         return QueryCounter(db.engine)
 
     return make
+
+
+@pytest.fixture(scope="session")
+def live_server_base(app):
+    """The application served over HTTP by a threaded WSGI server on a free local port."""
+    import threading
+
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(5)
+
+
+@pytest.fixture
+def live_server(ctx, live_server_base):
+    return live_server_base

@@ -70,18 +70,26 @@ def _drop_after_rollback(session: Session, previous_transaction) -> None:
         session.info.pop(_HOOKS_KEY, None)
 
 
-def configure_sqlite(engine: sa.Engine) -> None:
-    """WAL and a busy timeout, so that concurrent requests wait instead of failing "database is locked".
+def configure_sqlite(engine: sa.Engine, read_only: Callable[[], bool] = lambda: False) -> None:
+    """WAL, a busy timeout, and transactions that take the write lock when they begin.
 
-    Transactions begin IMMEDIATE only for writers is not possible with pysqlite's implicit
-    transactions, so the busy timeout is generous.
+    In WAL mode a transaction that read first and writes later fails at once with "database is
+    locked" (SQLITE_BUSY_SNAPSHOT) if another connection wrote in between; the busy timeout does
+    not help there. So transactions that may write begin IMMEDIATE and wait their turn (up to the
+    busy timeout), while those that `read_only()` declares read-only begin DEFERRED and never block.
+    pysqlite's own implicit BEGIN is turned off so that this one is used (SQLAlchemy's recipe).
     """
 
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection, connection_record):  # pragma: no cover - exercised by every test
+    def _on_connect(dbapi_connection, connection_record):
+        dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection):
+        connection.exec_driver_sql("BEGIN DEFERRED" if read_only() else "BEGIN IMMEDIATE")
