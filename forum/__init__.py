@@ -106,7 +106,9 @@ def _register_cli(app: Flask) -> None:
     from forum.auth.cli import users_cli
     from forum.demo.cli import register as register_demo
     from forum.questions.cli import posts_cli
+    from forum.web.cli import translations_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(posts_cli)
+    app.cli.add_command(translations_cli)
     register_demo(app)

@@ -1,6 +1,9 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+
+_LANGUAGES = [SelectChoice("zh_CN", "简体中文"), SelectChoice("en", "English")]
 
 
 class RegisterForm(FlaskForm):
@@ -16,10 +19,10 @@ class LoginForm(FlaskForm):
 
 
 class LanguageForm(FlaskForm):
-    locale = SelectField(_l("Language"), choices=[("zh_CN", "简体中文"), ("en", "English")])
+    locale = SelectField(_l("Language"), choices=_LANGUAGES)
 
 
 class SettingsForm(FlaskForm):
     locale = SelectField(_l("Interface language"),
-                         choices=[("", _l("Follow my browser")), ("zh_CN", "简体中文"), ("en", "English")])
+                         choices=lambda: [SelectChoice("", _l("Follow my browser")), *_LANGUAGES])
     about = TextAreaField(_l("About me"), description=_l("Plain text, at most 1,000 characters."))

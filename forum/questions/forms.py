@@ -1,12 +1,13 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 
 from forum.questions.models import Category
 
 
 def _category_choices():
-    return [("", _l("Choose a category"))] + [(c.value, c.title) for c in Category]
+    return [SelectChoice("", _l("Choose a category"))] + [SelectChoice(c.value, c.title) for c in Category]
 
 
 class QuestionForm(FlaskForm):

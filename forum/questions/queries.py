@@ -122,11 +122,8 @@ def answer_order(question: Question) -> list:
 
 
 def load_thread(question: Question) -> Thread:
-    """A question with its live answers and comments, authors loaded (four queries)."""
-    db.session.execute(
-        sa.select(Question).where(Question.id == question.id)
-        .options(joinedload(Question.author), selectinload(Question.tags))
-    ).unique().one()
+    """A question's live answers and comments, authors loaded (two queries; the question itself was
+    loaded with its author and tags)."""
     answers = list(db.session.scalars(
         sa.select(Answer).where(Answer.question_id == question.id, Answer.deleted_at.is_(None))
         .order_by(*answer_order(question)).options(joinedload(Answer.author))
