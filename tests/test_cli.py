@@ -1,0 +1,62 @@
+import sqlalchemy as sa
+
+from forum.auth.models import Role, User
+from forum.extensions import db
+from forum.questions.models import Answer, Question, Revision
+
+
+def test_users_create_with_role_and_reputation(runner):
+    result = runner.invoke(args=["users", "create", "客服小林", "--email", "lin@example.com", "--password",
+                                 "staff-password", "--role", "staff", "--reputation", "500"])
+    assert result.exit_code == 0, result.output
+    user = db.session.scalar(sa.select(User).where(User.username == "客服小林"))
+    assert user.role is Role.STAFF and user.reputation == 500
+    again = runner.invoke(args=["users", "create", "客服小林", "--email", "x@example.com", "--password", "pw-123456"])
+    assert again.exit_code == 1 and "username" in again.output
+    bad = runner.invoke(args=["users", "create", "ok_name", "--email", "x@example.com", "--password", "pw",
+                              "--role", "emperor"])
+    assert bad.exit_code != 0
+    result = runner.invoke(args=["users", "set-role", "客服小林", "admin"])
+    assert result.exit_code == 0
+    db.session.refresh(user)
+    assert user.role is Role.ADMIN
+
+
+def test_demo_loads_once_and_prints_logins(runner):
+    first = runner.invoke(args=["demo"])
+    assert first.exit_code == 0, first.output
+    assert "xiaoming" in first.output and "laowang" in first.output and "support_lin" in first.output
+    counts = (db.session.scalar(sa.select(sa.func.count()).select_from(Question)),
+              db.session.scalar(sa.select(sa.func.count()).select_from(Answer)))
+    assert counts[0] >= 15 and counts[1] >= 15
+    second = runner.invoke(args=["demo"])
+    assert second.exit_code == 0 and "0 accounts and 0 questions" in second.output
+    assert (db.session.scalar(sa.select(sa.func.count()).select_from(Question)),
+            db.session.scalar(sa.select(sa.func.count()).select_from(Answer))) == counts
+    roles = {u.username: u.role for u in db.session.scalars(sa.select(User))}
+    assert roles["support_lin"] is Role.STAFF and roles["xiaoming"] is Role.MEMBER
+    chinese = db.session.scalar(sa.select(sa.func.count()).select_from(Question).where(Question.title.like("%订单%")))
+    assert chinese >= 1
+
+
+def test_seed_makes_consistent_data(runner, client):
+    result = runner.invoke(args=["seed", "--questions", "60", "--answers", "2", "--seed", "7"])
+    assert result.exit_code == 0, result.output
+    questions = db.session.scalar(sa.select(sa.func.count()).select_from(Question))
+    answers = db.session.scalar(sa.select(sa.func.count()).select_from(Answer))
+    assert questions == 60
+    assert db.session.scalar(sa.select(sa.func.sum(Question.answer_count))) == answers
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Revision)) == questions + answers
+    assert client.get("/?tab=votes").status_code == 200
+    # New rows after seeding get fresh ids (PostgreSQL sequences were moved on).
+    from forum.questions import services
+
+    user = db.session.scalar(sa.select(User).limit(1))
+    services.ask_question(user, title="播种之后再提一个问题可以吗", body="检查播种以后数据库的自增主键仍然可以正常工作。", tags=["测试"],
+                          category="other")
+
+
+def test_posts_rerender(runner, create_question):
+    create_question()
+    result = runner.invoke(args=["posts", "rerender"])
+    assert result.exit_code == 0 and "re-rendered 1 posts" in result.output
