@@ -58,4 +58,7 @@ def register(app: Flask) -> None:
             _print_logins(content)
         click.echo(f"\nThe forum is at http://{host}:{port}/  (database: "
                    f"{current_app.config['SQLALCHEMY_DATABASE_URI'].split('://')[0]})\n")
-        current_app.run(host=host, port=port, debug=False, use_reloader=False, threaded=True)
+        # app.run() refuses to run inside the `flask` command; serve with Werkzeug directly.
+        from werkzeug.serving import run_simple
+
+        run_simple(host, port, current_app._get_current_object(), threaded=True, use_reloader=False)
