@@ -60,3 +60,38 @@ def test_posts_rerender(runner, create_question):
     create_question()
     result = runner.invoke(args=["posts", "rerender"])
     assert result.exit_code == 0 and "re-rendered 1 posts" in result.output
+
+
+def test_start_command_migrates_loads_demo_and_serves(tmp_path):
+    """The README's run command, end to end, on a fresh instance folder."""
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FORUM_")}
+    env["FORUM_INSTANCE_PATH"] = str(tmp_path)
+    process = subprocess.Popen([sys.executable, "-m", "flask", "--app", "forum", "start", "--port", str(port)],
+                               env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.monotonic() + 90
+        body = None
+        while time.monotonic() < deadline and process.poll() is None:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as response:
+                    body = response.read().decode()
+                    break
+            except OSError:
+                time.sleep(0.3)
+        assert body is not None, "the forum did not start"
+        assert "全部问题" in body and "订单" in body
+        assert (tmp_path / "forum.sqlite3").exists()
+    finally:
+        process.terminate()
+        output, _ = process.communicate(timeout=20)
+    assert "xiaoming" in output and "demo-staff-2026" in output

@@ -55,14 +55,19 @@ def tag(tag: str):
 @bp.route("/questions/<int:question_id>")
 @bp.route("/questions/<int:question_id>/<slug>")
 def show(question_id: int, slug: str | None = None):
-    question = services.get_question(question_id)
+    return _render_thread(services.get_question(question_id))
+
+
+def _render_thread(question, *, status: int = 200, answer_form: AnswerForm | None = None,
+                   comment_error: dict | None = None):
+    """The thread page; after a failed answer or comment it shows the errors and keeps the text."""
     thread = queries.load_thread(question)
     actor = current_user if current_user.is_authenticated else None
     return render_template(
-        "questions/show.html", thread=thread, question=question, answer_form=AnswerForm(),
-        comment_form=CommentForm(), delete_form=DeleteForm(),
+        "questions/show.html", thread=thread, question=question, answer_form=answer_form or AnswerForm(),
+        comment_form=CommentForm(), delete_form=DeleteForm(), comment_error=comment_error or {},
         can_edit=lambda post: can(actor, Privilege.EDIT_OTHERS, post),
-    )
+    ), status
 
 
 @bp.route("/ask", methods=["GET", "POST"])
@@ -120,11 +125,7 @@ def answer(question_id: int):
         else:
             flash(_("Thank you for your answer."), "success")
             return redirect(url_for("questions.show", question_id=question_id, _anchor=f"answer-{created.id}"))
-    thread = queries.load_thread(question)
-    return render_template(
-        "questions/show.html", thread=thread, question=question, answer_form=form, comment_form=CommentForm(),
-        delete_form=DeleteForm(), can_edit=lambda post: can(_actor(), Privilege.EDIT_OTHERS, post),
-    ), 422
+    return _render_thread(question, status=422, answer_form=form)
 
 
 @bp.route("/answers/<int:answer_id>/edit", methods=["GET", "POST"])
@@ -149,31 +150,33 @@ def edit_answer(answer_id: int):
     return render_template("questions/edit_answer.html", form=form, answer=answer, question=question), status
 
 
-def _comment(target: str, target_id: int, question_id: int, anchor: str):
+def _comment(question, anchor: str, **target):
     form = CommentForm()
     if form.validate_on_submit():
         try:
-            services.post_comment(_actor(), body=form.body.data, **{target: target_id})
+            comment = services.post_comment(_actor(), body=form.body.data, **target)
         except ValidationFailed as error:
-            for message in error.fields.get("body", [error.message]):
-                flash(message, "error")
-            return redirect(url_for("questions.show", question_id=question_id, _anchor=anchor))
+            messages = [m for ms in error.fields.values() for m in ms] or [error.message]
+            return _render_thread(question, status=422, comment_error={
+                "anchor": anchor, "body": form.body.data or "", "errors": messages})
         flash(_("Your comment is posted."), "success")
-    return redirect(url_for("questions.show", question_id=question_id, _anchor=anchor))
+        return redirect(url_for("questions.show", question_id=question.id, _anchor=f"comment-{comment.id}"))
+    return redirect(url_for("questions.show", question_id=question.id, _anchor=anchor))
 
 
 @bp.route("/questions/<int:question_id>/comments", methods=["POST"])
 @login_required
 def comment_question(question_id: int):
-    services.get_question(question_id)
-    return _comment("question_id", question_id, question_id, "question-comments")
+    question = services.get_question(question_id)
+    return _comment(question, "question-comments", question_id=question_id)
 
 
 @bp.route("/answers/<int:answer_id>/comments", methods=["POST"])
 @login_required
 def comment_answer(answer_id: int):
     answer = services.get_answer(answer_id)
-    return _comment("answer_id", answer_id, answer.question_id, f"answer-{answer_id}")
+    question = services.get_question(answer.question_id)
+    return _comment(question, f"answer-{answer_id}-comments", answer_id=answer_id)
 
 
 @bp.route("/questions/<int:question_id>/delete", methods=["POST"])

@@ -157,3 +157,15 @@ def test_vote_rows_are_unique_per_member_and_post(ctx, create_user, create_quest
     with pytest.raises(IntegrityError):
         db.session.commit()
     db.session.rollback()
+
+
+def test_failed_comment_keeps_text_and_shows_error(client, create_user, create_question, create_answer, login):
+    q = create_question()
+    a = create_answer(q)
+    login(create_user())
+    response = client.post(f"/answers/{a.id}/comments", data={"body": "太短"}, headers={"Accept-Language": "en"})
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert ">太短</textarea>" in page and "at least 5 characters" in page
+    response = client.post(f"/answers/{a.id}/comments", data={"body": "这条评论足够长了"})
+    assert response.status_code == 302 and "#comment-" in response.headers["Location"]
