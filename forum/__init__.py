@@ -31,7 +31,10 @@ def create_app(config: object | dict | None = None) -> Flask:
     _finish_config(app, config_module)
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
+    from forum.core.db import render_migration_item
+
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True,
+                     render_item=render_migration_item)
     csrf.init_app(app)
     login_manager.init_app(app)
 
@@ -43,6 +46,7 @@ def create_app(config: object | dict | None = None) -> Flask:
     _configure_engine(app)
     _import_models()
     web_setup.init_app(app)
+    _connect_signals()
     _register_blueprints(app)
     _register_cli(app)
     return app
@@ -88,16 +92,27 @@ def _import_models() -> None:
     # Every model module, so that metadata (and Alembic's autogenerate) sees all tables.
     import forum.auth.models  # noqa: F401
     import forum.questions.models  # noqa: F401
+    import forum.reputation.models  # noqa: F401
     import forum.votes.models  # noqa: F401
+
+
+def _connect_signals() -> None:
+    from forum.reputation import subscribers as reputation_subscribers
+    from forum.votes import subscribers as vote_subscribers
+
+    reputation_subscribers.connect()
+    vote_subscribers.connect()
 
 
 def _register_blueprints(app: Flask) -> None:
     from forum.api import bp as api_bp
     from forum.auth.views import bp as auth_bp
     from forum.questions.views import bp as questions_bp
+    from forum.reputation.views import bp as reputation_bp
     from forum.users.views import bp as users_bp
+    from forum.votes.views import bp as votes_bp
 
-    for blueprint in (auth_bp, questions_bp, users_bp, api_bp):
+    for blueprint in (auth_bp, questions_bp, reputation_bp, votes_bp, users_bp, api_bp):
         app.register_blueprint(blueprint)
     csrf.exempt(api_bp)
 
@@ -106,9 +121,13 @@ def _register_cli(app: Flask) -> None:
     from forum.auth.cli import users_cli
     from forum.demo.cli import register as register_demo
     from forum.questions.cli import posts_cli
+    from forum.reputation.cli import reputation_cli
+    from forum.votes.cli import votes_cli
     from forum.web.cli import translations_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(posts_cli)
     app.cli.add_command(translations_cli)
+    app.cli.add_command(reputation_cli)
+    app.cli.add_command(votes_cli)
     register_demo(app)

@@ -44,3 +44,45 @@ def test_parallel_writes_and_reads_all_succeed(live_server, create_user, create_
     assert read_codes == [200] * 20
     db.session.expire_all()
     assert db.session.get(Question, qid).answer_count == 20
+
+
+def test_twenty_members_voting_at_once_give_exactly_twenty(live_server, create_user, create_question,
+                                                            create_answer):
+    from forum.auth.models import User
+    from forum.auth.services import issue_token
+    from forum.questions.models import Answer
+
+    answer = create_answer(create_question())
+    tokens = [issue_token(create_user()) for _ in range(20)]
+    aid, author_id = answer.id, answer.author_id
+    db.session.commit()
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        codes = list(pool.map(lambda t: _request("PUT", f"{live_server}/api/v1/answers/{aid}/vote", {"value": 1}, t),
+                              tokens))
+    assert codes == [200] * 20
+    db.session.expire_all()
+    assert db.session.get(Answer, aid).score == 20
+    assert db.session.get(User, author_id).reputation == 1 + 200  # 20 × 10, exactly at the daily cap
+
+
+def test_one_member_firing_the_same_vote_fifteen_times_counts_once(live_server, create_user, create_question,
+                                                                   create_answer):
+    from forum.auth.models import User
+    from forum.auth.services import issue_token
+    from forum.questions.models import Answer
+    from forum.reputation.models import ReputationEvent
+    from forum.votes.models import Vote
+
+    answer = create_answer(create_question())
+    token = issue_token(create_user())
+    aid, author_id = answer.id, answer.author_id
+    db.session.commit()
+    with ThreadPoolExecutor(max_workers=15) as pool:
+        codes = list(pool.map(lambda _: _request("PUT", f"{live_server}/api/v1/answers/{aid}/vote", {"value": 1},
+                                                 token), range(15)))
+    assert codes == [200] * 15
+    db.session.expire_all()
+    assert db.session.get(Answer, aid).score == 1
+    assert db.session.query(Vote).count() == 1
+    assert db.session.get(User, author_id).reputation == 11
+    assert db.session.query(ReputationEvent).filter(ReputationEvent.answer_id == aid).count() == 1

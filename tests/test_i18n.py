@@ -3,7 +3,7 @@ import re
 
 from forum.core import catalogue
 
-PLACEHOLDER = re.compile(r"%\(\w+\)[sd]")
+PLACEHOLDER = re.compile(r"%\(\w+\)[-+ #0]*\d*[sd]")
 
 
 def test_every_extracted_string_is_translated():

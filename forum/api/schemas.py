@@ -63,6 +63,7 @@ class UserOut(BaseModel):
     url: str
     question_count: int
     answer_count: int
+    experienced: bool = Field(description="Reputation at or above the experienced-member threshold")
 
 
 class MeOut(UserOut):

@@ -7,6 +7,7 @@ from forum.api.common import iso
 from forum.auth.models import User
 from forum.core.markup import plain_text
 from forum.questions.models import Answer, Comment, Question, Revision
+from forum.reputation.rules import experienced_threshold
 
 
 def author(user: User) -> dict:
@@ -19,6 +20,7 @@ def user(user: User, *, private: bool = False) -> dict:
         "created_at": iso(user.created_at),
         "url": url_for("users.show", username=user.username, _external=True),
         "question_count": user.question_count, "answer_count": user.answer_count,
+        "experienced": user.reputation >= experienced_threshold(),
     }
     if private:
         data["email"] = user.email

@@ -60,7 +60,10 @@ class User(TimestampMixin, db.Model):
     email_key: Mapped[str] = mapped_column(sa.String(254), nullable=False, unique=True)
     password_hash: Mapped[str] = mapped_column(sa.String(255), nullable=False)
     role: Mapped[Role] = mapped_column(enum_column(Role), nullable=False, default=Role.MEMBER)
+    # reputation = max(1, reputation_total); reputation_total = 1 + the sum of the member's ledger
+    # (forum.reputation). Both change together, by SQL expressions, in the ledger's transaction.
     reputation: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=1, server_default="1")
+    reputation_total: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=1, server_default="1")
     locale: Mapped[str | None] = mapped_column(sa.String(8))
     about: Mapped[str] = mapped_column(sa.Text, nullable=False, default="", server_default="")
     # Bumped to end every session of the account (logout everywhere, password change).

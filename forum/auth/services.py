@@ -122,7 +122,8 @@ def register_user(username, email, password, *, role: Role = Role.MEMBER, reputa
                   locale: str | None = None) -> User:
     """Create an account and commit.
 
-    Usernames may be Chinese and are unique without regard to case; e-mails are unique.
+    Usernames may be Chinese and are unique without regard to case; e-mails are unique. A starting
+    `reputation` above 1 (command line, demo) is granted through the reputation ledger.
     Raises ValidationFailed (fields username/email/password), also when the name or e-mail is taken.
     """
     errors: dict[str, list[str]] = {}
@@ -144,7 +145,8 @@ def register_user(username, email, password, *, role: Role = Role.MEMBER, reputa
         email_key=email.casefold(),
         password_hash=hash_password(password),
         role=role,
-        reputation=max(1, int(reputation)),
+        reputation=1,
+        reputation_total=1,
         locale=locale if locale in current_app.config["FORUM_LOCALES"] else None,
     )
     db.session.add(user)
@@ -153,7 +155,8 @@ def register_user(username, email, password, *, role: Role = Role.MEMBER, reputa
     except sa.exc.IntegrityError:
         db.session.rollback()
         raise ValidationFailed({"username": [_("This username is taken.")]}) from None
-    signals.user_registered.send(user)
+    # The reputation ledger (a feature to the right) records any starting reputation.
+    signals.user_registered.send(user, initial_reputation=max(1, int(reputation)))
     db.session.commit()
     return user
 

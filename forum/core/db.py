@@ -43,6 +43,14 @@ class UTCDateTime(sa.types.TypeDecorator):
         return value.astimezone(timezone.utc)
 
 
+def render_migration_item(type_, obj, autogen_context):
+    """Alembic autogenerate: write UTCDateTime columns as plain sa.DateTime(timezone=True), so that
+    migrations do not import the application."""
+    if type_ == "type" and isinstance(obj, UTCDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False
+
+
 class TimestampMixin:
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)

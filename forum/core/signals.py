@@ -21,5 +21,20 @@ answer_edited = _signals.signal("answer-edited")
 answer_deleted = _signals.signal("answer-deleted")
 #: sender: the Comment; kwargs: actor. A comment was posted on a question or an answer.
 comment_posted = _signals.signal("comment-posted")
-#: sender: the User; kwargs: none. A member registered.
+#: sender: the User; kwargs: initial_reputation. A member registered (reputation above 1 only when
+#: an administrator created the account with it).
 user_registered = _signals.signal("user-registered")
+#: sender: the Answer; kwargs: actor, previous_answer_id. The asker accepted an answer (or moved
+#: the acceptance to it from previous_answer_id).
+answer_accepted = _signals.signal("answer-accepted")
+#: sender: the Answer; kwargs: actor. The asker withdrew the acceptance of this answer.
+answer_unaccepted = _signals.signal("answer-unaccepted")
+#: sender: the post (Question or Answer); kwargs: actor, value, previous. A vote was cast, changed
+#: or withdrawn (value 0).
+vote_cast = _signals.signal("vote-cast")
+#: sender: the BadgeKind; kwargs: user_id, question_id, answer_id. A member earned a badge.
+badge_awarded = _signals.signal("badge-awarded")
+#: sender: the Thread (forum.questions.queries); kwargs: actor. Sent by the thread page before it
+#: renders; each receiver returns a dict of extra template context (features to the right of
+#: questions add what they know about the thread this way, e.g. the viewer's votes).
+thread_rendering = _signals.signal("thread-rendering")

@@ -77,9 +77,7 @@ def _load_thread(spec: dict, author: User, now) -> None:
             last = max(last, c_at)
         _votes(a.get("votes", {}), answer_id=answer.id)
         if a.get("accepted"):
-            # Demo data only: the asker's acceptance, recorded directly.
-            db.session.execute(sa.update(Question).where(Question.id == question.id)
-                               .values(accepted_answer_id=answer.id))
+            question_services.accept_answer(author, answer.id)
     db.session.execute(sa.update(Question).where(Question.id == question.id)
                        .values(last_activity_at=min(last, utcnow())))
     db.session.commit()

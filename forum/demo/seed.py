@@ -12,6 +12,8 @@ from forum.core.db import utcnow
 from forum.core.markup import render_markdown
 from forum.extensions import db
 from forum.questions.models import Answer, Category, Question, Revision, Tag, question_tags
+from forum.reputation.models import ReputationEvent
+from forum.reputation.rules import Kind
 
 _SUBJECTS_ZH = ["订单", "退款", "支付", "收货地址", "账号", "密码", "验证码", "发票", "优惠券", "快递", "会员", "银行卡"]
 _PROBLEMS_ZH = ["一直显示处理中", "无法修改", "提示系统繁忙", "没有到账", "被锁定了", "收不到短信", "重复扣款",
@@ -46,12 +48,19 @@ def seed(*, questions: int, answers: int, seed_value: int = 1, users: int = 200)
          "username_key": f"seed_{seed_value}_{start_user + i}",
          "email": f"seed_{seed_value}_{start_user + i}@example.com",
          "email_key": f"seed_{seed_value}_{start_user + i}@example.com", "password_hash": password_hash,
-         "role": "member", "reputation": rng.randint(1, 3000), "about": "", "session_version": 1, "active": True,
+         "role": "member", "reputation": 1, "about": "", "session_version": 1, "active": True,
          "question_count": 0, "answer_count": 0, "created_at": now, "updated_at": now}
         for i in range(users)
     ]
+    for row in user_rows:
+        row["reputation"] = row["reputation_total"] = rng.randint(1, 3000)
     db.session.execute(sa.insert(User.__table__), user_rows)
     user_ids = [row["id"] for row in user_rows]
+    # Starting reputation goes through the ledger, as for accounts created by hand.
+    db.session.execute(sa.insert(ReputationEvent.__table__), [
+        {"user_id": row["id"], "kind": Kind.GRANTED.value, "delta": row["reputation"] - 1,
+         "nominal": row["reputation"] - 1, "note": "seed", "created_at": now}
+        for row in user_rows if row["reputation"] > 1])
 
     tag_ids = _ensure_tags()
     next_q = (db.session.scalar(sa.select(sa.func.max(Question.id))) or 0) + 1

@@ -29,5 +29,5 @@ class CommentForm(FlaskForm):
     body = TextAreaField(_l("Comment"), description=_l("5–600 characters. Ask for details or suggest a fix."))
 
 
-class DeleteForm(FlaskForm):
-    pass
+class ActionForm(FlaskForm):
+    """No fields: the CSRF token of a one-button action (delete, accept, vote)."""

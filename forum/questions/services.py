@@ -357,9 +357,64 @@ def delete_answer(actor: User, answer_id) -> None:
     if question.accepted_answer_id == answer.id:
         values["accepted_answer_id"] = None
     db.session.execute(sa.update(Question).where(Question.id == answer.question_id).values(values))
+    db.session.flush()
     _bump_user(answer.author_id, answer_count=-1)
     signals.answer_deleted.send(answer, actor=actor)
     db.session.commit()
+
+
+# --- acceptance ---------------------------------------------------------------------------------
+
+def accept_answer(actor: User, answer_id) -> Answer:
+    """The asker marks the answer that solved the problem; accepting another moves the mark.
+
+    Only the question's author may accept; accepting the accepted answer again changes nothing.
+    Raises NotFound, PermissionDenied.
+    """
+    answer = get_answer(answer_id)
+    question = _question_for_update(answer.question_id)
+    _ensure_asker(actor, question)
+    previous = question.accepted_answer_id
+    if previous == answer.id:
+        db.session.rollback()
+        return answer
+    question.accepted_answer_id = answer.id
+    question.last_activity_at = utcnow()
+    db.session.flush()
+    signals.answer_accepted.send(answer, actor=actor, previous_answer_id=previous)
+    db.session.commit()
+    return answer
+
+
+def unaccept_answer(actor: User, answer_id) -> None:
+    """The asker withdraws the acceptance of this answer (nothing happens if it is not accepted).
+    Raises NotFound, PermissionDenied."""
+    answer = get_answer(answer_id)
+    question = _question_for_update(answer.question_id)
+    _ensure_asker(actor, question)
+    if question.accepted_answer_id != answer.id:
+        db.session.rollback()
+        return
+    question.accepted_answer_id = None
+    db.session.flush()
+    signals.answer_unaccepted.send(answer, actor=actor)
+    db.session.commit()
+
+
+def _question_for_update(question_id: int) -> Question:
+    # Serialises concurrent acceptances on one question (PostgreSQL; SQLite writers are serialised).
+    question = db.session.scalar(sa.select(Question).where(Question.id == question_id).with_for_update()
+                                 .execution_options(populate_existing=True))
+    if question is None or question.is_deleted:
+        raise NotFound(_("This question does not exist or was deleted."))
+    return question
+
+
+def _ensure_asker(actor: User | None, question: Question) -> None:
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        raise PermissionDenied(_("Sign in first."), code="unauthorized")
+    if question.author_id != actor.id:
+        raise PermissionDenied(_("Only the person who asked can accept an answer."), code="not_asker")
 
 
 # --- comments -----------------------------------------------------------------------------------

@@ -5,12 +5,13 @@ from flask import Blueprint, abort, flash, jsonify, redirect, render_template, r
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from forum.core import signals
 from forum.core.errors import ValidationFailed
 from forum.core.markup import render_markdown
 from forum.core.permissions import Privilege, can
 from forum.questions import queries, rules, services
 from forum.questions.diff import inline_diff
-from forum.questions.forms import AnswerForm, CommentForm, DeleteForm, QuestionForm
+from forum.questions.forms import AnswerForm, CommentForm, ActionForm, QuestionForm
 from forum.questions.models import Category
 from forum.web.forms import attach_errors
 
@@ -62,11 +63,14 @@ def _render_thread(question, *, status: int = 200, answer_form: AnswerForm | Non
                    comment_error: dict | None = None):
     """The thread page; after a failed answer or comment it shows the errors and keeps the text."""
     thread = queries.load_thread(question)
-    actor = current_user if current_user.is_authenticated else None
+    actor = current_user._get_current_object() if current_user.is_authenticated else None
+    extras: dict = {}
+    for _receiver, result in signals.thread_rendering.send(thread, actor=actor):
+        extras.update(result or {})
     return render_template(
         "questions/show.html", thread=thread, question=question, answer_form=answer_form or AnswerForm(),
-        comment_form=CommentForm(), delete_form=DeleteForm(), comment_error=comment_error or {},
-        can_edit=lambda post: can(actor, Privilege.EDIT_OTHERS, post),
+        comment_form=CommentForm(), action_form=ActionForm(), comment_error=comment_error or {},
+        can_edit=lambda post: can(actor, Privilege.EDIT_OTHERS, post), **extras,
     ), status
 
 
@@ -179,10 +183,25 @@ def comment_answer(answer_id: int):
     return _comment(question, f"answer-{answer_id}-comments", answer_id=answer_id)
 
 
+@bp.route("/answers/<int:answer_id>/accept", methods=["POST"])
+@login_required
+def accept(answer_id: int):
+    """Accept (or, with undo=1, withdraw the acceptance of) an answer; the asker only."""
+    answer = services.get_answer(answer_id)
+    if ActionForm().validate_on_submit():
+        if request.form.get("undo"):
+            services.unaccept_answer(_actor(), answer_id)
+            flash(_("You withdrew the acceptance."), "info")
+        else:
+            services.accept_answer(_actor(), answer_id)
+            flash(_("You accepted this answer. Thank you for telling the community what solved it."), "success")
+    return redirect(url_for("questions.show", question_id=answer.question_id, _anchor=f"answer-{answer_id}"))
+
+
 @bp.route("/questions/<int:question_id>/delete", methods=["POST"])
 @login_required
 def delete(question_id: int):
-    if DeleteForm().validate_on_submit():
+    if ActionForm().validate_on_submit():
         services.delete_question(_actor(), question_id)
         flash(_("The question was deleted."), "info")
     return redirect(url_for("questions.index"))
@@ -192,7 +211,7 @@ def delete(question_id: int):
 @login_required
 def delete_answer(answer_id: int):
     answer = services.get_answer(answer_id)
-    if DeleteForm().validate_on_submit():
+    if ActionForm().validate_on_submit():
         services.delete_answer(_actor(), answer_id)
         flash(_("The answer was deleted."), "info")
     return redirect(url_for("questions.show", question_id=answer.question_id))

@@ -1,53 +1,165 @@
-"""Casting votes. One vote per member per post (a database constraint); the post's score changes by
-an SQL expression in the same transaction, so concurrent votes are never lost."""
+"""Casting votes and reversing serial voting.
+
+One vote per member per post is enforced by the database (unique constraints); the post's score
+changes by an SQL expression in the same transaction as the vote and its reputation events, so
+concurrent votes are never lost and a repeated vote never counts twice.
+"""
 from __future__ import annotations
 
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+
 import sqlalchemy as sa
+from flask import current_app
 from flask_babel import gettext as _
 
+from forum.auth.models import User
+from forum.core import signals
 from forum.core.db import utcnow
 from forum.core.errors import PermissionDenied, ValidationFailed
-from forum.core.permissions import Privilege, can
+from forum.core.permissions import Privilege, can, threshold
 from forum.extensions import db
 from forum.questions.models import Answer, Question
 from forum.questions.services import get_answer, get_question
+from forum.reputation import services as reputation
+from forum.reputation.badges import SCORE_BADGES, award
+from forum.reputation.rules import VOTE_EVENTS, VOTE_KINDS
 from forum.votes.models import Vote
 
+log = logging.getLogger(__name__)
 
-def cast_vote(actor, *, value: int, question_id=None, answer_id=None) -> tuple[int, int]:
-    """Set the actor's vote on a post to +1, -1 or 0 (withdraw); returns (score, my_vote).
 
-    No votes on one's own posts; downvotes need the downvote privilege. Repeating a vote changes
-    nothing. Raises NotFound, PermissionDenied, ValidationFailed.
+def _insert_vote(**values) -> bool:
+    """Insert unless the (voter, post) row exists; True when this call inserted it."""
+    dialect = db.session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    target = ["user_id", "answer_id"] if values.get("answer_id") is not None else ["user_id", "question_id"]
+    # RETURNING, not rowcount: through the ORM session rowcount is not reliable for this statement.
+    inserted = db.session.scalar(
+        insert(Vote).values(**values).on_conflict_do_nothing(index_elements=target).returning(Vote.id)
+    )
+    return inserted is not None
+
+
+def cast_vote(actor, *, value, question_id=None, answer_id=None) -> tuple[int, int]:
+    """Set the actor's vote on a post to 1, -1 or 0 (withdraw); returns (score, my_vote).
+
+    Any signed-in member may vote up; voting down needs the downvote privilege; nobody votes on
+    their own posts. Repeating a vote changes nothing. Reputation follows the vote in the same
+    transaction. Raises NotFound, PermissionDenied (code own_post / privilege), ValidationFailed.
     """
-    if value not in (-1, 0, 1) or isinstance(value, bool):
+    if isinstance(value, bool) or value not in (-1, 0, 1):
         raise ValidationFailed({"value": [_("A vote is 1, -1 or 0.")]})
-    post = get_answer(answer_id) if answer_id is not None else get_question(question_id)
-    model = Answer if answer_id is not None else Question
+    is_answer = answer_id is not None
+    post = get_answer(answer_id) if is_answer else get_question(question_id)
+    model = Answer if is_answer else Question
     if actor is None or not getattr(actor, "is_authenticated", False):
-        raise PermissionDenied(_("Sign in first."), code="unauthorized")
+        raise PermissionDenied(_("Sign in to vote."), code="unauthorized")
     if post.author_id == actor.id:
         raise PermissionDenied(_("You cannot vote on your own post."), code="own_post")
     if value == 1 and not can(actor, Privilege.UPVOTE):
-        raise PermissionDenied(_("You do not have the privilege to vote up yet."), code="privilege")
+        raise PermissionDenied(_("You cannot vote yet."), code="privilege")
     if value == -1 and not can(actor, Privilege.DOWNVOTE):
-        raise PermissionDenied(_("Voting down needs more reputation."), code="privilege")
-    target = {"answer_id": post.id} if answer_id is not None else {"question_id": post.id}
-    key = Vote.answer_id if answer_id is not None else Vote.question_id
-    existing = db.session.scalar(
-        sa.select(Vote).where(Vote.user_id == actor.id, key == post.id).with_for_update()
-    )
-    old = existing.value if existing else 0
-    if old == value:
-        db.session.rollback()
-        return post.score, value
-    if existing is None:
-        db.session.add(Vote(user_id=actor.id, value=value, created_at=utcnow(), updated_at=utcnow(), **target))
-    elif value == 0:
-        db.session.delete(existing)
+        raise PermissionDenied(_("Voting down needs %(rep)d reputation.", rep=threshold(Privilege.DOWNVOTE)),
+                               code="privilege")
+    target = {"answer_id": post.id} if is_answer else {"question_id": post.id}
+    key = Vote.answer_id if is_answer else Vote.question_id
+    now = utcnow()
+
+    def locked_vote():
+        return db.session.scalar(sa.select(Vote).where(Vote.user_id == actor.id, key == post.id)
+                                 .with_for_update().execution_options(populate_existing=True))
+
+    existing = locked_vote()
+    if existing is None and value != 0 and _insert_vote(user_id=actor.id, value=value, created_at=now,
+                                                        updated_at=now, **target):
+        old = 0
     else:
-        existing.value = value
-        existing.updated_at = utcnow()
+        if existing is None:
+            existing = locked_vote()  # a concurrent request inserted it first
+        old = existing.value if existing is not None else 0
+        if old == value:
+            db.session.rollback()
+            score = db.session.scalar(sa.select(model.score).where(model.id == post.id))
+            return score, value
+        if value == 0:
+            db.session.delete(existing)
+        else:
+            existing.value = value
+            existing.updated_at = now
     db.session.execute(sa.update(model).where(model.id == post.id).values(score=model.score + (value - old)))
+    _move_reputation(actor.id, post, is_answer, old, value)
+    db.session.flush()
+    score = db.session.scalar(sa.select(model.score).where(model.id == post.id))
+    if is_answer and value == 1:
+        for minimum, badge in SCORE_BADGES:
+            if score >= minimum:
+                award(post.author_id, badge, question_id=post.question_id, answer_id=post.id)
+    signals.vote_cast.send(post, actor=actor, value=value, previous=old)
     db.session.commit()
-    return db.session.scalar(sa.select(model.score).where(model.id == post.id)), value
+    return score, value
+
+
+def _move_reputation(voter_id: int, post, is_answer: bool, old: int, new: int) -> None:
+    # Lock both members' rows in id order, so that two members voting on each other's posts at
+    # the same moment cannot deadlock (PostgreSQL).
+    db.session.execute(sa.select(User.id).where(User.id.in_([voter_id, post.author_id])).order_by(User.id)
+                       .with_for_update())
+    post_ref = {"answer_id": post.id} if is_answer else {"question_id": post.id}
+    if old != 0:
+        reputation.reverse(reputation.active_events(kinds=VOTE_KINDS, actor_id=voter_id, **post_ref),
+                           note="vote changed" if new else "vote withdrawn")
+    if new != 0:
+        for kind, whose in VOTE_EVENTS[("answer" if is_answer else "question", new)]:
+            reputation.record(post.author_id if whose == "author" else voter_id, kind, actor_id=voter_id,
+                              **post_ref)
+
+
+@dataclass
+class SerialVoting:
+    voter: str
+    author: str
+    votes: int
+
+
+def reverse_serial_votes(*, hours: int | None = None, threshold: int | None = None, now=None) -> list[SerialVoting]:
+    """Find members who voted on one author's posts `threshold` times or more within `hours`, and
+    reverse those votes: the votes are removed, the scores and the reputation go back, and each
+    reversal is logged. Meant to run daily (`flask --app forum votes reverse-serial`). Commits.
+    """
+    config = current_app.config
+    hours = hours or int(config.get("FORUM_SERIAL_VOTE_HOURS", 24))
+    threshold = threshold or int(config.get("FORUM_SERIAL_VOTE_THRESHOLD", 10))
+    now = now or utcnow()
+    since = now - timedelta(hours=hours)
+    author = sa.func.coalesce(Question.author_id, Answer.author_id)
+    base = (sa.select(Vote.id, Vote.user_id.label("voter_id"), author.label("author_id"))
+            .outerjoin(Question, Question.id == Vote.question_id)
+            .outerjoin(Answer, Answer.id == Vote.answer_id)
+            .where(Vote.created_at >= since)).subquery()
+    pairs = db.session.execute(
+        sa.select(base.c.voter_id, base.c.author_id, sa.func.count()).group_by(base.c.voter_id, base.c.author_id)
+        .having(sa.func.count() >= threshold)
+    ).all()
+    found = []
+    for voter_id, author_id, count in pairs:
+        vote_ids = [row.id for row in db.session.execute(
+            sa.select(base.c.id).where(base.c.voter_id == voter_id, base.c.author_id == author_id))]
+        for vote in db.session.scalars(sa.select(Vote).where(Vote.id.in_(vote_ids))):
+            model, post_id = (Answer, vote.answer_id) if vote.answer_id else (Question, vote.question_id)
+            db.session.execute(sa.update(model).where(model.id == post_id).values(score=model.score - vote.value))
+            ref = {"answer_id": post_id} if vote.answer_id else {"question_id": post_id}
+            reputation.reverse(reputation.active_events(kinds=VOTE_KINDS, actor_id=voter_id, **ref),
+                               note="serial voting reversed")
+            db.session.delete(vote)
+        voter = db.session.get(User, voter_id)
+        target = db.session.get(User, author_id)
+        log.warning("serial voting reversed: %s voted %d times on posts by %s within %d hours",
+                    voter.username, count, target.username, hours)
+        found.append(SerialVoting(voter.username, target.username, count))
+    db.session.commit()
+    return found

@@ -55,6 +55,9 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["number"] = lambda value: format_decimal(value or 0)
     app.jinja_env.globals["url_with"] = _url_with
     app.jinja_env.globals["html_lang"] = _html_lang
+    from forum.reputation.rules import experienced_threshold
+
+    app.jinja_env.globals["experienced_reputation"] = experienced_threshold
 
     @app.context_processor
     def _template_context():

@@ -59,7 +59,55 @@
     update();
   }
 
+  /* Votes without a page reload; the form still works as a plain POST without this. */
+  function setUpVote(form) {
+    var message = form.querySelector(".vote-message");
+    var timer = null;
+    function show(text) {
+      message.textContent = text;
+      message.hidden = false;
+      clearTimeout(timer);
+      timer = setTimeout(function () { message.hidden = true; }, 4000);
+    }
+    function render(myVote, score) {
+      var up = form.querySelector(".vote-up");
+      var down = form.querySelector(".vote-down");
+      form.querySelector(".score-value").textContent = score;
+      up.classList.toggle("is-on", myVote === 1);
+      down.classList.toggle("is-on", myVote === -1);
+      up.setAttribute("aria-pressed", myVote === 1 ? "true" : "false");
+      down.setAttribute("aria-pressed", myVote === -1 ? "true" : "false");
+      up.value = myVote === 1 ? "0" : "1";
+      down.value = myVote === -1 ? "0" : "-1";
+    }
+    form.addEventListener("submit", function (event) {
+      var button = event.submitter;
+      if (!button || !window.fetch) { return; }
+      event.preventDefault();
+      var data = new URLSearchParams(new FormData(form));
+      data.set("value", button.value);
+      fetch(form.action, {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { "Accept": "application/json", "X-CSRFToken": csrfToken(),
+                   "Content-Type": "application/x-www-form-urlencoded" },
+        body: data.toString()
+      }).then(function (response) {
+        if (response.status === 401) {
+          window.location.href = form.getAttribute("data-login-url");
+          return null;
+        }
+        return response.json().then(function (json) { return { ok: response.ok, json: json }; });
+      }).then(function (result) {
+        if (!result) { return; }
+        if (result.ok) { render(result.json.my_vote, result.json.score); message.hidden = true; }
+        else { show(result.json.error ? result.json.error.message : "Error"); }
+      }).catch(function () { show(form.getAttribute("data-offline-message")); });
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("form[data-vote]").forEach(setUpVote);
     document.querySelectorAll("textarea[data-preview]").forEach(setUpPreview);
     document.querySelectorAll("form[data-confirm]").forEach(setUpConfirm);
     document.querySelectorAll("input[maxlength].input").forEach(setUpCounter);

@@ -1,0 +1,78 @@
+"""Badges: a small set that means something, each awarded once per member, with the date."""
+from __future__ import annotations
+
+import enum
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+
+from forum.core import signals
+from forum.core.db import utcnow
+from forum.extensions import db
+from forum.reputation.models import Badge
+
+
+class BadgeKind(str, enum.Enum):
+    FIRST_ANSWER = "first_answer"
+    FIRST_ACCEPTED = "first_accepted"
+    ANSWER_SCORE_5 = "answer_score_5"
+    ANSWER_SCORE_10 = "answer_score_10"
+    ANSWER_SCORE_25 = "answer_score_25"
+    TEN_ACCEPTED = "ten_accepted"
+    VERIFIED = "verified"
+
+    @property
+    def title(self) -> str:
+        return str(_INFO[self][0])
+
+    @property
+    def description(self) -> str:
+        return str(_INFO[self][1])
+
+    @property
+    def level(self) -> str:
+        return _INFO[self][2]
+
+
+_INFO = {
+    BadgeKind.FIRST_ANSWER: (_l("First answer"), _l("Answered a question for the first time."), "bronze"),
+    BadgeKind.FIRST_ACCEPTED: (_l("Problem solver"), _l("An answer was accepted for the first time."), "bronze"),
+    BadgeKind.ANSWER_SCORE_5: (_l("Good answer"), _l("An answer reached a score of 5."), "bronze"),
+    BadgeKind.ANSWER_SCORE_10: (_l("Great answer"), _l("An answer reached a score of 10."), "silver"),
+    BadgeKind.ANSWER_SCORE_25: (_l("Excellent answer"), _l("An answer reached a score of 25."), "gold"),
+    BadgeKind.TEN_ACCEPTED: (_l("Trusted helper"), _l("Ten answers were accepted."), "silver"),
+    BadgeKind.VERIFIED: (_l("Verified by staff"), _l("Staff checked an answer and verified it."), "gold"),
+}
+SCORE_BADGES = ((25, BadgeKind.ANSWER_SCORE_25), (10, BadgeKind.ANSWER_SCORE_10), (5, BadgeKind.ANSWER_SCORE_5))
+
+
+def award(user_id: int, kind: BadgeKind, *, question_id: int | None = None, answer_id: int | None = None) -> bool:
+    """Award the badge unless the member has it (the database keeps it unique); flushes only.
+    Returns True when it was awarded now."""
+    dialect = db.session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    awarded = db.session.scalar(
+        insert(Badge).values(user_id=user_id, kind=kind.value, question_id=question_id, answer_id=answer_id,
+                             awarded_at=utcnow())
+        .on_conflict_do_nothing(index_elements=["user_id", "kind"]).returning(Badge.id)
+    ) is not None
+    if awarded:
+        signals.badge_awarded.send(kind, user_id=user_id, question_id=question_id, answer_id=answer_id)
+    return awarded
+
+
+def badges_of(user_id: int) -> list[tuple[BadgeKind, Badge]]:
+    rows = db.session.scalars(sa.select(Badge).where(Badge.user_id == user_id).order_by(Badge.awarded_at))
+    known = {k.value: k for k in BadgeKind}
+    return [(known[b.kind], b) for b in rows if b.kind in known]
+
+
+def badge_counts(user_ids) -> dict[int, int]:
+    if not user_ids:
+        return {}
+    rows = db.session.execute(sa.select(Badge.user_id, sa.func.count()).where(Badge.user_id.in_(list(user_ids)))
+                              .group_by(Badge.user_id)).all()
+    return {row[0]: row[1] for row in rows}

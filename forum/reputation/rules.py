@@ -1,0 +1,82 @@
+"""Reputation rules as data: what each event is worth, the daily cap, the flair threshold.
+
+Defaults follow Stack Overflow's, as the issue asks; `FORUM_REPUTATION` (a mapping of kind →
+delta), `FORUM_REPUTATION_DAILY_CAP` and `FORUM_EXPERIENCED_REPUTATION` override them.
+"""
+from __future__ import annotations
+
+import enum
+
+from flask import current_app, has_app_context
+from flask_babel import lazy_gettext as _l
+
+
+class Kind(str, enum.Enum):
+    GRANTED = "granted"                    # set by an administrator (command line, demo)
+    QUESTION_UPVOTED = "question_upvoted"
+    QUESTION_DOWNVOTED = "question_downvoted"
+    ANSWER_UPVOTED = "answer_upvoted"
+    ANSWER_DOWNVOTED = "answer_downvoted"
+    DOWNVOTED_ANSWER = "downvoted_answer"  # the voter's own cost of a downvote
+    ANSWER_ACCEPTED = "answer_accepted"
+    ACCEPTED_ANSWER = "accepted_answer"    # the asker who accepts
+    ANSWER_VERIFIED = "answer_verified"
+
+    @property
+    def title(self) -> str:
+        return str(_TITLES[self])
+
+
+_TITLES = {
+    Kind.GRANTED: _l("Granted"),
+    Kind.QUESTION_UPVOTED: _l("Question upvoted"),
+    Kind.QUESTION_DOWNVOTED: _l("Question downvoted"),
+    Kind.ANSWER_UPVOTED: _l("Answer upvoted"),
+    Kind.ANSWER_DOWNVOTED: _l("Answer downvoted"),
+    Kind.DOWNVOTED_ANSWER: _l("Voted an answer down"),
+    Kind.ANSWER_ACCEPTED: _l("Answer accepted"),
+    Kind.ACCEPTED_ANSWER: _l("Accepted an answer"),
+    Kind.ANSWER_VERIFIED: _l("Answer verified by staff"),
+}
+
+DEFAULT_DELTAS: dict[Kind, int] = {
+    Kind.QUESTION_UPVOTED: 5,
+    Kind.QUESTION_DOWNVOTED: -2,
+    Kind.ANSWER_UPVOTED: 10,
+    Kind.ANSWER_DOWNVOTED: -2,
+    Kind.DOWNVOTED_ANSWER: -1,
+    Kind.ANSWER_ACCEPTED: 15,
+    Kind.ACCEPTED_ANSWER: 2,
+    Kind.ANSWER_VERIFIED: 25,
+}
+# Gains from these count toward the daily cap.
+VOTE_GAINS = frozenset({Kind.QUESTION_UPVOTED, Kind.ANSWER_UPVOTED})
+# The events a vote causes, by post type and value: (kind, whose: "author" | "voter").
+VOTE_EVENTS = {
+    ("question", 1): [(Kind.QUESTION_UPVOTED, "author")],
+    ("question", -1): [(Kind.QUESTION_DOWNVOTED, "author")],
+    ("answer", 1): [(Kind.ANSWER_UPVOTED, "author")],
+    ("answer", -1): [(Kind.ANSWER_DOWNVOTED, "author"), (Kind.DOWNVOTED_ANSWER, "voter")],
+}
+VOTE_KINDS = frozenset(kind for events in VOTE_EVENTS.values() for kind, _whose in events)
+ACCEPT_KINDS = frozenset({Kind.ANSWER_ACCEPTED, Kind.ACCEPTED_ANSWER})
+FLOOR = 1
+
+
+def _config(name: str, default):
+    if has_app_context():
+        return current_app.config.get(name, default)
+    return default
+
+
+def delta(kind: Kind) -> int:
+    overrides = _config("FORUM_REPUTATION", None) or {}
+    return int(overrides.get(kind.value, DEFAULT_DELTAS.get(kind, 0)))
+
+
+def daily_cap() -> int:
+    return int(_config("FORUM_REPUTATION_DAILY_CAP", 200))
+
+
+def experienced_threshold() -> int:
+    return int(_config("FORUM_EXPERIENCED_REPUTATION", 1000))

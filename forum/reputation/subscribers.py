@@ -1,0 +1,63 @@
+"""What the reputation ledger and the badges do when posts change (connected by create_app)."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from forum.core import signals
+from forum.extensions import db
+from forum.questions.models import Answer, Question
+from forum.reputation import services
+from forum.reputation.badges import BadgeKind, award
+from forum.reputation.rules import ACCEPT_KINDS, Kind
+
+
+def _on_registered(user, initial_reputation: int = 1, **_):
+    services.grant(user, initial_reputation - 1, note="initial reputation")
+
+
+def _on_answer_posted(answer, actor, **_):
+    award(answer.author_id, BadgeKind.FIRST_ANSWER, question_id=answer.question_id, answer_id=answer.id)
+
+
+def _on_accepted(answer, actor, previous_answer_id=None, **_):
+    if previous_answer_id is not None:
+        services.reverse(services.active_events(kinds=ACCEPT_KINDS, answer_id=previous_answer_id),
+                         note="acceptance moved")
+    if answer.author_id == actor.id:
+        return  # accepting one's own answer earns nothing
+    services.record(answer.author_id, Kind.ANSWER_ACCEPTED, actor_id=actor.id, question_id=None,
+                    answer_id=answer.id)
+    services.record(actor.id, Kind.ACCEPTED_ANSWER, actor_id=actor.id, answer_id=answer.id)
+    award(answer.author_id, BadgeKind.FIRST_ACCEPTED, question_id=answer.question_id, answer_id=answer.id)
+    accepted = db.session.scalar(
+        sa.select(sa.func.count()).select_from(Question).join(Answer, Answer.id == Question.accepted_answer_id)
+        .where(Answer.author_id == answer.author_id, Question.deleted_at.is_(None), Answer.deleted_at.is_(None),
+               Question.author_id != Answer.author_id)
+    )
+    if accepted >= 10:
+        award(answer.author_id, BadgeKind.TEN_ACCEPTED, question_id=answer.question_id, answer_id=answer.id)
+
+
+def _on_unaccepted(answer, actor, **_):
+    services.reverse(services.active_events(kinds=ACCEPT_KINDS, answer_id=answer.id), note="acceptance withdrawn")
+
+
+def _on_answer_deleted(answer, actor, **_):
+    services.reverse(services.active_events(answer_id=answer.id), note="answer deleted")
+
+
+def _on_question_deleted(question, actor, **_):
+    answer_ids = db.session.scalars(sa.select(Answer.id).where(Answer.question_id == question.id)).all()
+    events = services.active_events(question_id=question.id)
+    if answer_ids:
+        events += services.active_events(answer_ids=answer_ids)
+    services.reverse(events, note="question deleted")
+
+
+def connect() -> None:
+    signals.user_registered.connect(_on_registered)
+    signals.answer_posted.connect(_on_answer_posted)
+    signals.answer_accepted.connect(_on_accepted)
+    signals.answer_unaccepted.connect(_on_unaccepted)
+    signals.answer_deleted.connect(_on_answer_deleted)
+    signals.question_deleted.connect(_on_question_deleted)

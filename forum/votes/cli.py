@@ -1,0 +1,21 @@
+"""`flask --app forum votes ...`"""
+from __future__ import annotations
+
+import click
+from flask.cli import AppGroup
+
+from forum.votes import services
+
+votes_cli = AppGroup("votes", help="Votes.")
+
+
+@votes_cli.command("reverse-serial")
+@click.option("--hours", type=click.IntRange(1, 24 * 30), default=None, help="window (default 24)")
+@click.option("--threshold", type=click.IntRange(2, 1000), default=None,
+              help="votes by one member on one author's posts within the window (default 10)")
+def reverse_serial(hours: int | None, threshold: int | None) -> None:
+    """Detect and reverse serial voting (run daily, e.g. from cron)."""
+    found = services.reverse_serial_votes(hours=hours, threshold=threshold)
+    for item in found:
+        click.echo(f"reversed {item.votes} votes by {item.voter} on posts by {item.author}")
+    click.echo(f"{len(found)} cases of serial voting reversed")
