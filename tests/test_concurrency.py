@@ -86,3 +86,34 @@ def test_one_member_firing_the_same_vote_fifteen_times_counts_once(live_server, 
     assert db.session.query(Vote).count() == 1
     assert db.session.get(User, author_id).reputation == 11
     assert db.session.query(ReputationEvent).filter(ReputationEvent.answer_id == aid).count() == 1
+
+
+def test_parallel_deletes_and_edits_keep_counters_right(live_server, create_user, create_question):
+    from forum.auth.models import User
+    from forum.auth.services import issue_token
+    from forum.questions.models import Revision, Tag
+
+    author = create_user()
+    token = issue_token(author)
+    doomed = create_question(author, tags=["并发"])
+    edited = create_question(author, tags=["并发"])
+    doomed_id, edited_id, author_id = doomed.id, edited.id, author.id
+    db.session.commit()
+
+    def delete(_):
+        return _request("DELETE", f"{live_server}/api/v1/questions/{doomed_id}", token=token)
+
+    def edit(i):
+        return _request("PATCH", f"{live_server}/api/v1/questions/{edited_id}",
+                        {"body": f"并发编辑第 {i} 次：补充更多细节，订单状态一直没有变化。"}, token)
+
+    with ThreadPoolExecutor(max_workers=12) as pool:
+        deletes = list(pool.map(delete, range(6)))
+        edits = list(pool.map(edit, range(6)))
+    assert sorted(deletes) == [204] + [404] * 5
+    assert edits == [200] * 6
+    db.session.expire_all()
+    assert db.session.get(User, author_id).question_count == 1
+    assert db.session.query(Tag).filter_by(name="并发").one().question_count == 1
+    numbers = sorted(n for (n,) in db.session.query(Revision.number).filter(Revision.question_id == edited_id))
+    assert numbers == list(range(1, 8))

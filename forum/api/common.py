@@ -79,10 +79,13 @@ def parse_body(model: type[BaseModel]) -> BaseModel:
     raw = request.get_data(cache=False)
     try:
         data = json.loads(raw or b"null")
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         raise MalformedRequest(_("The body is not valid JSON.")) from None
     if not isinstance(data, dict):
         raise MalformedRequest(_("The body must be a JSON object."))
+    if not _clean_text(data):
+        raise MalformedRequest(_("The body contains characters that are not allowed (NUL or unpaired surrogates)."),
+                               code="bad_characters")
     try:
         return model.model_validate(data, strict=True)
     except ValidationError as exc:
@@ -91,6 +94,25 @@ def parse_body(model: type[BaseModel]) -> BaseModel:
             name = ".".join(str(p) for p in error["loc"]) or "body"
             fields.setdefault(name.split(".")[0], []).append(_message_for(error))
         raise ValidationFailed(fields) from None
+
+
+def _clean_text(value, depth: int = 0) -> bool:
+    """No NUL and no unpaired surrogates anywhere in the parsed body (the databases refuse them)."""
+    if depth > 20:
+        return False
+    if isinstance(value, str):
+        if "\x00" in value:
+            return False
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return False
+        return True
+    if isinstance(value, dict):
+        return all(_clean_text(k, depth + 1) and _clean_text(v, depth + 1) for k, v in value.items())
+    if isinstance(value, list):
+        return all(_clean_text(v, depth + 1) for v in value)
+    return True
 
 
 def page_args() -> tuple[int, int]:

@@ -86,11 +86,12 @@ def delete(question_id: int):
 
 
 @route("/questions/<int:question_id>/revisions", "GET", summary="Revisions of a question, oldest first",
-       response=list[schemas.RevisionOut], errors=(404,))
+       response=list[schemas.RevisionOut], query={"page": "page number", "per_page": "at most 100"}, errors=(404,))
 def question_revisions(question_id: int):
     services.get_question(question_id)
-    revisions = queries.revisions_of(question_id=question_id)
-    return listing([serialize.revision(r) for r in revisions], 1, max(len(revisions), 1), len(revisions))
+    page, per_page = page_args()
+    result = queries.revisions_of(question_id=question_id, page=page, per_page=per_page)
+    return listing([serialize.revision(r) for r in result.items], result.page, result.per_page, result.total)
 
 
 @route("/questions/<int:question_id>/answers", "POST", summary="Answer a question", auth="required",
@@ -135,11 +136,12 @@ def delete_answer(answer_id: int):
 
 
 @route("/answers/<int:answer_id>/revisions", "GET", summary="Revisions of an answer, oldest first",
-       response=list[schemas.RevisionOut], errors=(404,))
+       response=list[schemas.RevisionOut], query={"page": "page number", "per_page": "at most 100"}, errors=(404,))
 def answer_revisions(answer_id: int):
     services.get_answer(answer_id)
-    revisions = queries.revisions_of(answer_id=answer_id)
-    return listing([serialize.revision(r) for r in revisions], 1, max(len(revisions), 1), len(revisions))
+    page, per_page = page_args()
+    result = queries.revisions_of(answer_id=answer_id, page=page, per_page=per_page)
+    return listing([serialize.revision(r) for r in result.items], result.page, result.per_page, result.total)
 
 
 @route("/questions/<int:question_id>/comments", "POST", summary="Comment on a question", auth="required",

@@ -20,8 +20,7 @@ def register():
        response=schemas.TokenOut, status=201, errors=(400, 401, 422))
 def create_token():
     data = parse_body(schemas.TokenIn)
-    user = services.authenticate(data.username, data.password)
-    token = services.issue_token(user)
+    user, token = services.create_token(data.username, data.password)
     return jsonify({"token": token, "user": serialize.user(user, private=True)}), 201
 
 

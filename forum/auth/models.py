@@ -55,7 +55,7 @@ class User(TimestampMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(sa.String(32), nullable=False)
     # casefolded, NFKC-normalised username: unique without regard to case.
-    username_key: Mapped[str] = mapped_column(sa.String(64), nullable=False, unique=True)
+    username_key: Mapped[str] = mapped_column(sa.String(96), nullable=False, unique=True)
     email: Mapped[str] = mapped_column(sa.String(254), nullable=False)
     email_key: Mapped[str] = mapped_column(sa.String(254), nullable=False, unique=True)
     password_hash: Mapped[str] = mapped_column(sa.String(255), nullable=False)

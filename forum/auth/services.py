@@ -24,9 +24,11 @@ from forum.core.errors import AuthenticationFailed, NotFound, ValidationFailed
 from forum.extensions import db
 
 USERNAME_MIN, USERNAME_MAX = 2, 24
+USERNAME_KEY_MAX = 96
 PASSWORD_MIN, PASSWORD_MAX = 8, 128
 # Letters of any script (Chinese included), digits, underscore, hyphen and dot.
 _USERNAME_RE = re.compile(r"^[\w.\-]+$")
+_HAS_WORD_RE = re.compile(r"[^\W_]")  # at least one letter or digit
 _RESERVED = {"admin", "administrator", "staff", "support", "system", "moderator", "official", "root",
              "官方", "客服", "管理员", "版主"}
 
@@ -74,7 +76,8 @@ def check_password(user: User | None, password: str) -> bool:
 # --- validation ----------------------------------------------------------------------------------
 
 def username_key(username: str) -> str:
-    return unicodedata.normalize("NFKC", username).casefold()
+    # Casefolding can lengthen a name (ΐ becomes three characters): the column allows for it.
+    return unicodedata.normalize("NFKC", username).casefold()[:USERNAME_KEY_MAX]
 
 
 def _validate_username(username, errors: dict) -> str:
@@ -85,7 +88,7 @@ def _validate_username(username, errors: dict) -> str:
     if not USERNAME_MIN <= len(username) <= USERNAME_MAX:
         errors["username"] = [_("A username has %(min)d to %(max)d characters.", min=USERNAME_MIN,
                                 max=USERNAME_MAX)]
-    elif not _USERNAME_RE.match(username):
+    elif not _USERNAME_RE.match(username) or not _HAS_WORD_RE.search(username):
         errors["username"] = [_("Use letters (Chinese too), digits, '_', '-' and '.' only.")]
     elif username_key(username) in _RESERVED:
         errors["username"] = [_("This username is reserved.")]
@@ -153,8 +156,9 @@ def register_user(username, email, password, *, role: Role = Role.MEMBER, reputa
     try:
         db.session.flush()
     except sa.exc.IntegrityError:
+        # A concurrent registration took the name or the address between the check and the insert.
         db.session.rollback()
-        raise ValidationFailed({"username": [_("This username is taken.")]}) from None
+        raise ValidationFailed({"username": [_("This username or e-mail address is already registered.")]}) from None
     # The reputation ledger (a feature to the right) records any starting reputation.
     signals.user_registered.send(user, initial_reputation=max(1, int(reputation)))
     db.session.commit()
@@ -167,20 +171,37 @@ def _find_by_username(username: str) -> User | None:
 
 def get_user_by_name(username: str) -> User:
     """The user called `username` (any case). Raises NotFound."""
-    user = _find_by_username(username or "") if isinstance(username, str) else None
+    user = _find_by_username(username) if isinstance(username, str) and username and "\x00" not in username \
+        else None
     if user is None:
         raise NotFound(_("No such user."))
     return user
 
 
 def authenticate(login, password) -> User:
-    """The user whose username or e-mail is `login` and whose password is `password`.
+    """The user whose username or e-mail is `login` and whose password is `password`; commits the
+    sign-in time.
 
     Unknown accounts and wrong passwords fail alike (same message, same work). Raises
     AuthenticationFailed.
     """
+    user = _verify_credentials(login, password)
+    db.session.commit()
+    return user
+
+
+def create_token(login, password, name: str = "api") -> tuple[User, str]:
+    """Sign in and issue a bearer token in one transaction; the clear token is returned once.
+    Raises AuthenticationFailed."""
+    user = _verify_credentials(login, password)
+    token = _new_token(user, name)
+    db.session.commit()
+    return user, token
+
+
+def _verify_credentials(login, password) -> User:
     user = None
-    if isinstance(login, str) and login.strip():
+    if isinstance(login, str) and login.strip() and "\x00" not in login and len(login) <= 254:
         login = login.strip()
         if "@" in login:
             user = db.session.scalar(sa.select(User).where(User.email_key == login.casefold()))
@@ -190,7 +211,6 @@ def authenticate(login, password) -> User:
     if not ok or user is None or not user.is_active:
         raise AuthenticationFailed(_("Wrong username or password."), code="invalid_credentials")
     user.last_seen_at = utcnow()
-    db.session.commit()
     return user
 
 
@@ -220,6 +240,8 @@ def update_settings(actor: User, *, locale=_UNSET, about=_UNSET) -> None:
             errors["about"] = [_("Must be text.")]
         elif len(about) > 1000:
             errors["about"] = [_("At most %(max)d characters.", max=1000)]
+        elif re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", about):
+            errors["about"] = [_("Remove the control characters.")]
     if errors:
         raise ValidationFailed(errors)
     if locale is not _UNSET:
@@ -237,15 +259,20 @@ def _token_digest(token: str) -> str:
 
 def issue_token(user: User, name: str = "api") -> str:
     """Create a bearer token for `user`; the clear token is returned once and never stored."""
+    token = _new_token(user, name)
+    db.session.commit()
+    return token
+
+
+def _new_token(user: User, name: str) -> str:
     token = "fm_" + secrets.token_urlsafe(32)
     db.session.add(ApiToken(user=user, token_hash=_token_digest(token), name=name[:64], created_at=utcnow()))
-    db.session.commit()
     return token
 
 
 def user_for_token(token: str) -> User | None:
     """The active user holding this unrevoked token, or None."""
-    if not token or len(token) > 200:
+    if not token or len(token) > 200 or "\x00" in token:
         return None
     row = db.session.scalar(
         sa.select(ApiToken).where(ApiToken.token_hash == _token_digest(token), ApiToken.revoked_at.is_(None))

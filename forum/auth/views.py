@@ -31,8 +31,7 @@ def register():
     form = RegisterForm()
     if form.validate_on_submit():
         try:
-            user = services.register_user(form.username.data, form.email.data, form.password.data,
-                                          locale=_current_locale())
+            user = services.register_user(form.username.data, form.email.data, form.password.data)
         except ValidationFailed as error:
             attach_errors(form, error)
         else:
@@ -40,12 +39,6 @@ def register():
             flash(_("Welcome, %(name)s! Your account is ready.", name=user.username), "success")
             return redirect(_safe_next(url_for("questions.index")))
     return render_template("auth/register.html", form=form), 422 if form.errors else 200
-
-
-def _current_locale():
-    from flask_babel import get_locale
-
-    return str(get_locale())
 
 
 @bp.route("/login", methods=["GET", "POST"])

@@ -56,6 +56,20 @@ class TimestampMixin:
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
 
 
+def insert_ignoring_conflicts(model, values: dict | list[dict], conflict_columns: list[str], returning=None):
+    """INSERT ... ON CONFLICT (columns) DO NOTHING on SQLite and PostgreSQL; with `returning`, the
+    inserted value or None when the row existed (rowcount is not reliable through the ORM session)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    statement = insert(model).values(values).on_conflict_do_nothing(index_elements=conflict_columns)
+    if returning is None:
+        db.session.execute(statement)
+        return None
+    return db.session.scalar(statement.returning(returning))
+
+
 _HOOKS_KEY = "forum_on_commit"
 
 

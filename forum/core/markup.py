@@ -10,15 +10,15 @@ import html
 
 import nh3
 from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml as escape_html
 
 _ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "code", "del", "em", "h1", "h2", "h3", "h4", "h5", "h6",
-    "hr", "i", "img", "kbd", "li", "ol", "p", "pre", "s", "strong", "sub", "sup", "table", "tbody",
+    "hr", "i", "kbd", "li", "ol", "p", "pre", "s", "strong", "sub", "sup", "table", "tbody",
     "td", "th", "thead", "tr", "ul",
 }
 _ALLOWED_ATTRIBUTES = {
     "a": {"href", "title"},
-    "img": {"src", "alt", "title"},
     "code": {"class"},
     "th": {"align"},
     "td": {"align"},
@@ -31,6 +31,18 @@ _md = (
     MarkdownIt("commonmark", {"html": False, "linkify": True, "typographer": False, "breaks": True})
     .enable(["table", "strikethrough", "linkify"])
 )
+
+
+def _image_as_link(tokens, idx, options, env):
+    # Images from other hosts would tell them who reads the forum (and the CSP blocks them):
+    # an image becomes a link to it, labelled with its description.
+    token = tokens[idx]
+    src = token.attrGet("src") or ""
+    label = "".join(child.content for child in (token.children or [])) or src
+    return f'<a href="{escape_html(src)}">🖼 {escape_html(label)}</a>'
+
+
+_md.renderer.rules["image"] = _image_as_link
 
 
 def sanitize(html: str) -> str:

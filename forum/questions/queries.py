@@ -147,13 +147,25 @@ def load_answers(question: Question) -> list[Answer]:
     return load_thread(question).answers
 
 
-def revisions_of(*, question_id: int | None = None, answer_id: int | None = None) -> list[Revision]:
-    """All revisions of one post, oldest first, editors loaded."""
+def revisions_of(*, question_id: int | None = None, answer_id: int | None = None, page: int = 1,
+                 per_page: int = MAX_PER_PAGE, newest_first: bool = False) -> Page[Revision]:
+    """One page of a post's revisions, editors loaded."""
     column = Revision.question_id if question_id is not None else Revision.answer_id
     target = question_id if question_id is not None else answer_id
-    return list(db.session.scalars(
-        sa.select(Revision).where(column == target).order_by(Revision.number).options(joinedload(Revision.editor))
-    ))
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(Revision).where(column == target)) or 0
+    order = Revision.number.desc() if newest_first else Revision.number
+    items = db.session.scalars(
+        sa.select(Revision).where(column == target).order_by(order).options(joinedload(Revision.editor))
+        .limit(per_page).offset((page - 1) * per_page)
+    ).all()
+    return Page(list(items), page, per_page, total)
+
+
+def revision_before(revision: Revision) -> Revision | None:
+    """The revision that `revision` replaced (number - 1 of the same post)."""
+    column = Revision.question_id if revision.question_id is not None else Revision.answer_id
+    target = revision.question_id if revision.question_id is not None else revision.answer_id
+    return db.session.scalar(sa.select(Revision).where(column == target, Revision.number == revision.number - 1))
 
 
 def answers_by(user: User, *, page: int = 1, per_page: int = 20) -> Page[Answer]:

@@ -12,6 +12,12 @@ TAG_MAX_LENGTH = 25
 SUMMARY_MAX = 300
 # Tags: letters of any script, digits, and + # . - (no spaces: a space separates tags).
 TAG_RE = re.compile(r"^[\w+#.\-]+$")
+# At least one letter or digit ("." and ".." would break links).
+HAS_WORD_RE = re.compile(r"[^\W_]")
+# Raw tag items looked at before de-duplicating: far more than TAGS_MAX, far less than a flood.
+RAW_TAGS_MAX = 50
+# Control characters other than tab and line breaks: PostgreSQL refuses NUL, none belongs in a post.
+CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def normalise_tag(raw: str) -> str:
@@ -19,17 +25,19 @@ def normalise_tag(raw: str) -> str:
 
 
 def split_tags(raw) -> list[str]:
-    """Tags from a list or from a string separated by spaces or commas (Chinese commas too)."""
+    """Tags from a list or from a string separated by spaces or commas (Chinese commas too), in
+    order, without repeats. Looks at no more than RAW_TAGS_MAX items."""
     if isinstance(raw, str):
-        raw = re.split(r"[\s,，、;；]+", raw)
-    seen: list[str] = []
-    for item in raw or []:
-        tag = normalise_tag(item) if isinstance(item, str) else item
-        if tag and tag not in seen:
-            seen.append(tag)
-    return seen
+        raw = re.split(r"[\s,，、;；]+", raw, maxsplit=RAW_TAGS_MAX)
+    items = [normalise_tag(item) if isinstance(item, str) else item for item in list(raw or [])[:RAW_TAGS_MAX + 1]]
+    return list(dict.fromkeys(item for item in items if item))
 
 
 def text_length(value: str) -> int:
-    """Length as a reader counts it: surrounding white space does not count."""
-    return len(value.strip())
+    """Length as a reader counts it: surrounding white space and invisible format characters
+    (zero-width spaces and the like) do not count."""
+    return sum(1 for ch in value.strip() if unicodedata.category(ch) != "Cf")
+
+
+def has_control_characters(value: str) -> bool:
+    return bool(CONTROL_RE.search(value))

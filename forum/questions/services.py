@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 
 from forum.auth.models import User
 from forum.core import signals
-from forum.core.db import utcnow
+from forum.core.db import insert_ignoring_conflicts, utcnow
 from forum.core.errors import NotFound, PermissionDenied, ValidationFailed
 from forum.core.markup import render_markdown
 from forum.core.permissions import Privilege, can
@@ -32,10 +32,16 @@ from forum.questions.models import (
 
 # --- validation ----------------------------------------------------------------------------------
 
-def _check_text(value: Any, field: str, minimum: int, maximum: int, errors: dict, *, what: str) -> str:
+def _check_text(value: Any, field: str, minimum: int, maximum: int, errors: dict, *, what: str,
+                collapse: bool = False) -> str:
     if not isinstance(value, str):
         errors[field] = [_("%(what)s must be text.", what=what)]
         return ""
+    if rules.has_control_characters(value):
+        errors[field] = [_("%(what)s contains control characters.", what=what)]
+        return value
+    if collapse:
+        value = " ".join(value.split())
     length = rules.text_length(value)
     if length == 0:
         errors[field] = [_("%(what)s cannot be empty.", what=what)]
@@ -49,8 +55,8 @@ def _check_text(value: Any, field: str, minimum: int, maximum: int, errors: dict
 
 
 def _check_title(value, errors) -> str:
-    title = _check_text(value, "title", rules.TITLE_MIN, rules.TITLE_MAX, errors, what=_("The title"))
-    return " ".join(title.split())
+    return _check_text(value, "title", rules.TITLE_MIN, rules.TITLE_MAX, errors, what=_("The title"),
+                       collapse=True)
 
 
 def _check_body(value, errors, field: str = "body") -> str:
@@ -76,12 +82,16 @@ def _check_tags(value, errors) -> list[str]:
         errors["tags"] = [_("Each tag must be text.")]
         return []
     tags = rules.split_tags(value)
+    if any(rules.has_control_characters(t) for t in tags):
+        errors["tags"] = [_("Tags cannot contain control characters.")]
+        return tags
     if len(tags) < rules.TAGS_MIN:
         errors["tags"] = [_("Add at least one tag.")]
     elif len(tags) > rules.TAGS_MAX:
         errors["tags"] = [_("At most %(max)d tags.", max=rules.TAGS_MAX)]
     else:
-        bad = [t for t in tags if len(t) > rules.TAG_MAX_LENGTH or not rules.TAG_RE.match(t)]
+        bad = [t for t in tags if len(t) > rules.TAG_MAX_LENGTH or not rules.TAG_RE.match(t)
+               or not rules.HAS_WORD_RE.search(t)]
         if bad:
             errors["tags"] = [_("Invalid tag: %(tag)s. Tags have up to %(max)d letters, digits or + # . -",
                                 tag=bad[0], max=rules.TAG_MAX_LENGTH)]
@@ -96,6 +106,8 @@ def _check_summary(value, errors) -> str:
         return ""
     if len(value) > rules.SUMMARY_MAX:
         errors["summary"] = [_("At most %(max)d characters.", max=rules.SUMMARY_MAX)]
+    elif rules.has_control_characters(value):
+        errors["summary"] = [_("The edit summary contains control characters.")]
     return value.strip()
 
 
@@ -128,8 +140,11 @@ def get_answer(answer_id: Any) -> Answer:
     return answer
 
 
+MAX_ID = 2**31 - 1  # ids are INTEGER columns; larger numbers cannot name a row
+
+
 def _is_id(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**63
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ID
 
 
 # --- tags ---------------------------------------------------------------------------------------
@@ -137,16 +152,8 @@ def _is_id(value: Any) -> bool:
 def _upsert_tags(names: list[str]) -> list[Tag]:
     if not names:
         return []
-    dialect = db.session.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
     now = utcnow()
-    db.session.execute(
-        insert(Tag).values([{"name": n, "question_count": 0, "created_at": now} for n in names])
-        .on_conflict_do_nothing(index_elements=["name"])
-    )
+    insert_ignoring_conflicts(Tag, [{"name": n, "question_count": 0, "created_at": now} for n in names], ["name"])
     tags = db.session.scalars(sa.select(Tag).where(Tag.name.in_(names))).all()
     by_name = {t.name: t for t in tags}
     return [by_name[n] for n in names]
@@ -208,7 +215,8 @@ def edit_question(actor: User, question_id, *, title=None, body=None, tags=None,
     Allowed to the author and to those with the edit-others privilege. An edit that changes
     nothing records nothing. Raises NotFound, PermissionDenied, ValidationFailed.
     """
-    question = get_question(question_id)
+    get_question(question_id)
+    question = _question_for_update(question_id)  # concurrent edits number their revisions in turn
     _ensure_can_edit(actor, question)
     errors: dict[str, list[str]] = {}
     new_title = _check_title(title, errors) if title is not None else question.title
@@ -278,11 +286,29 @@ def delete_question(actor: User, question_id) -> None:
         if question.answer_count > 0:
             raise PermissionDenied(_("A question with answers can only be deleted by a moderator."),
                                    code="has_answers")
-    question.deleted_at = utcnow()
+    if not _mark_deleted(Question, question.id):
+        raise NotFound(_("This question does not exist or was deleted."))
     _adjust_tag_counts([t.id for t in _load_tags(question)], -1)
     _bump_user(question.author_id, question_count=-1)
+    # The answers go out of sight with the question: their authors' counts follow.
+    per_author = db.session.execute(
+        sa.select(Answer.author_id, sa.func.count()).where(Answer.question_id == question.id,
+                                                           Answer.deleted_at.is_(None))
+        .group_by(Answer.author_id)
+    ).all()
+    for author_id, count in per_author:
+        _bump_user(author_id, answer_count=-count)
+    db.session.refresh(question)
     signals.question_deleted.send(question, actor=actor)
     db.session.commit()
+
+
+def _mark_deleted(model, row_id: int) -> bool:
+    """Soft-delete a live row; False when it was already deleted (by a concurrent request)."""
+    return db.session.scalar(
+        sa.update(model).where(model.id == row_id, model.deleted_at.is_(None)).values(deleted_at=utcnow())
+        .returning(model.id)
+    ) is not None
 
 
 # --- answers ------------------------------------------------------------------------------------
@@ -318,7 +344,9 @@ def post_answer(actor: User, question_id, *, body) -> Answer:
 def edit_answer(actor: User, answer_id, *, body, summary=None) -> Answer:
     """Change an answer's body; every effective edit is a new revision. Raises NotFound,
     PermissionDenied, ValidationFailed."""
-    answer = get_answer(answer_id)
+    get_answer(answer_id)
+    answer = db.session.scalar(sa.select(Answer).where(Answer.id == answer_id).with_for_update()
+                               .execution_options(populate_existing=True))
     _ensure_can_edit(actor, answer)
     errors: dict[str, list[str]] = {}
     body = _check_body(body, errors)
@@ -351,7 +379,8 @@ def delete_answer(actor: User, answer_id) -> None:
         raise PermissionDenied(_("Sign in first."), code="unauthorized")
     if answer.author_id != actor.id and not actor.role.is_moderator:
         raise PermissionDenied(_("Only the author or a moderator can delete this answer."))
-    answer.deleted_at = utcnow()
+    if not _mark_deleted(Answer, answer.id):
+        raise NotFound(_("This answer does not exist or was deleted."))
     values: dict[str, Any] = {"answer_count": Question.answer_count - 1}
     question = db.session.get(Question, answer.question_id)
     if question.accepted_answer_id == answer.id:
@@ -359,6 +388,7 @@ def delete_answer(actor: User, answer_id) -> None:
     db.session.execute(sa.update(Question).where(Question.id == answer.question_id).values(values))
     db.session.flush()
     _bump_user(answer.author_id, answer_count=-1)
+    db.session.refresh(answer)
     signals.answer_deleted.send(answer, actor=actor)
     db.session.commit()
 

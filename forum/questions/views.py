@@ -217,40 +217,47 @@ def delete_answer(answer_id: int):
     return redirect(url_for("questions.show", question_id=answer.question_id))
 
 
-def _revision_pairs(revisions):
-    pairs = []
-    previous = None
-    for revision in revisions:
-        if previous is None:
-            body_diff, stats = inline_diff("", revision.body)
-            title_diff = inline_diff("", revision.title)[0] if revision.title is not None else None
-        else:
-            body_diff, stats = inline_diff(previous.body, revision.body)
-            title_diff = (inline_diff(previous.title or "", revision.title)[0]
-                          if revision.title is not None else None)
-        pairs.append({"revision": revision, "previous": previous, "body_diff": body_diff, "stats": stats,
-                      "title_diff": title_diff,
-                      "tags_changed": previous is not None and previous.tags != revision.tags,
-                      "category_changed": previous is not None and previous.category != revision.category})
-        previous = revision
-    return list(reversed(pairs))
+REVISIONS_PER_PAGE = 10
+
+
+def _revision_entries(page):
+    """Each revision of the page (newest first) with its diff against the one it replaced."""
+    revisions = list(page.items)
+    older = queries.revision_before(revisions[-1]) if revisions else None
+    entries = []
+    for index, revision in enumerate(revisions):
+        previous = revisions[index + 1] if index + 1 < len(revisions) else older
+        body_diff, stats = inline_diff(previous.body if previous else "", revision.body)
+        title_diff = None
+        if revision.title is not None:
+            title_diff = inline_diff(previous.title or "" if previous else "", revision.title)[0]
+        entries.append({"revision": revision, "previous": previous, "body_diff": body_diff, "stats": stats,
+                        "title_diff": title_diff,
+                        "tags_changed": previous is not None and previous.tags != revision.tags,
+                        "category_changed": previous is not None and previous.category != revision.category})
+    return entries
+
+
+def _revisions_page(**post):
+    page_number, _per_page = queries.clamp_page(request.args.get("page", 1), REVISIONS_PER_PAGE)
+    return queries.revisions_of(**post, page=page_number, per_page=REVISIONS_PER_PAGE, newest_first=True)
 
 
 @bp.route("/questions/<int:question_id>/revisions")
 def question_revisions(question_id: int):
     question = services.get_question(question_id)
-    revisions = queries.revisions_of(question_id=question_id)
-    return render_template("questions/revisions.html", question=question, answer=None,
-                           entries=_revision_pairs(revisions))
+    page = _revisions_page(question_id=question_id)
+    return render_template("questions/revisions.html", question=question, answer=None, page=page,
+                           entries=_revision_entries(page))
 
 
 @bp.route("/answers/<int:answer_id>/revisions")
 def answer_revisions(answer_id: int):
     answer = services.get_answer(answer_id)
     question = services.get_question(answer.question_id)
-    revisions = queries.revisions_of(answer_id=answer_id)
-    return render_template("questions/revisions.html", question=question, answer=answer,
-                           entries=_revision_pairs(revisions))
+    page = _revisions_page(answer_id=answer_id)
+    return render_template("questions/revisions.html", question=question, answer=answer, page=page,
+                           entries=_revision_entries(page))
 
 
 @bp.route("/preview", methods=["POST"])

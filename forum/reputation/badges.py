@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from forum.core import signals
-from forum.core.db import utcnow
+from forum.core.db import insert_ignoring_conflicts, utcnow
 from forum.extensions import db
 from forum.reputation.models import Badge
 
@@ -49,15 +49,9 @@ SCORE_BADGES = ((25, BadgeKind.ANSWER_SCORE_25), (10, BadgeKind.ANSWER_SCORE_10)
 def award(user_id: int, kind: BadgeKind, *, question_id: int | None = None, answer_id: int | None = None) -> bool:
     """Award the badge unless the member has it (the database keeps it unique); flushes only.
     Returns True when it was awarded now."""
-    dialect = db.session.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    awarded = db.session.scalar(
-        insert(Badge).values(user_id=user_id, kind=kind.value, question_id=question_id, answer_id=answer_id,
-                             awarded_at=utcnow())
-        .on_conflict_do_nothing(index_elements=["user_id", "kind"]).returning(Badge.id)
+    awarded = insert_ignoring_conflicts(
+        Badge, {"user_id": user_id, "kind": kind.value, "question_id": question_id, "answer_id": answer_id,
+                "awarded_at": utcnow()}, ["user_id", "kind"], returning=Badge.id,
     ) is not None
     if awarded:
         signals.badge_awarded.send(kind, user_id=user_id, question_id=question_id, answer_id=answer_id)

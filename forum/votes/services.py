@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 
 from forum.auth.models import User
 from forum.core import signals
-from forum.core.db import utcnow
+from forum.core.db import insert_ignoring_conflicts, utcnow
 from forum.core.errors import PermissionDenied, ValidationFailed
 from forum.core.permissions import Privilege, can, threshold
 from forum.extensions import db
@@ -32,17 +32,8 @@ log = logging.getLogger(__name__)
 
 def _insert_vote(**values) -> bool:
     """Insert unless the (voter, post) row exists; True when this call inserted it."""
-    dialect = db.session.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
     target = ["user_id", "answer_id"] if values.get("answer_id") is not None else ["user_id", "question_id"]
-    # RETURNING, not rowcount: through the ORM session rowcount is not reliable for this statement.
-    inserted = db.session.scalar(
-        insert(Vote).values(**values).on_conflict_do_nothing(index_elements=target).returning(Vote.id)
-    )
-    return inserted is not None
+    return insert_ignoring_conflicts(Vote, values, target, returning=Vote.id) is not None
 
 
 def cast_vote(actor, *, value, question_id=None, answer_id=None) -> tuple[int, int]:

@@ -10,6 +10,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from forum.core.errors import DomainError
+from forum.extensions import db
 
 log = logging.getLogger(__name__)
 
@@ -73,5 +74,6 @@ def register(app: Flask) -> None:
     @app.errorhandler(Exception)
     def _unexpected(error: Exception):  # pragma: no cover - defensive
         log.exception("unhandled error on %s %s", request.method, request.path)
+        db.session.rollback()  # else rendering the page (current_user...) fails on the broken session
         code, message = _HTTP_MESSAGES[500]
         return error_response(500, code, message())

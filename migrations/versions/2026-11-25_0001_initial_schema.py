@@ -28,7 +28,7 @@ def upgrade():
     op.create_table('users',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('username', sa.String(length=32), nullable=False),
-    sa.Column('username_key', sa.String(length=64), nullable=False),
+    sa.Column('username_key', sa.String(length=96), nullable=False),
     sa.Column('email', sa.String(length=254), nullable=False),
     sa.Column('email_key', sa.String(length=254), nullable=False),
     sa.Column('password_hash', sa.String(length=255), nullable=False),

@@ -60,7 +60,7 @@ def test_edit_makes_revisions_and_noop_edit_does_not(create_user, create_questio
     services.edit_question(author, q.id, title="我的订单无法修改收货地址（已补充）", tags=["订单", "物流"],
                            summary="补充标题")
     services.edit_question(author, q.id, title="我的订单无法修改收货地址（已补充）")  # no change
-    revisions = queries.revisions_of(question_id=q.id)
+    revisions = queries.revisions_of(question_id=q.id).items
     assert [r.number for r in revisions] == [1, 2]
     assert revisions[1].summary == "补充标题" and revisions[1].tags == "物流 订单"
     db.session.refresh(q)
@@ -80,7 +80,7 @@ def test_editing_others_posts_needs_reputation(create_user, create_question, cre
         services.edit_answer(newcomer, a.id, body="改一下这个回答的内容，补充更多细节：先确认订单状态。")
     services.edit_question(trusted, q.id, body=GOOD_BODY + " 补充")
     services.edit_answer(moderator, a.id, body="改一下这个回答的内容，补充更多细节：先确认订单状态。")
-    assert [r.editor_id for r in queries.revisions_of(answer_id=a.id)] == [a.author_id, moderator.id]
+    assert [r.editor_id for r in queries.revisions_of(answer_id=a.id).items] == [a.author_id, moderator.id]
 
 
 def test_answer_and_comment_update_counters(create_user, create_question):
