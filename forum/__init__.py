@@ -93,15 +93,18 @@ def _import_models() -> None:
     import forum.auth.models  # noqa: F401
     import forum.questions.models  # noqa: F401
     import forum.reputation.models  # noqa: F401
+    import forum.verification.models  # noqa: F401
     import forum.votes.models  # noqa: F401
 
 
 def _connect_signals() -> None:
     from forum.reputation import subscribers as reputation_subscribers
+    from forum.verification import subscribers as verification_subscribers
     from forum.votes import subscribers as vote_subscribers
 
     reputation_subscribers.connect()
     vote_subscribers.connect()
+    verification_subscribers.connect()
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -110,9 +113,10 @@ def _register_blueprints(app: Flask) -> None:
     from forum.questions.views import bp as questions_bp
     from forum.reputation.views import bp as reputation_bp
     from forum.users.views import bp as users_bp
+    from forum.verification.views import bp as verification_bp
     from forum.votes.views import bp as votes_bp
 
-    for blueprint in (auth_bp, questions_bp, reputation_bp, votes_bp, users_bp, api_bp):
+    for blueprint in (auth_bp, questions_bp, reputation_bp, votes_bp, verification_bp, users_bp, api_bp):
         app.register_blueprint(blueprint)
     csrf.exempt(api_bp)
 

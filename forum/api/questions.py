@@ -9,6 +9,7 @@ from forum.api.common import api_user, listing, page_args, parse_body, require_u
 from forum.core.errors import ValidationFailed
 from forum.questions import queries, services
 from forum.questions.models import Category
+from forum.verification import queries as verification_queries
 from forum.votes.queries import my_votes
 
 
@@ -23,16 +24,22 @@ def _list_filters():
             category = Category(category)
         except ValueError:
             raise ValidationFailed({"category": [_("Unknown category.")]}) from None
-    return tab, category, (request.args.get("tag") or "").strip().lower() or None
+    verified = request.args.get("has_verified_answer")
+    if verified not in (None, "", "0", "1", "true", "false"):
+        raise ValidationFailed({"has_verified_answer": [_("Use 1 or 0.")]})
+    verified = None if verified in (None, "") else verified in ("1", "true")
+    return tab, category, (request.args.get("tag") or "").strip().lower() or None, verified
 
 
 @route("/questions", "GET", summary="List questions", auth="optional", response=list[schemas.QuestionSummaryOut],
        query={"sort": "newest|active|votes|unanswered|unsolved", "tag": "tag name", "category": "category",
+              "has_verified_answer": "1: only questions with a staff-verified answer; 0: only without",
               "page": "page number", "per_page": "at most 100"}, errors=(422,))
 def list_questions():
-    tab, category, tag = _list_filters()
+    tab, category, tag, verified = _list_filters()
     page, per_page = page_args()
-    result = queries.list_questions(tab=tab, category=category, tag=tag, page=page, per_page=per_page)
+    result = queries.list_questions(tab=tab, category=category, tag=tag, verified=verified, page=page,
+                                    per_page=per_page)
     votes, _answers = my_votes(api_user(), question_ids=[q.id for q in result.items])
     items = [serialize.question_summary(q, votes.get(q.id, 0)) for q in result.items]
     return listing(items, result.page, result.per_page, result.total)
@@ -42,12 +49,14 @@ def _question_detail(question_id: int) -> dict:
     question = services.get_question(question_id)
     thread = queries.load_thread(question)
     q_votes, a_votes = my_votes(api_user(), question_ids=[question.id], answer_ids=[a.id for a in thread.answers])
+    verified = verification_queries.verifications_for(thread.answers)
     data = serialize.question_summary(question, q_votes.get(question.id, 0))
     data.update(
         body=question.body, body_html=question.body_html,
         comments=[serialize.comment(c) for c in thread.question_comments],
-        answers=[serialize.answer(a, question, my_vote=a_votes.get(a.id, 0),
-                                  comments=thread.answer_comments.get(a.id, [])) for a in thread.answers],
+        answers=[serialize.answer(a, question, my_vote=a_votes.get(a.id, 0), verified=verified.get(a.id),
+                                  comments=thread.answer_comments.get(a.id, []))
+                 for a in verification_queries.order_answers(question, thread.answers, verified)],
     )
     return data
 
@@ -110,6 +119,7 @@ def _answer_detail(answer_id: int) -> dict:
     found = next(a for a in thread.answers if a.id == answer.id)
     _q, a_votes = my_votes(api_user(), answer_ids=[found.id])
     return serialize.answer(found, question, my_vote=a_votes.get(found.id, 0),
+                            verified=verification_queries.verifications_for([found]).get(found.id),
                             comments=thread.answer_comments.get(found.id, []))
 
 

@@ -84,10 +84,11 @@ class AuthorOut(BaseModel):
 
 
 class VerificationOut(BaseModel):
-    by: str
+    by: str = Field(description="The staff member's username")
     at: str
     note: str
-    stale: bool
+    stale: bool = Field(description="The answer was edited after staff verified it")
+    revision: int = Field(description="The answer revision that staff verified")
 
 
 class CommentOut(BaseModel):

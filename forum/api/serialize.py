@@ -45,11 +45,19 @@ def comment(c: Comment) -> dict:
             "body_html": c.body_html, "author": author(c.author), "created_at": iso(c.created_at)}
 
 
-def answer(a: Answer, question: Question, *, my_vote: int = 0, comments: list[Comment] = ()) -> dict:
+def verification(view) -> dict | None:
+    if view is None:
+        return None
+    return {"by": view.by.username, "at": iso(view.at), "note": view.note, "stale": view.stale,
+            "revision": view.revision_number}
+
+
+def answer(a: Answer, question: Question, *, my_vote: int = 0, comments: list[Comment] = (),
+           verified=None) -> dict:
     return {
         "id": a.id, "question_id": a.question_id, "body": a.body, "body_html": a.body_html,
         "author": author(a.author), "score": a.score, "my_vote": my_vote,
-        "is_accepted": question.accepted_answer_id == a.id, "verification": None,
+        "is_accepted": question.accepted_answer_id == a.id, "verification": verification(verified),
         "comments": [comment(c) for c in comments],
         "created_at": iso(a.created_at), "updated_at": iso(a.updated_at),
         "url": url_for("questions.show", question_id=a.question_id, _external=True, _anchor=f"answer-{a.id}"),

@@ -36,5 +36,11 @@ vote_cast = _signals.signal("vote-cast")
 badge_awarded = _signals.signal("badge-awarded")
 #: sender: the Thread (forum.questions.queries); kwargs: actor. Sent by the thread page before it
 #: renders; each receiver returns a dict of extra template context (features to the right of
-#: questions add what they know about the thread this way, e.g. the viewer's votes).
+#: questions add what they know about the thread this way, e.g. the viewer's votes), and may
+#: reorder thread.answers (verification puts verified answers first).
 thread_rendering = _signals.signal("thread-rendering")
+#: sender: the Answer; kwargs: actor, verification, first (False when verified again). Staff
+#: verified an answer.
+answer_verified = _signals.signal("answer-verified")
+#: sender: the Answer; kwargs: actor, reason. Staff removed an answer's verification.
+answer_unverified = _signals.signal("answer-unverified")

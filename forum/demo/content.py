@@ -949,3 +949,23 @@ Should I report this to the seller, the courier or the platform? And is there a 
         "answers": [],
     },
 ]
+
+
+# Staff verifications of demo answers: (question title prefix, answer author, staff, note).
+# "edit_after" edits the answer after it was verified, so the demo shows an answer that is
+# "edited since verification" and waiting in the staff queue.
+VERIFICATIONS = [
+    {"question": "What are the official customer service h", "answer_author": "support_lin", "by": "support_lin",
+     "note": "Official hours and channels as of 2026-11."},
+    {"question": "两年前买的电饭煲要保修", "answer_author": "laowang", "by": "support_lin",
+     "note": "已核对：历史订单可在「全部订单 → 筛选 → 更早订单」中查询（2026-11）。"},
+    {"question": "退款显示「退款成功」已经 7 天了", "answer_author": "laowang", "by": "support_lin",
+     "note": "已对照 2026-11 退款规则核实：信用卡退款 1–7 个工作日，以银行入账为准。"},
+    {"question": "钱已经扣了，订单却显示「待支付」", "answer_author": "support_lin", "by": "support_lin", "note": ""},
+    {"question": "【提醒】有人冒充平台客服打电话", "answer_author": "laowang", "by": "support_lin",
+     "note": "官方客服不会索要验证码或密码。"},
+    {"question": "忘记密码点了「重置密码」", "answer_author": "laowang", "by": "support_lin",
+     "note": "已核实重置链接 30 分钟内有效。",
+     "edit_after": {"body_append": "\n\n补充：如果换了浏览器打开链接也会提示失效，请在同一个浏览器里操作。",
+                    "summary": "补充浏览器的情况"}},
+]

@@ -12,6 +12,7 @@ from forum.core.errors import NotFound
 from forum.extensions import db
 from forum.questions import services as question_services
 from forum.questions.models import Answer, Comment, Question, Revision
+from forum.verification import services as verification_services
 from forum.votes import services as vote_services
 
 
@@ -40,7 +41,26 @@ def load_demo(content) -> dict[str, int]:
             continue
         _load_thread(spec, author, now)
         created["questions"] += 1
+    if created["questions"]:
+        _load_verifications(getattr(content, "VERIFICATIONS", []))
     return created
+
+
+def _load_verifications(specs) -> None:
+    for spec in specs:
+        question = db.session.scalar(sa.select(Question).where(Question.title.startswith(spec["question"])))
+        if question is None:
+            continue
+        author = _user(spec["answer_author"])
+        answer = db.session.scalar(sa.select(Answer).where(Answer.question_id == question.id,
+                                                           Answer.author_id == author.id))
+        if answer is None:
+            continue
+        verification_services.verify_answer(_user(spec["by"]), answer.id, spec.get("note", ""))
+        edit = spec.get("edit_after")
+        if edit:
+            question_services.edit_answer(author, answer.id, body=answer.body + edit["body_append"],
+                                          summary=edit.get("summary", ""))
 
 
 def _load_thread(spec: dict, author: User, now) -> None:

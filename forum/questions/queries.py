@@ -74,9 +74,13 @@ def clamp_page(page: Any, per_page: Any, default_per_page: int = 20) -> tuple[in
 
 
 def list_questions(*, tab: Tab = Tab.NEWEST, category: Category | None = None, tag: str | None = None,
-                   author_id: int | None = None, page: int = 1, per_page: int = 20) -> Page[Question]:
-    """Live questions for a tab, optionally in one category and with one tag; authors and tags loaded."""
+                   author_id: int | None = None, verified: bool | None = None, page: int = 1,
+                   per_page: int = 20) -> Page[Question]:
+    """Live questions for a tab, optionally in one category, with one tag, with or without a
+    staff-verified answer; authors and tags loaded."""
     where = [Question.deleted_at.is_(None)]
+    if verified is not None:
+        where.append(Question.has_verified_answer.is_(verified))
     if category is not None:
         where.append(Question.category == category)
     if tag:

@@ -34,9 +34,11 @@ def _listing(template: str, *, tag: str | None = None, **context):
         except ValueError:
             abort(404)
     page, per_page = queries.clamp_page(request.args.get("page", 1), request.args.get("per_page", 20))
-    result = queries.list_questions(tab=tab, category=category, tag=tag, page=page, per_page=per_page)
+    verified = True if request.args.get("verified") == "1" else None
+    result = queries.list_questions(tab=tab, category=category, tag=tag, verified=verified, page=page,
+                                    per_page=per_page)
     return render_template(template, page=result, tab=tab, tabs=list(queries.Tab), category=category, tag=tag,
-                           popular_tags=queries.popular_tags(), **context)
+                           verified=verified, popular_tags=queries.popular_tags(), **context)
 
 
 @bp.route("/")

@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from forum.auth.models import User
+from forum.core.db import UTCDateTime, utcnow
+from forum.extensions import db
+
+
+class Verification(db.Model):
+    """Staff checked one revision of an answer. At most one is active per answer (a partial unique
+    index); re-verifying ends the old one and starts a new one, removing ends it with a reason."""
+
+    __tablename__ = "verifications"
+    __table_args__ = (
+        sa.Index("uq_verifications_active_answer", "answer_id", unique=True,
+                 sqlite_where=sa.text("ended_at IS NULL"), postgresql_where=sa.text("ended_at IS NULL")),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    answer_id: Mapped[int] = mapped_column(sa.ForeignKey("answers.id", ondelete="CASCADE"), nullable=False,
+                                           index=True)
+    verified_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), nullable=False)
+    # The answer's revision number that staff checked; a later revision makes the verification stale.
+    revision_number: Mapped[int] = mapped_column(sa.Integer, nullable=False)
+    note: Mapped[str] = mapped_column(sa.String(500), nullable=False, default="", server_default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    ended_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    end_reason: Mapped[str] = mapped_column(sa.String(500), nullable=False, default="", server_default="")
+
+    verified_by: Mapped[User] = relationship(foreign_keys=[verified_by_id], lazy="joined", innerjoin=True)
+
+
+class AuditAction(str, enum.Enum):
+    VERIFY = "verify"
+    REVERIFY = "reverify"
+    REMOVE = "remove"
+
+    @property
+    def title(self) -> str:
+        return str({AuditAction.VERIFY: _l("Verified"), AuditAction.REVERIFY: _l("Verified again"),
+                    AuditAction.REMOVE: _l("Verification removed")}[self])
+
+
+class VerificationAudit(db.Model):
+    """Every verify, re-verify and removal, for staff to read."""
+
+    __tablename__ = "verification_audit"
+    __table_args__ = (sa.Index("ix_verification_audit_created", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    answer_id: Mapped[int] = mapped_column(sa.ForeignKey("answers.id", ondelete="CASCADE"), nullable=False,
+                                           index=True)
+    question_id: Mapped[int] = mapped_column(sa.ForeignKey("questions.id", ondelete="CASCADE"), nullable=False)
+    actor_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), nullable=False)
+    action: Mapped[str] = mapped_column(sa.String(16), nullable=False)
+    revision_number: Mapped[int] = mapped_column(sa.Integer, nullable=False)
+    text: Mapped[str] = mapped_column(sa.String(500), nullable=False, default="", server_default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+
+    actor: Mapped[User] = relationship(lazy="joined", innerjoin=True)
+
+    @property
+    def action_enum(self) -> AuditAction:
+        return AuditAction(self.action)

@@ -1,0 +1,133 @@
+"""Staff verification of answers: verify, verify again after an edit, remove; every step audited.
+
+Only staff and administrators verify, whatever anyone's reputation. A verification names the
+answer revision that staff checked; when the answer is edited later the verification is stale
+("edited since verification") until staff verify it again.
+"""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+
+from forum.auth.models import User
+from forum.core import signals
+from forum.core.db import utcnow
+from forum.core.errors import NotFound, PermissionDenied, ValidationFailed
+from forum.extensions import db
+from forum.questions.models import Answer, Question
+from forum.questions.rules import has_control_characters
+from forum.questions.services import get_answer
+from forum.reputation import services as reputation
+from forum.reputation.badges import BadgeKind, award
+from forum.reputation.rules import Kind
+from forum.verification.models import AuditAction, Verification, VerificationAudit
+
+NOTE_MAX = 500
+
+
+def _require_staff(actor) -> User:
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        raise PermissionDenied(_("Sign in first."), code="unauthorized")
+    if not actor.is_active or not actor.role.is_staff:
+        raise PermissionDenied(_("Only staff can verify answers."), code="staff_only")
+    return actor
+
+
+def _check_text(value, field: str) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise ValidationFailed({field: [_("Must be text.")]})
+    value = value.strip()
+    if len(value) > NOTE_MAX:
+        raise ValidationFailed({field: [_("At most %(max)d characters.", max=NOTE_MAX)]})
+    if has_control_characters(value):
+        raise ValidationFailed({field: [_("Remove the control characters.")]})
+    return value
+
+
+def _locked_answer(answer_id) -> Answer:
+    get_answer(answer_id)  # NotFound for unknown, malformed or deleted answers
+    return db.session.scalar(sa.select(Answer).where(Answer.id == answer_id).with_for_update()
+                             .execution_options(populate_existing=True))
+
+
+def active_verification(answer_id: int) -> Verification | None:
+    return db.session.scalar(sa.select(Verification).where(Verification.answer_id == answer_id,
+                                                           Verification.ended_at.is_(None)))
+
+
+def _audit(answer: Answer, actor: User, action: AuditAction, revision_number: int, text: str) -> None:
+    db.session.add(VerificationAudit(answer_id=answer.id, question_id=answer.question_id, actor_id=actor.id,
+                                     action=action.value, revision_number=revision_number, text=text,
+                                     created_at=utcnow()))
+
+
+def _end(verification: Verification, actor: User | None, reason: str) -> None:
+    verification.ended_at = utcnow()
+    verification.ended_by_id = actor.id if actor is not None else None
+    verification.end_reason = reason[:NOTE_MAX]
+    db.session.flush()
+
+
+def _refresh_question_flag(question_id: int) -> None:
+    """has_verified_answer: the question has a live answer with an active verification."""
+    exists = sa.exists().where(Verification.answer_id == Answer.id, Verification.ended_at.is_(None),
+                               Answer.question_id == question_id, Answer.deleted_at.is_(None))
+    db.session.execute(sa.update(Question).where(Question.id == question_id).values(has_verified_answer=exists))
+
+
+def verify_answer(actor, answer_id, note=None) -> Verification:
+    """Mark the answer's current revision as checked by staff, with an optional note (≤ 500).
+
+    Verifying an answer that is verified already (typically after an edit) ends the old
+    verification and records a re-verification. The author gains reputation and the "verified"
+    badge the first time. Raises PermissionDenied (anonymous: code unauthorized; others:
+    staff_only), NotFound, ValidationFailed.
+    """
+    _require_staff(actor)
+    note = _check_text(note, "note")
+    answer = _locked_answer(answer_id)
+    previous = active_verification(answer.id)
+    if previous is not None:
+        _end(previous, actor, "verified again")
+    verification = Verification(answer_id=answer.id, verified_by_id=actor.id, revision_number=answer.revision_count,
+                                note=note, created_at=utcnow())
+    db.session.add(verification)
+    db.session.flush()
+    first = previous is None
+    _audit(answer, actor, AuditAction.VERIFY if first else AuditAction.REVERIFY, answer.revision_count, note)
+    if first and answer.author_id != actor.id:
+        reputation.record(answer.author_id, Kind.ANSWER_VERIFIED, actor_id=actor.id, answer_id=answer.id)
+    award(answer.author_id, BadgeKind.VERIFIED, question_id=answer.question_id, answer_id=answer.id)
+    _refresh_question_flag(answer.question_id)
+    signals.answer_verified.send(answer, actor=actor, verification=verification, first=first)
+    db.session.commit()
+    return verification
+
+
+def remove_verification(actor, answer_id, reason=None) -> None:
+    """End the answer's verification with a reason (≤ 500); the author's verification reputation
+    is taken back. Raises PermissionDenied, NotFound (also when it is not verified),
+    ValidationFailed."""
+    _require_staff(actor)
+    reason = _check_text(reason, "reason")
+    answer = _locked_answer(answer_id)
+    verification = active_verification(answer.id)
+    if verification is None:
+        raise NotFound(_("This answer is not verified."), code="not_verified")
+    _end(verification, actor, reason)
+    _audit(answer, actor, AuditAction.REMOVE, answer.revision_count, reason)
+    reputation.reverse(reputation.active_events(kinds=[Kind.ANSWER_VERIFIED], answer_id=answer.id),
+                       note="verification removed")
+    _refresh_question_flag(answer.question_id)
+    signals.answer_unverified.send(answer, actor=actor, reason=reason)
+    db.session.commit()
+
+
+def end_for_deleted_answer(answer: Answer) -> None:
+    """A deleted answer is no longer verified (called inside the deletion's transaction)."""
+    verification = active_verification(answer.id)
+    if verification is not None:
+        _end(verification, None, "answer deleted")
+    _refresh_question_flag(answer.question_id)

@@ -1,0 +1,20 @@
+"""What verification adds to other features (connected by create_app)."""
+from __future__ import annotations
+
+from forum.core import signals
+from forum.verification import queries, services
+
+
+def _thread(thread, actor=None, **_):
+    verified = queries.verifications_for(thread.answers)
+    thread.answers = queries.order_answers(thread.question, thread.answers, verified)
+    return {"verifications": verified}
+
+
+def _answer_deleted(answer, actor=None, **_):
+    services.end_for_deleted_answer(answer)
+
+
+def connect() -> None:
+    signals.thread_rendering.connect(_thread)
+    signals.answer_deleted.connect(_answer_deleted)
