@@ -42,6 +42,17 @@ class Config:
     FORUM_LOCALES = ("zh_CN", "en")
 
     FORUM_PER_PAGE = 20
+    # Outgoing mail: SMTP when FORUM_MAIL_SERVER is set, else e-mails are written to the log.
+    FORUM_MAIL_SERVER = _env("FORUM_MAIL_SERVER")
+    FORUM_MAIL_PORT = int(_env("FORUM_MAIL_PORT", "25"))
+    FORUM_MAIL_USERNAME = _env("FORUM_MAIL_USERNAME")
+    FORUM_MAIL_PASSWORD = _env("FORUM_MAIL_PASSWORD")
+    FORUM_MAIL_USE_TLS = (_env("FORUM_MAIL_USE_TLS", "off") or "off").lower() in ("1", "on", "true", "yes")
+    FORUM_MAIL_SENDER = _env("FORUM_MAIL_SENDER", "noreply@localhost")
+    # Absolute links in e-mails.
+    FORUM_BASE_URL = _env("FORUM_BASE_URL", "http://127.0.0.1:5000")
+    # Run background jobs synchronously (tests only).
+    FORUM_JOBS_INLINE = False
     # Reject request bodies above this size with 413 (a post is at most 30,000 characters).
     MAX_CONTENT_LENGTH = int(_env("FORUM_MAX_CONTENT_LENGTH", str(1024 * 1024)))
 
@@ -65,6 +76,7 @@ class TestConfig(Config):
     FORUM_ARGON2_MEMORY_KIB = 1024
     FORUM_ARGON2_TIME_COST = 1
     SQLALCHEMY_RECORD_QUERIES = True
+    FORUM_MAIL_SERVER = None
 
 
 class ProductionConfig(Config):

@@ -93,18 +93,21 @@ def _import_models() -> None:
     import forum.auth.models  # noqa: F401
     import forum.questions.models  # noqa: F401
     import forum.reputation.models  # noqa: F401
+    import forum.notifications.models  # noqa: F401
     import forum.verification.models  # noqa: F401
     import forum.votes.models  # noqa: F401
 
 
 def _connect_signals() -> None:
     from forum.reputation import subscribers as reputation_subscribers
+    from forum.notifications import subscribers as notification_subscribers
     from forum.verification import subscribers as verification_subscribers
     from forum.votes import subscribers as vote_subscribers
 
     reputation_subscribers.connect()
     vote_subscribers.connect()
     verification_subscribers.connect()
+    notification_subscribers.connect()
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -112,13 +115,20 @@ def _register_blueprints(app: Flask) -> None:
     from forum.auth.views import bp as auth_bp
     from forum.questions.views import bp as questions_bp
     from forum.reputation.views import bp as reputation_bp
+    from forum.notifications.views import bp as notifications_bp
     from forum.users.views import bp as users_bp
     from forum.verification.views import bp as verification_bp
     from forum.votes.views import bp as votes_bp
 
-    for blueprint in (auth_bp, questions_bp, reputation_bp, votes_bp, verification_bp, users_bp, api_bp):
+    for blueprint in (auth_bp, questions_bp, reputation_bp, votes_bp, verification_bp, notifications_bp, users_bp,
+                      api_bp):
         app.register_blueprint(blueprint)
     csrf.exempt(api_bp)
+    # Mail clients send RFC 8058 one-click unsubscribe POSTs without a CSRF token; the signed
+    # token in the address is the proof, and the action only turns e-mail off.
+    from forum.notifications.views import unsubscribe
+
+    csrf.exempt(unsubscribe)
 
 
 def _register_cli(app: Flask) -> None:
@@ -126,6 +136,7 @@ def _register_cli(app: Flask) -> None:
     from forum.demo.cli import register as register_demo
     from forum.questions.cli import posts_cli
     from forum.reputation.cli import reputation_cli
+    from forum.notifications.cli import jobs_cli, notifications_cli
     from forum.votes.cli import votes_cli
     from forum.web.cli import translations_cli
 
@@ -134,4 +145,6 @@ def _register_cli(app: Flask) -> None:
     app.cli.add_command(translations_cli)
     app.cli.add_command(reputation_cli)
     app.cli.add_command(votes_cli)
+    app.cli.add_command(notifications_cli)
+    app.cli.add_command(jobs_cli)
     register_demo(app)

@@ -17,6 +17,7 @@ from flask.testing import FlaskClient
 import config
 from forum import create_app
 from forum.extensions import db
+from forum.notifications import jobs
 
 pytest_plugins = ["tests.fixtures.auth", "tests.fixtures.questions"]
 
@@ -81,6 +82,8 @@ def ctx(app):
     """An application context on a clean database."""
     with app.app_context():
         yield app
+        db.session.rollback()  # release the write lock (SQLite) before waiting for jobs
+        jobs.drain()
     wipe(app)
 
 
@@ -92,6 +95,7 @@ class IsolatedClient(FlaskClient):
         # End the test's own transaction first: on SQLite it may hold the write lock.
         db.session.commit()
         response = contextvars.Context().run(super().open, *args, **kwargs)
+        jobs.drain()  # background jobs the request started (e-mail) have run
         db.session.expire_all()  # the test's session sees what the request wrote
         return response
 
@@ -116,6 +120,8 @@ class QueryCounter:
         self.statements.append(statement)
 
     def __enter__(self):
+        db.session.commit()
+        jobs.drain()  # count this thread's statements, not those of jobs still running
         sa.event.listen(self.engine, "before_cursor_execute", self._record)
         return self
 

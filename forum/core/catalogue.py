@@ -18,7 +18,7 @@ TRANSLATIONS = ROOT / "forum" / "translations"
 LOCALES = ("zh_Hans_CN",)
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None,
             "lazy_ngettext": (1, 2)}
-_SOURCES = (("forum", [("**.py", "python")]), ("templates", [("**.html", "jinja2")]))
+_SOURCES = (("forum", [("**.py", "python")]), ("templates", [("**.html", "jinja2"), ("**.txt", "jinja2")]))
 
 
 def extract() -> Catalog:
@@ -27,7 +27,7 @@ def extract() -> Catalog:
     for folder, method_map in _SOURCES:
         for filename, lineno, message, comments, context in extract_from_dir(
             ROOT / folder, method_map=method_map, keywords=KEYWORDS,
-            options_map={"**.html": {"extensions": "jinja2.ext.i18n"}},
+            options_map={"**.html": {"extensions": "jinja2.ext.i18n"}, "**.txt": {"extensions": "jinja2.ext.i18n"}},
             directory_filter=lambda path: not Path(path).name.startswith("."),
         ):
             catalog.add(message, locations=[(f"{folder}/{filename}", lineno)], auto_comments=comments,

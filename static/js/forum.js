@@ -106,7 +106,73 @@
     });
   }
 
+  /* @mention completion in any textarea of a signed-in page. */
+  function setUpMentions(textarea, url) {
+    var menu = document.createElement("ul");
+    menu.className = "mention-menu";
+    menu.setAttribute("role", "listbox");
+    menu.hidden = true;
+    textarea.insertAdjacentElement("afterend", menu);
+    textarea.parentNode.style.position = "relative";
+    var active = -1;
+    var timer = null;
+    function prefix() {
+      var before = textarea.value.slice(0, textarea.selectionStart);
+      var match = /(^|[^A-Za-z0-9_.@])@([\p{L}\p{N}_.\-]{1,24})$/u.exec(before);
+      return match ? match[2] : null;
+    }
+    function choose(name) {
+      var caret = textarea.selectionStart;
+      var before = textarea.value.slice(0, caret).replace(/@([\p{L}\p{N}_.\-]{1,24})$/u, "@" + name + " ");
+      textarea.value = before + textarea.value.slice(caret);
+      textarea.selectionStart = textarea.selectionEnd = before.length;
+      menu.hidden = true;
+      textarea.focus();
+      textarea.dispatchEvent(new Event("input"));
+    }
+    function show(names) {
+      menu.innerHTML = "";
+      active = -1;
+      names.forEach(function (name) {
+        var item = document.createElement("li");
+        item.setAttribute("role", "option");
+        item.textContent = "@" + name;
+        item.addEventListener("mousedown", function (event) { event.preventDefault(); choose(name); });
+        menu.appendChild(item);
+      });
+      menu.style.top = (textarea.offsetTop + textarea.offsetHeight) + "px";
+      menu.style.left = textarea.offsetLeft + "px";
+      menu.hidden = names.length === 0;
+    }
+    textarea.addEventListener("input", function () {
+      var query = prefix();
+      clearTimeout(timer);
+      if (!query) { menu.hidden = true; return; }
+      timer = setTimeout(function () {
+        fetch(url + "?q=" + encodeURIComponent(query), { credentials: "same-origin" })
+          .then(function (r) { return r.ok ? r.json() : []; }).then(show).catch(function () {});
+      }, 150);
+    });
+    textarea.addEventListener("keydown", function (event) {
+      if (menu.hidden) { return; }
+      var items = menu.querySelectorAll("li");
+      if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+        event.preventDefault();
+        active = (active + (event.key === "ArrowDown" ? 1 : items.length - 1)) % items.length;
+        items.forEach(function (li, i) { li.setAttribute("aria-selected", i === active ? "true" : "false"); });
+      } else if ((event.key === "Enter" || event.key === "Tab") && active >= 0) {
+        event.preventDefault();
+        choose(items[active].textContent.slice(1));
+      } else if (event.key === "Escape") {
+        menu.hidden = true;
+      }
+    });
+    textarea.addEventListener("blur", function () { setTimeout(function () { menu.hidden = true; }, 150); });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    var completeUrl = document.body.getAttribute("data-complete-url");
+    if (completeUrl) { document.querySelectorAll("textarea").forEach(function (t) { setUpMentions(t, completeUrl); }); }
     document.querySelectorAll("form[data-vote]").forEach(setUpVote);
     document.querySelectorAll("textarea[data-preview]").forEach(setUpPreview);
     document.querySelectorAll("form[data-confirm]").forEach(setUpConfirm);

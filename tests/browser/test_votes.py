@@ -54,3 +54,30 @@ def test_vote_in_place_and_accept(page, app, create_user, create_question, creat
     page.goto(f"/users/{'热心的小吴'}")
     assert page.locator("svg.rep-chart polyline").count() == 1
     screenshot(page, "profile", app.config["TEST_BACKEND"])
+
+
+def test_mention_completion_and_bell(page, app, create_user, create_question):
+    from forum.extensions import db
+
+    create_user("老王专家")
+    asker = create_user("提问的小周")
+    q = create_question(asker, title="退款申请通过了但是钱一直没到账怎么办")
+    qid = q.id
+    create_user("路过的网友")
+    db.session.commit()
+    sign_in(page, "路过的网友")
+    page.goto(f"/questions/{qid}")
+    textarea = page.get_by_label("你的回答")
+    textarea.click()
+    textarea.type("请@老王")
+    page.locator(".mention-menu li", has_text="@老王专家").click()
+    assert textarea.input_value() == "请@老王专家 "
+    textarea.type("帮忙看看这个退款问题，应该是银行处理慢了。")
+    page.get_by_role("button", name="发布回答").click()
+    page.wait_for_url(re.compile(r"#answer-\d+"))
+    page.get_by_role("button", name="退出登录").click()
+    sign_in(page, "老王专家")
+    assert page.locator(".bell-count").inner_text().startswith("1")
+    page.locator(".bell").click()
+    assert "路过的网友 在“退款申请通过了但是钱一直没到账怎么办”中提到了你" in page.locator(".notification-list").inner_text()
+    screenshot(page, "notifications", app.config["TEST_BACKEND"])

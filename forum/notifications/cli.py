@@ -1,0 +1,37 @@
+"""`flask --app forum notifications ...` and `jobs worker`."""
+from __future__ import annotations
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from forum.notifications import services
+
+notifications_cli = AppGroup("notifications", help="Notification e-mail.")
+jobs_cli = AppGroup("jobs", help="Background jobs.")
+
+
+@notifications_cli.command("deliver")
+def deliver() -> None:
+    """Send the e-mails that are due now (retries included); run from cron as a safety net."""
+    click.echo(f"sent {services.deliver_pending(limit=10_000)} e-mails")
+
+
+@notifications_cli.command("digest")
+def digest() -> None:
+    """Queue the daily digest for members who chose it, then send what is due (run daily)."""
+    queued = services.send_digests()
+    sent = services.deliver_pending(limit=10_000)
+    click.echo(f"{queued} digests queued, {sent} e-mails sent")
+
+
+@jobs_cli.command("worker")
+def worker() -> None:
+    """Run an RQ worker for the forum's queue (needs FORUM_REDIS_URL)."""
+    url = current_app.config.get("FORUM_REDIS_URL")
+    if not url:
+        raise click.UsageError("FORUM_REDIS_URL is not set: without Redis, jobs run inside the web process")
+    from redis import Redis
+    from rq import Worker
+
+    Worker(["forum"], connection=Redis.from_url(url)).work(with_scheduler=False)

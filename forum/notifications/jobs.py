@@ -1,0 +1,71 @@
+"""Background jobs: RQ on Redis when FORUM_REDIS_URL is set, else a worker thread in this process.
+
+Jobs are plain functions taking ids; each runs in an application context. Callers enqueue after
+their transaction commits (forum.core.db.on_commit), so a job never sees uncommitted rows.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
+
+from flask import Flask, current_app
+
+log = logging.getLogger(__name__)
+_executors: dict[int, ThreadPoolExecutor] = {}
+_lock = threading.Lock()
+_pending: list[Future] = []
+
+
+def _executor(app: Flask) -> ThreadPoolExecutor:
+    with _lock:
+        key = id(app)
+        if key not in _executors:
+            _executors[key] = ThreadPoolExecutor(max_workers=1, thread_name_prefix="forum-jobs")
+        return _executors[key]
+
+
+def _run_in_app(app: Flask, func, args):
+    with app.app_context():
+        try:
+            func(*args)
+        except Exception:  # a job must never take the worker down
+            log.exception("job %s%r failed", func.__name__, args)
+
+
+def enqueue(func, *args) -> None:
+    """Run func(*args) in the background: on an RQ queue when Redis is configured, else on this
+    process's job thread."""
+    app = current_app._get_current_object()
+    if app.config.get("FORUM_JOBS_INLINE"):
+        # Tests: run now, in a fresh application context (and so a fresh database session).
+        _run_in_app(app, func, args)
+        return
+    redis_url = app.config.get("FORUM_REDIS_URL")
+    if redis_url:
+        from redis import Redis
+        from rq import Queue
+
+        Queue("forum", connection=Redis.from_url(redis_url)).enqueue(
+            "forum.notifications.jobs.rq_job", f"{func.__module__}.{func.__name__}", *args)
+        return
+    future = _executor(app).submit(_run_in_app, app, func, args)
+    with _lock:
+        _pending.append(future)
+
+
+def drain(timeout: float = 30) -> None:
+    """Wait for the in-process jobs enqueued so far (tests, and the `deliver` command)."""
+    with _lock:
+        futures = list(_pending)
+        _pending.clear()
+    for future in futures:
+        future.result(timeout=timeout)
+
+
+def rq_job(func_path: str, *args) -> None:
+    """Entry point for RQ workers started by `flask --app forum jobs worker` (app context pushed)."""
+    import importlib
+
+    module, name = func_path.rsplit(".", 1)
+    getattr(importlib.import_module(module), name)(*args)

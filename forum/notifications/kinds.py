@@ -1,0 +1,56 @@
+"""What members hear of, and how each kind reads (rendered in the reader's language)."""
+from __future__ import annotations
+
+import enum
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+
+class Kind(str, enum.Enum):
+    NEW_ANSWER = "new_answer"
+    NEW_COMMENT = "new_comment"
+    ANSWER_ACCEPTED = "answer_accepted"
+    ANSWER_VERIFIED = "answer_verified"
+    MENTION = "mention"
+    NEW_QUESTION_FOLLOWED = "new_question_followed"  # in a followed tag or category
+    BADGE = "badge"
+
+    @property
+    def title(self) -> str:
+        return str(_TITLES[self])
+
+
+_TITLES = {
+    Kind.NEW_ANSWER: _l("New answers to questions I follow"),
+    Kind.NEW_COMMENT: _l("New comments on my posts and questions I follow"),
+    Kind.ANSWER_ACCEPTED: _l("My answer was accepted"),
+    Kind.ANSWER_VERIFIED: _l("An answer was verified by staff"),
+    Kind.MENTION: _l("Someone mentioned me"),
+    Kind.NEW_QUESTION_FOLLOWED: _l("New questions in tags and categories I follow"),
+    Kind.BADGE: _l("I earned a badge"),
+}
+
+
+def render_text(kind: str, actor: str, title: str, detail: str) -> str:
+    """One line for the inbox and the e-mail subject."""
+    texts = {
+        Kind.NEW_ANSWER.value: lambda: _("%(actor)s answered “%(title)s”", actor=actor, title=title),
+        Kind.NEW_COMMENT.value: lambda: _("%(actor)s commented on “%(title)s”", actor=actor, title=title),
+        Kind.ANSWER_ACCEPTED.value: lambda: _("%(actor)s accepted your answer to “%(title)s”", actor=actor,
+                                              title=title),
+        Kind.ANSWER_VERIFIED.value: lambda: _("Staff verified an answer on “%(title)s”", title=title),
+        Kind.MENTION.value: lambda: _("%(actor)s mentioned you in “%(title)s”", actor=actor, title=title),
+        Kind.NEW_QUESTION_FOLLOWED.value: lambda: _("New question you follow: “%(title)s”", title=title),
+        Kind.BADGE.value: lambda: _("You earned the badge “%(badge)s”", badge=_badge_title(detail)),
+    }
+    return texts.get(kind, lambda: title)()
+
+
+def _badge_title(value: str) -> str:
+    from forum.reputation.badges import BadgeKind
+
+    try:
+        return BadgeKind(value).title
+    except ValueError:
+        return value

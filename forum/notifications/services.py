@@ -1,0 +1,316 @@
+"""Notifications: who hears of what, following, reading, e-mail preferences and delivery.
+
+Notifications are written in the transaction of the event that causes them (these helpers only
+flush); e-mail goes to an outbox in the same transaction and is sent by a job after the commit.
+Members never hear of their own actions.
+"""
+from __future__ import annotations
+
+import logging
+import re
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import current_app, render_template
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from itsdangerous import BadSignature, URLSafeSerializer
+
+from forum.auth.models import User
+from forum.core.db import insert_ignoring_conflicts, on_commit, utcnow
+from forum.core.errors import NotFound, ValidationFailed
+from forum.extensions import db
+from forum.notifications import jobs, mail
+from forum.notifications.kinds import Kind, render_text
+from forum.notifications.models import Follow, Notification, NotificationSettings, OutgoingEmail
+from forum.questions.models import Category, Question, Tag, question_tags
+
+log = logging.getLogger(__name__)
+MENTION_RE = re.compile(r"(?<![A-Za-z0-9_.@])@([\w.\-]{2,24})")  # "请@老王" works; "a@b.com" does not
+EMAIL_MODES = ("instant", "daily", "off")
+MAX_ATTEMPTS = 6
+
+
+# --- who follows what ---------------------------------------------------------------------------
+
+def follow(user_id: int, *, question_id: int | None = None, tag_id: int | None = None,
+           category: str | None = None) -> None:
+    """Follow a question, a tag or a category (idempotent; flushes only)."""
+    values = {"user_id": user_id, "question_id": question_id, "tag_id": tag_id, "category": category,
+              "created_at": utcnow()}
+    column = "question_id" if question_id is not None else "tag_id" if tag_id is not None else "category"
+    insert_ignoring_conflicts(Follow, values, ["user_id", column])
+
+
+def set_following(actor: User, following: bool, *, question_id: int | None = None, tag: str | None = None,
+                  category: str | None = None) -> None:
+    """Follow or unfollow, by a member's choice; commits. Raises NotFound, ValidationFailed."""
+    target: dict = {}
+    if question_id is not None:
+        question = db.session.get(Question, question_id) if isinstance(question_id, int) else None
+        if question is None or question.is_deleted:
+            raise NotFound(_("This question does not exist or was deleted."))
+        target = {"question_id": question.id}
+    elif tag is not None:
+        tag_row = db.session.scalar(sa.select(Tag).where(Tag.name == tag))
+        if tag_row is None:
+            raise NotFound(_("No such tag."))
+        target = {"tag_id": tag_row.id}
+    elif category is not None:
+        if category not in {c.value for c in Category}:
+            raise ValidationFailed({"category": [_("Unknown category.")]})
+        target = {"category": category}
+    else:
+        raise ValidationFailed({"target": [_("Choose what to follow.")]})
+    if following:
+        follow(actor.id, **target)
+    else:
+        column, value = next(iter(target.items()))
+        db.session.execute(sa.delete(Follow).where(Follow.user_id == actor.id, getattr(Follow, column) == value))
+    db.session.commit()
+
+
+def is_following(user, **target) -> bool:
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    column, value = next(iter(target.items()))
+    return db.session.scalar(sa.select(Follow.id).where(Follow.user_id == user.id,
+                                                        getattr(Follow, column) == value)) is not None
+
+
+def question_followers(question_id: int) -> set[int]:
+    return set(db.session.scalars(sa.select(Follow.user_id).where(Follow.question_id == question_id)))
+
+
+def tag_and_category_followers(question: Question) -> set[int]:
+    tag_ids = sa.select(question_tags.c.tag_id).where(question_tags.c.question_id == question.id)
+    return set(db.session.scalars(sa.select(Follow.user_id).where(
+        sa.or_(Follow.tag_id.in_(tag_ids), Follow.category == question.category.value))))
+
+
+def mentioned_users(text: str) -> set[int]:
+    """Members named as @username in the text (Chinese names too; any case)."""
+    from forum.auth.services import username_key
+
+    keys = {username_key(name.rstrip(".-")) for name in MENTION_RE.findall(text or "")}
+    if not keys:
+        return set()
+    return set(db.session.scalars(sa.select(User.id).where(User.username_key.in_(list(keys)[:20]))))
+
+
+# --- notifying ------------------------------------------------------------------------------------
+
+def notify(recipients, kind: Kind, *, actor_id: int | None, question_id: int | None = None,
+           answer_id: int | None = None, comment_id: int | None = None, detail: str = "") -> int:
+    """Write one notification per recipient (never the actor), queue their e-mails; flushes only."""
+    recipients = {r for r in recipients if r and r != actor_id}
+    if not recipients:
+        return 0
+    now = utcnow()
+    rows = [Notification(user_id=r, kind=kind.value, actor_id=actor_id, question_id=question_id, answer_id=answer_id,
+                         comment_id=comment_id, detail=detail[:200], created_at=now) for r in sorted(recipients)]
+    db.session.add_all(rows)
+    db.session.flush()
+    queued = 0
+    for row in rows:
+        queued += _queue_email(row)
+    if queued:
+        on_commit(lambda: jobs.enqueue(deliver_pending))
+    return len(rows)
+
+
+def settings_for(user_id: int) -> NotificationSettings:
+    settings = db.session.get(NotificationSettings, user_id)
+    return settings or NotificationSettings(user_id=user_id, email_mode="instant", muted_kinds="")
+
+
+def _queue_email(notification: Notification) -> int:
+    user = db.session.get(User, notification.user_id)
+    settings = settings_for(user.id)
+    if settings.email_mode != "instant" or notification.kind in settings.muted_kinds.split(","):
+        return 0
+    subject, text, html = _render_email(user, [notification])
+    db.session.add(OutgoingEmail(user_id=user.id, to_address=user.email, subject=subject, body_text=text,
+                                 body_html=html, unsubscribe_url=unsubscribe_url(user.id), created_at=utcnow(),
+                                 next_attempt_at=utcnow()))
+    return 1
+
+
+def _base_url() -> str:
+    return (current_app.config.get("FORUM_BASE_URL") or "http://127.0.0.1:5000").rstrip("/")
+
+
+def item_url(notification: Notification) -> str:
+    path = f"/questions/{notification.question_id}" if notification.question_id else "/notifications"
+    if notification.answer_id:
+        path += f"#answer-{notification.answer_id}"
+    return path
+
+
+def _render_email(user: User, notifications: list[Notification]) -> tuple[str, str, str]:
+    """Subject, text and HTML in the member's language."""
+    locale = user.locale or current_app.config.get("BABEL_DEFAULT_LOCALE", "zh_CN")
+    titles = _titles([n.question_id for n in notifications if n.question_id])
+    with force_locale(locale):
+        items = [{"text": render_text(n.kind, n.actor.username if n.actor else "", titles.get(n.question_id, ""),
+                                      n.detail), "url": _base_url() + item_url(n)} for n in notifications]
+        subject = items[0]["text"] if len(items) == 1 else _("%(num)d updates from the Support Community",
+                                                             num=len(items))
+        context = {"user": user, "items": items, "unsubscribe": unsubscribe_url(user.id),
+                   "settings_url": _base_url() + "/settings/notifications"}
+        text = render_template("email/notification.txt", **context)
+        html = render_template("email/notification.html", **context)
+    return subject[:300], text, html
+
+
+def _titles(question_ids) -> dict[int, str]:
+    if not question_ids:
+        return {}
+    return dict(db.session.execute(sa.select(Question.id, Question.title).where(Question.id.in_(set(question_ids)))).all())
+
+
+# --- reading --------------------------------------------------------------------------------------
+
+def _visible():
+    # Notifications about deleted questions are not shown (the content is gone for everyone).
+    return sa.or_(Notification.question_id.is_(None),
+                  Notification.question_id.in_(sa.select(Question.id).where(Question.deleted_at.is_(None))))
+
+
+def unread_count(user) -> int:
+    if user is None or not getattr(user, "is_authenticated", False):
+        return 0
+    return db.session.scalar(sa.select(sa.func.count()).select_from(Notification).where(
+        Notification.user_id == user.id, Notification.read_at.is_(None), _visible())) or 0
+
+
+def inbox(user: User, *, unread_only: bool = False, page: int = 1, per_page: int = 20):
+    """The member's notifications, newest first, each with its text and link (two queries)."""
+    from forum.questions.queries import Page
+
+    where = [Notification.user_id == user.id, _visible()]
+    if unread_only:
+        where.append(Notification.read_at.is_(None))
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(Notification).where(*where)) or 0
+    rows = list(db.session.scalars(sa.select(Notification).where(*where)
+                                   .order_by(Notification.created_at.desc(), Notification.id.desc())
+                                   .limit(per_page).offset((page - 1) * per_page)))
+    titles = _titles([n.question_id for n in rows if n.question_id])
+    items = [{"id": n.id, "kind": n.kind, "created_at": n.created_at, "read": n.read_at is not None,
+              "url": item_url(n), "actor": n.actor,
+              "text": render_text(n.kind, n.actor.username if n.actor else "", titles.get(n.question_id, ""), n.detail)}
+             for n in rows]
+    return Page(items, page, per_page, total)
+
+
+def mark_read(actor: User, *, ids=None, all_: bool = False) -> int:
+    """Mark the member's own notifications read (others' ids are ignored); commits."""
+    if not all_:
+        if not isinstance(ids, list) or not all(isinstance(i, int) and not isinstance(i, bool) for i in ids):
+            raise ValidationFailed({"ids": [_("A list of notification ids.")]})
+        if len(ids) > 1000:
+            raise ValidationFailed({"ids": [_("At most 1,000 ids at a time.")]})
+    query = sa.update(Notification).where(Notification.user_id == actor.id, Notification.read_at.is_(None))
+    if not all_:
+        query = query.where(Notification.id.in_(ids))
+    result = db.session.execute(query.values(read_at=utcnow()).returning(Notification.id))
+    count = len(result.all())
+    db.session.commit()
+    return count
+
+
+# --- e-mail preferences and delivery --------------------------------------------------------------
+
+def update_settings(actor: User, *, email_mode: str, muted_kinds) -> None:
+    """Choose instant e-mail, a daily digest or none, and kinds to leave out; commits."""
+    if email_mode not in EMAIL_MODES:
+        raise ValidationFailed({"email_mode": [_("Choose instant, daily or off.")]})
+    known = {k.value for k in Kind}
+    muted = [k for k in (muted_kinds or []) if k in known]
+    settings = db.session.get(NotificationSettings, actor.id)
+    if settings is None:
+        settings = NotificationSettings(user_id=actor.id)
+        db.session.add(settings)
+    settings.email_mode = email_mode
+    settings.muted_kinds = ",".join(sorted(muted))
+    db.session.commit()
+
+
+def _serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="unsubscribe")
+
+
+def unsubscribe_url(user_id: int) -> str:
+    return f"{_base_url()}/unsubscribe/{_serializer().dumps(user_id)}"
+
+
+def unsubscribe(token: str) -> User:
+    """One-click unsubscribe: turn every e-mail off for the member the signed token names; commits.
+    Raises NotFound for a bad token."""
+    try:
+        user_id = _serializer().loads(token)
+    except BadSignature:
+        raise NotFound(_("This unsubscribe link is not valid.")) from None
+    user = db.session.get(User, user_id) if isinstance(user_id, int) else None
+    if user is None:
+        raise NotFound(_("This unsubscribe link is not valid."))
+    update_settings(user, email_mode="off", muted_kinds=settings_for(user.id).muted_kinds.split(","))
+    return user
+
+
+def deliver_pending(limit: int = 100) -> int:
+    """Send the e-mails that are due; failures are retried with exponential backoff (1, 2, 4 ...
+    minutes) up to MAX_ATTEMPTS, then marked failed. Returns how many were sent."""
+    now = utcnow()
+    due = list(db.session.scalars(sa.select(OutgoingEmail).where(
+        OutgoingEmail.status == "pending", OutgoingEmail.next_attempt_at <= now).order_by(OutgoingEmail.id).limit(limit)))
+    sent = 0
+    for email in due:
+        # Claim the row so that two workers never send it twice.
+        claimed = db.session.execute(
+            sa.update(OutgoingEmail).where(OutgoingEmail.id == email.id, OutgoingEmail.status == "pending",
+                                           OutgoingEmail.attempts == email.attempts)
+            .values(attempts=email.attempts + 1).returning(OutgoingEmail.id)).first()
+        db.session.commit()
+        if claimed is None:
+            continue
+        try:
+            mail.send(email.to_address, email.subject, email.body_text, email.body_html, email.unsubscribe_url)
+        except Exception as error:  # SMTP errors, refused connections, timeouts
+            db.session.refresh(email)
+            if email.attempts >= MAX_ATTEMPTS:
+                email.status = "failed"
+            email.next_attempt_at = utcnow() + timedelta(minutes=2 ** (email.attempts - 1))
+            email.last_error = str(error)[:500]
+            log.warning("e-mail %s to %s failed (attempt %s): %s", email.id, email.to_address, email.attempts, error)
+        else:
+            db.session.refresh(email)
+            email.status = "sent"
+            email.sent_at = utcnow()
+            sent += 1
+        db.session.commit()
+    return sent
+
+
+def send_digests(now=None) -> int:
+    """The daily digest: one e-mail per member in "daily" mode with unread notifications since
+    the last digest. Returns how many were queued; commits."""
+    now = now or utcnow()
+    count = 0
+    for settings in db.session.scalars(sa.select(NotificationSettings).where(NotificationSettings.email_mode == "daily")):
+        since = settings.last_digest_at or (now - timedelta(days=1))
+        muted = [k for k in settings.muted_kinds.split(",") if k]
+        notes = list(db.session.scalars(sa.select(Notification).where(
+            Notification.user_id == settings.user_id, Notification.read_at.is_(None), Notification.created_at > since,
+            Notification.kind.not_in(muted) if muted else sa.true(), _visible()).order_by(Notification.created_at)))
+        settings.last_digest_at = now
+        if not notes:
+            continue
+        user = db.session.get(User, settings.user_id)
+        subject, text, html = _render_email(user, notes)
+        db.session.add(OutgoingEmail(user_id=user.id, to_address=user.email, subject=subject, body_text=text,
+                                     body_html=html, unsubscribe_url=unsubscribe_url(user.id), created_at=now,
+                                     next_attempt_at=now))
+        count += 1
+    db.session.commit()
+    return count
