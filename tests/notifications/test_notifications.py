@@ -234,3 +234,33 @@ def test_follow_buttons_and_mention_completion(client, create_user, create_quest
     assert not services.is_following(reader, question_id=q.id)
     assert sorted(client.get("/users/complete?q=@老").get_json()) == ["老李", "老王"]
     assert client.get("/users/complete?q=").get_json() == []
+
+
+def test_jobs_go_through_rq_when_redis_is_configured(app, create_user, create_question, create_answer, smtp_server):
+    """With FORUM_REDIS_URL the e-mail job is queued on Redis and a worker sends it."""
+    import os
+
+    redis_url = os.environ.get("FORUM_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    from redis import Redis
+    from redis.exceptions import ConnectionError as RedisDown
+    from rq import Queue, SimpleWorker
+
+    connection = Redis.from_url(redis_url)
+    try:
+        connection.ping()
+    except RedisDown:
+        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+            pytest.fail(f"Redis is not reachable at {redis_url}")
+        pytest.skip(f"Redis is not reachable at {redis_url}")
+    queue = Queue("forum", connection=connection)
+    queue.empty()
+    app.config["FORUM_REDIS_URL"] = redis_url
+    try:
+        helper = create_user()
+        services.update_settings(helper, email_mode="off", muted_kinds=[])
+        create_answer(create_question(create_user(email="rq@example.com")), helper)
+        assert queue.count == 1 and smtp_server == []
+        SimpleWorker([queue], connection=connection).work(burst=True)
+    finally:
+        app.config["FORUM_REDIS_URL"] = None
+    assert [m["To"] for m in smtp_server] == ["rq@example.com"]
