@@ -93,6 +93,7 @@ def _import_models() -> None:
     import forum.auth.models  # noqa: F401
     import forum.questions.models  # noqa: F401
     import forum.reputation.models  # noqa: F401
+    import forum.tickets.models  # noqa: F401
     import forum.notifications.models  # noqa: F401
     import forum.verification.models  # noqa: F401
     import forum.votes.models  # noqa: F401
@@ -101,12 +102,14 @@ def _import_models() -> None:
 def _connect_signals() -> None:
     from forum.reputation import subscribers as reputation_subscribers
     from forum.notifications import subscribers as notification_subscribers
+    from forum.tickets import subscribers as ticket_subscribers
     from forum.verification import subscribers as verification_subscribers
     from forum.votes import subscribers as vote_subscribers
 
     reputation_subscribers.connect()
     vote_subscribers.connect()
     verification_subscribers.connect()
+    ticket_subscribers.connect()
     notification_subscribers.connect()
 
 
@@ -116,12 +119,13 @@ def _register_blueprints(app: Flask) -> None:
     from forum.questions.views import bp as questions_bp
     from forum.reputation.views import bp as reputation_bp
     from forum.notifications.views import bp as notifications_bp
+    from forum.tickets.views import bp as tickets_bp
     from forum.users.views import bp as users_bp
     from forum.verification.views import bp as verification_bp
     from forum.votes.views import bp as votes_bp
 
-    for blueprint in (auth_bp, questions_bp, reputation_bp, votes_bp, verification_bp, notifications_bp, users_bp,
-                      api_bp):
+    for blueprint in (auth_bp, questions_bp, reputation_bp, votes_bp, verification_bp, tickets_bp, notifications_bp,
+                      users_bp, api_bp):
         app.register_blueprint(blueprint)
     csrf.exempt(api_bp)
     # Mail clients send RFC 8058 one-click unsubscribe POSTs without a CSRF token; the signed
@@ -137,6 +141,7 @@ def _register_cli(app: Flask) -> None:
     from forum.questions.cli import posts_cli
     from forum.reputation.cli import reputation_cli
     from forum.notifications.cli import jobs_cli, notifications_cli
+    from forum.tickets.cli import tickets_cli
     from forum.votes.cli import votes_cli
     from forum.web.cli import translations_cli
 
@@ -147,4 +152,5 @@ def _register_cli(app: Flask) -> None:
     app.cli.add_command(votes_cli)
     app.cli.add_command(notifications_cli)
     app.cli.add_command(jobs_cli)
+    app.cli.add_command(tickets_cli)
     register_demo(app)

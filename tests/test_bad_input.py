@@ -107,5 +107,5 @@ def test_moderator_deleting_a_question_keeps_answer_counts_right(ctx, create_use
 def test_images_become_links_and_csp_blocks_remote_images(client, create_question):
     q = create_question(body="看这张截图 ![订单页面](https://example.com/a.png) 就明白了")
     page = client.get(f"/questions/{q.id}")
-    assert '<a href="https://example.com/a.png" rel="nofollow ugc noopener">🖼 订单页面</a>' in page.get_data(as_text=True)
+    assert '<a href="https://example.com/a.png" rel="nofollow ugc noopener">↗ 订单页面</a>' in page.get_data(as_text=True)
     assert "img-src 'self' data:;" in page.headers["Content-Security-Policy"]

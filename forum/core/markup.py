@@ -39,7 +39,7 @@ def _image_as_link(tokens, idx, options, env):
     token = tokens[idx]
     src = token.attrGet("src") or ""
     label = "".join(child.content for child in (token.children or [])) or src
-    return f'<a href="{escape_html(src)}">🖼 {escape_html(label)}</a>'
+    return f'<a href="{escape_html(src)}">↗ {escape_html(label)}</a>'
 
 
 _md.renderer.rules["image"] = _image_as_link

@@ -44,3 +44,11 @@ thread_rendering = _signals.signal("thread-rendering")
 answer_verified = _signals.signal("answer-verified")
 #: sender: the Answer; kwargs: actor, reason. Staff removed an answer's verification.
 answer_unverified = _signals.signal("answer-unverified")
+#: sender: the Ticket; kwargs: actor. A member escalated a question to official support.
+ticket_created = _signals.signal("ticket-created")
+#: sender: the Ticket; kwargs: actor, message. Someone wrote on a ticket (message.internal: staff only).
+ticket_message_added = _signals.signal("ticket-message-added")
+#: sender: the Ticket; kwargs: actor, old, new. A ticket's status changed.
+ticket_status_changed = _signals.signal("ticket-status-changed")
+#: sender: the Ticket; kwargs: tier. A ticket will breach its SLA soon (sent once).
+ticket_breach_near = _signals.signal("ticket-breach-near")

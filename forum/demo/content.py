@@ -969,3 +969,16 @@ VERIFICATIONS = [
      "edit_after": {"body_append": "\n\n补充：如果换了浏览器打开链接也会提示失效，请在同一个浏览器里操作。",
                     "summary": "补充浏览器的情况"}},
 ]
+
+
+# An escalation in progress, so the desk and "My tickets" are not empty in the demo.
+TICKETS = [
+    {"question": "外卖送到的时候汤全洒了", "category": "complaints",
+     "description": "外卖送到时汤全洒了，骑手不认，商家让我找平台。希望平台介入处理，申请部分退款。",
+     "order_number": "TP2026112000321", "contact_channel": "site", "contact": "",
+     "messages": [
+         {"by": "support_lin", "internal": True, "body": "已联系商家，等待商家提供出餐照片。"},
+         {"by": "support_lin", "internal": False,
+          "body": "您好，已收到您的反馈，我们正在联系商家核实出餐和配送情况，预计 1 个工作日内给您答复。"},
+     ]},
+]

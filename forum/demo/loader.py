@@ -43,7 +43,25 @@ def load_demo(content) -> dict[str, int]:
         created["questions"] += 1
     if created["questions"]:
         _load_verifications(getattr(content, "VERIFICATIONS", []))
+        _load_tickets(getattr(content, "TICKETS", []))
     return created
+
+
+def _load_tickets(specs) -> None:
+    from forum.tickets import services as ticket_services
+
+    for spec in specs:
+        question = db.session.scalar(sa.select(Question).where(Question.title.startswith(spec["question"])))
+        if question is None:
+            continue
+        asker = db.session.get(User, question.author_id)
+        ticket = ticket_services.escalate_question(
+            asker, question.id, category=spec["category"], description=spec["description"],
+            order_number=spec.get("order_number"), contact_channel=spec.get("contact_channel"),
+            contact=spec.get("contact"))
+        for message in spec.get("messages", []):
+            ticket_services.add_message(_user(message["by"]), ticket.id, message["body"],
+                                        internal=message.get("internal", False))
 
 
 def _load_verifications(specs) -> None:

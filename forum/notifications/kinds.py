@@ -15,6 +15,10 @@ class Kind(str, enum.Enum):
     MENTION = "mention"
     NEW_QUESTION_FOLLOWED = "new_question_followed"  # in a followed tag or category
     BADGE = "badge"
+    TICKET_REPLY = "ticket_reply"
+    TICKET_STATUS = "ticket_status"
+    TICKET_NEW = "ticket_new"            # staff: a new escalation in their tier
+    TICKET_BREACH_NEAR = "ticket_breach"  # staff: a ticket is about to breach its SLA
 
     @property
     def title(self) -> str:
@@ -29,6 +33,10 @@ _TITLES = {
     Kind.MENTION: _l("Someone mentioned me"),
     Kind.NEW_QUESTION_FOLLOWED: _l("New questions in tags and categories I follow"),
     Kind.BADGE: _l("I earned a badge"),
+    Kind.TICKET_REPLY: _l("Support replied on my ticket"),
+    Kind.TICKET_STATUS: _l("My ticket's status changed"),
+    Kind.TICKET_NEW: _l("Staff: new escalations in my tier"),
+    Kind.TICKET_BREACH_NEAR: _l("Staff: tickets about to breach their SLA"),
 }
 
 
@@ -43,6 +51,11 @@ def render_text(kind: str, actor: str, title: str, detail: str) -> str:
         Kind.MENTION.value: lambda: _("%(actor)s mentioned you in “%(title)s”", actor=actor, title=title),
         Kind.NEW_QUESTION_FOLLOWED.value: lambda: _("New question you follow: “%(title)s”", title=title),
         Kind.BADGE.value: lambda: _("You earned the badge “%(badge)s”", badge=_badge_title(detail)),
+        Kind.TICKET_REPLY.value: lambda: _("Support replied on your ticket %(number)s", number=detail),
+        Kind.TICKET_STATUS.value: lambda: _("Your ticket %(number)s is now: %(status)s", number=detail.split(" ")[0],
+                                            status=_status_title(detail)),
+        Kind.TICKET_NEW.value: lambda: _("New escalation %(number)s: “%(title)s”", number=detail, title=title),
+        Kind.TICKET_BREACH_NEAR.value: lambda: _("Ticket %(number)s is about to breach its SLA", number=detail),
     }
     return texts.get(kind, lambda: title)()
 
@@ -54,3 +67,12 @@ def _badge_title(value: str) -> str:
         return BadgeKind(value).title
     except ValueError:
         return value
+
+
+def _status_title(detail: str) -> str:
+    from forum.tickets.models import Status
+
+    try:
+        return Status(detail.split(" ")[1]).title
+    except (IndexError, ValueError):
+        return detail

@@ -101,14 +101,16 @@ def mentioned_users(text: str) -> set[int]:
 # --- notifying ------------------------------------------------------------------------------------
 
 def notify(recipients, kind: Kind, *, actor_id: int | None, question_id: int | None = None,
-           answer_id: int | None = None, comment_id: int | None = None, detail: str = "") -> int:
+           answer_id: int | None = None, comment_id: int | None = None, ticket_id: int | None = None,
+           detail: str = "") -> int:
     """Write one notification per recipient (never the actor), queue their e-mails; flushes only."""
     recipients = {r for r in recipients if r and r != actor_id}
     if not recipients:
         return 0
     now = utcnow()
     rows = [Notification(user_id=r, kind=kind.value, actor_id=actor_id, question_id=question_id, answer_id=answer_id,
-                         comment_id=comment_id, detail=detail[:200], created_at=now) for r in sorted(recipients)]
+                         comment_id=comment_id, ticket_id=ticket_id, detail=detail[:200], created_at=now)
+            for r in sorted(recipients)]
     db.session.add_all(rows)
     db.session.flush()
     queued = 0
@@ -141,6 +143,8 @@ def _base_url() -> str:
 
 
 def item_url(notification: Notification) -> str:
+    if notification.ticket_id:
+        return f"/tickets/{notification.ticket_id}"
     path = f"/questions/{notification.question_id}" if notification.question_id else "/notifications"
     if notification.answer_id:
         path += f"#answer-{notification.answer_id}"
@@ -172,8 +176,9 @@ def _titles(question_ids) -> dict[int, str]:
 # --- reading --------------------------------------------------------------------------------------
 
 def _visible():
-    # Notifications about deleted questions are not shown (the content is gone for everyone).
-    return sa.or_(Notification.question_id.is_(None),
+    # Notifications about deleted questions are not shown (the content is gone for everyone);
+    # ticket notifications go only to the requester and staff and carry no question.
+    return sa.or_(Notification.question_id.is_(None), Notification.ticket_id.is_not(None),
                   Notification.question_id.in_(sa.select(Question.id).where(Question.deleted_at.is_(None))))
 
 

@@ -56,7 +56,45 @@ def _badge_awarded(kind, user_id: int, question_id=None, answer_id=None, **_):
                     detail=kind.value)
 
 
+def _staff_in_tier(tier: int) -> set[int]:
+    import sqlalchemy as sa
+
+    from forum.auth.models import Role, User
+    from forum.tickets.models import StaffTier
+
+    staff = db.session.execute(sa.select(User.id, StaffTier.tier).outerjoin(StaffTier, StaffTier.user_id == User.id)
+                               .where(User.role.in_([Role.STAFF, Role.ADMIN]), User.active.is_(True))).all()
+    return {user_id for user_id, user_tier in staff if (user_tier or 1) == tier}
+
+
+def _ticket_created(ticket, actor, **_):
+    services.notify(_staff_in_tier(ticket.tier), Kind.TICKET_NEW, actor_id=actor.id, question_id=ticket.question_id,
+                    ticket_id=ticket.id, detail=ticket.number)
+
+
+def _ticket_message(ticket, actor, message, **_):
+    # Internal notes are never told to the requester; staff replies are.
+    if message.internal or actor.id == ticket.requester_id:
+        return
+    services.notify({ticket.requester_id}, Kind.TICKET_REPLY, actor_id=actor.id, ticket_id=ticket.id,
+                    detail=ticket.number)
+
+
+def _ticket_status(ticket, actor, old, new, **_):
+    services.notify({ticket.requester_id}, Kind.TICKET_STATUS, actor_id=actor.id if actor else None,
+                    ticket_id=ticket.id, detail=f"{ticket.number} {new.value}")
+
+
+def _ticket_breach_near(ticket, tier, **_):
+    audience = {ticket.assignee_id} if ticket.assignee_id else _staff_in_tier(tier)
+    services.notify(audience, Kind.TICKET_BREACH_NEAR, actor_id=None, ticket_id=ticket.id, detail=ticket.number)
+
+
 def connect() -> None:
+    signals.ticket_created.connect(_ticket_created)
+    signals.ticket_message_added.connect(_ticket_message)
+    signals.ticket_status_changed.connect(_ticket_status)
+    signals.ticket_breach_near.connect(_ticket_breach_near)
     signals.question_asked.connect(_question_asked)
     signals.answer_posted.connect(_answer_posted)
     signals.comment_posted.connect(_comment_posted)

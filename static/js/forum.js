@@ -170,7 +170,16 @@
     textarea.addEventListener("blur", function () { setTimeout(function () { menu.hidden = true; }, 150); });
   }
 
+  /* Staff: a canned reply fills the reply box (without script, staff copy it by hand). */
+  function setUpCanned(select) {
+    var target = document.getElementById(select.getAttribute("data-canned-target"));
+    select.addEventListener("change", function () {
+      if (target && select.value) { target.value = select.value; target.focus(); }
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("select[data-canned-target]").forEach(setUpCanned);
     var completeUrl = document.body.getAttribute("data-complete-url");
     if (completeUrl) { document.querySelectorAll("textarea").forEach(function (t) { setUpMentions(t, completeUrl); }); }
     document.querySelectorAll("form[data-vote]").forEach(setUpVote);

@@ -45,6 +45,7 @@ def test_verify_edit_reverify_and_knowledge_base(page, app, create_user, create_
 
     sign_in(page, "客服小林")
     page.get_by_role("link", name="客服工作台").click()
+    page.get_by_role("link", name="待重新验证").click()
     page.locator(".queue-item", has_text="退款显示成功但是信用卡还没到账").wait_for()
     screenshot(page, "staff-queue", backend)
     page.locator(".queue-item").get_by_role("button", name="验证此版本").click()

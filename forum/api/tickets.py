@@ -1,0 +1,208 @@
+"""Escalation to official support: tickets, messages, staff changes, publishing."""
+from __future__ import annotations
+
+from flask import jsonify, request, url_for
+from pydantic import BaseModel, ConfigDict, Field
+
+from forum.api.common import iso, listing, page_args, parse_body, require_user, route
+from forum.api.questions import _answer_detail
+from forum.api.schemas import CATEGORIES, AnswerOut, AuthorOut
+from forum.api.serialize import author
+from forum.core.errors import ValidationFailed
+from forum.tickets import queries, services
+from forum.tickets.models import Priority, Status, Ticket
+
+
+class EscalationIn(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    category: str = Field(json_schema_extra={"enum": CATEGORIES})
+    description: str = Field(description="10–5,000 characters")
+    order_number: str | None = Field(default=None, description="Private: only staff see it")
+    contact_channel: str | None = Field(default=None, json_schema_extra={"enum": ["site", "email", "phone"]})
+    contact: str | None = Field(default=None, description="Private e-mail address or phone number")
+
+
+class MessageIn(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    body: str
+    internal: bool | None = Field(default=None, description="Staff only: an internal note, never shown to the requester")
+
+
+class TicketPatch(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    status: str | None = Field(default=None, json_schema_extra={"enum": [s.value for s in Status]})
+    priority: str | None = Field(default=None, json_schema_extra={"enum": [p.value for p in Priority]})
+    tier: int | None = Field(default=None, json_schema_extra={"enum": [1, 2, 3]})
+    assignee: str | None = Field(default=None, description="A staff member's username; empty string to unassign")
+    reason: str | None = Field(default=None, description="Required when the tier changes")
+
+
+class PublishIn(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    body: str = Field(description="A reviewed, PII-free summary of the resolution (Markdown)")
+
+
+class RatingIn(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    rating: int = Field(ge=1, le=5)
+    comment: str | None = None
+
+
+class MessageOut(BaseModel):
+    id: int
+    author: AuthorOut
+    body: str
+    body_html: str
+    internal: bool
+    created_at: str
+
+
+class HistoryOut(BaseModel):
+    kind: str
+    actor: str | None
+    old: str
+    new: str
+    reason: str
+    at: str
+
+
+class TicketOut(BaseModel):
+    id: int
+    number: str
+    question_id: int | None
+    requester: AuthorOut
+    category: str
+    description: str
+    status: str
+    priority: str
+    tier: int
+    assignee: str | None
+    order_number: str
+    contact_channel: str
+    contact: str
+    created_at: str
+    first_response_due: str
+    resolution_due: str
+    first_responded_at: str | None
+    solved_at: str | None
+    breached: bool
+    rating: int | None
+    url: str
+    history: list[HistoryOut]
+    messages: list[MessageOut] | None = None
+
+
+def _ticket(ticket: Ticket, *, staff: bool, detail: bool = False) -> dict:
+    data = {
+        "id": ticket.id, "number": ticket.number, "question_id": ticket.question_id,
+        "requester": author(ticket.requester), "category": ticket.category, "description": ticket.description,
+        "status": ticket.status.value, "priority": ticket.priority.value, "tier": ticket.tier,
+        "assignee": ticket.assignee.username if ticket.assignee else None, "order_number": ticket.order_number,
+        "contact_channel": ticket.contact_channel.value, "contact": ticket.contact,
+        "created_at": iso(ticket.created_at), "first_response_due": iso(ticket.first_response_due),
+        "resolution_due": iso(ticket.resolution_due), "first_responded_at": iso(ticket.first_responded_at),
+        "solved_at": iso(ticket.solved_at), "breached": services.is_breached(ticket), "rating": ticket.rating,
+        "url": url_for("tickets.show", ticket_id=ticket.id, _external=True), "history": [],
+    }
+    if detail:
+        messages, events = queries.conversation(ticket, staff=staff)
+        data["messages"] = [{"id": m.id, "author": author(m.author), "body": m.body, "body_html": m.body_html,
+                             "internal": m.internal, "created_at": iso(m.created_at)} for m in messages]
+        data["history"] = [{"kind": e.kind, "actor": e.actor.username if e.actor else None, "old": e.old, "new": e.new,
+                            "reason": e.reason, "at": iso(e.created_at)} for e in events]
+    return data
+
+
+@route("/questions/<int:question_id>/escalations", "POST", summary="Escalate one's own question to official "
+       "support; a second open ticket for it is 409 naming the first", auth="required", body=EscalationIn,
+       response=TicketOut, status=201, errors=(400, 401, 403, 404, 409, 422))
+def escalate(question_id: int):
+    actor = require_user()
+    data = parse_body(EscalationIn)
+    ticket = services.escalate_question(actor, question_id, category=data.category, description=data.description,
+                                        order_number=data.order_number, contact_channel=data.contact_channel,
+                                        contact=data.contact)
+    return jsonify(_ticket(ticket, staff=actor.role.is_staff, detail=True)), 201
+
+
+@route("/tickets", "GET", summary="One's own tickets; staff: the queue", auth="required", response=list[TicketOut],
+       query={"status": "status", "tier": "1-3", "assignee": "username, me or none", "category": "category",
+              "page": "page", "per_page": "at most 100"}, errors=(401, 422))
+def list_tickets():
+    actor = require_user()
+    page, per_page = page_args()
+    if actor.role.is_staff:
+        args = request.args
+        if args.get("status") and args["status"] not in {s.value for s in Status}:
+            raise ValidationFailed({"status": ["Unknown status."]})
+        if args.get("tier") and args["tier"] not in ("1", "2", "3"):
+            raise ValidationFailed({"tier": ["Tier 1, 2 or 3."]})
+        result = queries.queue(status=args.get("status") or None, tier=int(args["tier"]) if args.get("tier") else None,
+                               category=args.get("category") or None, assignee=(args.get("assignee") or "")[:32] or None,
+                               viewer=actor, page=page, per_page=per_page)
+    else:
+        result = queries.tickets_of(actor, page=page, per_page=per_page)
+    items = [_ticket(t, staff=actor.role.is_staff) for t in result.items]
+    return listing(items, result.page, result.per_page, result.total)
+
+
+@route("/tickets/<int:ticket_id>", "GET", summary="A ticket with its messages (requester and staff; others 404)",
+       auth="required", response=TicketOut, errors=(401, 404))
+def show_ticket(ticket_id: int):
+    actor = require_user()
+    return jsonify(_ticket(services.get_ticket(actor, ticket_id), staff=actor.role.is_staff, detail=True))
+
+
+@route("/tickets/<int:ticket_id>/messages", "POST", summary="Write on a ticket (internal: staff only)",
+       auth="required", body=MessageIn, response=MessageOut, status=201, errors=(400, 401, 403, 404, 409, 422))
+def add_message(ticket_id: int):
+    actor = require_user()
+    data = parse_body(MessageIn)
+    message = services.add_message(actor, ticket_id, data.body, internal=bool(data.internal))
+    return jsonify({"id": message.id, "author": author(message.author), "body": message.body,
+                    "body_html": message.body_html, "internal": message.internal,
+                    "created_at": iso(message.created_at)}), 201
+
+
+@route("/tickets/<int:ticket_id>", "PATCH", summary="Staff: status, priority, tier (with reason), assignee",
+       auth="required", body=TicketPatch, response=TicketOut, errors=(400, 401, 403, 404, 422))
+def update_ticket(ticket_id: int):
+    actor = require_user()
+    data = parse_body(TicketPatch)
+    fields = data.model_fields_set
+    ticket = services.update_ticket(actor, ticket_id, status=data.status, priority=data.priority, tier=data.tier,
+                                    assignee=data.assignee if "assignee" in fields else ..., reason=data.reason)
+    return jsonify(_ticket(ticket, staff=True, detail=True))
+
+
+@route("/tickets/<int:ticket_id>/publish", "POST", summary="Staff: publish the resolution on the linked question "
+       "as a verified staff answer", auth="required", body=PublishIn, response=AnswerOut, status=201,
+       errors=(400, 401, 403, 404, 422))
+def publish(ticket_id: int):
+    actor = require_user()
+    data = parse_body(PublishIn)
+    answer = services.publish_resolution(actor, ticket_id, data.body)
+    return jsonify(_answer_detail(answer.id)), 201
+
+
+@route("/tickets/<int:ticket_id>/rating", "POST", summary="The requester rates a solved ticket (1–5, once)",
+       auth="required", body=RatingIn, response=TicketOut, errors=(400, 401, 403, 404, 409, 422))
+def rate(ticket_id: int):
+    actor = require_user()
+    data = parse_body(RatingIn)
+    ticket = services.rate_ticket(actor, ticket_id, data.rating, data.comment)
+    return jsonify(_ticket(ticket, staff=actor.role.is_staff, detail=True))
+
+
+@route("/tickets/<int:ticket_id>/close", "POST", summary="Close a ticket (requester or staff)", auth="required",
+       response=TicketOut, errors=(401, 404))
+def close(ticket_id: int):
+    actor = require_user()
+    return jsonify(_ticket(services.close_ticket(actor, ticket_id), staff=actor.role.is_staff, detail=True))
+
+
+@route("/tickets/<int:ticket_id>/reopen", "POST", summary="Reopen within 7 days (requester or staff)",
+       auth="required", response=TicketOut, errors=(401, 404, 409))
+def reopen(ticket_id: int):
+    actor = require_user()
+    return jsonify(_ticket(services.reopen_ticket(actor, ticket_id), staff=actor.role.is_staff, detail=True))

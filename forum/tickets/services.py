@@ -1,0 +1,442 @@
+"""Escalation to official support: tickets, their conversation, tiers, SLA clocks, publishing.
+
+A ticket is private: only its requester and staff see it; anyone else is told it does not exist.
+Due times are counted in support business hours (forum.tickets.sla) and pause while the ticket
+waits for the requester.
+"""
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import gettext as _
+
+from forum.auth.models import User
+from forum.core import signals
+from forum.core.db import utcnow
+from forum.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from forum.core.markup import render_markdown
+from forum.extensions import db
+from forum.questions.models import Category, Question
+from forum.questions.rules import has_control_characters
+from forum.questions.services import get_question
+from forum.tickets import sla
+from forum.tickets.models import Channel, Priority, Status, Ticket, TicketEvent, TicketMessage
+
+DESCRIPTION_MIN, DESCRIPTION_MAX = 10, 5000
+MESSAGE_MAX = 10_000
+REOPEN_DAYS = 7
+DEFAULT_TARGETS = {  # hours of business time: (first response, resolution)
+    "urgent": (1, 8), "high": (2, 16), "normal": (4, 24), "low": (8, 40),
+}
+
+
+# --- configuration --------------------------------------------------------------------------------
+
+def calendar() -> sla.BusinessCalendar:
+    """Support hours from FORUM_SUPPORT_HOURS (opens, closes, workdays, country, closed, open days)."""
+    cfg = current_app.config.get("FORUM_SUPPORT_HOURS") or {}
+    return sla.BusinessCalendar(
+        timezone=cfg.get("timezone", current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Asia/Shanghai")),
+        opens=time.fromisoformat(cfg.get("opens", "09:00")),
+        closes=time.fromisoformat(cfg.get("closes", "18:00")),
+        workdays=frozenset(cfg.get("workdays", (0, 1, 2, 3, 4))),
+        country=cfg.get("country", "CN"),
+        extra_closed=sla.parse_days(cfg.get("closed_days", ())),
+        extra_open=sla.parse_days(cfg.get("open_days", ())),
+    )
+
+
+def targets(priority: Priority) -> tuple[timedelta, timedelta]:
+    configured = current_app.config.get("FORUM_SLA_TARGETS") or {}
+    first, resolution = configured.get(priority.value, DEFAULT_TARGETS[priority.value])
+    return timedelta(hours=first), timedelta(hours=resolution)
+
+
+def _set_due_times(ticket: Ticket) -> None:
+    """Due times from the creation time, the priority's targets and the time spent pending."""
+    cal = calendar()
+    first, resolution = targets(ticket.priority)
+    paused = timedelta(seconds=ticket.paused_seconds)
+    ticket.first_response_due = cal.add_business_time(ticket.created_at, first + paused)
+    ticket.resolution_due = cal.add_business_time(ticket.created_at, resolution + paused)
+
+
+def expected_first_reply(now: datetime | None = None, priority: Priority = Priority.NORMAL) -> datetime:
+    """When a ticket opened now would get its first reply at the latest (for the escalation form)."""
+    return calendar().add_business_time(now or utcnow(), targets(priority)[0])
+
+
+# --- helpers --------------------------------------------------------------------------------------
+
+def _member(actor) -> User:
+    if actor is None or not getattr(actor, "is_authenticated", False) or not actor.is_active:
+        raise PermissionDenied(_("Sign in first."), code="unauthorized")
+    return actor
+
+
+def _staff(actor) -> User:
+    _member(actor)
+    if not actor.role.is_staff:
+        raise PermissionDenied(_("Only support staff can do this."), code="staff_only")
+    return actor
+
+
+def _text(value, field: str, maximum: int, errors: dict, *, minimum: int = 0, required: bool = False) -> str:
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        errors[field] = [_("Must be text.")]
+        return ""
+    value = value.strip()
+    if has_control_characters(value):
+        errors[field] = [_("Remove the control characters.")]
+    elif required and not value:
+        errors[field] = [_("This field is required.")]
+    elif value and len(value) < minimum:
+        errors[field] = [_("At least %(min)d characters.", min=minimum)]
+    elif len(value) > maximum:
+        errors[field] = [_("At most %(max)d characters.", max=maximum)]
+    return value
+
+
+def _event(ticket: Ticket, actor: User | None, kind: str, old="", new="", reason="", internal=False) -> None:
+    db.session.add(TicketEvent(ticket_id=ticket.id, actor_id=actor.id if actor else None, kind=kind, old=str(old)[:100],
+                               new=str(new)[:100], reason=(reason or "")[:500], internal=internal, created_at=utcnow()))
+
+
+def _locked(ticket_id) -> Ticket:
+    ticket = db.session.scalar(sa.select(Ticket).where(Ticket.id == ticket_id).with_for_update()
+                               .execution_options(populate_existing=True)) if _is_id(ticket_id) else None
+    if ticket is None:
+        raise NotFound(_("No such ticket."))
+    return ticket
+
+
+def _is_id(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= 2**31 - 1
+
+
+# --- reading ---------------------------------------------------------------------------------------
+
+def get_ticket(actor, ticket_id) -> Ticket:
+    """The ticket, for its requester or staff; anyone else gets NotFound (its existence is private)."""
+    _member(actor)
+    ticket = db.session.get(Ticket, ticket_id) if _is_id(ticket_id) else None
+    if ticket is None or not (actor.role.is_staff or ticket.requester_id == actor.id):
+        raise NotFound(_("No such ticket."))
+    return ticket
+
+
+def open_ticket_for(question_id: int, requester_id: int) -> Ticket | None:
+    return db.session.scalar(sa.select(Ticket).where(
+        Ticket.question_id == question_id, Ticket.requester_id == requester_id,
+        Ticket.status.in_([Status.NEW, Status.OPEN, Status.PENDING])))
+
+
+# --- the requester's side ---------------------------------------------------------------------------
+
+def escalate_question(actor, question_id, *, category, description, order_number=None, contact_channel=None,
+                      contact=None) -> Ticket:
+    """Turn the asker's own question into a private ticket for official support.
+
+    One open ticket per question per member: a second one raises Conflict naming the first.
+    Raises PermissionDenied (not the asker), NotFound, ValidationFailed, Conflict.
+    """
+    _member(actor)
+    question = get_question(question_id)
+    if question.author_id != actor.id:
+        raise PermissionDenied(_("Only the person who asked can escalate this question."), code="not_asker")
+    errors: dict[str, list[str]] = {}
+    if category not in {c.value for c in Category}:
+        errors["category"] = [_("Choose a category.")]
+    description = _text(description, "description", DESCRIPTION_MAX, errors, minimum=DESCRIPTION_MIN, required=True)
+    order_number = _text(order_number, "order_number", 64, errors)
+    contact = _text(contact, "contact", 200, errors)
+    try:
+        channel = Channel(contact_channel or Channel.SITE.value)
+    except ValueError:
+        errors["contact_channel"] = [_("Choose site message, e-mail or phone.")]
+        channel = Channel.SITE
+    if channel is not Channel.SITE and not contact and "contact" not in errors:
+        errors["contact"] = [_("Tell us the e-mail address or phone number to contact.")]
+    if errors:
+        raise ValidationFailed(errors)
+    existing = open_ticket_for(question.id, actor.id)
+    if existing is not None:
+        raise Conflict(_("You already have an open ticket for this question: %(number)s.", number=existing.number),
+                       code="ticket_exists", fields={"ticket": [existing.number], "ticket_id": [str(existing.id)]})
+    now = utcnow()
+    ticket = Ticket(question_id=question.id, requester_id=actor.id, category=category, subject=question.title,
+                    description=description, order_number=order_number, contact_channel=channel, contact=contact,
+                    status=Status.NEW, priority=Priority.NORMAL, tier=1, created_at=now, updated_at=now,
+                    paused_seconds=0)
+    _set_due_times(ticket)
+    db.session.add(ticket)
+    db.session.flush()
+    _event(ticket, actor, "created", new=Status.NEW.value)
+    signals.ticket_created.send(ticket, actor=actor)
+    db.session.commit()
+    return ticket
+
+
+def add_message(actor, ticket_id, body, *, internal: bool = False) -> TicketMessage:
+    """Write on a ticket. Requesters write public messages only (internal: 403); their reply moves
+    a pending ticket back to open. A staff reply is the first response when it is the first.
+    Closed or merged tickets take no messages (Conflict). Raises NotFound, PermissionDenied,
+    ValidationFailed, Conflict."""
+    ticket = get_ticket(actor, ticket_id)
+    staff = actor.role.is_staff
+    if internal and not staff:
+        raise PermissionDenied(_("Only staff can write internal notes."), code="staff_only")
+    errors: dict[str, list[str]] = {}
+    body = _text(body, "body", MESSAGE_MAX, errors, required=True)
+    if errors:
+        raise ValidationFailed(errors)
+    ticket = _locked(ticket.id)
+    if ticket.status is Status.CLOSED or ticket.merged_into_id is not None:
+        raise Conflict(_("This ticket is closed. Open a new one if you still need help."), code="ticket_closed")
+    now = utcnow()
+    message = TicketMessage(ticket_id=ticket.id, author_id=actor.id, body=body, body_html=render_markdown(body),
+                            internal=bool(internal), created_at=now)
+    db.session.add(message)
+    db.session.flush()
+    _event(ticket, actor, "note" if internal else "message", internal=bool(internal))
+    if not internal:
+        if staff and actor.id != ticket.requester_id:
+            if ticket.first_responded_at is None:
+                ticket.first_responded_at = now
+            if ticket.status is Status.NEW:
+                _change_status(ticket, actor, Status.OPEN)
+        elif ticket.status in (Status.PENDING, Status.SOLVED):
+            if ticket.status is Status.SOLVED:
+                _ensure_reopenable(ticket, now)
+            _change_status(ticket, actor, Status.OPEN)
+    ticket.updated_at = now
+    signals.ticket_message_added.send(ticket, actor=actor, message=message)
+    db.session.commit()
+    return message
+
+
+def _ensure_reopenable(ticket: Ticket, now: datetime) -> None:
+    ended = ticket.solved_at or ticket.closed_at or now
+    if now - ended > timedelta(days=REOPEN_DAYS):
+        raise Conflict(_("Tickets can be reopened within %(days)d days. Please open a new one.", days=REOPEN_DAYS),
+                       code="too_late")
+
+
+def _change_status(ticket: Ticket, actor: User | None, new: Status, reason: str = "") -> None:
+    old = ticket.status
+    if old is new:
+        return
+    now = utcnow()
+    if old is Status.PENDING and ticket.pending_since is not None:
+        ticket.paused_seconds += int(calendar().business_time_between(ticket.pending_since, now).total_seconds())
+        ticket.pending_since = None
+        _set_due_times(ticket)
+    if new is Status.PENDING:
+        ticket.pending_since = now
+    if new is Status.SOLVED:
+        ticket.solved_at = now
+    if new is Status.CLOSED:
+        ticket.closed_at = now
+    if new.is_active:
+        ticket.closed_at = None
+        if old in (Status.SOLVED, Status.CLOSED):
+            ticket.solved_at = None
+    ticket.status = new
+    ticket.updated_at = now
+    _event(ticket, actor, "status", old.value, new.value, reason)
+    signals.ticket_status_changed.send(ticket, actor=actor, old=old, new=new)
+
+
+def close_ticket(actor, ticket_id) -> Ticket:
+    """The requester (or staff) closes the ticket."""
+    ticket = _locked(get_ticket(actor, ticket_id).id)
+    if ticket.status is not Status.CLOSED:
+        _change_status(ticket, actor, Status.CLOSED)
+    db.session.commit()
+    return ticket
+
+
+def reopen_ticket(actor, ticket_id) -> Ticket:
+    """Reopen a solved or closed ticket within 7 days (not a merged one). Raises Conflict."""
+    ticket = _locked(get_ticket(actor, ticket_id).id)
+    if ticket.merged_into_id is not None:
+        raise Conflict(_("This ticket was merged into another one."), code="merged")
+    if not ticket.status.is_active:
+        _ensure_reopenable(ticket, utcnow())
+        _change_status(ticket, actor, Status.OPEN)
+    db.session.commit()
+    return ticket
+
+
+def rate_ticket(actor, ticket_id, rating, comment=None) -> Ticket:
+    """The requester rates the support once the ticket is solved or closed (1–5, once)."""
+    ticket = get_ticket(actor, ticket_id)
+    if ticket.requester_id != actor.id:
+        raise PermissionDenied(_("Only the requester rates the support."), code="not_requester")
+    errors: dict[str, list[str]] = {}
+    if isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 5:
+        errors["rating"] = [_("Choose 1 to 5 stars.")]
+    comment = _text(comment, "comment", 1000, errors)
+    if errors:
+        raise ValidationFailed(errors)
+    ticket = _locked(ticket.id)
+    if ticket.status.is_active:
+        raise Conflict(_("You can rate the support once the ticket is solved."), code="not_solved")
+    if ticket.rating is not None:
+        raise Conflict(_("You have rated this ticket already."), code="rated")
+    ticket.rating, ticket.rating_comment = rating, comment
+    _event(ticket, actor, "rated", new=str(rating))
+    db.session.commit()
+    return ticket
+
+
+# --- the staff's side -------------------------------------------------------------------------------
+
+def update_ticket(actor, ticket_id, *, status=None, priority=None, tier=None, assignee=..., reason=None) -> Ticket:
+    """Staff change status, priority, tier (a reason is required) or assignee (a username, or None).
+
+    Raises PermissionDenied (requesters: staff_only), NotFound, ValidationFailed.
+    """
+    _staff(actor)
+    ticket = _locked(get_ticket(actor, ticket_id).id)
+    errors: dict[str, list[str]] = {}
+    reason = _text(reason, "reason", 500, errors)
+    new_status = new_priority = None
+    if status is not None:
+        try:
+            new_status = Status(status)
+        except ValueError:
+            errors["status"] = [_("Unknown status.")]
+    if priority is not None:
+        try:
+            new_priority = Priority(priority)
+        except ValueError:
+            errors["priority"] = [_("Unknown priority.")]
+    if tier is not None and (isinstance(tier, bool) or tier not in (1, 2, 3)):
+        errors["tier"] = [_("Tier 1, 2 or 3.")]
+    elif tier is not None and tier != ticket.tier and not reason:
+        errors["reason"] = [_("Say why the ticket moves to another tier.")]
+    new_assignee = ...
+    if assignee is not ...:
+        if assignee in (None, ""):
+            new_assignee = None
+        elif not isinstance(assignee, str):
+            errors["assignee"] = [_("A staff member's username.")]
+        else:
+            from forum.auth.services import username_key
+
+            new_assignee = db.session.scalar(sa.select(User).where(User.username_key == username_key(assignee)))
+            if new_assignee is None or not new_assignee.role.is_staff:
+                errors["assignee"] = [_("Assign the ticket to a staff member.")]
+    if errors:
+        raise ValidationFailed(errors)
+    if new_priority is not None and new_priority is not ticket.priority:
+        _event(ticket, actor, "priority", ticket.priority.value, new_priority.value, reason)
+        ticket.priority = new_priority
+        _set_due_times(ticket)
+    if tier is not None and tier != ticket.tier:
+        _event(ticket, actor, "tier", ticket.tier, tier, reason)
+        ticket.tier = tier
+    if new_assignee is not ... and (new_assignee.id if new_assignee else None) != ticket.assignee_id:
+        old_name = ticket.assignee.username if ticket.assignee else ""
+        ticket.assignee_id = new_assignee.id if new_assignee else None
+        _event(ticket, actor, "assignee", old_name, new_assignee.username if new_assignee else "", internal=True)
+    if new_status is not None:
+        _change_status(ticket, actor, new_status, reason)
+    ticket.updated_at = utcnow()
+    db.session.commit()
+    db.session.refresh(ticket)
+    return ticket
+
+
+def merge_ticket(actor, source_id, target_id) -> Ticket:
+    """Merge a duplicate ticket into another of the same requester: the source is closed and points
+    at the target; both conversations stay readable on the target. Raises ValidationFailed."""
+    _staff(actor)
+    source = get_ticket(actor, source_id)
+    target = get_ticket(actor, target_id) if _is_id(target_id) else None
+    if target is None or target.id == source.id:
+        raise ValidationFailed({"target": [_("Choose another ticket to merge into.")]})
+    if target.requester_id != source.requester_id:
+        raise ValidationFailed({"target": [_("Only tickets of the same requester can be merged.")]})
+    if target.merged_into_id is not None:
+        raise ValidationFailed({"target": [_("That ticket was itself merged into another.")]})
+    source = _locked(source.id)
+    source.merged_into_id = target.id
+    _event(source, actor, "merged", new=target.number)
+    _event(target, actor, "merged_in", new=source.number)
+    if source.status is not Status.CLOSED:
+        _change_status(source, actor, Status.CLOSED, _("Merged into %(number)s", number=target.number))
+    db.session.commit()
+    return target
+
+
+def publish_resolution(actor, ticket_id, body):
+    """Post a reviewed summary of the resolution on the linked question as a staff answer, verified
+    by the publisher; the thread's followers hear of it. Private details of the ticket (order
+    number, contact) must not appear in it (422). Returns the answer."""
+    from forum.questions.services import post_answer
+    from forum.verification.services import verify_answer
+
+    _staff(actor)
+    ticket = get_ticket(actor, ticket_id)
+    if ticket.question_id is None:
+        raise ValidationFailed({"body": [_("This ticket is not linked to a question.")]})
+    errors: dict[str, list[str]] = {}
+    body = _text(body, "body", 30_000, errors, required=True)
+    private = [value for value in (ticket.order_number, ticket.contact) if value and len(value) >= 4]
+    if not errors and any(value.lower() in body.lower() for value in private):
+        errors["body"] = [_("Remove the private details of the ticket (order number, contact) before publishing.")]
+    if errors:
+        raise ValidationFailed(errors)
+    # Three steps, each its own committed service: a failure after the answer leaves an ordinary
+    # staff answer that can be verified by hand, never a half-written one.
+    answer = post_answer(actor, ticket.question_id, body=body)
+    verify_answer(actor, answer.id, _("Resolution of ticket %(number)s", number=ticket.number))
+    ticket = _locked(ticket.id)
+    ticket.published_answer_id = answer.id
+    _event(ticket, actor, "published", new=str(answer.id))
+    db.session.commit()
+    return answer
+
+
+def sweep(now: datetime | None = None) -> dict[str, int]:
+    """Mark breached tickets (optionally moving them up a tier) and warn staff of tickets due
+    within FORUM_SLA_WARN_MINUTES (default 30). Run every few minutes. Commits."""
+    now = now or utcnow()
+    warn_before = timedelta(minutes=int(current_app.config.get("FORUM_SLA_WARN_MINUTES", 30)))
+    auto_escalate = bool(current_app.config.get("FORUM_SLA_AUTO_ESCALATE", False))
+    active = [Status.NEW, Status.OPEN]
+    counts = {"breached": 0, "warned": 0, "escalated": 0}
+    due = sa.case((Ticket.first_responded_at.is_(None), Ticket.first_response_due), else_=Ticket.resolution_due)
+    for ticket in db.session.scalars(sa.select(Ticket).where(Ticket.status.in_(active), Ticket.breached_at.is_(None),
+                                                             due <= now)):
+        ticket.breached_at = now
+        _event(ticket, None, "breached")
+        counts["breached"] += 1
+        if auto_escalate and ticket.tier < 3:
+            _event(ticket, None, "tier", ticket.tier, ticket.tier + 1, _("SLA breached: moved up automatically"))
+            ticket.tier += 1
+            counts["escalated"] += 1
+    for ticket in db.session.scalars(sa.select(Ticket).where(Ticket.status.in_(active), Ticket.warned_at.is_(None),
+                                                             Ticket.breached_at.is_(None), due <= now + warn_before)):
+        ticket.warned_at = now
+        signals.ticket_breach_near.send(ticket, tier=ticket.tier)
+        counts["warned"] += 1
+    db.session.commit()
+    return counts
+
+
+def due_at(ticket: Ticket) -> datetime:
+    """The next SLA deadline: first response until answered, then resolution."""
+    return ticket.first_response_due if ticket.first_responded_at is None else ticket.resolution_due
+
+
+def is_breached(ticket: Ticket, now: datetime | None = None) -> bool:
+    if not ticket.status.is_active or ticket.status is Status.PENDING:
+        return ticket.breached_at is not None
+    return ticket.breached_at is not None or due_at(ticket) <= (now or utcnow())

@@ -1,0 +1,227 @@
+"""Escalation, the requester's tickets, the staff desk, the dashboard and /support."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from forum.core.db import utcnow
+from forum.core.errors import Conflict, ValidationFailed
+from forum.questions import services as question_services
+from forum.questions.models import Category
+from forum.questions.queries import clamp_page
+from forum.tickets import queries, services, sla
+from forum.tickets.forms import EscalateForm, MessageForm, RatingForm, StaffUpdateForm
+from forum.tickets.models import EVENT_TITLES, TIER_TITLES, Priority, Status
+from forum.web.decorators import staff_required
+from forum.web.forms import attach_errors
+
+bp = Blueprint("tickets", __name__)
+
+
+def _me():
+    return current_user._get_current_object()
+
+
+def _support_status():
+    return sla.open_status(services.calendar(), utcnow())
+
+
+@bp.app_context_processor
+def _context():
+    return {"ticket_statuses": list(Status), "tier_titles": TIER_TITLES, "event_titles": EVENT_TITLES}
+
+
+@bp.route("/questions/<int:question_id>/escalate", methods=["GET", "POST"])
+@login_required
+def escalate(question_id: int):
+    question = question_services.get_question(question_id)
+    if question.author_id != current_user.id:
+        abort(403)
+    existing = services.open_ticket_for(question.id, current_user.id)
+    form = EscalateForm()
+    if not form.is_submitted():
+        form.category.data = question.category.value
+        link = url_for("questions.show", question_id=question.id, _external=True)
+        form.description.data = f"{question.title}\n\n{question.body}\n\n{link}"
+    status_code = 200
+    if form.validate_on_submit():
+        try:
+            ticket = services.escalate_question(_me(), question.id, category=form.category.data,
+                                                description=form.description.data, order_number=form.order_number.data,
+                                                contact_channel=form.contact_channel.data, contact=form.contact.data)
+        except ValidationFailed as error:
+            attach_errors(form, error)
+            status_code = 422
+        except Conflict as error:
+            flash(error.message, "error")
+            return redirect(url_for(".show", ticket_id=int(error.fields["ticket_id"][0])))
+        else:
+            flash(_("Your ticket %(number)s is with official support.", number=ticket.number), "success")
+            return redirect(url_for(".show", ticket_id=ticket.id))
+    return render_template("tickets/escalate.html", form=form, question=question, existing=existing,
+                           similar=queries.solved_like(question), support=_support_status(),
+                           expected=services.expected_first_reply()), status_code
+
+
+@bp.route("/tickets")
+@login_required
+def mine():
+    page, _pp = clamp_page(request.args.get("page", 1), 20)
+    return render_template("tickets/mine.html", page=queries.tickets_of(_me(), page=page))
+
+
+@bp.route("/tickets/<int:ticket_id>")
+@login_required
+def show(ticket_id: int):
+    ticket = services.get_ticket(_me(), ticket_id)
+    staff = current_user.role.is_staff
+    messages, events = queries.conversation(ticket, staff=staff)
+    context = {"ticket": ticket, "messages": messages, "events": events, "message_form": MessageForm(),
+               "rating_form": RatingForm(), "breached": services.is_breached(ticket), "due": services.due_at(ticket),
+               "question": question_services.get_question(ticket.question_id, include_deleted=True)
+               if ticket.question_id else None}
+    if staff:
+        form = StaffUpdateForm(data={"status": ticket.status.value, "priority": ticket.priority.value,
+                                     "tier": str(ticket.tier),
+                                     "assignee": ticket.assignee.username if ticket.assignee else ""})
+        context.update(staff_form=form, others=queries.other_tickets(ticket), canned=queries.canned_replies())
+    return render_template("tickets/show.html", staff=staff, **context)
+
+
+def _back(ticket_id: int, anchor: str | None = None):
+    return redirect(url_for(".show", ticket_id=ticket_id, _anchor=anchor))
+
+
+@bp.route("/tickets/<int:ticket_id>/messages", methods=["POST"])
+@login_required
+def message(ticket_id: int):
+    form = MessageForm()
+    if form.validate_on_submit():
+        internal = request.form.get("internal") == "1"
+        try:
+            services.add_message(_me(), ticket_id, form.body.data, internal=internal)
+        except (ValidationFailed, Conflict) as error:
+            flash(" ".join(m for ms in error.fields.values() for m in ms if isinstance(m, str)) or error.message, "error")
+        else:
+            flash(_("Internal note saved.") if internal else _("Your message is sent."), "success")
+    return _back(ticket_id, "reply")
+
+
+@bp.route("/tickets/<int:ticket_id>/update", methods=["POST"])
+@staff_required
+def update(ticket_id: int):
+    form = StaffUpdateForm()
+    if form.validate_on_submit():
+        tier = int(form.tier.data) if (form.tier.data or "").isdigit() else form.tier.data
+        try:
+            services.update_ticket(_me(), ticket_id, status=form.status.data, priority=form.priority.data, tier=tier,
+                                   assignee=form.assignee.data or None, reason=form.reason.data)
+        except ValidationFailed as error:
+            flash(" ".join(m for ms in error.fields.values() for m in ms), "error")
+        else:
+            flash(_("The ticket is updated."), "success")
+    return _back(ticket_id)
+
+
+@bp.route("/tickets/<int:ticket_id>/<any(close, reopen):action>", methods=["POST"])
+@login_required
+def close_or_reopen(ticket_id: int, action: str):
+    if MessageForm().validate_on_submit():
+        try:
+            if action == "close":
+                services.close_ticket(_me(), ticket_id)
+                flash(_("The ticket is closed."), "info")
+            else:
+                services.reopen_ticket(_me(), ticket_id)
+                flash(_("The ticket is open again."), "success")
+        except Conflict as error:
+            flash(error.message, "error")
+    return _back(ticket_id)
+
+
+@bp.route("/tickets/<int:ticket_id>/rate", methods=["POST"])
+@login_required
+def rate(ticket_id: int):
+    form = RatingForm()
+    if form.validate_on_submit():
+        rating = int(form.rating.data) if (form.rating.data or "").isdigit() else None
+        try:
+            services.rate_ticket(_me(), ticket_id, rating, form.comment.data)
+        except (ValidationFailed, Conflict) as error:
+            flash(error.message, "error")
+        else:
+            flash(_("Thank you for rating our support."), "success")
+    return _back(ticket_id)
+
+
+@bp.route("/tickets/<int:ticket_id>/merge", methods=["POST"])
+@staff_required
+def merge(ticket_id: int):
+    target = (request.form.get("target") or "").strip().upper()
+    target_id = int(target.rsplit("-", 1)[-1]) if target.rsplit("-", 1)[-1].isdigit() else None
+    if MessageForm().validate_on_submit():
+        try:
+            merged = services.merge_ticket(_me(), ticket_id, target_id)
+        except ValidationFailed as error:
+            flash(" ".join(m for ms in error.fields.values() for m in ms), "error")
+        else:
+            flash(_("Merged into %(number)s.", number=merged.number), "success")
+            return _back(merged.id)
+    return _back(ticket_id)
+
+
+@bp.route("/tickets/<int:ticket_id>/publish", methods=["POST"])
+@staff_required
+def publish(ticket_id: int):
+    form = MessageForm()
+    if form.validate_on_submit():
+        try:
+            answer = services.publish_resolution(_me(), ticket_id, form.body.data)
+        except ValidationFailed as error:
+            flash(" ".join(m for ms in error.fields.values() for m in ms), "error")
+        else:
+            flash(_("The resolution is published on the thread, verified."), "success")
+            return redirect(url_for("questions.show", question_id=answer.question_id, _anchor=f"answer-{answer.id}"))
+    return _back(ticket_id, "publish")
+
+
+@bp.route("/staff/tickets")
+@staff_required
+def desk():
+    args = request.args
+    tier = int(args["tier"]) if args.get("tier", "").isdigit() else None
+    status = args.get("status") if args.get("status") in {s.value for s in Status} else None
+    category = args.get("category") if args.get("category") in {c.value for c in Category} else None
+    priority = args.get("priority") if args.get("priority") in {p.value for p in Priority} else None
+    page, _pp = clamp_page(args.get("page", 1), 50)
+    result = queries.queue(status=status, tier=tier, category=category, priority=priority,
+                           assignee=(args.get("assignee") or "")[:32] or None, due_soon=args.get("due") == "soon",
+                           breached=args.get("due") == "breached", viewer=_me(), page=page)
+    return render_template("tickets/desk.html", page=result, now=utcnow(), priorities=list(Priority),
+                           is_breached=services.is_breached, due_at=services.due_at,
+                           filters={"status": status, "tier": tier, "category": category, "priority": priority,
+                                    "assignee": args.get("assignee") or "", "due": args.get("due") or ""})
+
+
+@bp.route("/staff/dashboard")
+@staff_required
+def dashboard():
+    return render_template("tickets/dashboard.html", stats=queries.dashboard())
+
+
+@bp.route("/support")
+def support():
+    from flask import current_app
+
+    channels = current_app.config.get("FORUM_SUPPORT_CHANNELS") or DEFAULT_CHANNELS
+    return render_template("tickets/support.html", support=_support_status(), channels=channels,
+                           expected=services.expected_first_reply())
+
+
+DEFAULT_CHANNELS = [
+    {"kind": "phone", "label": "400-000-0000", "hours": True},
+    {"kind": "email", "label": "support@example.com", "hours": False},
+    {"kind": "online", "label": "/support/chat", "hours": True},
+    {"kind": "social", "label": "@platform_support", "hours": False},
+]
