@@ -21,7 +21,7 @@ class Status(str, enum.Enum):
 
     @property
     def title(self) -> str:
-        return str({Status.NEW: _l("New"), Status.OPEN: _l("Open"), Status.PENDING: _l("Waiting for you"),
+        return str({Status.NEW: _l("New"), Status.OPEN: _l("In progress"), Status.PENDING: _l("Waiting for you"),
                     Status.SOLVED: _l("Solved"), Status.CLOSED: _l("Closed")}[self])
 
     @property
