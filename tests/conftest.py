@@ -65,10 +65,14 @@ def app(request, tmp_path_factory):
         db.engine.dispose()
 
 
+KEEP_TABLES = {"canned_replies"}
+
+
 def wipe(app) -> None:
     with app.app_context():
         db.session.remove()
-        tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+        # Reference data that the migrations seed stays (canned replies).
+        tables = [t.name for t in reversed(db.metadata.sorted_tables) if t.name not in KEEP_TABLES]
         with db.engine.begin() as conn:
             if conn.dialect.name == "postgresql":
                 conn.execute(sa.text("TRUNCATE " + ", ".join(tables) + " RESTART IDENTITY CASCADE"))

@@ -107,7 +107,8 @@ def _event(ticket: Ticket, actor: User | None, kind: str, old="", new="", reason
 
 
 def _locked(ticket_id) -> Ticket:
-    ticket = db.session.scalar(sa.select(Ticket).where(Ticket.id == ticket_id).with_for_update()
+    # of=Ticket: PostgreSQL refuses FOR UPDATE on the outer-joined assignee.
+    ticket = db.session.scalar(sa.select(Ticket).where(Ticket.id == ticket_id).with_for_update(of=Ticket)
                                .execution_options(populate_existing=True)) if _is_id(ticket_id) else None
     if ticket is None:
         raise NotFound(_("No such ticket."))
