@@ -117,3 +117,20 @@ def test_parallel_deletes_and_edits_keep_counters_right(live_server, create_user
     assert db.session.query(Tag).filter_by(name="并发").one().question_count == 1
     numbers = sorted(n for (n,) in db.session.query(Revision.number).filter(Revision.question_id == edited_id))
     assert numbers == list(range(1, 8))
+
+
+def test_double_escalation_at_once_makes_one_ticket(live_server, create_user, create_question):
+    from forum.auth.services import issue_token
+    from forum.tickets.models import Ticket
+
+    asker = create_user()
+    token = issue_token(asker)
+    qid = create_question(asker).id
+    db.session.commit()
+    body = {"category": "payments", "description": "扣款成功但订单显示未支付，请帮忙核实。"}
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        codes = list(pool.map(lambda _: _request("POST", f"{live_server}/api/v1/questions/{qid}/escalations", body,
+                                                 token), range(8)))
+    assert sorted(codes) == [201] + [409] * 7
+    db.session.expire_all()
+    assert db.session.query(Ticket).count() == 1

@@ -72,6 +72,10 @@ class Ticket(TimestampMixin, db.Model):
         sa.CheckConstraint("tier IN (1, 2, 3)", name="tier"),
         sa.CheckConstraint("rating IS NULL OR rating BETWEEN 1 AND 5", name="rating"),
         sa.Index("ix_tickets_queue", "status", "first_response_due"),
+        # One open ticket per question per member, whatever the concurrency.
+        sa.Index("uq_tickets_open_per_question", "question_id", "requester_id", unique=True,
+                 sqlite_where=sa.text("status IN ('new', 'open', 'pending')"),
+                 postgresql_where=sa.text("status IN ('new', 'open', 'pending')")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -175,7 +175,15 @@ def escalate_question(actor, question_id, *, category, description, order_number
                     paused_seconds=0)
     _set_due_times(ticket)
     db.session.add(ticket)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except sa.exc.IntegrityError:
+        # A concurrent escalation of the same question by the same member won the race.
+        db.session.rollback()
+        existing = open_ticket_for(question.id, actor.id)
+        raise Conflict(_("You already have an open ticket for this question: %(number)s.",
+                         number=existing.number if existing else ""), code="ticket_exists",
+                       fields={"ticket": [existing.number], "ticket_id": [str(existing.id)]} if existing else {}) from None
     _event(ticket, actor, "created", new=Status.NEW.value)
     signals.ticket_created.send(ticket, actor=actor)
     db.session.commit()
@@ -231,6 +239,11 @@ def _change_status(ticket: Ticket, actor: User | None, new: Status, reason: str 
     old = ticket.status
     if old is new:
         return
+    if new.is_active and not old.is_active and ticket.question_id is not None:
+        other = open_ticket_for(ticket.question_id, ticket.requester_id)
+        if other is not None and other.id != ticket.id:
+            raise Conflict(_("There is already an open ticket for this question: %(number)s.", number=other.number),
+                           code="ticket_exists", fields={"ticket": [other.number]})
     now = utcnow()
     if old is Status.PENDING and ticket.pending_since is not None:
         ticket.paused_seconds += int(calendar().business_time_between(ticket.pending_since, now).total_seconds())

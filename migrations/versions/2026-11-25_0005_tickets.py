@@ -69,6 +69,9 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_tickets'))
     )
     with op.batch_alter_table('tickets', schema=None) as batch_op:
+        batch_op.create_index('uq_tickets_open_per_question', ['question_id', 'requester_id'], unique=True,
+                              sqlite_where=sa.text("status IN ('new', 'open', 'pending')"),
+                              postgresql_where=sa.text("status IN ('new', 'open', 'pending')"))
         batch_op.create_index(batch_op.f('ix_tickets_assignee_id'), ['assignee_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_tickets_question_id'), ['question_id'], unique=False)
         batch_op.create_index('ix_tickets_queue', ['status', 'first_response_due'], unique=False)

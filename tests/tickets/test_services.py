@@ -218,3 +218,12 @@ def test_desk_queue_filters(asked, staff, create_user, create_question):
     assert [t.id for t in queries.queue(category="account").items] == [b.id]
     assert queries.queue(breached=True, now=a.first_response_due + timedelta(hours=1)).total == 2
     assert queries.queue(due_soon=True, now=a.first_response_due - timedelta(hours=1)).total >= 1
+
+
+def test_reopening_when_another_ticket_is_open_is_a_conflict(asked, staff):
+    asker, q = asked
+    first = escalate(asker, q)
+    services.close_ticket(asker, first.id)
+    escalate(asker, q)
+    with pytest.raises(Conflict):
+        services.reopen_ticket(asker, first.id)
