@@ -117,7 +117,14 @@ def dashboard(days: int = 14, now: datetime | None = None) -> dict:
     judged = [t for t in tickets if t.first_responded_at or t.first_response_due <= now]
     within = [t for t in judged if t.first_responded_at and t.first_responded_at <= t.first_response_due]
     ratings = [t.rating for t in tickets if t.rating]
+    per_day_response: dict = {}
+    for t in tickets:
+        if t.first_responded_at:
+            per_day_response.setdefault(t.created_at.astimezone(zone).date(), []).append(
+                (t.first_responded_at - t.created_at).total_seconds() / 3600)
     return {
+        "response_days": [(d, statistics.median(per_day_response[d]) if d in per_day_response else None)
+                          for d in day_list],
         "days": [(d, opened_per_day.get(d, 0), solved_per_day.get(d, 0)) for d in day_list],
         "median_first_response_hours": statistics.median(responses) if responses else None,
         "within_sla": (len(within) / len(judged)) if judged else None,

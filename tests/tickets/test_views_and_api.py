@@ -117,3 +117,14 @@ def test_ticket_api(client, setup, create_user, token_for):
     assert client.post(f"/api/v1/tickets/{tid}/rating", json={"rating": 4}, headers=mine).status_code == 409
     assert client.post(f"/api/v1/tickets/{tid}/reopen", headers=mine).get_json()["status"] == "open"
     assert client.get("/api/v1/tickets/99999", headers=theirs).status_code == 404
+
+
+def test_dashboard_charts(client, setup, login):
+    asker, staff, q = setup
+    ticket = services.escalate_question(asker, q.id, category="payments", description="扣款成功但订单显示未支付。")
+    services.add_message(staff, ticket.id, "您好，已收到。")
+    services.update_ticket(staff, ticket.id, status="solved")
+    services.rate_ticket(asker, ticket.id, 4)
+    login(staff)
+    page = client.get("/staff/dashboard", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert page.count("<svg") >= 5 and "100%" in page and "4.0 / 5" in page
