@@ -52,6 +52,13 @@ def create_app(config: object | dict | None = None) -> Flask:
     return app
 
 
+def _configure_logging() -> None:
+    """The forum's own log lines (e-mails written to the log, SLA sweeps, drift repairs) at INFO."""
+    if not logging.getLogger().handlers:
+        logging.basicConfig(format="%(levelname)-5.5s [%(name)s] %(message)s")
+    logging.getLogger("forum").setLevel(logging.INFO)
+
+
 def _finish_config(app: Flask, config_module) -> None:
     url = app.config.get("SQLALCHEMY_DATABASE_URI") or app.config.get("FORUM_DATABASE_URL")
     if not url:

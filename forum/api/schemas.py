@@ -111,6 +111,7 @@ class AnswerOut(BaseModel):
     my_vote: int
     is_accepted: bool
     verification: VerificationOut | None
+    official: bool = Field(description="Written by staff as staff, and not edited by anyone else since")
     comments: list[CommentOut]
     created_at: str
     updated_at: str

@@ -58,6 +58,7 @@ def answer(a: Answer, question: Question, *, my_vote: int = 0, comments: list[Co
         "id": a.id, "question_id": a.question_id, "body": a.body, "body_html": a.body_html,
         "author": author(a.author), "score": a.score, "my_vote": my_vote,
         "is_accepted": question.accepted_answer_id == a.id, "verification": verification(verified),
+        "official": a.is_official,
         "comments": [comment(c) for c in comments],
         "created_at": iso(a.created_at), "updated_at": iso(a.updated_at),
         "url": url_for("questions.show", question_id=a.question_id, _external=True, _anchor=f"answer-{a.id}"),

@@ -25,7 +25,7 @@ class UnverifyIn(BaseModel):
        errors=(400, 401, 403, 404, 422))
 def verify(answer_id: int):
     actor = require_user()
-    data = parse_body(VerifyIn) if request.get_data() else VerifyIn()
+    data = parse_body(VerifyIn) if request.content_length else VerifyIn()
     services.verify_answer(actor, answer_id, data.note)
     return jsonify(_answer_detail(answer_id)), 201
 
@@ -34,6 +34,6 @@ def verify(answer_id: int):
        "with an optional reason", auth="required", body=UnverifyIn, status=204, errors=(400, 401, 403, 404, 422))
 def unverify(answer_id: int):
     actor = require_user()
-    data = parse_body(UnverifyIn) if request.get_data() else UnverifyIn()
+    data = parse_body(UnverifyIn) if request.content_length else UnverifyIn()
     services.remove_verification(actor, answer_id, data.reason)
     return "", 204

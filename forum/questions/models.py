@@ -133,11 +133,20 @@ class Answer(TimestampMixin, db.Model):
     comment_count: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0, server_default="0")
     revision_count: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=1, server_default="1")
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Written by staff as staff (fixed when posted, so a later change of role changes nothing).
+    official: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=False, server_default=sa.false())
+    last_editor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+
+    @property
+    def is_official(self) -> bool:
+        """The staff badge holds only while the text is the staff author's own: an edit by anyone
+        else (a member with the edit privilege, a moderator) takes it away."""
+        return self.official and (self.last_editor_id is None or self.last_editor_id == self.author_id)
 
     question: Mapped[Question] = relationship(
         back_populates="answers", foreign_keys=[question_id], lazy="raise_on_sql"
     )
-    author: Mapped[User] = relationship(lazy="joined", innerjoin=True)
+    author: Mapped[User] = relationship(foreign_keys=[author_id], lazy="joined", innerjoin=True)
 
     @property
     def is_deleted(self) -> bool:

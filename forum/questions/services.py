@@ -326,7 +326,7 @@ def post_answer(actor: User, question_id, *, body) -> Answer:
         raise ValidationFailed(errors)
     now = utcnow()
     answer = Answer(question_id=question.id, author_id=actor.id, body=body, body_html=render_markdown(body),
-                    created_at=now, updated_at=now)
+                    created_at=now, updated_at=now, official=actor.role.is_staff, last_editor_id=actor.id)
     db.session.add(answer)
     db.session.flush()
     db.session.add(Revision(answer_id=answer.id, number=1, editor_id=actor.id, body=body, created_at=now,
@@ -345,7 +345,7 @@ def edit_answer(actor: User, answer_id, *, body, summary=None) -> Answer:
     """Change an answer's body; every effective edit is a new revision. Raises NotFound,
     PermissionDenied, ValidationFailed."""
     get_answer(answer_id)
-    answer = db.session.scalar(sa.select(Answer).where(Answer.id == answer_id).with_for_update()
+    answer = db.session.scalar(sa.select(Answer).where(Answer.id == answer_id).with_for_update(key_share=True, of=Answer)
                                .execution_options(populate_existing=True))
     _ensure_can_edit(actor, answer)
     errors: dict[str, list[str]] = {}
@@ -360,6 +360,7 @@ def edit_answer(actor: User, answer_id, *, body, summary=None) -> Answer:
     answer.body = body
     answer.body_html = render_markdown(body)
     answer.updated_at = now
+    answer.last_editor_id = actor.id
     answer.revision_count = Answer.revision_count + 1
     revision = Revision(answer_id=answer.id, number=number, editor_id=actor.id, body=body, summary=summary,
                         created_at=now)
@@ -381,11 +382,11 @@ def delete_answer(actor: User, answer_id) -> None:
         raise PermissionDenied(_("Only the author or a moderator can delete this answer."))
     if not _mark_deleted(Answer, answer.id):
         raise NotFound(_("This answer does not exist or was deleted."))
-    values: dict[str, Any] = {"answer_count": Question.answer_count - 1}
-    question = db.session.get(Question, answer.question_id)
-    if question.accepted_answer_id == answer.id:
-        values["accepted_answer_id"] = None
-    db.session.execute(sa.update(Question).where(Question.id == answer.question_id).values(values))
+    # Decided in SQL, on the row as it is now (a concurrent acceptance may have just moved it).
+    db.session.execute(sa.update(Question).where(Question.id == answer.question_id).values(
+        answer_count=Question.answer_count - 1,
+        accepted_answer_id=sa.case((Question.accepted_answer_id == answer.id, None),
+                                   else_=Question.accepted_answer_id)))
     db.session.flush()
     _bump_user(answer.author_id, answer_count=-1)
     db.session.refresh(answer)
@@ -404,6 +405,7 @@ def accept_answer(actor: User, answer_id) -> Answer:
     answer = get_answer(answer_id)
     question = _question_for_update(answer.question_id)
     _ensure_asker(actor, question)
+    _ensure_live_answer(answer.id)
     previous = question.accepted_answer_id
     if previous == answer.id:
         db.session.rollback()
@@ -431,9 +433,17 @@ def unaccept_answer(actor: User, answer_id) -> None:
     db.session.commit()
 
 
+def _ensure_live_answer(answer_id: int) -> None:
+    """Lock the answer and check it again: a deletion that committed meanwhile wins."""
+    deleted = db.session.scalar(sa.select(Answer.deleted_at).where(Answer.id == answer_id)
+                                .with_for_update(of=Answer, key_share=True))
+    if deleted is not None:
+        raise NotFound(_("This answer does not exist or was deleted."))
+
+
 def _question_for_update(question_id: int) -> Question:
     # Serialises concurrent acceptances on one question (PostgreSQL; SQLite writers are serialised).
-    question = db.session.scalar(sa.select(Question).where(Question.id == question_id).with_for_update()
+    question = db.session.scalar(sa.select(Question).where(Question.id == question_id).with_for_update(key_share=True, of=Question)
                                  .execution_options(populate_existing=True))
     if question is None or question.is_deleted:
         raise NotFound(_("This question does not exist or was deleted."))

@@ -27,17 +27,31 @@ def _apply(user_id: int, delta: int) -> None:
     if delta == 0:
         return
     total = User.reputation_total + delta
-    db.session.execute(
-        sa.update(User).where(User.id == user_id).values(
-            reputation_total=total,
-            reputation=sa.case((total < rules.FLOOR, rules.FLOOR), else_=total),
-        )
-    )
+    db.session.execute(sa.update(User).where(User.id == user_id).values(reputation_total=total, reputation=total))
+
+
+def _clamped(user_id: int, delta: int) -> int:
+    """A loss is cut so that the member keeps at least FLOOR: what the ledger records is what was
+    taken, so a reversal gives back exactly that and no hidden debt eats later gains."""
+    if delta >= 0:
+        return delta
+    current = db.session.scalar(sa.select(User.reputation_total).where(User.id == user_id)
+                                .with_for_update(key_share=True))
+    return max(delta, rules.FLOOR - current)
+
+
+def _day_start(now: datetime) -> datetime:
+    """Midnight in the forum's time zone (Beijing by default), when the daily cap starts again."""
+    from flask import current_app
+
+    zone = ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE", "UTC"))
+    return now.astimezone(zone).replace(hour=0, minute=0, second=0, microsecond=0)
 
 
 def _gained_today(user_id: int, now: datetime) -> int:
-    """What votes earned the member since midnight UTC (reversals included)."""
-    start = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    """What votes earned the member since midnight (reversals of today's gains included; taking
+    back an earlier day's gain does not make room under today's cap)."""
+    start = _day_start(now)
     original = aliased(ReputationEvent)
     kinds = [k.value for k in rules.VOTE_GAINS]
     earned = db.session.scalar(
@@ -45,7 +59,8 @@ def _gained_today(user_id: int, now: datetime) -> int:
         .select_from(ReputationEvent)
         .outerjoin(original, original.id == ReputationEvent.reversal_of_id)
         .where(ReputationEvent.user_id == user_id, ReputationEvent.created_at >= start,
-               sa.or_(ReputationEvent.kind.in_(kinds), original.kind.in_(kinds)))
+               ReputationEvent.kind.in_(kinds),
+               sa.or_(ReputationEvent.reversal_of_id.is_(None), original.created_at >= start))
     )
     return int(earned or 0)
 
@@ -64,8 +79,9 @@ def record(user_id: int, kind: Kind, *, actor_id: int | None = None, question_id
     if kind in rules.VOTE_GAINS and nominal > 0:
         # Lock the member's row so that concurrent votes see each other's gains (PostgreSQL;
         # SQLite writers are serialised already).
-        db.session.execute(sa.select(User.id).where(User.id == user_id).with_for_update())
+        db.session.execute(sa.select(User.id).where(User.id == user_id).with_for_update(key_share=True))
         applied = max(0, min(nominal, rules.daily_cap() - _gained_today(user_id, now)))
+    applied = _clamped(user_id, applied)
     event = ReputationEvent(user_id=user_id, kind=kind.value, delta=applied, nominal=nominal, actor_id=actor_id,
                             question_id=question_id, answer_id=answer_id, note=note[:200], created_at=now)
     db.session.add(event)
@@ -101,12 +117,13 @@ def reverse(events, *, note: str = "", now: datetime | None = None) -> int:
     """Undo events: one reversal row each, and the members' totals move back. Returns the count."""
     now = now or utcnow()
     for event in events:
+        delta = _clamped(event.user_id, -event.delta)
         db.session.add(ReputationEvent(
-            user_id=event.user_id, kind=event.kind, delta=-event.delta, nominal=-event.nominal,
+            user_id=event.user_id, kind=event.kind, delta=delta, nominal=-event.nominal,
             actor_id=event.actor_id, question_id=event.question_id, answer_id=event.answer_id,
             reversal_of_id=event.id, note=note[:200], created_at=now,
         ))
-        _apply(event.user_id, -event.delta)
+        _apply(event.user_id, delta)
     db.session.flush()
     return len(events)
 

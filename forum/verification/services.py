@@ -48,8 +48,11 @@ def _check_text(value, field: str) -> str:
 
 def _locked_answer(answer_id) -> Answer:
     get_answer(answer_id)  # NotFound for unknown, malformed or deleted answers
-    return db.session.scalar(sa.select(Answer).where(Answer.id == answer_id).with_for_update()
-                             .execution_options(populate_existing=True))
+    answer = db.session.scalar(sa.select(Answer).where(Answer.id == answer_id).with_for_update(key_share=True, of=Answer)
+                               .execution_options(populate_existing=True))
+    if answer.deleted_at is not None:  # deleted while we waited for the lock
+        raise NotFound(_("This answer does not exist or was deleted."))
+    return answer
 
 
 def active_verification(answer_id: int) -> Verification | None:
@@ -71,8 +74,10 @@ def _end(verification: Verification, actor: User | None, reason: str) -> None:
 
 
 def _refresh_question_flag(question_id: int) -> None:
-    """has_verified_answer: the question has a live answer with an active verification."""
+    """has_verified_answer: the question has a live answer with an active verification of its
+    current text (an answer edited since verification no longer counts until staff check it)."""
     exists = sa.exists().where(Verification.answer_id == Answer.id, Verification.ended_at.is_(None),
+                               Verification.revision_number >= Answer.revision_count,
                                Answer.question_id == question_id, Answer.deleted_at.is_(None))
     db.session.execute(sa.update(Question).where(Question.id == question_id).values(has_verified_answer=exists))
 
@@ -88,6 +93,7 @@ def verify_answer(actor, answer_id, note=None) -> Verification:
     _require_staff(actor)
     note = _check_text(note, "note")
     answer = _locked_answer(answer_id)
+    db.session.execute(sa.select(Question.id).where(Question.id == answer.question_id).with_for_update(key_share=True))
     previous = active_verification(answer.id)
     if previous is not None:
         _end(previous, actor, "verified again")
@@ -113,6 +119,7 @@ def remove_verification(actor, answer_id, reason=None) -> None:
     _require_staff(actor)
     reason = _check_text(reason, "reason")
     answer = _locked_answer(answer_id)
+    db.session.execute(sa.select(Question.id).where(Question.id == answer.question_id).with_for_update(key_share=True))
     verification = active_verification(answer.id)
     if verification is None:
         raise NotFound(_("This answer is not verified."), code="not_verified")
@@ -125,9 +132,23 @@ def remove_verification(actor, answer_id, reason=None) -> None:
     db.session.commit()
 
 
-def end_for_deleted_answer(answer: Answer) -> None:
-    """A deleted answer is no longer verified (called inside the deletion's transaction)."""
+def end_for_deleted_answer(answer: Answer, actor=None, reason: str = "answer deleted") -> None:
+    """A deleted answer is no longer verified: the verification ends and the audit log says so
+    (called inside the deletion's transaction)."""
     verification = active_verification(answer.id)
     if verification is not None:
-        _end(verification, None, "answer deleted")
+        _end(verification, actor, reason)
+        if actor is not None:
+            _audit(answer, actor, AuditAction.REMOVE, answer.revision_count, reason)
     _refresh_question_flag(answer.question_id)
+
+
+def refresh_after_edit(answer: Answer) -> None:
+    """An edit can make a verification stale: the question's mark follows."""
+    _refresh_question_flag(answer.question_id)
+
+
+def end_for_deleted_question(question: Question, actor=None) -> None:
+    for answer in db.session.scalars(sa.select(Answer).join(Verification, Verification.answer_id == Answer.id)
+                                     .where(Answer.question_id == question.id, Verification.ended_at.is_(None))):
+        end_for_deleted_answer(answer, actor, "question deleted")

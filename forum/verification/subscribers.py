@@ -12,9 +12,19 @@ def _thread(thread, actor=None, **_):
 
 
 def _answer_deleted(answer, actor=None, **_):
-    services.end_for_deleted_answer(answer)
+    services.end_for_deleted_answer(answer, actor)
+
+
+def _answer_edited(answer, actor=None, **_):
+    services.refresh_after_edit(answer)
+
+
+def _question_deleted(question, actor=None, **_):
+    services.end_for_deleted_question(question, actor)
 
 
 def connect() -> None:
     signals.thread_rendering.connect(_thread)
     signals.answer_deleted.connect(_answer_deleted)
+    signals.answer_edited.connect(_answer_edited)
+    signals.question_deleted.connect(_question_deleted)

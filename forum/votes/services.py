@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 from forum.auth.models import User
 from forum.core import signals
 from forum.core.db import insert_ignoring_conflicts, utcnow
-from forum.core.errors import PermissionDenied, ValidationFailed
+from forum.core.errors import NotFound, PermissionDenied, ValidationFailed
 from forum.core.permissions import Privilege, can, threshold
 from forum.extensions import db
 from forum.questions.models import Answer, Question
@@ -60,10 +60,16 @@ def cast_vote(actor, *, value, question_id=None, answer_id=None) -> tuple[int, i
     target = {"answer_id": post.id} if is_answer else {"question_id": post.id}
     key = Vote.answer_id if is_answer else Vote.question_id
     now = utcnow()
+    # Lock the post and look again: a deletion that committed meanwhile wins (its reputation
+    # reversal must not miss this vote).
+    deleted = db.session.scalar(sa.select(model.deleted_at).where(model.id == post.id)
+                                .with_for_update(of=model, key_share=True))
+    if deleted is not None:
+        raise NotFound(_("This post was deleted."))
 
     def locked_vote():
         return db.session.scalar(sa.select(Vote).where(Vote.user_id == actor.id, key == post.id)
-                                 .with_for_update().execution_options(populate_existing=True))
+                                 .with_for_update(key_share=True).execution_options(populate_existing=True))
 
     existing = locked_vote()
     if existing is None and value != 0 and _insert_vote(user_id=actor.id, value=value, created_at=now,
@@ -99,7 +105,7 @@ def _move_reputation(voter_id: int, post, is_answer: bool, old: int, new: int) -
     # Lock both members' rows in id order, so that two members voting on each other's posts at
     # the same moment cannot deadlock (PostgreSQL).
     db.session.execute(sa.select(User.id).where(User.id.in_([voter_id, post.author_id])).order_by(User.id)
-                       .with_for_update())
+                       .with_for_update(key_share=True))
     post_ref = {"answer_id": post.id} if is_answer else {"question_id": post.id}
     if old != 0:
         reputation.reverse(reputation.active_events(kinds=VOTE_KINDS, actor_id=voter_id, **post_ref),

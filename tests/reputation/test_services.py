@@ -225,3 +225,38 @@ def test_history_series(create_user, create_question, create_answer):
     cast_vote(create_user(), value=1, answer_id=a.id)
     series = services.history(helper)
     assert series[-1][1] == 20 and series[0][1] == 1
+
+
+def test_floor_leaves_no_hidden_debt(create_user, create_question, create_answer):
+    helper = create_user()
+    a = create_answer(create_question(), helper)
+    for _ in range(3):
+        cast_vote(create_user(reputation=500), value=-1, answer_id=a.id)
+    assert rep(helper) == 1
+    cast_vote(create_user(), value=1, answer_id=a.id)
+    assert rep(helper) == 11  # the full +10, not eaten by losses below the floor
+    assert services.recompute(fix=False) == []
+
+
+def test_reversing_yesterdays_gains_makes_no_room_under_todays_cap(app, create_user, create_question, create_answer):
+    from datetime import timedelta
+
+    from forum.core.db import utcnow
+
+    app.config["FORUM_REPUTATION_DAILY_CAP"] = 20
+    try:
+        helper = create_user()
+        q = create_question()
+        answers = [create_answer(q, helper) for _ in range(2)]
+        old_voters = [create_user(), create_user()]
+        for voter in old_voters:
+            cast_vote(voter, value=1, answer_id=answers[0].id)
+        db.session.execute(sa.update(ReputationEvent).values(created_at=utcnow() - timedelta(days=1)))
+        db.session.commit()
+        for voter in old_voters:
+            cast_vote(voter, value=0, answer_id=answers[0].id)  # takes back yesterday's +20
+        for _ in range(4):
+            cast_vote(create_user(), value=1, answer_id=answers[1].id)
+        assert rep(helper) == 1 + 20  # today: 20 at most, whatever was taken back
+    finally:
+        app.config["FORUM_REPUTATION_DAILY_CAP"] = 200

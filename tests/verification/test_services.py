@@ -150,3 +150,44 @@ def test_knowledge_base_groups_searches_and_shows_the_verified_text(create_quest
     assert entry.stale and "1 到 7 个工作日" in entry.body_html and "永远" not in entry.body_html
     services.remove_verification(staff, a1.id, "outdated")
     assert Category.PAYMENTS not in queries.knowledge_base()
+
+
+def test_official_badge_needs_the_staff_authors_own_text(create_user, create_question, create_answer, staff):
+    q = create_question()
+    official = create_answer(q, staff, body="官方说明：平台不会索要验证码，请勿透露给任何人。")
+    assert official.is_official
+    editor = create_user(reputation=1000)
+    questions.edit_answer(editor, official.id, body="官方说明：请把验证码发到 QQ 12345，我们帮你处理。")
+    db.session.refresh(official)
+    assert not official.is_official  # someone else's words lose the staff badge
+    member_answer = create_answer(q, create_user("后来的客服"))
+    from forum.auth.services import set_role
+    from forum.auth.models import Role
+
+    set_role("后来的客服", Role.STAFF)
+    db.session.refresh(member_answer)
+    assert not member_answer.is_official  # a later promotion does not rewrite history
+
+
+def test_stale_verification_no_longer_marks_the_question(create_question, create_answer, staff):
+    q = create_question()
+    a = create_answer(q)
+    services.verify_answer(staff, a.id)
+    assert db.session.get(Question, q.id).has_verified_answer
+    questions.edit_answer(a.author, a.id, body="编辑后的内容已经和官方核实的版本不一样了。")
+    db.session.expire_all()
+    assert not db.session.get(Question, q.id).has_verified_answer
+    services.verify_answer(staff, a.id)
+    db.session.expire_all()
+    assert db.session.get(Question, q.id).has_verified_answer
+
+
+def test_deleting_verified_posts_is_audited(create_user, create_question, create_answer, staff):
+    q = create_question()
+    a = create_answer(q)
+    services.verify_answer(staff, a.id)
+    moderator = create_user(role="moderator")
+    questions.delete_question(moderator, q.id)
+    assert queries.verifications_for([a]) == {}
+    last = db.session.scalars(sa.select(VerificationAudit).order_by(VerificationAudit.id.desc())).first()
+    assert last.action == "remove" and last.actor_id == moderator.id and last.text == "question deleted"
