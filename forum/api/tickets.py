@@ -97,7 +97,9 @@ def _ticket(ticket: Ticket, *, staff: bool, detail: bool = False) -> dict:
         "id": ticket.id, "number": ticket.number, "question_id": ticket.question_id,
         "requester": author(ticket.requester), "category": ticket.category, "description": ticket.description,
         "status": ticket.status.value, "priority": ticket.priority.value, "tier": ticket.tier,
-        "assignee": ticket.assignee.username if ticket.assignee else None, "order_number": ticket.order_number,
+        # Who handles the ticket and why things changed are staff matters.
+        "assignee": ticket.assignee.username if ticket.assignee and staff else None,
+        "order_number": ticket.order_number,
         "contact_channel": ticket.contact_channel.value, "contact": ticket.contact,
         "created_at": iso(ticket.created_at), "first_response_due": iso(ticket.first_response_due),
         "resolution_due": iso(ticket.resolution_due), "first_responded_at": iso(ticket.first_responded_at),
@@ -109,7 +111,7 @@ def _ticket(ticket: Ticket, *, staff: bool, detail: bool = False) -> dict:
         data["messages"] = [{"id": m.id, "author": author(m.author), "body": m.body, "body_html": m.body_html,
                              "internal": m.internal, "created_at": iso(m.created_at)} for m in messages]
         data["history"] = [{"kind": e.kind, "actor": e.actor.username if e.actor else None, "old": e.old, "new": e.new,
-                            "reason": e.reason, "at": iso(e.created_at)} for e in events]
+                            "reason": e.reason if staff else "", "at": iso(e.created_at)} for e in events]
     return data
 
 

@@ -44,10 +44,16 @@ def enqueue(func, *args) -> None:
     redis_url = app.config.get("FORUM_REDIS_URL")
     if redis_url:
         from redis import Redis
+        from redis.exceptions import RedisError
         from rq import Queue
 
-        Queue("forum", connection=Redis.from_url(redis_url)).enqueue(
-            "forum.notifications.jobs.rq_job", f"{func.__module__}.{func.__name__}", *args)
+        try:
+            Queue("forum", connection=Redis.from_url(redis_url)).enqueue(
+                "forum.notifications.jobs.rq_job", f"{func.__module__}.{func.__name__}", *args)
+        except RedisError:
+            # The request's own work is committed already; the outbox keeps the e-mails for
+            # the next job or `flask --app forum notifications deliver`.
+            log.exception("could not queue %s on Redis; it will run with the next delivery", func.__name__)
         return
     future = _executor(app).submit(_run_in_app, app, func, args)
     with _lock:

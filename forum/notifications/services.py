@@ -178,8 +178,13 @@ def _titles(question_ids) -> dict[int, str]:
 def _visible():
     # Notifications about deleted questions are not shown (the content is gone for everyone);
     # ticket notifications go only to the requester and staff and carry no question.
-    return sa.or_(Notification.question_id.is_(None), Notification.ticket_id.is_not(None),
-                  Notification.question_id.in_(sa.select(Question.id).where(Question.deleted_at.is_(None))))
+    from forum.questions.models import Answer
+
+    question_live = sa.or_(Notification.question_id.is_(None), Notification.ticket_id.is_not(None),
+                           Notification.question_id.in_(sa.select(Question.id).where(Question.deleted_at.is_(None))))
+    answer_live = sa.or_(Notification.answer_id.is_(None),
+                         Notification.answer_id.in_(sa.select(Answer.id).where(Answer.deleted_at.is_(None))))
+    return sa.and_(question_live, answer_live)
 
 
 def unread_count(user) -> int:
@@ -211,7 +216,8 @@ def inbox(user: User, *, unread_only: bool = False, page: int = 1, per_page: int
 def mark_read(actor: User, *, ids=None, all_: bool = False) -> int:
     """Mark the member's own notifications read (others' ids are ignored); commits."""
     if not all_:
-        if not isinstance(ids, list) or not all(isinstance(i, int) and not isinstance(i, bool) for i in ids):
+        if not isinstance(ids, list) or not all(isinstance(i, int) and not isinstance(i, bool) and 0 < i < 2**31
+                                                for i in ids):
             raise ValidationFailed({"ids": [_("A list of notification ids.")]})
         if len(ids) > 1000:
             raise ValidationFailed({"ids": [_("At most 1,000 ids at a time.")]})
@@ -236,6 +242,8 @@ def update_settings(actor: User, *, email_mode: str, muted_kinds) -> None:
     if settings is None:
         settings = NotificationSettings(user_id=actor.id)
         db.session.add(settings)
+    if email_mode == "daily" and settings.email_mode != "daily":
+        settings.last_digest_at = utcnow()  # what was e-mailed one by one is not sent again
     settings.email_mode = email_mode
     settings.muted_kinds = ",".join(sorted(muted))
     db.session.commit()
@@ -263,35 +271,48 @@ def unsubscribe(token: str) -> User:
     return user
 
 
+SEND_LEASE = timedelta(minutes=5)
+
+
 def deliver_pending(limit: int = 100) -> int:
     """Send the e-mails that are due; failures are retried with exponential backoff (1, 2, 4 ...
-    minutes) up to MAX_ATTEMPTS, then marked failed. Returns how many were sent."""
+    minutes) up to MAX_ATTEMPTS, then marked failed. Returns how many were sent.
+
+    Each e-mail is claimed by one conditional UPDATE that moves its next attempt past a lease:
+    a second worker (web thread, RQ, cron) finds nothing due and skips it, and a worker that dies
+    mid-send leaves it to be retried when the lease ends. No transaction is open while talking
+    to the mail server (on SQLite it would hold the write lock for the whole send).
+    """
     now = utcnow()
-    due = list(db.session.scalars(sa.select(OutgoingEmail).where(
-        OutgoingEmail.status == "pending", OutgoingEmail.next_attempt_at <= now).order_by(OutgoingEmail.id).limit(limit)))
+    due = [row.id for row in db.session.execute(sa.select(OutgoingEmail.id).where(
+        OutgoingEmail.status.in_(["pending", "sending"]), OutgoingEmail.next_attempt_at <= now)
+        .order_by(OutgoingEmail.id).limit(limit))]
+    db.session.commit()
     sent = 0
-    for email in due:
-        # Claim the row so that two workers never send it twice.
+    for email_id in due:
+        now = utcnow()
         claimed = db.session.execute(
-            sa.update(OutgoingEmail).where(OutgoingEmail.id == email.id, OutgoingEmail.status == "pending",
-                                           OutgoingEmail.attempts == email.attempts)
-            .values(attempts=email.attempts + 1).returning(OutgoingEmail.id)).first()
+            sa.update(OutgoingEmail).where(OutgoingEmail.id == email_id,
+                                           OutgoingEmail.status.in_(["pending", "sending"]),
+                                           OutgoingEmail.next_attempt_at <= now)
+            .values(status="sending", attempts=OutgoingEmail.attempts + 1, next_attempt_at=now + SEND_LEASE)
+            .returning(OutgoingEmail.to_address, OutgoingEmail.subject, OutgoingEmail.body_text,
+                       OutgoingEmail.body_html, OutgoingEmail.unsubscribe_url, OutgoingEmail.attempts)).first()
         db.session.commit()
         if claimed is None:
             continue
+        to, subject, text, html, unsubscribe_link, attempts = claimed
         try:
-            mail.send(email.to_address, email.subject, email.body_text, email.body_html, email.unsubscribe_url)
+            mail.send(to, subject, text, html, unsubscribe_link)
         except Exception as error:  # SMTP errors, refused connections, timeouts
-            db.session.refresh(email)
-            if email.attempts >= MAX_ATTEMPTS:
-                email.status = "failed"
-            email.next_attempt_at = utcnow() + timedelta(minutes=2 ** (email.attempts - 1))
-            email.last_error = str(error)[:500]
-            log.warning("e-mail %s to %s failed (attempt %s): %s", email.id, email.to_address, email.attempts, error)
+            failed = attempts >= MAX_ATTEMPTS
+            db.session.execute(sa.update(OutgoingEmail).where(OutgoingEmail.id == email_id).values(
+                status="failed" if failed else "pending", last_error=str(error)[:500],
+                next_attempt_at=utcnow() + timedelta(minutes=2 ** (attempts - 1))))
+            log.warning("e-mail %s to %s failed (attempt %s): %s", email_id, to, attempts, error)
         else:
-            db.session.refresh(email)
-            email.status = "sent"
-            email.sent_at = utcnow()
+            db.session.execute(sa.update(OutgoingEmail).where(OutgoingEmail.id == email_id)
+                               .values(status="sent", sent_at=utcnow()))
             sent += 1
         db.session.commit()
     return sent

@@ -1,6 +1,8 @@
 """The inbox, following, e-mail settings, unsubscribe links and @mention completion."""
 from __future__ import annotations
 
+import re
+
 import sqlalchemy as sa
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -57,7 +59,7 @@ def read():
         if request.form.get("all"):
             services.mark_read(_me(), all_=True)
         else:
-            ids = [int(i) for i in request.form.getlist("id") if i.isdigit() and len(i) < 10]
+            ids = [int(i) for i in request.form.getlist("id") if re.fullmatch(r"[0-9]{1,9}", i)]
             services.mark_read(_me(), ids=ids)
     target = request.form.get("next") or ""
     return redirect(target if target.startswith("/") and not target.startswith("//") else url_for(".index"))
@@ -72,7 +74,7 @@ def follow():
     following = request.form.get("action") != "unfollow"
     question_id = request.form.get("question_id", "")
     target = {}
-    if question_id.isdigit() and len(question_id) < 10:
+    if re.fullmatch(r"[0-9]{1,9}", question_id):
         target = {"question_id": int(question_id)}
     elif request.form.get("tag"):
         target = {"tag": normalise_tag(request.form["tag"])}

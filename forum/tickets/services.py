@@ -115,6 +115,16 @@ def _locked(ticket_id) -> Ticket:
     return ticket
 
 
+def _commit() -> None:
+    """Commit; a ticket reopened at the same moment as a new escalation of its question loses to
+    the one-open-ticket rule (the partial unique index) with a 409, not a 500."""
+    try:
+        db.session.commit()
+    except sa.exc.IntegrityError:
+        db.session.rollback()
+        raise Conflict(_("There is already an open ticket for this question."), code="ticket_exists") from None
+
+
 def _is_id(value) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= 2**31 - 1
 
@@ -216,6 +226,9 @@ def add_message(actor, ticket_id, body, *, internal: bool = False) -> TicketMess
         if staff and actor.id != ticket.requester_id:
             if ticket.first_responded_at is None:
                 ticket.first_responded_at = now
+                if now > ticket.first_response_due and ticket.breached_at is None:
+                    ticket.breached_at = now  # late, even if no sweep ran in between
+                    _event(ticket, None, "breached")
             if ticket.status is Status.NEW:
                 _change_status(ticket, actor, Status.OPEN)
         elif ticket.status in (Status.PENDING, Status.SOLVED):
@@ -224,7 +237,7 @@ def add_message(actor, ticket_id, body, *, internal: bool = False) -> TicketMess
             _change_status(ticket, actor, Status.OPEN)
     ticket.updated_at = now
     signals.ticket_message_added.send(ticket, actor=actor, message=message)
-    db.session.commit()
+    _commit()
     return message
 
 
@@ -270,7 +283,7 @@ def close_ticket(actor, ticket_id) -> Ticket:
     ticket = _locked(get_ticket(actor, ticket_id).id)
     if ticket.status is not Status.CLOSED:
         _change_status(ticket, actor, Status.CLOSED)
-    db.session.commit()
+    _commit()
     return ticket
 
 
@@ -282,7 +295,7 @@ def reopen_ticket(actor, ticket_id) -> Ticket:
     if not ticket.status.is_active:
         _ensure_reopenable(ticket, utcnow())
         _change_status(ticket, actor, Status.OPEN)
-    db.session.commit()
+    _commit()
     return ticket
 
 
@@ -298,7 +311,7 @@ def rate_ticket(actor, ticket_id, rating, comment=None) -> Ticket:
     if errors:
         raise ValidationFailed(errors)
     ticket = _locked(ticket.id)
-    if ticket.status.is_active:
+    if ticket.status.is_active or ticket.solved_at is None or ticket.merged_into_id is not None:
         raise Conflict(_("You can rate the support once the ticket is solved."), code="not_solved")
     if ticket.rating is not None:
         raise Conflict(_("You have rated this ticket already."), code="rated")
@@ -362,30 +375,38 @@ def update_ticket(actor, ticket_id, *, status=None, priority=None, tier=None, as
     if new_status is not None:
         _change_status(ticket, actor, new_status, reason)
     ticket.updated_at = utcnow()
-    db.session.commit()
+    _commit()
     db.session.refresh(ticket)
     return ticket
 
 
 def merge_ticket(actor, source_id, target_id) -> Ticket:
     """Merge a duplicate ticket into another of the same requester: the source is closed and points
-    at the target; both conversations stay readable on the target. Raises ValidationFailed."""
+    at the target; both conversations stay readable on the target (and tickets merged into the
+    source move along). Raises ValidationFailed."""
     _staff(actor)
     source = get_ticket(actor, source_id)
     target = get_ticket(actor, target_id) if _is_id(target_id) else None
     if target is None or target.id == source.id:
         raise ValidationFailed({"target": [_("Choose another ticket to merge into.")]})
+    # Both rows locked in id order: two opposite merges at once cannot make a cycle.
+    first, second = sorted([source.id, target.id])
+    _locked(first), _locked(second)
+    db.session.refresh(source)
+    db.session.refresh(target)
+    if source.merged_into_id is not None:
+        raise ValidationFailed({"target": [_("This ticket was merged already.")]})
     if target.requester_id != source.requester_id:
         raise ValidationFailed({"target": [_("Only tickets of the same requester can be merged.")]})
     if target.merged_into_id is not None:
         raise ValidationFailed({"target": [_("That ticket was itself merged into another.")]})
-    source = _locked(source.id)
+    db.session.execute(sa.update(Ticket).where(Ticket.merged_into_id == source.id).values(merged_into_id=target.id))
     source.merged_into_id = target.id
     _event(source, actor, "merged", new=target.number)
     _event(target, actor, "merged_in", new=source.number)
     if source.status is not Status.CLOSED:
         _change_status(source, actor, Status.CLOSED, _("Merged into %(number)s", number=target.number))
-    db.session.commit()
+    _commit()
     return target
 
 
@@ -402,20 +423,39 @@ def publish_resolution(actor, ticket_id, body):
         raise ValidationFailed({"body": [_("This ticket is not linked to a question.")]})
     errors: dict[str, list[str]] = {}
     body = _text(body, "body", 30_000, errors, required=True)
-    private = [value for value in (ticket.order_number, ticket.contact) if value and len(value) >= 4]
-    if not errors and any(value.lower() in body.lower() for value in private):
+    if not errors and _mentions_private_details(ticket, body):
         errors["body"] = [_("Remove the private details of the ticket (order number, contact) before publishing.")]
     if errors:
         raise ValidationFailed(errors)
     # Three steps, each its own committed service: a failure after the answer leaves an ordinary
     # staff answer that can be verified by hand, never a half-written one.
     answer = post_answer(actor, ticket.question_id, body=body)
-    verify_answer(actor, answer.id, _("Resolution of ticket %(number)s", number=ticket.number))
+    # A generic note: the verification note is public, the ticket number is not.
+    verify_answer(actor, answer.id, _("Resolution from official support"))
     ticket = _locked(ticket.id)
     ticket.published_answer_id = answer.id
     _event(ticket, actor, "published", new=str(answer.id))
     db.session.commit()
     return answer
+
+
+def _squash(text: str) -> str:
+    """Letters and digits only, lower case: "ORD 2026-11 25" and "ord20261125" compare equal."""
+    return "".join(ch for ch in text.casefold() if ch.isalnum())
+
+
+def _mentions_private_details(ticket: Ticket, body: str) -> bool:
+    """Does the summary contain the ticket's order number, contact, or the requester's e-mail
+    address, however it is spaced, punctuated or HTML-escaped?"""
+    import html
+
+    rendered = html.unescape(render_markdown(body))
+    haystacks = {_squash(body), _squash(html.unescape(body)), _squash(rendered)}
+    private = [ticket.order_number, ticket.contact, ticket.requester.email]
+    needles = [_squash(value) for value in private if value]
+    # Phone numbers are often written without the country code: also look for the last 8 digits.
+    needles += [needle[-8:] for needle in list(needles) if needle.isdigit() and len(needle) > 8]
+    return any(len(needle) >= 4 and needle in hay for needle in needles for hay in haystacks)
 
 
 def sweep(now: datetime | None = None) -> dict[str, int]:
@@ -429,7 +469,8 @@ def sweep(now: datetime | None = None) -> dict[str, int]:
     due = sa.case((Ticket.first_responded_at.is_(None), Ticket.first_response_due), else_=Ticket.resolution_due)
     for ticket in db.session.scalars(sa.select(Ticket).where(Ticket.status.in_(active), Ticket.breached_at.is_(None),
                                                              due <= now)):
-        ticket.breached_at = now
+        if not _claim(ticket, Ticket.breached_at, now):
+            continue  # another sweep got there first
         _event(ticket, None, "breached")
         counts["breached"] += 1
         if auto_escalate and ticket.tier < 3:
@@ -438,11 +479,21 @@ def sweep(now: datetime | None = None) -> dict[str, int]:
             counts["escalated"] += 1
     for ticket in db.session.scalars(sa.select(Ticket).where(Ticket.status.in_(active), Ticket.warned_at.is_(None),
                                                              Ticket.breached_at.is_(None), due <= now + warn_before)):
-        ticket.warned_at = now
+        if not _claim(ticket, Ticket.warned_at, now):
+            continue
         signals.ticket_breach_near.send(ticket, tier=ticket.tier)
         counts["warned"] += 1
     db.session.commit()
     return counts
+
+
+def _claim(ticket: Ticket, column, now: datetime) -> bool:
+    """Set a once-only timestamp if it is still empty; False when a concurrent sweep set it."""
+    claimed = db.session.scalar(sa.update(Ticket).where(Ticket.id == ticket.id, column.is_(None))
+                                .values({column: now}).returning(Ticket.id)) is not None
+    if claimed:
+        db.session.refresh(ticket)
+    return claimed
 
 
 def due_at(ticket: Ticket) -> datetime:

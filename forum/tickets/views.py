@@ -1,6 +1,8 @@
 """Escalation, the requester's tickets, the staff desk, the dashboard and /support."""
 from __future__ import annotations
 
+import re
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -113,7 +115,7 @@ def message(ticket_id: int):
 def update(ticket_id: int):
     form = StaffUpdateForm()
     if form.validate_on_submit():
-        tier = int(form.tier.data) if (form.tier.data or "").isdigit() else form.tier.data
+        tier = int(form.tier.data) if form.tier.data in ("1", "2", "3") else form.tier.data
         try:
             services.update_ticket(_me(), ticket_id, status=form.status.data, priority=form.priority.data, tier=tier,
                                    assignee=form.assignee.data or None, reason=form.reason.data)
@@ -145,7 +147,7 @@ def close_or_reopen(ticket_id: int, action: str):
 def rate(ticket_id: int):
     form = RatingForm()
     if form.validate_on_submit():
-        rating = int(form.rating.data) if (form.rating.data or "").isdigit() else None
+        rating = int(form.rating.data) if form.rating.data in ("1", "2", "3", "4", "5") else None
         try:
             services.rate_ticket(_me(), ticket_id, rating, form.comment.data)
         except (ValidationFailed, Conflict) as error:
@@ -159,7 +161,8 @@ def rate(ticket_id: int):
 @staff_required
 def merge(ticket_id: int):
     target = (request.form.get("target") or "").strip().upper()
-    target_id = int(target.rsplit("-", 1)[-1]) if target.rsplit("-", 1)[-1].isdigit() else None
+    digits = target.rsplit("-", 1)[-1]
+    target_id = int(digits) if re.fullmatch(r"[0-9]{1,9}", digits) else None
     if MessageForm().validate_on_submit():
         try:
             merged = services.merge_ticket(_me(), ticket_id, target_id)
@@ -190,7 +193,7 @@ def publish(ticket_id: int):
 @staff_required
 def desk():
     args = request.args
-    tier = int(args["tier"]) if args.get("tier", "").isdigit() else None
+    tier = int(args["tier"]) if args.get("tier") in ("1", "2", "3") else None
     status = args.get("status") if args.get("status") in {s.value for s in Status} else None
     category = args.get("category") if args.get("category") in {c.value for c in Category} else None
     priority = args.get("priority") if args.get("priority") in {p.value for p in Priority} else None

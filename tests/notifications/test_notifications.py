@@ -264,3 +264,48 @@ def test_jobs_go_through_rq_when_redis_is_configured(app, create_user, create_qu
     finally:
         app.config["FORUM_REDIS_URL"] = None
     assert [m["To"] for m in smtp_server] == ["rq@example.com"]
+
+
+def test_two_workers_never_send_one_email_twice(app, smtp_server, create_user, create_question, create_answer):
+    """The job thread and two more deliverers (think RQ and cron) race for one e-mail: sent once."""
+    import threading
+    import time
+
+    from forum.notifications import mail
+
+    helper = create_user()
+    services.update_settings(helper, email_mode="off", muted_kinds=[])
+    real_send = mail.send
+
+    def slow_send(*args, **kwargs):
+        time.sleep(0.5)
+        real_send(*args, **kwargs)
+
+    mail.send = slow_send
+    try:
+        create_answer(create_question(create_user()), helper)  # its job starts sending (slowly)
+
+        def worker():
+            with app.app_context():
+                services.deliver_pending()
+
+        threads = [threading.Thread(target=worker) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        jobs.drain()
+    finally:
+        mail.send = real_send
+    assert len(smtp_server) == 1
+    assert db.session.scalar(sa.select(OutgoingEmail.status)) == "sent"
+
+
+def test_notifications_about_deleted_answers_disappear(create_user, create_question, create_answer):
+    asker = create_user("提问者")
+    q = create_question(asker)
+    answerer = create_user()
+    a = create_answer(q, answerer, body="@提问者 你可以先在订单详情里申请退款，然后等待银行处理。")
+    assert services.unread_count(asker) == 1
+    questions.delete_answer(answerer, a.id)
+    assert services.unread_count(asker) == 0

@@ -227,3 +227,40 @@ def test_reopening_when_another_ticket_is_open_is_a_conflict(asked, staff):
     escalate(asker, q)
     with pytest.raises(Conflict):
         services.reopen_ticket(asker, first.id)
+
+
+def test_review_fixes_privacy_and_rules(asked, staff, create_question):
+    asker, q = asked
+    ticket = escalate(asker, q, order_number="ORD-20261125-8841", contact="+86 138 0013 8000", contact_channel="phone")
+    for leaky in ("订单 ORD 20261125 8841 已处理好了", "已联系 138-0013-8000 处理完毕。", "ORD-20261125-88&#52;1 已退款处理",
+                  f"已发邮件到 {asker.email.upper()} 请查收"):
+        with pytest.raises(ValidationFailed):
+            services.publish_resolution(staff, ticket.id, leaky)
+    answer = services.publish_resolution(staff, ticket.id, "支付网关延迟导致订单未同步，已补单并原路退款。")
+    from forum.verification.queries import verifications_for
+
+    note = verifications_for([db.session.get(Answer, answer.id)])[answer.id].note
+    assert ticket.number not in note
+    services.update_ticket(staff, ticket.id, tier=3, reason="customer threatens lawsuit")
+    _messages, events = queries.conversation(ticket, staff=False)
+    assert any(e.kind == "tier" for e in events)  # the requester sees that it moved...
+    # ...the page and the API leave the staff's reason out (checked in the view tests)
+    services.close_ticket(asker, ticket.id)
+    with pytest.raises(Conflict):
+        services.rate_ticket(asker, ticket.id, 1)  # closed, never solved: no rating
+
+
+def test_merge_cannot_make_a_cycle_and_moves_children(asked, staff, create_question):
+    asker, q = asked
+    a = escalate(asker, q)
+    b = escalate(asker, create_question(asker, title="同一笔订单的第二个提问标题", category="payments"))
+    c = escalate(asker, create_question(asker, title="同一笔订单的第三个提问标题", category="payments"))
+    services.add_message(asker, a.id, "第一张工单里的补充说明")
+    services.merge_ticket(staff, a.id, b.id)
+    with pytest.raises(ValidationFailed):
+        services.merge_ticket(staff, b.id, a.id)  # a is merged: no cycle
+    with pytest.raises(ValidationFailed):
+        services.merge_ticket(staff, a.id, c.id)  # already merged
+    services.merge_ticket(staff, b.id, c.id)
+    messages, _ = queries.conversation(db.session.get(Ticket, c.id), staff=False)
+    assert "第一张工单里的补充说明" in [m.body for m in messages]

@@ -128,3 +128,34 @@ def test_dashboard_charts(client, setup, login):
     login(staff)
     page = client.get("/staff/dashboard", headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert page.count("<svg") >= 5 and "100%" in page and "4.0 / 5" in page
+
+
+def test_requesters_never_see_staff_reasons_or_assignee(client, setup, login, token_for):
+    asker, staff, q = setup
+    ticket = services.escalate_question(asker, q.id, category="payments", description="扣款成功但订单显示未支付。")
+    services.update_ticket(staff, ticket.id, tier=3, reason="customer threatens lawsuit", assignee="客服小林")
+    login(asker)
+    assert "lawsuit" not in client.get(f"/tickets/{ticket.id}").get_data(as_text=True)
+    data = client.get(f"/api/v1/tickets/{ticket.id}", headers=token_for(asker)).get_json()
+    assert data["assignee"] is None and all(h["reason"] == "" for h in data["history"])
+    staff_view = client.get(f"/api/v1/tickets/{ticket.id}", headers=token_for(staff)).get_json()
+    assert staff_view["assignee"] == "客服小林"
+    client.post("/logout")
+    thread = client.get(f"/questions/{q.id}", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "Tier 3" not in thread and ticket.number not in thread
+
+
+@pytest.mark.parametrize("url, data", [
+    ("/tickets/{id}/update", {"tier": "²", "status": "open", "priority": "normal"}),
+    ("/tickets/{id}/rate", {"rating": "²"}),
+    ("/tickets/{id}/merge", {"target": "TP-2026-²"}),
+    ("/notifications/read", {"id": "²"}),
+    ("/follow", {"question_id": "²"}),
+])
+def test_unicode_digits_are_not_numbers(client, setup, login, url, data):
+    asker, staff, q = setup
+    ticket = services.escalate_question(asker, q.id, category="payments", description="扣款成功但订单显示未支付。")
+    login(staff)
+    assert client.post(url.format(id=ticket.id), data=data).status_code < 500
+    assert client.get("/staff/tickets?tier=²").status_code == 200
+    assert client.get("/staff/tickets?tier=99999999999999999999").status_code == 200
