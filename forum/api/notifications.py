@@ -1,7 +1,7 @@
 """The member's notifications."""
 from __future__ import annotations
 
-from flask import jsonify, request, url_for
+from flask import request, url_for
 from pydantic import BaseModel, ConfigDict, Field
 
 from forum.api.common import iso, listing, page_args, parse_body, require_user, route

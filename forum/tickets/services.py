@@ -18,7 +18,7 @@ from forum.core.db import utcnow
 from forum.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from forum.core.markup import render_markdown
 from forum.extensions import db
-from forum.questions.models import Category, Question
+from forum.questions.models import Category
 from forum.questions.rules import has_control_characters
 from forum.questions.services import get_question
 from forum.tickets import sla

@@ -66,7 +66,7 @@ def test_profile_shows_chart_badges_and_flair(client, create_user, create_questi
     assert "Experienced member" in page
     thread = client.get(f"/questions/{q.id}", headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert "Experienced member" in thread
-    newbie = create_user("新人")
+    create_user("新人")
     page = client.get("/users/新人", headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert "No badges yet" in page and "Experienced member" not in page
 
