@@ -30,6 +30,13 @@ class Config:
     FORUM_SEARCH_INDEX = _env("FORUM_SEARCH_INDEX")
     FORUM_REDIS_URL = _env("FORUM_REDIS_URL")
     FORUM_RATE_LIMITS = (_env("FORUM_RATE_LIMITS", "on") or "on").lower() != "off"
+    # Per address, checked before the password hash is computed (argon2 is slow on purpose).
+    FORUM_LOGIN_RATE_LIMIT = _env("FORUM_LOGIN_RATE_LIMIT", "6 per minute; 30 per hour")
+    FORUM_SIGNUP_RATE_LIMIT = _env("FORUM_SIGNUP_RATE_LIMIT", "5 per minute; 20 per hour")
+    # Per account: this many wrong passwords within the window lock it for the lockout time.
+    FORUM_LOCKOUT_ATTEMPTS = int(_env("FORUM_LOCKOUT_ATTEMPTS", "5"))
+    FORUM_LOCKOUT_WINDOW_MINUTES = int(_env("FORUM_LOCKOUT_WINDOW_MINUTES", "15"))
+    FORUM_LOCKOUT_MINUTES = int(_env("FORUM_LOCKOUT_MINUTES", "15"))
 
     # Password hashing: argon2id, at least 46 MiB and one pass (OWASP ASVS 5).
     FORUM_ARGON2_MEMORY_KIB = int(_env("FORUM_ARGON2_MEMORY_KIB", "47104"))

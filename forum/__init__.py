@@ -7,7 +7,7 @@ from pathlib import Path
 
 from flask import Flask, has_request_context, request
 
-from forum.extensions import babel, csrf, db, login_manager, migrate
+from forum.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
 log = logging.getLogger(__name__)
@@ -37,6 +37,11 @@ def create_app(config: object | dict | None = None) -> Flask:
                      render_item=render_migration_item)
     csrf.init_app(app)
     login_manager.init_app(app)
+    # Rate limits: Redis when configured (counters shared by every worker), else per process.
+    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("FORUM_REDIS_URL") or "memory://")
+    app.config["RATELIMIT_ENABLED"] = bool(app.config.get("FORUM_RATE_LIMITS", True))
+    app.config["RATELIMIT_HEADERS_ENABLED"] = True
+    limiter.init_app(app)
 
     from forum.core import i18n
     from forum.web import setup as web_setup

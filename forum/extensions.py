@@ -1,5 +1,7 @@
 """Unbound extension singletons; create_app binds them. Nothing else instantiates an extension."""
 from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -26,3 +28,5 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
+# Storage (memory:// or Redis) and on/off come from the configuration in create_app.
+limiter = Limiter(key_func=get_remote_address)

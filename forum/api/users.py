@@ -6,18 +6,23 @@ from flask import jsonify
 from forum.api import schemas, serialize
 from forum.api.common import api_user, bearer_token, parse_body, require_user, route
 from forum.auth import services
+from forum.auth.views import login_rate, signup_rate
+from forum.extensions import limiter
 
 
 @route("/users", "POST", summary="Register an account", body=schemas.RegisterIn, response=schemas.UserOut,
-       status=201, errors=(400, 422))
+       status=201, errors=(400, 422, 429))
+@limiter.shared_limit(signup_rate, scope="sign-up")
 def register():
     data = parse_body(schemas.RegisterIn)
     user = services.register_user(data.username, data.email, data.password)
     return jsonify(serialize.user(user)), 201
 
 
-@route("/tokens", "POST", summary="Sign in and get a bearer token", body=schemas.TokenIn,
-       response=schemas.TokenOut, status=201, errors=(400, 401, 422))
+@route("/tokens", "POST", summary="Sign in and get a bearer token; 423 while the account is locked after "
+       "repeated wrong passwords", body=schemas.TokenIn, response=schemas.TokenOut, status=201,
+       errors=(400, 401, 422, 423, 429))
+@limiter.shared_limit(login_rate, scope="sign-in")
 def create_token():
     data = parse_body(schemas.TokenIn)
     user, token = services.create_token(data.username, data.password)

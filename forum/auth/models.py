@@ -72,6 +72,10 @@ class User(TimestampMixin, db.Model):
     question_count: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0, server_default="0")
     answer_count: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0, server_default="0")
     last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Lockout after repeated wrong passwords (forum.auth.services.authenticate).
+    failed_logins: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0, server_default="0")
+    first_failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     tokens: Mapped[list[ApiToken]] = relationship(back_populates="user", cascade="all, delete-orphan")
 

@@ -8,6 +8,7 @@ import hashlib
 import re
 import secrets
 import unicodedata
+from datetime import timedelta
 from functools import lru_cache
 
 import sqlalchemy as sa
@@ -20,7 +21,7 @@ from flask_babel import gettext as _
 from forum.auth.models import ApiToken, Role, User
 from forum.core import signals
 from forum.core.db import utcnow
-from forum.core.errors import AuthenticationFailed, NotFound, ValidationFailed
+from forum.core.errors import AuthenticationFailed, Locked, NotFound, ValidationFailed
 from forum.extensions import db
 
 USERNAME_MIN, USERNAME_MAX = 2, 24
@@ -199,6 +200,36 @@ def create_token(login, password, name: str = "api") -> tuple[User, str]:
     return user, token
 
 
+def _lock_settings() -> tuple[int, timedelta, timedelta]:
+    cfg = current_app.config
+    return (int(cfg.get("FORUM_LOCKOUT_ATTEMPTS", 5)), timedelta(minutes=int(cfg.get("FORUM_LOCKOUT_WINDOW_MINUTES", 15))),
+            timedelta(minutes=int(cfg.get("FORUM_LOCKOUT_MINUTES", 15))))
+
+
+def _locked_error(user: User) -> Locked:
+    from flask_babel import format_datetime
+
+    return Locked(_("Too many wrong passwords: this account is locked until %(time)s. Wait until then and "
+                    "try again.", time=format_datetime(user.locked_until, "HH:mm")), user.locked_until)
+
+
+def _record_failure(user: User, now) -> None:
+    """Count a wrong password; the limit within the window locks the account (committed even
+    though the sign-in fails, so that guessing in parallel cannot skip the count)."""
+    attempts, window, lock_for = _lock_settings()
+    fresh = user.first_failed_at is None or now - user.first_failed_at > window
+    user.failed_logins = 1 if fresh else User.failed_logins + 1
+    if fresh:
+        user.first_failed_at = now
+    db.session.flush()
+    db.session.refresh(user)
+    if user.failed_logins >= attempts:
+        user.locked_until = now + lock_for
+        user.failed_logins = 0
+        user.first_failed_at = None
+    db.session.commit()
+
+
 def _verify_credentials(login, password) -> User:
     user = None
     if isinstance(login, str) and login.strip() and "\x00" not in login and len(login) <= 254:
@@ -207,10 +238,21 @@ def _verify_credentials(login, password) -> User:
             user = db.session.scalar(sa.select(User).where(User.email_key == login.casefold()))
         else:
             user = _find_by_username(login)
+    now = utcnow()
+    if user is not None and user.locked_until is not None and user.locked_until > now:
+        check_password(None, "")  # the same work as any attempt
+        raise _locked_error(user)
     ok = check_password(user, password if isinstance(password, str) else "")
+    if user is not None and not ok:
+        _record_failure(user, now)
+        if user.locked_until is not None and user.locked_until > now:
+            raise _locked_error(user)
     if not ok or user is None or not user.is_active:
         raise AuthenticationFailed(_("Wrong username or password."), code="invalid_credentials")
-    user.last_seen_at = utcnow()
+    user.last_seen_at = now
+    user.failed_logins = 0
+    user.first_failed_at = None
+    user.locked_until = None
     return user
 
 

@@ -3,17 +3,26 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from forum.auth import services
 from forum.auth.forms import LanguageForm, LoginForm, RegisterForm
-from forum.core.errors import AuthenticationFailed, ValidationFailed
+from forum.core.errors import AuthenticationFailed, Locked, ValidationFailed
+from forum.extensions import limiter
 from forum.core.i18n import LANG_COOKIE
 from forum.web.forms import attach_errors
 
 bp = Blueprint("auth", __name__)
+
+
+def login_rate() -> str:
+    return current_app.config["FORUM_LOGIN_RATE_LIMIT"]
+
+
+def signup_rate() -> str:
+    return current_app.config["FORUM_SIGNUP_RATE_LIMIT"]
 
 
 def _safe_next(default: str) -> str:
@@ -25,6 +34,7 @@ def _safe_next(default: str) -> str:
 
 
 @bp.route("/register", methods=["GET", "POST"])
+@limiter.shared_limit(signup_rate, scope="sign-up", methods=["POST"])
 def register():
     if current_user.is_authenticated:
         return redirect(url_for("questions.index"))
@@ -42,6 +52,7 @@ def register():
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.shared_limit(login_rate, scope="sign-in", methods=["POST"])
 def login():
     if current_user.is_authenticated:
         return redirect(_safe_next(url_for("questions.index")))
@@ -50,6 +61,9 @@ def login():
     if form.validate_on_submit():
         try:
             user = services.authenticate(form.login.data, form.password.data)
+        except Locked as error:
+            form.form_errors.append(error.message)
+            status = 423
         except AuthenticationFailed as error:
             form.form_errors.append(error.message)
             status = 401

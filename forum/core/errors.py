@@ -43,3 +43,14 @@ class ValidationFailed(DomainError):
 class AuthenticationFailed(DomainError):
     status = 401
     code = "unauthorized"
+
+
+class Locked(DomainError):
+    """The account is locked for a while (too many wrong passwords)."""
+
+    status = 423
+    code = "account_locked"
+
+    def __init__(self, message: str, until):
+        super().__init__(message)
+        self.until = until
