@@ -26,3 +26,11 @@ class SettingsForm(FlaskForm):
     locale = SelectField(_l("Interface language"),
                          choices=lambda: [SelectChoice("", _l("Follow my browser")), *_LANGUAGES])
     about = TextAreaField(_l("About me"), description=_l("Plain text, at most 1,000 characters."))
+
+
+class ResetRequestForm(FlaskForm):
+    email = EmailField(_l("E-mail"), description=_l("The address of your account."))
+
+
+class ResetForm(FlaskForm):
+    password = PasswordField(_l("New password"), description=_l("At least 8 characters."))

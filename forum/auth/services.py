@@ -18,7 +18,7 @@ from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_babel import gettext as _
 
-from forum.auth.models import ApiToken, Role, User
+from forum.auth.models import ApiToken, PasswordReset, Role, User
 from forum.core import signals
 from forum.core.db import utcnow
 from forum.core.errors import AuthenticationFailed, Locked, NotFound, ValidationFailed
@@ -341,3 +341,67 @@ def set_role(username: str, role: Role) -> User:
     db.session.commit()
     return user
 
+
+
+# --- password reset ------------------------------------------------------------------------------
+
+RESET_VALID_FOR = timedelta(minutes=30)
+
+
+def request_password_reset(email) -> None:
+    """E-mail a single-use reset link (valid 30 minutes) if an account has this address. The caller
+    answers the same whether or not one does, so addresses cannot be probed. Commits."""
+    if not isinstance(email, str) or "\x00" in email or len(email) > 254:
+        return
+    user = db.session.scalar(sa.select(User).where(User.email_key == email.strip().casefold()))
+    if user is None or not user.is_active:
+        hash_password(secrets.token_urlsafe(8))  # about the same work as the real path
+        return
+    token = secrets.token_urlsafe(32)  # 256 random bits
+    now = utcnow()
+    db.session.add(PasswordReset(user_id=user.id, token_hash=_token_digest(token), created_at=now,
+                                 expires_at=now + RESET_VALID_FOR))
+    db.session.flush()
+    signals.password_reset_requested.send(user, token=token, expires_at=now + RESET_VALID_FOR)
+    db.session.commit()
+
+
+def _live_reset(token) -> PasswordReset | None:
+    if not isinstance(token, str) or not token or len(token) > 200 or "\x00" in token:
+        return None
+    row = db.session.scalar(sa.select(PasswordReset).where(PasswordReset.token_hash == _token_digest(token)))
+    if row is None or row.used_at is not None or row.expires_at <= utcnow():
+        return None
+    return row
+
+
+def reset_link_is_valid(token) -> bool:
+    return _live_reset(token) is not None
+
+
+def reset_password(token, new_password) -> User:
+    """Set a new password with a reset token (once, within 30 minutes). Every session and API
+    token of the account ends, and any lockout is lifted. Raises ValidationFailed."""
+    row = _live_reset(token)
+    if row is None:
+        raise ValidationFailed({"token": [_("This reset link is invalid, used or expired. Ask for a new one.")]})
+    user = db.session.get(User, row.user_id)
+    errors: dict[str, list[str]] = {}
+    _validate_password(new_password, errors, user.username)
+    if errors:
+        raise ValidationFailed(errors)
+    now = utcnow()
+    claimed = db.session.execute(sa.update(PasswordReset).where(PasswordReset.id == row.id,
+                                                                PasswordReset.used_at.is_(None))
+                                 .values(used_at=now).returning(PasswordReset.id)).first()
+    if claimed is None:  # used by a concurrent request
+        raise ValidationFailed({"token": [_("This reset link is invalid, used or expired. Ask for a new one.")]})
+    user.password_hash = hash_password(new_password)
+    user.session_version = User.session_version + 1  # every signed-in browser is signed out
+    user.failed_logins, user.first_failed_at, user.locked_until = 0, None, None
+    db.session.execute(sa.update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+                       .values(revoked_at=now))
+    db.session.execute(sa.update(PasswordReset).where(PasswordReset.user_id == user.id,
+                                                      PasswordReset.used_at.is_(None)).values(used_at=now))
+    db.session.commit()
+    return user

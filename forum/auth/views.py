@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from forum.auth import services
-from forum.auth.forms import LanguageForm, LoginForm, RegisterForm
+from forum.auth.forms import LanguageForm, LoginForm, RegisterForm, ResetForm, ResetRequestForm
 from forum.core.errors import AuthenticationFailed, Locked, ValidationFailed
 from forum.extensions import limiter
 from forum.core.i18n import LANG_COOKIE
@@ -96,3 +96,33 @@ def language():
             services.update_settings(current_user._get_current_object(), locale=locale)
         response.set_cookie(LANG_COOKIE, locale, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
     return response
+
+
+@bp.route("/reset-password", methods=["GET", "POST"])
+@limiter.shared_limit(signup_rate, scope="reset", methods=["POST"])
+def reset_request():
+    """Ask for a reset link; the answer is the same whether or not the address has an account."""
+    form = ResetRequestForm()
+    sent = False
+    if form.validate_on_submit():
+        services.request_password_reset(form.email.data)
+        sent = True
+    return render_template("auth/reset_request.html", form=form, sent=sent)
+
+
+@bp.route("/reset-password/<token>", methods=["GET", "POST"])
+@limiter.shared_limit(login_rate, scope="sign-in", methods=["POST"])
+def reset_password(token: str):
+    form = ResetForm()
+    if not services.reset_link_is_valid(token):
+        return render_template("auth/reset.html", form=form, invalid=True), 404
+    if form.validate_on_submit():
+        try:
+            services.reset_password(token, form.password.data)
+        except ValidationFailed as error:
+            attach_errors(form, error)
+        else:
+            flash(_("Your password is changed and every session of your account has ended. Sign in with the "
+                    "new password."), "success")
+            return redirect(url_for("auth.login"))
+    return render_template("auth/reset.html", form=form, invalid=False), 422 if form.errors else 200

@@ -52,3 +52,6 @@ ticket_message_added = _signals.signal("ticket-message-added")
 ticket_status_changed = _signals.signal("ticket-status-changed")
 #: sender: the Ticket; kwargs: tier. A ticket will breach its SLA soon (sent once).
 ticket_breach_near = _signals.signal("ticket-breach-near")
+#: sender: the User; kwargs: token (the clear token, for the e-mail only), expires_at. A member
+#: asked for a password reset link.
+password_reset_requested = _signals.signal("password-reset-requested")

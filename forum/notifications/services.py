@@ -138,7 +138,7 @@ def _queue_email(notification: Notification) -> int:
     return 1
 
 
-def _base_url() -> str:
+def base_url() -> str:
     return (current_app.config.get("FORUM_BASE_URL") or "http://127.0.0.1:5000").rstrip("/")
 
 
@@ -157,11 +157,11 @@ def _render_email(user: User, notifications: list[Notification]) -> tuple[str, s
     titles = _titles([n.question_id for n in notifications if n.question_id])
     with force_locale(locale):
         items = [{"text": render_text(n.kind, n.actor.username if n.actor else "", titles.get(n.question_id, ""),
-                                      n.detail), "url": _base_url() + item_url(n)} for n in notifications]
+                                      n.detail), "url": base_url() + item_url(n)} for n in notifications]
         subject = items[0]["text"] if len(items) == 1 else _("%(num)d updates from the Support Community",
                                                              num=len(items))
         context = {"user": user, "items": items, "unsubscribe": unsubscribe_url(user.id),
-                   "settings_url": _base_url() + "/settings/notifications"}
+                   "settings_url": base_url() + "/settings/notifications"}
         text = render_template("email/notification.txt", **context)
         html = render_template("email/notification.html", **context)
     return subject[:300], text, html
@@ -254,7 +254,7 @@ def _serializer() -> URLSafeSerializer:
 
 
 def unsubscribe_url(user_id: int) -> str:
-    return f"{_base_url()}/unsubscribe/{_serializer().dumps(user_id)}"
+    return f"{base_url()}/unsubscribe/{_serializer().dumps(user_id)}"
 
 
 def unsubscribe(token: str) -> User:
@@ -340,3 +340,16 @@ def send_digests(now=None) -> int:
         count += 1
     db.session.commit()
     return count
+
+
+def send_account_email(user: User, subject: str, template: str, **context) -> None:
+    """Queue an account e-mail (not a notification: it ignores e-mail preferences, and has no
+    unsubscribe link) in the member's language, sent after the commit. Flushes only."""
+    locale = user.locale or current_app.config.get("BABEL_DEFAULT_LOCALE", "zh_CN")
+    with force_locale(locale):
+        text = render_template(f"email/{template}.txt", user=user, **context)
+        html = render_template(f"email/{template}.html", user=user, **context)
+        subject = _(subject)
+    db.session.add(OutgoingEmail(user_id=user.id, to_address=user.email, subject=subject[:300], body_text=text,
+                                 body_html=html, unsubscribe_url="", created_at=utcnow(), next_attempt_at=utcnow()))
+    on_commit(lambda: jobs.enqueue(deliver_pending))

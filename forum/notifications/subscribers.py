@@ -90,7 +90,13 @@ def _ticket_breach_near(ticket, tier, **_):
     services.notify(audience, Kind.TICKET_BREACH_NEAR, actor_id=None, ticket_id=ticket.id, detail=ticket.number)
 
 
+def _password_reset(user, token: str, expires_at, **_):
+    services.send_account_email(user, "Reset your password", "reset",
+                                link=f"{services.base_url()}/reset-password/{token}")
+
+
 def connect() -> None:
+    signals.password_reset_requested.connect(_password_reset)
     signals.ticket_created.connect(_ticket_created)
     signals.ticket_message_added.connect(_ticket_message)
     signals.ticket_status_changed.connect(_ticket_status)
