@@ -34,3 +34,13 @@ class ResetRequestForm(FlaskForm):
 
 class ResetForm(FlaskForm):
     password = PasswordField(_l("New password"), description=_l("At least 8 characters."))
+
+
+class PasswordChangeForm(FlaskForm):
+    current_password = PasswordField(_l("Current password"))
+    new_password = PasswordField(_l("New password"), description=_l("At least 8 characters."))
+
+
+class EmailChangeForm(FlaskForm):
+    current_password = PasswordField(_l("Current password"))
+    email = EmailField(_l("New e-mail address"))

@@ -405,3 +405,38 @@ def reset_password(token, new_password) -> User:
                                                       PasswordReset.used_at.is_(None)).values(used_at=now))
     db.session.commit()
     return user
+
+
+def change_password(actor: User, current, new) -> User:
+    """Change the password, proving the current one. Every other session and every API token of
+    the account ends (the caller signs the current browser in again). Raises ValidationFailed."""
+    errors: dict[str, list[str]] = {}
+    if not isinstance(current, str) or not check_password(actor, current):
+        errors["current_password"] = [_("That is not your current password.")]
+    _validate_password(new, errors, actor.username)
+    if errors:
+        db.session.commit()  # keep a rehash, if check_password made one
+        raise ValidationFailed(errors)
+    actor.password_hash = hash_password(new)
+    actor.session_version = User.session_version + 1
+    db.session.execute(sa.update(ApiToken).where(ApiToken.user_id == actor.id, ApiToken.revoked_at.is_(None))
+                       .values(revoked_at=utcnow()))
+    db.session.commit()
+    db.session.refresh(actor)
+    return actor
+
+
+def change_email(actor: User, current, email) -> User:
+    """Change the e-mail address, proving the current password. Raises ValidationFailed."""
+    errors: dict[str, list[str]] = {}
+    if not isinstance(current, str) or not check_password(actor, current):
+        errors["current_password"] = [_("That is not your current password.")]
+    email = _validate_email(email, errors)
+    if "email" not in errors and db.session.scalar(sa.select(User.id).where(User.email_key == email.casefold(),
+                                                                           User.id != actor.id)) is not None:
+        errors["email"] = [_("An account with this e-mail address already exists.")]
+    if errors:
+        raise ValidationFailed(errors)
+    actor.email, actor.email_key = email, email.casefold()
+    db.session.commit()
+    return actor

@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from forum.auth import services as auth_services
-from forum.auth.forms import SettingsForm
+from forum.auth.forms import EmailChangeForm, PasswordChangeForm, SettingsForm
 from forum.core.errors import ValidationFailed
 from forum.core.i18n import LANG_COOKIE
 from forum.questions import queries
@@ -53,3 +53,37 @@ def settings():
                                     httponly=True)
             return response
     return render_template("users/settings.html", form=form), 422 if form.errors else 200
+
+
+@bp.route("/settings/account", methods=["GET", "POST"])
+@login_required
+def account():
+    """Change the password or the e-mail address; both ask for the current password."""
+    from flask_login import login_user
+
+    user = current_user._get_current_object()
+    password_form = PasswordChangeForm(prefix="pw")
+    email_form = EmailChangeForm(prefix="em")
+    status = 200
+    if request.method == "POST" and request.form.get("action") == "password" and password_form.validate_on_submit():
+        try:
+            user = auth_services.change_password(user, password_form.current_password.data,
+                                                 password_form.new_password.data)
+        except ValidationFailed as error:
+            attach_errors(password_form, error)
+            status = 422
+        else:
+            login_user(user)  # this browser stays signed in; every other session ended
+            flash(_("Your password is changed. Other devices and API tokens were signed out."), "success")
+            return redirect(url_for("users.account"))
+    elif request.method == "POST" and request.form.get("action") == "email" and email_form.validate_on_submit():
+        try:
+            auth_services.change_email(user, email_form.current_password.data, email_form.email.data)
+        except ValidationFailed as error:
+            attach_errors(email_form, error)
+            status = 422
+        else:
+            flash(_("Your e-mail address is changed."), "success")
+            return redirect(url_for("users.account"))
+    return render_template("users/account.html", password_form=password_form, email_form=email_form,
+                           user=user), status
