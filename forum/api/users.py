@@ -25,7 +25,7 @@ def register():
 @limiter.shared_limit(login_rate, scope="sign-in")
 def create_token():
     data = parse_body(schemas.TokenIn)
-    user, token = services.create_token(data.username, data.password)
+    user, token = services.create_token(data.username, data.password, otp=data.otp)
     return jsonify({"token": token, "user": serialize.user(user, private=True)}), 201
 
 

@@ -44,3 +44,11 @@ class PasswordChangeForm(FlaskForm):
 class EmailChangeForm(FlaskForm):
     current_password = PasswordField(_l("Current password"))
     email = EmailField(_l("New e-mail address"))
+
+
+class CodeForm(FlaskForm):
+    code = StringField(_l("Code"), description=_l("The 6-digit code from your authenticator app, or a recovery code."))
+
+
+class DisableTotpForm(FlaskForm):
+    password = PasswordField(_l("Current password"))

@@ -76,6 +76,12 @@ class User(TimestampMixin, db.Model):
     failed_logins: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0, server_default="0")
     first_failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Two-step verification (TOTP): the secret once enabled, one pending while enrolling, the last
+    # time step used (a code is never accepted twice), and hashed single-use recovery codes.
+    totp_secret: Mapped[str | None] = mapped_column(sa.String(64))
+    totp_pending_secret: Mapped[str | None] = mapped_column(sa.String(64))
+    totp_last_step: Mapped[int | None] = mapped_column(sa.BigInteger)
+    recovery_codes: Mapped[str] = mapped_column(sa.Text, nullable=False, default="", server_default="")
 
     tokens: Mapped[list[ApiToken]] = relationship(back_populates="user", cascade="all, delete-orphan")
 

@@ -191,10 +191,15 @@ def authenticate(login, password) -> User:
     return user
 
 
-def create_token(login, password, name: str = "api") -> tuple[User, str]:
+def create_token(login, password, name: str = "api", otp=None) -> tuple[User, str]:
     """Sign in and issue a bearer token in one transaction; the clear token is returned once.
-    Raises AuthenticationFailed."""
+    With two-step verification on, `otp` (a current code or a recovery code) is required.
+    Raises AuthenticationFailed (code otp_required / invalid_otp), Locked."""
     user = _verify_credentials(login, password)
+    if user.totp_secret:
+        if not otp:
+            raise AuthenticationFailed(_("Enter the code from your authenticator app."), code="otp_required")
+        check_second_factor(user, otp)
     token = _new_token(user, name)
     db.session.commit()
     return user, token
@@ -440,3 +445,100 @@ def change_email(actor: User, current, email) -> User:
     actor.email, actor.email_key = email, email.casefold()
     db.session.commit()
     return actor
+
+
+# --- two-step verification (TOTP) -------------------------------------------------------------------
+
+RECOVERY_CODES = 10
+
+
+def start_totp(actor: User) -> tuple[str, str]:
+    """Begin enrolment: a new pending secret; returns (secret, otpauth URI for the QR code)."""
+    import pyotp
+
+    secret = pyotp.random_base32()
+    actor.totp_pending_secret = secret
+    db.session.commit()
+    return secret, pyotp.TOTP(secret).provisioning_uri(name=actor.username, issuer_name="Support Community")
+
+
+def pending_totp(actor: User) -> tuple[str, str]:
+    import pyotp
+
+    secret = actor.totp_pending_secret
+    return secret, pyotp.TOTP(secret).provisioning_uri(name=actor.username, issuer_name="Support Community")
+
+
+def confirm_totp(actor: User, code) -> list[str]:
+    """Finish enrolment with a code from the app; returns ten recovery codes (shown once, stored
+    hashed). Raises ValidationFailed."""
+    secret = actor.totp_pending_secret
+    step = _valid_step(secret, code) if secret else None
+    if step is None:
+        raise ValidationFailed({"code": [_("That code is not right. Check the time on your phone and try again.")]})
+    codes = [secrets.token_hex(5) for _ in range(RECOVERY_CODES)]
+    actor.totp_secret, actor.totp_pending_secret, actor.totp_last_step = secret, None, step
+    actor.recovery_codes = " ".join(_token_digest(c) for c in codes)
+    db.session.commit()
+    return codes
+
+
+def disable_totp(actor: User, password) -> None:
+    """Turn two-step verification off, proving the password. Raises ValidationFailed."""
+    if not isinstance(password, str) or not check_password(actor, password):
+        raise ValidationFailed({"password": [_("That is not your current password.")]})
+    actor.totp_secret = actor.totp_pending_secret = actor.totp_last_step = None
+    actor.recovery_codes = ""
+    db.session.commit()
+
+
+def _valid_step(secret: str, code) -> int | None:
+    """The time step a 6-digit code belongs to, allowing one step of drift either way."""
+    import pyotp
+
+    if not isinstance(code, str):
+        return None
+    code = code.strip().replace(" ", "")
+    if len(code) != 6 or not code.isascii() or not code.isdigit():
+        return None
+    totp = pyotp.TOTP(secret)
+    now = utcnow()
+    current = totp.timecode(now)
+    for step in (current - 1, current, current + 1):
+        if secrets.compare_digest(totp.generate_otp(step), code):
+            return step
+    return None
+
+
+def check_second_factor(user: User, code) -> None:
+    """Accept a TOTP code (never the same time step twice) or an unused recovery code. Wrong
+    codes count toward the lockout like wrong passwords. Raises Locked or AuthenticationFailed."""
+    now = utcnow()
+    if user.locked_until is not None and user.locked_until > now:
+        raise _locked_error(user)
+    step = _valid_step(user.totp_secret, code) if user.totp_secret else None
+    if step is not None:
+        claimed = db.session.execute(
+            sa.update(User).where(User.id == user.id, sa.or_(User.totp_last_step.is_(None),
+                                                             User.totp_last_step < step))
+            .values(totp_last_step=step).returning(User.id)).first()
+        if claimed is not None:
+            db.session.refresh(user)
+            return
+    elif isinstance(code, str) and code.strip():
+        digest = _token_digest(code.strip().lower())
+        stored = user.recovery_codes.split()
+        if digest in stored:
+            stored.remove(digest)
+            user.recovery_codes = " ".join(stored)
+            db.session.flush()
+            return
+    _record_failure(user, now)
+    if user.locked_until is not None and user.locked_until > now:
+        raise _locked_error(user)
+    raise AuthenticationFailed(_("That code is not right, or it was used already."), code="invalid_otp")
+
+
+def finish_sign_in(user: User) -> None:
+    """Commit what a successful second step changed (the used step or recovery code)."""
+    db.session.commit()

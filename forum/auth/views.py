@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from forum.auth import services
-from forum.auth.forms import LanguageForm, LoginForm, RegisterForm, ResetForm, ResetRequestForm
+from forum.auth.forms import CodeForm, LanguageForm, LoginForm, RegisterForm, ResetForm, ResetRequestForm
 from forum.core.errors import AuthenticationFailed, Locked, ValidationFailed
 from forum.extensions import limiter
 from forum.core.i18n import LANG_COOKIE
@@ -68,10 +68,40 @@ def login():
             form.form_errors.append(error.message)
             status = 401
         else:
+            if user.totp_secret:
+                # The second step: nothing is signed in until the code is right.
+                session["2fa"] = {"user": user.get_id(), "remember": bool(form.remember.data),
+                                  "next": _safe_next(url_for("questions.index"))}
+                return redirect(url_for("auth.second_step"))
             login_user(user, remember=bool(form.remember.data))
             flash(_("Signed in. Welcome back, %(name)s.", name=user.username), "success")
             return redirect(_safe_next(url_for("questions.index")))
     return render_template("auth/login.html", form=form), status
+
+
+@bp.route("/login/2fa", methods=["GET", "POST"])
+@limiter.shared_limit(login_rate, scope="sign-in", methods=["POST"])
+def second_step():
+    pending = session.get("2fa") or {}
+    user = services.load_session_user(pending.get("user", "")) if pending else None
+    if user is None or not user.totp_secret:
+        session.pop("2fa", None)
+        return redirect(url_for("auth.login"))
+    form = CodeForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            services.check_second_factor(user, form.code.data)
+        except (Locked, AuthenticationFailed) as error:
+            form.code.errors = [error.message]
+            status = 423 if isinstance(error, Locked) else 401
+        else:
+            services.finish_sign_in(user)
+            session.pop("2fa", None)
+            login_user(user, remember=pending.get("remember", False))
+            flash(_("Signed in. Welcome back, %(name)s.", name=user.username), "success")
+            return redirect(pending.get("next") or url_for("questions.index"))
+    return render_template("auth/second_step.html", form=form), status
 
 
 @bp.route("/logout", methods=["GET", "POST"])

@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from forum.auth import services as auth_services
-from forum.auth.forms import EmailChangeForm, PasswordChangeForm, SettingsForm
+from forum.auth.forms import CodeForm, DisableTotpForm, EmailChangeForm, PasswordChangeForm, SettingsForm
 from forum.core.errors import ValidationFailed
 from forum.core.i18n import LANG_COOKIE
 from forum.questions import queries
@@ -87,3 +87,41 @@ def account():
             return redirect(url_for("users.account"))
     return render_template("users/account.html", password_form=password_form, email_form=email_form,
                            user=user), status
+
+
+@bp.route("/settings/2fa", methods=["GET", "POST"])
+@login_required
+def two_step():
+    """Turn two-step verification on (scan, confirm with a code, keep the recovery codes) or off."""
+    import io
+
+    import segno
+
+    user = current_user._get_current_object()
+    code_form, off_form = CodeForm(prefix="on"), DisableTotpForm(prefix="off")
+    if user.totp_secret:
+        if request.method == "POST" and off_form.validate_on_submit():
+            try:
+                auth_services.disable_totp(user, off_form.password.data)
+            except ValidationFailed as error:
+                attach_errors(off_form, error)
+            else:
+                flash(_("Two-step verification is off."), "info")
+                return redirect(url_for("users.two_step"))
+        return render_template("users/two_step.html", enabled=True, off_form=off_form), 422 if off_form.errors else 200
+    if request.method == "POST" and code_form.validate_on_submit() and user.totp_pending_secret:
+        try:
+            codes = auth_services.confirm_totp(user, code_form.code.data)
+        except ValidationFailed as error:
+            attach_errors(code_form, error)
+        else:
+            return render_template("users/two_step.html", enabled=True, codes=codes, off_form=off_form)
+    if request.method == "POST" and user.totp_pending_secret:
+        secret, uri = auth_services.pending_totp(user)  # a mistyped code keeps the same key
+    else:
+        secret, uri = auth_services.start_totp(user)
+    buffer = io.BytesIO()
+    segno.make(uri, error="m").save(buffer, kind="svg", xmldecl=False, svgns=True, scale=5, border=2,
+                                    svgclass="qr", lineclass=None)
+    return render_template("users/two_step.html", enabled=False, secret=secret, qr=buffer.getvalue().decode(),
+                           code_form=code_form), 422 if code_form.errors else 200
