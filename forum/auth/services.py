@@ -542,3 +542,12 @@ def check_second_factor(user: User, code) -> None:
 def finish_sign_in(user: User) -> None:
     """Commit what a successful second step changed (the used step or recovery code)."""
     db.session.commit()
+
+
+def end_all_sessions(actor: User) -> None:
+    """Sign the account out everywhere: every browser session (session version) and every API
+    token. Used on logout, as the security issue asks."""
+    actor.session_version = User.session_version + 1
+    db.session.execute(sa.update(ApiToken).where(ApiToken.user_id == actor.id, ApiToken.revoked_at.is_(None))
+                       .values(revoked_at=utcnow()))
+    db.session.commit()

@@ -107,6 +107,8 @@ def second_step():
 @bp.route("/logout", methods=["GET", "POST"])
 def logout():
     if request.method == "POST":  # CSRFProtect has checked the token
+        if current_user.is_authenticated:
+            services.end_all_sessions(current_user._get_current_object())
         logout_user()
         flash(_("You are signed out."), "info")
         return redirect(url_for("questions.index"))

@@ -36,3 +36,15 @@ def test_change_email_needs_the_current_password(client, create_user, login):
                                                    "em-email": "new@example.com"}).status_code == 302
     db.session.refresh(user)
     assert user.email == "new@example.com"
+
+
+def test_logout_ends_every_session_and_token(app, client, create_user, login, token_for):
+    user = create_user("leaver")
+    api = token_for(user)
+    other_browser = app.test_client_class(app, app.response_class, use_cookies=True)
+    other_browser.post("/login", data={"login": "leaver", "password": PASSWORD})
+    login(user)
+    assert other_browser.get("/ask").status_code == 200
+    client.post("/logout")
+    assert other_browser.get("/ask").status_code == 302
+    assert client.get("/api/v1/me", headers=api).status_code == 401
