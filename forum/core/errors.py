@@ -54,3 +54,14 @@ class Locked(DomainError):
     def __init__(self, message: str, until):
         super().__init__(message)
         self.until = until
+
+
+class RateLimited(DomainError):
+    """Too soon: try again after `retry_after` seconds."""
+
+    status = 429
+    code = "rate_limited"
+
+    def __init__(self, message: str, retry_after: int):
+        super().__init__(message)
+        self.retry_after = max(1, int(retry_after))

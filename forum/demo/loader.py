@@ -21,7 +21,19 @@ def _user(name: str) -> User:
 
 
 def load_demo(content) -> dict[str, int]:
-    """Create the demo accounts and threads that do not exist yet; returns what was created."""
+    """Create the demo accounts and threads that do not exist yet; returns what was created.
+    The new-member pacing rules are off while it runs (it posts a community's history at once)."""
+    from flask import current_app
+
+    previous = current_app.config.get("FORUM_RATE_LIMITS", True)
+    current_app.config["FORUM_RATE_LIMITS"] = False
+    try:
+        return _load_demo(content)
+    finally:
+        current_app.config["FORUM_RATE_LIMITS"] = previous
+
+
+def _load_demo(content) -> dict[str, int]:
     created = {"users": 0, "questions": 0}
     for spec in content.USERS:
         try:

@@ -5,6 +5,7 @@ ValidationFailed (fields), PermissionDenied, NotFound or Conflict.
 """
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -13,7 +14,7 @@ from flask_babel import gettext as _
 from forum.auth.models import User
 from forum.core import signals
 from forum.core.db import insert_ignoring_conflicts, utcnow
-from forum.core.errors import NotFound, PermissionDenied, ValidationFailed
+from forum.core.errors import NotFound, PermissionDenied, RateLimited, ValidationFailed
 from forum.core.markup import render_markdown
 from forum.core.permissions import Privilege, can
 from forum.extensions import db
@@ -119,6 +120,44 @@ def _require_member(actor: User | None, privilege: Privilege) -> User:
     return actor
 
 
+# --- new-member limits ----------------------------------------------------------------------------
+
+def _check_pace(actor: User, *, question: bool, html: str) -> None:
+    """New members wait between posts and post few links; below a reputation, members wait
+    between questions. Staff and moderators are exempt; FORUM_RATE_LIMITS=off turns this off.
+    Raises RateLimited (429, with Retry-After) or ValidationFailed (too many links)."""
+    from flask import current_app
+
+    cfg = current_app.config
+    if not cfg.get("FORUM_RATE_LIMITS", True) or actor.role.is_moderator:
+        return
+    now = utcnow()
+    if actor.reputation < cfg["FORUM_NEW_MEMBER_REPUTATION"]:
+        links = html.count("<a ")
+        if links > cfg["FORUM_NEW_MEMBER_MAX_LINKS"]:
+            raise ValidationFailed({"body": [_("New members can post at most %(max)d links. Earn a little reputation "
+                                               "first, or leave some out.", max=cfg["FORUM_NEW_MEMBER_MAX_LINKS"])]})
+        times = [db.session.scalar(sa.select(sa.func.max(model.created_at)).where(model.author_id == actor.id))
+                 for model in (Question, Answer, Comment)]
+        latest = max((t for t in times if t is not None), default=None)
+        wait = timedelta(seconds=cfg["FORUM_POST_INTERVAL_SECONDS"])
+        if latest is not None:
+            if now - latest < wait:
+                left = (wait - (now - latest)).total_seconds()
+                raise RateLimited(_("New members wait %(seconds)d seconds between posts. Try again in %(left)d "
+                                    "seconds.", seconds=cfg["FORUM_POST_INTERVAL_SECONDS"], left=int(left) + 1),
+                                  retry_after=left + 1)
+    if question and actor.reputation < cfg["FORUM_QUESTION_INTERVAL_REPUTATION"]:
+        latest = db.session.scalar(sa.select(sa.func.max(Question.created_at)).where(Question.author_id == actor.id))
+        wait = timedelta(minutes=cfg["FORUM_QUESTION_INTERVAL_MINUTES"])
+        if latest is not None and now - latest < wait:
+            left = (wait - (now - latest)).total_seconds()
+            raise RateLimited(_("You can ask a question every %(minutes)d minutes until you have %(rep)d reputation. "
+                                "Try again in %(left)d minutes.", minutes=cfg["FORUM_QUESTION_INTERVAL_MINUTES"],
+                                rep=cfg["FORUM_QUESTION_INTERVAL_REPUTATION"], left=int(left // 60) + 1),
+                              retry_after=left + 1)
+
+
 # --- reading single objects ---------------------------------------------------------------------
 
 def get_question(question_id: Any, *, include_deleted: bool = False) -> Question:
@@ -190,9 +229,11 @@ def ask_question(actor: User, *, title, body, tags, category) -> Question:
     category = _check_category(category, errors)
     if errors:
         raise ValidationFailed(errors)
+    body_html = render_markdown(body)
+    _check_pace(actor, question=True, html=body_html)
     now = utcnow()
     question = Question(
-        title=title, body=body, body_html=render_markdown(body), category=category, author_id=actor.id,
+        title=title, body=body, body_html=body_html, category=category, author_id=actor.id,
         created_at=now, updated_at=now, last_activity_at=now, revision_count=1,
     )
     question.tags = _upsert_tags(tag_names)
@@ -324,8 +365,10 @@ def post_answer(actor: User, question_id, *, body) -> Answer:
     body = _check_body(body, errors)
     if errors:
         raise ValidationFailed(errors)
+    body_html = render_markdown(body)
+    _check_pace(actor, question=False, html=body_html)
     now = utcnow()
-    answer = Answer(question_id=question.id, author_id=actor.id, body=body, body_html=render_markdown(body),
+    answer = Answer(question_id=question.id, author_id=actor.id, body=body, body_html=body_html,
                     created_at=now, updated_at=now, official=actor.role.is_staff, last_editor_id=actor.id)
     db.session.add(answer)
     db.session.flush()
@@ -475,9 +518,11 @@ def post_comment(actor: User, *, body, question_id=None, answer_id=None) -> Comm
     body = _check_text(body, "body", rules.COMMENT_MIN, rules.COMMENT_MAX, errors, what=_("The comment"))
     if errors:
         raise ValidationFailed(errors)
+    body_html = render_markdown(body)
+    _check_pace(actor, question=False, html=body_html)
     now = utcnow()
     comment = Comment(question_id=None if answer else question.id, answer_id=answer.id if answer else None,
-                      author_id=actor.id, body=body, body_html=render_markdown(body), created_at=now,
+                      author_id=actor.id, body=body, body_html=body_html, created_at=now,
                       updated_at=now)
     db.session.add(comment)
     if answer is not None:

@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from forum.core import signals
-from forum.core.errors import ValidationFailed
+from forum.core.errors import RateLimited, ValidationFailed
 from forum.core.markup import render_markdown
 from forum.core.permissions import Privilege, can
 from forum.questions import queries, rules, services
@@ -88,6 +88,8 @@ def ask():
                                              tags=form.tags.data, category=form.category.data)
         except ValidationFailed as error:
             attach_errors(form, error)
+        except RateLimited as error:  # keep what was typed; say when to try again
+            form.form_errors.append(error.message)
         else:
             flash(_("Your question is posted. You will find answers here."), "success")
             return redirect(url_for("questions.show", question_id=question.id))
@@ -128,6 +130,8 @@ def answer(question_id: int):
             created = services.post_answer(_actor(), question_id, body=form.body.data)
         except ValidationFailed as error:
             attach_errors(form, error)
+        except RateLimited as error:
+            form.form_errors.append(error.message)
         else:
             flash(_("Thank you for your answer."), "success")
             return redirect(url_for("questions.show", question_id=question_id, _anchor=f"answer-{created.id}"))
@@ -161,7 +165,7 @@ def _comment(question, anchor: str, **target):
     if form.validate_on_submit():
         try:
             comment = services.post_comment(_actor(), body=form.body.data, **target)
-        except ValidationFailed as error:
+        except (ValidationFailed, RateLimited) as error:
             messages = [m for ms in error.fields.values() for m in ms] or [error.message]
             return _render_thread(question, status=422, comment_error={
                 "anchor": anchor, "body": form.body.data or "", "errors": messages})

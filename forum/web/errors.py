@@ -55,7 +55,8 @@ def register(app: Flask) -> None:
         status = error.status
         if error.code == "unauthorized":
             status = 401
-        return error_response(status, error.code, error.message, error.fields)
+        headers = {"Retry-After": str(error.retry_after)} if getattr(error, "retry_after", None) else None
+        return error_response(status, error.code, error.message, error.fields, headers=headers)
 
     @app.errorhandler(CSRFError)
     def _csrf_error(error: CSRFError):

@@ -1,0 +1,73 @@
+"""New-member pacing: 30 s between posts, at most 2 links, 40 minutes between questions below 125."""
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from forum.core.db import utcnow
+from forum.core.errors import RateLimited, ValidationFailed
+from forum.extensions import db
+from forum.questions import services
+from forum.questions.models import Answer, Question
+
+
+@pytest.fixture
+def pacing(app):
+    app.config["FORUM_RATE_LIMITS"] = True
+    yield
+    app.config["FORUM_RATE_LIMITS"] = False
+
+
+def test_new_members_wait_between_posts(pacing, client, create_user, create_question, token_for):
+    q = create_question()
+    newcomer = create_user(reputation=1)
+    services.post_answer(newcomer, q.id, body="第一条回答：先在订单详情里申请退款，再联系银行。")
+    with pytest.raises(RateLimited) as err:
+        services.post_comment(newcomer, body="再补充一句评论", question_id=q.id)
+    assert 1 <= err.value.retry_after <= 31
+    response = client.post(f"/api/v1/questions/{q.id}/comments", json={"body": "再补充一句评论"},
+                           headers=token_for(newcomer))
+    assert response.status_code == 429 and int(response.headers["Retry-After"]) >= 1
+    db.session.execute(sa.update(Answer).values(created_at=utcnow() - timedelta(seconds=31)))
+    db.session.commit()
+    services.post_comment(newcomer, body="三十秒后可以评论了", question_id=q.id)
+
+
+def test_new_members_post_at_most_two_links(pacing, create_user, create_question):
+    q = create_question()
+    newcomer = create_user(reputation=1)
+    with pytest.raises(ValidationFailed):
+        services.post_answer(newcomer, q.id, body="看 https://a.example https://b.example https://c.example 这三个链接")
+    services.post_answer(create_user(reputation=50), q.id,
+                         body="看 https://a.example https://b.example https://c.example 这三个链接")
+
+
+def test_questions_are_paced_below_125(pacing, create_user):
+    member = create_user(reputation=50)
+    data = {"body": "我的订单一直显示处理中，已经三天了，请问怎么办？", "tags": ["订单"], "category": "orders"}
+    services.ask_question(member, title="第一个关于订单的问题标题", **data)
+    db.session.execute(sa.update(Question).values(created_at=utcnow() - timedelta(minutes=1)))
+    db.session.commit()
+    with pytest.raises(RateLimited):
+        services.ask_question(member, title="第二个关于订单的问题标题", **data)
+    services.ask_question(create_user(reputation=200), title="老成员可以连续提问的标题", **data)
+    services.ask_question(create_user(role="moderator"), title="版主不受提问间隔限制", **data)
+
+
+def test_off_when_rate_limits_are_off(create_user, create_question):
+    q = create_question()
+    newcomer = create_user(reputation=1)
+    services.post_answer(newcomer, q.id, body="第一条回答：先在订单详情里申请退款，再联系银行。")
+    services.post_comment(newcomer, body="马上再评论也可以", question_id=q.id)
+
+
+def test_pages_keep_the_text_when_paced(pacing, client, create_user, create_question, login):
+    q = create_question()
+    newcomer = create_user(reputation=1)
+    services.post_answer(newcomer, q.id, body="第一条回答：先在订单详情里申请退款，再联系银行。")
+    login(newcomer)
+    response = client.post(f"/questions/{q.id}/answers", data={"body": "第二条回答的内容，这次写得更详细一些，也更完整。"},
+                           headers={"Accept-Language": "en"})
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "第二条回答的内容" in page and "seconds between posts" in page
