@@ -11,6 +11,8 @@ from forum.questions import queries, services
 from forum.questions.models import Category
 from forum.verification import queries as verification_queries
 from forum.votes.queries import my_votes
+from forum.extensions import limiter
+from forum.web import ratelimits
 
 
 def _list_filters():
@@ -63,6 +65,7 @@ def _question_detail(question_id: int) -> dict:
 
 @route("/questions", "POST", summary="Ask a question", auth="required", body=schemas.QuestionIn,
        response=schemas.QuestionOut, status=201, errors=(400, 401, 403, 422))
+@limiter.shared_limit(ratelimits.posts, scope="posts", key_func=ratelimits.actor_key)
 def ask():
     actor = require_user()
     data = parse_body(schemas.QuestionIn)
@@ -105,6 +108,7 @@ def question_revisions(question_id: int):
 
 @route("/questions/<int:question_id>/answers", "POST", summary="Answer a question", auth="required",
        body=schemas.AnswerIn, response=schemas.AnswerOut, status=201, errors=(400, 401, 403, 404, 422))
+@limiter.shared_limit(ratelimits.posts, scope="posts", key_func=ratelimits.actor_key)
 def answer(question_id: int):
     actor = require_user()
     data = parse_body(schemas.AnswerIn)
@@ -156,6 +160,7 @@ def answer_revisions(answer_id: int):
 
 @route("/questions/<int:question_id>/comments", "POST", summary="Comment on a question", auth="required",
        body=schemas.CommentIn, response=schemas.CommentOut, status=201, errors=(400, 401, 403, 404, 422))
+@limiter.shared_limit(ratelimits.posts, scope="posts", key_func=ratelimits.actor_key)
 def comment_question(question_id: int):
     actor = require_user()
     data = parse_body(schemas.CommentIn)
@@ -165,6 +170,7 @@ def comment_question(question_id: int):
 
 @route("/answers/<int:answer_id>/comments", "POST", summary="Comment on an answer", auth="required",
        body=schemas.CommentIn, response=schemas.CommentOut, status=201, errors=(400, 401, 403, 404, 422))
+@limiter.shared_limit(ratelimits.posts, scope="posts", key_func=ratelimits.actor_key)
 def comment_answer(answer_id: int):
     actor = require_user()
     data = parse_body(schemas.CommentIn)

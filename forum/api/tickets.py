@@ -9,7 +9,9 @@ from forum.api.questions import _answer_detail
 from forum.api.schemas import CATEGORIES, AnswerOut, AuthorOut
 from forum.api.serialize import author
 from forum.core.errors import ValidationFailed
+from forum.extensions import limiter
 from forum.tickets import queries, services
+from forum.web import ratelimits
 from forum.tickets.models import Priority, Status, Ticket
 
 
@@ -118,6 +120,7 @@ def _ticket(ticket: Ticket, *, staff: bool, detail: bool = False) -> dict:
 @route("/questions/<int:question_id>/escalations", "POST", summary="Escalate one's own question to official "
        "support; a second open ticket for it is 409 naming the first", auth="required", body=EscalationIn,
        response=TicketOut, status=201, errors=(400, 401, 403, 404, 409, 422))
+@limiter.shared_limit(ratelimits.escalations, scope="escalations", key_func=ratelimits.actor_key)
 def escalate(question_id: int):
     actor = require_user()
     data = parse_body(EscalationIn)

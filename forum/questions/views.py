@@ -13,6 +13,8 @@ from forum.questions import queries, rules, services
 from forum.questions.diff import inline_diff
 from forum.questions.forms import AnswerForm, CommentForm, ActionForm, QuestionForm
 from forum.questions.models import Category
+from forum.extensions import limiter
+from forum.web import ratelimits
 from forum.web.forms import attach_errors
 
 bp = Blueprint("questions", __name__)
@@ -77,6 +79,7 @@ def _render_thread(question, *, status: int = 200, answer_form: AnswerForm | Non
 
 
 @bp.route("/ask", methods=["GET", "POST"])
+@limiter.shared_limit(ratelimits.posts, scope="posts", key_func=ratelimits.actor_key, methods=["POST"])
 @login_required
 def ask():
     form = QuestionForm()
@@ -121,6 +124,7 @@ def edit(question_id: int):
 
 
 @bp.route("/questions/<int:question_id>/answers", methods=["POST"])
+@limiter.shared_limit(ratelimits.posts, scope="posts", key_func=ratelimits.actor_key, methods=["POST"])
 @login_required
 def answer(question_id: int):
     question = services.get_question(question_id)
@@ -175,6 +179,7 @@ def _comment(question, anchor: str, **target):
 
 
 @bp.route("/questions/<int:question_id>/comments", methods=["POST"])
+@limiter.shared_limit(ratelimits.posts, scope="posts", key_func=ratelimits.actor_key, methods=["POST"])
 @login_required
 def comment_question(question_id: int):
     question = services.get_question(question_id)
@@ -182,6 +187,7 @@ def comment_question(question_id: int):
 
 
 @bp.route("/answers/<int:answer_id>/comments", methods=["POST"])
+@limiter.shared_limit(ratelimits.posts, scope="posts", key_func=ratelimits.actor_key, methods=["POST"])
 @login_required
 def comment_answer(answer_id: int):
     answer = services.get_answer(answer_id)

@@ -15,6 +15,8 @@ from forum.questions.queries import clamp_page
 from forum.tickets import queries, services, sla
 from forum.tickets.forms import EscalateForm, MessageForm, RatingForm, StaffUpdateForm
 from forum.tickets.models import EVENT_TITLES, TIER_TITLES, Priority, Status
+from forum.extensions import limiter
+from forum.web import ratelimits
 from forum.web.decorators import staff_required
 from forum.web.forms import attach_errors
 
@@ -35,6 +37,7 @@ def _context():
 
 
 @bp.route("/questions/<int:question_id>/escalate", methods=["GET", "POST"])
+@limiter.shared_limit(ratelimits.escalations, scope="escalations", key_func=ratelimits.actor_key, methods=["POST"])
 @login_required
 def escalate(question_id: int):
     question = question_services.get_question(question_id)

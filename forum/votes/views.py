@@ -7,7 +7,9 @@ from flask_login import current_user, login_required
 from forum.core.errors import DomainError
 from forum.questions import services as question_services
 from forum.questions.forms import ActionForm
+from forum.extensions import limiter
 from forum.votes import services
+from forum.web import ratelimits
 from forum.web.errors import wants_json
 
 bp = Blueprint("votes", __name__)
@@ -36,6 +38,7 @@ def _vote(thread_id: int, anchor: str, **target):
 
 
 @bp.route("/questions/<int:question_id>/vote", methods=["POST"])
+@limiter.shared_limit(ratelimits.votes, scope="votes", key_func=ratelimits.actor_key)
 @login_required
 def vote_question(question_id: int):
     question_services.get_question(question_id)
@@ -43,6 +46,7 @@ def vote_question(question_id: int):
 
 
 @bp.route("/answers/<int:answer_id>/vote", methods=["POST"])
+@limiter.shared_limit(ratelimits.votes, scope="votes", key_func=ratelimits.actor_key)
 @login_required
 def vote_answer(answer_id: int):
     answer = question_services.get_answer(answer_id)
