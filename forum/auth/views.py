@@ -1,8 +1,6 @@
 """Sign-up, sign-in, sign-out and the language switch."""
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
@@ -13,6 +11,7 @@ from forum.core.errors import AuthenticationFailed, Locked, ValidationFailed
 from forum.extensions import limiter
 from forum.core.i18n import LANG_COOKIE
 from forum.web.forms import attach_errors
+from forum.web.navigation import local_url
 
 bp = Blueprint("auth", __name__)
 
@@ -26,11 +25,7 @@ def signup_rate() -> str:
 
 
 def _safe_next(default: str) -> str:
-    target = request.values.get("next") or ""
-    parts = urlsplit(target)
-    if target.startswith("/") and not target.startswith("//") and not parts.netloc and "\\" not in target:
-        return target
-    return default
+    return local_url(request.values.get("next"), default)
 
 
 @bp.route("/register", methods=["GET", "POST"])

@@ -56,6 +56,14 @@ class TimestampMixin:
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
 
 
+MAX_ROW_ID = 2**31 - 1  # ids are INTEGER columns; larger numbers cannot name a row
+
+
+def is_row_id(value) -> bool:
+    """Could `value` be a row id? (Bools, strings, zero, negatives and overflows cannot.)"""
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ROW_ID
+
+
 def insert_ignoring_conflicts(model, values: dict | list[dict], conflict_columns: list[str], returning=None):
     """INSERT ... ON CONFLICT (columns) DO NOTHING on SQLite and PostgreSQL; with `returning`, the
     inserted value or None when the row existed (rowcount is not reliable through the ORM session)."""

@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from forum.auth.models import User
-from forum.core.db import insert_ignoring_conflicts, on_commit, utcnow
+from forum.core.db import insert_ignoring_conflicts, is_row_id, on_commit, utcnow
 from forum.core.errors import NotFound, ValidationFailed
 from forum.extensions import db
 from forum.notifications import jobs, mail
@@ -216,8 +216,7 @@ def inbox(user: User, *, unread_only: bool = False, page: int = 1, per_page: int
 def mark_read(actor: User, *, ids=None, all_: bool = False) -> int:
     """Mark the member's own notifications read (others' ids are ignored); commits."""
     if not all_:
-        if not isinstance(ids, list) or not all(isinstance(i, int) and not isinstance(i, bool) and 0 < i < 2**31
-                                                for i in ids):
+        if not isinstance(ids, list) or not all(is_row_id(i) for i in ids):
             raise ValidationFailed({"ids": [_("A list of notification ids.")]})
         if len(ids) > 1000:
             raise ValidationFailed({"ids": [_("At most 1,000 ids at a time.")]})

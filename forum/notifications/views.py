@@ -16,7 +16,9 @@ from forum.extensions import db
 from forum.notifications import services
 from forum.notifications.kinds import Kind
 from forum.questions.queries import clamp_page
+from forum.questions.forms import ActionForm
 from forum.questions.rules import normalise_tag
+from forum.web.navigation import local_url
 
 bp = Blueprint("notifications", __name__)
 
@@ -25,10 +27,6 @@ bp = Blueprint("notifications", __name__)
 def _bell():
     return {"unread_notifications": lambda: services.unread_count(current_user),
             "is_following": lambda **target: services.is_following(current_user, **target)}
-
-
-class _Empty(FlaskForm):
-    pass
 
 
 class SettingsForm(FlaskForm):
@@ -49,27 +47,26 @@ def index():
     page, _per_page = clamp_page(request.args.get("page", 1), 20)
     unread_only = request.args.get("unread") == "1"
     return render_template("notifications/index.html", page=services.inbox(_me(), unread_only=unread_only, page=page),
-                           unread_only=unread_only, form=_Empty())
+                           unread_only=unread_only, form=ActionForm())
 
 
 @bp.route("/notifications/read", methods=["POST"])
 @login_required
 def read():
-    if _Empty().validate_on_submit():
+    if ActionForm().validate_on_submit():
         if request.form.get("all"):
             services.mark_read(_me(), all_=True)
         else:
             ids = [int(i) for i in request.form.getlist("id") if re.fullmatch(r"[0-9]{1,9}", i)]
             services.mark_read(_me(), ids=ids)
-    target = request.form.get("next") or ""
-    return redirect(target if target.startswith("/") and not target.startswith("//") else url_for(".index"))
+    return redirect(local_url(request.form.get("next"), url_for(".index")))
 
 
 @bp.route("/follow", methods=["POST"])
 @login_required
 def follow():
     """Follow or unfollow a question (question_id), a tag (tag) or a category (category)."""
-    if not _Empty().validate_on_submit():
+    if not ActionForm().validate_on_submit():
         return redirect(url_for("questions.index"))
     following = request.form.get("action") != "unfollow"
     question_id = request.form.get("question_id", "")
@@ -83,9 +80,7 @@ def follow():
     services.set_following(_me(), following, **target)
     flash(_("You follow it now: you will hear of new activity.") if following else _("You no longer follow it."),
           "success")
-    target_url = request.form.get("next") or ""
-    return redirect(target_url if target_url.startswith("/") and not target_url.startswith("//")
-                    else url_for("questions.index"))
+    return redirect(local_url(request.form.get("next"), url_for("questions.index")))
 
 
 @bp.route("/settings/notifications", methods=["GET", "POST"])

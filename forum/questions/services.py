@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 
 from forum.auth.models import User
 from forum.core import signals
-from forum.core.db import insert_ignoring_conflicts, utcnow
+from forum.core.db import insert_ignoring_conflicts, is_row_id, utcnow
 from forum.core.errors import NotFound, PermissionDenied, RateLimited, ValidationFailed
 from forum.core.markup import render_markdown
 from forum.core.permissions import Privilege, can
@@ -162,7 +162,7 @@ def _check_pace(actor: User, *, question: bool, html: str) -> None:
 
 def get_question(question_id: Any, *, include_deleted: bool = False) -> Question:
     """The question with this id. Raises NotFound for unknown, malformed or deleted ids."""
-    question = db.session.get(Question, question_id) if _is_id(question_id) else None
+    question = db.session.get(Question, question_id) if is_row_id(question_id) else None
     if question is None or (question.is_deleted and not include_deleted):
         raise NotFound(_("This question does not exist or was deleted."))
     return question
@@ -170,7 +170,7 @@ def get_question(question_id: Any, *, include_deleted: bool = False) -> Question
 
 def get_answer(answer_id: Any) -> Answer:
     """The answer with this id, on a live question. Raises NotFound."""
-    answer = db.session.get(Answer, answer_id) if _is_id(answer_id) else None
+    answer = db.session.get(Answer, answer_id) if is_row_id(answer_id) else None
     if answer is None or answer.is_deleted:
         raise NotFound(_("This answer does not exist or was deleted."))
     question = db.session.get(Question, answer.question_id)
@@ -179,11 +179,6 @@ def get_answer(answer_id: Any) -> Answer:
     return answer
 
 
-MAX_ID = 2**31 - 1  # ids are INTEGER columns; larger numbers cannot name a row
-
-
-def _is_id(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ID
 
 
 # --- tags ---------------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 
 from forum.auth.models import User
 from forum.core import signals
-from forum.core.db import utcnow
+from forum.core.db import is_row_id, utcnow
 from forum.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from forum.core.markup import render_markdown
 from forum.extensions import db
@@ -109,7 +109,7 @@ def _event(ticket: Ticket, actor: User | None, kind: str, old="", new="", reason
 def _locked(ticket_id) -> Ticket:
     # of=Ticket: PostgreSQL refuses FOR UPDATE on the outer-joined assignee.
     ticket = db.session.scalar(sa.select(Ticket).where(Ticket.id == ticket_id).with_for_update(of=Ticket)
-                               .execution_options(populate_existing=True)) if _is_id(ticket_id) else None
+                               .execution_options(populate_existing=True)) if is_row_id(ticket_id) else None
     if ticket is None:
         raise NotFound(_("No such ticket."))
     return ticket
@@ -125,16 +125,12 @@ def _commit() -> None:
         raise Conflict(_("There is already an open ticket for this question."), code="ticket_exists") from None
 
 
-def _is_id(value) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= 2**31 - 1
-
-
 # --- reading ---------------------------------------------------------------------------------------
 
 def get_ticket(actor, ticket_id) -> Ticket:
     """The ticket, for its requester or staff; anyone else gets NotFound (its existence is private)."""
     _member(actor)
-    ticket = db.session.get(Ticket, ticket_id) if _is_id(ticket_id) else None
+    ticket = db.session.get(Ticket, ticket_id) if is_row_id(ticket_id) else None
     if ticket is None or not (actor.role.is_staff or ticket.requester_id == actor.id):
         raise NotFound(_("No such ticket."))
     return ticket
@@ -386,7 +382,7 @@ def merge_ticket(actor, source_id, target_id) -> Ticket:
     source move along). Raises ValidationFailed."""
     _staff(actor)
     source = get_ticket(actor, source_id)
-    target = get_ticket(actor, target_id) if _is_id(target_id) else None
+    target = get_ticket(actor, target_id) if is_row_id(target_id) else None
     if target is None or target.id == source.id:
         raise ValidationFailed({"target": [_("Choose another ticket to merge into.")]})
     # Both rows locked in id order: two opposite merges at once cannot make a cycle.
