@@ -28,6 +28,12 @@ class Config:
     FORUM_DATABASE_URL = _env("FORUM_DATABASE_URL")
     SECRET_KEY = _env("FORUM_SECRET_KEY")
     FORUM_SEARCH_INDEX = _env("FORUM_SEARCH_INDEX")
+    # "whoosh" (embedded, one machine) or "postgresql" (documents in the database, for several
+    # web servers; needs a PostgreSQL FORUM_DATABASE_URL).
+    FORUM_SEARCH_BACKEND = (_env("FORUM_SEARCH_BACKEND", "whoosh") or "whoosh").lower()
+    # "thread": each process indexes in a background thread; "external": run
+    # `flask --app forum search indexer` as one separate process (recommended under gunicorn).
+    FORUM_SEARCH_INDEXER = (_env("FORUM_SEARCH_INDEXER", "thread") or "thread").lower()
     FORUM_REDIS_URL = _env("FORUM_REDIS_URL")
     FORUM_RATE_LIMITS = (_env("FORUM_RATE_LIMITS", "on") or "on").lower() != "off"
     # Per address, checked before the password hash is computed (argon2 is slow on purpose).
@@ -92,6 +98,8 @@ class TestConfig(Config):
     FORUM_ARGON2_TIME_COST = 1
     SQLALCHEMY_RECORD_QUERIES = True
     FORUM_MAIL_SERVER = None
+    # The search index is brought up to date before each request returns.
+    FORUM_SEARCH_INDEXER = "inline"
 
 
 class ProductionConfig(Config):

@@ -54,7 +54,19 @@ def create_app(config: object | dict | None = None) -> Flask:
     _connect_signals()
     _register_blueprints(app)
     _register_cli(app)
+    _start_search(app)
     return app
+
+
+def _start_search(app: Flask) -> None:
+    """Rebuild a missing or unreadable index now; start the indexer thread with the first request."""
+    from forum.search import indexer, services
+
+    services.ensure_ready(app)
+
+    @app.before_request
+    def _search_indexer_running():
+        indexer.ensure_worker(app)
 
 
 def _configure_logging() -> None:
@@ -109,6 +121,7 @@ def _import_models() -> None:
     import forum.notifications.models  # noqa: F401
     import forum.verification.models  # noqa: F401
     import forum.votes.models  # noqa: F401
+    import forum.search.models  # noqa: F401
 
 
 def _connect_signals() -> None:
@@ -123,6 +136,9 @@ def _connect_signals() -> None:
     verification_subscribers.connect()
     ticket_subscribers.connect()
     notification_subscribers.connect()
+    from forum.search import subscribers as search_subscribers
+
+    search_subscribers.connect()
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -135,9 +151,10 @@ def _register_blueprints(app: Flask) -> None:
     from forum.users.views import bp as users_bp
     from forum.verification.views import bp as verification_bp
     from forum.votes.views import bp as votes_bp
+    from forum.search.views import bp as search_bp
 
     for blueprint in (auth_bp, questions_bp, reputation_bp, votes_bp, verification_bp, tickets_bp, notifications_bp,
-                      users_bp, api_bp):
+                      search_bp, users_bp, api_bp):
         app.register_blueprint(blueprint)
     csrf.exempt(api_bp)
     # Mail clients send RFC 8058 one-click unsubscribe POSTs without a CSRF token; the signed
@@ -165,4 +182,7 @@ def _register_cli(app: Flask) -> None:
     app.cli.add_command(notifications_cli)
     app.cli.add_command(jobs_cli)
     app.cli.add_command(tickets_cli)
+    from forum.search.cli import search_cli
+
+    app.cli.add_command(search_cli)
     register_demo(app)

@@ -79,6 +79,11 @@ def wipe(app) -> None:
             else:
                 for name in tables:
                     conn.execute(sa.text(f"DELETE FROM {name}"))
+        # The Whoosh index lives beside the database: empty it too (ids start again at 1).
+        from forum.search import services as search_services
+
+        search_services.clear()
+        db.session.remove()
 
 
 @pytest.fixture

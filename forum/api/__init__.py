@@ -7,4 +7,4 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
-from forum.api import notifications, openapi, questions, tickets, users, verification, votes  # noqa: E402,F401  (routes register on bp)
+from forum.api import notifications, openapi, questions, search, tickets, users, verification, votes  # noqa: E402,F401  (routes register on bp)

@@ -163,3 +163,39 @@ class ErrorDetail(BaseModel):
 
 class ErrorOut(BaseModel):
     error: ErrorDetail
+
+
+class SearchHitOut(BaseModel):
+    type: Literal["question", "answer"]
+    question_id: int
+    answer_id: int | None = None
+    title: str
+    snippet: str = Field(description="Plain text around the matching words")
+    snippet_html: str = Field(description="The snippet, HTML-escaped, with the matching words in <mark>")
+    score: float
+    is_verified: bool
+    is_accepted: bool
+    url: str
+
+
+class SearchResultsOut(BaseModel):
+    items: list[SearchHitOut]
+    page: int
+    per_page: int
+    total: int
+    sort: Literal["relevance", "newest", "votes"]
+    notes: list[str] = Field(description="What was changed or ignored in the query, for the reader")
+    suggestion: str | None = Field(description="A corrected query when nothing was found")
+
+
+class SimilarQuestionOut(BaseModel):
+    question_id: int
+    title: str
+    is_verified: bool
+    is_accepted: bool
+    answer_count: int
+    url: str
+
+
+class SimilarOut(BaseModel):
+    items: list[SimilarQuestionOut]

@@ -1,0 +1,38 @@
+"""Full-text search."""
+from __future__ import annotations
+
+from flask import jsonify, request, url_for
+
+from forum.api import schemas
+from forum.api.common import page_args, route
+from forum.search import services
+
+
+def _url(hit) -> str:
+    url = url_for("questions.show", question_id=hit.question_id, _external=True)
+    return f"{url}#answer-{hit.answer_id}" if hit.answer_id else url
+
+
+@route("/search", "GET", summary="Search questions and answers, best first", response=schemas.SearchResultsOut,
+       query={"q": "words and filters: tag:x category:x user:name is:verified is:accepted is:unanswered is:open, "
+                   "\"phrase\", -word, prefix*", "sort": "relevance|newest|votes", "page": "page number",
+              "per_page": "at most 50"})
+def search():
+    page, per_page = page_args()
+    results = services.search(request.args.get("q", "", type=str), page=page, per_page=min(per_page, 50),
+                              sort=request.args.get("sort", "relevance", type=str))
+    items = [{"type": h.type, "question_id": h.question_id, "answer_id": h.answer_id, "title": h.title,
+              "snippet": h.snippet, "snippet_html": str(h.snippet_html), "score": round(h.score, 4),
+              "is_verified": h.is_verified, "is_accepted": h.is_accepted, "url": _url(h)} for h in results.hits]
+    return jsonify({"items": items, "page": results.page, "per_page": results.per_page, "total": results.total,
+                    "sort": results.sort, "notes": results.notes, "suggestion": results.suggestion})
+
+
+@route("/search/similar", "GET", summary="Up to 5 questions like a draft title (ask page, escalation form)",
+       response=schemas.SimilarOut, query={"title": "the draft title", "exclude": "a question id to leave out"})
+def similar():
+    exclude = request.args.get("exclude", type=int)
+    hits = services.similar(request.args.get("title", "", type=str), exclude_question_id=exclude)
+    return jsonify({"items": [{"question_id": h.question_id, "title": h.title, "is_verified": h.is_verified,
+                               "is_accepted": h.is_accepted, "answer_count": h.answer_count, "url": _url(h)}
+                              for h in hits]})

@@ -1,0 +1,155 @@
+"""The indexer: the only thing that writes the search index.
+
+Requests never touch the index. A change to a thread writes a row to `search_outbox` in the same
+transaction (forum.search.subscribers), and after the commit wakes the indexer. The indexer takes
+a batch of rows, rebuilds those threads' documents from the database, commits them to the index,
+and only then deletes the rows. A crash in between leaves the rows, which are applied again
+(replacing a thread's documents twice gives the same result): no confirmed post is ever missing.
+
+Where it runs (FORUM_SEARCH_INDEXER):
+- "thread" (default): a daemon thread in each application process. Several processes are safe
+  (the writer lock lets one work at a time), just wasteful.
+- "external": no thread; run `flask --app forum search indexer` as one process beside the web
+  workers (recommended under gunicorn).
+- "inline" (tests): the batch runs right after each commit, before the request returns.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+
+import sqlalchemy as sa
+from flask import Flask, current_app
+
+from forum.core.db import insert_ignoring_conflicts
+from forum.extensions import db
+from forum.search import analysis
+from forum.search.documents import SearchDoc, thread_documents
+from forum.search.models import SearchOutbox, SearchWord
+
+log = logging.getLogger(__name__)
+BATCH_SIZE = 200
+POLL_SECONDS = 1.0
+
+
+def enqueue(question_id: int) -> None:
+    """Mark a thread for reindexing, in the caller's transaction."""
+    db.session.add(SearchOutbox(question_id=question_id))
+
+
+def record_words(docs: list[SearchDoc]) -> None:
+    words = set()
+    for doc in docs:
+        for text in (doc.title, doc.body):
+            words.update(w for w in analysis.words(text) if w.isalpha() and 3 <= len(w) <= 40)
+    if words:
+        insert_ignoring_conflicts(SearchWord, [{"word": w} for w in sorted(words)], ["word"])
+
+
+def process_batch(backend=None, limit: int = BATCH_SIZE) -> int | None:
+    """Apply one batch of the outbox. Returns the number of rows applied, or None when another
+    process holds the writer lock."""
+    from forum.search.services import get_backend
+
+    backend = backend or get_backend()
+    with backend.writer_lock(blocking=False) as acquired:
+        if not acquired:
+            return None
+        rows = db.session.execute(sa.select(SearchOutbox.id, SearchOutbox.question_id)
+                                  .order_by(SearchOutbox.id).limit(limit)).all()
+        if not rows:
+            db.session.rollback()
+            return 0
+        row_ids = [row.id for row in rows]
+        question_ids = sorted({row.question_id for row in rows})
+        docs = thread_documents(question_ids)
+        if not backend.transactional:
+            # End the read before the (slower) index write, so SQLite writers are not held up;
+            # a transactional backend writes documents and deletes the rows in one transaction.
+            db.session.rollback()
+        backend.replace(question_ids, docs)
+        record_words(docs)
+        db.session.execute(sa.delete(SearchOutbox).where(SearchOutbox.id.in_(row_ids)))
+        db.session.commit()
+        return len(rows)
+
+
+def process_all(backend=None) -> int:
+    """Apply the whole outbox (tests, the CLI, start-up). Returns the rows applied."""
+    total = 0
+    while True:
+        applied = process_batch(backend)
+        if not applied:
+            return total
+        total += applied
+
+
+def pending() -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(SearchOutbox)) or 0
+
+
+class _Worker:
+    def __init__(self, app: Flask):
+        self.app = app
+        self.wake = threading.Event()
+        self.thread = threading.Thread(target=self.run, name="forum-search-indexer", daemon=True)
+        self.thread.start()
+
+    def run(self) -> None:
+        while True:
+            self.wake.wait(POLL_SECONDS)
+            self.wake.clear()
+            try:
+                with self.app.app_context():
+                    try:
+                        process_all()
+                    finally:
+                        db.session.remove()
+            except Exception:  # the indexer must outlive a bad batch; the rows stay for the next try
+                log.exception("search indexer batch failed; retrying")
+                time.sleep(POLL_SECONDS)
+
+
+_workers: dict[int, _Worker] = {}
+_workers_lock = threading.Lock()
+
+
+def ensure_worker(app: Flask) -> _Worker | None:
+    if app.config.get("FORUM_SEARCH_INDEXER", "thread") != "thread":
+        return None
+    with _workers_lock:
+        worker = _workers.get(id(app))
+        if worker is None:
+            worker = _workers[id(app)] = _Worker(app)
+        return worker
+
+
+def notify() -> None:
+    """After a commit: apply the outbox now (tests) or wake the indexer."""
+    app = current_app._get_current_object()
+    if app.config.get("FORUM_SEARCH_INDEXER") == "inline":
+        with app.app_context():
+            try:
+                process_all()
+            finally:
+                db.session.remove()
+        return
+    worker = ensure_worker(app)
+    if worker is not None:
+        worker.wake.set()
+
+
+def run_forever(app: Flask, poll: float = 0.5) -> None:
+    """The external indexer process (`flask --app forum search indexer`)."""
+    log.info("search indexer started (pid %s)", __import__("os").getpid())
+    while True:
+        try:
+            applied = process_all()
+        except Exception:
+            log.exception("search indexer batch failed; retrying")
+            applied = 0
+        finally:
+            db.session.remove()
+        if not applied:
+            time.sleep(poll)

@@ -1,0 +1,51 @@
+"""Search tables: the outbox of threads to (re)index, the vocabulary for "did you mean", and the
+documents of the PostgreSQL backend (unused with Whoosh)."""
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import TSVECTOR
+from sqlalchemy.orm import Mapped, mapped_column
+
+from forum.core.db import UTCDateTime, utcnow
+from forum.extensions import db
+
+
+class SearchOutbox(db.Model):
+    """A thread whose documents must be rebuilt. Written in the transaction that changed the thread;
+    deleted by the indexer only after the index has committed the change, so nothing is lost when a
+    process dies in between (applying a thread twice is harmless)."""
+
+    __tablename__ = "search_outbox"
+
+    id: Mapped[int] = mapped_column(sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True)
+    question_id: Mapped[int] = mapped_column(sa.Integer, nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+
+
+class SearchWord(db.Model):
+    """A Latin word seen in a post, as written (not stemmed): candidates for "did you mean"."""
+
+    __tablename__ = "search_words"
+
+    word: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
+
+
+class SearchDocument(db.Model):
+    """One searchable question or answer (PostgreSQL backend). `terms` holds the analyzer's terms
+    with their positions, plus filter terms (tag:…, category:…, user:…, flag:…), as a tsvector with
+    a GIN index: PostgreSQL's own parsers cannot split Chinese, our analyzer can."""
+
+    __tablename__ = "search_documents"
+    __table_args__ = (
+        sa.Index("ix_search_documents_terms", "terms", postgresql_using="gin"),
+    )
+
+    key: Mapped[str] = mapped_column(sa.String(24), primary_key=True)  # q<id> or a<id>
+    question_id: Mapped[int] = mapped_column(sa.Integer, nullable=False, index=True)
+    answer_id: Mapped[int | None] = mapped_column(sa.Integer)
+    terms: Mapped[str] = mapped_column(TSVECTOR().with_variant(sa.Text(), "sqlite"), nullable=False)
+    boost: Mapped[float] = mapped_column(sa.Float, nullable=False, default=1.0)
+    score: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)

@@ -1,0 +1,229 @@
+"""The search query language, parsed once into a backend-neutral `ParsedQuery`.
+
+    支付失败 refund tag:退款 category:payments user:老王 is:verified is:accepted is:unanswered
+    is:open "收货地址" -spam refun*
+
+- Free words: Chinese runs are split into words by rjieba (1-character words and filler words such
+  as 怎么 are dropped); each word becomes a phrase of its bigrams, so 收货 matches only where 收货
+  is written. English words are stemmed. Every word is expanded with its synonyms.
+- Up to three words must all match; in longer queries (people paste whole sentences) 60% of them
+  must, and the ranking rewards the rest.
+- "Quoted text" must match as written; -word excludes; word* matches a prefix.
+- Filters: tag:, category:, user:, is:verified/accepted/unanswered/open/question/answer.
+Nothing here raises on user input: what cannot be used is dropped with a note for the reader.
+"""
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+
+import rjieba
+from flask_babel import lazy_gettext as _l
+
+from forum.search import synonyms
+from forum.search.analysis import cjk_runs_and_words, fold, term_texts
+
+MAX_QUERY_LENGTH = 500
+MAX_WORDS = 16
+
+FLAG_ALIASES = {
+    "verified": "verified", "已验证": "verified", "验证": "verified", "官方": "verified",
+    "accepted": "accepted", "已采纳": "accepted", "采纳": "accepted", "solved": "accepted",
+    "unanswered": "unanswered", "未回答": "unanswered", "无回答": "unanswered", "noanswers": "unanswered",
+    "open": "open", "未关闭": "open", "开放": "open",
+    "question": "question", "问题": "question", "answer": "answer", "回答": "answer",
+}
+CATEGORY_ALIASES = {
+    "account": "account", "账号": "account", "账户": "account", "登录": "account",
+    "orders": "orders", "order": "orders", "订单": "orders",
+    "payments": "payments", "payment": "payments", "支付": "payments", "付款": "payments", "退款": "payments",
+    "complaints": "complaints", "complaint": "complaints", "投诉": "complaints",
+    "other": "other", "其他": "other", "其它": "other",
+}
+OPERATORS = ("tag", "category", "user", "is")
+_ENGLISH_STOPWORDS = (
+    "a an and are as at be but by can could did do does for from has have how i if in into is it its me "
+    "my no not of on or our please should so that the their then there these this to was we what when "
+    "where which who why will with would you your after before"
+)
+ENGLISH_STOPWORDS = frozenset(_ENGLISH_STOPWORDS.split())
+_CHINESE_STOPWORDS = (
+    "怎么 怎么办 怎样 怎么样 如何 为什么 什么 请问 一下 可以 能不能 是不是 我们 你们 他们 这个 那个 "
+    "哪里 在哪 在哪里 为啥 咋办 还是 或者 已经 就是 但是 因为 所以 如果 然后 没有 现在 需要"
+)
+CHINESE_STOPWORDS = frozenset(_CHINESE_STOPWORDS.split())
+
+_CHUNK_RE = re.compile(r'(?P<neg>-)?(?:"(?P<quoted>[^"]*)"?|(?P<op>[a-z]+):(?P<value>"[^"]*"?|\S*)|(?P<plain>\S+))')
+
+
+@dataclass(frozen=True)
+class QueryWord:
+    display: str
+    alternatives: tuple[tuple[str, ...], ...] = ()  # term sequences; more than one term: a phrase
+    prefix: str | None = None  # match terms starting with this instead
+
+    @property
+    def terms(self) -> set[str]:
+        return {term for alternative in self.alternatives for term in alternative}
+
+
+@dataclass
+class ParsedQuery:
+    raw: str
+    required: list[QueryWord] = field(default_factory=list)  # quoted: all must match
+    optional: list[QueryWord] = field(default_factory=list)  # free words: at least `min_optional`
+    excluded: list[QueryWord] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    category: str | None = None
+    user: str | None = None
+    flags: set[str] = field(default_factory=set)
+    notes: list[str] = field(default_factory=list)
+    impossible: bool = False  # a filter that nothing can match (an unknown category)
+    min_match: int | None = None  # overrides how many free words must match
+
+    @property
+    def min_optional(self) -> int:
+        n = len(self.optional)
+        if self.min_match is not None:
+            return min(self.min_match, n)
+        return n if n <= 3 else max(3, math.ceil(n * 0.6))
+
+    @property
+    def words(self) -> list[QueryWord]:
+        return self.required + self.optional
+
+    @property
+    def has_text(self) -> bool:
+        return bool(self.words)
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.words or self.tags or self.category or self.user or self.flags or self.excluded)
+
+    def highlight_terms(self) -> tuple[set[str], tuple[str, ...]]:
+        terms: set[str] = set()
+        prefixes: list[str] = []
+        for word in self.words:
+            terms |= word.terms
+            if word.prefix:
+                prefixes.append(word.prefix)
+        return terms, tuple(prefixes)
+
+    def without(self, word: QueryWord) -> str:
+        """The query text with one free word left out (for "did you mean")."""
+        return " ".join(w.display for w in self.words if w is not word)
+
+
+def _alternatives(word: str) -> tuple[tuple[str, ...], ...]:
+    seen, result = set(), []
+    for member in synonyms.expand(word):
+        sequence = tuple(term_texts(member))
+        if sequence and sequence not in seen:
+            seen.add(sequence)
+            result.append(sequence)
+    return tuple(result)
+
+
+def _segment(run: str) -> list[str]:
+    """Chinese words of a run, with synonym-table words kept whole."""
+    keys = synonyms.segment_keys()
+    pieces, i, start = [], 0, 0
+    while i < len(run):
+        for length in (4, 3, 2):
+            if run[i:i + length] in keys:
+                if start < i:
+                    pieces.extend(rjieba.cut(run[start:i]))
+                pieces.append(run[i:i + length])
+                i += length
+                start = i
+                break
+        else:
+            i += 1
+    if start < len(run):
+        pieces.extend(rjieba.cut(run[start:]))
+    return pieces
+
+
+def _free_words(text: str) -> list[QueryWord]:
+    found: list[QueryWord] = []
+    pieces = cjk_runs_and_words(text)
+    for kind, piece in pieces:
+        if kind == "cjk":
+            words = [w for w in _segment(piece) if len(w) > 1 and w not in CHINESE_STOPWORDS]
+            if not words and len(pieces) == 1:
+                words = [piece] if len(piece) > 1 else []
+                if not words:
+                    found.append(QueryWord(piece, prefix=piece))
+            found.extend(QueryWord(w, _alternatives(w)) for w in words)
+        elif piece not in ENGLISH_STOPWORDS or len(pieces) == 1:
+            found.append(QueryWord(piece, _alternatives(piece)))
+    return found
+
+
+def _phrase(text: str) -> QueryWord | None:
+    terms = tuple(term_texts(text))
+    return QueryWord(f'"{text}"', (terms,)) if terms else None
+
+
+def parse(raw: str) -> ParsedQuery:
+    raw = raw or ""
+    query = ParsedQuery(raw=raw)
+    if len(raw) > MAX_QUERY_LENGTH:
+        query.notes.append(_l("Your search was shortened to its first %(n)d characters.", n=MAX_QUERY_LENGTH))
+        raw = raw[:MAX_QUERY_LENGTH]
+    text = fold(raw.replace("\x00", " ")).translate(_QUOTES)
+    for match in _CHUNK_RE.finditer(text):
+        negated = bool(match.group("neg"))
+        if match.group("quoted") is not None:
+            word = _phrase(match.group("quoted"))
+            if word:
+                (query.excluded if negated else query.required).append(word)
+        elif match.group("op") in OPERATORS:
+            _apply_operator(query, match.group("op"), match.group("value").strip('"').strip())
+        else:
+            chunk = match.group("op") and f"{match.group('op')}:{match.group('value')}" or match.group("plain")
+            chunk = chunk or ""
+            if chunk.endswith("*") and chunk.rstrip("*").isalnum() and chunk.isascii() and len(chunk) > 3:
+                prefix = chunk.rstrip("*")
+                (query.excluded if negated else query.optional).append(QueryWord(chunk, prefix=prefix))
+                continue
+            words = _free_words(chunk)
+            (query.excluded if negated else query.optional).extend(words)
+    if len(query.words) > MAX_WORDS:
+        query.notes.append(_l("Only the first %(n)d words of your search were used.", n=MAX_WORDS))
+        keep = max(0, MAX_WORDS - len(query.required))
+        query.required = query.required[:MAX_WORDS]
+        query.optional = query.optional[:keep]
+    query.excluded = query.excluded[:MAX_WORDS]
+    return query
+
+
+def _apply_operator(query: ParsedQuery, op: str, value: str) -> None:
+    if not value:
+        query.notes.append(_l("“%(op)s:” needs a value, for example %(example)s; it was ignored.",
+                              op=op, example=_EXAMPLES[op]))
+        return
+    if op == "tag":
+        query.tags.append(value[:32])
+    elif op == "user":
+        query.user = value[:64]
+    elif op == "category":
+        category = CATEGORY_ALIASES.get(value)
+        if category is None:
+            query.notes.append(_l("There is no category “%(value)s”. Categories: account, orders, payments, "
+                                  "complaints, other.", value=value[:40]))
+            query.impossible = True
+        else:
+            query.category = category
+    elif op == "is":
+        flag = FLAG_ALIASES.get(value)
+        if flag is None:
+            query.notes.append(_l("“is:%(value)s” is not a filter; use is:verified, is:accepted, is:unanswered "
+                                  "or is:open. It was ignored.", value=value[:40]))
+        else:
+            query.flags.add(flag)
+
+
+_QUOTES = str.maketrans({c: '"' for c in "“”„「」『』«»"})
+_EXAMPLES = {"tag": "tag:退款", "category": "category:payments", "user": "user:老王", "is": "is:verified"}

@@ -1,0 +1,33 @@
+"""Every change that alters what a thread's search documents say queues the thread for the
+indexer, in the same transaction, and wakes the indexer after the commit."""
+from __future__ import annotations
+
+from forum.core import signals
+from forum.core.db import on_commit
+from forum.search import indexer
+
+
+def _queue(question_id: int) -> None:
+    indexer.enqueue(question_id)
+    on_commit(indexer.notify)
+
+
+def _question(sender, **_):
+    _queue(sender.id)
+
+
+def _answer(sender, **_):
+    _queue(sender.question_id)
+
+
+def _post(sender, **_):
+    _queue(getattr(sender, "question_id", None) or sender.id)
+
+
+def connect() -> None:
+    for signal in (signals.question_asked, signals.question_edited, signals.question_deleted):
+        signal.connect(_question)
+    for signal in (signals.answer_posted, signals.answer_edited, signals.answer_deleted, signals.answer_accepted,
+                   signals.answer_unaccepted, signals.answer_verified, signals.answer_unverified):
+        signal.connect(_answer)
+    signals.vote_cast.connect(_post)

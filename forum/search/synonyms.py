@@ -1,0 +1,69 @@
+"""Support vocabulary that means the same thing in Chinese and English, applied to queries.
+
+Each group is a set of interchangeable words: a query word in a group matches any member. Groups
+are applied at query time only, so editing this table needs no reindex. Members are written in
+Simplified Chinese and lower case (queries are folded before lookup; English members are matched
+by their stem, so "refunds" finds the "refund" group).
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+
+from forum.search.analysis import fold, stem
+
+GROUPS: tuple[tuple[str, ...], ...] = (
+    ("退款", "退钱", "退费", "refund"),
+    ("付款", "支付", "付钱", "pay", "payment"),
+    ("密码", "口令", "password", "passcode"),
+    ("账号", "账户", "帐号", "account"),
+    ("登录", "登陆", "login", "signin", "sign-in", "log-in"),
+    ("注册", "signup", "register", "registration"),
+    ("订单", "order"),
+    ("收货地址", "地址", "address"),
+    ("验证码", "校验码", "动态码", "otp"),
+    ("发票", "invoice", "receipt"),
+    ("物流", "快递", "配送", "delivery", "shipping", "shipment"),
+    ("投诉", "complaint", "complain"),
+    ("客服", "support", "service"),
+    ("取消", "cancel", "cancellation"),
+    ("失败", "fail", "failure", "failed", "error", "报错"),
+    ("锁定", "冻结", "locked", "lock", "frozen"),
+    ("解绑", "unbind", "unlink"),
+    ("绑定", "bind", "link"),
+    ("手机号", "手机号码", "phone", "mobile"),
+    ("邮箱", "电子邮件", "email", "e-mail", "mail"),
+    ("银行卡", "bank card", "card"),
+    ("优惠券", "coupon", "voucher"),
+    ("会员", "membership", "vip"),
+    ("修改", "更改", "change", "modify", "edit"),
+    ("找回", "重置", "reset", "recover"),
+)
+
+
+def _key(word: str) -> str:
+    word = fold(word).strip()
+    return stem(word) if word.isascii() and " " not in word else word
+
+
+@lru_cache(maxsize=1)
+def _index() -> dict[str, tuple[str, ...]]:
+    index: dict[str, tuple[str, ...]] = {}
+    for group in GROUPS:
+        members = tuple(fold(word) for word in group)
+        for word in group:
+            index[_key(word)] = members
+    return index
+
+
+def expand(word: str) -> tuple[str, ...]:
+    """The word and its synonyms (folded), the word itself first; just the word when it has none."""
+    members = _index().get(_key(word))
+    if not members:
+        return (word,)
+    folded = fold(word)
+    return (folded,) + tuple(m for m in members if m != folded and _key(m) != _key(folded))
+
+
+def segment_keys() -> frozenset[str]:
+    """The Chinese members, for carving them out of a run before the segmenter sees it."""
+    return frozenset(k for k in _index() if not k.isascii())
