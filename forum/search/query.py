@@ -158,7 +158,8 @@ def _free_words(text: str) -> list[QueryWord]:
             found.extend(QueryWord(w, _alternatives(w)) for w in words)
         elif piece not in ENGLISH_STOPWORDS or len(pieces) == 1:
             found.append(QueryWord(piece, _alternatives(piece)))
-    return found
+    # A word with no searchable term (longer than any term) cannot match anything: leave it out.
+    return [w for w in found if w.alternatives or w.prefix]
 
 
 def _phrase(text: str) -> QueryWord | None:

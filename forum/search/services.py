@@ -295,8 +295,8 @@ def ensure_ready(app) -> None:
     with app.app_context():
         backend = get_backend()
         try:
-            if not sa.inspect(db.engine).has_table("questions"):
-                if backend.needs_rebuild():
+            if not sa.inspect(db.engine).has_table("search_outbox"):  # not migrated yet
+                if not backend.transactional and backend.needs_rebuild():
                     with backend.writer_lock(blocking=True):
                         backend.rebuild([])
                 return
