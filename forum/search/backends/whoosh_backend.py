@@ -146,7 +146,13 @@ class WhooshBackend(Backend):
         if searcher is None:
             searcher = index.searcher()
         elif not searcher.up_to_date():
-            searcher = searcher.refresh()
+            if searcher.doc_count_all() == 0:
+                # Whoosh 2.7.5 cannot refresh a searcher over an empty index (its reader reuse
+                # iterates EmptyReader.segments(), which is None): open a new one.
+                searcher.close()
+                searcher = index.searcher()
+            else:
+                searcher = searcher.refresh()
         self._local.searcher = searcher
         return searcher
 
@@ -226,6 +232,8 @@ class WhooshBackend(Backend):
     def search(self, query: ParsedQuery, *, sort: Sort = "relevance", offset: int = 0, limit: int = 20) -> Matches:
         text, filter_, mask = build_query(query)
         searcher = self._searcher()
+        if searcher.doc_count_all() == 0:  # Whoosh's EmptyReader has no columns
+            return Matches([], 0)
         wanted = offset + limit
         if sort == "relevance":
             results = searcher.search(text, limit=max(wanted, RERANK_WINDOW), filter=filter_, mask=mask)
