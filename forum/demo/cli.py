@@ -39,6 +39,11 @@ def register(app: Flask) -> None:
         totals = seed(questions=questions, answers=answers, seed_value=seed_value)
         click.echo(f"seeded {totals['questions']} questions and {totals['answers']} answers "
                    f"in {time.perf_counter() - started:.1f} s")
+        # The rows were inserted in bulk, past the services and their outbox: index them all.
+        from forum.search.services import reindex
+
+        count, seconds = reindex()
+        click.echo(f"search: indexed {count} documents in {seconds:.1f} s")
 
     @app.cli.command("start")
     @click.option("--host", default="127.0.0.1", show_default=True)
@@ -56,6 +61,9 @@ def register(app: Flask) -> None:
             created = load_demo(content)
             click.echo(f"demo: {created['users']} accounts and {created['questions']} questions created")
             _print_logins(content)
+        from forum.search.services import catch_up
+
+        catch_up()
         click.echo(f"\nThe forum is at http://{host}:{port}/  (database: "
                    f"{current_app.config['SQLALCHEMY_DATABASE_URI'].split('://')[0]})\n")
         # app.run() refuses to run inside the `flask` command; serve with Werkzeug directly.

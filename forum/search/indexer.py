@@ -47,12 +47,13 @@ def record_words(docs: list[SearchDoc]) -> None:
         insert_ignoring_conflicts(SearchWord, [{"word": w} for w in sorted(words)], ["word"])
 
 
-def process_batch(backend=None, limit: int = BATCH_SIZE) -> int | None:
+def process_batch(backend=None, limit: int | None = None) -> int | None:
     """Apply one batch of the outbox. Returns the number of rows applied, or None when another
     process holds the writer lock."""
     from forum.search.services import get_backend
 
     backend = backend or get_backend()
+    limit = limit or current_app.config.get("FORUM_SEARCH_BATCH_SIZE", BATCH_SIZE)
     with backend.writer_lock(blocking=False) as acquired:
         if not acquired:
             return None

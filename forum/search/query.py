@@ -6,8 +6,8 @@
 - Free words: Chinese runs are split into words by rjieba (1-character words and filler words such
   as 怎么 are dropped); each word becomes a phrase of its bigrams, so 收货 matches only where 收货
   is written. English words are stemmed. Every word is expanded with its synonyms.
-- Up to three words must all match; in longer queries (people paste whole sentences) 60% of them
-  must, and the ranking rewards the rest.
+- Up to three words must all match. Longer queries (people paste whole sentences) match threads
+  with any of the words, and the ranking puts those matching more of them first.
 - "Quoted text" must match as written; -word excludes; word* matches a prefix.
 - Filters: tag:, category:, user:, is:verified/accepted/unanswered/open/question/answer.
 Nothing here raises on user input: what cannot be used is dropped with a note for the reader.
@@ -45,14 +45,19 @@ OPERATORS = ("tag", "category", "user", "is")
 _ENGLISH_STOPWORDS = (
     "a an and are as at be but by can could did do does for from has have how i if in into is it its me "
     "my no not of on or our please should so that the their then there these this to was we what when "
-    "where which who why will with would you your after before"
+    "where which who why will with would you your after before not no cannot can't don't didn't "
+    "doesn't won't isn't"
 )
 ENGLISH_STOPWORDS = frozenset(_ENGLISH_STOPWORDS.split())
 _CHINESE_STOPWORDS = (
     "怎么 怎么办 怎样 怎么样 如何 为什么 什么 请问 一下 可以 能不能 是不是 我们 你们 他们 这个 那个 "
-    "哪里 在哪 在哪里 为啥 咋办 还是 或者 已经 就是 但是 因为 所以 如果 然后 没有 现在 需要"
+    "哪里 在哪 在哪里 为啥 咋办 还是 或者 已经 就是 但是 因为 所以 如果 然后 没有 现在 需要 "
+    "多少 几天 多久 以后 之后 到底 一直 不了 不能 不会 一个 这样 那样 时候 的话"
 )
 CHINESE_STOPWORDS = frozenset(_CHINESE_STOPWORDS.split())
+# Particles and pronouns that never carry the topic, dropped even when the segmenter leaves them
+# beside other single characters.
+CHINESE_FILLER_CHARS = frozenset("的了吗呢吧啊呀哦嘛么我你他她它们是在有和就都也还又很太再才要想会能可把被给让对从向")
 
 _CHUNK_RE = re.compile(r'(?P<neg>-)?(?:"(?P<quoted>[^"]*)"?|(?P<op>[a-z]+):(?P<value>"[^"]*"?|\S*)|(?P<plain>\S+))')
 
@@ -145,21 +150,53 @@ def _segment(run: str) -> list[str]:
     return pieces
 
 
+def _chinese_words(run: str) -> list[str]:
+    """Content words of a Chinese run. Single characters that the segmenter leaves side by side
+    (寄/到, 原/路) are joined again, since the index holds their bigram; lone ones and filler
+    words are dropped."""
+    words: list[str] = []
+    pending = ""
+    for piece in _segment(run) + [""]:
+        if len(piece) == 1 and piece not in CHINESE_FILLER_CHARS:
+            pending += piece
+            continue
+        if len(pending) > 1:
+            words.append(pending)
+        pending = ""
+        if len(piece) > 1 and piece not in CHINESE_STOPWORDS:
+            words.append(piece)
+    return words
+
+
 def _free_words(text: str) -> list[QueryWord]:
+    """The words of the free text (all chunks at once, so stopwords are judged on the whole query)."""
     found: list[QueryWord] = []
-    pieces = cjk_runs_and_words(text)
-    for kind, piece in pieces:
+    fallback: list[QueryWord] = []
+    for kind, piece in cjk_runs_and_words(text):
         if kind == "cjk":
-            words = [w for w in _segment(piece) if len(w) > 1 and w not in CHINESE_STOPWORDS]
-            if not words and len(pieces) == 1:
-                words = [piece] if len(piece) > 1 else []
-                if not words:
-                    found.append(QueryWord(piece, prefix=piece))
+            words = _chinese_words(piece)
+            if not words:
+                fallback.append(QueryWord(piece, _alternatives(piece)) if len(piece) > 1
+                                else QueryWord(piece, prefix=piece))
             found.extend(QueryWord(w, _alternatives(w)) for w in words)
-        elif piece not in ENGLISH_STOPWORDS or len(pieces) == 1:
+        elif piece in ENGLISH_STOPWORDS:
+            fallback.append(QueryWord(piece, _alternatives(piece)))
+        else:
             found.append(QueryWord(piece, _alternatives(piece)))
+    # Only filler ("how do I"): search for it rather than for nothing.
+    found = found or fallback
     # A word with no searchable term (longer than any term) cannot match anything: leave it out.
     return [w for w in found if w.alternatives or w.prefix]
+
+
+def _take_phrases(text: str, query: ParsedQuery) -> str:
+    """Synonym-table entries written as two words ("bank card") become one query word."""
+    for phrase in synonyms.phrases():
+        pattern = re.compile(rf"(?<![\w-]){re.escape(phrase)}(?![\w-])")
+        if pattern.search(text):
+            query.optional.append(QueryWord(phrase, _alternatives(phrase)))
+            text = pattern.sub(" ", text)
+    return text
 
 
 def _phrase(text: str) -> QueryWord | None:
@@ -174,6 +211,8 @@ def parse(raw: str) -> ParsedQuery:
         query.notes.append(_l("Your search was shortened to its first %(n)d characters.", n=MAX_QUERY_LENGTH))
         raw = raw[:MAX_QUERY_LENGTH]
     text = fold(raw.replace("\x00", " ")).translate(_QUOTES)
+    free_text: list[str] = []
+    text = _take_phrases(text, query)
     for match in _CHUNK_RE.finditer(text):
         negated = bool(match.group("neg"))
         if match.group("quoted") is not None:
@@ -189,8 +228,11 @@ def parse(raw: str) -> ParsedQuery:
                 prefix = chunk.rstrip("*")
                 (query.excluded if negated else query.optional).append(QueryWord(chunk, prefix=prefix))
                 continue
-            words = _free_words(chunk)
-            (query.excluded if negated else query.optional).extend(words)
+            if negated:
+                query.excluded.extend(_free_words(chunk))
+            else:
+                free_text.append(chunk)
+    query.optional.extend(_free_words(" ".join(free_text)))
     if len(query.words) > MAX_WORDS:
         query.notes.append(_l("Only the first %(n)d words of your search were used.", n=MAX_WORDS))
         keep = max(0, MAX_WORDS - len(query.required))

@@ -307,6 +307,16 @@ def ensure_ready(app) -> None:
             db.session.remove()
 
 
+def catch_up() -> None:
+    """Apply what the outbox holds; rebuild if the index is empty while the database is not."""
+    indexer.process_all()
+    backend = get_backend()
+    if backend.document_count() == 0 and db.session.scalar(
+            sa.select(sa.exists().where(Question.deleted_at.is_(None)))):
+        reindex()
+    db.session.commit()
+
+
 def clear() -> None:
     """Empty the index (tests wipe the database between tests)."""
     backend = get_backend()

@@ -16,8 +16,8 @@ GROUPS: tuple[tuple[str, ...], ...] = (
     ("付款", "支付", "付钱", "pay", "payment"),
     ("密码", "口令", "password", "passcode"),
     ("账号", "账户", "帐号", "account"),
-    ("登录", "登陆", "login", "signin", "sign-in", "log-in"),
-    ("注册", "signup", "register", "registration"),
+    ("登录", "登陆", "login", "signin", "sign-in", "log-in", "log in", "sign in", "logon"),
+    ("注册", "signup", "register", "registration", "sign up"),
     ("订单", "order"),
     ("收货地址", "地址", "address"),
     ("验证码", "校验码", "动态码", "otp"),
@@ -26,8 +26,9 @@ GROUPS: tuple[tuple[str, ...], ...] = (
     ("投诉", "complaint", "complain"),
     ("客服", "support", "service"),
     ("取消", "cancel", "cancellation"),
-    ("失败", "fail", "failure", "failed", "error", "报错"),
-    ("锁定", "冻结", "locked", "lock", "frozen"),
+    ("失败", "fail", "failure", "failed", "error", "报错", "declined", "被拒"),
+    ("锁定", "冻结", "封号", "locked", "lock", "frozen", "suspended", "banned"),
+    ("不见", "找不到", "消失", "missing", "disappeared"),
     ("解绑", "unbind", "unlink"),
     ("绑定", "bind", "link"),
     ("手机号", "手机号码", "phone", "mobile"),
@@ -62,6 +63,11 @@ def expand(word: str) -> tuple[str, ...]:
         return (word,)
     folded = fold(word)
     return (folded,) + tuple(m for m in members if m != folded and _key(m) != _key(folded))
+
+
+def phrases() -> tuple[str, ...]:
+    """Members written as several words, longest first."""
+    return tuple(sorted({fold(w) for g in GROUPS for w in g if " " in w}, key=len, reverse=True))
 
 
 def segment_keys() -> frozenset[str]:

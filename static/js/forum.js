@@ -178,7 +178,57 @@
     });
   }
 
+  // Ask page: similar questions under the title while it is typed (the API answers in JSON).
+  function setUpSimilar(input) {
+    var box = document.getElementById(input.getAttribute("data-similar"));
+    if (!box) { return; }
+    var list = box.querySelector("ul");
+    var timer = null;
+    var last = "";
+    function render(items) {
+      list.textContent = "";
+      items.forEach(function (item) {
+        var li = document.createElement("li");
+        var a = document.createElement("a");
+        a.href = item.url;
+        a.textContent = item.title;
+        a.target = "_blank";
+        a.rel = "noopener";
+        li.appendChild(a);
+        if (item.is_verified || item.is_accepted) {
+          var badge = document.createElement("span");
+          badge.className = "badge " + (item.is_verified ? "badge-verified" : "badge-solved");
+          badge.textContent = item.is_verified ? "✔ " + box.getAttribute("data-verified") : "✓ " + box.getAttribute("data-solved");
+          li.appendChild(document.createTextNode(" "));
+          li.appendChild(badge);
+        }
+        var count = document.createElement("span");
+        count.className = "muted";
+        count.textContent = " · " + item.answer_count + " " + box.getAttribute("data-answers");
+        li.appendChild(count);
+        list.appendChild(li);
+      });
+      box.hidden = items.length === 0;
+    }
+    function lookUp() {
+      var title = input.value.trim();
+      if (title === last) { return; }
+      last = title;
+      if (title.length < 2) { render([]); return; }
+      fetch(box.getAttribute("data-url") + "?title=" + encodeURIComponent(title), { headers: { "Accept": "application/json" } })
+        .then(function (response) { return response.ok ? response.json() : { items: [] }; })
+        .then(function (data) { if (input.value.trim() === title) { render(data.items || []); } })
+        .catch(function () { /* offline: the page works without the list */ });
+    }
+    input.addEventListener("input", function () {
+      clearTimeout(timer);
+      timer = setTimeout(lookUp, 300);
+    });
+    if (input.value) { lookUp(); }
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("input[data-similar]").forEach(setUpSimilar);
     document.querySelectorAll("select[data-canned-target]").forEach(setUpCanned);
     var completeUrl = document.body.getAttribute("data-complete-url");
     if (completeUrl) { document.querySelectorAll("textarea").forEach(function (t) { setUpMentions(t, completeUrl); }); }

@@ -11,6 +11,8 @@ from forum.search.query import ParsedQuery
 Sort = Literal["relevance", "newest", "votes"]
 # Relevance re-ranks this many of the best text matches by the verified/accepted boost.
 RERANK_WINDOW = 200
+# A match through a synonym counts this much of a match of the word as typed.
+SYNONYM_WEIGHT = 0.5
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 from forum.extensions import db
 from forum.search.analysis import terms
-from forum.search.backends.base import Backend, Match, Matches, Sort
+from forum.search.backends.base import SYNONYM_WEIGHT, Backend, Match, Matches, Sort
 from forum.search.documents import SearchDoc
 from forum.search.models import SearchDocument
 from forum.search.query import ParsedQuery, QueryWord
@@ -51,10 +51,11 @@ def tsvector_literal(doc: SearchDoc) -> str:
     return " ".join(parts)
 
 
-def _word(word: QueryWord) -> str:
+def _word(word: QueryWord, typed_only: bool = False) -> str:
     if word.prefix:
         return f"{quote(word.prefix)}:*"
-    alternatives = [" <-> ".join(quote(t) for t in sequence) for sequence in word.alternatives]
+    sequences = word.alternatives[:1] if typed_only else word.alternatives
+    alternatives = [" <-> ".join(quote(t) for t in sequence) for sequence in sequences]
     return "(" + " | ".join(f"({a})" for a in alternatives) + ")"
 
 
@@ -112,12 +113,8 @@ class PostgresBackend(Backend):
             if query.min_optional >= len(optional):
                 text_parts += optional
             else:
+                # Long queries: any word may match; ranking puts threads matching more words first.
                 text_parts.append("(" + " | ".join(optional) + ")")
-                counts = []
-                for i, word in enumerate(optional):
-                    params[f"w{i}"] = word
-                    counts.append(f"(terms @@ CAST(:w{i} AS tsquery))::int")
-                conditions.append(f"({' + '.join(counts)}) >= {int(query.min_optional)}")
         filters = [quote(f"tag:{t}") for t in query.tags]
         if query.category:
             filters.append(quote(f"category:{query.category}"))
@@ -133,14 +130,26 @@ class PostgresBackend(Backend):
             conditions.append("NOT (terms @@ CAST(:mask AS tsquery))")
         rank_query = None
         if text_parts:
-            lenient = bool(optional) and query.min_optional < len(optional)
-            rank_query = " | ".join(required + optional) if lenient else " & ".join(text_parts)
+            # Ranked by any of the words (as typed, plus a share for synonyms): a thread that
+            # matches more of them ranks higher.
+            typed = [_word(w, typed_only=True) for w in query.required + query.optional]
+            rank_query = " | ".join(required + optional)
             params["rank"] = rank_query
+            params["rank_typed"] = " | ".join(typed)
+            # ts_rank knows no document frequencies, so on long queries the words a thread matches
+            # count first (BM25 in Whoosh gives the same effect).
+            coordination = []
+            for i, word in enumerate(required + optional):
+                params[f"c{i}"] = word
+                coordination.append(f"(terms @@ CAST(:c{i} AS tsquery))::int")
+            params["_coordination"] = " + ".join(coordination)
         return (" AND ".join(conditions) or "TRUE"), params, rank_query
 
     def search(self, query: ParsedQuery, *, sort: Sort = "relevance", offset: int = 0, limit: int = 20) -> Matches:
         where, params, rank_query = self._where(query)
-        rank = "ts_rank(terms, CAST(:rank AS tsquery)) * boost" if rank_query else "boost"
+        coordination = params.pop("_coordination", "0")
+        rank = (f"({coordination} + ts_rank(terms, CAST(:rank_typed AS tsquery)) "
+                f"+ {SYNONYM_WEIGHT} * ts_rank(terms, CAST(:rank AS tsquery))) * boost" if rank_query else "boost")
         order = {"relevance": "rank DESC, created_at DESC", "newest": "created_at DESC",
                  "votes": "score DESC, created_at DESC"}[sort]
         rows = db.session.execute(
@@ -152,4 +161,5 @@ class PostgresBackend(Backend):
 
     def count(self, query: ParsedQuery) -> int:
         where, params, _ = self._where(query)
+        params.pop("_coordination", None)
         return db.session.scalar(sa.text(f"SELECT count(*) FROM search_documents WHERE {where}"), params) or 0

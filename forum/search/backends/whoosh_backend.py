@@ -26,7 +26,7 @@ from whoosh.fields import ID, KEYWORD, NUMERIC, TEXT, Schema
 from whoosh.query import And, Every, Or, Phrase, Prefix, Term
 
 from forum.search.analysis import ForumAnalyzer
-from forum.search.backends.base import RERANK_WINDOW, Backend, Match, Matches, Sort
+from forum.search.backends.base import RERANK_WINDOW, SYNONYM_WEIGHT, Backend, Match, Matches, Sort
 from forum.search.documents import SearchDoc
 from forum.search.query import ParsedQuery, QueryWord
 
@@ -71,11 +71,12 @@ def _word_query(word: QueryWord):
     if word.prefix:
         return Or([Prefix("title", word.prefix), Prefix("body", word.prefix)])
     alternatives = []
-    for sequence in word.alternatives:
+    for n, sequence in enumerate(word.alternatives):
+        boost = 1.0 if n == 0 else SYNONYM_WEIGHT  # the word as typed ranks above its synonyms
         if len(sequence) == 1:
-            alternatives += [Term("title", sequence[0]), Term("body", sequence[0])]
+            alternatives += [Term("title", sequence[0], boost=boost), Term("body", sequence[0], boost=boost)]
         else:
-            alternatives += [Phrase("title", list(sequence)), Phrase("body", list(sequence))]
+            alternatives += [Phrase("title", list(sequence), boost=boost), Phrase("body", list(sequence), boost=boost)]
     return Or(alternatives)
 
 
@@ -87,7 +88,8 @@ def build_query(query: ParsedQuery):
         if query.min_optional >= len(optional):
             parts += optional
         else:
-            parts.append(Or(optional, minmatch=query.min_optional))
+            # Long queries: any word may match; BM25 puts threads matching more words first.
+            parts.append(Or(optional))
     text = And(parts) if parts else Every()
     filters = [Term("tags", tag) for tag in query.tags]
     if query.category:
