@@ -131,7 +131,8 @@ def judged(args) -> None:
         "from forum.auth.services import register_user; "
         "keys = judged.seed(qs, register_user('asker', 'a@example.com', 'password-123456'), "
         "register_user('helper', 'h@example.com', 'password-123456')); "
-        "print(json.dumps({k: v for k, v in judged.evaluate(services.search, keys).items() if k != 'details'}))"
+        "report = judged.evaluate(services.search, keys); "
+        "print(json.dumps({k: round(report[k], 3) for k in ('recall_at_5', 'mrr')}))"
     )
     _seconds, out = run([sys.executable, "-c", code], env)
     print(f"judged set (Whoosh over SQLite): {out.strip().splitlines()[-1]}")

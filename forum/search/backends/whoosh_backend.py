@@ -225,7 +225,7 @@ class WhooshBackend(Backend):
             writer.cancel()
             shutil.rmtree(self.root / name, ignore_errors=True)
             raise
-        writer.commit(optimize=True)
+        writer.commit()  # no optimize: merging into one segment costs more than it saves here
         self._set_current(name)
         self._drop_old_generations(name, previous)
         return count
