@@ -12,7 +12,7 @@ from forum.core.markup import plain_text
 from forum.extensions import db
 from forum.questions.models import Answer, Question, QuestionStatus
 from forum.search.analysis import fold
-from forum.verification.models import Verification
+from forum.verification.queries import verifications_for
 
 VERIFIED_BOOST = 0.5
 ACCEPTED_BOOST = 0.3
@@ -51,10 +51,7 @@ def thread_documents(question_ids: list[int]) -> list[SearchDoc]:
     answers = db.session.scalars(
         sa.select(Answer).where(Answer.question_id.in_(list(by_id)), Answer.deleted_at.is_(None))
     ).unique().all()
-    verified: dict[int, int] = dict(db.session.execute(
-        sa.select(Verification.answer_id, Verification.revision_number)
-        .where(Verification.answer_id.in_([a.id for a in answers]), Verification.ended_at.is_(None))
-    ).all()) if answers else {}
+    verified = verifications_for(answers)
     live_answers: dict[int, int] = {}
     for answer in answers:
         live_answers[answer.question_id] = live_answers.get(answer.question_id, 0) + 1
@@ -76,7 +73,8 @@ def thread_documents(question_ids: list[int]) -> list[SearchDoc]:
     for answer in answers:
         question = by_id[answer.question_id]
         flags = (set() if question.status is not QuestionStatus.OPEN else {"open"}) | {"answer"}
-        if verified.get(answer.id) == answer.revision_count:  # an edit since makes it stale
+        view = verified.get(answer.id)
+        if view is not None and not view.stale:
             flags.add("verified")
         if question.accepted_answer_id == answer.id:
             flags.add("accepted")

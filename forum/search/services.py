@@ -25,7 +25,7 @@ from forum.search.backends.base import Backend, Sort
 from forum.search.documents import all_thread_ids, thread_documents
 from forum.search.models import SearchWord
 from forum.search.query import ParsedQuery, QueryWord, parse
-from forum.verification.models import Verification
+from forum.verification.queries import verifications_for
 
 log = logging.getLogger(__name__)
 SORTS: tuple[Sort, ...] = ("relevance", "newest", "votes")
@@ -146,9 +146,7 @@ def _hydrate(keys: list[tuple[str, float]], parsed: ParsedQuery) -> list[Hit]:
     question_ids |= {a.question_id for a in answers.values()}
     questions = {q.id: q for q in db.session.scalars(
         sa.select(Question).where(Question.id.in_(question_ids), Question.deleted_at.is_(None))).unique()}
-    verified_answers = {answer_id: number for answer_id, number in db.session.execute(
-        sa.select(Verification.answer_id, Verification.revision_number)
-        .where(Verification.answer_id.in_(list(answers)), Verification.ended_at.is_(None)))} if answers else {}
+    verified_answers = verifications_for(list(answers.values()))
     terms, prefixes = parsed.highlight_terms()
     hits: list[Hit] = []
     for key, score in keys:
@@ -170,7 +168,7 @@ def _hydrate(keys: list[tuple[str, float]], parsed: ParsedQuery) -> list[Hit]:
             hits.append(Hit("answer", question.id, answer.id, question.title,
                             highlight(question.title, terms, prefixes, None),
                             highlight(plain_text(answer.body_html), terms, prefixes, SNIPPET_LENGTH),
-                            score, verified_answers.get(answer.id) == answer.revision_count,
+                            score, answer.id in verified_answers and not verified_answers[answer.id].stale,
                             question.accepted_answer_id == answer.id, answer.author.username,
                             answer.created_at, question.answer_count, question.tag_names))
     return hits

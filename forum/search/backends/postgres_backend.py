@@ -102,8 +102,8 @@ class PostgresBackend(Backend):
             count += len(batch)
         return count
 
-    def _where(self, query: ParsedQuery) -> tuple[str, dict, str | None]:
-        """(SQL condition, parameters, text tsquery for ranking or None)."""
+    def _where(self, query: ParsedQuery) -> tuple[str, dict, str]:
+        """(SQL condition, parameters, SQL expression of the relevance rank)."""
         params: dict = {}
         conditions: list[str] = []
         required = [_word(w) for w in query.required]
@@ -128,28 +128,24 @@ class PostgresBackend(Backend):
         if query.excluded:
             params["mask"] = " | ".join(_word(w) for w in query.excluded)
             conditions.append("NOT (terms @@ CAST(:mask AS tsquery))")
-        rank_query = None
+        rank = "boost"
         if text_parts:
-            # Ranked by any of the words (as typed, plus a share for synonyms): a thread that
-            # matches more of them ranks higher.
+            # Ranked by any of the words (as typed, plus a share for synonyms). ts_rank knows no
+            # document frequencies, so the number of words a thread matches counts first (BM25 in
+            # Whoosh gives the same effect).
             typed = [_word(w, typed_only=True) for w in query.required + query.optional]
-            rank_query = " | ".join(required + optional)
-            params["rank"] = rank_query
+            params["rank"] = " | ".join(required + optional)
             params["rank_typed"] = " | ".join(typed)
-            # ts_rank knows no document frequencies, so on long queries the words a thread matches
-            # count first (BM25 in Whoosh gives the same effect).
             coordination = []
             for i, word in enumerate(required + optional):
                 params[f"c{i}"] = word
                 coordination.append(f"(terms @@ CAST(:c{i} AS tsquery))::int")
-            params["_coordination"] = " + ".join(coordination)
-        return (" AND ".join(conditions) or "TRUE"), params, rank_query
+            rank = (f"({' + '.join(coordination)} + ts_rank(terms, CAST(:rank_typed AS tsquery)) "
+                    f"+ {SYNONYM_WEIGHT} * ts_rank(terms, CAST(:rank AS tsquery))) * boost")
+        return (" AND ".join(conditions) or "TRUE"), params, rank
 
     def search(self, query: ParsedQuery, *, sort: Sort = "relevance", offset: int = 0, limit: int = 20) -> Matches:
-        where, params, rank_query = self._where(query)
-        coordination = params.pop("_coordination", "0")
-        rank = (f"({coordination} + ts_rank(terms, CAST(:rank_typed AS tsquery)) "
-                f"+ {SYNONYM_WEIGHT} * ts_rank(terms, CAST(:rank AS tsquery))) * boost" if rank_query else "boost")
+        where, params, rank = self._where(query)
         order = {"relevance": "rank DESC, created_at DESC", "newest": "created_at DESC",
                  "votes": "score DESC, created_at DESC"}[sort]
         rows = db.session.execute(
@@ -160,6 +156,5 @@ class PostgresBackend(Backend):
         return Matches([Match(row.key, float(row.rank)) for row in rows], total)
 
     def count(self, query: ParsedQuery) -> int:
-        where, params, _ = self._where(query)
-        params.pop("_coordination", None)
+        where, params, _rank = self._where(query)
         return db.session.scalar(sa.text(f"SELECT count(*) FROM search_documents WHERE {where}"), params) or 0
