@@ -120,6 +120,7 @@ def _import_models() -> None:
     import forum.tickets.models  # noqa: F401
     import forum.notifications.models  # noqa: F401
     import forum.verification.models  # noqa: F401
+    import forum.moderation.models  # noqa: F401
     import forum.votes.models  # noqa: F401
     import forum.search.models  # noqa: F401
 
@@ -136,6 +137,9 @@ def _connect_signals() -> None:
     verification_subscribers.connect()
     ticket_subscribers.connect()
     notification_subscribers.connect()
+    from forum.moderation import services as moderation_services
+
+    moderation_services.connect()
     from forum.search import subscribers as search_subscribers
 
     search_subscribers.connect()
@@ -152,8 +156,10 @@ def _register_blueprints(app: Flask) -> None:
     from forum.verification.views import bp as verification_bp
     from forum.votes.views import bp as votes_bp
     from forum.search.views import bp as search_bp
+    from forum.moderation.views import bp as moderation_bp
 
-    for blueprint in (auth_bp, questions_bp, reputation_bp, votes_bp, verification_bp, tickets_bp, notifications_bp,
+    for blueprint in (auth_bp, questions_bp, reputation_bp, votes_bp, verification_bp, moderation_bp, tickets_bp,
+                      notifications_bp,
                       search_bp, users_bp, api_bp):
         app.register_blueprint(blueprint)
     csrf.exempt(api_bp)

@@ -7,4 +7,17 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
-from forum.api import notifications, openapi, questions, search, tickets, users, verification, votes  # noqa: E402,F401  (routes register on bp)
+from forum.api import (  # noqa: E402,F401  (routes register on bp)
+    moderation, notifications, openapi, questions, search, tickets, users, verification, votes,
+)
+
+
+def _limit_every_call() -> None:
+    """One budget for every API call per token (or address), on top of the routes' own limits."""
+    from forum.extensions import limiter
+    from forum.web import ratelimits
+
+    limiter.shared_limit(ratelimits.api, scope="api", key_func=ratelimits.actor_key, override_defaults=False)(bp)
+
+
+_limit_every_call()

@@ -48,8 +48,9 @@ def list_questions():
 
 
 def _question_detail(question_id: int) -> dict:
-    question = services.get_question(question_id)
-    thread = queries.load_thread(question)
+    viewer = api_user()
+    question = services.get_question(question_id, viewer=viewer)
+    thread = queries.load_thread(question, viewer)
     q_votes, a_votes = my_votes(api_user(), question_ids=[question.id], answer_ids=[a.id for a in thread.answers])
     verified = verification_queries.verifications_for(thread.answers)
     data = serialize.question_summary(question, q_votes.get(question.id, 0))
@@ -65,12 +66,12 @@ def _question_detail(question_id: int) -> dict:
 
 @route("/questions", "POST", summary="Ask a question", auth="required", body=schemas.QuestionIn,
        response=schemas.QuestionOut, status=201, errors=(400, 401, 403, 422))
-@limiter.shared_limit(ratelimits.posts, scope="posts", key_func=ratelimits.actor_key)
+@limiter.shared_limit(ratelimits.posts, scope="posts", key_func=ratelimits.actor_key, override_defaults=False)
 def ask():
     actor = require_user()
     data = parse_body(schemas.QuestionIn)
     question = services.ask_question(actor, title=data.title, body=data.body, tags=data.tags,
-                                     category=data.category)
+                                     category=data.category, private_data=data.private_data or "")
     return jsonify(_question_detail(question.id)), 201
 
 
@@ -86,7 +87,7 @@ def edit(question_id: int):
     actor = require_user()
     data = parse_body(schemas.QuestionPatch)
     services.edit_question(actor, question_id, title=data.title, body=data.body, tags=data.tags,
-                           category=data.category, summary=data.summary)
+                           category=data.category, summary=data.summary, private_data=data.private_data or "")
     return jsonify(_question_detail(question_id))
 
 
@@ -100,7 +101,7 @@ def delete(question_id: int):
 @route("/questions/<int:question_id>/revisions", "GET", summary="Revisions of a question, oldest first",
        response=list[schemas.RevisionOut], query={"page": "page number", "per_page": "at most 100"}, errors=(404,))
 def question_revisions(question_id: int):
-    services.get_question(question_id)
+    services.get_question(question_id, viewer=api_user())
     page, per_page = page_args()
     result = queries.revisions_of(question_id=question_id, page=page, per_page=per_page)
     return listing([serialize.revision(r) for r in result.items], result.page, result.per_page, result.total)
@@ -108,18 +109,19 @@ def question_revisions(question_id: int):
 
 @route("/questions/<int:question_id>/answers", "POST", summary="Answer a question", auth="required",
        body=schemas.AnswerIn, response=schemas.AnswerOut, status=201, errors=(400, 401, 403, 404, 422))
-@limiter.shared_limit(ratelimits.posts, scope="posts", key_func=ratelimits.actor_key)
+@limiter.shared_limit(ratelimits.posts, scope="posts", key_func=ratelimits.actor_key, override_defaults=False)
 def answer(question_id: int):
     actor = require_user()
     data = parse_body(schemas.AnswerIn)
-    created = services.post_answer(actor, question_id, body=data.body)
+    created = services.post_answer(actor, question_id, body=data.body, private_data=data.private_data or "")
     return jsonify(_answer_detail(created.id)), 201
 
 
 def _answer_detail(answer_id: int) -> dict:
-    answer = services.get_answer(answer_id)
-    question = services.get_question(answer.question_id)
-    thread = queries.load_thread(question)
+    viewer = api_user()
+    answer = services.get_answer(answer_id, viewer=viewer)
+    question = services.get_question(answer.question_id, viewer=viewer)
+    thread = queries.load_thread(question, viewer)
     found = next(a for a in thread.answers if a.id == answer.id)
     _q, a_votes = my_votes(api_user(), answer_ids=[found.id])
     return serialize.answer(found, question, my_vote=a_votes.get(found.id, 0),
@@ -138,7 +140,8 @@ def show_answer(answer_id: int):
 def edit_answer(answer_id: int):
     actor = require_user()
     data = parse_body(schemas.AnswerPatch)
-    services.edit_answer(actor, answer_id, body=data.body, summary=data.summary)
+    services.edit_answer(actor, answer_id, body=data.body, summary=data.summary,
+                         private_data=data.private_data or "")
     return jsonify(_answer_detail(answer_id))
 
 
@@ -152,7 +155,7 @@ def delete_answer(answer_id: int):
 @route("/answers/<int:answer_id>/revisions", "GET", summary="Revisions of an answer, oldest first",
        response=list[schemas.RevisionOut], query={"page": "page number", "per_page": "at most 100"}, errors=(404,))
 def answer_revisions(answer_id: int):
-    services.get_answer(answer_id)
+    services.get_answer(answer_id, viewer=api_user())
     page, per_page = page_args()
     result = queries.revisions_of(answer_id=answer_id, page=page, per_page=per_page)
     return listing([serialize.revision(r) for r in result.items], result.page, result.per_page, result.total)
@@ -160,19 +163,28 @@ def answer_revisions(answer_id: int):
 
 @route("/questions/<int:question_id>/comments", "POST", summary="Comment on a question", auth="required",
        body=schemas.CommentIn, response=schemas.CommentOut, status=201, errors=(400, 401, 403, 404, 422))
-@limiter.shared_limit(ratelimits.posts, scope="posts", key_func=ratelimits.actor_key)
+@limiter.shared_limit(ratelimits.posts, scope="posts", key_func=ratelimits.actor_key, override_defaults=False)
 def comment_question(question_id: int):
     actor = require_user()
     data = parse_body(schemas.CommentIn)
-    created = services.post_comment(actor, body=data.body, question_id=question_id)
+    created = services.post_comment(actor, body=data.body, question_id=question_id,
+                                    private_data=data.private_data or "")
     return jsonify(serialize.comment(created)), 201
 
 
 @route("/answers/<int:answer_id>/comments", "POST", summary="Comment on an answer", auth="required",
        body=schemas.CommentIn, response=schemas.CommentOut, status=201, errors=(400, 401, 403, 404, 422))
-@limiter.shared_limit(ratelimits.posts, scope="posts", key_func=ratelimits.actor_key)
+@limiter.shared_limit(ratelimits.posts, scope="posts", key_func=ratelimits.actor_key, override_defaults=False)
 def comment_answer(answer_id: int):
     actor = require_user()
     data = parse_body(schemas.CommentIn)
-    created = services.post_comment(actor, body=data.body, answer_id=answer_id)
+    created = services.post_comment(actor, body=data.body, answer_id=answer_id,
+                                    private_data=data.private_data or "")
     return jsonify(serialize.comment(created)), 201
+
+
+@route("/comments/<int:comment_id>", "DELETE", summary="Delete a comment (author or moderator)",
+       auth="required", status=204, errors=(401, 403, 404))
+def delete_comment(comment_id: int):
+    services.delete_comment(require_user(), comment_id)
+    return "", 204

@@ -29,6 +29,9 @@ class QuestionIn(_In):
     body: str = Field(description="Markdown, 20–30,000 characters")
     tags: list[str] = Field(description="1–5 tags")
     category: str = Field(json_schema_extra={"enum": CATEGORIES})
+    private_data: Literal["remove"] | None = Field(
+        default=None, description="Send \"remove\" after a 422 private_data error to post with the private "
+                                  "data cut out (see the error's findings)")
 
 
 class QuestionPatch(_In):
@@ -37,19 +40,31 @@ class QuestionPatch(_In):
     tags: list[str] | None = None
     category: str | None = Field(default=None, json_schema_extra={"enum": CATEGORIES})
     summary: str | None = Field(default=None, description="Edit summary, at most 300 characters")
+    private_data: Literal["remove"] | None = Field(
+        default=None, description="Send \"remove\" after a 422 private_data error to post with the private "
+                                  "data cut out (see the error's findings)")
 
 
 class AnswerIn(_In):
     body: str = Field(description="Markdown, 20–30,000 characters")
+    private_data: Literal["remove"] | None = Field(
+        default=None, description="Send \"remove\" after a 422 private_data error to post with the private "
+                                  "data cut out (see the error's findings)")
 
 
 class AnswerPatch(_In):
     body: str
     summary: str | None = None
+    private_data: Literal["remove"] | None = Field(
+        default=None, description="Send \"remove\" after a 422 private_data error to post with the private "
+                                  "data cut out (see the error's findings)")
 
 
 class CommentIn(_In):
     body: str = Field(description="5–600 characters")
+    private_data: Literal["remove"] | None = Field(
+        default=None, description="Send \"remove\" after a 422 private_data error to post with the private "
+                                  "data cut out (see the error's findings)")
 
 
 # --- responses -----------------------------------------------------------------------------------
@@ -99,6 +114,9 @@ class CommentOut(BaseModel):
     body_html: str
     author: AuthorOut
     created_at: str
+    held: bool = Field(default=False, description="Held for moderator review: only the author and moderators "
+                                                  "see it until it is approved")
+    held_reason: Literal["scam", "watched", "spam"] | None = None
 
 
 class AnswerOut(BaseModel):
@@ -116,6 +134,9 @@ class AnswerOut(BaseModel):
     created_at: str
     updated_at: str
     url: str
+    held: bool = Field(default=False, description="Held for moderator review: only the author and moderators "
+                                                  "see it until it is approved")
+    held_reason: Literal["scam", "watched", "spam"] | None = None
 
 
 class QuestionSummaryOut(BaseModel):
@@ -131,10 +152,16 @@ class QuestionSummaryOut(BaseModel):
     accepted_answer_id: int | None
     has_verified_answer: bool
     status: Literal["open", "closed"]
+    closed_reason: Literal["duplicate", "off_topic", "needs_details"] | None = None
+    duplicate_of: int | None = Field(default=None, description="The original question, when closed as a duplicate")
+    locked: bool = Field(default=False, description="Locked by a moderator: no answers, comments, votes or edits")
     created_at: str
     updated_at: str
     last_activity_at: str
     url: str
+    held: bool = Field(default=False, description="Held for moderator review: only the author and moderators "
+                                                  "see it until it is approved")
+    held_reason: Literal["scam", "watched", "spam"] | None = None
 
 
 class QuestionOut(QuestionSummaryOut):
@@ -199,3 +226,90 @@ class SimilarQuestionOut(BaseModel):
 
 class SimilarOut(BaseModel):
     items: list[SimilarQuestionOut]
+
+
+# --- moderation ----------------------------------------------------------------------------------
+
+class FlagIn(_In):
+    kind: Literal["spam", "rude", "off_topic", "needs_moderator", "scam"]
+    note: str | None = Field(default=None, description="At most 500 characters; required (10+) for needs_moderator")
+
+
+class FlagOut(BaseModel):
+    id: int
+    kind: str
+    status: Literal["pending", "helpful", "declined"]
+    question_id: int | None
+    answer_id: int | None
+    comment_id: int | None
+    created_at: str
+
+
+class ReviewDecisionIn(_In):
+    action: Literal["approve", "delete"]
+    reason: str | None = Field(default=None, description="Note for the moderation log, at most 500 characters")
+
+
+class ReviewItemOut(BaseModel):
+    id: int
+    reason: Literal["flagged", "first_post", "held"]
+    status: Literal["pending", "approved", "removed"]
+    detail: str
+    post_type: Literal["question", "answer", "comment"]
+    post_id: int
+    question_id: int
+    title: str
+    body: str
+    body_html: str
+    author: AuthorOut
+    held: bool
+    flags: list[dict]
+    created_at: str
+
+
+class CloseIn(_In):
+    reason: Literal["duplicate", "off_topic", "needs_details"]
+    duplicate_of: int | str | None = Field(default=None, description="Number or link of the original question")
+    note: str | None = None
+
+
+class NoteIn(_In):
+    note: str | None = Field(default=None, description="Note for the moderation log, at most 500 characters")
+
+
+class SuspensionIn(_In):
+    reason: str = Field(description="5–500 characters, shown to the member")
+    until: str = Field(description="End of the suspension: a date (YYYY-MM-DD, ends at 23:59:59 UTC) or an "
+                                   "ISO 8601 time, in the future, at most 3,650 days away")
+
+
+class SuspensionOut(BaseModel):
+    username: str
+    suspended_until: str | None
+    reason: str
+
+
+class WatchedWordIn(_In):
+    pattern: str = Field(description="A word or phrase, or a regular expression; at most 200 characters")
+    action: Literal["block", "hold", "censor"]
+    is_regex: bool = False
+
+
+class WatchedWordOut(BaseModel):
+    id: int
+    pattern: str
+    action: Literal["block", "hold", "censor"]
+    is_regex: bool
+    created_at: str
+
+
+class LogEntryOut(BaseModel):
+    id: int
+    action: str
+    actor: str | None
+    user: str | None
+    question_id: int | None
+    answer_id: int | None
+    comment_id: int | None
+    reason: str
+    created_at: str

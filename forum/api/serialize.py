@@ -34,15 +34,21 @@ def question_summary(q: Question, my_vote: int = 0) -> dict:
         "category": q.category.value, "author": author(q.author), "score": q.score, "my_vote": my_vote,
         "answer_count": q.answer_count, "accepted_answer_id": q.accepted_answer_id,
         "has_verified_answer": q.has_verified_answer, "status": q.status.value,
+        "closed_reason": q.closed_reason.value if q.closed_reason else None, "duplicate_of": q.duplicate_of_id,
+        "locked": q.is_locked, **held(q),
         "created_at": iso(q.created_at), "updated_at": iso(q.updated_at),
         "last_activity_at": iso(q.last_activity_at),
         "url": url_for("questions.show", question_id=q.id, _external=True),
     }
 
 
+def held(post) -> dict:
+    return {"held": post.is_held, "held_reason": post.held_reason.value if post.held_reason else None}
+
+
 def comment(c: Comment) -> dict:
     return {"id": c.id, "question_id": c.question_id, "answer_id": c.answer_id, "body": c.body,
-            "body_html": c.body_html, "author": author(c.author), "created_at": iso(c.created_at)}
+            "body_html": c.body_html, "author": author(c.author), "created_at": iso(c.created_at), **held(c)}
 
 
 def verification(view) -> dict | None:
@@ -58,7 +64,7 @@ def answer(a: Answer, question: Question, *, my_vote: int = 0, comments: list[Co
         "id": a.id, "question_id": a.question_id, "body": a.body, "body_html": a.body_html,
         "author": author(a.author), "score": a.score, "my_vote": my_vote,
         "is_accepted": question.accepted_answer_id == a.id, "verification": verification(verified),
-        "official": a.is_official,
+        "official": a.is_official, **held(a),
         "comments": [comment(c) for c in comments],
         "created_at": iso(a.created_at), "updated_at": iso(a.updated_at),
         "url": url_for("questions.show", question_id=a.question_id, _external=True, _anchor=f"answer-{a.id}"),

@@ -120,7 +120,7 @@ def _ticket(ticket: Ticket, *, staff: bool, detail: bool = False) -> dict:
 @route("/questions/<int:question_id>/escalations", "POST", summary="Escalate one's own question to official "
        "support; a second open ticket for it is 409 naming the first", auth="required", body=EscalationIn,
        response=TicketOut, status=201, errors=(400, 401, 403, 404, 409, 422))
-@limiter.shared_limit(ratelimits.escalations, scope="escalations", key_func=ratelimits.actor_key)
+@limiter.shared_limit(ratelimits.escalations, scope="escalations", key_func=ratelimits.actor_key, override_defaults=False)
 def escalate(question_id: int):
     actor = require_user()
     data = parse_body(EscalationIn)

@@ -12,7 +12,7 @@ from forum.extensions import limiter
 
 @route("/users", "POST", summary="Register an account", body=schemas.RegisterIn, response=schemas.UserOut,
        status=201, errors=(400, 422, 429))
-@limiter.shared_limit(signup_rate, scope="sign-up")
+@limiter.shared_limit(signup_rate, scope="sign-up", override_defaults=False)
 def register():
     data = parse_body(schemas.RegisterIn)
     user = services.register_user(data.username, data.email, data.password)
@@ -22,7 +22,7 @@ def register():
 @route("/tokens", "POST", summary="Sign in and get a bearer token; 423 while the account is locked after "
        "repeated wrong passwords", body=schemas.TokenIn, response=schemas.TokenOut, status=201,
        errors=(400, 401, 422, 423, 429))
-@limiter.shared_limit(login_rate, scope="sign-in")
+@limiter.shared_limit(login_rate, scope="sign-in", override_defaults=False)
 def create_token():
     data = parse_body(schemas.TokenIn)
     user, token = services.create_token(data.username, data.password, otp=data.otp)

@@ -32,14 +32,14 @@ def _vote(**target):
 
 @route("/questions/<int:question_id>/vote", "PUT", summary="Vote on a question (1, -1, or 0 to withdraw)",
        auth="required", body=VoteIn, response=VoteOut, errors=(400, 401, 403, 404, 422))
-@limiter.shared_limit(ratelimits.votes, scope="votes", key_func=ratelimits.actor_key)
+@limiter.shared_limit(ratelimits.votes, scope="votes", key_func=ratelimits.actor_key, override_defaults=False)
 def vote_question(question_id: int):
     return _vote(question_id=question_id)
 
 
 @route("/answers/<int:answer_id>/vote", "PUT", summary="Vote on an answer (1, -1, or 0 to withdraw)",
        auth="required", body=VoteIn, response=VoteOut, errors=(400, 401, 403, 404, 422))
-@limiter.shared_limit(ratelimits.votes, scope="votes", key_func=ratelimits.actor_key)
+@limiter.shared_limit(ratelimits.votes, scope="votes", key_func=ratelimits.actor_key, override_defaults=False)
 def vote_answer(answer_id: int):
     return _vote(answer_id=answer_id)
 

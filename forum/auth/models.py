@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from forum.core.db import TimestampMixin, UTCDateTime
+from forum.core.db import TimestampMixin, UTCDateTime, utcnow
 from forum.extensions import db
 
 
@@ -76,6 +76,9 @@ class User(TimestampMixin, db.Model):
     failed_logins: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0, server_default="0")
     first_failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # A suspended member can sign in and read, but not post, vote, flag or escalate, until then.
+    suspended_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    suspension_reason: Mapped[str] = mapped_column(sa.String(500), nullable=False, default="", server_default="")
     # Two-step verification (TOTP): the secret once enabled, one pending while enrolling, the last
     # time step used (a code is never accepted twice), and hashed single-use recovery codes.
     totp_secret: Mapped[str | None] = mapped_column(sa.String(64))
@@ -99,6 +102,10 @@ class User(TimestampMixin, db.Model):
     @property
     def is_staff(self) -> bool:
         return self.role.is_staff
+
+    @property
+    def is_suspended(self) -> bool:
+        return self.suspended_until is not None and self.suspended_until > utcnow()
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.username!r}>"

@@ -65,3 +65,16 @@ class RateLimited(DomainError):
     def __init__(self, message: str, retry_after: int):
         super().__init__(message)
         self.retry_after = max(1, int(retry_after))
+
+
+class PrivateDataFound(ValidationFailed):
+    """A post would make private data public. `findings` lists what was found, where, and its
+    masked form (never the data itself): [{"field", "kind", "label", "masked"}]. The author may
+    send it again asking for the data to be removed, or move it into a private ticket."""
+
+    code = "private_data"
+
+    def __init__(self, fields: dict[str, list[str] | str], findings: list[dict], message: str = ""):
+        super().__init__(fields, message)
+        self.code = "private_data"
+        self.findings = findings

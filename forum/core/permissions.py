@@ -20,6 +20,7 @@ class Privilege(str, enum.Enum):
     EDIT_OTHERS = "edit_others"
     DELETE_OTHERS = "delete_others"
     MODERATE = "moderate"
+    FLAG = "flag"
 
 
 DEFAULT_THRESHOLDS: dict[Privilege, int] = {
@@ -29,6 +30,7 @@ DEFAULT_THRESHOLDS: dict[Privilege, int] = {
     Privilege.UPVOTE: 1,
     Privilege.DOWNVOTE: 125,
     Privilege.EDIT_OTHERS: 1000,
+    Privilege.FLAG: 1,
 }
 # Never unlocked by reputation alone.
 _STAFF_ONLY = {Privilege.DELETE_OTHERS, Privilege.MODERATE}
@@ -53,9 +55,11 @@ def can(actor, privilege: Privilege, obj: Any | None = None) -> bool:
     """May `actor` use `privilege` (on `obj`, when the rule depends on it)?
 
     Editing and deleting one's own post need no privilege; others' posts need EDIT_OTHERS /
-    DELETE_OTHERS. Anonymous visitors and suspended or deleted accounts can do nothing.
+    DELETE_OTHERS. Anonymous visitors and suspended or deactivated accounts can do nothing.
     """
     if actor is None or not getattr(actor, "is_authenticated", False) or not actor.is_active:
+        return False
+    if getattr(actor, "is_suspended", False):
         return False
     if actor.role.is_moderator:
         return True
@@ -64,3 +68,16 @@ def can(actor, privilege: Privilege, obj: Any | None = None) -> bool:
             return True
     needed = threshold(privilege)
     return needed is not None and actor.reputation >= needed
+
+
+def ensure_not_suspended(actor) -> None:
+    """Raise PermissionDenied(code="suspended"), saying until when and why, for a suspended member."""
+    if actor is not None and getattr(actor, "is_suspended", False):
+        from flask_babel import format_datetime
+        from flask_babel import gettext as _
+
+        from forum.core.errors import PermissionDenied
+
+        raise PermissionDenied(_("Your account is suspended until %(until)s: %(reason)s",
+                                 until=format_datetime(actor.suspended_until, "medium"),
+                                 reason=actor.suspension_reason or _("no reason given")), code="suspended")

@@ -11,13 +11,15 @@ _signals = Namespace()
 question_asked = _signals.signal("question-asked")
 #: sender: the Question; kwargs: actor, revision. A question's title, body, tags or category changed.
 question_edited = _signals.signal("question-edited")
-#: sender: the Question; kwargs: actor. A question was soft-deleted.
+#: sender: the Question; kwargs: actor, reason (a moderator's, may be empty). A question was soft-deleted.
 question_deleted = _signals.signal("question-deleted")
+#: sender: the Comment; kwargs: actor, reason. A comment was soft-deleted.
+comment_deleted = _signals.signal("comment-deleted")
 #: sender: the Answer; kwargs: actor. An answer was posted.
 answer_posted = _signals.signal("answer-posted")
 #: sender: the Answer; kwargs: actor, revision. An answer's body changed.
 answer_edited = _signals.signal("answer-edited")
-#: sender: the Answer; kwargs: actor. An answer was soft-deleted.
+#: sender: the Answer; kwargs: actor, reason. An answer was soft-deleted.
 answer_deleted = _signals.signal("answer-deleted")
 #: sender: the Comment; kwargs: actor. A comment was posted on a question or an answer.
 comment_posted = _signals.signal("comment-posted")
@@ -58,3 +60,18 @@ password_reset_requested = _signals.signal("password-reset-requested")
 #: sender: the Question; kwargs: limit. Asked by features left of search (the escalation form) for
 #: solved threads like this one; a receiver returns a list of (Question, has_verified_answer).
 similar_solved_wanted = _signals.signal("similar-solved-wanted")
+#: sender: the kind of post ("question", "answer", "comment"); kwargs: actor, texts (a dict of
+#: field name to text), private_data ("" = refuse, "remove" = cut it out), question (the thread's
+#: Question, or None for a new one). Sent by forum.core.screening before a post is saved. A
+#: receiver may raise (ValidationFailed, PrivateDataFound) or return a forum.core.screening.Verdict.
+post_screening = _signals.signal("post-screening")
+#: sender: the post (Question, Answer or Comment); kwargs: actor, reason (HoldReason), on_create.
+#: A post went out of public sight for review (it was saved held, or hidden later).
+post_held = _signals.signal("post-held")
+#: sender: the post; kwargs: actor, on_create. A moderator released a held post; when on_create,
+#: the post is announced now (question_asked / answer_posted / comment_posted follow).
+post_released = _signals.signal("post-released")
+#: sender: the post (Question or Answer); kwargs: actor. A moderator undeleted a post.
+post_undeleted = _signals.signal("post-undeleted")
+#: sender: the Question; kwargs: actor, action ("close", "reopen", "lock", "unlock"), reason.
+question_state_changed = _signals.signal("question-state-changed")

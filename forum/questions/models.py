@@ -53,6 +53,69 @@ class QuestionStatus(str, enum.Enum):
         return str(_l("Open") if self is QuestionStatus.OPEN else _l("Closed"))
 
 
+class CloseReason(str, enum.Enum):
+    DUPLICATE = "duplicate"
+    OFF_TOPIC = "off_topic"
+    NEEDS_DETAILS = "needs_details"
+
+    @property
+    def title(self) -> str:
+        return str(_CLOSE_REASON_TITLES[self])
+
+    @property
+    def explanation(self) -> str:
+        return str(_CLOSE_REASON_EXPLANATIONS[self])
+
+
+_CLOSE_REASON_TITLES = {
+    CloseReason.DUPLICATE: _l("Duplicate"),
+    CloseReason.OFF_TOPIC: _l("Off-topic"),
+    CloseReason.NEEDS_DETAILS: _l("Needs details"),
+}
+_CLOSE_REASON_EXPLANATIONS = {
+    CloseReason.DUPLICATE: _l("This question has been asked before and already has answers."),
+    CloseReason.OFF_TOPIC: _l("This question is not about using the platform's services."),
+    CloseReason.NEEDS_DETAILS: _l("This question needs more details before it can be answered. "
+                                  "Edit it to add them and a moderator can reopen it."),
+}
+
+
+class HoldReason(str, enum.Enum):
+    """Why a post is out of public sight until a moderator reviews it."""
+
+    SCAM = "scam"          # the scam guard: off-platform contact, asks for codes, poses as support
+    WATCHED = "watched"    # a watched word set to "hold"
+    SPAM = "spam"          # enough members flagged it as spam
+
+    @property
+    def title(self) -> str:
+        return str(_HOLD_REASON_TITLES[self])
+
+
+_HOLD_REASON_TITLES = {
+    HoldReason.SCAM: _l("It looks like it asks people to contact someone off the site, asks for codes or "
+                        "passwords, or speaks for official support."),
+    HoldReason.WATCHED: _l("It contains words that moderators review before they are shown."),
+    HoldReason.SPAM: _l("Several members flagged it as spam."),
+}
+
+
+class HeldMixin:
+    """Held posts are seen only by their author and moderators, and count nowhere until released."""
+
+    held_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    held_reason: Mapped[HoldReason | None] = mapped_column(enum_column(HoldReason))
+
+    @property
+    def is_held(self) -> bool:
+        return self.held_at is not None
+
+    @classmethod
+    def public(cls):
+        """SQL: neither deleted nor held."""
+        return sa.and_(cls.deleted_at.is_(None), cls.held_at.is_(None))
+
+
 question_tags = sa.Table(
     "question_tags",
     db.metadata,
@@ -70,7 +133,7 @@ class Tag(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
 
 
-class Question(TimestampMixin, db.Model):
+class Question(HeldMixin, TimestampMixin, db.Model):
     __tablename__ = "questions"
     __table_args__ = (
         sa.Index("ix_questions_listing_created", "deleted_at", "created_at"),
@@ -99,6 +162,12 @@ class Question(TimestampMixin, db.Model):
     )
     last_activity_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Closed questions take no new answers; the reason (and the original, for duplicates) is shown.
+    closed_reason: Mapped[CloseReason | None] = mapped_column(enum_column(CloseReason))
+    duplicate_of_id: Mapped[int | None] = mapped_column(sa.ForeignKey("questions.id", ondelete="SET NULL"))
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Locked threads take no answers, comments, votes or edits except from moderators.
+    locked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     author: Mapped[User] = relationship(foreign_keys=[author_id], lazy="joined", innerjoin=True)
     tags: Mapped[list[Tag]] = relationship(secondary=question_tags, order_by=Tag.name, lazy="selectin")
@@ -111,6 +180,14 @@ class Question(TimestampMixin, db.Model):
         return self.deleted_at is not None
 
     @property
+    def is_closed(self) -> bool:
+        return self.status is QuestionStatus.CLOSED
+
+    @property
+    def is_locked(self) -> bool:
+        return self.locked_at is not None
+
+    @property
     def tag_names(self) -> list[str]:
         return [t.name for t in self.tags]
 
@@ -119,7 +196,7 @@ class Question(TimestampMixin, db.Model):
         return self.accepted_answer_id is not None or self.has_verified_answer
 
 
-class Answer(TimestampMixin, db.Model):
+class Answer(HeldMixin, TimestampMixin, db.Model):
     __tablename__ = "answers"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -153,7 +230,7 @@ class Answer(TimestampMixin, db.Model):
         return self.deleted_at is not None
 
 
-class Comment(TimestampMixin, db.Model):
+class Comment(HeldMixin, TimestampMixin, db.Model):
     """A short remark on a question or on an answer (exactly one of the two)."""
 
     __tablename__ = "comments"

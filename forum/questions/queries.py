@@ -78,7 +78,7 @@ def list_questions(*, tab: Tab = Tab.NEWEST, category: Category | None = None, t
                    per_page: int = 20) -> Page[Question]:
     """Live questions for a tab, optionally in one category, with one tag, with or without a
     staff-verified answer; authors and tags loaded."""
-    where = [Question.deleted_at.is_(None)]
+    where = [Question.public()]
     if verified is not None:
         where.append(Question.has_verified_answer.is_(verified))
     if category is not None:
@@ -125,17 +125,26 @@ def answer_order(question: Question) -> list:
     return [accepted_first, Answer.score.desc(), Answer.created_at.asc(), Answer.id.asc()]
 
 
-def load_thread(question: Question) -> Thread:
-    """A question's live answers and comments, authors loaded (two queries; the question itself was
-    loaded with its author and tags)."""
+def _visible(model, viewer):
+    """Live posts that `viewer` may see: public ones, and held ones to their author and moderators."""
+    if viewer is not None and getattr(viewer, "is_authenticated", False):
+        if viewer.role.is_moderator:
+            return model.deleted_at.is_(None)
+        return sa.and_(model.deleted_at.is_(None), sa.or_(model.held_at.is_(None), model.author_id == viewer.id))
+    return model.public()
+
+
+def load_thread(question: Question, viewer=None) -> Thread:
+    """A question's live answers and comments that `viewer` may see, authors loaded (two queries;
+    the question itself was loaded with its author and tags)."""
     answers = list(db.session.scalars(
-        sa.select(Answer).where(Answer.question_id == question.id, Answer.deleted_at.is_(None))
+        sa.select(Answer).where(Answer.question_id == question.id, _visible(Answer, viewer))
         .order_by(*answer_order(question)).options(joinedload(Answer.author))
     ))
     answer_ids = [a.id for a in answers]
     comments = db.session.scalars(
         sa.select(Comment).where(
-            Comment.deleted_at.is_(None),
+            _visible(Comment, viewer),
             sa.or_(Comment.question_id == question.id, Comment.answer_id.in_(answer_ids) if answer_ids
                    else sa.false()),
         ).order_by(Comment.created_at, Comment.id).options(joinedload(Comment.author))
@@ -174,7 +183,7 @@ def revision_before(revision: Revision) -> Revision | None:
 
 def answers_by(user: User, *, page: int = 1, per_page: int = 20) -> Page[Answer]:
     """A member's live answers on live questions, newest first, each with its question."""
-    where = [Answer.author_id == user.id, Answer.deleted_at.is_(None), Question.deleted_at.is_(None)]
+    where = [Answer.author_id == user.id, Answer.public(), Question.public()]
     base = sa.select(Answer).join(Question, Question.id == Answer.question_id).where(*where)
     total = db.session.scalar(sa.select(sa.func.count()).select_from(base.subquery())) or 0
     items = db.session.scalars(
@@ -196,7 +205,7 @@ def get_tag(name: str) -> Tag | None:
 
 def category_counts() -> dict[Category, int]:
     rows = db.session.execute(
-        sa.select(Question.category, sa.func.count()).where(Question.deleted_at.is_(None))
+        sa.select(Question.category, sa.func.count()).where(Question.public())
         .group_by(Question.category)
     ).all()
     counts = {c: 0 for c in Category}

@@ -16,20 +16,21 @@ from forum.core import signals
 from forum.core.db import insert_ignoring_conflicts, is_row_id, utcnow
 from forum.core.errors import NotFound, PermissionDenied, RateLimited, ValidationFailed
 from forum.core.markup import render_markdown
-from forum.core.permissions import Privilege, can
+from forum.core.permissions import Privilege, can, ensure_not_suspended, is_moderator
+from forum.core.screening import screen
 from forum.extensions import db
 from forum.questions import rules
 from forum.questions.models import (
     Answer,
     Category,
     Comment,
+    HoldReason,
     Question,
     QuestionStatus,
     Revision,
     Tag,
     question_tags,
 )
-
 
 # --- validation ----------------------------------------------------------------------------------
 
@@ -115,9 +116,23 @@ def _check_summary(value, errors) -> str:
 def _require_member(actor: User | None, privilege: Privilege) -> User:
     if actor is None or not getattr(actor, "is_authenticated", False):
         raise PermissionDenied(_("Sign in first."), code="unauthorized")
+    ensure_not_suspended(actor)
     if not can(actor, privilege):
         raise PermissionDenied(_("You do not have the privilege to do this."))
     return actor
+
+
+def _ensure_unlocked(actor: User, question: Question) -> None:
+    """Locked threads take no answers, comments, votes or edits, except from moderators."""
+    if question.is_locked and not is_moderator(actor):
+        raise PermissionDenied(_("This thread is locked by a moderator: it takes no new answers, comments, "
+                                 "votes or edits."), code="locked")
+
+
+def _hold(post, verdict) -> None:
+    if verdict.hold:
+        post.held_at = utcnow()
+        post.held_reason = HoldReason(verdict.hold)
 
 
 # --- new-member limits ----------------------------------------------------------------------------
@@ -160,23 +175,45 @@ def _check_pace(actor: User, *, question: bool, html: str) -> None:
 
 # --- reading single objects ---------------------------------------------------------------------
 
-def get_question(question_id: Any, *, include_deleted: bool = False) -> Question:
-    """The question with this id. Raises NotFound for unknown, malformed or deleted ids."""
+def may_see(viewer, post) -> bool:
+    """Held posts are seen by their author and moderators only."""
+    if not post.is_held:
+        return True
+    return viewer is not None and getattr(viewer, "is_authenticated", False) and (
+        viewer.id == post.author_id or viewer.role.is_moderator)
+
+
+def get_question(question_id: Any, *, include_deleted: bool = False, viewer=None) -> Question:
+    """The question with this id. Raises NotFound for unknown, malformed or deleted ids, and for
+    held questions unless `viewer` may see them (their author, moderators)."""
     question = db.session.get(Question, question_id) if is_row_id(question_id) else None
-    if question is None or (question.is_deleted and not include_deleted):
+    if question is None or (question.is_deleted and not include_deleted) or not may_see(viewer, question):
         raise NotFound(_("This question does not exist or was deleted."))
     return question
 
 
-def get_answer(answer_id: Any) -> Answer:
-    """The answer with this id, on a live question. Raises NotFound."""
+def get_answer(answer_id: Any, *, viewer=None) -> Answer:
+    """The answer with this id, on a live question. Raises NotFound (also for held answers or
+    questions that `viewer` may not see)."""
     answer = db.session.get(Answer, answer_id) if is_row_id(answer_id) else None
-    if answer is None or answer.is_deleted:
+    if answer is None or answer.is_deleted or not may_see(viewer, answer):
         raise NotFound(_("This answer does not exist or was deleted."))
     question = db.session.get(Question, answer.question_id)
-    if question is None or question.is_deleted:
+    if question is None or question.is_deleted or not may_see(viewer, question):
         raise NotFound(_("This answer does not exist or was deleted."))
     return answer
+
+
+def get_comment(comment_id: Any, *, viewer=None) -> Comment:
+    """The live comment with this id, on a live post. Raises NotFound."""
+    comment = db.session.get(Comment, comment_id) if is_row_id(comment_id) else None
+    if comment is None or comment.deleted_at is not None or not may_see(viewer, comment):
+        raise NotFound(_("This comment does not exist or was deleted."))
+    if comment.answer_id is not None:
+        get_answer(comment.answer_id, viewer=viewer)
+    else:
+        get_question(comment.question_id, viewer=viewer)
+    return comment
 
 
 
@@ -210,11 +247,13 @@ def _bump_user(user_id: int, **deltas: int) -> None:
 
 # --- questions ----------------------------------------------------------------------------------
 
-def ask_question(actor: User, *, title, body, tags, category) -> Question:
+def ask_question(actor: User, *, title, body, tags, category, private_data: str = "") -> Question:
     """Post a question (title 10–150 characters, body 20–30,000, 1–5 tags, a known category).
 
-    The question is public at once and its first revision is recorded. Raises ValidationFailed or
-    PermissionDenied.
+    The question is public at once and its first revision is recorded, unless the screening holds
+    it for review (then it counts nowhere and is announced when released). Private data in the
+    title or body raises PrivateDataFound unless `private_data="remove"`. Raises ValidationFailed
+    or PermissionDenied.
     """
     _require_member(actor, Privilege.ASK)
     errors: dict[str, list[str]] = {}
@@ -224,6 +263,8 @@ def ask_question(actor: User, *, title, body, tags, category) -> Question:
     category = _check_category(category, errors)
     if errors:
         raise ValidationFailed(errors)
+    verdict = screen("question", actor, {"title": title, "body": body}, private_data=private_data)
+    title, body = verdict.texts["title"], verdict.texts["body"]
     body_html = render_markdown(body)
     _check_pace(actor, question=True, html=body_html)
     now = utcnow()
@@ -231,29 +272,34 @@ def ask_question(actor: User, *, title, body, tags, category) -> Question:
         title=title, body=body, body_html=body_html, category=category, author_id=actor.id,
         created_at=now, updated_at=now, last_activity_at=now, revision_count=1,
     )
+    _hold(question, verdict)
     question.tags = _upsert_tags(tag_names)
     db.session.add(question)
     db.session.flush()
-    _adjust_tag_counts([t.id for t in question.tags], +1)
-    _bump_user(actor.id, question_count=1)
     db.session.add(Revision(question_id=question.id, number=1, editor_id=actor.id, title=title, body=body,
                             tags=" ".join(sorted(tag_names)), category=category.value, created_at=now,
                             summary=""))
-    signals.question_asked.send(question, actor=actor)
+    if question.is_held:
+        signals.post_held.send(question, actor=actor, reason=question.held_reason, on_create=True,
+                               detail=verdict.detail)
+    else:
+        _count_question(question, +1)
+        signals.question_asked.send(question, actor=actor)
     db.session.commit()
     return question
 
 
 def edit_question(actor: User, question_id, *, title=None, body=None, tags=None, category=None,
-                  summary=None) -> Question:
+                  summary=None, private_data: str = "") -> Question:
     """Change any of title, body, tags, category; every effective edit is a new revision.
 
     Allowed to the author and to those with the edit-others privilege. An edit that changes
     nothing records nothing. Raises NotFound, PermissionDenied, ValidationFailed.
     """
-    get_question(question_id)
+    get_question(question_id, viewer=actor)
     question = _question_for_update(question_id)  # concurrent edits number their revisions in turn
     _ensure_can_edit(actor, question)
+    _ensure_unlocked(actor, question)
     errors: dict[str, list[str]] = {}
     new_title = _check_title(title, errors) if title is not None else question.title
     new_body = _check_body(body, errors) if body is not None else question.body
@@ -263,6 +309,9 @@ def edit_question(actor: User, question_id, *, title=None, body=None, tags=None,
     summary = _check_summary(summary, errors)
     if errors:
         raise ValidationFailed(errors)
+    verdict = screen("question", actor, {"title": new_title, "body": new_body}, private_data=private_data,
+                     question=question)
+    new_title, new_body = verdict.texts["title"], verdict.texts["body"]
     tags_changed = set(new_tags) != {t.name for t in current_tags}
     changed = (new_title != question.title or new_body != question.body or tags_changed
                or new_category != question.category)
@@ -273,8 +322,9 @@ def edit_question(actor: User, question_id, *, title=None, body=None, tags=None,
         old_ids = {t.id for t in current_tags}
         tag_objs = _upsert_tags(new_tags)
         new_ids = {t.id for t in tag_objs}
-        _adjust_tag_counts(list(old_ids - new_ids), -1)
-        _adjust_tag_counts(list(new_ids - old_ids), +1)
+        if not question.is_held:
+            _adjust_tag_counts(list(old_ids - new_ids), -1)
+            _adjust_tag_counts(list(new_ids - old_ids), +1)
         question.tags = tag_objs
     if new_body != question.body:
         question.body = new_body
@@ -290,6 +340,8 @@ def edit_question(actor: User, question_id, *, title=None, body=None, tags=None,
                         summary=summary, created_at=now)
     db.session.add(revision)
     db.session.flush()
+    if verdict.hold and not question.is_held:
+        hide_post(question, HoldReason(verdict.hold), actor=actor, detail=verdict.detail)
     signals.question_edited.send(question, actor=actor, revision=revision)
     db.session.commit()
     return question
@@ -304,16 +356,17 @@ def _load_tags(question: Question) -> list[Tag]:
 def _ensure_can_edit(actor: User | None, post) -> None:
     if actor is None or not getattr(actor, "is_authenticated", False):
         raise PermissionDenied(_("Sign in first."), code="unauthorized")
+    ensure_not_suspended(actor)
     if not can(actor, Privilege.EDIT_OTHERS, post):
         raise PermissionDenied(_("You can edit your own posts; editing others' posts needs more reputation."))
 
 
-def delete_question(actor: User, question_id) -> None:
+def delete_question(actor: User, question_id, *, reason: str = "") -> None:
     """Soft-delete a question: its author while it has no answers, or a moderator.
 
     Raises NotFound, PermissionDenied.
     """
-    question = get_question(question_id)
+    question = get_question(question_id, viewer=actor)
     if actor is None or not getattr(actor, "is_authenticated", False):
         raise PermissionDenied(_("Sign in first."), code="unauthorized")
     if not actor.role.is_moderator:
@@ -324,19 +377,107 @@ def delete_question(actor: User, question_id) -> None:
                                    code="has_answers")
     if not _mark_deleted(Question, question.id):
         raise NotFound(_("This question does not exist or was deleted."))
-    _adjust_tag_counts([t.id for t in _load_tags(question)], -1)
-    _bump_user(question.author_id, question_count=-1)
-    # The answers go out of sight with the question: their authors' counts follow.
+    if not question.is_held:
+        _count_question(question, -1)
+    db.session.refresh(question)
+    signals.question_deleted.send(question, actor=actor, reason=reason)
+    db.session.commit()
+
+
+def _count_question(question: Question, delta: int) -> None:
+    """A question comes into (+1) or goes out of (-1) public sight: its tags, its author's count
+    and its public answers' authors' counts follow."""
+    _adjust_tag_counts([t.id for t in _load_tags(question)], delta)
+    _bump_user(question.author_id, question_count=delta)
     per_author = db.session.execute(
-        sa.select(Answer.author_id, sa.func.count()).where(Answer.question_id == question.id,
-                                                           Answer.deleted_at.is_(None))
+        sa.select(Answer.author_id, sa.func.count()).where(Answer.question_id == question.id, Answer.public())
         .group_by(Answer.author_id)
     ).all()
     for author_id, count in per_author:
-        _bump_user(author_id, answer_count=-count)
-    db.session.refresh(question)
-    signals.question_deleted.send(question, actor=actor)
-    db.session.commit()
+        _bump_user(author_id, answer_count=delta * count)
+
+
+def _count_answer(answer: Answer, delta: int, *, now=None) -> None:
+    """An answer comes into or goes out of public sight; leaving it loses the acceptance."""
+    values: dict = {"answer_count": Question.answer_count + delta}
+    if delta > 0 and now is not None:
+        values["last_activity_at"] = now
+    if delta < 0:
+        # Decided in SQL, on the row as it is now (a concurrent acceptance may have just moved it).
+        values["accepted_answer_id"] = sa.case((Question.accepted_answer_id == answer.id, None),
+                                               else_=Question.accepted_answer_id)
+    db.session.execute(sa.update(Question).where(Question.id == answer.question_id).values(values))
+    question_public = db.session.scalar(sa.select(sa.func.count()).select_from(Question)
+                                        .where(Question.id == answer.question_id, Question.public()))
+    if question_public:
+        _bump_user(answer.author_id, answer_count=delta)
+
+
+def _count_comment(comment: Comment, delta: int) -> None:
+    if comment.answer_id is not None:
+        db.session.execute(sa.update(Answer).where(Answer.id == comment.answer_id)
+                           .values(comment_count=Answer.comment_count + delta))
+    else:
+        db.session.execute(sa.update(Question).where(Question.id == comment.question_id)
+                           .values(comment_count=Question.comment_count + delta))
+
+
+def hide_post(post, reason: HoldReason, *, actor=None, detail: str = "") -> bool:
+    """Take a public post out of sight for review (flush only; the caller commits). Returns False
+    when it was already held or deleted."""
+    model = type(post)
+    done = db.session.scalar(
+        sa.update(model).where(model.id == post.id, model.public()).values(held_at=utcnow(), held_reason=reason)
+        .returning(model.id)) is not None
+    if not done:
+        return False
+    db.session.refresh(post)
+    _count_post(post, -1)
+    signals.post_held.send(post, actor=actor, reason=reason, on_create=False, detail=detail)
+    return True
+
+
+def release_post(post, *, actor=None, announce: bool = False) -> bool:
+    """Bring a held post back into public sight (flush only). With `announce` (it was held when it
+    was posted), the usual "posted" signal follows, so followers hear of it now. False when it
+    was not held."""
+    model = type(post)
+    done = db.session.scalar(
+        sa.update(model).where(model.id == post.id, model.held_at.is_not(None), model.deleted_at.is_(None))
+        .values(held_at=None, held_reason=None).returning(model.id)) is not None
+    if not done:
+        return False
+    db.session.refresh(post)
+    _count_post(post, +1)
+    signals.post_released.send(post, actor=actor, on_create=announce)
+    if announce:
+        posted = {Question: signals.question_asked, Answer: signals.answer_posted,
+                  Comment: signals.comment_posted}[model]
+        posted.send(post, actor=post.author)
+    return True
+
+
+def restore_post(post) -> bool:
+    """Undelete a question or an answer (flush only). False when it was not deleted."""
+    model = type(post)
+    done = db.session.scalar(
+        sa.update(model).where(model.id == post.id, model.deleted_at.is_not(None)).values(deleted_at=None)
+        .returning(model.id)) is not None
+    if not done:
+        return False
+    db.session.refresh(post)
+    if not post.is_held:
+        _count_post(post, +1)
+    return True
+
+
+def _count_post(post, delta: int) -> None:
+    if isinstance(post, Question):
+        _count_question(post, delta)
+    elif isinstance(post, Answer):
+        _count_answer(post, delta)
+    else:
+        _count_comment(post, delta)
 
 
 def _mark_deleted(model, row_id: int) -> bool:
@@ -349,43 +490,49 @@ def _mark_deleted(model, row_id: int) -> bool:
 
 # --- answers ------------------------------------------------------------------------------------
 
-def post_answer(actor: User, question_id, *, body) -> Answer:
-    """Answer an open question (body 20–30,000 characters). Raises NotFound, PermissionDenied,
-    ValidationFailed, or PermissionDenied(code="closed") on a closed question."""
-    question = get_question(question_id)
+def post_answer(actor: User, question_id, *, body, private_data: str = "") -> Answer:
+    """Answer an open question (body 20–30,000 characters). The screening may hold it for review
+    or refuse private data (see ask_question). Raises NotFound, PermissionDenied (code "closed"
+    on a closed question, "locked" on a locked thread), ValidationFailed."""
+    question = get_question(question_id, viewer=actor)
     _require_member(actor, Privilege.ANSWER)
     if question.status is QuestionStatus.CLOSED:
         raise PermissionDenied(_("This question is closed and takes no new answers."), code="closed")
+    _ensure_unlocked(actor, question)
     errors: dict[str, list[str]] = {}
     body = _check_body(body, errors)
     if errors:
         raise ValidationFailed(errors)
+    verdict = screen("answer", actor, {"body": body}, private_data=private_data, question=question)
+    body = verdict.texts["body"]
     body_html = render_markdown(body)
     _check_pace(actor, question=False, html=body_html)
     now = utcnow()
     answer = Answer(question_id=question.id, author_id=actor.id, body=body, body_html=body_html,
                     created_at=now, updated_at=now, official=actor.role.is_staff, last_editor_id=actor.id)
+    _hold(answer, verdict)
     db.session.add(answer)
     db.session.flush()
     db.session.add(Revision(answer_id=answer.id, number=1, editor_id=actor.id, body=body, created_at=now,
                             summary=""))
-    db.session.execute(
-        sa.update(Question).where(Question.id == question.id)
-        .values(answer_count=Question.answer_count + 1, last_activity_at=now)
-    )
-    _bump_user(actor.id, answer_count=1)
-    signals.answer_posted.send(answer, actor=actor)
+    if answer.is_held:
+        signals.post_held.send(answer, actor=actor, reason=answer.held_reason, on_create=True,
+                               detail=verdict.detail)
+    else:
+        _count_answer(answer, +1, now=now)
+        signals.answer_posted.send(answer, actor=actor)
     db.session.commit()
     return answer
 
 
-def edit_answer(actor: User, answer_id, *, body, summary=None) -> Answer:
-    """Change an answer's body; every effective edit is a new revision. Raises NotFound,
-    PermissionDenied, ValidationFailed."""
-    get_answer(answer_id)
+def edit_answer(actor: User, answer_id, *, body, summary=None, private_data: str = "") -> Answer:
+    """Change an answer's body; every effective edit is a new revision (screened like a new
+    answer: an edit can send it to review). Raises NotFound, PermissionDenied, ValidationFailed."""
+    get_answer(answer_id, viewer=actor)
     answer = db.session.scalar(sa.select(Answer).where(Answer.id == answer_id).with_for_update(key_share=True, of=Answer)
                                .execution_options(populate_existing=True))
     _ensure_can_edit(actor, answer)
+    _ensure_unlocked(actor, db.session.get(Question, answer.question_id))
     errors: dict[str, list[str]] = {}
     body = _check_body(body, errors)
     summary = _check_summary(summary, errors)
@@ -393,6 +540,9 @@ def edit_answer(actor: User, answer_id, *, body, summary=None) -> Answer:
         raise ValidationFailed(errors)
     if body == answer.body:
         return answer
+    verdict = screen("answer", actor, {"body": body}, private_data=private_data,
+                     question=db.session.get(Question, answer.question_id))
+    body = verdict.texts["body"]
     now = utcnow()
     number = answer.revision_count + 1
     answer.body = body
@@ -406,29 +556,27 @@ def edit_answer(actor: User, answer_id, *, body, summary=None) -> Answer:
     db.session.execute(sa.update(Question).where(Question.id == answer.question_id)
                        .values(last_activity_at=now))
     db.session.flush()
+    if verdict.hold and not answer.is_held:
+        hide_post(answer, HoldReason(verdict.hold), actor=actor, detail=verdict.detail)
     signals.answer_edited.send(answer, actor=actor, revision=revision)
     db.session.commit()
     return answer
 
 
-def delete_answer(actor: User, answer_id) -> None:
+def delete_answer(actor: User, answer_id, *, reason: str = "") -> None:
     """Soft-delete an answer: its author or a moderator. Raises NotFound, PermissionDenied."""
-    answer = get_answer(answer_id)
+    answer = get_answer(answer_id, viewer=actor)
     if actor is None or not getattr(actor, "is_authenticated", False):
         raise PermissionDenied(_("Sign in first."), code="unauthorized")
     if answer.author_id != actor.id and not actor.role.is_moderator:
         raise PermissionDenied(_("Only the author or a moderator can delete this answer."))
     if not _mark_deleted(Answer, answer.id):
         raise NotFound(_("This answer does not exist or was deleted."))
-    # Decided in SQL, on the row as it is now (a concurrent acceptance may have just moved it).
-    db.session.execute(sa.update(Question).where(Question.id == answer.question_id).values(
-        answer_count=Question.answer_count - 1,
-        accepted_answer_id=sa.case((Question.accepted_answer_id == answer.id, None),
-                                   else_=Question.accepted_answer_id)))
+    if not answer.is_held:
+        _count_answer(answer, -1)
     db.session.flush()
-    _bump_user(answer.author_id, answer_count=-1)
     db.session.refresh(answer)
-    signals.answer_deleted.send(answer, actor=actor)
+    signals.answer_deleted.send(answer, actor=actor, reason=reason)
     db.session.commit()
 
 
@@ -497,40 +645,61 @@ def _ensure_asker(actor: User | None, question: Question) -> None:
 
 # --- comments -----------------------------------------------------------------------------------
 
-def post_comment(actor: User, *, body, question_id=None, answer_id=None) -> Comment:
-    """Comment on a question or an answer (5–600 characters). Raises NotFound, PermissionDenied,
-    ValidationFailed."""
+def post_comment(actor: User, *, body, question_id=None, answer_id=None, private_data: str = "") -> Comment:
+    """Comment on a question or an answer (5–600 characters), screened like posts. Raises NotFound,
+    PermissionDenied (code "locked" on a locked thread), ValidationFailed."""
     if (question_id is None) == (answer_id is None):
         raise ValueError("exactly one of question_id and answer_id")
     if answer_id is not None:
-        answer = get_answer(answer_id)
+        answer = get_answer(answer_id, viewer=actor)
         question = db.session.get(Question, answer.question_id)
     else:
         answer = None
-        question = get_question(question_id)
+        question = get_question(question_id, viewer=actor)
     _require_member(actor, Privilege.COMMENT)
+    _ensure_unlocked(actor, question)
     errors: dict[str, list[str]] = {}
     body = _check_text(body, "body", rules.COMMENT_MIN, rules.COMMENT_MAX, errors, what=_("The comment"))
     if errors:
         raise ValidationFailed(errors)
+    verdict = screen("comment", actor, {"body": body}, private_data=private_data, question=question)
+    body = verdict.texts["body"]
     body_html = render_markdown(body)
     _check_pace(actor, question=False, html=body_html)
     now = utcnow()
     comment = Comment(question_id=None if answer else question.id, answer_id=answer.id if answer else None,
                       author_id=actor.id, body=body, body_html=body_html, created_at=now,
                       updated_at=now)
+    _hold(comment, verdict)
     db.session.add(comment)
-    if answer is not None:
-        db.session.execute(sa.update(Answer).where(Answer.id == answer.id)
-                           .values(comment_count=Answer.comment_count + 1))
-    else:
-        db.session.execute(sa.update(Question).where(Question.id == question.id)
-                           .values(comment_count=Question.comment_count + 1))
-    db.session.execute(sa.update(Question).where(Question.id == question.id).values(last_activity_at=now))
     db.session.flush()
-    signals.comment_posted.send(comment, actor=actor)
+    if comment.is_held:
+        signals.post_held.send(comment, actor=actor, reason=comment.held_reason, on_create=True,
+                               detail=verdict.detail)
+    else:
+        _count_comment(comment, +1)
+        db.session.execute(sa.update(Question).where(Question.id == question.id).values(last_activity_at=now))
+        db.session.flush()
+        signals.comment_posted.send(comment, actor=actor)
     db.session.commit()
     return comment
+
+
+def delete_comment(actor: User, comment_id, *, reason: str = "") -> None:
+    """Soft-delete a comment: its author or a moderator. Raises NotFound, PermissionDenied."""
+    comment = get_comment(comment_id, viewer=actor)
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        raise PermissionDenied(_("Sign in first."), code="unauthorized")
+    if comment.author_id != actor.id and not actor.role.is_moderator:
+        raise PermissionDenied(_("Only the author or a moderator can delete this comment."))
+    if not _mark_deleted(Comment, comment.id):
+        raise NotFound(_("This comment does not exist or was deleted."))
+    if not comment.is_held:
+        _count_comment(comment, -1)
+    db.session.flush()
+    db.session.refresh(comment)
+    signals.comment_deleted.send(comment, actor=actor, reason=reason)
+    db.session.commit()
 
 
 def rerender_all(batch_size: int = 500) -> int:

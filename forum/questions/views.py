@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from forum.core import signals
-from forum.core.errors import RateLimited, ValidationFailed
+from forum.core.errors import NotFound, PrivateDataFound, RateLimited, ValidationFailed
 from forum.core.markup import render_markdown
 from forum.core.permissions import Privilege, can
 from forum.questions import queries, rules, services
@@ -22,6 +22,24 @@ bp = Blueprint("questions", __name__)
 
 def _actor():
     return current_user._get_current_object()
+
+
+def _viewer():
+    return current_user._get_current_object() if current_user.is_authenticated else None
+
+
+def _private_choice() -> str:
+    """The author's answer to the privacy guard: "remove" cuts the private data out."""
+    return "remove" if request.form.get("private_data") == "remove" else ""
+
+
+def _say_if_held(post, what: str) -> bool:
+    """Tell the author their post waits for a moderator, and why; True if it does."""
+    if not post.is_held:
+        return False
+    flash(_("Your %(what)s is held for review: %(why)s A moderator will look at it soon; until then only you "
+            "and the moderators can see it.", what=what, why=post.held_reason.title), "warning")
+    return True
 
 
 def _listing(template: str, *, tag: str | None = None, **context):
@@ -60,21 +78,28 @@ def tag(tag: str):
 @bp.route("/questions/<int:question_id>")
 @bp.route("/questions/<int:question_id>/<slug>")
 def show(question_id: int, slug: str | None = None):
-    return _render_thread(services.get_question(question_id))
+    return _render_thread(services.get_question(question_id, viewer=_viewer()))
 
 
 def _render_thread(question, *, status: int = 200, answer_form: AnswerForm | None = None,
-                   comment_error: dict | None = None):
+                   comment_error: dict | None = None, private_findings: list | None = None):
     """The thread page; after a failed answer or comment it shows the errors and keeps the text."""
-    thread = queries.load_thread(question)
-    actor = current_user._get_current_object() if current_user.is_authenticated else None
+    actor = _viewer()
+    thread = queries.load_thread(question, actor)
     extras: dict = {}
     for _receiver, result in signals.thread_rendering.send(thread, actor=actor):
         extras.update(result or {})
+    duplicate_of = None
+    if question.duplicate_of_id:
+        try:
+            duplicate_of = services.get_question(question.duplicate_of_id, viewer=actor)
+        except NotFound:
+            duplicate_of = None
     return render_template(
-        "questions/show.html", thread=thread, question=question, answer_form=answer_form or AnswerForm(),
+        "questions/show.html", thread=thread, duplicate_of=duplicate_of, question=question, answer_form=answer_form or AnswerForm(),
         comment_form=CommentForm(), action_form=ActionForm(), comment_error=comment_error or {},
-        can_edit=lambda post: can(actor, Privilege.EDIT_OTHERS, post), **extras,
+        can_edit=lambda post: can(actor, Privilege.EDIT_OTHERS, post) and (not question.is_locked or can(
+            actor, Privilege.MODERATE)), private_findings=private_findings or [], **extras,
     ), status
 
 
@@ -85,95 +110,123 @@ def ask():
     form = QuestionForm()
     if not form.is_submitted() and request.args.get("category"):
         form.category.data = request.args["category"]
+    findings: list = []
     if form.validate_on_submit():
         try:
             question = services.ask_question(_actor(), title=form.title.data, body=form.body.data,
-                                             tags=form.tags.data, category=form.category.data)
+                                             tags=form.tags.data, category=form.category.data,
+                                             private_data=_private_choice())
+        except PrivateDataFound as error:
+            attach_errors(form, error)
+            findings = error.findings
         except ValidationFailed as error:
             attach_errors(form, error)
         except RateLimited as error:  # keep what was typed; say when to try again
             form.form_errors.append(error.message)
         else:
-            flash(_("Your question is posted. You will find answers here."), "success")
+            if not _say_if_held(question, _("question")):
+                flash(_("Your question is posted. You will find answers here."), "success")
             return redirect(url_for("questions.show", question_id=question.id))
     status = 422 if form.errors or form.form_errors else 200
-    return render_template("questions/ask.html", form=form, editing=None), status
+    return render_template("questions/ask.html", form=form, editing=None, private_findings=findings), status
 
 
 @bp.route("/questions/<int:question_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(question_id: int):
-    question = services.get_question(question_id)
+    question = services.get_question(question_id, viewer=_actor())
     if not can(_actor(), Privilege.EDIT_OTHERS, question):
         abort(403)
     form = QuestionForm()
+    findings: list = []
     if not form.is_submitted():
         form.title.data, form.body.data = question.title, question.body
         form.tags.data, form.category.data = " ".join(question.tag_names), question.category.value
     if form.validate_on_submit():
         try:
-            services.edit_question(_actor(), question_id, title=form.title.data, body=form.body.data,
-                                   tags=form.tags.data, category=form.category.data, summary=form.summary.data)
+            edited = services.edit_question(_actor(), question_id, title=form.title.data, body=form.body.data,
+                                            tags=form.tags.data, category=form.category.data,
+                                            summary=form.summary.data, private_data=_private_choice())
+        except PrivateDataFound as error:
+            attach_errors(form, error)
+            findings = error.findings
         except ValidationFailed as error:
             attach_errors(form, error)
         else:
-            flash(_("Your edit is saved."), "success")
+            if not _say_if_held(edited, _("question")):
+                flash(_("Your edit is saved."), "success")
             return redirect(url_for("questions.show", question_id=question_id))
     status = 422 if form.errors or form.form_errors else 200
-    return render_template("questions/ask.html", form=form, editing=question), status
+    return render_template("questions/ask.html", form=form, editing=question, private_findings=findings), status
 
 
 @bp.route("/questions/<int:question_id>/answers", methods=["POST"])
 @limiter.shared_limit(ratelimits.posts, scope="posts", key_func=ratelimits.actor_key, methods=["POST"])
 @login_required
 def answer(question_id: int):
-    question = services.get_question(question_id)
+    question = services.get_question(question_id, viewer=_actor())
     form = AnswerForm()
+    findings: list = []
     if form.validate_on_submit():
         try:
-            created = services.post_answer(_actor(), question_id, body=form.body.data)
+            created = services.post_answer(_actor(), question_id, body=form.body.data,
+                                           private_data=_private_choice())
+        except PrivateDataFound as error:
+            attach_errors(form, error)
+            findings = error.findings
         except ValidationFailed as error:
             attach_errors(form, error)
         except RateLimited as error:
             form.form_errors.append(error.message)
         else:
-            flash(_("Thank you for your answer."), "success")
+            if not _say_if_held(created, _("answer")):
+                flash(_("Thank you for your answer."), "success")
             return redirect(url_for("questions.show", question_id=question_id, _anchor=f"answer-{created.id}"))
-    return _render_thread(question, status=422, answer_form=form)
+    return _render_thread(question, status=422, answer_form=form, private_findings=findings)
 
 
 @bp.route("/answers/<int:answer_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit_answer(answer_id: int):
-    answer = services.get_answer(answer_id)
+    answer = services.get_answer(answer_id, viewer=_actor())
     if not can(_actor(), Privilege.EDIT_OTHERS, answer):
         abort(403)
-    question = services.get_question(answer.question_id)
+    question = services.get_question(answer.question_id, viewer=_actor())
     form = AnswerForm()
+    findings: list = []
     if not form.is_submitted():
         form.body.data = answer.body
     if form.validate_on_submit():
         try:
-            services.edit_answer(_actor(), answer_id, body=form.body.data, summary=form.summary.data)
+            edited = services.edit_answer(_actor(), answer_id, body=form.body.data, summary=form.summary.data,
+                                          private_data=_private_choice())
+        except PrivateDataFound as error:
+            attach_errors(form, error)
+            findings = error.findings
         except ValidationFailed as error:
             attach_errors(form, error)
         else:
-            flash(_("Your edit is saved."), "success")
+            if not _say_if_held(edited, _("answer")):
+                flash(_("Your edit is saved."), "success")
             return redirect(url_for("questions.show", question_id=question.id, _anchor=f"answer-{answer_id}"))
     status = 422 if form.errors or form.form_errors else 200
-    return render_template("questions/edit_answer.html", form=form, answer=answer, question=question), status
+    return render_template("questions/edit_answer.html", form=form, answer=answer, question=question,
+                           private_findings=findings), status
 
 
 def _comment(question, anchor: str, **target):
     form = CommentForm()
     if form.validate_on_submit():
         try:
-            comment = services.post_comment(_actor(), body=form.body.data, **target)
+            comment = services.post_comment(_actor(), body=form.body.data, private_data=_private_choice(),
+                                            **target)
         except (ValidationFailed, RateLimited) as error:
             messages = [m for ms in error.fields.values() for m in ms] or [error.message]
             return _render_thread(question, status=422, comment_error={
-                "anchor": anchor, "body": form.body.data or "", "errors": messages})
-        flash(_("Your comment is posted."), "success")
+                "anchor": anchor, "body": form.body.data or "", "errors": messages,
+                "findings": getattr(error, "findings", [])})
+        if not _say_if_held(comment, _("comment")):
+            flash(_("Your comment is posted."), "success")
         return redirect(url_for("questions.show", question_id=question.id, _anchor=f"comment-{comment.id}"))
     return redirect(url_for("questions.show", question_id=question.id, _anchor=anchor))
 
@@ -182,7 +235,7 @@ def _comment(question, anchor: str, **target):
 @limiter.shared_limit(ratelimits.posts, scope="posts", key_func=ratelimits.actor_key, methods=["POST"])
 @login_required
 def comment_question(question_id: int):
-    question = services.get_question(question_id)
+    question = services.get_question(question_id, viewer=_actor())
     return _comment(question, "question-comments", question_id=question_id)
 
 
@@ -190,8 +243,8 @@ def comment_question(question_id: int):
 @limiter.shared_limit(ratelimits.posts, scope="posts", key_func=ratelimits.actor_key, methods=["POST"])
 @login_required
 def comment_answer(answer_id: int):
-    answer = services.get_answer(answer_id)
-    question = services.get_question(answer.question_id)
+    answer = services.get_answer(answer_id, viewer=_actor())
+    question = services.get_question(answer.question_id, viewer=_actor())
     return _comment(question, f"answer-{answer_id}-comments", answer_id=answer_id)
 
 
@@ -222,7 +275,7 @@ def delete(question_id: int):
 @bp.route("/answers/<int:answer_id>/delete", methods=["POST"])
 @login_required
 def delete_answer(answer_id: int):
-    answer = services.get_answer(answer_id)
+    answer = services.get_answer(answer_id, viewer=_actor())
     if ActionForm().validate_on_submit():
         services.delete_answer(_actor(), answer_id)
         flash(_("The answer was deleted."), "info")
@@ -257,7 +310,7 @@ def _revisions_page(**post):
 
 @bp.route("/questions/<int:question_id>/revisions")
 def question_revisions(question_id: int):
-    question = services.get_question(question_id)
+    question = services.get_question(question_id, viewer=_viewer())
     page = _revisions_page(question_id=question_id)
     return render_template("questions/revisions.html", question=question, answer=None, page=page,
                            entries=_revision_entries(page))
@@ -265,8 +318,8 @@ def question_revisions(question_id: int):
 
 @bp.route("/answers/<int:answer_id>/revisions")
 def answer_revisions(answer_id: int):
-    answer = services.get_answer(answer_id)
-    question = services.get_question(answer.question_id)
+    answer = services.get_answer(answer_id, viewer=_viewer())
+    question = services.get_question(answer.question_id, viewer=_viewer())
     page = _revisions_page(answer_id=answer_id)
     return render_template("questions/revisions.html", question=question, answer=answer, page=page,
                            entries=_revision_entries(page))
@@ -280,3 +333,15 @@ def preview():
     if len(source) > rules.BODY_MAX * 2:
         abort(413)
     return jsonify({"html": render_markdown(source)})
+
+
+@bp.route("/comments/<int:comment_id>/delete", methods=["POST"])
+@login_required
+def delete_comment(comment_id: int):
+    comment = services.get_comment(comment_id, viewer=_actor())
+    anchor = f"answer-{comment.answer_id}-comments" if comment.answer_id else "question-comments"
+    question_id = comment.question_id or services.get_answer(comment.answer_id, viewer=_actor()).question_id
+    if ActionForm().validate_on_submit():
+        services.delete_comment(_actor(), comment_id)
+        flash(_("The comment was deleted."), "info")
+    return redirect(url_for("questions.show", question_id=question_id, _anchor=anchor))

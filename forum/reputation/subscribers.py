@@ -54,7 +54,33 @@ def _on_question_deleted(question, actor, **_):
     services.reverse(events, note="question deleted")
 
 
+def _on_post_undeleted(post, actor, **_):
+    """Undeleting gives back what the deletion reversed (the reversals written by that deletion,
+    recognised by their note and time), as new events, so a later deletion reverses them again."""
+    from forum.reputation.models import ReputationEvent
+
+    if isinstance(post, Question):
+        answer_ids = db.session.scalars(sa.select(Answer.id).where(Answer.question_id == post.id)).all()
+        note = "question deleted"
+        scope = sa.or_(ReputationEvent.question_id == post.id, ReputationEvent.answer_id.in_(answer_ids or [-1]))
+    else:
+        note = "answer deleted"
+        scope = ReputationEvent.answer_id == post.id
+    base = sa.select(ReputationEvent).where(ReputationEvent.reversal_of_id.is_not(None),
+                                            ReputationEvent.note == note, scope)
+    latest = db.session.scalar(sa.select(sa.func.max(ReputationEvent.created_at))
+                               .select_from(base.subquery()))
+    if latest is None:
+        return
+    for reversal in db.session.scalars(base.where(ReputationEvent.created_at == latest)).all():
+        original = db.session.get(ReputationEvent, reversal.reversal_of_id)
+        services.record(original.user_id, Kind(original.kind), actor_id=original.actor_id,
+                        question_id=original.question_id, answer_id=original.answer_id, amount=original.nominal,
+                        note="restored: post undeleted")
+
+
 def connect() -> None:
+    signals.post_undeleted.connect(_on_post_undeleted)
     signals.user_registered.connect(_on_registered)
     signals.answer_posted.connect(_on_answer_posted)
     signals.answer_accepted.connect(_on_accepted)

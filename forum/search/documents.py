@@ -39,17 +39,17 @@ class SearchDoc:
 
 
 def thread_documents(question_ids: list[int]) -> list[SearchDoc]:
-    """The documents of these threads as they are now (none for deleted questions)."""
+    """The documents of these threads as they are now (none for deleted or held posts)."""
     if not question_ids:
         return []
     questions = db.session.scalars(
-        sa.select(Question).where(Question.id.in_(question_ids), Question.deleted_at.is_(None))
+        sa.select(Question).where(Question.id.in_(question_ids), Question.public())
     ).unique().all()
     if not questions:
         return []
     by_id = {q.id: q for q in questions}
     answers = db.session.scalars(
-        sa.select(Answer).where(Answer.question_id.in_(list(by_id)), Answer.deleted_at.is_(None))
+        sa.select(Answer).where(Answer.question_id.in_(list(by_id)), Answer.public())
     ).unique().all()
     verified = verifications_for(answers)
     live_answers: dict[int, int] = {}
@@ -91,7 +91,7 @@ def all_thread_ids(batch: int = 500) -> Iterator[list[int]]:
     last = 0
     while True:
         ids = list(db.session.scalars(
-            sa.select(Question.id).where(Question.id > last, Question.deleted_at.is_(None))
+            sa.select(Question.id).where(Question.id > last, Question.public())
             .order_by(Question.id).limit(batch)))
         if not ids:
             return

@@ -24,6 +24,19 @@ def _post(sender, **_):
     _queue(getattr(sender, "question_id", None) or sender.id)
 
 
+def _moderated(sender, **_):
+    from forum.questions.models import Answer, Comment, Question
+
+    if isinstance(sender, Question):
+        _queue(sender.id)
+    elif isinstance(sender, Answer) or (isinstance(sender, Comment) and sender.question_id is not None):
+        _queue(sender.question_id)
+    elif isinstance(sender, Comment):
+        from forum.extensions import db
+
+        _queue(db.session.get(Answer, sender.answer_id).question_id)
+
+
 def _similar_solved(question, limit: int = 5, **_):
     import sqlalchemy as sa
 
@@ -47,3 +60,7 @@ def connect() -> None:
                    signals.answer_unaccepted, signals.answer_verified, signals.answer_unverified):
         signal.connect(_answer)
     signals.vote_cast.connect(_post)
+    # Moderation moves posts in and out of sight (held, released, undeleted) and closes threads.
+    for signal in (signals.post_held, signals.post_released, signals.post_undeleted,
+                   signals.question_state_changed):
+        signal.connect(_moderated)

@@ -152,7 +152,7 @@ def escalate_question(actor, question_id, *, category, description, order_number
     Raises PermissionDenied (not the asker), NotFound, ValidationFailed, Conflict.
     """
     _member(actor)
-    question = get_question(question_id)
+    question = get_question(question_id, viewer=actor)
     if question.author_id != actor.id:
         raise PermissionDenied(_("Only the person who asked can escalate this question."), code="not_asker")
     errors: dict[str, list[str]] = {}
@@ -194,6 +194,20 @@ def escalate_question(actor, question_id, *, category, description, order_number
     signals.ticket_created.send(ticket, actor=actor)
     db.session.commit()
     return ticket
+
+
+def ask_with_private_details(actor, *, title, body, tags, category) -> Ticket:
+    """The privacy guard's second way out: post the question with the private data removed, and
+    send the passages that held it to official support in a private ticket on that question.
+    Returns the ticket. Raises what ask_question and escalate_question raise."""
+    from forum.moderation.services import private_passages
+    from forum.questions.services import ask_question
+
+    passages = private_passages({"title": title, "body": body})
+    question = ask_question(actor, title=title, body=body, tags=tags, category=category, private_data="remove")
+    description = _("Private details from my question (removed from the public page):") + "\n\n" + passages
+    return escalate_question(actor, question.id, category=question.category.value,
+                             description=description[:DESCRIPTION_MAX])
 
 
 def add_message(actor, ticket_id, body, *, internal: bool = False) -> TicketMessage:

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from forum.core.db import utcnow
-from forum.core.errors import Conflict, ValidationFailed
+from forum.core.errors import Conflict, DomainError, ValidationFailed
 from forum.questions import services as question_services
 from forum.questions.models import Category
 from forum.questions.queries import clamp_page
@@ -40,7 +40,7 @@ def _context():
 @limiter.shared_limit(ratelimits.escalations, scope="escalations", key_func=ratelimits.actor_key, methods=["POST"])
 @login_required
 def escalate(question_id: int):
-    question = question_services.get_question(question_id)
+    question = question_services.get_question(question_id, viewer=_me())
     if question.author_id != current_user.id:
         abort(403)
     existing = services.open_ticket_for(question.id, current_user.id)
@@ -69,6 +69,30 @@ def escalate(question_id: int):
                            expected=services.expected_first_reply()), status_code
 
 
+@bp.route("/ask/private", methods=["POST"])
+@limiter.shared_limit(ratelimits.posts, scope="posts", key_func=ratelimits.actor_key)
+@login_required
+def ask_privately():
+    """The ask form's second answer to the privacy guard: post the question without the private
+    data and send those details to official support in a private ticket."""
+    from forum.questions.forms import QuestionForm
+
+    form = QuestionForm()
+    if form.validate_on_submit():
+        try:
+            ticket = services.ask_with_private_details(_me(), title=form.title.data, body=form.body.data,
+                                                       tags=form.tags.data, category=form.category.data)
+        except ValidationFailed as error:
+            attach_errors(form, error)
+        except DomainError as error:
+            form.form_errors.append(error.message)
+        else:
+            flash(_("Your question is posted without the private details. Those went to official support in "
+                    "ticket %(number)s, which only you and support staff can see.", number=ticket.number), "success")
+            return redirect(url_for(".show", ticket_id=ticket.id))
+    return render_template("questions/ask.html", form=form, editing=None, private_findings=[]), 422
+
+
 @bp.route("/tickets")
 @login_required
 def mine():
@@ -84,7 +108,7 @@ def show(ticket_id: int):
     messages, events = queries.conversation(ticket, staff=staff)
     context = {"ticket": ticket, "messages": messages, "events": events, "message_form": MessageForm(),
                "rating_form": RatingForm(), "breached": services.is_breached(ticket), "due": services.due_at(ticket),
-               "question": question_services.get_question(ticket.question_id, include_deleted=True)
+               "question": question_services.get_question(ticket.question_id, include_deleted=True, viewer=_me())
                if ticket.question_id else None}
     if staff:
         form = StaffUpdateForm(data={"status": ticket.status.value, "priority": ticket.priority.value,

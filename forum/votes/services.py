@@ -18,7 +18,7 @@ from forum.auth.models import User
 from forum.core import signals
 from forum.core.db import insert_ignoring_conflicts, utcnow
 from forum.core.errors import NotFound, PermissionDenied, ValidationFailed
-from forum.core.permissions import Privilege, can, threshold
+from forum.core.permissions import Privilege, can, ensure_not_suspended, threshold
 from forum.extensions import db
 from forum.questions.models import Answer, Question
 from forum.questions.services import get_answer, get_question
@@ -52,6 +52,10 @@ def cast_vote(actor, *, value, question_id=None, answer_id=None) -> tuple[int, i
         raise PermissionDenied(_("Sign in to vote."), code="unauthorized")
     if post.author_id == actor.id:
         raise PermissionDenied(_("You cannot vote on your own post."), code="own_post")
+    ensure_not_suspended(actor)
+    question = post if not is_answer else db.session.get(Question, post.question_id)
+    if question.is_locked:
+        raise PermissionDenied(_("This thread is locked by a moderator: it takes no new votes."), code="locked")
     if value == 1 and not can(actor, Privilege.UPVOTE):
         raise PermissionDenied(_("You cannot vote yet."), code="privilege")
     if value == -1 and not can(actor, Privilege.DOWNVOTE):

@@ -21,9 +21,10 @@ def wants_json() -> bool:
     )
 
 
-def error_response(status: int, code: str, message: str, fields: dict | None = None, headers=None):
+def error_response(status: int, code: str, message: str, fields: dict | None = None, headers=None,
+                   extra: dict | None = None):
     if wants_json():
-        body = {"error": {"code": code, "message": message, "fields": fields or {}}}
+        body = {"error": {"code": code, "message": message, "fields": fields or {}, **(extra or {})}}
         response = jsonify(body)
     else:
         response = render_template("errors/error.html", status=status, code=code, message=message,
@@ -56,7 +57,8 @@ def register(app: Flask) -> None:
         if error.code == "unauthorized":
             status = 401
         headers = {"Retry-After": str(error.retry_after)} if getattr(error, "retry_after", None) else None
-        return error_response(status, error.code, error.message, error.fields, headers=headers)
+        extra = {"findings": error.findings} if getattr(error, "findings", None) else None
+        return error_response(status, error.code, error.message, error.fields, headers=headers, extra=extra)
 
     @app.errorhandler(CSRFError)
     def _csrf_error(error: CSRFError):

@@ -30,3 +30,12 @@ def posts() -> str:
 
 def escalations() -> str:
     return current_app.config.get("FORUM_ESCALATION_RATE_LIMIT", "5 per hour; 20 per day")
+
+
+def flags() -> str:
+    return current_app.config.get("FORUM_FLAG_RATE_LIMIT", "10 per hour; 30 per day")
+
+
+def api() -> str:
+    """Every API call, per token (or address): generous for integrators, a ceiling for scrapers."""
+    return current_app.config.get("FORUM_API_RATE_LIMIT", "300 per minute; 10000 per hour")

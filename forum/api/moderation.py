@@ -1,0 +1,187 @@
+"""Moderation: flags, the review queue, closing, locking, undeleting, suspensions, watched words
+and the action log."""
+from __future__ import annotations
+
+from flask import jsonify
+
+from forum.api import schemas, serialize
+from forum.api.common import iso, listing, page_args, parse_body, require_user, route
+from forum.extensions import limiter
+from forum.moderation import services
+from forum.web import ratelimits
+
+
+def _flag(flag) -> dict:
+    return {"id": flag.id, "kind": flag.kind.value, "status": flag.status.value, "question_id": flag.question_id,
+            "answer_id": flag.answer_id, "comment_id": flag.comment_id, "created_at": iso(flag.created_at)}
+
+
+def _review_item(entry) -> dict:
+    item, post = entry.item, entry.post
+    return {"id": item.id, "reason": item.reason.value, "status": item.status.value, "detail": item.detail,
+            "post_type": entry.kind, "post_id": post.id, "question_id": entry.question.id,
+            "title": entry.question.title, "body": post.body, "body_html": post.body_html,
+            "author": serialize.author(post.author), "held": post.is_held,
+            "flags": [{"kind": f.kind.value, "flagger": f.flagger.username, "note": f.note, "status": f.status.value,
+                       "created_at": iso(f.created_at)} for f in entry.flags],
+            "created_at": iso(item.created_at)}
+
+
+def _suspension(user) -> dict:
+    return {"username": user.username, "suspended_until": iso(user.suspended_until) if user.is_suspended else None,
+            "reason": user.suspension_reason if user.is_suspended else ""}
+
+
+def _flag_route(kind: str) -> None:
+    def view(post_id: int):
+        data = parse_body(schemas.FlagIn)
+        created = services.flag_post(require_user(), kind, post_id, flag_kind=data.kind, note=data.note)
+        return jsonify(_flag(created)), 201
+
+    view.__name__ = view.__qualname__ = f"flag_{kind}"
+    limited = limiter.shared_limit(ratelimits.flags, scope="flags", key_func=ratelimits.actor_key, override_defaults=False)(view)
+    route(f"/{kind}s/<int:post_id>/flags", "POST", summary=f"Flag a {kind} for moderators (once per member and "
+          "post); enough spam flags hide it until reviewed", auth="required", body=schemas.FlagIn,
+          response=schemas.FlagOut, status=201, errors=(400, 401, 403, 404, 409, 422, 429))(limited)
+
+
+for _kind in services.POST_KINDS:
+    _flag_route(_kind)
+
+
+@route("/review", "GET", summary="The review queue: held, flagged and first posts (moderators)",
+       auth="required", response=list[schemas.ReviewItemOut],
+       query={"reason": "flagged|first_post|held", "page": "page number", "per_page": "at most 100"},
+       errors=(401, 403, 422))
+def review_queue():
+    from flask import request
+
+    page, per_page = page_args()
+    result = services.review_queue(require_user(), reason=request.args.get("reason") or None, page=page,
+                                   per_page=per_page)
+    return listing([_review_item(e) for e in result.items], result.page, result.per_page, result.total)
+
+
+@route("/review/<int:item_id>", "POST", summary="Decide a review item: approve (publish a held post, decline "
+       "flags) or delete the post (moderators)", auth="required", body=schemas.ReviewDecisionIn,
+       response=schemas.ReviewItemOut, errors=(400, 401, 403, 404, 409, 422))
+def decide(item_id: int):
+    actor = require_user()
+    data = parse_body(schemas.ReviewDecisionIn)
+    services.resolve_review(actor, item_id, action=data.action, reason=data.reason)
+    return jsonify(_review_item(services.get_review_item(actor, item_id)))
+
+
+def _question(question_id: int):
+    from forum.api.questions import _question_detail
+
+    return jsonify(_question_detail(question_id))
+
+
+@route("/questions/<int:question_id>/close", "POST", summary="Close a question (moderators)", auth="required",
+       body=schemas.CloseIn, response=schemas.QuestionOut, errors=(400, 401, 403, 404, 409, 422))
+def close(question_id: int):
+    data = parse_body(schemas.CloseIn)
+    services.close_question(require_user(), question_id, reason=data.reason, duplicate_of=data.duplicate_of,
+                            note=data.note)
+    return _question(question_id)
+
+
+@route("/questions/<int:question_id>/reopen", "POST", summary="Reopen a closed question (moderators)",
+       auth="required", body=schemas.NoteIn, response=schemas.QuestionOut, errors=(400, 401, 403, 404, 409, 422))
+def reopen(question_id: int):
+    data = parse_body(schemas.NoteIn)
+    services.reopen_question(require_user(), question_id, note=data.note)
+    return _question(question_id)
+
+
+@route("/questions/<int:question_id>/lock", "PUT", summary="Lock a thread (moderators)", auth="required",
+       body=schemas.NoteIn, response=schemas.QuestionOut, errors=(400, 401, 403, 404, 409, 422))
+def lock(question_id: int):
+    data = parse_body(schemas.NoteIn)
+    services.set_locked(require_user(), question_id, True, note=data.note)
+    return _question(question_id)
+
+
+@route("/questions/<int:question_id>/lock", "DELETE", summary="Unlock a thread (moderators)", auth="required",
+       response=schemas.QuestionOut, errors=(401, 403, 404, 409))
+def unlock(question_id: int):
+    services.set_locked(require_user(), question_id, False)
+    return _question(question_id)
+
+
+def _undelete_route(kind: str) -> None:
+    def view(post_id: int):
+        data = parse_body(schemas.NoteIn)
+        services.undelete_post(require_user(), kind, post_id, note=data.note)
+        return "", 204
+
+    view.__name__ = view.__qualname__ = f"undelete_{kind}"
+    route(f"/{kind}s/<int:post_id>/undelete", "POST", summary=f"Undelete a {kind} (moderators)", auth="required",
+          body=schemas.NoteIn, status=204, errors=(400, 401, 403, 404, 409, 422))(view)
+
+
+for _kind in ("question", "answer"):
+    _undelete_route(_kind)
+
+
+@route("/users/<username>/suspension", "PUT", summary="Suspend a member until a time, with a reason "
+       "(moderators)", auth="required", body=schemas.SuspensionIn, response=schemas.SuspensionOut,
+       errors=(400, 401, 403, 404, 422))
+def suspend(username: str):
+    data = parse_body(schemas.SuspensionIn)
+    user = services.suspend_member(require_user(), username, reason=data.reason, until=data.until)
+    return jsonify(_suspension(user))
+
+
+@route("/users/<username>/suspension", "DELETE", summary="Lift a suspension (moderators)", auth="required",
+       status=204, errors=(401, 403, 404, 409))
+def lift(username: str):
+    services.lift_suspension(require_user(), username)
+    return "", 204
+
+
+@route("/watched-words", "GET", summary="Watched words (moderators)", auth="required",
+       response=list[schemas.WatchedWordOut], errors=(401, 403))
+def watched_words():
+    words = services.watched_words(require_user())
+    items = [_word(w) for w in words]
+    return listing(items, 1, max(1, len(items)), len(items))
+
+
+def _word(word) -> dict:
+    return {"id": word.id, "pattern": word.pattern, "action": word.action.value, "is_regex": word.is_regex,
+            "created_at": iso(word.created_at)}
+
+
+@route("/watched-words", "POST", summary="Watch a word or regular expression: block, hold or censor "
+       "(moderators)", auth="required", body=schemas.WatchedWordIn, response=schemas.WatchedWordOut, status=201,
+       errors=(400, 401, 403, 409, 422))
+def watch_word():
+    data = parse_body(schemas.WatchedWordIn)
+    word = services.add_watched_word(require_user(), pattern=data.pattern, action=data.action,
+                                     is_regex=data.is_regex)
+    return jsonify(_word(word)), 201
+
+
+@route("/watched-words/<int:word_id>", "DELETE", summary="Stop watching a word (moderators)", auth="required",
+       status=204, errors=(401, 403, 404))
+def unwatch_word(word_id: int):
+    services.remove_watched_word(require_user(), word_id)
+    return "", 204
+
+
+@route("/moderation/log", "GET", summary="Moderator actions, newest first (moderators)", auth="required",
+       response=list[schemas.LogEntryOut], query={"user": "only actions about this member", "page": "page number",
+                                                  "per_page": "at most 100"}, errors=(401, 403, 404))
+def log():
+    from flask import request
+
+    page, per_page = page_args()
+    result = services.action_log(require_user(), username=request.args.get("user") or None, page=page,
+                                 per_page=per_page)
+    items = [{"id": e.id, "action": e.action.value, "actor": e.actor.username if e.actor else None,
+              "user": e.user.username if e.user else None, "question_id": e.question_id, "answer_id": e.answer_id,
+              "comment_id": e.comment_id, "reason": e.reason, "created_at": iso(e.created_at)}
+             for e in result.items]
+    return listing(items, result.page, result.per_page, result.total)

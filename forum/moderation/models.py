@@ -1,0 +1,202 @@
+"""Flags, the review queue, watched words and the moderator action log."""
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from forum.auth.models import User, enum_column
+from forum.core.db import UTCDateTime, utcnow
+from forum.extensions import db
+from forum.moderation.guards import WatchedAction
+
+
+class FlagKind(str, enum.Enum):
+    SPAM = "spam"
+    RUDE = "rude"
+    OFF_TOPIC = "off_topic"
+    NEEDS_MODERATOR = "needs_moderator"
+    SCAM = "scam"
+
+    @property
+    def title(self) -> str:
+        return str(_FLAG_TITLES[self])
+
+    @property
+    def description(self) -> str:
+        return str(_FLAG_DESCRIPTIONS[self])
+
+
+_FLAG_TITLES = {
+    FlagKind.SPAM: _l("Spam"),
+    FlagKind.RUDE: _l("Rude or abusive"),
+    FlagKind.OFF_TOPIC: _l("Off-topic"),
+    FlagKind.NEEDS_MODERATOR: _l("Needs a moderator"),
+    FlagKind.SCAM: _l("Scam or fake support"),
+}
+_FLAG_DESCRIPTIONS = {
+    FlagKind.SPAM: _l("Advertising or links that have nothing to do with the question."),
+    FlagKind.RUDE: _l("Insults, harassment or hate that no reasonable person would accept."),
+    FlagKind.OFF_TOPIC: _l("Not about using the platform's services."),
+    FlagKind.NEEDS_MODERATOR: _l("Something else a moderator should look at; say what in the note."),
+    FlagKind.SCAM: _l("Asks people to add a contact, share codes or passwords, or pretends to be official "
+                      "support."),
+}
+
+
+class FlagStatus(str, enum.Enum):
+    PENDING = "pending"
+    HELPFUL = "helpful"      # a moderator acted on it
+    DECLINED = "declined"    # a moderator found nothing wrong
+
+
+class Flag(db.Model):
+    """One member's flag on one post (at most one per member and post)."""
+
+    __tablename__ = "flags"
+    __table_args__ = (
+        sa.CheckConstraint(
+            "(CASE WHEN question_id IS NULL THEN 0 ELSE 1 END + CASE WHEN answer_id IS NULL THEN 0 ELSE 1 END"
+            " + CASE WHEN comment_id IS NULL THEN 0 ELSE 1 END) = 1", name="one_post"),
+        sa.UniqueConstraint("flagger_id", "question_id", name="uq_flags_flagger_question"),
+        sa.UniqueConstraint("flagger_id", "answer_id", name="uq_flags_flagger_answer"),
+        sa.UniqueConstraint("flagger_id", "comment_id", name="uq_flags_flagger_comment"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    question_id: Mapped[int | None] = mapped_column(sa.ForeignKey("questions.id", ondelete="CASCADE"), index=True)
+    answer_id: Mapped[int | None] = mapped_column(sa.ForeignKey("answers.id", ondelete="CASCADE"), index=True)
+    comment_id: Mapped[int | None] = mapped_column(sa.ForeignKey("comments.id", ondelete="CASCADE"), index=True)
+    flagger_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True)
+    kind: Mapped[FlagKind] = mapped_column(enum_column(FlagKind), nullable=False)
+    note: Mapped[str] = mapped_column(sa.String(500), nullable=False, default="", server_default="")
+    status: Mapped[FlagStatus] = mapped_column(enum_column(FlagStatus), nullable=False, default=FlagStatus.PENDING)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    flagger: Mapped[User] = relationship(lazy="joined", innerjoin=True)
+
+
+class ReviewReason(str, enum.Enum):
+    FLAGGED = "flagged"
+    FIRST_POST = "first_post"
+    HELD = "held"
+
+    @property
+    def title(self) -> str:
+        return str(_REVIEW_TITLES[self])
+
+
+_REVIEW_TITLES = {
+    ReviewReason.FLAGGED: _l("Flagged"),
+    ReviewReason.FIRST_POST: _l("First post"),
+    ReviewReason.HELD: _l("Held"),
+}
+
+
+class ReviewStatus(str, enum.Enum):
+    PENDING = "pending"
+    APPROVED = "approved"   # looks fine: flags declined, held post published
+    REMOVED = "removed"     # the post was deleted
+
+
+class ReviewItem(db.Model):
+    """A post waiting for a moderator. A post has at most one pending item; later reasons (a
+    flag on a first post) raise its reason rather than adding a second item."""
+
+    __tablename__ = "review_items"
+    __table_args__ = (
+        sa.CheckConstraint(
+            "(CASE WHEN question_id IS NULL THEN 0 ELSE 1 END + CASE WHEN answer_id IS NULL THEN 0 ELSE 1 END"
+            " + CASE WHEN comment_id IS NULL THEN 0 ELSE 1 END) = 1", name="one_post"),
+        sa.Index("ix_review_items_status_created", "status", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    question_id: Mapped[int | None] = mapped_column(sa.ForeignKey("questions.id", ondelete="CASCADE"), index=True)
+    answer_id: Mapped[int | None] = mapped_column(sa.ForeignKey("answers.id", ondelete="CASCADE"), index=True)
+    comment_id: Mapped[int | None] = mapped_column(sa.ForeignKey("comments.id", ondelete="CASCADE"), index=True)
+    reason: Mapped[ReviewReason] = mapped_column(enum_column(ReviewReason), nullable=False)
+    # What the guards found, for the moderator (masked; never the private data itself).
+    detail: Mapped[str] = mapped_column(sa.String(500), nullable=False, default="", server_default="")
+    # Held when it was posted: publishing it announces it (notifications) for the first time.
+    held_on_create: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=False,
+                                                 server_default=sa.false())
+    status: Mapped[ReviewStatus] = mapped_column(enum_column(ReviewStatus), nullable=False,
+                                                 default=ReviewStatus.PENDING)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    resolved_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+
+
+class WatchedWordEntry(db.Model):
+    """A staff-configured word or regular expression and what happens to posts that contain it."""
+
+    __tablename__ = "watched_words"
+    __table_args__ = (sa.UniqueConstraint("pattern", "is_regex", name="uq_watched_words_pattern"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pattern: Mapped[str] = mapped_column(sa.String(200), nullable=False)
+    is_regex: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=False, server_default=sa.false())
+    action: Mapped[WatchedAction] = mapped_column(enum_column(WatchedAction), nullable=False)
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+
+
+class ModAction(str, enum.Enum):
+    CLOSE = "close"
+    REOPEN = "reopen"
+    LOCK = "lock"
+    UNLOCK = "unlock"
+    DELETE = "delete"
+    UNDELETE = "undelete"
+    APPROVE = "approve"
+    HIDE = "hide"
+    DECLINE_FLAGS = "decline_flags"
+    SUSPEND = "suspend"
+    UNSUSPEND = "unsuspend"
+    WATCH_WORD = "watch_word"
+    UNWATCH_WORD = "unwatch_word"
+
+    @property
+    def title(self) -> str:
+        return str(_ACTION_TITLES[self])
+
+
+_ACTION_TITLES = {
+    ModAction.CLOSE: _l("Closed"),
+    ModAction.REOPEN: _l("Reopened"),
+    ModAction.LOCK: _l("Locked"),
+    ModAction.UNLOCK: _l("Unlocked"),
+    ModAction.DELETE: _l("Deleted"),
+    ModAction.UNDELETE: _l("Undeleted"),
+    ModAction.APPROVE: _l("Approved"),
+    ModAction.HIDE: _l("Hidden"),
+    ModAction.DECLINE_FLAGS: _l("Declined flags"),
+    ModAction.SUSPEND: _l("Suspended"),
+    ModAction.UNSUSPEND: _l("Lifted suspension"),
+    ModAction.WATCH_WORD: _l("Added watched word"),
+    ModAction.UNWATCH_WORD: _l("Removed watched word"),
+}
+
+
+class ModerationLogEntry(db.Model):
+    """Every moderator action, append-only. `actor_id` is null for the system (spam flags)."""
+
+    __tablename__ = "moderation_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    action: Mapped[ModAction] = mapped_column(enum_column(ModAction), nullable=False)
+    question_id: Mapped[int | None] = mapped_column(sa.ForeignKey("questions.id", ondelete="SET NULL"), index=True)
+    answer_id: Mapped[int | None] = mapped_column(sa.ForeignKey("answers.id", ondelete="SET NULL"))
+    comment_id: Mapped[int | None] = mapped_column(sa.ForeignKey("comments.id", ondelete="SET NULL"))
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    reason: Mapped[str] = mapped_column(sa.String(500), nullable=False, default="", server_default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow, index=True)
+
+    actor: Mapped[User | None] = relationship(foreign_keys=[actor_id], lazy="joined")
+    user: Mapped[User | None] = relationship(foreign_keys=[user_id], lazy="joined")

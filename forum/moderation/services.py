@@ -1,0 +1,692 @@
+"""Moderation: the post screening (privacy guard, watched words, scam guard), flags, the review
+queue, closing, locking, undeleting, suspensions and the action log.
+
+Every public function takes the acting user, commits once, and raises a DomainError subclass.
+Moderator actions are logged in the same transaction as the change they record.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import gettext as _
+
+from forum.auth.models import User
+from forum.core import signals
+from forum.core.db import is_row_id, utcnow
+from forum.core.errors import Conflict, NotFound, PermissionDenied, PrivateDataFound, ValidationFailed
+from forum.core.permissions import Privilege, can, ensure_not_suspended, is_moderator
+from forum.core.screening import Verdict
+from forum.extensions import db
+from forum.moderation import guards
+from forum.moderation.guards import PrivateKind, ScamKind, WatchedAction
+from forum.moderation.models import (
+    Flag,
+    FlagKind,
+    FlagStatus,
+    ModAction,
+    ModerationLogEntry,
+    ReviewItem,
+    ReviewReason,
+    ReviewStatus,
+    WatchedWordEntry,
+)
+from forum.questions import services as posts
+from forum.questions.models import Answer, CloseReason, Comment, HoldReason, Question, QuestionStatus
+from forum.questions.queries import Page
+
+POST_KINDS = ("question", "answer", "comment")
+_MODELS = {"question": Question, "answer": Answer, "comment": Comment}
+NOTE_MAX = 500
+REASON_MIN = 5
+
+
+def _kind_of(post) -> str:
+    return {Question: "question", Answer: "answer", Comment: "comment"}[type(post)]
+
+
+def _post_columns(post) -> dict[str, int]:
+    return {f"{_kind_of(post)}_id": post.id}
+
+
+def _require_moderator(actor) -> User:
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        raise PermissionDenied(_("Sign in first."), code="unauthorized")
+    if not is_moderator(actor) or not actor.is_active:
+        raise PermissionDenied(_("Only moderators can do this."))
+    return actor
+
+
+def _log(actor, action: ModAction, *, reason: str = "", user_id: int | None = None, post=None,
+         question_id: int | None = None) -> None:
+    entry = ModerationLogEntry(actor_id=actor.id if actor is not None else None, action=action,
+                               reason=(reason or "")[:NOTE_MAX], user_id=user_id, created_at=utcnow())
+    if post is not None:
+        setattr(entry, f"{_kind_of(post)}_id", post.id)
+        if not isinstance(post, Question):
+            entry.question_id = _question_id_of(post)
+        if user_id is None:
+            entry.user_id = post.author_id
+    if question_id is not None:
+        entry.question_id = question_id
+    db.session.add(entry)
+
+
+def _question_id_of(post) -> int:
+    if isinstance(post, Question):
+        return post.id
+    if isinstance(post, Answer):
+        return post.question_id
+    if post.question_id is not None:
+        return post.question_id
+    return db.session.scalar(sa.select(Answer.question_id).where(Answer.id == post.answer_id))
+
+
+def _text(value: Any, field: str, errors: dict, *, minimum: int = 0, maximum: int = NOTE_MAX,
+          what: str | None = None) -> str:
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        errors[field] = [_("Send text.")]
+        return ""
+    value = value.strip()
+    if len(value) < minimum:
+        errors[field] = [_("%(what)s needs at least %(n)d characters.", what=what or _("The reason"), n=minimum)]
+    elif len(value) > maximum:
+        errors[field] = [_("%(what)s can have at most %(n)d characters.", what=what or _("The reason"), n=maximum)]
+    return value
+
+
+def load_post(kind: str, post_id: Any, *, viewer=None, include_deleted: bool = False):
+    """The question, answer or comment with this id that `viewer` may see. Raises NotFound."""
+    model = _MODELS.get(kind)
+    post = db.session.get(model, post_id) if model is not None and is_row_id(post_id) else None
+    if post is None or (post.deleted_at is not None and not include_deleted) or not posts.may_see(viewer, post):
+        raise NotFound(_("This post does not exist or was deleted."))
+    return post
+
+
+# --- screening ----------------------------------------------------------------------------------
+
+_PRIVATE_LABELS = {
+    PrivateKind.CARD: lambda: _("a bank card number"),
+    PrivateKind.MOBILE: lambda: _("a mobile phone number"),
+    PrivateKind.RESIDENT_ID: lambda: _("a resident ID number"),
+    PrivateKind.EMAIL: lambda: _("an e-mail address"),
+    PrivateKind.SECRET: lambda: _("a password or verification code"),
+}
+_SCAM_LABELS = {
+    ScamKind.OFF_PLATFORM_CONTACT: lambda: _("asks people to add a contact off the site"),
+    ScamKind.ASKS_FOR_SECRET: lambda: _("asks for codes or passwords"),
+    ScamKind.CLAIMS_OFFICIAL: lambda: _("claims to be official support"),
+}
+
+
+def private_label(kind: str) -> str:
+    return _PRIVATE_LABELS[PrivateKind(kind)]()
+
+
+def _private_findings(actor, texts: dict[str, str]) -> dict[str, list[guards.Finding]]:
+    found: dict[str, list[guards.Finding]] = {}
+    for name, text in texts.items():
+        hits = guards.find_private_data(text or "")
+        if actor is not None and getattr(actor, "is_staff", False):
+            # Staff give out the platform's official addresses; everything else still counts.
+            hits = [f for f in hits if f.kind is not PrivateKind.EMAIL]
+        if hits:
+            found[name] = hits
+    return found
+
+
+def _watched_matcher() -> guards.WatchedMatcher:
+    rows = db.session.execute(sa.select(WatchedWordEntry.pattern, WatchedWordEntry.action,
+                                        WatchedWordEntry.is_regex).order_by(WatchedWordEntry.id)).all()
+    return guards.compile_watched([guards.WatchedWord(r.pattern, WatchedAction(r.action), r.is_regex)
+                                   for r in rows])
+
+
+def screen_post(kind, *, actor, texts: dict[str, str], private_data: str = "", question=None, **_):
+    """The post_screening receiver. In order: private data (refused with PrivateDataFound, or cut
+    out when the author asked for it with private_data="remove"); watched words (block refuses,
+    censor blacks out, hold holds); the scam guard (holds posts by non-staff). Returns a Verdict."""
+    verdict = Verdict(texts=dict(texts))
+    found = _private_findings(actor, verdict.texts)
+    if found:
+        if private_data != "remove":
+            fields = {}
+            findings = []
+            for name, hits in found.items():
+                labels = sorted({private_label(f.kind) for f in hits})
+                fields[name] = [_("This contains %(what)s. Anyone can read this page, and scammers look for "
+                                  "such data: remove it, or send it to official support in a private ticket.",
+                                  what=", ".join(labels))]
+                findings += [{"field": name, "kind": f.kind.value, "label": private_label(f.kind),
+                              "masked": f.masked} for f in hits]
+            raise PrivateDataFound(fields, findings,
+                                   _("Your post contains private data that must not be public."))
+        for name, hits in found.items():
+            verdict.texts[name] = guards.redact(verdict.texts[name], hits, placeholder=_("[removed]"))
+    matcher = _watched_matcher()
+    if matcher.words:
+        blocked: dict[str, list[str]] = {}
+        for name, text in list(verdict.texts.items()):
+            result = matcher.check(text or "")
+            if result.action is WatchedAction.BLOCK:
+                words = sorted({text[s:e] for w, s, e in result.matches if w.action is WatchedAction.BLOCK})
+                blocked[name] = [_("This contains words that are not allowed here: %(words)s.",
+                                   words=", ".join(words))]
+            elif result.action is not None:
+                verdict.texts[name] = result.censored_text
+                if result.action is WatchedAction.HOLD and not verdict.hold:
+                    verdict.hold = HoldReason.WATCHED.value
+                    verdict.detail = _("Watched words: %(words)s",
+                                       words=", ".join(sorted({w.pattern for w, _s, _e in result.matches
+                                                               if w.action is WatchedAction.HOLD})))
+        if blocked:
+            raise ValidationFailed(blocked)
+    if actor is not None and not getattr(actor, "is_staff", False):
+        signals_found = sorted({f.kind for text in verdict.texts.values() for f in guards.find_scam_signals(text or "")})
+        if signals_found:
+            verdict.hold = HoldReason.SCAM.value
+            verdict.detail = "; ".join(_SCAM_LABELS[k]() for k in signals_found)
+    return verdict
+
+
+def private_passages(texts: dict[str, str], *, limit: int = 4000) -> str:
+    """The lines that hold private data (whole lines, for context), for a private ticket."""
+    lines: list[str] = []
+    for text in texts.values():
+        if not isinstance(text, str):
+            continue
+        for line in text.splitlines():
+            if guards.find_private_data(line) and line.strip() not in lines:
+                lines.append(line.strip())
+    return "\n".join(lines)[:limit]
+
+
+def scan_private(texts: dict[str, str]) -> list[dict]:
+    """What the privacy guard would find (masked), for the live warning on the forms."""
+    return [{"field": name, "kind": f.kind.value, "label": private_label(f.kind), "masked": f.masked}
+            for name, hits in _private_findings(None, texts).items() for f in hits]
+
+
+# --- review items -------------------------------------------------------------------------------
+
+_REASON_RANK = {ReviewReason.FIRST_POST: 0, ReviewReason.FLAGGED: 1, ReviewReason.HELD: 2}
+
+
+def _pending_item(post) -> ReviewItem | None:
+    column = getattr(ReviewItem, f"{_kind_of(post)}_id")
+    return db.session.scalar(sa.select(ReviewItem).where(column == post.id,
+                                                         ReviewItem.status == ReviewStatus.PENDING))
+
+
+def _queue_for_review(post, reason: ReviewReason, *, detail: str = "", held_on_create: bool = False) -> ReviewItem:
+    item = _pending_item(post)
+    if item is None:
+        item = ReviewItem(reason=reason, detail=detail[:NOTE_MAX], held_on_create=held_on_create,
+                          status=ReviewStatus.PENDING, created_at=utcnow(), **_post_columns(post))
+        db.session.add(item)
+    else:
+        if _REASON_RANK[reason] > _REASON_RANK[item.reason]:
+            item.reason = reason
+        if detail:
+            item.detail = detail[:NOTE_MAX]
+        item.held_on_create = item.held_on_create or held_on_create
+    db.session.flush()
+    return item
+
+
+def _close_items(post, status: ReviewStatus, actor, flag_status: FlagStatus) -> None:
+    now = utcnow()
+    kind = _kind_of(post)
+    db.session.execute(sa.update(ReviewItem).where(getattr(ReviewItem, f"{kind}_id") == post.id,
+                                                   ReviewItem.status == ReviewStatus.PENDING)
+                       .values(status=status, resolved_at=now, resolved_by_id=actor.id if actor else None))
+    db.session.execute(sa.update(Flag).where(getattr(Flag, f"{kind}_id") == post.id,
+                                             Flag.status == FlagStatus.PENDING)
+                       .values(status=flag_status, resolved_at=now))
+
+
+# --- flags --------------------------------------------------------------------------------------
+
+def flag_post(actor, kind: str, post_id, *, flag_kind, note=None) -> Flag:
+    """Flag someone else's post for moderators (once per member and post). Enough spam or scam
+    flags (FORUM_SPAM_FLAGS_TO_HIDE, default 3; a moderator's counts for all) hide the post until
+    it is reviewed. Raises NotFound, PermissionDenied (own_post, suspended), ValidationFailed,
+    Conflict (already flagged)."""
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        raise PermissionDenied(_("Sign in to flag posts."), code="unauthorized")
+    post = load_post(kind, post_id, viewer=actor)
+    ensure_not_suspended(actor)
+    if not can(actor, Privilege.FLAG):
+        raise PermissionDenied(_("You cannot flag posts yet."), code="privilege")
+    if post.author_id == actor.id:
+        raise PermissionDenied(_("You cannot flag your own post; edit or delete it instead."), code="own_post")
+    errors: dict[str, list[str]] = {}
+    try:
+        flag_kind = FlagKind(flag_kind)
+    except ValueError:
+        errors["kind"] = [_("Choose why you flag this post.")]
+    note = _text(note, "note", errors, what=_("The note"))
+    if flag_kind is FlagKind.NEEDS_MODERATOR and len(note) < 10 and "note" not in errors:
+        errors["note"] = [_("Tell the moderators what needs their attention (at least 10 characters).")]
+    if errors:
+        raise ValidationFailed(errors)
+    column = getattr(Flag, f"{kind}_id")
+    if db.session.scalar(sa.select(Flag.id).where(Flag.flagger_id == actor.id, column == post.id)) is not None:
+        raise Conflict(_("You have already flagged this post."), code="already_flagged")
+    flag = Flag(flagger_id=actor.id, kind=flag_kind, note=note, status=FlagStatus.PENDING, created_at=utcnow(),
+                **_post_columns(post))
+    db.session.add(flag)
+    try:
+        db.session.flush()
+    except sa.exc.IntegrityError:
+        db.session.rollback()
+        raise Conflict(_("You have already flagged this post."), code="already_flagged") from None
+    _queue_for_review(post, ReviewReason.FLAGGED)
+    if flag_kind in (FlagKind.SPAM, FlagKind.SCAM) and not post.is_held:
+        needed = int(current_app.config.get("FORUM_SPAM_FLAGS_TO_HIDE", 3))
+        count = db.session.scalar(sa.select(sa.func.count()).select_from(Flag).where(
+            column == post.id, Flag.status == FlagStatus.PENDING, Flag.kind.in_([FlagKind.SPAM, FlagKind.SCAM])))
+        hide = count >= needed or is_moderator(actor)
+        if hide and posts.hide_post(post, HoldReason.SPAM, actor=actor, detail=_("%(n)d spam flags", n=count)):
+            _log(None, ModAction.HIDE, post=post, reason=_("Hidden after %(n)d spam flags.", n=count))
+    db.session.commit()
+    return flag
+
+
+# --- the review queue ---------------------------------------------------------------------------
+
+@dataclass
+class ReviewEntry:
+    item: ReviewItem
+    post: Any
+    kind: str
+    question: Question
+    flags: list[Flag] = field(default_factory=list)
+
+
+def review_queue(actor, *, reason: str | None = None, page: int = 1, per_page: int = 20) -> Page[ReviewEntry]:
+    """Pending review items, oldest first, held posts before flagged ones before first posts.
+    Moderators only."""
+    _require_moderator(actor)
+    where = [ReviewItem.status == ReviewStatus.PENDING]
+    if reason:
+        try:
+            where.append(ReviewItem.reason == ReviewReason(reason))
+        except ValueError:
+            raise ValidationFailed({"reason": [_("Unknown review reason.")]}) from None
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(ReviewItem).where(*where)) or 0
+    rank = sa.case({ReviewReason.HELD.value: 0, ReviewReason.FLAGGED.value: 1}, value=ReviewItem.reason, else_=2)
+    items = db.session.scalars(sa.select(ReviewItem).where(*where).order_by(rank, ReviewItem.created_at,
+                                                                           ReviewItem.id)
+                               .limit(per_page).offset((page - 1) * per_page)).all()
+    entries = [_entry(item) for item in items]
+    return Page([e for e in entries if e is not None], page, per_page, total)
+
+
+def review_counts(actor) -> dict[str, int]:
+    """Pending items per reason (for the queue's tabs and the header badge)."""
+    if not is_moderator(actor):
+        return {}
+    rows = db.session.execute(sa.select(ReviewItem.reason, sa.func.count()).where(
+        ReviewItem.status == ReviewStatus.PENDING).group_by(ReviewItem.reason)).all()
+    counts = {r.value: 0 for r in ReviewReason}
+    counts.update({(row[0].value if hasattr(row[0], "value") else row[0]): row[1] for row in rows})
+    return counts
+
+
+def _entry(item: ReviewItem) -> ReviewEntry | None:
+    for kind in POST_KINDS:
+        post_id = getattr(item, f"{kind}_id")
+        if post_id is not None:
+            post = db.session.get(_MODELS[kind], post_id)
+            break
+    if post is None:
+        return None
+    question = db.session.get(Question, _question_id_of(post))
+    flags = list(db.session.scalars(sa.select(Flag).where(getattr(Flag, f"{kind}_id") == post.id)
+                                    .order_by(Flag.created_at)))
+    return ReviewEntry(item, post, kind, question, flags)
+
+
+def get_review_item(actor, item_id) -> ReviewEntry:
+    _require_moderator(actor)
+    item = db.session.get(ReviewItem, item_id) if is_row_id(item_id) else None
+    entry = _entry(item) if item is not None else None
+    if entry is None:
+        raise NotFound(_("This review item does not exist."))
+    return entry
+
+
+def resolve_review(actor, item_id, *, action, reason=None) -> ReviewItem:
+    """A moderator decides a pending item: "approve" (the post is fine: flags are declined and a
+    held post is published, announced if it was held when posted) or "delete" (the post is
+    deleted and the flags were helpful). Raises NotFound, PermissionDenied, ValidationFailed,
+    Conflict (already decided)."""
+    entry = get_review_item(actor, item_id)
+    item, post = entry.item, entry.post
+    errors: dict[str, list[str]] = {}
+    if action not in ("approve", "delete"):
+        errors["action"] = [_("Choose approve or delete.")]
+    reason = _text(reason, "reason", errors)
+    if errors:
+        raise ValidationFailed(errors)
+    if item.status is not ReviewStatus.PENDING:
+        raise Conflict(_("Another moderator has already decided this item."), code="already_reviewed")
+    if action == "delete":
+        _delete(actor, post, reason)
+        return item
+    was_held = post.is_held
+    if was_held:
+        posts.release_post(post, actor=actor, announce=item.held_on_create)
+    had_flags = any(f.status is FlagStatus.PENDING for f in entry.flags)
+    _close_items(post, ReviewStatus.APPROVED, actor, FlagStatus.DECLINED)
+    if was_held or not had_flags:
+        _log(actor, ModAction.APPROVE, post=post, reason=reason)
+    else:
+        _log(actor, ModAction.DECLINE_FLAGS, post=post, reason=reason)
+    db.session.commit()
+    return item
+
+
+def _delete(actor, post, reason: str) -> None:
+    """Delete through the posts' own services (their counters and signals); the deletion
+    subscriber below closes the review items and logs it."""
+    delete = {Question: posts.delete_question, Answer: posts.delete_answer, Comment: posts.delete_comment}
+    delete[type(post)](actor, post.id, reason=reason)
+
+
+def _on_post_deleted(post, actor=None, reason: str = "", **_):
+    """Deleting a post settles its review: flags were helpful. Moderators' deletions of others'
+    posts (or of reviewed ones) are logged."""
+    reviewed = _pending_item(post) is not None
+    _close_items(post, ReviewStatus.REMOVED, actor, FlagStatus.HELPFUL)
+    if actor is not None and is_moderator(actor) and (actor.id != post.author_id or reviewed):
+        _log(actor, ModAction.DELETE, post=post, reason=reason)
+
+
+def _on_post_held(post, actor=None, reason=None, on_create=False, detail="", **_):
+    _queue_for_review(post, ReviewReason.HELD, detail=detail or (reason.title if reason else ""),
+                      held_on_create=on_create)
+
+
+def _on_first_post(post, actor=None, **_):
+    author = post.author
+    if author is None or author.role.is_moderator:
+        return
+    if author.question_count + author.answer_count > 1:
+        return
+    column = getattr(ReviewItem, f"{_kind_of(post)}_id")
+    if db.session.scalar(sa.select(ReviewItem.id).where(column == post.id)) is None:
+        _queue_for_review(post, ReviewReason.FIRST_POST)
+
+
+# --- closing, locking, undeleting -----------------------------------------------------------------
+
+_QUESTION_LINK = re.compile(r"(?:/questions/)?(\d{1,18})(?:[/?#].*)?$")
+
+
+def _duplicate_target(value, question: Question, errors: dict) -> Question | None:
+    text = str(value).strip() if isinstance(value, (str, int)) and not isinstance(value, bool) else ""
+    match = _QUESTION_LINK.search(text)
+    target = db.session.get(Question, int(match.group(1))) if match else None
+    if target is None or target.deleted_at is not None or target.is_held:
+        errors["duplicate_of"] = [_("Give the number or the link of the question this one duplicates.")]
+        return None
+    if target.id == question.id:
+        errors["duplicate_of"] = [_("A question cannot duplicate itself.")]
+        return None
+    return target
+
+
+def _question_and_note(actor, question_id, note) -> tuple[Question, str]:
+    _require_moderator(actor)
+    question = posts.get_question(question_id, viewer=actor)
+    errors: dict[str, list[str]] = {}
+    note = _text(note, "note", errors, what=_("The note"))
+    if errors:
+        raise ValidationFailed(errors)
+    return question, note
+
+
+def _changed(question: Question, actor, action: str, reason: str) -> Question:
+    db.session.flush()
+    signals.question_state_changed.send(question, actor=actor, action=action, reason=reason)
+    db.session.commit()
+    return question
+
+
+def close_question(actor, question_id, *, reason, duplicate_of=None, note=None) -> Question:
+    """Close a question (duplicate of a linked question, off-topic, needs details): it takes no
+    new answers and shows why. Moderators only. Raises NotFound, PermissionDenied,
+    ValidationFailed, Conflict (already closed)."""
+    _require_moderator(actor)
+    question = posts.get_question(question_id, viewer=actor)
+    errors: dict[str, list[str]] = {}
+    try:
+        close_reason = CloseReason(reason)
+    except ValueError:
+        errors["reason"] = [_("Choose why the question is closed.")]
+        close_reason = None
+    target = None
+    if close_reason is CloseReason.DUPLICATE:
+        target = _duplicate_target(duplicate_of, question, errors)
+    note = _text(note, "note", errors, what=_("The note"))
+    if errors:
+        raise ValidationFailed(errors)
+    if question.is_closed:
+        raise Conflict(_("This question is already closed."), code="already_closed")
+    question.status = QuestionStatus.CLOSED
+    question.closed_reason = close_reason
+    question.duplicate_of_id = target.id if target else None
+    question.closed_at = utcnow()
+    log_reason = close_reason.title + (f" #{target.id}" if target else "") + (f": {note}" if note else "")
+    _log(actor, ModAction.CLOSE, post=question, reason=log_reason)
+    return _changed(question, actor, "close", log_reason)
+
+
+def reopen_question(actor, question_id, *, note=None) -> Question:
+    """Reopen a closed question. Moderators only. Raises Conflict when it is open."""
+    question, note = _question_and_note(actor, question_id, note)
+    if not question.is_closed:
+        raise Conflict(_("This question is open."), code="not_closed")
+    question.status = QuestionStatus.OPEN
+    question.closed_reason = None
+    question.duplicate_of_id = None
+    question.closed_at = None
+    _log(actor, ModAction.REOPEN, post=question, reason=note)
+    return _changed(question, actor, "reopen", note)
+
+
+def set_locked(actor, question_id, locked: bool, *, note=None) -> Question:
+    """Lock (no answers, comments, votes or edits except by moderators) or unlock a thread.
+    Moderators only. Raises Conflict when it already is."""
+    question, note = _question_and_note(actor, question_id, note)
+    if question.is_locked == locked:
+        raise Conflict(_("This thread is already locked.") if locked else _("This thread is not locked."),
+                       code="already_locked" if locked else "not_locked")
+    question.locked_at = utcnow() if locked else None
+    _log(actor, ModAction.LOCK if locked else ModAction.UNLOCK, post=question, reason=note)
+    return _changed(question, actor, "lock" if locked else "unlock", note)
+
+
+def undelete_post(actor, kind: str, post_id, *, note=None):
+    """Bring back a deleted question or answer (its counts, reputation and search entry follow).
+    Moderators only. Raises NotFound, PermissionDenied, Conflict (not deleted)."""
+    _require_moderator(actor)
+    if kind not in ("question", "answer"):
+        raise NotFound(_("This post does not exist or was deleted."))
+    post = load_post(kind, post_id, viewer=actor, include_deleted=True)
+    errors: dict[str, list[str]] = {}
+    note = _text(note, "note", errors, what=_("The note"))
+    if errors:
+        raise ValidationFailed(errors)
+    if isinstance(post, Answer):
+        question = db.session.get(Question, post.question_id)
+        if question.deleted_at is not None:
+            raise Conflict(_("Undelete the question first."), code="question_deleted")
+    if not posts.restore_post(post):
+        raise Conflict(_("This post is not deleted."), code="not_deleted")
+    _log(actor, ModAction.UNDELETE, post=post, reason=note)
+    signals.post_undeleted.send(post, actor=actor)
+    db.session.commit()
+    return post
+
+
+# --- suspensions --------------------------------------------------------------------------------
+
+MAX_SUSPENSION_DAYS = 3650
+
+
+def _parse_until(value, errors: dict) -> datetime | None:
+    """A date (the suspension ends at its end, in UTC) or an ISO 8601 time, in the future."""
+    if not isinstance(value, str) or not value.strip():
+        errors["until"] = [_("Give the date the suspension ends.")]
+        return None
+    text = value.strip()
+    try:
+        if len(text) == 10:
+            until = datetime.combine(date.fromisoformat(text), time(23, 59, 59), tzinfo=UTC)
+        else:
+            until = datetime.fromisoformat(text)
+            if until.tzinfo is None:
+                until = until.replace(tzinfo=UTC)
+    except ValueError:
+        errors["until"] = [_("Give the end as a date, like 2026-12-31.")]
+        return None
+    now = utcnow()
+    if until <= now:
+        errors["until"] = [_("The end of a suspension must be in the future.")]
+    elif until - now > timedelta(days=MAX_SUSPENSION_DAYS):
+        errors["until"] = [_("A suspension lasts at most %(n)d days.", n=MAX_SUSPENSION_DAYS)]
+    return until.astimezone(UTC)
+
+
+def _target_user(username) -> User:
+    from forum.auth.services import get_user_by_name
+
+    return get_user_by_name(username)
+
+
+def suspend_member(actor, username, *, reason, until) -> User:
+    """Suspend a member until a time, with a reason they are shown: they can sign in and read,
+    and reach official support, but not post, vote or flag. Moderators suspend members; only
+    administrators suspend moderators and staff; nobody suspends themselves. Raises NotFound,
+    PermissionDenied, ValidationFailed."""
+    _require_moderator(actor)
+    user = _target_user(username)
+    if user.id == actor.id:
+        raise PermissionDenied(_("You cannot suspend yourself."), code="self")
+    if user.role.is_moderator and actor.role.value != "admin":
+        raise PermissionDenied(_("Only administrators can suspend moderators and staff."))
+    errors: dict[str, list[str]] = {}
+    reason = _text(reason, "reason", errors, minimum=REASON_MIN)
+    until = _parse_until(until, errors)
+    if errors:
+        raise ValidationFailed(errors)
+    user.suspended_until = until
+    user.suspension_reason = reason
+    _log(actor, ModAction.SUSPEND, user_id=user.id, reason=f"{until.date().isoformat()}: {reason}")
+    db.session.commit()
+    return user
+
+
+def lift_suspension(actor, username, *, note=None) -> User:
+    """End a suspension now. Moderators only. Raises NotFound, Conflict (not suspended)."""
+    _require_moderator(actor)
+    user = _target_user(username)
+    errors: dict[str, list[str]] = {}
+    note = _text(note, "note", errors, what=_("The note"))
+    if errors:
+        raise ValidationFailed(errors)
+    if not user.is_suspended:
+        raise Conflict(_("This member is not suspended."), code="not_suspended")
+    user.suspended_until = None
+    user.suspension_reason = ""
+    _log(actor, ModAction.UNSUSPEND, user_id=user.id, reason=note)
+    db.session.commit()
+    return user
+
+
+# --- watched words ------------------------------------------------------------------------------
+
+def watched_words(actor) -> list[WatchedWordEntry]:
+    _require_moderator(actor)
+    return list(db.session.scalars(sa.select(WatchedWordEntry).order_by(WatchedWordEntry.action,
+                                                                       WatchedWordEntry.pattern)))
+
+
+def add_watched_word(actor, *, pattern, action, is_regex=False) -> WatchedWordEntry:
+    """Watch a word or a regular expression (checked for slowness): block, hold or censor posts
+    that contain it, from now on. Moderators only. Raises ValidationFailed, Conflict."""
+    _require_moderator(actor)
+    errors: dict[str, list[str]] = {}
+    if not isinstance(is_regex, bool):
+        errors["is_regex"] = [_("Send true or false.")]
+    try:
+        watched_action = WatchedAction(action)
+    except ValueError:
+        errors["action"] = [_("Choose block, hold or censor.")]
+        watched_action = None
+    if not isinstance(pattern, str):
+        errors["pattern"] = [_("Send text.")]
+    elif not errors:
+        pattern = pattern.strip()
+        try:
+            guards.validate_pattern(pattern, is_regex)
+        except ValueError as error:
+            errors["pattern"] = [_("This pattern cannot be used: %(why)s", why=str(error))]
+    if errors:
+        raise ValidationFailed(errors)
+    exists = db.session.scalar(sa.select(WatchedWordEntry.id).where(WatchedWordEntry.pattern == pattern,
+                                                                    WatchedWordEntry.is_regex.is_(is_regex)))
+    if exists is not None:
+        raise Conflict(_("This word is already watched."), code="already_watched")
+    entry = WatchedWordEntry(pattern=pattern, is_regex=is_regex, action=watched_action, created_by_id=actor.id,
+                             created_at=utcnow())
+    db.session.add(entry)
+    _log(actor, ModAction.WATCH_WORD, reason=f"{watched_action.value}: {pattern}")
+    db.session.commit()
+    return entry
+
+
+def remove_watched_word(actor, word_id) -> None:
+    _require_moderator(actor)
+    entry = db.session.get(WatchedWordEntry, word_id) if is_row_id(word_id) else None
+    if entry is None:
+        raise NotFound(_("This watched word does not exist."))
+    _log(actor, ModAction.UNWATCH_WORD, reason=f"{entry.action.value}: {entry.pattern}")
+    db.session.delete(entry)
+    db.session.commit()
+
+
+# --- the log ------------------------------------------------------------------------------------
+
+def action_log(actor, *, username: str | None = None, page: int = 1, per_page: int = 50) -> Page[ModerationLogEntry]:
+    """Moderator actions, newest first, optionally those about one member. Moderators only."""
+    _require_moderator(actor)
+    where = []
+    if username:
+        user = _target_user(username)
+        where.append(ModerationLogEntry.user_id == user.id)
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(ModerationLogEntry).where(*where)) or 0
+    items = db.session.scalars(sa.select(ModerationLogEntry).where(*where)
+                               .order_by(ModerationLogEntry.created_at.desc(), ModerationLogEntry.id.desc())
+                               .limit(per_page).offset((page - 1) * per_page)).all()
+    return Page(list(items), page, per_page, total)
+
+
+def connect() -> None:
+    """Wire the screening and the queue to the posts' signals (called by create_app)."""
+    signals.post_screening.connect(screen_post)
+    signals.post_held.connect(_on_post_held)
+    for signal in (signals.question_deleted, signals.answer_deleted, signals.comment_deleted):
+        signal.connect(_on_post_deleted)
+    for signal in (signals.question_asked, signals.answer_posted):
+        signal.connect(_on_first_post)
