@@ -47,6 +47,14 @@ class Config:
     FORUM_NEW_MEMBER_MAX_LINKS = int(_env("FORUM_NEW_MEMBER_MAX_LINKS", "2"))
     FORUM_QUESTION_INTERVAL_REPUTATION = int(_env("FORUM_QUESTION_INTERVAL_REPUTATION", "125"))
     FORUM_QUESTION_INTERVAL_MINUTES = int(_env("FORUM_QUESTION_INTERVAL_MINUTES", "40"))
+    # Per-member budgets (pages and API together) and the API-wide budget per token.
+    FORUM_VOTE_RATE_LIMIT = _env("FORUM_VOTE_RATE_LIMIT", "60 per minute; 600 per day")
+    FORUM_POST_RATE_LIMIT = _env("FORUM_POST_RATE_LIMIT", "20 per minute; 200 per day")
+    FORUM_ESCALATION_RATE_LIMIT = _env("FORUM_ESCALATION_RATE_LIMIT", "5 per hour; 20 per day")
+    FORUM_FLAG_RATE_LIMIT = _env("FORUM_FLAG_RATE_LIMIT", "10 per hour; 30 per day")
+    FORUM_API_RATE_LIMIT = _env("FORUM_API_RATE_LIMIT", "300 per minute; 10000 per hour")
+    # Spam or scam flags from this many members hide a post until a moderator reviews it.
+    FORUM_SPAM_FLAGS_TO_HIDE = int(_env("FORUM_SPAM_FLAGS_TO_HIDE", "3"))
     # Per account: this many wrong passwords within the window lock it for the lockout time.
     FORUM_LOCKOUT_ATTEMPTS = int(_env("FORUM_LOCKOUT_ATTEMPTS", "5"))
     FORUM_LOCKOUT_WINDOW_MINUTES = int(_env("FORUM_LOCKOUT_WINDOW_MINUTES", "15"))

@@ -279,7 +279,7 @@ class NoteIn(_In):
 
 class SuspensionIn(_In):
     reason: str = Field(description="5–500 characters, shown to the member")
-    until: str = Field(description="End of the suspension: a date (YYYY-MM-DD, ends at 23:59:59 UTC) or an "
+    until: str = Field(description="End of the suspension: a date (YYYY-MM-DD, ends at 23:59:59 in the forum's time zone) or an "
                                    "ISO 8601 time, in the future, at most 3,650 days away")
 
 

@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import current_app
@@ -149,7 +150,7 @@ def _watched_matcher() -> guards.WatchedMatcher:
                                    for r in rows])
 
 
-def screen_post(kind, *, actor, texts: dict[str, str], private_data: str = "", question=None, **_):
+def screen_post(kind, *, actor, texts: dict[str, str], private_data: str = "", question=None, **_kwargs):
     """The post_screening receiver. In order: private data (refused with PrivateDataFound, or cut
     out when the author asked for it with private_data="remove"); watched words (block refuses,
     censor blacks out, hold holds); the scam guard (holds posts by non-staff). Returns a Verdict."""
@@ -545,14 +546,17 @@ MAX_SUSPENSION_DAYS = 3650
 
 
 def _parse_until(value, errors: dict) -> datetime | None:
-    """A date (the suspension ends at its end, in UTC) or an ISO 8601 time, in the future."""
+    """A date (the suspension ends at its end, in the forum's time zone) or an ISO 8601 time, in
+    the future."""
     if not isinstance(value, str) or not value.strip():
         errors["until"] = [_("Give the date the suspension ends.")]
         return None
     text = value.strip()
     try:
         if len(text) == 10:
-            until = datetime.combine(date.fromisoformat(text), time(23, 59, 59), tzinfo=UTC)
+            # A date means the end of that day where the forum is (Beijing time by default).
+            zone = ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE") or "UTC")
+            until = datetime.combine(date.fromisoformat(text), time(23, 59, 59), tzinfo=zone)
         else:
             until = datetime.fromisoformat(text)
             if until.tzinfo is None:
