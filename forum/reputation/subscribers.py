@@ -68,8 +68,8 @@ def _on_post_undeleted(post, actor, **_):
         scope = ReputationEvent.answer_id == post.id
     base = sa.select(ReputationEvent).where(ReputationEvent.reversal_of_id.is_not(None),
                                             ReputationEvent.note == note, scope)
-    latest = db.session.scalar(sa.select(sa.func.max(ReputationEvent.created_at))
-                               .select_from(base.subquery()))
+    found = base.subquery()
+    latest = db.session.scalar(sa.select(sa.func.max(found.c.created_at)))
     if latest is None:
         return
     for reversal in db.session.scalars(base.where(ReputationEvent.created_at == latest)).all():
