@@ -181,9 +181,9 @@ def _visible():
     from forum.questions.models import Answer
 
     question_live = sa.or_(Notification.question_id.is_(None), Notification.ticket_id.is_not(None),
-                           Notification.question_id.in_(sa.select(Question.id).where(Question.deleted_at.is_(None))))
+                           Notification.question_id.in_(sa.select(Question.id).where(Question.public())))
     answer_live = sa.or_(Notification.answer_id.is_(None),
-                         Notification.answer_id.in_(sa.select(Answer.id).where(Answer.deleted_at.is_(None))))
+                         Notification.answer_id.in_(sa.select(Answer.id).where(Answer.public())))
     return sa.and_(question_live, answer_live)
 
 

@@ -104,7 +104,7 @@ def solved_like(question: Question, limit: int = 5) -> list[tuple[Question, bool
     shared = sa.select(sa.func.count()).select_from(question_tags).where(
         question_tags.c.question_id == Question.id, question_tags.c.tag_id.in_(tag_ids)).scalar_subquery()
     rows = db.session.scalars(
-        sa.select(Question).where(Question.id != question.id, Question.deleted_at.is_(None),
+        sa.select(Question).where(Question.id != question.id, Question.public(),
                                   Question.category == question.category,
                                   sa.or_(Question.has_verified_answer.is_(True), Question.accepted_answer_id.is_not(None)))
         .order_by(Question.has_verified_answer.desc(), shared.desc(), Question.score.desc()).limit(limit))

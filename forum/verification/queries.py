@@ -65,8 +65,7 @@ def reverification_queue() -> list[tuple[Answer, Question, Verification]]:
         sa.select(Answer, Question, Verification)
         .join(Verification, sa.and_(Verification.answer_id == Answer.id, Verification.ended_at.is_(None)))
         .join(Question, Question.id == Answer.question_id)
-        .where(Answer.revision_count > Verification.revision_number, Answer.deleted_at.is_(None),
-               Question.deleted_at.is_(None))
+        .where(Answer.revision_count > Verification.revision_number, Answer.public(), Question.public())
         .order_by(Answer.updated_at)
     ).all()
     return [(row[0], row[1], row[2]) for row in rows]
@@ -98,7 +97,7 @@ def knowledge_base(*, category: Category | None = None, text: str | None = None)
              .join(Answer, Answer.id == Verification.answer_id)
              .join(Question, Question.id == Answer.question_id)
              .join(Revision, sa.and_(Revision.answer_id == Answer.id, Revision.number == Verification.revision_number))
-             .where(Verification.ended_at.is_(None), Answer.deleted_at.is_(None), Question.deleted_at.is_(None))
+             .where(Verification.ended_at.is_(None), Answer.public(), Question.public())
              .options(joinedload(Answer.author))
              .order_by(Verification.created_at.desc()))
     if category is not None:
