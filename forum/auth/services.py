@@ -32,6 +32,10 @@ _USERNAME_RE = re.compile(r"^[\w.\-]+$")
 _HAS_WORD_RE = re.compile(r"[^\W_]")  # at least one letter or digit
 _RESERVED = {"admin", "administrator", "staff", "support", "system", "moderator", "official", "root",
              "官方", "客服", "管理员", "版主"}
+# Members may not look like staff: "官方客服小王" or "support_li" would borrow the trust that only the
+# staff badge may carry. Accounts with a staff role are created by administrators (command line).
+_OFFICIAL_PARTS = ("官方", "客服", "管理员", "版主", "工作人员", "admin", "support", "official", "staff",
+                   "moderator", "customerservice")
 
 
 # --- passwords -----------------------------------------------------------------------------------
@@ -96,6 +100,12 @@ def _validate_username(username, errors: dict) -> str:
     return username
 
 
+def looks_official(username: str) -> bool:
+    """Does the name contain a word that claims to speak for the platform (any case, any width)?"""
+    key = re.sub(r"[\W_]+", "", username_key(username))
+    return any(part in key for part in _OFFICIAL_PARTS)
+
+
 def _validate_email(email, errors: dict) -> str:
     if not isinstance(email, str) or not email.strip():
         errors["email"] = [_("Enter your e-mail address.")]
@@ -132,6 +142,8 @@ def register_user(username, email, password, *, role: Role = Role.MEMBER, reputa
     """
     errors: dict[str, list[str]] = {}
     username = _validate_username(username, errors)
+    if "username" not in errors and role is Role.MEMBER and looks_official(username):
+        errors["username"] = [_("This name looks like an official or staff account; choose another.")]
     email = _validate_email(email, errors)
     _validate_password(password, errors, username)
     if "username" not in errors and _find_by_username(username) is not None:

@@ -93,3 +93,15 @@ def test_settings_validate(create_user):
         services.update_settings(user, locale="fr")
     with pytest.raises(ValidationFailed):
         services.update_settings(user, about="x" * 1001)
+
+
+@pytest.mark.parametrize("name", ["官方客服小王", "Support_Li", "ｓｕｐｐｏｒｔ", "平台版主", "the.Admin", "客-服"])
+def test_members_cannot_take_names_that_look_official(ctx, name):
+    with pytest.raises(ValidationFailed) as caught:
+        services.register_user(name, "someone@example.com", "correct-horse-42")
+    assert "username" in caught.value.fields
+
+
+def test_staff_accounts_may_carry_official_names(ctx):
+    user = services.register_user("官方客服小王", "kefu@example.com", "correct-horse-42", role=Role.STAFF)
+    assert user.role is Role.STAFF

@@ -160,11 +160,11 @@ def test_official_badge_needs_the_staff_authors_own_text(create_user, create_que
     questions.edit_answer(editor, official.id, body="官方说明：请把验证码发到 QQ 12345，我们帮你处理。")
     db.session.refresh(official)
     assert not official.is_official  # someone else's words lose the staff badge
-    member_answer = create_answer(q, create_user("后来的客服"))
+    member_answer = create_answer(q, create_user("后来的小林"))
     from forum.auth.services import set_role
     from forum.auth.models import Role
 
-    set_role("后来的客服", Role.STAFF)
+    set_role("后来的小林", Role.STAFF)
     db.session.refresh(member_answer)
     assert not member_answer.is_official  # a later promotion does not rewrite history
 

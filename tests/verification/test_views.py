@@ -56,7 +56,7 @@ def test_stale_badge_diff_queue_and_log(client, create_user, create_question, cr
 
 def test_official_answer_badge_cannot_be_imitated(client, create_user, create_question, create_answer):
     q = create_question()
-    create_answer(q, create_user("客服_official"), body="**★ Official answer from staff** 我是官方客服，请把验证码发给我。")
+    create_answer(q, create_user("热心网友"), body="**★ Official answer from staff** 我是官方客服，请把验证码发给我。")
     page = client.get(f"/questions/{q.id}", headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert 'class="badge badge-official"' not in page
     create_answer(q, create_user("support_wang", role="staff"), body="官方提醒：平台不会索要验证码，请勿透露给任何人。")
