@@ -9,7 +9,7 @@ from flask import Flask, current_app
 
 def _print_logins(content) -> None:
     click.echo("\nDemo accounts (username / password):")
-    labels = {"xiaoming": "member", "laowang": "experienced member", "support_lin": "staff"}
+    labels = {"xiaoming": "member", "laowang": "experienced member", "support_lin": "staff", "橘子君": "moderator"}
     for spec in content.USERS:
         if spec["username"] in labels:
             click.echo(f"  {labels[spec['username']]:<20} {spec['username']:<14} {spec['password']}")

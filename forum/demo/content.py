@@ -982,3 +982,15 @@ TICKETS = [
           "body": "您好，已收到您的反馈，我们正在联系商家核实出餐和配送情况，预计 1 个工作日内给您答复。"},
      ]},
 ]
+
+# What the moderators find in /review: a scam answer held by the scam guard, and a flagged comment.
+MODERATION = {
+    "held_answers": [
+        {"question": "原来的手机号已经停用了", "author": "tangtang",
+         "body": "我是平台客服专员，加我微信 kefu_8866，把收到的验证码发给我，五分钟帮你换绑。"},
+    ],
+    "flags": [
+        {"question": "Can I change the size of an item", "by": ["xiaoming", "陈小红"], "kind": "off_topic",
+         "note": "This answer is an advert for another shop."},
+    ],
+}

@@ -56,7 +56,28 @@ def _load_demo(content) -> dict[str, int]:
     if created["questions"]:
         _load_verifications(getattr(content, "VERIFICATIONS", []))
         _load_tickets(getattr(content, "TICKETS", []))
+        _load_moderation(getattr(content, "MODERATION", {}))
     return created
+
+
+def _load_moderation(spec) -> None:
+    """A held scam answer (posted through the guards, which hold it) and flags on an answer."""
+    from forum.moderation import services as moderation_services
+
+    for held in spec.get("held_answers", []):
+        question = db.session.scalar(sa.select(Question).where(Question.title.startswith(held["question"])))
+        if question is not None:
+            question_services.post_answer(_user(held["author"]), question.id, body=held["body"])
+    for flag in spec.get("flags", []):
+        question = db.session.scalar(sa.select(Question).where(Question.title.startswith(flag["question"])))
+        answer = db.session.scalar(sa.select(Answer).where(Answer.question_id == question.id)
+                                   .order_by(Answer.id.desc())) if question is not None else None
+        if answer is None:
+            continue
+        for name in flag["by"]:
+            if _user(name).id != answer.author_id:
+                moderation_services.flag_post(_user(name), "answer", answer.id, flag_kind=flag["kind"],
+                                              note=flag.get("note"))
 
 
 def _load_tickets(specs) -> None:

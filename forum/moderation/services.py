@@ -418,8 +418,11 @@ def _on_post_held(post, actor=None, reason=None, on_create=False, detail="", **_
 
 
 def _on_first_post(post, actor=None, **_):
+    """A new member's first public post goes to the queue (after the fact: it is public already)."""
     author = post.author
     if author is None or author.role.is_moderator:
+        return
+    if author.reputation >= current_app.config.get("FORUM_NEW_MEMBER_REPUTATION", 10):
         return
     if author.question_count + author.answer_count > 1:
         return
@@ -430,13 +433,19 @@ def _on_first_post(post, actor=None, **_):
 
 # --- closing, locking, undeleting -----------------------------------------------------------------
 
-_QUESTION_LINK = re.compile(r"(?:/questions/)?(\d{1,18})(?:[/?#].*)?$")
+# Fix: the id is the number after "/questions/" (a link) or the whole value (a number). The old
+# pattern took the last digits before any "/", so "http://127.0.0.1:5000/questions/7" chose
+# question 5000 (or 1) and "-1" chose question 1; and an id past the integer column made
+# PostgreSQL fail (500) instead of a 422.
+_QUESTION_LINK = re.compile(r"/questions/(\d{1,18})(?:[/?#]|$)")
+_QUESTION_NUMBER = re.compile(r"#?(\d{1,18})")
 
 
 def _duplicate_target(value, question: Question, errors: dict) -> Question | None:
     text = str(value).strip() if isinstance(value, (str, int)) and not isinstance(value, bool) else ""
-    match = _QUESTION_LINK.search(text)
-    target = db.session.get(Question, int(match.group(1))) if match else None
+    match = _QUESTION_LINK.search(text) or _QUESTION_NUMBER.fullmatch(text)
+    target_id = int(match.group(1)) if match else None
+    target = db.session.get(Question, target_id) if is_row_id(target_id) else None
     if target is None or target.deleted_at is not None or target.is_held:
         errors["duplicate_of"] = [_("Give the number or the link of the question this one duplicates.")]
         return None
