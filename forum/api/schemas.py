@@ -182,10 +182,19 @@ class RevisionOut(BaseModel):
     created_at: str
 
 
+class PrivateFinding(BaseModel):
+    field: str
+    kind: Literal["card", "mobile", "resident_id", "email", "secret"]
+    label: str
+    masked: str = Field(description="Safe to show: e.g. 6222 **** **** 7894")
+
+
 class ErrorDetail(BaseModel):
     code: str
     message: str
     fields: dict[str, list[str]]
+    findings: list[PrivateFinding] | None = Field(
+        default=None, description="Only with code private_data: what the privacy guard found, masked")
 
 
 class ErrorOut(BaseModel):
