@@ -24,6 +24,11 @@ class MalformedRequest(DomainError):
     code = "malformed_json"
 
 
+class UnsupportedMediaType(DomainError):
+    status = 415
+    code = "unsupported_media_type"
+
+
 # --- authentication ------------------------------------------------------------------------------
 
 def bearer_token() -> str | None:
@@ -75,7 +80,13 @@ def _message_for(error: dict) -> str:
 
 
 def parse_body(model: type[BaseModel]) -> BaseModel:
-    """The request's JSON body validated by `model`: 400 when it is not a JSON object, 422 per field."""
+    """The request's JSON body validated by `model`: 415 when it is sent as something else, 400 when
+    it is not a JSON object, 422 per field."""
+    # A body labelled as a form or as text is not JSON, even when it parses as JSON: say so (a form
+    # body was read as empty, and its 400 "not valid JSON" misled). No Content-Type at all is taken as JSON.
+    mimetype = request.mimetype
+    if mimetype and mimetype != "application/json" and not mimetype.endswith("+json"):
+        raise UnsupportedMediaType(_("Send JSON with Content-Type: application/json."))
     raw = request.get_data(cache=False)
     try:
         data = json.loads(raw or b"null")

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from urllib.parse import urlencode
 
-from flask import Flask, request, url_for
+from flask import Flask, abort, request, url_for
 from flask_babel import format_datetime, format_decimal, get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup
@@ -37,6 +37,14 @@ def init_app(app: Flask) -> None:
             return errors.error_response(401, "unauthorized", _("Sign in first."))
         flash(_("Sign in to continue."), "info")
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+
+    @app.before_request
+    def _refuse_oversized():
+        # Werkzeug enforces MAX_CONTENT_LENGTH only when a view reads the body, so calls that take
+        # none (accept, close, reopen, DELETE) answered 200 to a 2 MB body: refuse it up front.
+        limit = request.max_content_length
+        if limit is not None and (request.content_length or 0) > limit:
+            abort(413)
 
     @app.before_request
     def _refuse_nul():
