@@ -39,7 +39,7 @@ def list_notifications():
 
 
 @route("/notifications/read", "POST", summary="Mark notifications read: {\"ids\": [...]} or {\"all\": true}",
-       auth="required", body=ReadIn, status=204, errors=(400, 401, 422))
+       auth="required", body=ReadIn, status=204, errors=(400, 401, 404, 422))
 def mark_read():
     actor = require_user()
     data = parse_body(ReadIn)

@@ -214,12 +214,17 @@ def inbox(user: User, *, unread_only: bool = False, page: int = 1, per_page: int
 
 
 def mark_read(actor: User, *, ids=None, all_: bool = False) -> int:
-    """Mark the member's own notifications read (others' ids are ignored); commits."""
+    """Mark the member's own notifications read; commits. Ids that are not the member's raise
+    NotFound and change nothing (someone else's notification is as absent as a missing one)."""
     if not all_:
         if not isinstance(ids, list) or not all(is_row_id(i) for i in ids):
             raise ValidationFailed({"ids": [_("A list of notification ids.")]})
         if len(ids) > 1000:
             raise ValidationFailed({"ids": [_("At most 1,000 ids at a time.")]})
+        owned = db.session.scalar(sa.select(sa.func.count()).select_from(Notification).where(
+            Notification.user_id == actor.id, Notification.id.in_(set(ids))))
+        if owned != len(set(ids)):
+            raise NotFound(_("Some of these notifications do not exist."))
     query = sa.update(Notification).where(Notification.user_id == actor.id, Notification.read_at.is_(None))
     if not all_:
         query = query.where(Notification.id.in_(ids))

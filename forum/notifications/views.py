@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 
 import sqlalchemy as sa
-from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
@@ -12,6 +12,7 @@ from wtforms import SelectField, SelectMultipleField
 from wtforms.fields.choices import SelectChoice
 
 from forum.auth.models import User
+from forum.core.errors import NotFound
 from forum.extensions import db
 from forum.notifications import services
 from forum.notifications.kinds import Kind
@@ -58,7 +59,10 @@ def read():
             services.mark_read(_me(), all_=True)
         else:
             ids = [int(i) for i in request.form.getlist("id") if re.fullmatch(r"[0-9]{1,9}", i)]
-            services.mark_read(_me(), ids=ids)
+            try:
+                services.mark_read(_me(), ids=ids)
+            except NotFound:
+                abort(404)
     return redirect(local_url(request.form.get("next"), url_for(".index")))
 
 

@@ -100,8 +100,12 @@ def test_api_lists_and_marks_only_ones_own(client, create_user, create_question,
     assert mine["total"] == 1 and mine["items"][0]["kind"] == "new_answer"
     assert set(mine["items"][0]) == {"id", "kind", "text", "url", "created_at", "read"}
     theirs = client.get("/api/v1/notifications", headers=token_for(other)).get_json()["items"][0]["id"]
-    assert client.post("/api/v1/notifications/read", json={"ids": [theirs]}, headers=token_for(asker)).status_code == 204
-    assert services.unread_count(other) == 1  # someone else's id changes nothing
+    response = client.post("/api/v1/notifications/read", json={"ids": [theirs]}, headers=token_for(asker))
+    assert response.status_code == 404 and response.get_json()["error"]["code"] == "not_found"
+    mixed = client.post("/api/v1/notifications/read", json={"ids": [mine["items"][0]["id"], theirs]},
+                        headers=token_for(asker))
+    assert mixed.status_code == 404
+    assert services.unread_count(other) == 1 and services.unread_count(asker) == 1  # nothing changed
     assert client.post("/api/v1/notifications/read", json={"ids": "x"}, headers=token_for(asker)).status_code == 422
     assert client.post("/api/v1/notifications/read", json={}, headers=token_for(asker)).status_code == 422
     assert client.post("/api/v1/notifications/read", json={"all": True}, headers=token_for(asker)).status_code == 204
