@@ -59,6 +59,9 @@ def _require_moderator(actor) -> User:
         raise PermissionDenied(_("Sign in first."), code="unauthorized")
     if not is_moderator(actor) or not actor.is_active:
         raise PermissionDenied(_("Only moderators can do this."))
+    # Fix: a moderator that an administrator suspended kept every moderator power (and could
+    # even lift their own suspension); suspended accounts moderate nothing until it ends.
+    ensure_not_suspended(actor)
     return actor
 
 
@@ -108,6 +111,10 @@ def load_post(kind: str, post_id: Any, *, viewer=None, include_deleted: bool = F
     post = db.session.get(model, post_id) if model is not None and is_row_id(post_id) else None
     if post is None or (post.deleted_at is not None and not include_deleted) or not posts.may_see(viewer, post):
         raise NotFound(_("This post does not exist or was deleted."))
+    if not include_deleted and kind != "question":
+        # Fix: an answer or comment is only as visible as its thread (a held or deleted question
+        # hides them too); without this, others could flag posts in threads they cannot see.
+        (posts.get_answer if kind == "answer" else posts.get_comment)(post.id, viewer=viewer)
     return post
 
 

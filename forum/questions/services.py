@@ -309,9 +309,13 @@ def edit_question(actor: User, question_id, *, title=None, body=None, tags=None,
     summary = _check_summary(summary, errors)
     if errors:
         raise ValidationFailed(errors)
-    verdict = screen("question", actor, {"title": new_title, "body": new_body}, private_data=private_data,
-                     question=question)
+    texts = {"title": new_title, "body": new_body}
+    if summary:
+        # Fix: the edit summary is public too (revision history, page and API): screen it with the post.
+        texts["summary"] = summary
+    verdict = screen("question", actor, texts, private_data=private_data, question=question)
     new_title, new_body = verdict.texts["title"], verdict.texts["body"]
+    summary = verdict.texts.get("summary", summary)
     tags_changed = set(new_tags) != {t.name for t in current_tags}
     changed = (new_title != question.title or new_body != question.body or tags_changed
                or new_category != question.category)
@@ -369,6 +373,9 @@ def delete_question(actor: User, question_id, *, reason: str = "") -> None:
     question = get_question(question_id, viewer=actor)
     if actor is None or not getattr(actor, "is_authenticated", False):
         raise PermissionDenied(_("Sign in first."), code="unauthorized")
+    if question.author_id != actor.id and actor.role.is_moderator:
+        # Fix: a suspended moderator kept deleting others' posts; suspension ends moderator powers.
+        ensure_not_suspended(actor)
     if not actor.role.is_moderator:
         if question.author_id != actor.id:
             raise PermissionDenied(_("Only the author or a moderator can delete this question."))
@@ -540,9 +547,11 @@ def edit_answer(actor: User, answer_id, *, body, summary=None, private_data: str
         raise ValidationFailed(errors)
     if body == answer.body:
         return answer
-    verdict = screen("answer", actor, {"body": body}, private_data=private_data,
+    texts = {"body": body, "summary": summary} if summary else {"body": body}  # Fix: summaries are public
+    verdict = screen("answer", actor, texts, private_data=private_data,
                      question=db.session.get(Question, answer.question_id))
     body = verdict.texts["body"]
+    summary = verdict.texts.get("summary", summary)
     now = utcnow()
     number = answer.revision_count + 1
     answer.body = body
@@ -570,6 +579,8 @@ def delete_answer(actor: User, answer_id, *, reason: str = "") -> None:
         raise PermissionDenied(_("Sign in first."), code="unauthorized")
     if answer.author_id != actor.id and not actor.role.is_moderator:
         raise PermissionDenied(_("Only the author or a moderator can delete this answer."))
+    if answer.author_id != actor.id:
+        ensure_not_suspended(actor)  # Fix: suspended moderators delete nothing of others'
     if not _mark_deleted(Answer, answer.id):
         raise NotFound(_("This answer does not exist or was deleted."))
     if not answer.is_held:
@@ -692,6 +703,8 @@ def delete_comment(actor: User, comment_id, *, reason: str = "") -> None:
         raise PermissionDenied(_("Sign in first."), code="unauthorized")
     if comment.author_id != actor.id and not actor.role.is_moderator:
         raise PermissionDenied(_("Only the author or a moderator can delete this comment."))
+    if comment.author_id != actor.id:
+        ensure_not_suspended(actor)  # Fix: suspended moderators delete nothing of others'
     if not _mark_deleted(Comment, comment.id):
         raise NotFound(_("This comment does not exist or was deleted."))
     if not comment.is_held:
