@@ -552,8 +552,10 @@ def _repeat_at(pattern: str, i: int) -> tuple[int, int | None] | None:
 
 def _has_nested_repeat(pattern: str) -> bool:
     """True for a group repeated more than once whose content can vary in length, e.g. (a+)+,
-    (\\w+\\s?)* or (a|b*){2,}: the classic shape of catastrophic backtracking."""
-    stack: list[bool] = []  # per open group: does its content contain a variable repeat?
+    (\\w+\\s?)* or (a|b*){2,}, or holds alternatives, e.g. (x|x)*: the classic shapes of
+    catastrophic backtracking (alternatives that can match the same text are tried in every
+    combination)."""
+    stack: list[list] = []  # per open group: [contains a variable repeat, contains "|", content start]
     i, n = 0, len(pattern)
     while i < n:
         c = pattern[i]
@@ -570,24 +572,68 @@ def _has_nested_repeat(pattern: str) -> bool:
                 j += 2 if pattern[j] == "\\" else 1
             i = j + 1
             continue
+        if c == "|" and stack:
+            stack[-1][1] = True
         if c == "(":
-            stack.append(False)
+            stack.append([False, False, _group_content_start(pattern, i)])
             i += 2 if pattern[i + 1 : i + 2] == "?" else 1
             continue
         if c == ")":
-            inner = stack.pop() if stack else False
+            inner, alternatives, start = stack.pop() if stack else (False, False, i)
+            content = pattern[start:i]
             i += 1
             repeat = _repeat_at(pattern, i)
-            if inner and repeat and (repeat[1] is None or repeat[1] > 1):
+            risky_choice = alternatives and _alternatives_may_overlap(content)
+            if (inner or risky_choice) and repeat and (repeat[1] is None or repeat[1] > 1):
                 return True
             if stack and (inner or (repeat and repeat[0] != repeat[1])):
-                stack[-1] = True
+                stack[-1][0] = True
             continue
         repeat = _repeat_at(pattern, i)
         if stack and repeat and repeat[0] != repeat[1]:
-            stack[-1] = True
+            stack[-1][0] = True
         i += 1
     return False
+
+
+def _group_content_start(pattern: str, i: int) -> int:
+    """Where the content of the group opened at `i` begins, after (?:, (?P<name>, (?=, (?i: ..."""
+    if pattern.startswith("(?P<", i):
+        close = pattern.find(">", i)
+        return close + 1 if close != -1 else i + 1
+    if pattern.startswith(("(?<=", "(?<!"), i):
+        return i + 4
+    prefix = re.match(r"\(\?(?:[=!]|[aiLmsux-]*:?)", pattern[i:])
+    return i + len(prefix.group(0)) if prefix else i + 1
+
+
+def _alternatives_may_overlap(content: str) -> bool:
+    """Could two alternatives of `a|b|c` start matching the same text? Only plain first letters
+    are understood: a class, an escape, a dot, a group or an empty alternative counts as "may"."""
+    parts, depth, current, i = [], 0, "", 0
+    while i < len(content):
+        c = content[i]
+        if c == "\\":
+            current += content[i : i + 2]
+            i += 2
+            continue
+        if c in "([":
+            depth += 1
+        elif c in ")]":
+            depth -= 1
+        if c == "|" and depth == 0:
+            parts.append(current)
+            current = ""
+        else:
+            current += c
+        i += 1
+    parts.append(current)
+    firsts = []
+    for part in parts:
+        if not part or part[0] in "\\[.(^$":
+            return True
+        firsts.append(part[0].casefold())
+    return len(set(firsts)) != len(firsts)
 
 
 def validate_pattern(pattern: str, is_regex: bool) -> None:
@@ -611,8 +657,8 @@ def validate_pattern(pattern: str, is_regex: bool) -> None:
         raise ValueError(f"Pattern {_short(pattern)} matches empty text, so it would match everywhere.")
     if _has_nested_repeat(pattern):
         raise ValueError(
-            f"Pattern {_short(pattern)} repeats a group that itself repeats (like (a+)+), "
-            "which can make matching extremely slow; simplify it."
+            f"Pattern {_short(pattern)} repeats a group that itself repeats or holds alternatives "
+            "(like (a+)+ or (a|b)*), which can make matching extremely slow; simplify it."
         )
 
 

@@ -41,3 +41,6 @@ def text_length(value: str) -> int:
 
 def has_control_characters(value: str) -> bool:
     return bool(CONTROL_RE.search(value))
+
+# Seven digits or more in a row: a phone, card, ID or order number, never a topic.
+LONG_NUMBER_RE = re.compile(r"[0-9０-９]{7,}")

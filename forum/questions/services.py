@@ -97,6 +97,10 @@ def _check_tags(value, errors) -> list[str]:
         if bad:
             errors["tags"] = [_("Invalid tag: %(tag)s. Tags have up to %(max)d letters, digits or + # . -",
                                 tag=bad[0], max=rules.TAG_MAX_LENGTH)]
+        elif any(rules.LONG_NUMBER_RE.search(t) for t in tags):
+            # Tags are public and short: a long run of digits is a phone, card, ID or order number.
+            errors["tags"] = [_("Tags cannot hold long numbers (phone, card, ID or order numbers): anyone can "
+                                "read them.")]
     return tags
 
 

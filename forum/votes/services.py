@@ -18,7 +18,7 @@ from forum.auth.models import User
 from forum.core import signals
 from forum.core.db import insert_ignoring_conflicts, utcnow
 from forum.core.errors import NotFound, PermissionDenied, ValidationFailed
-from forum.core.permissions import Privilege, can, ensure_not_suspended, threshold
+from forum.core.permissions import Privilege, can, ensure_not_suspended, is_moderator, threshold
 from forum.extensions import db
 from forum.questions.models import Answer, Question
 from forum.questions.services import get_answer, get_question
@@ -54,7 +54,7 @@ def cast_vote(actor, *, value, question_id=None, answer_id=None) -> tuple[int, i
         raise PermissionDenied(_("You cannot vote on your own post."), code="own_post")
     ensure_not_suspended(actor)
     question = post if not is_answer else db.session.get(Question, post.question_id)
-    if question.is_locked:
+    if question.is_locked and not is_moderator(actor):
         raise PermissionDenied(_("This thread is locked by a moderator: it takes no new votes."), code="locked")
     if value == 1 and not can(actor, Privilege.UPVOTE):
         raise PermissionDenied(_("You cannot vote yet."), code="privilege")

@@ -688,6 +688,7 @@ def test_locked_threads_take_nothing_from_members(create_user, create_question, 
     posts.post_comment(moderator, question_id=q.id, body="本帖已锁定，请勿继续争吵。")
     posts.edit_question(moderator, q.id, body=BODY + " （版主整理）")
     posts.post_answer(moderator, q.id, body="版主回复：发货前可以在订单页面修改地址。")
+    assert cast_vote(moderator, value=1, answer_id=answer.id)[0] == 1
     refreshed(q)
     assert q.comment_count == 1 and q.answer_count == 2 and q.revision_count == 2
 
@@ -990,3 +991,11 @@ def test_posts_in_a_hidden_or_deleted_thread_cannot_be_flagged(create_user, crea
     with pytest.raises(NotFound):
         mod.flag_post(member, "answer", gone.id, flag_kind="rude")
     assert count(Flag, Flag.flagger_id == member.id) == 0
+
+
+@pytest.mark.parametrize("tag", ["13812345678", "订单2026112512345", "６２２２０２１２"])
+def test_tags_cannot_carry_long_numbers(create_user, tag):
+    with pytest.raises(ValidationFailed) as err:
+        posts.ask_question(create_user(), title="退款一直没有到账怎么办呢", body=BODY, tags=["退款", tag],
+                           category="payments")
+    assert "tags" in err.value.fields
