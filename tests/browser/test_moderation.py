@@ -74,6 +74,7 @@ def test_scam_answer_held_flag_review_close_lock_suspend(page, app, create_user,
     # The flag menu: a choice of reasons, then a confirmation.
     page.locator("#question .flag-menu summary").click()
     page.locator("#question .flag-form").get_by_label("垃圾信息").check()
+    screenshot(page, "flag-menu", backend)
     page.locator("#question .flag-form").get_by_role("button", name="提交给版主").click()
     page.locator(".flash-success", has_text="版主会查看").wait_for()
     sign_out(page)
