@@ -34,6 +34,8 @@ class Config:
     # "thread": each process indexes in a background thread; "external": run
     # `flask --app forum search indexer` as one separate process (recommended under gunicorn).
     FORUM_SEARCH_INDEXER = (_env("FORUM_SEARCH_INDEXER", "thread") or "thread").lower()
+    # Memory (MB) a Whoosh rebuild may sort in before spilling to disk: more is faster.
+    FORUM_SEARCH_REBUILD_MB = int(_env("FORUM_SEARCH_REBUILD_MB", "2048"))
     FORUM_REDIS_URL = _env("FORUM_REDIS_URL")
     FORUM_RATE_LIMITS = (_env("FORUM_RATE_LIMITS", "on") or "on").lower() != "off"
     # Per address, checked before the password hash is computed (argon2 is slow on purpose).

@@ -219,6 +219,8 @@ class SearchResultsOut(BaseModel):
     page: int
     per_page: int
     total: int
+    total_is_exact: bool = Field(default=True, description="False when more than the ranking window (500) "
+                                               "matched: total is then an estimate, rounded")
     sort: Literal["relevance", "newest", "votes"]
     notes: list[str] = Field(description="What was changed or ignored in the query, for the reader")
     suggestion: str | None = Field(description="A corrected query when nothing was found")

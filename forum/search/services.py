@@ -82,6 +82,9 @@ class SearchResults:
     sort: str
     notes: list[str] = field(default_factory=list)
     suggestion: str | None = None
+    # False when `total` is an estimate (rounded to two digits): past the backend's candidate
+    # window, counting every match exactly would cost more than the search itself.
+    total_is_exact: bool = True
 
     @property
     def pages(self) -> int:
@@ -119,6 +122,7 @@ def search(q: str, *, page: int = 1, per_page: int = 20, sort: str = "relevance"
         return results
     matches = get_backend().search(parsed, sort=sort, offset=(page - 1) * per_page, limit=per_page)
     results.total = matches.total
+    results.total_is_exact = matches.exact
     results.hits = _hydrate([(m.key, m.score) for m in matches.hits], parsed)
     if results.total == 0:
         results.suggestion = did_you_mean(parsed)
@@ -142,10 +146,10 @@ def _hydrate(keys: list[tuple[str, float]], parsed: ParsedQuery) -> list[Hit]:
     question_ids = {int(k[1:]) for k, _ in keys if k[0] == "q"}
     answer_ids = {int(k[1:]) for k, _ in keys if k[0] == "a"}
     answers = {a.id: a for a in db.session.scalars(
-        sa.select(Answer).where(Answer.id.in_(answer_ids), Answer.deleted_at.is_(None)))} if answer_ids else {}
+        sa.select(Answer).where(Answer.id.in_(answer_ids), Answer.public()))} if answer_ids else {}
     question_ids |= {a.question_id for a in answers.values()}
     questions = {q.id: q for q in db.session.scalars(
-        sa.select(Question).where(Question.id.in_(question_ids), Question.deleted_at.is_(None))).unique()}
+        sa.select(Question).where(Question.id.in_(question_ids), Question.public())).unique()}
     verified_answers = verifications_for(list(answers.values()))
     terms, prefixes = parsed.highlight_terms()
     hits: list[Hit] = []
@@ -243,7 +247,7 @@ def did_you_mean(parsed: ParsedQuery) -> str | None:
             text = folded
             for wrong, right in zip(corrections, choice):
                 text = _replace_word(text, wrong, right)
-            if backend.count(parse(text)) > 0:
+            if backend.exists(parse(text)):
                 return text
     if len(parsed.optional) > 1:
         keep = [w for w in parsed.optional[:8] if _word_finds_something(backend, parsed, w)]
@@ -251,7 +255,7 @@ def did_you_mean(parsed: ParsedQuery) -> str | None:
             text = " ".join(w.display for w in parsed.required + keep)
             filters = " ".join(chunk for chunk in folded.split() if ":" in chunk)
             candidate = f"{text} {filters}".strip()
-            if backend.count(parse(candidate)) > 0:
+            if backend.exists(parse(candidate)):
                 return candidate
     return None
 
@@ -259,7 +263,7 @@ def did_you_mean(parsed: ParsedQuery) -> str | None:
 def _word_finds_something(backend: Backend, parsed: ParsedQuery, word: QueryWord) -> bool:
     alone = ParsedQuery(raw=word.display, optional=[word], tags=parsed.tags, category=parsed.category,
                         user=parsed.user, flags=set(parsed.flags))
-    return backend.count(alone) > 0
+    return backend.exists(alone)
 
 
 def _replace_word(text: str, wrong: str, right: str) -> str:

@@ -9,7 +9,8 @@ instance folder, then measures, with the real services:
 - incremental indexing: 2,000 threads queued in the outbox and applied by the indexer;
 - query latency p50/p95 over a fixed set of Chinese, English, mixed and filtered queries
   (target: p95 under 50 ms);
-- recall@5 and MRR on the judged set (tests/search/judged.py), on a database of its own.
+- recall@5 and MRR on the judged set (tests/search/judged.py), with the same backend on a database
+  of its own (PostgreSQL: <database>_judged, dropped and created afresh).
 Prints figures; asserts nothing (the machines are shared and noisy).
 """
 from __future__ import annotations
@@ -93,13 +94,13 @@ def main() -> None:
         for q in QUERIES:  # warm caches once
             services.search(q)
         timings: dict[str, list[float]] = {q: [] for q in QUERIES}
-        totals: dict[str, int] = {}
+        totals: dict[str, str] = {}
         for _ in range(args.repeat):
             for q in QUERIES:
                 started = time.perf_counter()
                 result = services.search(q)
                 timings[q].append((time.perf_counter() - started) * 1000)
-                totals[q] = result.total
+                totals[q] = f"{result.total}" if result.total_is_exact else f"about {result.total}"
         every = [t for values in timings.values() for t in values]
         print(f"queries: {len(QUERIES)} × {args.repeat}: p50 {percentile(every, .5):.1f} ms, "
               f"p95 {percentile(every, .95):.1f} ms, max {max(every):.1f} ms (target: p95 under 50 ms)")
@@ -117,12 +118,15 @@ def main() -> None:
 
 
 def judged(args) -> None:
-    """Recall@5 and MRR on the judged set, in a fresh database of its own."""
+    """Recall@5 and MRR on the judged set, in a fresh database of its own, with the same backend."""
     instance = tempfile.mkdtemp(prefix="forum-bench-judged-")
     env = {**os.environ, "FORUM_INSTANCE_PATH": instance, "FORUM_SEARCH_INDEX": str(Path(instance) / "index"),
-           "FORUM_SEARCH_INDEXER": "inline"}
+           "FORUM_SEARCH_INDEXER": "inline", "FORUM_SEARCH_BACKEND": args.backend}
     env.pop("FORUM_DATABASE_URL", None)
-    env["FORUM_SEARCH_BACKEND"] = "whoosh"
+    where = "SQLite"
+    if args.backend == "postgresql":
+        env["FORUM_DATABASE_URL"] = judged_database(args.database)
+        where = "PostgreSQL"
     code = (
         "import json; from forum import create_app; from flask_migrate import upgrade; "
         "from tests.search import judged; "
@@ -135,7 +139,24 @@ def judged(args) -> None:
         "print(json.dumps({k: round(report[k], 3) for k in ('recall_at_5', 'mrr')}))"
     )
     _seconds, out = run([sys.executable, "-c", code], env)
-    print(f"judged set (Whoosh over SQLite): {out.strip().splitlines()[-1]}")
+    print(f"judged set ({args.backend} backend over {where}): {out.strip().splitlines()[-1]}")
+
+
+def judged_database(url: str) -> str:
+    """An empty database beside the benchmark's (<name>_judged), created afresh."""
+    import sqlalchemy as sa
+    from sqlalchemy.engine import make_url
+
+    import config
+
+    target = make_url(config.normalise_database_url(url))
+    name = f"{target.database}_judged"
+    engine = sa.create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    return target.set(database=name).render_as_string(hide_password=False)
 
 
 if __name__ == "__main__":

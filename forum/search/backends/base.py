@@ -9,8 +9,13 @@ from forum.search.documents import SearchDoc
 from forum.search.query import ParsedQuery
 
 Sort = Literal["relevance", "newest", "votes"]
-# Relevance re-ranks this many of the best text matches by the verified/accepted boost.
-RERANK_WINDOW = 200
+# Relevance ranks at most this many matching documents (more for deep pages), taken in the index's
+# own order, which a rebuild writes verified/accepted posts first and then the newest (Whoosh
+# also reads the segments of recent changes first). Common words match tens of thousands of
+# posts: scoring them all took seconds in Whoosh and ~80 ms in PostgreSQL at 100,000 posts, while
+# the judged set and most real queries match fewer posts than this and are ranked exactly. Past
+# the window the total is an estimate (Matches.exact is False).
+CANDIDATES = 500
 # A match through a synonym counts this much of a match of the word as typed.
 SYNONYM_WEIGHT = 0.5
 
@@ -25,6 +30,16 @@ class Match:
 class Matches:
     hits: list[Match]
     total: int
+    exact: bool = True  # False: `total` is an estimate (more matches than the window)
+
+
+def round_estimate(value: float) -> int:
+    """Two significant digits, so an estimated total does not pretend to be exact."""
+    value = int(value)
+    if value < 100:
+        return value
+    scale = 10 ** (len(str(value)) - 2)
+    return round(value / scale) * scale
 
 
 class Backend(ABC):
@@ -36,7 +51,12 @@ class Backend(ABC):
         """Documents matching `query`, best first."""
 
     @abstractmethod
-    def count(self, query: ParsedQuery) -> int: ...
+    def count(self, query: ParsedQuery) -> int:
+        """How many documents match (estimated past the candidate window)."""
+
+    def exists(self, query: ParsedQuery) -> bool:
+        """Whether anything matches: "did you mean" asks this of several rewritten queries."""
+        return self.count(query) > 0
 
     @abstractmethod
     def replace(self, question_ids: list[int], docs: list[SearchDoc]) -> None:

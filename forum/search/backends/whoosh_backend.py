@@ -22,16 +22,51 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from whoosh import index as whoosh_index
+from whoosh.codec.whoosh3 import W3PerDocReader
 from whoosh.fields import ID, KEYWORD, NUMERIC, TEXT, Schema
 from whoosh.query import And, Every, Or, Phrase, Prefix, Term
 
 from forum.search.analysis import ForumAnalyzer
-from forum.search.backends.base import RERANK_WINDOW, SYNONYM_WEIGHT, Backend, Match, Matches, Sort
+from forum.search.backends.base import (
+    CANDIDATES,
+    SYNONYM_WEIGHT,
+    Backend,
+    Match,
+    Matches,
+    Sort,
+    round_estimate,
+)
 from forum.search.documents import SearchDoc
 from forum.search.query import ParsedQuery, QueryWord
 
 log = logging.getLogger(__name__)
 TITLE_BOOST = 2.0
+# The indexer commits one small segment per batch, and every query builds its matchers once per
+# segment: past this many small segments (under a tenth of the largest) they are merged into one.
+MAX_SMALL_SEGMENTS = 4
+
+
+def _remember_columns(has_column):
+    """Whoosh asks a segment's reader, for every posting it writes, whether the field has a
+    length column, and answers with a stat() of the file: four million system calls, a sixth of
+    a 100,000-post rebuild. A segment's files never change once written, so one answer per
+    reader and field is enough."""
+    def cached(self, fieldname):
+        known = self.__dict__.setdefault("_forum_has_column", {})
+        if fieldname not in known:
+            known[fieldname] = has_column(self, fieldname)
+        return known[fieldname]
+
+    cached.forum_cached = True
+    return cached
+
+
+if not getattr(W3PerDocReader.has_column, "forum_cached", False):
+    W3PerDocReader.has_column = _remember_columns(W3PerDocReader.has_column)
+# A rebuild sorts postings in memory up to this many megabytes (Whoosh's own estimate of its
+# pool) before spilling sorted runs to disk; every spilled posting is pickled, read back and
+# merged again, which was two fifths of a 100,000-post rebuild at 256 MB.
+REBUILD_POOL_MB = 2048
 
 
 def make_schema() -> Schema:
@@ -67,38 +102,85 @@ def _fields(doc: SearchDoc) -> dict:
     }
 
 
-def _word_query(word: QueryWord):
+def _merge_small_segments(writer, segments):
+    """Whoosh merge policy: merge the small segments once there are too many of them, and never
+    rewrite the big ones (a full optimize of 100,000 posts takes minutes)."""
+    from whoosh.reading import SegmentReader
+
+    if not segments:
+        return segments
+    largest = max(segment.doc_count_all() for segment in segments)
+    small = [segment for segment in segments if segment.doc_count_all() * 10 < largest]
+    if len(small) <= MAX_SMALL_SEGMENTS:
+        return segments
+    for segment in small:
+        reader = SegmentReader(writer.storage, writer.schema, segment)
+        writer.add_reader(reader)
+        reader.close()
+    return [segment for segment in segments if segment not in small]
+
+
+def _word_query(word: QueryWord, exact: bool = True, reader=None):
+    """`exact`: a word of several terms must have them side by side (quoted text). A free word's
+    terms are only required together: the bigrams of one Chinese word (验证 证码) almost never
+    occur apart, and reading their positions made a query several times slower.
+
+    With a `reader`, alternatives with a term the index does not hold are left out (None when
+    nothing is left): Whoosh builds a matcher for every clause in every segment before it
+    notices that one of them can never match."""
+    def present(field: str, terms) -> bool:
+        return reader is None or all((field, t) in reader for t in terms)
+
     if word.prefix:
         return Or([Prefix("title", word.prefix), Prefix("body", word.prefix)])
     alternatives = []
     for n, sequence in enumerate(word.alternatives):
         boost = 1.0 if n == 0 else SYNONYM_WEIGHT  # the word as typed ranks above its synonyms
-        if len(sequence) == 1:
-            alternatives += [Term("title", sequence[0], boost=boost), Term("body", sequence[0], boost=boost)]
-        else:
-            alternatives += [Phrase("title", list(sequence), boost=boost), Phrase("body", list(sequence), boost=boost)]
-    return Or(alternatives)
+        for field in ("title", "body"):
+            if not present(field, sequence):
+                continue
+            if len(sequence) == 1:
+                alternatives.append(Term(field, sequence[0], boost=boost))
+            elif exact:
+                alternatives.append(Phrase(field, list(sequence), boost=boost))
+            else:
+                alternatives.append(And([Term(field, t, boost=boost) for t in sequence]))
+    if not alternatives:
+        return None
+    return alternatives[0] if len(alternatives) == 1 else Or(alternatives)
 
 
-def build_query(query: ParsedQuery):
-    """(text query, filter, mask) for Whoosh."""
-    parts = [_word_query(w) for w in query.required]
+def build_query(query: ParsedQuery, reader=None):
+    """(text query, filter, mask) for Whoosh; the text query is None when nothing can match."""
+    nothing = (None, None, None)
+    parts = [_word_query(w, reader=reader) for w in query.required]
+    if None in parts:
+        return nothing
     if query.optional:
-        optional = [_word_query(w) for w in query.optional]
+        optional = [_word_query(w, exact=False, reader=reader) for w in query.optional]
         if query.min_optional >= len(optional):
+            if None in optional:
+                return nothing
             parts += optional
         else:
             # Long queries: any word may match; BM25 puts threads matching more words first.
+            optional = [q for q in optional if q is not None]
+            if not optional:
+                return nothing
             parts.append(Or(optional))
-    text = And(parts) if parts else Every()
-    filters = [Term("tags", tag) for tag in query.tags]
+    text = (parts[0] if len(parts) == 1 else And(parts)) if parts else Every()
+    filters = [("tags", tag) for tag in query.tags]
     if query.category:
-        filters.append(Term("category", query.category))
+        filters.append(("category", query.category))
     if query.user:
-        filters.append(Term("author", query.user))
-    filters += [Term("flags", flag) for flag in sorted(query.flags)]
-    mask = Or([_word_query(w) for w in query.excluded]) if query.excluded else None
-    return text, (And(filters) if filters else None), mask
+        filters.append(("author", query.user))
+    filters += [("flags", flag) for flag in sorted(query.flags)]
+    if reader is not None and not all(f in reader for f in filters):
+        return nothing
+    filter_ = And([Term(*f) for f in filters]) if filters else None
+    excluded = [q for q in (_word_query(w, reader=reader) for w in query.excluded) if q is not None]
+    mask = Or(excluded) if excluded else None
+    return text, filter_, mask
 
 
 class WhooshBackend(Backend):
@@ -148,13 +230,11 @@ class WhooshBackend(Backend):
         if searcher is None:
             searcher = index.searcher()
         elif not searcher.up_to_date():
-            if searcher.doc_count_all() == 0:
-                # Whoosh 2.7.5 cannot refresh a searcher over an empty index (its reader reuse
-                # iterates EmptyReader.segments(), which is None): open a new one.
-                searcher.close()
-                searcher = index.searcher()
-            else:
-                searcher = searcher.refresh()
+            # A new searcher, not searcher.refresh(): refresh reuses the readers of segments it
+            # already had and so misses deletions made in them since (a deleted or hidden post
+            # stayed findable in a thread searched before); it also fails on an empty index.
+            searcher.close()
+            searcher = index.searcher()
         self._local.searcher = searcher
         return searcher
 
@@ -209,18 +289,25 @@ class WhooshBackend(Backend):
         except BaseException:
             writer.cancel()
             raise
-        writer.commit()
+        writer.commit(mergetype=_merge_small_segments)
 
     def rebuild(self, batches: Iterable[list[SearchDoc]]) -> int:
         previous = self._current_name()
         name, index = self._new_generation()
-        writer = index.writer(limitmb=256)
-        count = 0
+        from flask import current_app, has_app_context
+
+        pool = current_app.config.get("FORUM_SEARCH_REBUILD_MB", REBUILD_POOL_MB) if has_app_context() \
+            else REBUILD_POOL_MB
+        writer = index.writer(limitmb=int(pool))
         try:
-            for batch in batches:
-                for doc in batch:
-                    writer.add_document(**_fields(doc))
-                count += len(batch)
+            # Queries rank a window of matches in document order (see _candidates): verified and
+            # accepted posts first, then the newest.
+            docs = sorted((doc for batch in batches for doc in batch),
+                          key=lambda doc: (-doc.boost, -(doc.created_at.timestamp() if doc.created_at else 0)))
+            for doc in docs:
+                writer.add_document(**_fields(doc))
+            count = len(docs)
+            del docs
         except BaseException:
             writer.cancel()
             shutil.rmtree(self.root / name, ignore_errors=True)
@@ -231,25 +318,82 @@ class WhooshBackend(Backend):
         return count
 
     # --- reading -----------------------------------------------------------------------------
+    def _candidates(self, searcher, query: ParsedQuery, cap: int, scored: bool = True):
+        """Up to `cap` matching documents as (score, docnum), the total (estimated when the window
+        filled up before the end of the index) and whether it is exact.
+
+        Segments are read newest first (recent edits and posts live in the small segments the
+        indexer adds), and a rebuild writes verified/accepted and newer threads first, so the
+        window holds the documents most worth ranking."""
+        text, filter_, mask = build_query(query, searcher.reader())
+        if text is None:
+            return [], 0, True
+        if isinstance(text, Every) and filter_ is not None:
+            # Only filters: walk the filter's postings rather than every document. Filter terms
+            # occur once per document, so they score alike and the boost still decides.
+            text, filter_ = filter_, None
+        context = searcher.context()
+        found: list[tuple[float, int]] = []
+        scanned = 0
+        for sub, offset in reversed(searcher.leaf_searchers()):
+            m = text.matcher(sub, context)
+            # Filters and exclusions only decide membership: they are walked beside the text
+            # matcher (skipping whole blocks) and never add to the score.
+            f = filter_.matcher(sub, sub.boolean_context()) if filter_ is not None else None
+            x = mask.matcher(sub, sub.boolean_context()) if mask is not None else None
+            while m.is_active() and (f is None or f.is_active()):
+                docnum = m.id()
+                if f is not None:
+                    if f.id() < docnum:
+                        f.skip_to(docnum)
+                    if not f.is_active():
+                        break
+                    if f.id() != docnum:
+                        m.skip_to(f.id())
+                        continue
+                if x is not None and x.is_active():
+                    if x.id() < docnum:
+                        x.skip_to(docnum)
+                    if x.is_active() and x.id() == docnum:
+                        m.next()
+                        continue
+                found.append((m.score() if scored else 0.0, docnum + offset))
+                if len(found) >= cap:
+                    scanned += docnum + 1
+                    total = len(found) * searcher.doc_count_all() / scanned
+                    return found, max(len(found), round_estimate(total)), False
+                m.next()
+            scanned += sub.doc_count_all()
+        return found, len(found), True
+
     def search(self, query: ParsedQuery, *, sort: Sort = "relevance", offset: int = 0, limit: int = 20) -> Matches:
-        text, filter_, mask = build_query(query)
         searcher = self._searcher()
         if searcher.doc_count_all() == 0:  # Whoosh's EmptyReader has no columns
             return Matches([], 0)
         wanted = offset + limit
         if sort == "relevance":
-            results = searcher.search(text, limit=max(wanted, RERANK_WINDOW), filter=filter_, mask=mask)
+            found, total, exact = self._candidates(searcher, query, max(CANDIDATES, wanted))
             boosts = searcher.reader().column_reader("boost")
-            ranked = sorted(((score * boosts[docnum] / 100, docnum) for score, docnum in results.top_n),
+            ranked = sorted(((score * boosts[docnum] / 100, docnum) for score, docnum in found),
                             key=lambda pair: (-pair[0], pair[1]))
         else:
+            text, filter_, mask = build_query(query, searcher.reader())
+            if text is None:
+                return Matches([], 0)
             field = "created" if sort == "newest" else "score"
             results = searcher.search(text, limit=wanted, filter=filter_, mask=mask, sortedby=field, reverse=True)
             ranked = [(results.score(i) or 0.0, results.docnum(i)) for i in range(results.scored_length())]
-        total = len(results)
+            exact = results.has_exact_length()
+            total = len(results) if exact else round_estimate(results.estimated_length())
         hits = [Match(searcher.stored_fields(docnum)["key"], float(score)) for score, docnum in ranked[offset:wanted]]
-        return Matches(hits, total)
+        return Matches(hits, total, exact)
 
     def count(self, query: ParsedQuery) -> int:
-        text, filter_, mask = build_query(query)
-        return len(self._searcher().search(text, limit=1, filter=filter_, mask=mask))
+        searcher = self._searcher()
+        if searcher.doc_count_all() == 0:
+            return 0
+        return self._candidates(searcher, query, CANDIDATES, scored=False)[1]
+
+    def exists(self, query: ParsedQuery) -> bool:
+        searcher = self._searcher()
+        return searcher.doc_count_all() > 0 and bool(self._candidates(searcher, query, 1, scored=False)[0])
