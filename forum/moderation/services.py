@@ -390,6 +390,15 @@ def resolve_review(actor, item_id, *, action, reason=None) -> ReviewItem:
     if action == "delete":
         _delete(actor, post, reason)
         return item
+    # Claim the item in SQL: of two moderators approving at once, the second gets Conflict rather
+    # than a second release and log entry (a deletion is claimed by the post's own delete).
+    claimed = db.session.scalar(
+        sa.update(ReviewItem).where(ReviewItem.id == item.id, ReviewItem.status == ReviewStatus.PENDING)
+        .values(status=ReviewStatus.APPROVED, resolved_at=utcnow(), resolved_by_id=actor.id)
+        .returning(ReviewItem.id))
+    if claimed is None:
+        db.session.rollback()
+        raise Conflict(_("Another moderator has already decided this item."), code="already_reviewed")
     was_held = post.is_held
     if was_held:
         posts.release_post(post, actor=actor, announce=item.held_on_create)
