@@ -19,6 +19,7 @@ class Kind(str, enum.Enum):
     TICKET_STATUS = "ticket_status"
     TICKET_NEW = "ticket_new"            # staff: a new escalation in their tier
     TICKET_BREACH_NEAR = "ticket_breach"  # staff: a ticket is about to breach its SLA
+    MODERATION = "moderation"            # a moderator approved, removed or closed my post
 
     @property
     def title(self) -> str:
@@ -37,6 +38,7 @@ _TITLES = {
     Kind.TICKET_STATUS: _l("My ticket's status changed"),
     Kind.TICKET_NEW: _l("Staff: new escalations in my tier"),
     Kind.TICKET_BREACH_NEAR: _l("Staff: tickets about to breach their SLA"),
+    Kind.MODERATION: _l("Moderators approved, removed or closed my posts"),
 }
 
 
@@ -56,8 +58,32 @@ def render_text(kind: str, actor: str, title: str, detail: str) -> str:
                                             status=_status_title(detail)),
         Kind.TICKET_NEW.value: lambda: _("New escalation %(number)s: “%(title)s”", number=detail, title=title),
         Kind.TICKET_BREACH_NEAR.value: lambda: _("Ticket %(number)s is about to breach its SLA", number=detail),
+        Kind.MODERATION.value: lambda: _moderation_text(title, detail),
     }
     return texts.get(kind, lambda: title)()
+
+
+def moderation_detail(action: str, *, title: str = "", reason: str = "") -> str:
+    """What a moderation notification stores: the action, the title when the thread is gone
+    (its notification cannot look it up), and the reason."""
+    return f"{action}|{title[:120]}|{reason}"[:200]
+
+
+def _moderation_text(title: str, detail: str) -> str:
+    action, stored_title, reason = (detail.split("|", 2) + ["", ""])[:3]
+    title = title or stored_title
+    if action == "approved":
+        return _("A moderator approved your post on “%(title)s”: it is public now.", title=title)
+    if action == "closed":
+        from forum.questions.models import CloseReason
+
+        try:
+            reason = CloseReason(reason).title
+        except ValueError:
+            pass
+        return _("A moderator closed your question “%(title)s”: %(reason)s", title=title, reason=reason)
+    text = _("A moderator removed your post on “%(title)s”.", title=title)
+    return f"{text} {_('Reason: %(reason)s', reason=reason)}" if reason else text
 
 
 def _badge_title(value: str) -> str:

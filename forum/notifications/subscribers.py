@@ -4,8 +4,8 @@ from __future__ import annotations
 from forum.core import signals
 from forum.extensions import db
 from forum.notifications import services
-from forum.notifications.kinds import Kind
-from forum.questions.models import Answer, Question
+from forum.notifications.kinds import Kind, moderation_detail
+from forum.questions.models import Answer, Comment, Question
 
 
 def _question_asked(question: Question, actor, **_):
@@ -54,6 +54,39 @@ def _answer_verified(answer: Answer, actor, first=True, **_):
 def _badge_awarded(kind, user_id: int, question_id=None, answer_id=None, **_):
     services.notify({user_id}, Kind.BADGE, actor_id=None, question_id=question_id, answer_id=answer_id,
                     detail=kind.value)
+
+
+def _thread_of(post) -> Question:
+    if isinstance(post, Question):
+        return post
+    if isinstance(post, Comment) and post.answer_id is None:
+        return db.session.get(Question, post.question_id)
+    answer = post if isinstance(post, Answer) else db.session.get(Answer, post.answer_id)
+    return db.session.get(Question, answer.question_id)
+
+
+def _post_released(post, actor, **_):
+    """The author hears that a moderator published their held post."""
+    question = _thread_of(post)
+    services.notify({post.author_id}, Kind.MODERATION, actor_id=actor.id if actor else None,
+                    question_id=question.id, answer_id=post.id if isinstance(post, Answer) else None,
+                    detail=moderation_detail("approved"))
+
+
+def _post_removed(post, actor, reason: str = "", **_):
+    """The author hears that a moderator deleted their post, and why."""
+    if actor is None or actor.id == post.author_id or not actor.role.is_moderator:
+        return
+    question = _thread_of(post)
+    live = question.deleted_at is None and question.held_at is None
+    services.notify({post.author_id}, Kind.MODERATION, actor_id=actor.id, question_id=question.id if live else None,
+                    detail=moderation_detail("removed", title="" if live else question.title, reason=reason))
+
+
+def _question_state(question, actor, action: str, **_):
+    if action == "close" and question.closed_reason is not None:
+        services.notify({question.author_id}, Kind.MODERATION, actor_id=actor.id, question_id=question.id,
+                        detail=moderation_detail("closed", reason=question.closed_reason.value))
 
 
 def _staff_in_tier(tier: int) -> set[int]:
@@ -107,3 +140,7 @@ def connect() -> None:
     signals.answer_accepted.connect(_answer_accepted)
     signals.answer_verified.connect(_answer_verified)
     signals.badge_awarded.connect(_badge_awarded)
+    signals.post_released.connect(_post_released)
+    for signal in (signals.question_deleted, signals.answer_deleted, signals.comment_deleted):
+        signal.connect(_post_removed)
+    signals.question_state_changed.connect(_question_state)

@@ -999,3 +999,40 @@ def test_tags_cannot_carry_long_numbers(create_user, tag):
         posts.ask_question(create_user(), title="退款一直没有到账怎么办呢", body=BODY, tags=["退款", tag],
                            category="payments")
     assert "tags" in err.value.fields
+
+
+def test_authors_hear_of_moderators_decisions(create_user, create_question, create_answer, moderator):
+    """Approved, removed (with the reason) and closed: each reaches the author's inbox, in words."""
+    asker = create_user()
+    q = create_question(asker, title=TITLE, body=BODY)
+    scammer = create_user()
+    held = posts.post_answer(scammer, q.id, body=SCAM_CONTACT + " 补充一些文字。")
+    item = pending_items(held)[0]
+    mod.resolve_review(moderator, item.id, action="approve")
+    helper = create_user()
+    answer = create_answer(q, helper)
+    posts.delete_answer(moderator, answer.id, reason="广告链接")
+    mod.close_question(moderator, q.id, reason="off_topic")
+
+    def texts(user):
+        with force_locale("zh_CN"):
+            return [i["text"] for i in notifications.inbox(user).items]
+
+    assert any("版主通过了你在“我的订单无法修改收货地址”中的帖子" in t for t in texts(scammer))
+    assert any("版主删除了你在“我的订单无法修改收货地址”中的帖子" in t and "广告链接" in t for t in texts(helper))
+    assert any("版主关闭了你的问题“我的订单无法修改收货地址”：偏离主题" in t for t in texts(asker))
+    # The author deleting their own post hears nothing.
+    own = create_answer(create_question(create_user()), helper)
+    before = len(texts(helper))
+    posts.delete_answer(helper, own.id)
+    assert len(texts(helper)) == before
+
+
+def test_removed_question_notice_keeps_its_title(create_user, create_question, moderator):
+    asker = create_user()
+    q = create_question(asker, title="这个问题会被版主删除掉", body=BODY)
+    posts.delete_question(moderator, q.id, reason="重复发帖")
+    with force_locale("zh_CN"):
+        items = notifications.inbox(asker).items
+    assert any("这个问题会被版主删除掉" in i["text"] and "重复发帖" in i["text"] for i in items)
+    assert all(i["url"] == "/notifications" for i in items if "重复发帖" in i["text"])
