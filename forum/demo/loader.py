@@ -70,7 +70,9 @@ def _load_moderation(spec) -> None:
             question_services.post_answer(_user(held["author"]), question.id, body=held["body"])
     for flag in spec.get("flags", []):
         question = db.session.scalar(sa.select(Question).where(Question.title.startswith(flag["question"])))
-        answer = db.session.scalar(sa.select(Answer).where(Answer.question_id == question.id)
+        members = sa.select(User.id).where(User.role == Role.MEMBER)
+        answer = db.session.scalar(sa.select(Answer).where(Answer.question_id == question.id,
+                                                           Answer.author_id.in_(members))
                                    .order_by(Answer.id.desc())) if question is not None else None
         if answer is None:
             continue
