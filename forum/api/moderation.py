@@ -121,7 +121,7 @@ def _undelete_route(kind: str) -> None:
           body=schemas.NoteIn, status=204, errors=(400, 401, 403, 404, 409, 422))(view)
 
 
-for _kind in ("question", "answer"):
+for _kind in services.POST_KINDS:
     _undelete_route(_kind)
 
 

@@ -387,18 +387,19 @@ def resolve_review(actor, item_id, *, action, reason=None) -> ReviewItem:
         raise ValidationFailed(errors)
     if item.status is not ReviewStatus.PENDING:
         raise Conflict(_("Another moderator has already decided this item."), code="already_reviewed")
-    if action == "delete":
-        _delete(actor, post, reason)
-        return item
-    # Claim the item in SQL: of two moderators approving at once, the second gets Conflict rather
-    # than a second release and log entry (a deletion is claimed by the post's own delete).
+    # Claim the item in SQL: of two moderators deciding at once, the second gets Conflict rather
+    # than a second release, a deletion of an approved post, or a second log entry.
     claimed = db.session.scalar(
         sa.update(ReviewItem).where(ReviewItem.id == item.id, ReviewItem.status == ReviewStatus.PENDING)
-        .values(status=ReviewStatus.APPROVED, resolved_at=utcnow(), resolved_by_id=actor.id)
+        .values(status=ReviewStatus.APPROVED if action == "approve" else ReviewStatus.REMOVED,
+                resolved_at=utcnow(), resolved_by_id=actor.id)
         .returning(ReviewItem.id))
     if claimed is None:
         db.session.rollback()
         raise Conflict(_("Another moderator has already decided this item."), code="already_reviewed")
+    if action == "delete":
+        _delete(actor, post, reason)
+        return item
     was_held = post.is_held
     if was_held:
         posts.release_post(post, actor=actor, announce=item.held_on_create)
@@ -420,11 +421,19 @@ def _delete(actor, post, reason: str) -> None:
 
 
 def _on_post_deleted(post, actor=None, reason: str = "", **_):
-    """Deleting a post settles its review: flags were helpful. Moderators' deletions of others'
-    posts (or of reviewed ones) are logged."""
-    reviewed = _pending_item(post) is not None
+    """Deleting a post settles its review: flags were helpful. Every deletion by a moderator is
+    logged."""
     _close_items(post, ReviewStatus.REMOVED, actor, FlagStatus.HELPFUL)
-    if actor is not None and is_moderator(actor) and (actor.id != post.author_id or reviewed):
+    if isinstance(post, Question):
+        # Its answers and comments went out of sight with it: nothing of the thread stays queued.
+        answer_ids = sa.select(Answer.id).where(Answer.question_id == post.id)
+        comment_ids = sa.select(Comment.id).where(sa.or_(Comment.question_id == post.id,
+                                                         Comment.answer_id.in_(answer_ids)))
+        db.session.execute(sa.update(ReviewItem).where(
+            ReviewItem.status == ReviewStatus.PENDING,
+            sa.or_(ReviewItem.answer_id.in_(answer_ids), ReviewItem.comment_id.in_(comment_ids)))
+            .values(status=ReviewStatus.REMOVED, resolved_at=utcnow(), resolved_by_id=actor.id if actor else None))
+    if actor is not None and is_moderator(actor):
         _log(actor, ModAction.DELETE, post=post, reason=reason)
 
 
@@ -543,22 +552,31 @@ def set_locked(actor, question_id, locked: bool, *, note=None) -> Question:
 
 
 def undelete_post(actor, kind: str, post_id, *, note=None):
-    """Bring back a deleted question or answer (its counts, reputation and search entry follow).
-    Moderators only. Raises NotFound, PermissionDenied, Conflict (not deleted)."""
+    """Bring back a deleted question, answer or comment (its counts, reputation and search entry
+    follow; a post that was held when deleted goes back to the review queue). Moderators only.
+    Raises NotFound, PermissionDenied, Conflict (not deleted, or its thread is deleted)."""
     _require_moderator(actor)
-    if kind not in ("question", "answer"):
+    if kind not in POST_KINDS:
         raise NotFound(_("This post does not exist or was deleted."))
     post = load_post(kind, post_id, viewer=actor, include_deleted=True)
     errors: dict[str, list[str]] = {}
     note = _text(note, "note", errors, what=_("The note"))
     if errors:
         raise ValidationFailed(errors)
-    if isinstance(post, Answer):
-        question = db.session.get(Question, post.question_id)
-        if question.deleted_at is not None:
-            raise Conflict(_("Undelete the question first."), code="question_deleted")
+    if not isinstance(post, Question):
+        parent = db.session.get(Answer, post.answer_id) if isinstance(post, Comment) and post.answer_id else None
+        question = db.session.get(Question, _question_id_of(post))
+        if question.deleted_at is not None or (parent is not None and parent.deleted_at is not None):
+            if question.deleted_at is not None:
+                raise Conflict(_("Undelete the question first."), code="question_deleted")
+            raise Conflict(_("Undelete the answer first."), code="answer_deleted")
     if not posts.restore_post(post):
         raise Conflict(_("This post is not deleted."), code="not_deleted")
+    if post.is_held:
+        column = getattr(ReviewItem, f"{kind}_id")
+        last = db.session.scalar(sa.select(ReviewItem).where(column == post.id).order_by(ReviewItem.id.desc()))
+        _queue_for_review(post, ReviewReason.HELD, detail=last.detail if last else post.held_reason.title,
+                          held_on_create=bool(last and last.held_on_create))
     _log(actor, ModAction.UNDELETE, post=post, reason=note)
     signals.post_undeleted.send(post, actor=actor)
     db.session.commit()
@@ -594,6 +612,8 @@ def _parse_until(value, errors: dict) -> datetime | None:
         errors["until"] = [_("The end of a suspension must be in the future.")]
     elif until - now > timedelta(days=MAX_SUSPENSION_DAYS):
         errors["until"] = [_("A suspension lasts at most %(n)d days.", n=MAX_SUSPENSION_DAYS)]
+    if "until" in errors:
+        return None
     return until.astimezone(UTC)
 
 
@@ -627,9 +647,13 @@ def suspend_member(actor, username, *, reason, until) -> User:
 
 
 def lift_suspension(actor, username, *, note=None) -> User:
-    """End a suspension now. Moderators only. Raises NotFound, Conflict (not suspended)."""
+    """End a suspension now. Moderators only; as with suspending, only administrators lift the
+    suspension of moderators and staff. Raises NotFound, PermissionDenied, Conflict (not
+    suspended)."""
     _require_moderator(actor)
     user = _target_user(username)
+    if user.role.is_moderator and actor.role.value != "admin":
+        raise PermissionDenied(_("Only administrators can suspend moderators and staff."))
     errors: dict[str, list[str]] = {}
     note = _text(note, "note", errors, what=_("The note"))
     if errors:

@@ -15,6 +15,7 @@ from forum.questions.forms import ActionForm
 from forum.questions.models import CloseReason
 from forum.questions.queries import clamp_page
 from forum.web import ratelimits
+from forum.web.navigation import local_url
 
 bp = Blueprint("moderation", __name__)
 
@@ -33,11 +34,9 @@ def _messages(error: DomainError) -> str:
 
 
 def _back(default: str):
-    target = request.form.get("next") or ""
-    # Only paths on this site: never an open redirect.
-    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return redirect(target)
-    return redirect(default)
+    # Only paths on this site: never an open redirect (local_url also sees through the tabs and
+    # newlines that browsers drop from addresses).
+    return redirect(local_url(request.form.get("next"), default))
 
 
 def _thread_url(post) -> str:
@@ -121,7 +120,7 @@ def question_state(question_id: int, action: str):
     return redirect(url_for("questions.show", question_id=question_id))
 
 
-@bp.route("/<any(question, answer):kind>s/<int:post_id>/undelete", methods=["POST"])
+@bp.route("/<any(question, answer, comment):kind>s/<int:post_id>/undelete", methods=["POST"])
 @login_required
 def undelete(kind: str, post_id: int):
     _moderator_only()

@@ -170,7 +170,9 @@ def _render_email(user: User, notifications: list[Notification]) -> tuple[str, s
 def _titles(question_ids) -> dict[int, str]:
     if not question_ids:
         return {}
-    return dict(db.session.execute(sa.select(Question.id, Question.title).where(Question.id.in_(set(question_ids)))).all())
+    # Only public threads lend their titles (an e-mail queued before a thread was held says nothing of it).
+    return dict(db.session.execute(sa.select(Question.id, Question.title)
+                                   .where(Question.id.in_(set(question_ids)), Question.public())).all())
 
 
 # --- reading --------------------------------------------------------------------------------------

@@ -79,8 +79,11 @@ def _post_removed(post, actor, reason: str = "", **_):
         return
     question = _thread_of(post)
     live = question.deleted_at is None and question.held_at is None
+    # A deleted thread's title goes with the notice (it cannot be looked up later); a held
+    # thread's never does.
+    title = question.title if question.deleted_at is not None and question.held_at is None else ""
     services.notify({post.author_id}, Kind.MODERATION, actor_id=actor.id, question_id=question.id if live else None,
-                    detail=moderation_detail("removed", title="" if live else question.title, reason=reason))
+                    detail=moderation_detail("removed", title="" if live else title, reason=reason))
 
 
 def _question_state(question, actor, action: str, **_):

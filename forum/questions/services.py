@@ -251,13 +251,14 @@ def _bump_user(user_id: int, **deltas: int) -> None:
 
 # --- questions ----------------------------------------------------------------------------------
 
-def ask_question(actor: User, *, title, body, tags, category, private_data: str = "") -> Question:
+def ask_question(actor: User, *, title, body, tags, category, private_data: str = "", commit: bool = True) -> Question:
     """Post a question (title 10–150 characters, body 20–30,000, 1–5 tags, a known category).
 
     The question is public at once and its first revision is recorded, unless the screening holds
     it for review (then it counts nowhere and is announced when released). Private data in the
     title or body raises PrivateDataFound unless `private_data="remove"`. Raises ValidationFailed
-    or PermissionDenied.
+    or PermissionDenied. With commit=False it only flushes, for a caller that goes on in the same
+    transaction (tickets.services.ask_with_private_details).
     """
     _require_member(actor, Privilege.ASK)
     errors: dict[str, list[str]] = {}
@@ -289,7 +290,8 @@ def ask_question(actor: User, *, title, body, tags, category, private_data: str 
     else:
         _count_question(question, +1)
         signals.question_asked.send(question, actor=actor)
-    db.session.commit()
+    if commit:
+        db.session.commit()
     return question
 
 
@@ -443,7 +445,13 @@ def hide_post(post, reason: HoldReason, *, actor=None, detail: str = "") -> bool
     if not done:
         return False
     db.session.refresh(post)
+    accepted = isinstance(post, Answer) and db.session.scalar(
+        sa.select(Question.accepted_answer_id).where(Question.id == post.question_id)) == post.id
     _count_post(post, -1)
+    if accepted:
+        # Out of sight, the answer loses the acceptance, and its reputation with it (accepting it
+        # again after release pays once, not twice).
+        signals.answer_unaccepted.send(post, actor=actor)
     signals.post_held.send(post, actor=actor, reason=reason, on_create=False, detail=detail)
     return True
 
@@ -531,7 +539,8 @@ def post_answer(actor: User, question_id, *, body, private_data: str = "") -> An
                                detail=verdict.detail)
     else:
         _count_answer(answer, +1, now=now)
-        signals.answer_posted.send(answer, actor=actor)
+        if not question.is_held:  # in a held thread nobody else may hear of it (mentions, followers)
+            signals.answer_posted.send(answer, actor=actor)
     db.session.commit()
     return answer
 
@@ -695,7 +704,9 @@ def post_comment(actor: User, *, body, question_id=None, answer_id=None, private
         _count_comment(comment, +1)
         db.session.execute(sa.update(Question).where(Question.id == question.id).values(last_activity_at=now))
         db.session.flush()
-        signals.comment_posted.send(comment, actor=actor)
+        if not question.is_held and not (answer is not None and answer.is_held):
+            # On a held post nobody else may hear of it (mentions, followers).
+            signals.comment_posted.send(comment, actor=actor)
     db.session.commit()
     return comment
 

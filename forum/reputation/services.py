@@ -67,7 +67,7 @@ def _gained_today(user_id: int, now: datetime) -> int:
 
 def record(user_id: int, kind: Kind, *, actor_id: int | None = None, question_id: int | None = None,
            answer_id: int | None = None, amount: int | None = None, note: str = "",
-           now: datetime | None = None) -> ReputationEvent:
+           now: datetime | None = None, capped: bool = True) -> ReputationEvent:
     """Add one event to the ledger and to the member's total (flushes, does not commit).
 
     Vote gains are cut to what is left of the daily cap; the event keeps both the rule's value
@@ -76,7 +76,7 @@ def record(user_id: int, kind: Kind, *, actor_id: int | None = None, question_id
     now = now or utcnow()
     nominal = rules.delta(kind) if amount is None else int(amount)
     applied = nominal
-    if kind in rules.VOTE_GAINS and nominal > 0:
+    if capped and kind in rules.VOTE_GAINS and nominal > 0:
         # Lock the member's row so that concurrent votes see each other's gains (PostgreSQL;
         # SQLite writers are serialised already).
         db.session.execute(sa.select(User.id).where(User.id == user_id).with_for_update(key_share=True))

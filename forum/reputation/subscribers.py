@@ -72,11 +72,16 @@ def _on_post_undeleted(post, actor, **_):
     latest = db.session.scalar(sa.select(sa.func.max(found.c.created_at)))
     if latest is None:
         return
+    accept_kinds = {k.value for k in ACCEPT_KINDS}
     for reversal in db.session.scalars(base.where(ReputationEvent.created_at == latest)).all():
         original = db.session.get(ReputationEvent, reversal.reversal_of_id)
+        if original.kind in accept_kinds:
+            continue  # the deletion ended the acceptance; undeleting does not bring it back
+        # Exactly what the deletion took back: a gain cut by the daily cap then is not paid in
+        # full now, nor counted against today's cap.
         services.record(original.user_id, Kind(original.kind), actor_id=original.actor_id,
-                        question_id=original.question_id, answer_id=original.answer_id, amount=original.nominal,
-                        note="restored: post undeleted")
+                        question_id=original.question_id, answer_id=original.answer_id, amount=-reversal.delta,
+                        note="restored: post undeleted", capped=False)
 
 
 def connect() -> None:

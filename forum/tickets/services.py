@@ -199,12 +199,14 @@ def escalate_question(actor, question_id, *, category, description, order_number
 def ask_with_private_details(actor, *, title, body, tags, category) -> Ticket:
     """The privacy guard's second way out: post the question with the private data removed, and
     send the passages that held it to official support in a private ticket on that question.
-    Returns the ticket. Raises what ask_question and escalate_question raise."""
+    One transaction: if the escalation fails, the question is not posted either. Returns the
+    ticket. Raises what ask_question and escalate_question raise."""
     from forum.moderation.services import private_passages
     from forum.questions.services import ask_question
 
     passages = private_passages({"title": title, "body": body})
-    question = ask_question(actor, title=title, body=body, tags=tags, category=category, private_data="remove")
+    question = ask_question(actor, title=title, body=body, tags=tags, category=category, private_data="remove",
+                            commit=False)
     description = _("Private details from my question (removed from the public page):") + "\n\n" + passages
     return escalate_question(actor, question.id, category=question.category.value,
                              description=description[:DESCRIPTION_MAX])

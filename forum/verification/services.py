@@ -78,8 +78,13 @@ def _refresh_question_flag(question_id: int) -> None:
     current text (an answer edited since verification no longer counts until staff check it)."""
     exists = sa.exists().where(Verification.answer_id == Answer.id, Verification.ended_at.is_(None),
                                Verification.revision_number >= Answer.revision_count,
-                               Answer.question_id == question_id, Answer.deleted_at.is_(None))
+                               Answer.question_id == question_id, Answer.public())
     db.session.execute(sa.update(Question).where(Question.id == question_id).values(has_verified_answer=exists))
+
+
+def refresh_after_moderation(answer) -> None:
+    """A verified answer held, released or undeleted: the question's verified badge follows it."""
+    _refresh_question_flag(answer.question_id)
 
 
 def verify_answer(actor, answer_id, note=None) -> Verification:

@@ -23,7 +23,16 @@ def _question_deleted(question, actor=None, **_):
     services.end_for_deleted_question(question, actor)
 
 
+def _moderated(post, **_):
+    from forum.questions.models import Answer
+
+    if isinstance(post, Answer):
+        services.refresh_after_moderation(post)
+
+
 def connect() -> None:
+    for signal in (signals.post_held, signals.post_released, signals.post_undeleted):
+        signal.connect(_moderated)
     signals.thread_rendering.connect(_thread)
     signals.answer_deleted.connect(_answer_deleted)
     signals.answer_edited.connect(_answer_edited)
