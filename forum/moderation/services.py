@@ -298,6 +298,10 @@ def flag_post(actor, kind: str, post_id, *, flag_kind, note=None) -> Flag:
         raise Conflict(_("You have already flagged this post."), code="already_flagged") from None
     _queue_for_review(post, ReviewReason.FLAGGED)
     if flag_kind in (FlagKind.SPAM, FlagKind.SCAM) and not post.is_held:
+        # Lock the post, then count: two flags at once that together reach the threshold must
+        # not each see one flag too few (PostgreSQL; SQLite writers are serialised already).
+        model = type(post)
+        db.session.execute(sa.select(model.id).where(model.id == post.id).with_for_update(of=model))
         needed = int(current_app.config.get("FORUM_SPAM_FLAGS_TO_HIDE", 3))
         count = db.session.scalar(sa.select(sa.func.count()).select_from(Flag).where(
             column == post.id, Flag.status == FlagStatus.PENDING, Flag.kind.in_([FlagKind.SPAM, FlagKind.SCAM])))
