@@ -54,7 +54,7 @@ class Config:
     FORUM_POST_RATE_LIMIT = _env("FORUM_POST_RATE_LIMIT", "20 per minute; 200 per day")
     FORUM_ESCALATION_RATE_LIMIT = _env("FORUM_ESCALATION_RATE_LIMIT", "5 per hour; 20 per day")
     FORUM_FLAG_RATE_LIMIT = _env("FORUM_FLAG_RATE_LIMIT", "10 per hour; 30 per day")
-    FORUM_API_RATE_LIMIT = _env("FORUM_API_RATE_LIMIT", "300 per minute; 10000 per hour")
+    FORUM_API_RATE_LIMIT = _env("FORUM_API_RATE_LIMIT", "600 per minute; 20000 per hour")
     # Spam or scam flags from this many members hide a post until a moderator reviews it.
     FORUM_SPAM_FLAGS_TO_HIDE = int(_env("FORUM_SPAM_FLAGS_TO_HIDE", "3"))
     # Per account: this many wrong passwords within the window lock it for the lockout time.

@@ -38,4 +38,4 @@ def flags() -> str:
 
 def api() -> str:
     """Every API call, per token (or address): generous for integrators, a ceiling for scrapers."""
-    return current_app.config.get("FORUM_API_RATE_LIMIT", "300 per minute; 10000 per hour")
+    return current_app.config.get("FORUM_API_RATE_LIMIT", "600 per minute; 20000 per hour")
