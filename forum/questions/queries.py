@@ -128,7 +128,7 @@ def answer_order(question: Question) -> list:
 def _visible(model, viewer):
     """Live posts that `viewer` may see: public ones, and held ones to their author and moderators."""
     if viewer is not None and getattr(viewer, "is_authenticated", False):
-        if viewer.role.is_moderator:
+        if viewer.role.is_moderator and not viewer.is_suspended:
             return model.deleted_at.is_(None)
         return sa.and_(model.deleted_at.is_(None), sa.or_(model.held_at.is_(None), model.author_id == viewer.id))
     return model.public()

@@ -184,7 +184,7 @@ def may_see(viewer, post) -> bool:
     if not post.is_held:
         return True
     return viewer is not None and getattr(viewer, "is_authenticated", False) and (
-        viewer.id == post.author_id or viewer.role.is_moderator)
+        viewer.id == post.author_id or (viewer.role.is_moderator and not viewer.is_suspended))
 
 
 def get_question(question_id: Any, *, include_deleted: bool = False, viewer=None) -> Question:

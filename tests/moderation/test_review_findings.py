@@ -180,3 +180,18 @@ def test_moving_private_details_into_a_ticket_is_one_transaction(create_user, mo
     db.session.rollback()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Question)) == 0
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Ticket)) == 0
+
+
+def test_a_suspended_moderator_no_longer_sees_held_posts(create_user, create_question, moderator):
+    from forum.core.errors import NotFound
+    from forum.questions import queries
+
+    q = create_question()
+    held = posts.post_answer(create_user(), q.id, body=SCAM + " 补充说明一下。")
+    assert [a.id for a in queries.load_thread(q, moderator).answers] == [held.id]
+    mod.suspend_member(create_user(role="admin"), moderator.username, reason="滥用版主权限",
+                       until=(utcnow() + timedelta(days=3)).isoformat())
+    db.session.refresh(moderator)
+    assert queries.load_thread(q, moderator).answers == []
+    with pytest.raises(NotFound):
+        posts.get_answer(held.id, viewer=moderator)
