@@ -57,6 +57,9 @@ class Config:
     FORUM_API_RATE_LIMIT = _env("FORUM_API_RATE_LIMIT", "600 per minute; 20000 per hour")
     # Spam or scam flags from this many members hide a post until a moderator reviews it.
     FORUM_SPAM_FLAGS_TO_HIDE = int(_env("FORUM_SPAM_FLAGS_TO_HIDE", "3"))
+    # The platform's own e-mail addresses ("@domain" for a whole domain), which the privacy guard
+    # lets members quote: comma-separated.
+    FORUM_PUBLIC_EMAILS = _env("FORUM_PUBLIC_EMAILS", "")
     # Per account: this many wrong passwords within the window lock it for the lockout time.
     FORUM_LOCKOUT_ATTEMPTS = int(_env("FORUM_LOCKOUT_ATTEMPTS", "5"))
     FORUM_LOCKOUT_WINDOW_MINUTES = int(_env("FORUM_LOCKOUT_WINDOW_MINUTES", "15"))

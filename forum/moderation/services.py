@@ -138,6 +138,15 @@ def private_label(kind: str) -> str:
     return _PRIVATE_LABELS[PrivateKind(kind)]()
 
 
+def _public_address(address: str) -> bool:
+    """The platform's own addresses (FORUM_PUBLIC_EMAILS: addresses, or "@domain" for a whole
+    domain) are not private: members quote the support address to each other."""
+    allowed = [a.strip().casefold() for a in (current_app.config.get("FORUM_PUBLIC_EMAILS") or "").split(",")
+               if a.strip()]
+    address = guards.normalise(address).strip().casefold()
+    return any(address == a or (a.startswith("@") and address.endswith(a)) for a in allowed)
+
+
 def _private_findings(actor, texts: dict[str, str]) -> dict[str, list[guards.Finding]]:
     found: dict[str, list[guards.Finding]] = {}
     for name, text in texts.items():
@@ -145,6 +154,7 @@ def _private_findings(actor, texts: dict[str, str]) -> dict[str, list[guards.Fin
         if actor is not None and getattr(actor, "is_staff", False):
             # Staff give out the platform's official addresses; everything else still counts.
             hits = [f for f in hits if f.kind is not PrivateKind.EMAIL]
+        hits = [f for f in hits if f.kind is not PrivateKind.EMAIL or not _public_address(text[f.start:f.end])]
         if hits:
             found[name] = hits
     return found

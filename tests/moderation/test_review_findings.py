@@ -195,3 +195,15 @@ def test_a_suspended_moderator_no_longer_sees_held_posts(create_user, create_que
     assert queries.load_thread(q, moderator).answers == []
     with pytest.raises(NotFound):
         posts.get_answer(held.id, viewer=moderator)
+
+
+def test_the_platforms_own_addresses_may_be_quoted(app, create_user, create_question, monkeypatch):
+    from forum.core.errors import PrivateDataFound
+
+    monkeypatch.setitem(app.config, "FORUM_PUBLIC_EMAILS", "support@example.com, @help.example.org")
+    q = create_question()
+    member = create_user()
+    posts.post_comment(member, question_id=q.id, body="我发邮件给 Support@Example.com 了，还没回复")
+    posts.post_comment(member, question_id=q.id, body="也可以写信到 refunds@help.example.org 试试")
+    with pytest.raises(PrivateDataFound):
+        posts.post_comment(member, question_id=q.id, body="我的邮箱是 zhang.san@example.net，请联系我")
