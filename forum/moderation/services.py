@@ -59,8 +59,7 @@ def _require_moderator(actor) -> User:
         raise PermissionDenied(_("Sign in first."), code="unauthorized")
     if not is_moderator(actor) or not actor.is_active:
         raise PermissionDenied(_("Only moderators can do this."))
-    # Fix: a moderator that an administrator suspended kept every moderator power (and could
-    # even lift their own suspension); suspended accounts moderate nothing until it ends.
+    # Suspended accounts moderate nothing until it ends (not even lifting their own suspension).
     ensure_not_suspended(actor)
     return actor
 
@@ -72,22 +71,12 @@ def _log(actor, action: ModAction, *, reason: str = "", user_id: int | None = No
     if post is not None:
         setattr(entry, f"{_kind_of(post)}_id", post.id)
         if not isinstance(post, Question):
-            entry.question_id = _question_id_of(post)
+            entry.question_id = posts.thread_id_of(post)
         if user_id is None:
             entry.user_id = post.author_id
     if question_id is not None:
         entry.question_id = question_id
     db.session.add(entry)
-
-
-def _question_id_of(post) -> int:
-    if isinstance(post, Question):
-        return post.id
-    if isinstance(post, Answer):
-        return post.question_id
-    if post.question_id is not None:
-        return post.question_id
-    return db.session.scalar(sa.select(Answer.question_id).where(Answer.id == post.answer_id))
 
 
 def _text(value: Any, field: str, errors: dict, *, minimum: int = 0, maximum: int = NOTE_MAX,
@@ -112,8 +101,8 @@ def load_post(kind: str, post_id: Any, *, viewer=None, include_deleted: bool = F
     if post is None or (post.deleted_at is not None and not include_deleted) or not posts.may_see(viewer, post):
         raise NotFound(_("This post does not exist or was deleted."))
     if not include_deleted and kind != "question":
-        # Fix: an answer or comment is only as visible as its thread (a held or deleted question
-        # hides them too); without this, others could flag posts in threads they cannot see.
+        # An answer or comment is only as visible as its thread (a held or deleted question hides
+        # them too): nobody flags posts in threads they cannot see.
         (posts.get_answer if kind == "answer" else posts.get_comment)(post.id, viewer=viewer)
     return post
 
@@ -329,7 +318,7 @@ class ReviewEntry:
     item: ReviewItem
     post: Any
     kind: str
-    question: Question
+    question: Question | None  # filled in by _entries, one query for the page
     flags: list[Flag] = field(default_factory=list)
 
 
@@ -348,8 +337,7 @@ def review_queue(actor, *, reason: str | None = None, page: int = 1, per_page: i
     items = db.session.scalars(sa.select(ReviewItem).where(*where).order_by(rank, ReviewItem.created_at,
                                                                            ReviewItem.id)
                                .limit(per_page).offset((page - 1) * per_page)).all()
-    entries = [_entry(item) for item in items]
-    return Page([e for e in entries if e is not None], page, per_page, total)
+    return Page(_entries(items), page, per_page, total)
 
 
 def review_counts(actor) -> dict[str, int]:
@@ -363,24 +351,45 @@ def review_counts(actor) -> dict[str, int]:
     return counts
 
 
-def _entry(item: ReviewItem) -> ReviewEntry | None:
-    for kind in POST_KINDS:
-        post_id = getattr(item, f"{kind}_id")
-        if post_id is not None:
-            post = db.session.get(_MODELS[kind], post_id)
-            break
-    if post is None:
-        return None
-    question = db.session.get(Question, _question_id_of(post))
-    flags = list(db.session.scalars(sa.select(Flag).where(getattr(Flag, f"{kind}_id") == post.id)
-                                    .order_by(Flag.created_at)))
-    return ReviewEntry(item, post, kind, question, flags)
+def _entries(items: list[ReviewItem]) -> list[ReviewEntry]:
+    """The items with their posts, threads and flags, in a fixed number of queries."""
+    kinds = {item.id: next(k for k in POST_KINDS if getattr(item, f"{k}_id") is not None) for item in items}
+    found: dict[str, dict[int, Any]] = {}
+    flags: dict[tuple[str, int], list[Flag]] = {}
+    for kind, model in _MODELS.items():
+        ids = [getattr(item, f"{kind}_id") for item in items if kinds[item.id] == kind]
+        if not ids:
+            continue
+        found[kind] = {p.id: p for p in db.session.scalars(sa.select(model).where(model.id.in_(ids))).unique()}
+        column = getattr(Flag, f"{kind}_id")
+        for flag in db.session.scalars(sa.select(Flag).where(column.in_(ids)).order_by(Flag.created_at)):
+            flags.setdefault((kind, getattr(flag, f"{kind}_id")), []).append(flag)
+    entries = []
+    for item in items:
+        kind = kinds[item.id]
+        post = found.get(kind, {}).get(getattr(item, f"{kind}_id"))
+        if post is not None:
+            entries.append(ReviewEntry(item, post, kind, None, flags.get((kind, post.id), [])))
+    # Comments on answers reach their thread through the answer: one query for all of them.
+    answer_ids = {e.post.answer_id for e in entries if e.kind == "comment" and e.post.answer_id is not None}
+    via_answer = dict(db.session.execute(sa.select(Answer.id, Answer.question_id)
+                                         .where(Answer.id.in_(answer_ids))).all()) if answer_ids else {}
+
+    def thread_id(post) -> int:
+        return via_answer[post.answer_id] if isinstance(post, Comment) and post.question_id is None \
+            else posts.thread_id_of(post)
+
+    questions = {q.id: q for q in db.session.scalars(
+        sa.select(Question).where(Question.id.in_({thread_id(e.post) for e in entries}))).unique()} if entries else {}
+    for entry in entries:
+        entry.question = questions[thread_id(entry.post)]
+    return entries
 
 
 def get_review_item(actor, item_id) -> ReviewEntry:
     _require_moderator(actor)
     item = db.session.get(ReviewItem, item_id) if is_row_id(item_id) else None
-    entry = _entry(item) if item is not None else None
+    entry = next(iter(_entries([item])), None) if item is not None else None
     if entry is None:
         raise NotFound(_("This review item does not exist."))
     return entry
@@ -472,10 +481,9 @@ def _on_first_post(post, actor=None, **_):
 
 # --- closing, locking, undeleting -----------------------------------------------------------------
 
-# Fix: the id is the number after "/questions/" (a link) or the whole value (a number). The old
-# pattern took the last digits before any "/", so "http://127.0.0.1:5000/questions/7" chose
-# question 5000 (or 1) and "-1" chose question 1; and an id past the integer column made
-# PostgreSQL fail (500) instead of a 422.
+# The id is the number after "/questions/" (a link) or the whole value (a number), never other
+# digits of a link (the port of http://127.0.0.1:5000/questions/7); at most 18 digits, so an id
+# past the integer column is a 422, not a database error.
 _QUESTION_LINK = re.compile(r"/questions/(\d{1,18})(?:[/?#]|$)")
 _QUESTION_NUMBER = re.compile(r"#?(\d{1,18})")
 
@@ -579,7 +587,7 @@ def undelete_post(actor, kind: str, post_id, *, note=None):
         raise ValidationFailed(errors)
     if not isinstance(post, Question):
         parent = db.session.get(Answer, post.answer_id) if isinstance(post, Comment) and post.answer_id else None
-        question = db.session.get(Question, _question_id_of(post))
+        question = db.session.get(Question, posts.thread_id_of(post))
         if question.deleted_at is not None or (parent is not None and parent.deleted_at is not None):
             if question.deleted_at is not None:
                 raise Conflict(_("Undelete the question first."), code="question_deleted")

@@ -14,6 +14,7 @@ from forum.moderation.models import FlagKind, ReviewReason
 from forum.questions.forms import ActionForm
 from forum.questions.models import CloseReason
 from forum.questions.queries import clamp_page
+from forum.questions.services import thread_id_of
 from forum.web import ratelimits
 from forum.web.navigation import local_url
 
@@ -40,7 +41,7 @@ def _back(default: str):
 
 
 def _thread_url(post) -> str:
-    question_id = services._question_id_of(post)
+    question_id = thread_id_of(post)
     return url_for("questions.show", question_id=question_id)
 
 

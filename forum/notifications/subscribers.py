@@ -5,7 +5,8 @@ from forum.core import signals
 from forum.extensions import db
 from forum.notifications import services
 from forum.notifications.kinds import Kind, moderation_detail
-from forum.questions.models import Answer, Comment, Question
+from forum.questions.models import Answer, Question
+from forum.questions.services import thread_id_of
 
 
 def _question_asked(question: Question, actor, **_):
@@ -57,12 +58,7 @@ def _badge_awarded(kind, user_id: int, question_id=None, answer_id=None, **_):
 
 
 def _thread_of(post) -> Question:
-    if isinstance(post, Question):
-        return post
-    if isinstance(post, Comment) and post.answer_id is None:
-        return db.session.get(Question, post.question_id)
-    answer = post if isinstance(post, Answer) else db.session.get(Answer, post.answer_id)
-    return db.session.get(Question, answer.question_id)
+    return db.session.get(Question, thread_id_of(post))
 
 
 def _post_released(post, actor, **_):

@@ -208,6 +208,15 @@ def get_answer(answer_id: Any, *, viewer=None) -> Answer:
     return answer
 
 
+def thread_id_of(post) -> int:
+    """The id of the question whose thread holds `post` (a Question, an Answer or a Comment)."""
+    if isinstance(post, Question):
+        return post.id
+    if isinstance(post, Answer) or post.question_id is not None:
+        return post.question_id
+    return db.session.scalar(sa.select(Answer.question_id).where(Answer.id == post.answer_id))
+
+
 def get_comment(comment_id: Any, *, viewer=None) -> Comment:
     """The live comment with this id, on a live post. Raises NotFound."""
     comment = db.session.get(Comment, comment_id) if is_row_id(comment_id) else None
@@ -317,7 +326,7 @@ def edit_question(actor: User, question_id, *, title=None, body=None, tags=None,
         raise ValidationFailed(errors)
     texts = {"title": new_title, "body": new_body}
     if summary:
-        # Fix: the edit summary is public too (revision history, page and API): screen it with the post.
+        # The edit summary is public too (revision history, page and API): screen it with the post.
         texts["summary"] = summary
     verdict = screen("question", actor, texts, private_data=private_data, question=question)
     new_title, new_body = verdict.texts["title"], verdict.texts["body"]
@@ -380,8 +389,7 @@ def delete_question(actor: User, question_id, *, reason: str = "") -> None:
     if actor is None or not getattr(actor, "is_authenticated", False):
         raise PermissionDenied(_("Sign in first."), code="unauthorized")
     if question.author_id != actor.id and actor.role.is_moderator:
-        # Fix: a suspended moderator kept deleting others' posts; suspension ends moderator powers.
-        ensure_not_suspended(actor)
+        ensure_not_suspended(actor)  # suspension ends moderator powers
     if not actor.role.is_moderator:
         if question.author_id != actor.id:
             raise PermissionDenied(_("Only the author or a moderator can delete this question."))
@@ -560,7 +568,7 @@ def edit_answer(actor: User, answer_id, *, body, summary=None, private_data: str
         raise ValidationFailed(errors)
     if body == answer.body:
         return answer
-    texts = {"body": body, "summary": summary} if summary else {"body": body}  # Fix: summaries are public
+    texts = {"body": body, "summary": summary} if summary else {"body": body}  # summaries are public
     verdict = screen("answer", actor, texts, private_data=private_data,
                      question=db.session.get(Question, answer.question_id))
     body = verdict.texts["body"]
@@ -587,20 +595,27 @@ def edit_answer(actor: User, answer_id, *, body, summary=None, private_data: str
 
 def delete_answer(actor: User, answer_id, *, reason: str = "") -> None:
     """Soft-delete an answer: its author or a moderator. Raises NotFound, PermissionDenied."""
-    answer = get_answer(answer_id, viewer=actor)
+    _delete_reply(actor, get_answer(answer_id, viewer=actor), reason,
+                  forbidden=_("Only the author or a moderator can delete this answer."),
+                  gone=_("This answer does not exist or was deleted."), deleted=signals.answer_deleted)
+
+
+def _delete_reply(actor, post, reason: str, *, forbidden: str, gone: str, deleted) -> None:
+    """Soft-delete an answer or a comment (its author, or a moderator who is not suspended), take
+    it out of the counts unless it was held already, tell `deleted`, commit."""
     if actor is None or not getattr(actor, "is_authenticated", False):
         raise PermissionDenied(_("Sign in first."), code="unauthorized")
-    if answer.author_id != actor.id and not actor.role.is_moderator:
-        raise PermissionDenied(_("Only the author or a moderator can delete this answer."))
-    if answer.author_id != actor.id:
-        ensure_not_suspended(actor)  # Fix: suspended moderators delete nothing of others'
-    if not _mark_deleted(Answer, answer.id):
-        raise NotFound(_("This answer does not exist or was deleted."))
-    if not answer.is_held:
-        _count_answer(answer, -1)
+    if post.author_id != actor.id:
+        if not actor.role.is_moderator:
+            raise PermissionDenied(forbidden)
+        ensure_not_suspended(actor)  # suspension ends moderator powers
+    if not _mark_deleted(type(post), post.id):
+        raise NotFound(gone)
+    if not post.is_held:
+        _count_post(post, -1)
     db.session.flush()
-    db.session.refresh(answer)
-    signals.answer_deleted.send(answer, actor=actor, reason=reason)
+    db.session.refresh(post)
+    deleted.send(post, actor=actor, reason=reason)
     db.session.commit()
 
 
@@ -713,21 +728,9 @@ def post_comment(actor: User, *, body, question_id=None, answer_id=None, private
 
 def delete_comment(actor: User, comment_id, *, reason: str = "") -> None:
     """Soft-delete a comment: its author or a moderator. Raises NotFound, PermissionDenied."""
-    comment = get_comment(comment_id, viewer=actor)
-    if actor is None or not getattr(actor, "is_authenticated", False):
-        raise PermissionDenied(_("Sign in first."), code="unauthorized")
-    if comment.author_id != actor.id and not actor.role.is_moderator:
-        raise PermissionDenied(_("Only the author or a moderator can delete this comment."))
-    if comment.author_id != actor.id:
-        ensure_not_suspended(actor)  # Fix: suspended moderators delete nothing of others'
-    if not _mark_deleted(Comment, comment.id):
-        raise NotFound(_("This comment does not exist or was deleted."))
-    if not comment.is_held:
-        _count_comment(comment, -1)
-    db.session.flush()
-    db.session.refresh(comment)
-    signals.comment_deleted.send(comment, actor=actor, reason=reason)
-    db.session.commit()
+    _delete_reply(actor, get_comment(comment_id, viewer=actor), reason,
+                  forbidden=_("Only the author or a moderator can delete this comment."),
+                  gone=_("This comment does not exist or was deleted."), deleted=signals.comment_deleted)
 
 
 def rerender_all(batch_size: int = 500) -> int:

@@ -25,16 +25,9 @@ def _post(sender, **_):
 
 
 def _moderated(sender, **_):
-    from forum.questions.models import Answer, Comment, Question
+    from forum.questions.services import thread_id_of
 
-    if isinstance(sender, Question):
-        _queue(sender.id)
-    elif isinstance(sender, Answer) or (isinstance(sender, Comment) and sender.question_id is not None):
-        _queue(sender.question_id)
-    elif isinstance(sender, Comment):
-        from forum.extensions import db
-
-        _queue(db.session.get(Answer, sender.answer_id).question_id)
+    _queue(thread_id_of(sender))
 
 
 def _similar_solved(question, limit: int = 5, **_):

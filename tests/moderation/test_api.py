@@ -12,26 +12,13 @@ from forum.core.db import utcnow
 from forum.extensions import db
 from forum.questions.models import Question, Revision, Tag
 from tests.conftest import IsolatedClient, make_app, wipe
+from tests.moderation.private_data import luhn_check_digit, resident_id
 
-# --- test data, built here rather than with the guards' own code ------------------------------------
+# --- test data ---------------------------------------------------------------------------------------
 
-
-def _luhn_check_digit(partial: str) -> str:
-    total = 0
-    for i, ch in enumerate(reversed(partial)):
-        d = int(ch) * (2 if i % 2 == 0 else 1)
-        total += d - 9 if d > 9 else d
-    return str((10 - total % 10) % 10)
-
-
-def _resident_id(first17: str) -> str:
-    weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-    return first17 + "10X98765432"[sum(int(c) * w for c, w in zip(first17, weights, strict=True)) % 11]
-
-
-CARD = "622848001234567" + _luhn_check_digit("622848001234567")
+CARD = "622848001234567" + luhn_check_digit("622848001234567")
 MOBILE = "13912345678"
-RESIDENT_ID = _resident_id("44030519851212456")
+RESIDENT_ID = resident_id("44030519851212456")
 EMAIL = "li.si@example.org"
 
 QUESTION = {"title": "我的订单无法修改收货地址", "category": "orders", "tags": ["订单"],

@@ -33,26 +33,13 @@ from forum.questions.models import Answer, Comment, HoldReason, Question, Questi
 from forum.search import services as search
 from forum.search.models import SearchOutbox
 from forum.votes.services import cast_vote
+from tests.moderation.private_data import luhn_check_digit, resident_id
 
-# --- test data, built here rather than with the guards' own code ------------------------------------
+# --- test data ---------------------------------------------------------------------------------------
 
-
-def _luhn_check_digit(partial: str) -> str:
-    total = 0
-    for i, ch in enumerate(reversed(partial)):
-        d = int(ch) * (2 if i % 2 == 0 else 1)
-        total += d - 9 if d > 9 else d
-    return str((10 - total % 10) % 10)
-
-
-def _resident_id(first17: str) -> str:
-    weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-    return first17 + "10X98765432"[sum(int(c) * w for c, w in zip(first17, weights, strict=True)) % 11]
-
-
-CARD = "622202123456789" + _luhn_check_digit("622202123456789")  # a UnionPay-shaped card, Luhn-valid
+CARD = "622202123456789" + luhn_check_digit("622202123456789")  # a UnionPay-shaped card, Luhn-valid
 MOBILE = "13812345678"
-RESIDENT_ID = _resident_id("11010519900307123")
+RESIDENT_ID = resident_id("11010519900307123")
 EMAIL = "zhang.san@example.com"
 
 BODY = "下单以后想修改收货地址，页面一直提示无法修改，请问怎么办？"

@@ -158,3 +158,29 @@ def test_undelete_from_the_log(client, create_user, create_question, login):
     response = client.post(f"/questions/{question.id}/undelete")
     assert response.status_code == 302
     assert "被误删的问题标题在这里" in client.get(f"/questions/{question.id}").get_data(as_text=True)
+
+
+def test_review_queue_query_count_is_fixed(client, create_user, create_question, create_answer, login,
+                                           count_queries):
+    from forum.moderation import services as moderation
+    from forum.questions import services as posts
+
+    flagger = create_user(reputation=200)
+
+    def flag_threads(n: int) -> None:
+        for i in range(n):
+            q = create_question(title=f"审核队列查询次数测试问题 {i:02d}")
+            answer = create_answer(q)
+            comment = posts.post_comment(q.author, body=f"第 {i} 条评论，补充一点细节", answer_id=answer.id)
+            for kind, post in (("question", q), ("answer", answer), ("comment", comment)):
+                moderation.flag_post(flagger, kind, post.id, flag_kind="rude")
+
+    moderator = create_user(role="moderator")
+    flag_threads(1)
+    login(moderator)
+    with count_queries() as few:
+        assert client.get("/review?reason=flagged").get_data(as_text=True).count('class="card review-item"') == 3
+    flag_threads(11)
+    with count_queries() as many:
+        assert client.get("/review?reason=flagged").get_data(as_text=True).count('class="card review-item"') == 20
+    assert many.count == few.count, many.statements
