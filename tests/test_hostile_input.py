@@ -18,6 +18,7 @@ from urllib.parse import quote
 
 import html5lib
 import pytest
+import sqlalchemy as sa
 
 from forum.extensions import db
 from tests.xss_vectors import REFUSED, VECTORS
@@ -642,11 +643,12 @@ def _endpoints(w):
                   {"username": STRING, "password": STRING, "otp?": STRING}),
         "ask": ("POST", "/api/v1/questions", "alice_h", {"title": "A valid question title", "body": "x" * 30,
                                                           "tags": ["t"], "category": "other"},
-                {"title": STRING, "body": STRING, "tags": TEXTS, "category": STRING}),
+                {"title": STRING, "body": STRING, "tags": TEXTS, "category": STRING, "private_data?": STRING}),
         "edit question": ("PATCH", f"/api/v1/questions/{q}", "alice_h", {"title": "A valid question title"},
                           {"title?": STRING, "body?": STRING, "tags?": TEXTS, "category?": STRING,
-                           "summary?": STRING}),
-        "answer": ("POST", f"/api/v1/questions/{q}/answers", "staff_h", {"body": "y" * 30}, {"body": STRING}),
+                           "summary?": STRING, "private_data?": STRING}),
+        "answer": ("POST", f"/api/v1/questions/{q}/answers", "staff_h", {"body": "y" * 30},
+                   {"body": STRING, "private_data?": STRING}),
         "edit answer": ("PATCH", f"/api/v1/answers/{a}", "bob_h", {"body": "z" * 30},
                         {"body": STRING, "summary?": STRING}),
         "comment question": ("POST", f"/api/v1/questions/{q}/comments", "alice_h", {"body": "a comment"},
@@ -672,19 +674,37 @@ def _endpoints(w):
         "publish": ("POST", f"/api/v1/tickets/{ta}/publish", "staff_h", {"body": "The resolution, in full."},
                     {"body": STRING}),
         "rate": ("POST", f"/api/v1/tickets/{ta}/rating", "alice_h", {"rating": 5}, {"rating": INT, "comment?": STRING}),
+        "flag": ("POST", f"/api/v1/answers/{a}/flags", "alice_h", {"kind": "rude"}, {"kind": STRING, "note?": STRING}),
+        "review": ("POST", f"/api/v1/review/{w['review_id']}", "staff_h", {"action": "approve"},
+                   {"action": STRING, "reason?": STRING}),
+        "close": ("POST", f"/api/v1/questions/{q}/close", "staff_h", {"reason": "off_topic"},
+                  {"reason": STRING, "note?": STRING}),
+        "reopen": ("POST", f"/api/v1/questions/{q}/reopen", "staff_h", {"note": "reopened"}, {"note?": STRING}),
+        "lock": ("PUT", f"/api/v1/questions/{q}/lock", "staff_h", {"note": "locked"}, {"note?": STRING}),
+        "undelete": ("POST", f"/api/v1/questions/{w['gone'].id}/undelete", "staff_h", {"note": "back"},
+                     {"note?": STRING}),
+        "suspend": ("PUT", f"/api/v1/users/{w['bob'].username}/suspension", "staff_h",
+                    {"reason": "spam links again", "until": "2030-01-01"}, {"reason": STRING, "until": STRING}),
+        "watch word": ("POST", "/api/v1/watched-words", "staff_h", {"pattern": "刷单", "action": "block"},
+                       {"pattern": STRING, "action": STRING, "is_regex?": BOOL}),
     }
 
 
 ENDPOINT_NAMES = ["register", "token", "ask", "edit question", "answer", "edit answer", "comment question",
                   "comment answer", "vote question", "vote answer", "verify", "unverify", "read notifications",
-                  "escalate", "ticket message", "ticket update", "publish", "rate"]
+                  "escalate", "ticket message", "ticket update", "publish", "rate", "flag", "review", "close",
+                  "reopen", "lock", "undelete", "suspend", "watch word"]
 
 
 @pytest.fixture
 def api_world(world, create_answer, create_question):
+    from forum.moderation.models import ReviewItem
+    from forum.questions import services as questions
     from forum.tickets import services as tickets
 
     world["answer_id"] = create_answer(world["qa"], world["bob"]).id
+    held = questions.post_answer(world["bob"], world["qa"].id, body="我是官方客服，加我微信 kefu2026 帮你处理。")
+    world["review_id"] = db.session.scalar(sa.select(ReviewItem.id).where(ReviewItem.answer_id == held.id))
     world["qa2"] = create_question(world["alice"], title="Alice's second question, not escalated yet")
     tickets.update_ticket(world["staff"], world["ta"].id, status="solved")
     return world
