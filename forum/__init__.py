@@ -9,31 +9,46 @@ from flask import Flask, has_request_context, request
 
 from forum.extensions import babel, csrf, db, limiter, login_manager, migrate
 
-ROOT = Path(__file__).resolve().parent.parent
+# templates/, static/ and migrations/ stand at the repository's top level; forum/ holds links to
+# them, which a built wheel turns into real folders. A checkout, an editable install and an installed
+# wheel therefore find them at the same place, whatever the working directory.
+PACKAGE = Path(__file__).resolve().parent
+TEMPLATES = PACKAGE / "templates"
+STATIC = PACKAGE / "static"
+MIGRATIONS = PACKAGE / "migrations"
 log = logging.getLogger(__name__)
 
 
 def create_app(config: object | dict | None = None) -> Flask:
-    """Build the application. `config` is a class (default: config.Config) or a mapping of overrides."""
-    import config as config_module
+    """Build the application. `config` is a class (default: forum.settings.Config) or a mapping of
+    overrides on top of it.
 
+    The instance folder (SQLite file, secret key, Whoosh index, optional `config.py`) is
+    FORUM_INSTANCE_PATH (in the mapping, else in the environment) when set, else Flask's default: `instance/` beside the package in a checkout or
+    an editable install, `<prefix>/var/forum-instance` for an installed package. Never site-packages.
+    """
+    from forum import settings
+
+    instance_path = (config or {}).get("FORUM_INSTANCE_PATH") if isinstance(config, dict) else None
+    instance_path = instance_path or os.environ.get("FORUM_INSTANCE_PATH")
     app = Flask(
         __name__,
-        instance_path=os.environ.get("FORUM_INSTANCE_PATH") or str(ROOT / "instance"),
-        template_folder=str(ROOT / "templates"),
-        static_folder=str(ROOT / "static"),
+        instance_path=os.path.abspath(instance_path) if instance_path else None,
+        template_folder=str(TEMPLATES),
+        static_folder=str(STATIC),
     )
+    app.config.from_object(settings.Config if config is None or isinstance(config, dict) else config)
+    # Flask's instance-config convention: structured settings (support hours, SLA targets, ...) in
+    # Python, kept with the instance rather than in the installed package.
+    app.config.from_pyfile(os.path.join(app.instance_path, "config.py"), silent=True)
     if isinstance(config, dict):
-        app.config.from_object(config_module.Config)
         app.config.update(config)
-    else:
-        app.config.from_object(config or config_module.Config)
-    _finish_config(app, config_module)
+    _finish_config(app, settings)
 
     db.init_app(app)
     from forum.core.db import render_migration_item
 
-    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True,
+    migrate.init_app(app, db, directory=str(MIGRATIONS), render_as_batch=True, compare_type=True,
                      render_item=render_migration_item)
     csrf.init_app(app)
     login_manager.init_app(app)
@@ -47,7 +62,7 @@ def create_app(config: object | dict | None = None) -> Flask:
     from forum.web import setup as web_setup
 
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone,
-                   default_translation_directories=str(Path(__file__).parent / "translations"))
+                   default_translation_directories=str(PACKAGE / "translations"))
     _configure_engine(app)
     _import_models()
     web_setup.init_app(app)

@@ -14,7 +14,7 @@ import pytest
 import sqlalchemy as sa
 from flask.testing import FlaskClient
 
-import config
+from forum import settings as config
 from forum import create_app
 from forum.extensions import db
 from forum.notifications import jobs
@@ -45,9 +45,9 @@ def make_app(backend: str, tmp_path_factory, **overrides):
         url = POSTGRES_URL
         _reset_postgres(url)
     settings = {k: getattr(config.TestConfig, k) for k in dir(config.TestConfig) if k.isupper()}
-    settings.update(SQLALCHEMY_DATABASE_URI=url, FORUM_SEARCH_INDEX=str(base / "index"), **overrides)
+    settings.update(SQLALCHEMY_DATABASE_URI=url, FORUM_SEARCH_INDEX=str(base / "index"),
+                    FORUM_INSTANCE_PATH=str(base), **overrides)
     app = create_app(settings)
-    app.instance_path = str(base)
     with app.app_context():
         from flask_migrate import upgrade
 

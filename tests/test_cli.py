@@ -63,35 +63,28 @@ def test_posts_rerender(runner, create_question):
 
 
 def test_start_command_migrates_loads_demo_and_serves(tmp_path):
-    """The README's run command, end to end, on a fresh instance folder."""
+    """The README's run command, end to end, on a fresh instance folder, started from a directory
+    other than the checkout (as a service manager without a working directory would)."""
     import os
-    import socket
     import subprocess
     import sys
-    import time
-    import urllib.request
 
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    env = {k: v for k, v in os.environ.items() if not k.startswith("FORUM_")}
-    env["FORUM_INSTANCE_PATH"] = str(tmp_path)
+    from tests.serving import fetch, free_port, wait_until_serving
+
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FORUM_") and k != "PYTHONPATH"}
+    env["FORUM_INSTANCE_PATH"] = str(tmp_path / "instance")
     process = subprocess.Popen([sys.executable, "-m", "flask", "--app", "forum", "start", "--port", str(port)],
-                               env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                               env=env, cwd=elsewhere, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
-        deadline = time.monotonic() + 90
-        body = None
-        while time.monotonic() < deadline and process.poll() is None:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as response:
-                    body = response.read().decode()
-                    break
-            except OSError:
-                time.sleep(0.3)
-        assert body is not None, "the forum did not start"
+        body = wait_until_serving(process, f"http://127.0.0.1:{port}/")
         assert "全部问题" in body and "订单" in body
-        assert (tmp_path / "forum.sqlite3").exists()
+        assert "font" in fetch(f"http://127.0.0.1:{port}/static/css/forum.css")
+        assert (tmp_path / "instance" / "forum.sqlite3").exists()
     finally:
         process.terminate()
         output, _ = process.communicate(timeout=20)
     assert "xiaoming" in output and "demo-staff-2026" in output
+    assert list(elsewhere.iterdir()) == [], "nothing is written into the working directory"

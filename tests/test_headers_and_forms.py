@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-import config
+from forum import settings as config
 from tests.conftest import IsolatedClient, make_app, wipe
 
 # Forms that take no CSRF token, on purpose: the API (bearer tokens, no cookies) and RFC 8058

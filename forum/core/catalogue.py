@@ -10,23 +10,25 @@ from pathlib import Path
 
 from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
-from babel.messages.mofile import write_mo
+from babel.messages.mofile import read_mo, write_mo
 from babel.messages.pofile import read_po, write_po
 
-ROOT = Path(__file__).resolve().parents[2]
-TRANSLATIONS = ROOT / "forum" / "translations"
+PACKAGE = Path(__file__).resolve().parents[1]
+TRANSLATIONS = PACKAGE / "translations"
 LOCALES = ("zh_Hans_CN",)
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None,
             "lazy_ngettext": (1, 2)}
-_SOURCES = (("forum", [("**.py", "python")]), ("templates", [("**.html", "jinja2"), ("**.txt", "jinja2")]))
+# forum/templates is a link to the top-level templates/ (os.walk does not follow it from forum/).
+_SOURCES = (("forum", PACKAGE, [("**.py", "python")]),
+            ("templates", PACKAGE / "templates", [("**.html", "jinja2"), ("**.txt", "jinja2")]))
 
 
 def extract() -> Catalog:
     """Every translatable string in forum/ and templates/ (folders starting with "_" included)."""
     catalog = Catalog(project="forum", charset="utf-8")
-    for folder, method_map in _SOURCES:
+    for folder, path, method_map in _SOURCES:
         for filename, lineno, message, comments, context in extract_from_dir(
-            ROOT / folder, method_map=method_map, keywords=KEYWORDS,
+            path, method_map=method_map, keywords=KEYWORDS,
             options_map={"**.html": {"extensions": "jinja2.ext.i18n"}, "**.txt": {"extensions": "jinja2.ext.i18n"}},
             directory_filter=lambda path: not Path(path).name.startswith("."),
         ):
@@ -64,6 +66,25 @@ def untranslated(catalog: Catalog) -> list[str]:
         if not all(strings) or message.fuzzy:
             missing.append(message.id if isinstance(message.id, str) else message.id[0])
     return missing
+
+
+def translations_of(catalog: Catalog) -> dict:
+    """msgid -> translation for every message a compiled catalogue carries (translated, not fuzzy).
+
+    Two catalogues with the same translations compare equal whatever Babel version wrote them (a
+    compiled file records that version in its header, so its bytes change with every release)."""
+    def plain(value):
+        return tuple(value) if isinstance(value, (list, tuple)) else value
+
+    return {(plain(m.id), m.context): plain(m.string) for m in catalog
+            if m.id and m.string and not m.fuzzy
+            and all(m.string if isinstance(m.string, (list, tuple)) else (m.string,))}
+
+
+def compiled_translations(locale: str) -> dict:
+    """What the committed .mo file holds, read back."""
+    with po_path(locale).with_suffix(".mo").open("rb") as handle:
+        return translations_of(read_mo(handle))
 
 
 def compiled_bytes(locale: str) -> bytes:

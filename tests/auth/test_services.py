@@ -2,7 +2,7 @@ import pytest
 from argon2 import PasswordHasher
 from argon2.low_level import Type
 
-import config
+from forum import settings as config
 from forum.auth import services
 from forum.auth.models import Role
 from forum.core.errors import AuthenticationFailed, NotFound, ValidationFailed

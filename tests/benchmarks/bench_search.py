@@ -147,7 +147,7 @@ def judged_database(url: str) -> str:
     import sqlalchemy as sa
     from sqlalchemy.engine import make_url
 
-    import config
+    from forum import settings as config
 
     target = make_url(config.normalise_database_url(url))
     name = f"{target.database}_judged"

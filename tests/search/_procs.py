@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import sys
 
-import config
+from forum import settings as config
 from forum import create_app
 
 

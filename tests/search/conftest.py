@@ -6,7 +6,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
-import config
+from forum import settings as config
 from forum.extensions import db
 from tests.conftest import BACKENDS, POSTGRES_URL, make_app
 

@@ -1,0 +1,167 @@
+"""Configuration, read from the environment (FORUM_*).
+
+Every variable is documented in README.md ("Configuration"). `Config` is the embedded default
+(SQLite and a Whoosh index in the instance folder); `TestConfig` and `ProductionConfig` adjust it.
+
+The settings live in the package, so that an installed forum (a wheel in site-packages) has them; the
+repository's top-level `config.py` re-exports them for scripts run from a checkout. Settings that are
+structures (support hours, SLA targets, privileges, reputation deltas) are JSON in the environment, or
+Python in `config.py` inside the instance folder (read by `create_app`, Flask's instance-config
+convention), or a mapping given to `create_app`.
+"""
+from __future__ import annotations
+
+import json
+import os
+import secrets
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(name)
+    return value if value not in (None, "") else default
+
+
+def _env_json(name: str, default):
+    """A structured setting given as JSON in the environment; a malformed value stops start-up with its name."""
+    raw = _env(name)
+    if raw is None:
+        return default
+    try:
+        return json.loads(raw)
+    except ValueError as exc:
+        raise RuntimeError(f"{name} is not valid JSON: {exc}") from None
+
+
+def _env_flag(name: str, default: str) -> bool:
+    return (_env(name, default) or default).lower() in ("1", "on", "true", "yes")
+
+
+def normalise_database_url(url: str) -> str:
+    """Let `postgresql://` URLs use psycopg 3, the driver that the package installs."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+class Config:
+    # None means: a file `forum.sqlite3` in the instance folder (decided in create_app).
+    SQLALCHEMY_DATABASE_URI = None
+    FORUM_DATABASE_URL = _env("FORUM_DATABASE_URL")
+    SECRET_KEY = _env("FORUM_SECRET_KEY")
+    FORUM_SEARCH_INDEX = _env("FORUM_SEARCH_INDEX")
+    # "whoosh" (embedded, one machine) or "postgresql" (documents in the database, for several
+    # web servers; needs a PostgreSQL FORUM_DATABASE_URL).
+    FORUM_SEARCH_BACKEND = (_env("FORUM_SEARCH_BACKEND", "whoosh") or "whoosh").lower()
+    # "thread": each process indexes in a background thread; "external": run
+    # `flask --app forum search indexer` as one separate process (recommended under gunicorn).
+    FORUM_SEARCH_INDEXER = (_env("FORUM_SEARCH_INDEXER", "thread") or "thread").lower()
+    # Memory (MB) a Whoosh rebuild may sort in before spilling to disk: more is faster.
+    FORUM_SEARCH_REBUILD_MB = int(_env("FORUM_SEARCH_REBUILD_MB", "2048"))
+    FORUM_REDIS_URL = _env("FORUM_REDIS_URL")
+    FORUM_RATE_LIMITS = (_env("FORUM_RATE_LIMITS", "on") or "on").lower() != "off"
+    # Per address, checked before the password hash is computed (argon2 is slow on purpose).
+    FORUM_LOGIN_RATE_LIMIT = _env("FORUM_LOGIN_RATE_LIMIT", "6 per minute; 30 per hour")
+    FORUM_SIGNUP_RATE_LIMIT = _env("FORUM_SIGNUP_RATE_LIMIT", "5 per minute; 20 per hour")
+    # New members (reputation below FORUM_NEW_MEMBER_REPUTATION) wait between posts and may post
+    # few links (Discourse: 30 s, 2 links); below FORUM_QUESTION_INTERVAL_REPUTATION members wait
+    # between questions (Stack Exchange: 40 minutes below 125). Off with FORUM_RATE_LIMITS=off.
+    FORUM_NEW_MEMBER_REPUTATION = int(_env("FORUM_NEW_MEMBER_REPUTATION", "10"))
+    FORUM_POST_INTERVAL_SECONDS = int(_env("FORUM_POST_INTERVAL_SECONDS", "30"))
+    FORUM_NEW_MEMBER_MAX_LINKS = int(_env("FORUM_NEW_MEMBER_MAX_LINKS", "2"))
+    FORUM_QUESTION_INTERVAL_REPUTATION = int(_env("FORUM_QUESTION_INTERVAL_REPUTATION", "125"))
+    FORUM_QUESTION_INTERVAL_MINUTES = int(_env("FORUM_QUESTION_INTERVAL_MINUTES", "40"))
+    # Per-member budgets (pages and API together) and the API-wide budget per token.
+    FORUM_VOTE_RATE_LIMIT = _env("FORUM_VOTE_RATE_LIMIT", "60 per minute; 600 per day")
+    FORUM_POST_RATE_LIMIT = _env("FORUM_POST_RATE_LIMIT", "20 per minute; 200 per day")
+    FORUM_ESCALATION_RATE_LIMIT = _env("FORUM_ESCALATION_RATE_LIMIT", "5 per hour; 20 per day")
+    FORUM_FLAG_RATE_LIMIT = _env("FORUM_FLAG_RATE_LIMIT", "10 per hour; 30 per day")
+    FORUM_API_RATE_LIMIT = _env("FORUM_API_RATE_LIMIT", "600 per minute; 20000 per hour")
+    # Spam or scam flags from this many members hide a post until a moderator reviews it.
+    FORUM_SPAM_FLAGS_TO_HIDE = int(_env("FORUM_SPAM_FLAGS_TO_HIDE", "3"))
+    # The platform's own e-mail addresses ("@domain" for a whole domain), which the privacy guard
+    # lets members quote: comma-separated.
+    FORUM_PUBLIC_EMAILS = _env("FORUM_PUBLIC_EMAILS", "")
+    # Per account: this many wrong passwords within the window lock it for the lockout time.
+    FORUM_LOCKOUT_ATTEMPTS = int(_env("FORUM_LOCKOUT_ATTEMPTS", "5"))
+    FORUM_LOCKOUT_WINDOW_MINUTES = int(_env("FORUM_LOCKOUT_WINDOW_MINUTES", "15"))
+    FORUM_LOCKOUT_MINUTES = int(_env("FORUM_LOCKOUT_MINUTES", "15"))
+
+    # Password hashing: argon2id, at least 46 MiB and one pass (OWASP ASVS 5).
+    FORUM_ARGON2_MEMORY_KIB = int(_env("FORUM_ARGON2_MEMORY_KIB", "47104"))
+    FORUM_ARGON2_TIME_COST = int(_env("FORUM_ARGON2_TIME_COST", "1"))
+    FORUM_ARGON2_PARALLELISM = int(_env("FORUM_ARGON2_PARALLELISM", "1"))
+
+    # Interface language when neither the member nor the browser says otherwise.
+    BABEL_DEFAULT_LOCALE = "zh_CN"
+    BABEL_DEFAULT_TIMEZONE = _env("FORUM_TIMEZONE", "Asia/Shanghai")
+    FORUM_LOCALES = ("zh_CN", "en")
+
+    FORUM_PER_PAGE = 20
+    # Outgoing mail: SMTP when FORUM_MAIL_SERVER is set, else e-mails are written to the log.
+    FORUM_MAIL_SERVER = _env("FORUM_MAIL_SERVER")
+    FORUM_MAIL_PORT = int(_env("FORUM_MAIL_PORT", "25"))
+    FORUM_MAIL_USERNAME = _env("FORUM_MAIL_USERNAME")
+    FORUM_MAIL_PASSWORD = _env("FORUM_MAIL_PASSWORD")
+    FORUM_MAIL_USE_TLS = _env_flag("FORUM_MAIL_USE_TLS", "off")
+    FORUM_MAIL_SENDER = _env("FORUM_MAIL_SENDER", "noreply@localhost")
+    # Absolute links in e-mails.
+    FORUM_BASE_URL = _env("FORUM_BASE_URL", "http://127.0.0.1:5000")
+    # Run background jobs synchronously (tests only).
+    FORUM_JOBS_INLINE = False
+    # Reject request bodies above this size with 413 (a post is at most 30,000 characters).
+    MAX_CONTENT_LENGTH = int(_env("FORUM_MAX_CONTENT_LENGTH", str(1024 * 1024)))
+
+    # Official support. Each mapping overrides the defaults key by key (README, "Official support").
+    # Support hours: {"opens", "closes", "workdays" (0 = Monday), "country" (public holidays and
+    # make-up working days from the `holidays` library), "closed_days", "open_days", "timezone"}.
+    FORUM_SUPPORT_HOURS: dict = _env_json("FORUM_SUPPORT_HOURS", {})
+    # Priority -> [hours to first response, hours to resolution], in business time.
+    FORUM_SLA_TARGETS: dict = _env_json("FORUM_SLA_TARGETS", {})
+    FORUM_SLA_WARN_MINUTES = int(_env("FORUM_SLA_WARN_MINUTES", "30"))
+    FORUM_SLA_AUTO_ESCALATE = _env_flag("FORUM_SLA_AUTO_ESCALATE", "off")
+    # The channels listed on /support: [{"kind": "phone"|"email"|"online"|"social", "label", "hours"}];
+    # empty: the built-in example list.
+    FORUM_SUPPORT_CHANNELS: list = _env_json("FORUM_SUPPORT_CHANNELS", [])
+
+    # Reputation and privileges (overrides of the defaults in forum/core/permissions.py and
+    # forum/reputation/rules.py, key by key).
+    FORUM_PRIVILEGES: dict = _env_json("FORUM_PRIVILEGES", {})
+    FORUM_REPUTATION: dict = _env_json("FORUM_REPUTATION", {})
+    FORUM_REPUTATION_DAILY_CAP = int(_env("FORUM_REPUTATION_DAILY_CAP", "200"))
+    FORUM_EXPERIENCED_REPUTATION = int(_env("FORUM_EXPERIENCED_REPUTATION", "1000"))
+    FORUM_SERIAL_VOTE_THRESHOLD = int(_env("FORUM_SERIAL_VOTE_THRESHOLD", "10"))
+    FORUM_SERIAL_VOTE_HOURS = int(_env("FORUM_SERIAL_VOTE_HOURS", "24"))
+
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    SQLALCHEMY_RECORD_QUERIES = False
+    WTF_CSRF_TIME_LIMIT = None
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    JSON_SORT_KEYS = False
+    TESTING = False
+
+
+class TestConfig(Config):
+    TESTING = True
+    SECRET_KEY = "test-secret-key"
+    WTF_CSRF_ENABLED = False
+    FORUM_RATE_LIMITS = False
+    # Tests hash many passwords; the production parameters are checked by a test of their own.
+    FORUM_ARGON2_MEMORY_KIB = 1024
+    FORUM_ARGON2_TIME_COST = 1
+    SQLALCHEMY_RECORD_QUERIES = True
+    FORUM_MAIL_SERVER = None
+    # The search index is brought up to date before each request returns.
+    FORUM_SEARCH_INDEXER = "inline"
+
+
+class ProductionConfig(Config):
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+
+
+def generate_secret_key() -> str:
+    return secrets.token_urlsafe(48)
