@@ -12,7 +12,24 @@ from forum.api import schemas
 from forum.api.common import OPERATIONS, route
 
 _STATUS_TEXT = {400: "Malformed JSON", 401: "Not signed in", 403: "Not allowed", 404: "Absent or private",
-                409: "Conflict", 413: "Too large", 422: "Invalid fields", 423: "Locked", 429: "Rate limited"}
+                409: "Conflict", 413: "Too large", 415: "Not JSON", 422: "Invalid fields", 423: "Locked",
+                429: "Rate limited"}
+# Answers any operation may give, whatever it does: a request that cannot be read (NUL bytes, invalid
+# UTF-8, malformed JSON), a body over FORUM_MAX_CONTENT_LENGTH, the API-wide rate limit.
+_EVERY_OPERATION = (400, 413, 429)
+
+
+def _possible_errors(op) -> list[int]:
+    statuses = set(_EVERY_OPERATION) | set(op.errors)
+    if op.auth != "none":
+        statuses.add(401)  # a missing (when required), unknown or revoked token
+    if op.body is not None:
+        statuses |= {415, 422}
+    if "<" in op.path:
+        statuses.add(404)  # an id that does not exist, or is private to someone else
+    if op.query:
+        statuses.add(422)
+    return sorted(statuses)
 
 
 def build_document(server_url: str) -> dict[str, Any]:
@@ -58,7 +75,7 @@ def build_document(server_url: str) -> dict[str, Any]:
                                                   "per_page": {"type": "integer"}, "total": {"type": "integer"}}}
             operation["responses"][str(op.status)] = {
                 "description": "OK", "content": {"application/json": {"schema": response_schema}}}
-        for status in op.errors:
+        for status in _possible_errors(op):
             operation["responses"][str(status)] = {
                 "description": _STATUS_TEXT.get(status, "Error"),
                 "content": {"application/json": {"schema": error_ref}}}

@@ -5,6 +5,7 @@ registered with `on_commit()` and run only if the transaction commits.
 """
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from datetime import datetime, timezone
 
@@ -13,6 +14,8 @@ from sqlalchemy import event
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from forum.extensions import db
+
+_log = logging.getLogger(__name__)
 
 
 def utcnow() -> datetime:
@@ -89,9 +92,15 @@ def on_commit(callback: Callable[[], None], session: Session | None = None) -> N
 
 @event.listens_for(Session, "after_commit")
 def _run_after_commit(session: Session) -> None:
+    """Each hook runs even if an earlier one failed, and a failure never reaches the caller: the
+    transaction is committed, so answering 500 would tell the client its write was lost when it was
+    not. Hooks keep their work retryable (the search outbox, the e-mail outbox) and are logged."""
     callbacks = session.info.pop(_HOOKS_KEY, [])
     for callback in callbacks:
-        callback()
+        try:
+            callback()
+        except Exception:
+            _log.exception("after-commit hook %r failed; the commit stands", callback)
 
 
 @event.listens_for(Session, "after_soft_rollback")

@@ -114,6 +114,7 @@ class _Worker:
 
 _workers: dict[int, _Worker] = {}
 _workers_lock = threading.Lock()
+_inline_lock = threading.Lock()
 
 
 def ensure_worker(app: Flask) -> _Worker | None:
@@ -130,7 +131,9 @@ def notify() -> None:
     """After a commit: apply the outbox now (tests) or wake the indexer."""
     app = current_app._get_current_object()
     if app.config.get("FORUM_SEARCH_INDEXER") == "inline":
-        with app.app_context():
+        # One writer at a time, as with the indexer thread: a request and a background job (e-mail)
+        # may commit at the same moment.
+        with _inline_lock, app.app_context():
             try:
                 process_all()
             finally:
