@@ -95,7 +95,7 @@ def test_a_bearer_header_on_a_page_buys_no_fresh_budget(limited, url, data):
 def test_every_session_and_token_of_a_member_shares_one_budget(limited):
     from forum.auth.services import issue_token
 
-    member, q, a, own = _thread()
+    member, q, a, _own = _thread()
     first, second = ({"Authorization": f"Bearer {issue_token(member)}"} for _ in range(2))
     api = limited.test_client()
     assert api.put(f"/api/v1/questions/{q.id}/vote", json={"value": 1}, headers=first).status_code == 200
@@ -113,7 +113,7 @@ def test_every_session_and_token_of_a_member_shares_one_budget(limited):
 def test_api_writes_with_two_tokens_share_the_posting_budget(limited):
     from forum.auth.services import issue_token
 
-    member, q, a, own = _thread()
+    member, q, _a, own = _thread()
     tokens = [{"Authorization": f"Bearer {issue_token(member)}"} for _ in range(LIMIT + 1)]
     client = limited.test_client()
     codes = [client.post(f"/api/v1/questions/{q.id}/comments", json={"body": f"第 {i} 条评论内容"},
@@ -141,7 +141,7 @@ def test_unknown_tokens_are_anonymous_and_spend_the_address_budget(limited):
 def test_a_revoked_token_is_anonymous(limited):
     from forum.auth.services import issue_token, revoke_token
 
-    member, q, a, own = _thread()
+    member, _q, a, _own = _thread()
     token = issue_token(member)
     revoke_token(token)
     addr = {"REMOTE_ADDR": "203.0.113.9"}
