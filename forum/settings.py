@@ -71,9 +71,11 @@ class Config:
     FORUM_NEW_MEMBER_MAX_LINKS = int(_env("FORUM_NEW_MEMBER_MAX_LINKS", "2"))
     FORUM_QUESTION_INTERVAL_REPUTATION = int(_env("FORUM_QUESTION_INTERVAL_REPUTATION", "125"))
     FORUM_QUESTION_INTERVAL_MINUTES = int(_env("FORUM_QUESTION_INTERVAL_MINUTES", "40"))
-    # Per-member budgets (pages and API together) and the API-wide budget per token.
+    # Per-member budgets (every session and token of a member, pages and API together; the address
+    # for anonymous calls) and the API-wide budget per member.
     FORUM_VOTE_RATE_LIMIT = _env("FORUM_VOTE_RATE_LIMIT", "60 per minute; 600 per day")
     FORUM_POST_RATE_LIMIT = _env("FORUM_POST_RATE_LIMIT", "20 per minute; 200 per day")
+    FORUM_EDIT_RATE_LIMIT = _env("FORUM_EDIT_RATE_LIMIT", "20 per minute; 300 per day")
     FORUM_ESCALATION_RATE_LIMIT = _env("FORUM_ESCALATION_RATE_LIMIT", "5 per hour; 20 per day")
     FORUM_FLAG_RATE_LIMIT = _env("FORUM_FLAG_RATE_LIMIT", "10 per hour; 30 per day")
     FORUM_API_RATE_LIMIT = _env("FORUM_API_RATE_LIMIT", "600 per minute; 20000 per hour")

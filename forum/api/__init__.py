@@ -13,7 +13,7 @@ from forum.api import (  # noqa: E402,F401  (routes register on bp)
 
 
 def _limit_every_call() -> None:
-    """One budget for every API call per token (or address), on top of the routes' own limits."""
+    """One budget for every API call per member (or address), on top of the routes' own limits."""
     from forum.extensions import limiter
     from forum.web import ratelimits
 

@@ -65,7 +65,7 @@ def _question_detail(question_id: int) -> dict:
 
 
 @route("/questions", "POST", summary="Ask a question", auth="required", body=schemas.QuestionIn,
-       response=schemas.QuestionOut, status=201, errors=(400, 401, 403, 422))
+       response=schemas.QuestionOut, status=201, errors=(400, 401, 403, 422, 429))
 @limiter.shared_limit(ratelimits.posts, scope="posts", key_func=ratelimits.actor_key, override_defaults=False)
 def ask():
     actor = require_user()
@@ -82,7 +82,8 @@ def show(question_id: int):
 
 
 @route("/questions/<int:question_id>", "PATCH", summary="Edit a question (makes a revision)", auth="required",
-       body=schemas.QuestionPatch, response=schemas.QuestionOut, errors=(400, 401, 403, 404, 422))
+       body=schemas.QuestionPatch, response=schemas.QuestionOut, errors=(400, 401, 403, 404, 422, 429))
+@limiter.shared_limit(ratelimits.edits, scope="edits", key_func=ratelimits.actor_key, override_defaults=False)
 def edit(question_id: int):
     actor = require_user()
     data = parse_body(schemas.QuestionPatch)
@@ -108,7 +109,7 @@ def question_revisions(question_id: int):
 
 
 @route("/questions/<int:question_id>/answers", "POST", summary="Answer a question", auth="required",
-       body=schemas.AnswerIn, response=schemas.AnswerOut, status=201, errors=(400, 401, 403, 404, 422))
+       body=schemas.AnswerIn, response=schemas.AnswerOut, status=201, errors=(400, 401, 403, 404, 422, 429))
 @limiter.shared_limit(ratelimits.posts, scope="posts", key_func=ratelimits.actor_key, override_defaults=False)
 def answer(question_id: int):
     actor = require_user()
@@ -136,7 +137,8 @@ def show_answer(answer_id: int):
 
 
 @route("/answers/<int:answer_id>", "PATCH", summary="Edit an answer (makes a revision)", auth="required",
-       body=schemas.AnswerPatch, response=schemas.AnswerOut, errors=(400, 401, 403, 404, 422))
+       body=schemas.AnswerPatch, response=schemas.AnswerOut, errors=(400, 401, 403, 404, 422, 429))
+@limiter.shared_limit(ratelimits.edits, scope="edits", key_func=ratelimits.actor_key, override_defaults=False)
 def edit_answer(answer_id: int):
     actor = require_user()
     data = parse_body(schemas.AnswerPatch)
@@ -162,7 +164,7 @@ def answer_revisions(answer_id: int):
 
 
 @route("/questions/<int:question_id>/comments", "POST", summary="Comment on a question", auth="required",
-       body=schemas.CommentIn, response=schemas.CommentOut, status=201, errors=(400, 401, 403, 404, 422))
+       body=schemas.CommentIn, response=schemas.CommentOut, status=201, errors=(400, 401, 403, 404, 422, 429))
 @limiter.shared_limit(ratelimits.posts, scope="posts", key_func=ratelimits.actor_key, override_defaults=False)
 def comment_question(question_id: int):
     actor = require_user()
@@ -173,7 +175,7 @@ def comment_question(question_id: int):
 
 
 @route("/answers/<int:answer_id>/comments", "POST", summary="Comment on an answer", auth="required",
-       body=schemas.CommentIn, response=schemas.CommentOut, status=201, errors=(400, 401, 403, 404, 422))
+       body=schemas.CommentIn, response=schemas.CommentOut, status=201, errors=(400, 401, 403, 404, 422, 429))
 @limiter.shared_limit(ratelimits.posts, scope="posts", key_func=ratelimits.actor_key, override_defaults=False)
 def comment_answer(answer_id: int):
     actor = require_user()

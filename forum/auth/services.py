@@ -226,25 +226,49 @@ def _lock_settings() -> tuple[int, timedelta, timedelta]:
 def _locked_error(user: User) -> Locked:
     from flask_babel import format_datetime
 
+    until = user.locked_until or (user.first_failed_at or utcnow()) + _lock_settings()[1]
     return Locked(_("Too many wrong passwords: this account is locked until %(time)s. Wait until then and "
-                    "try again.", time=format_datetime(user.locked_until, "HH:mm")), user.locked_until)
+                    "try again.", time=format_datetime(until, "HH:mm")), until)
 
 
-def _record_failure(user: User, now) -> None:
-    """Count a wrong password; the limit within the window locks the account (committed even
-    though the sign-in fails, so that guessing in parallel cannot skip the count)."""
+def _claim_attempt(user: User, now) -> tuple[int, object] | None:
+    """Count a sign-in attempt (password or second-step code) BEFORE its secret is checked, in one
+    UPDATE, and commit it: however many attempts arrive at once, at most FORUM_LOCKOUT_ATTEMPTS in a
+    window get a number and go on to the check; the one that reaches the limit locks the account.
+    Returns (number, window start), or None while the account is locked (the attempt is refused
+    unchecked, so a right password then neither gets in nor lifts the lock)."""
     attempts, window, lock_for = _lock_settings()
-    fresh = user.first_failed_at is None or now - user.first_failed_at > window
-    user.failed_logins = 1 if fresh else User.failed_logins + 1
-    if fresh:
-        user.first_failed_at = now
-    db.session.flush()
-    db.session.refresh(user)
-    if user.failed_logins >= attempts:
-        user.locked_until = now + lock_for
-        user.failed_logins = 0
-        user.first_failed_at = None
+    at = sa.literal(now, User.first_failed_at.type)
+    # A new window starts after the last one ended, or once a lock has run out.
+    fresh = sa.or_(User.first_failed_at.is_(None), User.first_failed_at <= now - window, User.locked_until <= now)
+    number = sa.case((fresh, 1), else_=User.failed_logins + 1)
+    claimed = db.session.execute(
+        sa.update(User)
+        .where(User.id == user.id, sa.or_(User.locked_until.is_(None), User.locked_until <= now),
+               sa.or_(fresh, User.failed_logins < attempts))
+        .values(failed_logins=number, first_failed_at=sa.case((fresh, at), else_=User.first_failed_at),
+                locked_until=sa.case((number >= attempts, sa.literal(now + lock_for, User.locked_until.type)),
+                                     else_=None))
+        .returning(User.failed_logins, User.first_failed_at)
+        .execution_options(synchronize_session=False)
+    ).first()
+    db.session.commit()  # counted even if this request dies during the check
+    return tuple(claimed) if claimed is not None else None
+
+
+def _release_attempt(user: User, claim: tuple[int, object]) -> None:
+    """A right password or code is not a wrong guess: give back the attempt it claimed (lifting the
+    lock its number may have set), so that only wrong ones add up. Commits."""
+    db.session.execute(
+        sa.update(User).where(User.id == user.id, User.first_failed_at == claim[1], User.failed_logins > 0)
+        .values(failed_logins=User.failed_logins - 1, locked_until=None)
+        .execution_options(synchronize_session=False))
     db.session.commit()
+
+
+def _refuse_attempt(user: User, claim: tuple[int, object]) -> Locked | None:
+    """The error for a wrong secret: Locked when this attempt was the last one allowed."""
+    return _locked_error(user) if claim[0] >= _lock_settings()[0] else None
 
 
 def _verify_credentials(login, password) -> User:
@@ -256,20 +280,19 @@ def _verify_credentials(login, password) -> User:
         else:
             user = _find_by_username(login)
     now = utcnow()
-    if user is not None and user.locked_until is not None and user.locked_until > now:
+    claim = _claim_attempt(user, now) if user is not None else None
+    if user is not None and claim is None:
         check_password(None, "")  # the same work as any attempt
         raise _locked_error(user)
     ok = check_password(user, password if isinstance(password, str) else "")
     if user is not None and not ok:
-        _record_failure(user, now)
-        if user.locked_until is not None and user.locked_until > now:
-            raise _locked_error(user)
+        locked = _refuse_attempt(user, claim)
+        if locked is not None:
+            raise locked
     if not ok or user is None or not user.is_active:
         raise AuthenticationFailed(_("Wrong username or password."), code="invalid_credentials")
     user.last_seen_at = now
-    user.failed_logins = 0
-    user.first_failed_at = None
-    user.locked_until = None
+    _release_attempt(user, claim)
     return user
 
 
@@ -523,32 +546,39 @@ def _valid_step(secret: str, code) -> int | None:
 
 
 def check_second_factor(user: User, code) -> None:
-    """Accept a TOTP code (never the same time step twice) or an unused recovery code. Wrong
-    codes count toward the lockout like wrong passwords. Raises Locked or AuthenticationFailed."""
-    now = utcnow()
-    if user.locked_until is not None and user.locked_until > now:
+    """Accept a TOTP code (never the same time step twice) or an unused recovery code (each used
+    once, however many requests present it at once). Codes count toward the lockout like passwords:
+    counted before they are checked, a right one given back. Raises Locked or AuthenticationFailed."""
+    claim = _claim_attempt(user, utcnow())
+    if claim is None:
         raise _locked_error(user)
     step = _valid_step(user.totp_secret, code) if user.totp_secret else None
     if step is not None:
-        claimed = db.session.execute(
+        accepted = db.session.execute(
             sa.update(User).where(User.id == user.id, sa.or_(User.totp_last_step.is_(None),
                                                              User.totp_last_step < step))
-            .values(totp_last_step=step).returning(User.id)).first()
-        if claimed is not None:
-            db.session.refresh(user)
-            return
-    elif isinstance(code, str) and code.strip():
-        digest = _token_digest(code.strip().lower())
-        stored = user.recovery_codes.split()
-        if digest in stored:
-            stored.remove(digest)
-            user.recovery_codes = " ".join(stored)
-            db.session.flush()
-            return
-    _record_failure(user, now)
-    if user.locked_until is not None and user.locked_until > now:
-        raise _locked_error(user)
+            .values(totp_last_step=step).returning(User.id)).first() is not None
+    else:
+        accepted = isinstance(code, str) and bool(code.strip()) and _use_recovery_code(user, code)
+    if accepted:
+        _release_attempt(user, claim)
+        return
+    locked = _refuse_attempt(user, claim)
+    if locked is not None:
+        raise locked
     raise AuthenticationFailed(_("That code is not right, or it was used already."), code="invalid_otp")
+
+
+def _use_recovery_code(user: User, code: str) -> bool:
+    """Strike the code from the member's list in one conditional UPDATE: of any number of requests
+    presenting the same code at once, exactly one finds it there."""
+    digest = _token_digest(code.strip().lower())
+    listed = " " + User.recovery_codes + " "
+    return db.session.execute(
+        sa.update(User).where(User.id == user.id, listed.contains(f" {digest} "))
+        .values(recovery_codes=sa.func.trim(sa.func.replace(listed, f" {digest} ", " ")))
+        .returning(User.id).execution_options(synchronize_session=False)
+    ).first() is not None
 
 
 def finish_sign_in(user: User) -> None:

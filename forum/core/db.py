@@ -81,6 +81,15 @@ def insert_ignoring_conflicts(model, values: dict | list[dict], conflict_columns
     return db.session.scalar(statement.returning(returning))
 
 
+def serialise_transactions(space: int, key: int) -> None:
+    """Wait until no other transaction holds (space, key), and hold it until this one ends: a lock on
+    a name rather than a row, so it cannot deadlock with row locks taken in another order.
+    PostgreSQL: a transaction-level advisory lock (two 32-bit keys). SQLite needs none, for its
+    writing transactions already run one at a time (BEGIN IMMEDIATE, configure_sqlite)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(sa.select(sa.func.pg_advisory_xact_lock(space, key)))
+
+
 _HOOKS_KEY = "forum_on_commit"
 
 

@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 
 from forum.auth.models import User
 from forum.core import signals
-from forum.core.db import insert_ignoring_conflicts, is_row_id, utcnow
+from forum.core.db import insert_ignoring_conflicts, is_row_id, serialise_transactions, utcnow
 from forum.core.errors import NotFound, PermissionDenied, RateLimited, ValidationFailed
 from forum.core.markup import render_markdown
 from forum.core.permissions import Privilege, can, ensure_not_suspended, is_moderator
@@ -141,32 +141,44 @@ def _hold(post, verdict) -> None:
 
 # --- new-member limits ----------------------------------------------------------------------------
 
-def _check_pace(actor: User, *, question: bool, html: str) -> None:
-    """New members wait between posts and post few links; below a reputation, members wait
-    between questions. Staff and moderators are exempt; FORUM_RATE_LIMITS=off turns this off.
-    Raises RateLimited (429, with Retry-After) or ValidationFailed (too many links)."""
+# Transactions checking one member's pace take turns (see _check_pace): "pace" in ASCII.
+_PACE_LOCK_SPACE = 0x70616365
+
+
+def _pace_applies(actor: User) -> bool:
+    from flask import current_app
+
+    return bool(current_app.config.get("FORUM_RATE_LIMITS", True)) and not actor.role.is_moderator
+
+
+def _check_pace(actor: User, *, question: bool) -> None:
+    """New members wait between posts; below a reputation, members wait between questions. Staff
+    and moderators are exempt; FORUM_RATE_LIMITS=off turns this off. Cheap, so it runs before the
+    post is screened or rendered. The member's posting transactions take turns from here to their
+    commit, so that posts sent in parallel see each other: one per interval gets through, however
+    many arrive at once. Raises RateLimited (429, with Retry-After)."""
     from flask import current_app
 
     cfg = current_app.config
-    if not cfg.get("FORUM_RATE_LIMITS", True) or actor.role.is_moderator:
+    if not _pace_applies(actor):
         return
-    now = utcnow()
-    if actor.reputation < cfg["FORUM_NEW_MEMBER_REPUTATION"]:
-        links = html.count("<a ")
-        if links > cfg["FORUM_NEW_MEMBER_MAX_LINKS"]:
-            raise ValidationFailed({"body": [_("New members can post at most %(max)d links. Earn a little reputation "
-                                               "first, or leave some out.", max=cfg["FORUM_NEW_MEMBER_MAX_LINKS"])]})
+    new_member = actor.reputation < cfg["FORUM_NEW_MEMBER_REPUTATION"]
+    asker_paced = question and actor.reputation < cfg["FORUM_QUESTION_INTERVAL_REPUTATION"]
+    if not (new_member or asker_paced):
+        return
+    serialise_transactions(_PACE_LOCK_SPACE, actor.id)
+    now = utcnow()  # read after the wait: a post committed meanwhile is in the past
+    if new_member:
         times = [db.session.scalar(sa.select(sa.func.max(model.created_at)).where(model.author_id == actor.id))
                  for model in (Question, Answer, Comment)]
         latest = max((t for t in times if t is not None), default=None)
         wait = timedelta(seconds=cfg["FORUM_POST_INTERVAL_SECONDS"])
-        if latest is not None:
-            if now - latest < wait:
-                left = (wait - (now - latest)).total_seconds()
-                raise RateLimited(_("New members wait %(seconds)d seconds between posts. Try again in %(left)d "
-                                    "seconds.", seconds=cfg["FORUM_POST_INTERVAL_SECONDS"], left=int(left) + 1),
-                                  retry_after=left + 1)
-    if question and actor.reputation < cfg["FORUM_QUESTION_INTERVAL_REPUTATION"]:
+        if latest is not None and now - latest < wait:
+            left = (wait - (now - latest)).total_seconds()
+            raise RateLimited(_("New members wait %(seconds)d seconds between posts. Try again in %(left)d "
+                                "seconds.", seconds=cfg["FORUM_POST_INTERVAL_SECONDS"], left=int(left) + 1),
+                              retry_after=left + 1)
+    if asker_paced:
         latest = db.session.scalar(sa.select(sa.func.max(Question.created_at)).where(Question.author_id == actor.id))
         wait = timedelta(minutes=cfg["FORUM_QUESTION_INTERVAL_MINUTES"])
         if latest is not None and now - latest < wait:
@@ -175,6 +187,19 @@ def _check_pace(actor: User, *, question: bool, html: str) -> None:
                                 "Try again in %(left)d minutes.", minutes=cfg["FORUM_QUESTION_INTERVAL_MINUTES"],
                                 rep=cfg["FORUM_QUESTION_INTERVAL_REPUTATION"], left=int(left // 60) + 1),
                               retry_after=left + 1)
+
+
+def _check_links(actor: User, html: str) -> None:
+    """New members post few links (counted in the rendered post, as readers see them). Raises
+    ValidationFailed."""
+    from flask import current_app
+
+    cfg = current_app.config
+    if not _pace_applies(actor) or actor.reputation >= cfg["FORUM_NEW_MEMBER_REPUTATION"]:
+        return
+    if html.count("<a ") > cfg["FORUM_NEW_MEMBER_MAX_LINKS"]:
+        raise ValidationFailed({"body": [_("New members can post at most %(max)d links. Earn a little reputation "
+                                           "first, or leave some out.", max=cfg["FORUM_NEW_MEMBER_MAX_LINKS"])]})
 
 
 # --- reading single objects ---------------------------------------------------------------------
@@ -277,10 +302,11 @@ def ask_question(actor: User, *, title, body, tags, category, private_data: str 
     category = _check_category(category, errors)
     if errors:
         raise ValidationFailed(errors)
+    _check_pace(actor, question=True)
     verdict = screen("question", actor, {"title": title, "body": body}, private_data=private_data)
     title, body = verdict.texts["title"], verdict.texts["body"]
     body_html = render_markdown(body)
-    _check_pace(actor, question=True, html=body_html)
+    _check_links(actor, body_html)
     now = utcnow()
     question = Question(
         title=title, body=body, body_html=body_html, category=category, author_id=actor.id,
@@ -530,10 +556,11 @@ def post_answer(actor: User, question_id, *, body, private_data: str = "") -> An
     body = _check_body(body, errors)
     if errors:
         raise ValidationFailed(errors)
+    _check_pace(actor, question=False)
     verdict = screen("answer", actor, {"body": body}, private_data=private_data, question=question)
     body = verdict.texts["body"]
     body_html = render_markdown(body)
-    _check_pace(actor, question=False, html=body_html)
+    _check_links(actor, body_html)
     now = utcnow()
     answer = Answer(question_id=question.id, author_id=actor.id, body=body, body_html=body_html,
                     created_at=now, updated_at=now, official=actor.role.is_staff, last_editor_id=actor.id)
@@ -701,10 +728,11 @@ def post_comment(actor: User, *, body, question_id=None, answer_id=None, private
     body = _check_text(body, "body", rules.COMMENT_MIN, rules.COMMENT_MAX, errors, what=_("The comment"))
     if errors:
         raise ValidationFailed(errors)
+    _check_pace(actor, question=False)
     verdict = screen("comment", actor, {"body": body}, private_data=private_data, question=question)
     body = verdict.texts["body"]
     body_html = render_markdown(body)
-    _check_pace(actor, question=False, html=body_html)
+    _check_links(actor, body_html)
     now = utcnow()
     comment = Comment(question_id=None if answer else question.id, answer_id=answer.id if answer else None,
                       author_id=actor.id, body=body, body_html=body_html, created_at=now,

@@ -132,6 +132,7 @@ def ask():
 
 
 @bp.route("/questions/<int:question_id>/edit", methods=["GET", "POST"])
+@limiter.shared_limit(ratelimits.edits, scope="edits", key_func=ratelimits.actor_key, methods=["POST"])
 @login_required
 def edit(question_id: int):
     question = services.get_question(question_id, viewer=_actor())
@@ -186,6 +187,7 @@ def answer(question_id: int):
 
 
 @bp.route("/answers/<int:answer_id>/edit", methods=["GET", "POST"])
+@limiter.shared_limit(ratelimits.edits, scope="edits", key_func=ratelimits.actor_key, methods=["POST"])
 @login_required
 def edit_answer(answer_id: int):
     answer = services.get_answer(answer_id, viewer=_actor())

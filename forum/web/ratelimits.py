@@ -3,21 +3,43 @@ throttle and the new-member pacing rules. Limits come from configuration; FORUM_
 turns them off."""
 from __future__ import annotations
 
-import hashlib
-
-from flask import current_app, request
+from flask import current_app, g, request
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
 
 
 def actor_key() -> str:
-    """Who is asking: the bearer token's holder, the signed-in member, else the address."""
-    header = request.headers.get("Authorization", "")
-    if header.lower().startswith("bearer "):
-        return "token:" + hashlib.sha256(header[7:].strip().encode()).hexdigest()[:32]
-    if getattr(current_user, "is_authenticated", False):
-        return f"user:{current_user.id}"
+    """Whose budget a request spends: the member's, else the address's; never a header's value.
+
+    One member has one budget, however many browsers and tokens they use, on the pages and the API
+    alike. On the API the member is the holder of a live bearer token (an unknown, revoked or
+    expired token is anonymous); on the pages it is the member signed in by cookie (a bearer header
+    there authenticates nothing, so it counts for nothing)."""
+    member = _token_holder() if request.blueprint == "api" else _signed_in_member()
+    if member is not None:
+        return f"user:{member.id}"
     return "addr:" + (get_remote_address() or "")
+
+
+def _signed_in_member():
+    return current_user if getattr(current_user, "is_authenticated", False) else None
+
+
+def _token_holder():
+    """The member holding the request's bearer token, or None. It is kept where
+    forum.api.common.api_user looks first, so a request looks its token up once; a token that names
+    nobody is left for api_user to refuse (401)."""
+    if g.get("api_user_loaded"):
+        return g.api_user
+    scheme, _sep, token = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    from forum.auth.services import user_for_token
+
+    holder = user_for_token(token.strip())
+    if holder is not None:
+        g.api_user, g.api_user_loaded = holder, True
+    return holder
 
 
 def votes() -> str:
@@ -26,6 +48,11 @@ def votes() -> str:
 
 def posts() -> str:
     return current_app.config.get("FORUM_POST_RATE_LIMIT", "20 per minute; 200 per day")
+
+
+def edits() -> str:
+    """Edits of questions and answers: each renders Markdown and makes a revision."""
+    return current_app.config.get("FORUM_EDIT_RATE_LIMIT", "20 per minute; 300 per day")
 
 
 def escalations() -> str:
@@ -37,5 +64,5 @@ def flags() -> str:
 
 
 def api() -> str:
-    """Every API call, per token (or address): generous for integrators, a ceiling for scrapers."""
+    """Every API call, per member (or address): generous for integrators, a ceiling for scrapers."""
     return current_app.config.get("FORUM_API_RATE_LIMIT", "600 per minute; 20000 per hour")

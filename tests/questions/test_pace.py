@@ -71,3 +71,32 @@ def test_pages_keep_the_text_when_paced(pacing, client, create_user, create_ques
     assert response.status_code == 422
     page = response.get_data(as_text=True)
     assert "第二条回答的内容" in page and "seconds between posts" in page
+
+
+def test_the_pace_is_checked_before_anything_is_rendered(pacing, monkeypatch, client, create_user, create_question,
+                                                         token_for):
+    """A refused post costs no Markdown rendering (issue 14: the API rendered first, then checked)."""
+    rendered: list[str] = []
+    render = services.render_markdown
+    monkeypatch.setattr(services, "render_markdown", lambda source: rendered.append(source) or render(source))
+    q = create_question()
+    newcomer, asker = create_user(reputation=1), create_user(reputation=50)
+    services.post_answer(newcomer, q.id, body="第一条回答：先在订单详情里申请退款，再联系银行。")
+    services.ask_question(asker, title="第一个关于订单的问题标题", body="我的订单一直显示处理中，已经三天了，请问怎么办？",
+                          tags=["订单"], category="orders")
+    assert len(rendered) == 3  # the question, the answer and the asker's question: posted, rendered
+    rendered.clear()
+    long_body = "很长的正文 http://a.example " * 1000
+    with pytest.raises(RateLimited):
+        services.post_answer(newcomer, q.id, body=long_body)
+    with pytest.raises(RateLimited):
+        services.post_comment(newcomer, body="再补充一句评论", question_id=q.id)
+    with pytest.raises(RateLimited):
+        services.ask_question(newcomer, title="新成员马上又提一个问题", body=long_body, tags=["订单"], category="orders")
+    with pytest.raises(RateLimited):
+        services.ask_question(asker, title="第二个关于订单的问题标题", body=long_body, tags=["订单"], category="orders")
+    headers = token_for(newcomer)
+    assert client.post(f"/api/v1/questions/{q.id}/answers", json={"body": long_body}, headers=headers).status_code == 429
+    assert client.post(f"/api/v1/questions/{q.id}/comments", json={"body": "再补充一句评论"},
+                       headers=headers).status_code == 429
+    assert rendered == []
