@@ -7,7 +7,7 @@ import pytest
 
 from forum.moderation import guards
 from tests.moderation.private_data import luhn_check_digit, resident_id
-from tests.scaling import assert_at_most_linear
+from tests.scaling import growth
 
 CARD = "622848001234567" + luhn_check_digit("622848001234567")
 RESIDENT_ID = resident_id("44030519851212456")
@@ -145,4 +145,7 @@ def test_warnings_cost_linear_time(unit):
         guards.find_order_numbers(text[:n])
         guards.find_addresses(text[:n])
 
-    assert_at_most_linear(run, len(text) // 4, len(text), factor=4, repeat=5)
+    # 4 times the input: linear work grows about 4 times, quadratic 16 times. The bound leaves room
+    # for a machine busy with other work (the regular expressions are linear: bounded repeats only).
+    ratio = growth(run, len(text) // 4, len(text), repeat=5)
+    assert ratio < 12, f"cost grew {ratio:.1f}x for 4x the input: worse than linear"
