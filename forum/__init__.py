@@ -101,6 +101,12 @@ def _finish_config(app: Flask, config_module) -> None:
         app.config["FORUM_SEARCH_INDEX"] = str(Path(app.instance_path) / "search-index")
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(app, config_module)
+    from forum.moderation.guards import compile_order_pattern
+
+    try:  # a pattern that cannot work stops start-up, not the first post
+        compile_order_pattern(app.config.get("FORUM_ORDER_NUMBER_PATTERN"))
+    except ValueError as exc:
+        raise RuntimeError(f"FORUM_ORDER_NUMBER_PATTERN: {exc}") from None
 
 
 def _instance_secret(app: Flask, config_module) -> str:

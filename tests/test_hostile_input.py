@@ -436,13 +436,21 @@ def test_vectors_in_moderation_are_inert(client, people, login, create_user, tok
     check_json(client.put(f"/api/v1/users/{suspect.username}/suspension", headers=people["staff_h"],
                           json={"reason": (CHUNKS[chunk][2] + PAD)[:500], "until": "2030-01-01"}),
                f"chunk {chunk}: suspend")
+    # A redaction's reason is public, on the history page and in the API.
+    questions.edit_question(staff, q.id, body=_body("edited"))
+    response = client.post(f"/api/v1/questions/{q.id}/revisions/1/redact", headers=people["staff_h"],
+                           json={"reason": CHUNKS[chunk][3][:300]})
+    if response.status_code != 200:
+        assert_api_error(response, f"chunk {chunk}: redact", statuses=(422,))
+    check_json(client.get(f"/api/v1/questions/{q.id}/revisions"), f"chunk {chunk}: revisions")
 
     for url in ("/api/v1/review?per_page=100", "/api/v1/moderation/log?per_page=100", "/api/v1/watched-words",
                 f"/api/v1/questions/{q.id}"):
         check_json(client.get(url, headers=people["staff_h"]), f"chunk {chunk}: {url}")
     login(staff)
     for url in ("/review", "/review?reason=held", "/review/log", "/review/watched-words", f"/questions/{q.id}",
-                f"/users/{suspect.username}", f"/review/log?user={quote(suspect.username)}"):
+                f"/users/{suspect.username}", f"/review/log?user={quote(suspect.username)}",
+                f"/questions/{q.id}/revisions"):
         check_page(client.get(url), f"chunk {chunk}: {url} (moderator)")
     login(suspect)
     for url in ("/", f"/questions/{q.id}"):
@@ -687,13 +695,18 @@ def _endpoints(w):
                     {"reason": "spam links again", "until": "2030-01-01"}, {"reason": STRING, "until": STRING}),
         "watch word": ("POST", "/api/v1/watched-words", "staff_h", {"pattern": "刷单", "action": "block"},
                        {"pattern": STRING, "action": STRING, "is_regex?": BOOL}),
+        "redact question revision": ("POST", f"/api/v1/questions/{q}/revisions/1/redact", "staff_h",
+                                     {"reason": "showed an address"}, {"reason": STRING}),
+        "redact answer revision": ("POST", f"/api/v1/answers/{a}/revisions/1/redact", "staff_h",
+                                   {"reason": "showed an address"}, {"reason": STRING}),
     }
 
 
 ENDPOINT_NAMES = ["register", "token", "ask", "edit question", "answer", "edit answer", "comment question",
                   "comment answer", "vote question", "vote answer", "verify", "unverify", "read notifications",
                   "escalate", "ticket message", "ticket update", "publish", "rate", "flag", "review", "close",
-                  "reopen", "lock", "undelete", "suspend", "watch word"]
+                  "reopen", "lock", "undelete", "suspend", "watch word", "redact question revision",
+                  "redact answer revision"]
 
 
 @pytest.fixture
@@ -793,7 +806,9 @@ def test_2mb_bodies_on_calls_that_take_none_are_413(client, api_world):
     for method, path in (("POST", "/api/v1/answers/{a}/accept"), ("DELETE", "/api/v1/answers/{a}/accept"),
                          ("POST", "/api/v1/tickets/{t}/close"), ("POST", "/api/v1/tickets/{t}/reopen"),
                          ("DELETE", "/api/v1/questions/{q}"), ("DELETE", "/api/v1/tokens/current"),
-                         ("GET", "/api/v1/questions"), ("POST", "/logout")):
+                         ("GET", "/api/v1/questions"), ("POST", "/logout"),
+                         ("POST", "/api/v1/questions/{q}/private-details/remove"),
+                         ("POST", "/api/v1/answers/{a}/private-details/remove")):
         url = path.format(a=api_world["answer_id"], t=api_world["ta"].id, q=api_world["qa2"].id)
         response = client.open(url, method=method, data="x" * 2_000_000, headers={
             **api_world["alice_h"], "Content-Type": "application/json"})

@@ -185,3 +185,51 @@ def log():
               "comment_id": e.comment_id, "reason": e.reason, "created_at": iso(e.created_at)}
              for e in result.items]
     return listing(items, result.page, result.per_page, result.total)
+
+
+# --- private details: redacting the history, cutting out what the guard warned about -----------
+
+def _redact_route(kind: str) -> None:
+    def view(post_id: int, number: int):
+        data = parse_body(schemas.RedactIn)
+        revision = services.redact_revision(require_user(), kind, post_id, number, reason=data.reason)
+        return jsonify(serialize.revision(revision))
+
+    view.__name__ = view.__qualname__ = f"redact_{kind}_revision"
+    route(f"/{kind}s/<int:post_id>/revisions/<int:number>/redact", "POST",
+          summary=f"Redact an earlier revision of a {kind} that showed private details: its text is replaced in "
+          "the database, the action logged and the author told (moderators, staff). The current revision is "
+          "refused (409 current_revision): edit the post first", auth="required", body=schemas.RedactIn,
+          response=schemas.RevisionOut, errors=(400, 401, 403, 404, 409, 422))(view)
+
+
+for _kind in ("question", "answer"):
+    _redact_route(_kind)
+
+
+def _remove_private_route(kind: str) -> None:
+    def view(post_id: int):
+        actor = require_user()
+        post = services.remove_private_details(actor, kind, post_id)
+        if kind == "question":
+            from forum.api.questions import _question_detail
+
+            data = _question_detail(post.id)
+        elif kind == "answer":
+            from forum.api.questions import _answer_detail
+
+            data = _answer_detail(post.id)
+        else:
+            data = serialize.comment(post)
+        return jsonify({**data, "warnings": serialize.warnings(post)})
+
+    view.__name__ = view.__qualname__ = f"remove_private_{kind}"
+    response = {"question": schemas.QuestionOut, "answer": schemas.AnswerOut, "comment": schemas.CommentOut}[kind]
+    route(f"/{kind}s/<int:post_id>/private-details/remove", "POST",
+          summary=f"Cut the order numbers and street addresses the privacy guard warned about out of a {kind}'s "
+          "current text and its current revision, in place (the author, the revision's editor, moderators)",
+          auth="required", response=response, errors=(401, 403, 404))(view)
+
+
+for _kind in services.POST_KINDS:
+    _remove_private_route(_kind)

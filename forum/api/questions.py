@@ -72,7 +72,7 @@ def ask():
     data = parse_body(schemas.QuestionIn)
     question = services.ask_question(actor, title=data.title, body=data.body, tags=data.tags,
                                      category=data.category, private_data=data.private_data or "")
-    return jsonify(_question_detail(question.id)), 201
+    return jsonify({**_question_detail(question.id), "warnings": serialize.warnings(question)}), 201
 
 
 @route("/questions/<int:question_id>", "GET", summary="A question with its answers (verified, accepted, "
@@ -87,9 +87,10 @@ def show(question_id: int):
 def edit(question_id: int):
     actor = require_user()
     data = parse_body(schemas.QuestionPatch)
-    services.edit_question(actor, question_id, title=data.title, body=data.body, tags=data.tags,
-                           category=data.category, summary=data.summary, private_data=data.private_data or "")
-    return jsonify(_question_detail(question_id))
+    edited = services.edit_question(actor, question_id, title=data.title, body=data.body, tags=data.tags,
+                                    category=data.category, summary=data.summary,
+                                    private_data=data.private_data or "")
+    return jsonify({**_question_detail(question_id), "warnings": serialize.warnings(edited)})
 
 
 @route("/questions/<int:question_id>", "DELETE", summary="Delete a question (author while unanswered, "
@@ -115,7 +116,7 @@ def answer(question_id: int):
     actor = require_user()
     data = parse_body(schemas.AnswerIn)
     created = services.post_answer(actor, question_id, body=data.body, private_data=data.private_data or "")
-    return jsonify(_answer_detail(created.id)), 201
+    return jsonify({**_answer_detail(created.id), "warnings": serialize.warnings(created)}), 201
 
 
 def _answer_detail(answer_id: int) -> dict:
@@ -142,9 +143,9 @@ def show_answer(answer_id: int):
 def edit_answer(answer_id: int):
     actor = require_user()
     data = parse_body(schemas.AnswerPatch)
-    services.edit_answer(actor, answer_id, body=data.body, summary=data.summary,
-                         private_data=data.private_data or "")
-    return jsonify(_answer_detail(answer_id))
+    edited = services.edit_answer(actor, answer_id, body=data.body, summary=data.summary,
+                                  private_data=data.private_data or "")
+    return jsonify({**_answer_detail(answer_id), "warnings": serialize.warnings(edited)})
 
 
 @route("/answers/<int:answer_id>", "DELETE", summary="Delete an answer (author or moderator)",
@@ -171,7 +172,7 @@ def comment_question(question_id: int):
     data = parse_body(schemas.CommentIn)
     created = services.post_comment(actor, body=data.body, question_id=question_id,
                                     private_data=data.private_data or "")
-    return jsonify(serialize.comment(created)), 201
+    return jsonify({**serialize.comment(created), "warnings": serialize.warnings(created)}), 201
 
 
 @route("/answers/<int:answer_id>/comments", "POST", summary="Comment on an answer", auth="required",
@@ -182,7 +183,7 @@ def comment_answer(answer_id: int):
     data = parse_body(schemas.CommentIn)
     created = services.post_comment(actor, body=data.body, answer_id=answer_id,
                                     private_data=data.private_data or "")
-    return jsonify(serialize.comment(created)), 201
+    return jsonify({**serialize.comment(created), "warnings": serialize.warnings(created)}), 201
 
 
 @route("/comments/<int:comment_id>", "DELETE", summary="Delete a comment (author or moderator)",

@@ -106,6 +106,18 @@ class VerificationOut(BaseModel):
     revision: int = Field(description="The answer revision that staff verified")
 
 
+class PrivacyWarning(BaseModel):
+    field: str = Field(description="title, body or summary")
+    kind: Literal["order_number", "address"]
+    label: str = Field(description="What it looks like, in the reader's language")
+    masked: str = Field(description="Safe to show: e.g. JD******7890, 北京市朝阳区建国路**号")
+
+
+_WARNINGS = ("Only in the answer to a create or an edit: what the privacy guard warns about although the post "
+             "was saved (order numbers, street addresses), masked. POST .../private-details/remove cuts them out "
+             "of the post and of its history.")
+
+
 class CommentOut(BaseModel):
     id: int
     question_id: int | None
@@ -117,6 +129,7 @@ class CommentOut(BaseModel):
     held: bool = Field(default=False, description="Held for moderator review: only the author and moderators "
                                                   "see it until it is approved")
     held_reason: Literal["scam", "watched", "spam"] | None = None
+    warnings: list[PrivacyWarning] = Field(default_factory=list, description=_WARNINGS)
 
 
 class AnswerOut(BaseModel):
@@ -137,6 +150,7 @@ class AnswerOut(BaseModel):
     held: bool = Field(default=False, description="Held for moderator review: only the author and moderators "
                                                   "see it until it is approved")
     held_reason: Literal["scam", "watched", "spam"] | None = None
+    warnings: list[PrivacyWarning] = Field(default_factory=list, description=_WARNINGS)
 
 
 class QuestionSummaryOut(BaseModel):
@@ -169,6 +183,12 @@ class QuestionOut(QuestionSummaryOut):
     body_html: str
     comments: list[CommentOut]
     answers: list[AnswerOut]
+    warnings: list[PrivacyWarning] = Field(default_factory=list, description=_WARNINGS)
+
+
+class RedactionOut(BaseModel):
+    at: str
+    reason: str = Field(description="Why a moderator redacted the revision (public)")
 
 
 class RevisionOut(BaseModel):
@@ -180,6 +200,14 @@ class RevisionOut(BaseModel):
     tags: list[str] | None
     category: str | None
     created_at: str
+    redacted: RedactionOut | None = Field(
+        default=None, description="Set when a moderator redacted the revision: its title and body are then "
+                                  "\"[redacted]\" and its tags and summary empty (replaced in the database)")
+
+
+class RedactIn(_In):
+    reason: str = Field(description="1–300 characters, shown publicly on the revision history: it must not repeat "
+                                    "the private details")
 
 
 class PrivateFinding(BaseModel):

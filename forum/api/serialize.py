@@ -74,4 +74,10 @@ def answer(a: Answer, question: Question, *, my_vote: int = 0, comments: list[Co
 def revision(r: Revision) -> dict:
     return {"number": r.number, "editor": author(r.editor), "summary": r.summary, "title": r.title,
             "body": r.body, "tags": r.tags.split() if r.tags is not None else None, "category": r.category,
-            "created_at": iso(r.created_at)}
+            "created_at": iso(r.created_at),
+            "redacted": {"at": iso(r.redacted_at), "reason": r.redaction_reason} if r.is_redacted else None}
+
+
+def warnings(post) -> list[dict]:
+    """What the privacy guard warned about when this request saved `post` (see schemas.PrivacyWarning)."""
+    return list(getattr(post, "screening_warnings", ()) or ())

@@ -13,11 +13,13 @@ from forum.core import signals
 class Verdict:
     """What a screener decided: `texts` replaces the checked texts (censored or with private data
     removed); `hold` (a HoldReason value) keeps the post out of sight until reviewed, `detail`
-    says why for the moderator (masked)."""
+    says why for the moderator (masked). `warnings` are what the author should hear of although
+    the post is saved (order numbers, addresses): [{"field", "kind", "label", "masked"}]."""
 
     texts: dict[str, str] = field(default_factory=dict)
     hold: str | None = None
     detail: str = ""
+    warnings: list[dict] = field(default_factory=list)
 
 
 def screen(kind: str, actor, texts: dict[str, str], *, private_data: str = "", question=None) -> Verdict:
@@ -28,6 +30,7 @@ def screen(kind: str, actor, texts: dict[str, str], *, private_data: str = "", q
         if verdict is None:
             continue
         merged.texts.update(verdict.texts)
+        merged.warnings.extend(verdict.warnings)
         if verdict.hold and not merged.hold:
             merged.hold, merged.detail = verdict.hold, verdict.detail
     return merged

@@ -75,3 +75,6 @@ post_released = _signals.signal("post-released")
 post_undeleted = _signals.signal("post-undeleted")
 #: sender: the Question; kwargs: actor, action ("close", "reopen", "lock", "unlock"), reason.
 question_state_changed = _signals.signal("question-state-changed")
+#: sender: the Revision; kwargs: actor, post (its Question or Answer), reason. A moderator
+#: replaced the text of an earlier revision that showed private details.
+revision_redacted = _signals.signal("revision-redacted")

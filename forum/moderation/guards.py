@@ -725,3 +725,179 @@ def compile_watched(words: list[WatchedWord]) -> WatchedMatcher:
         rule = re.compile(word.pattern, re.IGNORECASE) if word.is_regex else _plain_word_regex(word.pattern)
         rules.append((stored, rule))
     return WatchedMatcher(rules)
+
+
+# --------------------------------------------------------------------------------------------
+# Privacy warnings: order numbers and street addresses
+# --------------------------------------------------------------------------------------------
+#
+# Not refused like the findings above: an order number or an address is often what a member
+# needs to talk about, and the shapes are too loose to refuse on. The post is saved and its author
+# is told (with a one-click removal). Findings never overlap a refused kind (a 16-digit card, an
+# 18-digit ID, a mobile with its country code are refused, not warned about).
+
+
+class WarningKind(enum.StrEnum):
+    ORDER_NUMBER = "order_number"
+    ADDRESS = "address"
+
+
+# The platform's order-number shape (FORUM_ORDER_NUMBER_PATTERN replaces it): 12 or more digits,
+# or up to six letters (and an optional hyphen) followed by 10 or more digits, or digits in groups
+# of four. Matched case-insensitively on the normalised text; a match may not touch another ASCII
+# letter or digit.
+DEFAULT_ORDER_NUMBER_PATTERN = r"[A-Z]{1,6}-?[0-9]{10,}|[0-9]{12,}|[0-9]{4}(?:[ -][0-9]{4}){2,}"
+
+_DIALLING = re.compile(r"\+\s*$")  # "+86 ..." before the number: a phone in international format
+_LANDLINE = re.compile(r"0[1-9][0-9]{10}")  # 0 + area code + local number, written without breaks
+
+
+@lru_cache(maxsize=16)
+def compile_order_pattern(pattern: str | None = None) -> re.Pattern[str]:
+    """The order-number pattern, checked like a watched-word regex (valid, not empty-matching, no
+    nested repeats) and bounded so that it never starts or ends inside a longer word or number.
+    Raises ValueError naming the problem."""
+    pattern = pattern or DEFAULT_ORDER_NUMBER_PATTERN
+    validate_pattern(pattern, True)
+    return re.compile(rf"(?<![0-9A-Za-z])(?:{pattern})(?![0-9A-Za-z])", re.IGNORECASE)
+
+
+def _mask_keeping_ends(value: str, head: int = 2, tail: int = 4) -> str:
+    """Digits and letters between the first `head` and the last `tail` characters become '*'."""
+    if len(value) <= head + tail:
+        return "*" * len(value)
+    middle = "".join("*" if ch.isalnum() else ch for ch in value[head:-tail])
+    return value[:head] + middle + value[-tail:]
+
+
+def find_order_numbers(text: str, pattern: str | None = None) -> list[Finding]:
+    """Order numbers of the platform's shape (`pattern`, default DEFAULT_ORDER_NUMBER_PATTERN).
+
+    Not an order number: a phone number (one written after "+", a landline with its area code,
+    a number dialled with 00) and anything the privacy guard refuses (cards, IDs, mobiles).
+    """
+    norm = normalise(text)
+    rule = compile_order_pattern(pattern)
+    found: list[Finding] = []
+    for m in rule.finditer(norm):
+        value = m.group()
+        digits = "".join(ch for ch in value if ch.isdigit())
+        if not digits or _DIALLING.search(norm, max(0, m.start() - 3), m.start()):
+            continue
+        if value.isdigit() and (value.startswith("00") or _LANDLINE.fullmatch(value)):
+            continue
+        found.append(Finding(WarningKind.ORDER_NUMBER, m.start(), m.end(), _mask_keeping_ends(value)))
+    return found
+
+
+# Chinese street addresses. A post names places all the time ("北京市的用户", "超市3楼", "12月3号"),
+# so single parts never count; a run of parts counts when it is specific enough to find a door:
+# a road with its number (建国路88号), an estate or a region with a building (阳光小区3栋), or
+# two building parts (3栋2单元501室). Place names are 1-8 Han characters, never the small words
+# that surround an address in a sentence (我家在…, 寄到…), so a finding starts at the place.
+_NAME_STOP = "在是的我你他她它了和与及或把被给送寄往从于住到为请就都也还要想这那个些吗呢吧啊说有没不很"
+
+
+def _han_except(stop: str) -> str:
+    """A character class of the CJK unified ideographs without the characters of `stop`."""
+    ranges, low = [], 0x4E00
+    for code in sorted(ord(c) for c in set(stop)):
+        if code > low:
+            ranges.append(f"\\u{low:04x}-\\u{code - 1:04x}")
+        low = code + 1
+    ranges.append(f"\\u{low:04x}-\\u9fff")
+    return "[" + "".join(ranges) + "]"
+
+
+_NAME = _han_except(_NAME_STOP)
+_NUM = r"[0-9]{1,5}"
+_ADDRESS_PARTS = re.compile(
+    # a road and its number: 建国路88号, 南京东路100-2号, 中关村大街27号院
+    rf"(?P<road_no>{_NAME}{{1,8}}?(?:大街|大道|路|街|巷|胡同|弄)\s*{_NUM}\s*(?:[-之]\s*{_NUM}\s*)?号(?:院|楼)?)"
+    # an estate or a building with a name: 阳光小区, 华星大厦
+    rf"|(?P<estate>{_NAME}{{1,8}}?(?:小区|花园|家园|公寓|大厦|新村|山庄|公馆|华庭|社区|苑))"
+    # a province, city, district, county or town: 广东省, 深圳市, 南山区, 张江镇, 建国门街道
+    rf"|(?P<region>{_NAME}{{1,7}}?(?:特别行政区|自治区|自治州|自治县|省|市|区|县|旗|镇|乡|街道))"
+    # a building, entrance or room: 3栋, 5号楼, A座1201, 2单元501, 501室
+    rf"|(?P<unit>[A-Za-z0-9]{{1,4}}\s*(?P<unit_kw>号楼|栋|幢|座|单元|号院|号房|室|房间|楼|层)"
+    rf"(?:\s*-?\s*[0-9]{{2,5}}(?![0-9]|\s*(?:号楼|栋|幢|座|单元|楼|层))\s*(?:室|房|号)?)?)"
+    # a road without a number still joins a run: 浦东新区张江路…
+    rf"|(?P<road>{_NAME}{{1,8}}?(?:大街|大道|路|街|巷|胡同|弄))"
+)
+_WEAK_UNITS = ("楼", "层")  # "3楼" is a floor, or a reply in forum speak, unless more follows
+_PART_WEIGHT = {"road_no": 3, "estate": 1, "region": 1, "road": 1}
+_ADDRESS_MIN_WEIGHT = 3
+# Between two parts of one address: spaces and commas, or (before a building) the name of a
+# building complex, in letters or Han characters (…88号SOHO现代城5号楼, …478号华星时代广场A座).
+_JOINER = re.compile(r"[ ,，、]{0,2}")
+_COMPLEX_NAME = re.compile(rf"(?:[A-Za-z]|{_NAME}){{1,12}}")
+
+
+def _part_weight(m: re.Match[str]) -> int:
+    kind = m.lastgroup or ""
+    if kind == "unit":
+        weak = m.group("unit_kw") in _WEAK_UNITS and m.end() == m.end("unit_kw")
+        return 1 if weak else 2
+    return _PART_WEIGHT[kind]
+
+
+def _address_run_weight(parts: list[re.Match[str]]) -> int:
+    regions = sum(1 for m in parts if m.lastgroup == "region")
+    # A chain of regions (广东省深圳市南山区) says where, not which door: it counts once.
+    return sum(_part_weight(m) for m in parts if m.lastgroup != "region") + min(regions, 1)
+
+
+def _joins(norm: str, previous: re.Match[str], part: re.Match[str]) -> bool:
+    between = norm[previous.end() : part.start()]
+    if _JOINER.fullmatch(between):
+        return True
+    return part.lastgroup == "unit" and _COMPLEX_NAME.fullmatch(between) is not None
+
+
+def find_addresses(text: str) -> list[Finding]:
+    """Chinese street addresses specific enough to find a door (see _ADDRESS_PARTS); `masked`
+    keeps the place names and hides the numbers."""
+    norm = normalise(text)
+    found: list[Finding] = []
+    run: list[re.Match[str]] = []
+
+    def close_run() -> None:
+        if run and _address_run_weight(run) >= _ADDRESS_MIN_WEIGHT:
+            start, end = run[0].start(), run[-1].end()
+            masked = "".join("*" if ch.isdigit() else ch for ch in norm[start:end])
+            found.append(Finding(WarningKind.ADDRESS, start, end, masked))
+        run.clear()
+
+    for part in _ADDRESS_PARTS.finditer(norm):
+        if run and not _joins(norm, run[-1], part):
+            close_run()
+        run.append(part)
+    close_run()
+    return found
+
+
+_WARNING_PRIORITY = {WarningKind.ADDRESS: 0, WarningKind.ORDER_NUMBER: 1}
+
+
+def find_private_warnings(text: str, *, order_pattern: str | None = None) -> list[Finding]:
+    """Order numbers and street addresses, ordered by start, never overlapping each other nor
+    anything find_private_data reports (that is refused, not warned about)."""
+    refused = find_private_data(text)  # ordered by start and disjoint
+    starts = [r.start for r in refused]
+
+    def overlaps_refused(c: Finding) -> bool:
+        i = bisect.bisect_left(starts, c.end)  # refused[:i] start before c ends
+        return i > 0 and refused[i - 1].end > c.start
+
+    candidates = find_order_numbers(text, order_pattern) + find_addresses(text)
+    return _without_overlaps([c for c in candidates if not overlaps_refused(c)], _WARNING_PRIORITY)
+
+
+__all__ += [
+    "DEFAULT_ORDER_NUMBER_PATTERN",
+    "WarningKind",
+    "compile_order_pattern",
+    "find_addresses",
+    "find_order_numbers",
+    "find_private_warnings",
+]

@@ -160,6 +160,8 @@ class ModAction(str, enum.Enum):
     UNSUSPEND = "unsuspend"
     WATCH_WORD = "watch_word"
     UNWATCH_WORD = "unwatch_word"
+    REDACT = "redact"                    # an earlier revision's text replaced
+    REMOVE_PRIVATE = "remove_private"    # order numbers or addresses cut out of a post's current text
 
     @property
     def title(self) -> str:
@@ -180,6 +182,8 @@ _ACTION_TITLES = {
     ModAction.UNSUSPEND: _l("Lifted suspension"),
     ModAction.WATCH_WORD: _l("Added watched word"),
     ModAction.UNWATCH_WORD: _l("Removed watched word"),
+    ModAction.REDACT: _l("Redacted a revision"),
+    ModAction.REMOVE_PRIVATE: _l("Removed private details"),
 }
 
 

@@ -24,7 +24,7 @@ from forum.core.permissions import Privilege, can, ensure_not_suspended, is_mode
 from forum.core.screening import Verdict
 from forum.extensions import db
 from forum.moderation import guards
-from forum.moderation.guards import PrivateKind, ScamKind, WatchedAction
+from forum.moderation.guards import PrivateKind, ScamKind, WarningKind, WatchedAction
 from forum.moderation.models import (
     Flag,
     FlagKind,
@@ -37,7 +37,8 @@ from forum.moderation.models import (
     WatchedWordEntry,
 )
 from forum.questions import services as posts
-from forum.questions.models import Answer, CloseReason, Comment, HoldReason, Question, QuestionStatus
+from forum.questions import rules as post_rules
+from forum.questions.models import Answer, CloseReason, Comment, HoldReason, Question, QuestionStatus, Revision
 from forum.questions.queries import Page
 
 POST_KINDS = ("question", "answer", "comment")
@@ -200,6 +201,7 @@ def screen_post(kind, *, actor, texts: dict[str, str], private_data: str = "", q
         if signals_found:
             verdict.hold = HoldReason.SCAM.value
             verdict.detail = "; ".join(_SCAM_LABELS[k]() for k in signals_found)
+    verdict.warnings = private_warnings(verdict.texts)
     return verdict
 
 
@@ -219,6 +221,30 @@ def scan_private(texts: dict[str, str]) -> list[dict]:
     """What the privacy guard would find (masked), for the live warning on the forms."""
     return [{"field": name, "kind": f.kind.value, "label": private_label(f.kind), "masked": f.masked}
             for name, hits in _private_findings(None, texts).items() for f in hits]
+
+
+_WARNING_LABELS = {
+    WarningKind.ORDER_NUMBER: lambda: _("an order number"),
+    WarningKind.ADDRESS: lambda: _("a street address"),
+}
+
+
+def warning_label(kind: str) -> str:
+    return _WARNING_LABELS[WarningKind(kind)]()
+
+
+def _warning_findings(texts: dict[str, str]) -> dict[str, list[guards.Finding]]:
+    pattern = current_app.config.get("FORUM_ORDER_NUMBER_PATTERN")
+    found = {name: guards.find_private_warnings(text, order_pattern=pattern)
+             for name, text in texts.items() if isinstance(text, str) and text}
+    return {name: hits for name, hits in found.items() if hits}
+
+
+def private_warnings(texts: dict[str, str]) -> list[dict]:
+    """What the privacy guard warns the author about but lets through: order numbers of the
+    platform's shape (FORUM_ORDER_NUMBER_PATTERN) and street addresses, masked, per field."""
+    return [{"field": name, "kind": f.kind.value, "label": warning_label(f.kind), "masked": f.masked}
+            for name, hits in _warning_findings(texts).items() for f in hits]
 
 
 # --- review items -------------------------------------------------------------------------------
@@ -602,6 +628,106 @@ def undelete_post(actor, kind: str, post_id, *, note=None):
     _log(actor, ModAction.UNDELETE, post=post, reason=note)
     signals.post_undeleted.send(post, actor=actor)
     db.session.commit()
+    return post
+
+
+# --- private details in the history and in the current text --------------------------------------
+
+REDACTION_REASON_MAX = 300
+
+
+def _check_public_reason(reason, errors: dict) -> str:
+    """A reason that everyone reads (the history page shows it): text, not empty, and without the
+    private details it is about."""
+    reason = _text(reason, "reason", errors, minimum=1, maximum=REDACTION_REASON_MAX)
+    if "reason" in errors:
+        return reason
+    if post_rules.has_control_characters(reason):
+        errors["reason"] = [_("The reason contains control characters.")]
+    elif guards.find_private_data(reason) or _warning_findings({"reason": reason}):
+        errors["reason"] = [_("The reason is shown on the public history: leave the private details out of it.")]
+    return reason
+
+
+def redact_revision(actor, kind: str, post_id, number, *, reason) -> Revision:
+    """Replace the text of an earlier revision of a question or an answer that showed private
+    details: its title, body, tags and summary are overwritten in the database (not hidden), the
+    action is logged with the reason, and the post's author and the revision's editor are told.
+    The history page then shows "redacted by a moderator" and the reason, which is public and
+    must not repeat the details.
+
+    Moderators, staff and administrators only. The current revision is the live post's text:
+    edit the post first (the edit takes the details out of the page), then redact the revision
+    that still has them (Conflict, code "current_revision"). Raises PermissionDenied, NotFound
+    (unknown, deleted or unseen post, unknown revision), ValidationFailed (reason), Conflict
+    (current revision, already redacted).
+    """
+    _require_moderator(actor)
+    if kind == "question":
+        post = posts.get_question(post_id, viewer=actor)
+    elif kind == "answer":
+        post = posts.get_answer(post_id, viewer=actor)
+    else:
+        raise NotFound(_("This post does not exist or was deleted."))
+    revision = posts.get_revision(post, number)
+    errors: dict[str, list[str]] = {}
+    reason = _check_public_reason(reason, errors)
+    if errors:
+        raise ValidationFailed(errors)
+    if revision.is_redacted:
+        raise Conflict(_("This revision is already redacted."), code="already_redacted")
+    if revision.number >= post.revision_count:
+        raise Conflict(_("This is the post's current text, which the page shows. Edit the post to take the private "
+                         "details out first; then redact this revision, which keeps them in the history."),
+                       code="current_revision")
+    if not posts.redact_revision_text(revision, actor=actor, reason=reason):
+        db.session.rollback()
+        raise Conflict(_("This revision is already redacted."), code="already_redacted")
+    _log(actor, ModAction.REDACT, post=post, reason=_("Revision %(number)d: %(reason)s", number=revision.number,
+                                                      reason=reason))
+    signals.revision_redacted.send(revision, actor=actor, post=post, reason=reason)
+    db.session.commit()
+    return revision
+
+
+def remove_private_details(actor, kind: str, post_id):
+    """Cut what the privacy guard warned about (order numbers, street addresses) out of a post's
+    current text, in place: the title, the body and the current revision's summary, on the page
+    and in the history alike (replaced by "[removed]"; no new revision keeps the old text). The
+    one-click fix offered to the author after posting.
+
+    Allowed to the post's author, the editor of its current revision and moderators (logged
+    when it is someone else's post). Returns the post, with `screening_warnings` of what is left
+    (nothing). A post with nothing to cut is left as it is. Raises NotFound, PermissionDenied.
+    """
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        raise PermissionDenied(_("Sign in first."), code="unauthorized")
+    if kind not in POST_KINDS:
+        raise NotFound(_("This post does not exist or was deleted."))
+    post = load_post(kind, post_id, viewer=actor)
+    model = type(post)
+    post = db.session.scalar(sa.select(model).where(model.id == post.id).with_for_update(key_share=True, of=model)
+                             .execution_options(populate_existing=True))
+    revision = posts.get_revision(post, post.revision_count) if kind != "comment" else None
+    owners = {post.author_id} | ({revision.editor_id} if revision is not None else set())
+    if actor.id not in owners:
+        _require_moderator(actor)
+    texts = {"body": post.body}
+    if kind == "question":
+        texts["title"] = post.title
+    if revision is not None and revision.summary:
+        texts["summary"] = revision.summary
+    found = _warning_findings(texts)
+    if found:
+        posts.amend_in_place(post, {name: guards.redact(texts[name], hits, placeholder=_("[removed]"))
+                                    for name, hits in found.items()}, actor=actor)
+        if actor.id not in owners:
+            labels = ", ".join(sorted({warning_label(f.kind) for hits in found.values() for f in hits}))
+            _log(actor, ModAction.REMOVE_PRIVATE, post=post, reason=labels)
+        db.session.commit()
+    else:
+        db.session.rollback()
+    post.screening_warnings = []
     return post
 
 

@@ -192,3 +192,32 @@ def log():
     username = request.args.get("user") or None
     result = services.action_log(_me(), username=username, page=page, per_page=per_page)
     return render_template("moderation/log.html", page=result, username=username)
+
+
+@bp.route("/<any(question, answer):kind>s/<int:post_id>/revisions/<int:number>/redact", methods=["POST"])
+@login_required
+def redact_revision(kind: str, post_id: int, number: int):
+    """Replace an earlier revision's text (moderators, staff); back to the history."""
+    _moderator_only()
+    history = url_for(f"questions.{kind}_revisions", **{f"{kind}_id": post_id}, _anchor=f"revision-{number}")
+    if ActionForm().validate_on_submit():
+        try:
+            services.redact_revision(_me(), kind, post_id, number, reason=request.form.get("reason"))
+        except (ValidationFailed, Conflict) as error:
+            flash(_messages(error), "error")
+        else:
+            flash(_("Revision %(number)d is redacted: its text is gone from the history, and the author is told.",
+                    number=number), "success")
+    return redirect(history)
+
+
+@bp.route("/<any(question, answer, comment):kind>s/<int:post_id>/private-details/remove", methods=["POST"])
+@login_required
+def remove_private_details(kind: str, post_id: int):
+    """The one-click fix after a privacy warning: cut the passages out of the post and its history."""
+    post = services.load_post(kind, post_id, viewer=_me())
+    anchor = {"question": "question", "answer": f"answer-{post_id}", "comment": f"comment-{post_id}"}[kind]
+    if ActionForm().validate_on_submit():
+        services.remove_private_details(_me(), kind, post_id)
+        flash(_("Removed. Neither the page nor its edit history shows them any more."), "success")
+    return redirect(url_for("questions.show", question_id=thread_id_of(post), _anchor=anchor))

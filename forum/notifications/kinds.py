@@ -20,6 +20,7 @@ class Kind(str, enum.Enum):
     TICKET_NEW = "ticket_new"            # staff: a new escalation in their tier
     TICKET_BREACH_NEAR = "ticket_breach"  # staff: a ticket is about to breach its SLA
     MODERATION = "moderation"            # a moderator approved, removed or closed my post
+    REVISION_REDACTED = "revision_redacted"  # a moderator redacted an earlier revision of my post
 
     @property
     def title(self) -> str:
@@ -39,6 +40,7 @@ _TITLES = {
     Kind.TICKET_NEW: _l("Staff: new escalations in my tier"),
     Kind.TICKET_BREACH_NEAR: _l("Staff: tickets about to breach their SLA"),
     Kind.MODERATION: _l("Moderators approved, removed or closed my posts"),
+    Kind.REVISION_REDACTED: _l("Moderators redacted private details from the history of my posts"),
 }
 
 
@@ -59,6 +61,7 @@ def render_text(kind: str, actor: str, title: str, detail: str) -> str:
         Kind.TICKET_NEW.value: lambda: _("New escalation %(number)s: “%(title)s”", number=detail, title=title),
         Kind.TICKET_BREACH_NEAR.value: lambda: _("Ticket %(number)s is about to breach its SLA", number=detail),
         Kind.MODERATION.value: lambda: _moderation_text(title, detail),
+        Kind.REVISION_REDACTED.value: lambda: _redaction_text(title, detail),
     }
     return texts.get(kind, lambda: title)()
 
@@ -84,6 +87,22 @@ def _moderation_text(title: str, detail: str) -> str:
         return _("A moderator closed your question “%(title)s”: %(reason)s", title=title, reason=reason)
     text = _("A moderator removed your post on “%(title)s”.", title=title)
     return f"{text} {_('Reason: %(reason)s', reason=reason)}" if reason else text
+
+
+def redaction_detail(number: int, reason: str) -> str:
+    """What a redaction notification stores: the revision's number and the moderator's reason."""
+    return f"{number}|{reason}"[:200]
+
+
+def redacted_revision_number(detail: str) -> int | None:
+    number = detail.split("|", 1)[0]
+    return int(number) if number.isdigit() else None
+
+
+def _redaction_text(title: str, detail: str) -> str:
+    number, _sep, reason = detail.partition("|")
+    return _("A moderator redacted revision %(number)s of your post on “%(title)s” because it showed private "
+             "details: %(reason)s", number=number, title=title, reason=reason)
 
 
 def _badge_title(value: str) -> str:

@@ -21,7 +21,7 @@ from forum.core.db import insert_ignoring_conflicts, is_row_id, on_commit, utcno
 from forum.core.errors import NotFound, ValidationFailed
 from forum.extensions import db
 from forum.notifications import jobs, mail
-from forum.notifications.kinds import Kind, render_text
+from forum.notifications.kinds import Kind, redacted_revision_number, render_text
 from forum.notifications.models import Follow, Notification, NotificationSettings, OutgoingEmail
 from forum.questions.models import Category, Question, Tag, question_tags
 
@@ -145,6 +145,12 @@ def base_url() -> str:
 def item_url(notification: Notification) -> str:
     if notification.ticket_id:
         return f"/tickets/{notification.ticket_id}"
+    if notification.kind == Kind.REVISION_REDACTED.value and notification.question_id:
+        # The history where the revision was redacted.
+        number = redacted_revision_number(notification.detail)
+        path = (f"/answers/{notification.answer_id}/revisions" if notification.answer_id
+                else f"/questions/{notification.question_id}/revisions")
+        return path + (f"#revision-{number}" if number else "")
     path = f"/questions/{notification.question_id}" if notification.question_id else "/notifications"
     if notification.answer_id:
         path += f"#answer-{notification.answer_id}"

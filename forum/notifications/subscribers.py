@@ -4,7 +4,7 @@ from __future__ import annotations
 from forum.core import signals
 from forum.extensions import db
 from forum.notifications import services
-from forum.notifications.kinds import Kind, moderation_detail
+from forum.notifications.kinds import Kind, moderation_detail, redaction_detail
 from forum.questions.models import Answer, Question
 from forum.questions.services import thread_id_of
 
@@ -88,6 +88,13 @@ def _question_state(question, actor, action: str, **_):
                         detail=moderation_detail("closed", reason=question.closed_reason.value))
 
 
+def _revision_redacted(revision, actor, post, reason: str = "", **_):
+    """The post's author and the revision's editor hear that a moderator redacted it, and why."""
+    services.notify({post.author_id, revision.editor_id}, Kind.REVISION_REDACTED, actor_id=actor.id,
+                    question_id=thread_id_of(post), answer_id=post.id if isinstance(post, Answer) else None,
+                    detail=redaction_detail(revision.number, reason))
+
+
 def _staff_in_tier(tier: int) -> set[int]:
     import sqlalchemy as sa
 
@@ -143,3 +150,4 @@ def connect() -> None:
     for signal in (signals.question_deleted, signals.answer_deleted, signals.comment_deleted):
         signal.connect(_post_removed)
     signals.question_state_changed.connect(_question_state)
+    signals.revision_redacted.connect(_revision_redacted)

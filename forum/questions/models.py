@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import ClassVar
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -105,6 +106,9 @@ class HeldMixin:
 
     held_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     held_reason: Mapped[HoldReason | None] = mapped_column(enum_column(HoldReason))
+    #: Not stored: what the privacy guard warned the author about when this request saved the post
+    #: (order numbers, addresses; masked), for the page's notice and the API's "warnings".
+    screening_warnings: ClassVar[list[dict] | tuple] = ()
 
     @property
     def is_held(self) -> bool:
@@ -251,8 +255,17 @@ class Comment(HeldMixin, TimestampMixin, db.Model):
     author: Mapped[User] = relationship(lazy="joined", innerjoin=True)
 
 
+#: What a redacted revision holds instead of its text (its title too, for a question). Stored as
+#: is, in no language: pages show their own translated notice and diff against it.
+REDACTED_TEXT = "[redacted]"
+
+
 class Revision(db.Model):
-    """One version of a question or an answer: number 1 is the original, each edit adds one."""
+    """One version of a question or an answer: number 1 is the original, each edit adds one.
+
+    A moderator may redact an earlier revision that showed private details: its title, body, tags
+    and summary are replaced in the row by REDACTED_TEXT (or emptied), with who, when and why.
+    """
 
     __tablename__ = "revisions"
     __table_args__ = (
@@ -272,5 +285,12 @@ class Revision(db.Model):
     tags: Mapped[str | None] = mapped_column(sa.String(200))  # space-separated, questions only
     category: Mapped[str | None] = mapped_column(sa.String(16))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+    redacted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    redacted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    redaction_reason: Mapped[str] = mapped_column(sa.String(500), nullable=False, default="", server_default="")
 
-    editor: Mapped[User] = relationship(lazy="joined", innerjoin=True)
+    editor: Mapped[User] = relationship(foreign_keys=[editor_id], lazy="joined", innerjoin=True)
+
+    @property
+    def is_redacted(self) -> bool:
+        return self.redacted_at is not None

@@ -27,6 +27,7 @@ from forum.questions.models import (
     HoldReason,
     Question,
     QuestionStatus,
+    REDACTED_TEXT,
     Revision,
     Tag,
     question_tags,
@@ -313,6 +314,7 @@ def ask_question(actor: User, *, title, body, tags, category, private_data: str 
         created_at=now, updated_at=now, last_activity_at=now, revision_count=1,
     )
     _hold(question, verdict)
+    question.screening_warnings = verdict.warnings
     question.tags = _upsert_tags(tag_names)
     db.session.add(question)
     db.session.flush()
@@ -389,6 +391,7 @@ def edit_question(actor: User, question_id, *, title=None, body=None, tags=None,
         hide_post(question, HoldReason(verdict.hold), actor=actor, detail=verdict.detail)
     signals.question_edited.send(question, actor=actor, revision=revision)
     db.session.commit()
+    question.screening_warnings = verdict.warnings
     return question
 
 
@@ -565,6 +568,7 @@ def post_answer(actor: User, question_id, *, body, private_data: str = "") -> An
     answer = Answer(question_id=question.id, author_id=actor.id, body=body, body_html=body_html,
                     created_at=now, updated_at=now, official=actor.role.is_staff, last_editor_id=actor.id)
     _hold(answer, verdict)
+    answer.screening_warnings = verdict.warnings
     db.session.add(answer)
     db.session.flush()
     db.session.add(Revision(answer_id=answer.id, number=1, editor_id=actor.id, body=body, created_at=now,
@@ -617,6 +621,7 @@ def edit_answer(actor: User, answer_id, *, body, summary=None, private_data: str
         hide_post(answer, HoldReason(verdict.hold), actor=actor, detail=verdict.detail)
     signals.answer_edited.send(answer, actor=actor, revision=revision)
     db.session.commit()
+    answer.screening_warnings = verdict.warnings
     return answer
 
 
@@ -738,6 +743,7 @@ def post_comment(actor: User, *, body, question_id=None, answer_id=None, private
                       author_id=actor.id, body=body, body_html=body_html, created_at=now,
                       updated_at=now)
     _hold(comment, verdict)
+    comment.screening_warnings = verdict.warnings
     db.session.add(comment)
     db.session.flush()
     if comment.is_held:
@@ -759,6 +765,60 @@ def delete_comment(actor: User, comment_id, *, reason: str = "") -> None:
     _delete_reply(actor, get_comment(comment_id, viewer=actor), reason,
                   forbidden=_("Only the author or a moderator can delete this comment."),
                   gone=_("This comment does not exist or was deleted."), deleted=signals.comment_deleted)
+
+
+# --- private details: redacting history, cutting passages out ---------------------------------
+
+def get_revision(post, number: Any) -> Revision:
+    """Revision `number` of a question or an answer. Raises NotFound."""
+    column = Revision.question_id if isinstance(post, Question) else Revision.answer_id
+    revision = db.session.scalar(sa.select(Revision).where(column == post.id, Revision.number == number)) \
+        if is_row_id(number) else None
+    if revision is None:
+        raise NotFound(_("This revision does not exist."))
+    return revision
+
+
+def redact_revision_text(revision: Revision, *, actor: User, reason: str) -> bool:
+    """Replace a revision's text in its row (flush only): title and body become REDACTED_TEXT,
+    tags and summary empty; who, when and why are kept. False when it was redacted already (a
+    concurrent moderator did it first)."""
+    values: dict[str, Any] = {"body": REDACTED_TEXT, "summary": "", "redacted_at": utcnow(),
+                              "redacted_by_id": actor.id, "redaction_reason": reason}
+    if revision.title is not None:
+        values["title"] = REDACTED_TEXT
+    if revision.tags is not None:
+        values["tags"] = ""
+    done = db.session.scalar(sa.update(Revision).where(Revision.id == revision.id, Revision.redacted_at.is_(None))
+                             .values(values).returning(Revision.id))
+    if done is None:
+        return False
+    db.session.refresh(revision)
+    return True
+
+
+def amend_in_place(post, texts: dict[str, str], *, actor: User) -> None:
+    """Replace the live text of a post and of its current revision in place (flush only): for
+    cutting out private details the privacy guard warned about, so that no revision keeps them.
+    `texts` holds any of title and body (the post and its current revision) and summary (the
+    current revision's). The search index follows (the usual "edited" signal)."""
+    if "body" in texts:
+        post.body = texts["body"]
+        post.body_html = render_markdown(texts["body"])
+    if "title" in texts and isinstance(post, Question):
+        post.title = texts["title"][:rules.TITLE_MAX]
+    if isinstance(post, Comment):
+        db.session.flush()
+        return
+    revision = get_revision(post, post.revision_count)
+    for name in ("title", "body"):
+        if name in texts and getattr(revision, name) is not None:
+            setattr(revision, name, getattr(post, name))
+    if "summary" in texts:
+        revision.summary = texts["summary"][:rules.SUMMARY_MAX]
+    db.session.flush()
+    edited = signals.question_edited if isinstance(post, Question) else signals.answer_edited
+    edited.send(post, actor=actor, revision=revision)
 
 
 def rerender_all(batch_size: int = 500) -> int:

@@ -1,6 +1,8 @@
 """Question pages: the list, a thread, asking, answering, commenting, editing, revisions."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -40,6 +42,19 @@ def _say_if_held(post, what: str) -> bool:
     flash(_("Your %(what)s is held for review: %(why)s A moderator will look at it soon; until then only you "
             "and the moderators can see it.", what=what, why=post.held_reason.title), "warning")
     return True
+
+
+def _say_if_private(post, kind: str) -> None:
+    """The privacy guard's warnings (saved all the same): a notice to the author with a one-click
+    removal. Only the masked values travel in the session cookie."""
+    warnings = getattr(post, "screening_warnings", ()) or ()
+    if not warnings:
+        return
+    flash({"text": _("Anyone can read your %(what)s, and it seems to show private details. Remove them with "
+                     "one click; they are then gone from the page and from its edit history.",
+                     what={"question": _("question"), "answer": _("answer"), "comment": _("comment")}[kind]),
+           "findings": [{"label": w["label"], "masked": w["masked"]} for w in warnings],
+           "action": url_for("moderation.remove_private_details", kind=kind, post_id=post.id)}, "privacy")
 
 
 def _listing(template: str, *, tag: str | None = None, **context):
@@ -126,6 +141,7 @@ def ask():
         else:
             if not _say_if_held(question, _("question")):
                 flash(_("Your question is posted. You will find answers here."), "success")
+            _say_if_private(question, "question")
             return redirect(url_for("questions.show", question_id=question.id))
     status = 422 if form.errors or form.form_errors else 200
     return render_template("questions/ask.html", form=form, editing=None, private_findings=findings), status
@@ -156,6 +172,7 @@ def edit(question_id: int):
         else:
             if not _say_if_held(edited, _("question")):
                 flash(_("Your edit is saved."), "success")
+            _say_if_private(edited, "question")
             return redirect(url_for("questions.show", question_id=question_id))
     status = 422 if form.errors or form.form_errors else 200
     return render_template("questions/ask.html", form=form, editing=question, private_findings=findings), status
@@ -182,6 +199,7 @@ def answer(question_id: int):
         else:
             if not _say_if_held(created, _("answer")):
                 flash(_("Thank you for your answer."), "success")
+            _say_if_private(created, "answer")
             return redirect(url_for("questions.show", question_id=question_id, _anchor=f"answer-{created.id}"))
     return _render_thread(question, status=422, answer_form=form, private_findings=findings)
 
@@ -210,6 +228,7 @@ def edit_answer(answer_id: int):
         else:
             if not _say_if_held(edited, _("answer")):
                 flash(_("Your edit is saved."), "success")
+            _say_if_private(edited, "answer")
             return redirect(url_for("questions.show", question_id=question.id, _anchor=f"answer-{answer_id}"))
     status = 422 if form.errors or form.form_errors else 200
     return render_template("questions/edit_answer.html", form=form, answer=answer, question=question,
@@ -229,6 +248,7 @@ def _comment(question, anchor: str, **target):
                 "findings": getattr(error, "findings", [])})
         if not _say_if_held(comment, _("comment")):
             flash(_("Your comment is posted."), "success")
+        _say_if_private(comment, "comment")
         return redirect(url_for("questions.show", question_id=question.id, _anchor=f"comment-{comment.id}"))
     return redirect(url_for("questions.show", question_id=question.id, _anchor=anchor))
 
@@ -287,21 +307,43 @@ def delete_answer(answer_id: int):
 REVISIONS_PER_PAGE = 10
 
 
+@dataclass
+class _Shown:
+    """A revision as the history shows and diffs it: a redacted one as its placeholder."""
+
+    title: str | None
+    body: str
+    tags: str | None
+    category: str | None
+
+
+def _shown(revision) -> _Shown | None:
+    if revision is None:
+        return None
+    if revision.is_redacted:
+        placeholder = _("[redacted by a moderator]")
+        return _Shown(placeholder if revision.title is not None else None, placeholder,
+                      placeholder if revision.tags is not None else None, revision.category)
+    return _Shown(revision.title, revision.body, revision.tags, revision.category)
+
+
 def _revision_entries(page):
-    """Each revision of the page (newest first) with its diff against the one it replaced."""
+    """Each revision of the page (newest first) with its diff against the one it replaced. A
+    redacted revision diffs as its placeholder, in both directions."""
     revisions = list(page.items)
     older = queries.revision_before(revisions[-1]) if revisions else None
     entries = []
     for index, revision in enumerate(revisions):
-        previous = revisions[index + 1] if index + 1 < len(revisions) else older
-        body_diff, stats = inline_diff(previous.body if previous else "", revision.body)
+        previous = _shown(revisions[index + 1] if index + 1 < len(revisions) else older)
+        current = _shown(revision)
+        body_diff, stats = inline_diff(previous.body if previous else "", current.body)
         title_diff = None
-        if revision.title is not None:
-            title_diff = inline_diff(previous.title or "" if previous else "", revision.title)[0]
-        entries.append({"revision": revision, "previous": previous, "body_diff": body_diff, "stats": stats,
-                        "title_diff": title_diff,
-                        "tags_changed": previous is not None and previous.tags != revision.tags,
-                        "category_changed": previous is not None and previous.category != revision.category})
+        if current.title is not None:
+            title_diff = inline_diff(previous.title or "" if previous else "", current.title)[0]
+        entries.append({"revision": revision, "shown": current, "previous": previous, "body_diff": body_diff,
+                        "stats": stats, "title_diff": title_diff,
+                        "tags_changed": previous is not None and previous.tags != current.tags,
+                        "category_changed": previous is not None and previous.category != current.category})
     return entries
 
 
@@ -310,12 +352,18 @@ def _revisions_page(**post):
     return queries.revisions_of(**post, page=page_number, per_page=REVISIONS_PER_PAGE, newest_first=True)
 
 
+def _may_redact() -> bool:
+    viewer = _viewer()
+    return viewer is not None and can(viewer, Privilege.MODERATE)
+
+
 @bp.route("/questions/<int:question_id>/revisions")
 def question_revisions(question_id: int):
     question = services.get_question(question_id, viewer=_viewer())
     page = _revisions_page(question_id=question_id)
     return render_template("questions/revisions.html", question=question, answer=None, page=page,
-                           entries=_revision_entries(page))
+                           entries=_revision_entries(page), post=question, kind="question",
+                           may_redact=_may_redact())
 
 
 @bp.route("/answers/<int:answer_id>/revisions")
@@ -324,7 +372,8 @@ def answer_revisions(answer_id: int):
     question = services.get_question(answer.question_id, viewer=_viewer())
     page = _revisions_page(answer_id=answer_id)
     return render_template("questions/revisions.html", question=question, answer=answer, page=page,
-                           entries=_revision_entries(page))
+                           entries=_revision_entries(page), post=answer, kind="answer",
+                           may_redact=_may_redact())
 
 
 @bp.route("/preview", methods=["POST"])
