@@ -884,3 +884,149 @@ def test_deleted_and_private_things_do_not_show(client, world, login):
     login(world["alice"])
     _clean(client.get(f"/questions/{world['qb'].id}"), "Bob's thread")
     _clean(client.get(f"/users/{world['bob'].username}"), "Bob's profile")
+
+
+# --- invisible characters and look-alike letters (issue 14, findings 3 and 4) -----------------------
+#
+# A reader does not see a zero-width joiner inside 客服, a word joiner inside a phone number, or a
+# Cyrillic "ѕ" in "support": neither may the guards. Each class goes through the services, the API
+# and the pages, and whatever the characters, a text is held or refused exactly as without them.
+
+from forum.core.errors import PrivateDataFound  # noqa: E402
+from forum.notifications.models import Notification, OutgoingEmail  # noqa: E402
+from forum.questions import services as posts  # noqa: E402
+from forum.questions.models import Answer, Comment  # noqa: E402
+from tests.unicode_data import INVISIBLE, SAMPLE, hex_id, sprinkle  # noqa: E402
+
+SCAM_ANSWER = "这个问题我是官方客服可以处理，加我微信 kefu8888，把验证码发给我就能退款。"
+SCAM_WORDS = ("客服", "微信", "验证码")
+PHONE_BODY = "我的订单一直没有发货，请联系我，电话 138{c}1234{c}5678，谢谢大家帮忙看看。"
+NEW_QUESTION = {"title": "订单一直显示处理中怎么办", "body": "下单以后一直显示处理中，已经三天了，请问怎么处理？",
+                "tags": ["订单"], "category": "orders"}
+
+
+def _invisible_free(value: str) -> bool:
+    return not any(ord(ch) in set(INVISIBLE) for ch in value)
+
+
+def _api_question(client, headers, **changes) -> dict:
+    return check_json(client.post("/api/v1/questions", headers=headers, json={**NEW_QUESTION, **changes}),
+                      "question", statuses=(201,))
+
+
+class TestInvisibleCharacters:
+    @pytest.mark.parametrize("code", SAMPLE, ids=hex_id)
+    def test_a_scam_answer_is_held_through_the_api_and_the_page(self, client, people, login, code):
+        hidden = sprinkle(SCAM_ANSWER, SCAM_WORDS, chr(code))
+        q = _api_question(client, people["asker_h"])
+        answer = check_json(client.post(f"/api/v1/questions/{q['id']}/answers", headers=people["helper_h"],
+                                        json={"body": hidden}), "API answer", statuses=(201,))
+        assert answer["held"] is True and answer["held_reason"] == "scam"
+        assert _invisible_free(answer["body"])  # stored without them
+        login(people["helper"])
+        assert client.post(f"/questions/{q['id']}/answers", data={"body": hidden}).status_code == 302
+        bodies = db.session.execute(sa.select(Answer.body, Answer.held_reason).where(Answer.question_id == q["id"])).all()
+        assert len(bodies) == 2 and all(reason is not None and reason.value == "scam" for _, reason in bodies)
+        assert all(_invisible_free(body) for body, _ in bodies)
+        client.post("/logout")
+        assert "kefu8888" not in client.get(f"/questions/{q['id']}").get_data(as_text=True)
+        assert client.get(f"/api/v1/questions/{q['id']}").get_json()["answers"] == []
+
+    @pytest.mark.parametrize("code", SAMPLE, ids=hex_id)
+    def test_a_phone_number_is_refused_through_the_api_and_the_page(self, client, people, login, code):
+        body = PHONE_BODY.format(c=chr(code))
+        response = client.post("/api/v1/questions", headers=people["asker_h"], json={**NEW_QUESTION, "body": body})
+        error = assert_api_error(response, "phone in a question", statuses=(422,))
+        assert error["code"] == "private_data" and [f["masked"] for f in error["findings"]] == ["138****5678"]
+        removed = _api_question(client, people["asker_h"], body=body, private_data="remove")
+        assert "5678" not in removed["body"] and "138" not in removed["body"]
+        login(people["asker"])
+        page = client.post("/ask", data={**NEW_QUESTION, "tags": "订单", "body": body})
+        assert page.status_code == 422 and "138****5678" in page.get_data(as_text=True)
+
+    @pytest.mark.parametrize("code", SAMPLE, ids=hex_id)
+    def test_titles_comments_summaries_and_tags_are_screened(self, client, people, login, code):
+        ch = chr(code)
+        titled = _api_question(client, people["asker_h"], title=sprinkle("我是官方客服，订单问题找我处理", ["客服"], ch))
+        assert titled["held"] is True
+        tagged = _api_question(client, people["asker_h"], tags=[sprinkle("加微信", ["微信"], ch)])
+        assert tagged["held"] is True
+        plain, other = _api_question(client, people["asker_h"]), _api_question(client, people["asker_h"])
+        comment = check_json(client.post(f"/api/v1/questions/{plain['id']}/comments", headers=people["helper_h"],
+                                         json={"body": sprinkle("有问题加我微信 kefu8888", ["微信"], ch)}),
+                             "comment", statuses=(201,))
+        assert comment["held"] is True
+        edited = check_json(client.patch(f"/api/v1/questions/{plain['id']}", headers=people["asker_h"], json={
+            "body": NEW_QUESTION["body"] + "（补充）", "summary": sprinkle("加我微信 kefu8888 细聊", ["微信"], ch)}),
+            "edit with a summary")
+        assert edited["held"] is True
+        login(people["helper"])
+        response = client.post(f"/questions/{other['id']}/comments",
+                               data={"body": sprinkle("请把验证码发给我", ["验证码"], ch)})
+        assert response.status_code == 302
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Comment).where(
+            Comment.question_id == other["id"], Comment.held_at.is_not(None))) == 1
+
+    @pytest.mark.parametrize("code", SAMPLE, ids=hex_id)
+    def test_watched_words_are_matched_through_them(self, client, people, create_user, token_for, code):
+        mod_h = token_for(create_user(role="moderator"))
+        for pattern, action in (("刷单", "block"), ("代购", "hold"), ("笨蛋", "censor")):
+            assert client.post("/api/v1/watched-words", headers=mod_h,
+                               json={"pattern": pattern, "action": action}).status_code == 201
+        ch = chr(code)
+        q = _api_question(client, people["asker_h"])
+        url = f"/api/v1/questions/{q['id']}/answers"
+        blocked = client.post(url, headers=people["helper_h"], json={"body": f"想赚钱可以来刷{ch}单，每天结算，靠谱兼职。"})
+        assert assert_api_error(blocked, "blocked word", statuses=(422,))["fields"]["body"]
+        held = check_json(client.post(url, headers=people["helper_h"], json={"body": f"专业代{ch}购，价格便宜，欢迎咨询了解，当天发货。"}),
+                          "held word", statuses=(201,))
+        assert held["held"] is True and held["held_reason"] == "watched"
+        censored = check_json(client.post(f"/api/v1/questions/{q['id']}/comments", headers=people["helper_h"],
+                                          json={"body": f"你这个笨{ch}蛋，看清楚"}), "censored word", statuses=(201,))
+        assert "笨" not in censored["body"] and "■" in censored["body"]
+
+    def test_every_invisible_character_through_the_services(self, people):
+        """All of them (~200): a scam answer is held and a phone number refused, as without them."""
+        q = posts.ask_question(people["asker"], **{**NEW_QUESTION, "tags": ["订单"]})
+        for code in INVISIBLE:
+            ch = chr(code)
+            answer = posts.post_answer(people["helper"], q.id, body=sprinkle(SCAM_ANSWER, SCAM_WORDS, ch))
+            assert answer.is_held and _invisible_free(answer.body), hex_id(code)
+            with pytest.raises(PrivateDataFound):
+                posts.post_answer(people["helper"], q.id, body=PHONE_BODY.format(c=ch))
+
+    def test_stored_text_has_none_but_emoji_keep_their_joiners(self, client, people):
+        title = "订单\u200b一直\u2060显示\u00ad处理中\ufeff怎么办"
+        body = "下单以后\u200d一直显示处理中，已经三天了 👩\u200d💻 ❤\ufe0f，请问\u202e怎么处理？"
+        q = _api_question(client, people["asker_h"], title=title, body=body, tags=["订\u200d单", "物\u2060流"],
+                          summary=None)
+        assert q["title"] == "订单一直显示处理中怎么办"
+        assert q["body"] == "下单以后一直显示处理中，已经三天了 👩\u200d💻 ❤\ufe0f，请问怎么处理？"
+        assert sorted(q["tags"]) == sorted(["订单", "物流"])
+        revisions = client.get(f"/api/v1/questions/{q['id']}/revisions").get_json()
+        assert "\u200b" not in str(revisions) and "\u202e" not in str(revisions)
+        # Invisible characters do not count: ten Hangul fillers are an empty title.
+        response = client.post("/api/v1/questions", headers=people["asker_h"],
+                               json={**NEW_QUESTION, "title": "\u3164" * 12})
+        assert "title" in assert_api_error(response, "blank title", statuses=(422,))["fields"]
+
+    def test_held_posts_never_notify_mentions(self, client, people, create_user):
+        target = create_user("mention_target")
+        q = _api_question(client, people["asker_h"])
+        hidden = sprinkle(SCAM_ANSWER, SCAM_WORDS, "\u200d") + " @mention_target"
+        held = check_json(client.post(f"/api/v1/questions/{q['id']}/answers", headers=people["helper_h"],
+                                      json={"body": hidden}), "held mention", statuses=(201,))
+        assert held["held"] is True
+        comment = check_json(client.post(f"/api/v1/questions/{q['id']}/comments", headers=people["helper_h"],
+                                         json={"body": "加我微\u2060信 kefu8888 @mention_target"}), "held comment",
+                             statuses=(201,))
+        assert comment["held"] is True
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Notification).where(
+            Notification.user_id == target.id)) == 0
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(OutgoingEmail).where(
+            OutgoingEmail.user_id == target.id)) == 0
+        check_json(client.post(f"/api/v1/questions/{q['id']}/answers", headers=people["helper_h"],
+                               json={"body": "在订单详情页点“联系商家”就可以了，@mention_target 你看看。"}),
+                   "plain mention", statuses=(201,))
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Notification).where(
+            Notification.user_id == target.id)) == 1
