@@ -892,7 +892,9 @@ def test_deleted_and_private_things_do_not_show(client, world, login):
 # Cyrillic "ѕ" in "support": neither may the guards. Each class goes through the services, the API
 # and the pages, and whatever the characters, a text is held or refused exactly as without them.
 
-from forum.core.errors import PrivateDataFound  # noqa: E402
+from forum.auth import services as accounts  # noqa: E402
+from forum.auth.models import Role, User  # noqa: E402
+from forum.core.errors import PrivateDataFound, ValidationFailed  # noqa: E402
 from forum.notifications.models import Notification, OutgoingEmail  # noqa: E402
 from forum.questions import services as posts  # noqa: E402
 from forum.questions.models import Answer, Comment  # noqa: E402
@@ -1030,3 +1032,127 @@ class TestInvisibleCharacters:
                    "plain mention", statuses=(201,))
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Notification).where(
             Notification.user_id == target.id)) == 1
+
+
+# Names that pass for staff: a reserved word in look-alike letters, wide or mathematical forms,
+# invisible characters, rn for m, 0 for o.
+STAFF_SPOOFS = [
+    ("ѕupport_lin", "Cyrillic dze"), ("suppоrt_lin", "Cyrillic o"), ("ѕtaff_wang", "Cyrillic dze"),
+    ("suppοrt_li", "Greek omicron"), ("αdmin_li", "Greek alpha"), ("ѕупport", "Cyrillic"),
+    ("ｓｕｐｐｏｒｔ_ｌｉｎ", "full-width"), ("𝐬𝐮𝐩𝐩𝐨𝐫𝐭_lin", "mathematical bold"), ("𝓈𝓉𝒶𝒻𝒻_wang", "mathematical script"),
+    ("suppօrt_li", "Armenian oh"), ("ꮪupport_li", "Cherokee small du"), ("Ꮪtaff_li", "Cherokee du"),
+    ("官\u200b方客服", "zero-width space"), ("客\u2060服小王", "word joiner"), ("ad\u00admin_li", "soft hyphen"),
+    ("adrnin_li", "rn for m"), ("supp0rt_li", "zero for o"), ("ㅤ客服ㅤ", "Hangul filler"),
+]
+# Existing members "laowang" and "dasha", and names that would pass for them.
+MEMBER_SPOOFS = ["Iaowang", "1aowang", "lao_wang", "LAO.WANG", "lao-wang", "lаowang", "laowаng", "𝐥𝐚𝐨𝐰𝐚𝐧𝐠",
+                 "ｌａｏｗａｎｇ", "lao\u200dwang", "ԁаѕһа", "dαshα", "DASHA", "d.a.s.h.a"]
+ALLOWED_NAMES = ["橘子君", "小明2026", "laowang2", "xiao_ming", "Иван", "Αλέξης", "山田たろう", "陈小红", "emma_w"]
+SCAM_NAMES = ["加微信kefu8888", "13812345678", "138_1234_5678", "加我ｑｑ12345678"]
+
+
+def _register_api(client, name: str, n: int):
+    return client.post("/api/v1/users", json={"username": name, "email": f"spoof{n}@example.com",
+                                              "password": "long-password-1"})
+
+
+class TestLookalikeNames:
+    @pytest.mark.parametrize("name, alphabet", STAFF_SPOOFS, ids=[a for _, a in STAFF_SPOOFS])
+    def test_names_that_pass_for_staff_are_refused(self, client, ctx, name, alphabet):
+        error = assert_api_error(_register_api(client, name, 1), name, statuses=(422,))
+        assert "username" in error["fields"]
+        page = client.post("/register", data={"username": name, "email": "spoof2@example.com",
+                                              "password": "long-password-1"})
+        assert page.status_code == 422
+        with pytest.raises(ValidationFailed) as refused:
+            accounts.register_user(name, "spoof3@example.com", "long-password-1")
+        assert "username" in refused.value.fields
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 0
+
+    @pytest.mark.parametrize("name", MEMBER_SPOOFS)
+    def test_names_that_pass_for_another_member_are_refused(self, client, create_user, name):
+        create_user("laowang")
+        create_user("dasha")
+        error = assert_api_error(_register_api(client, name, 1), name, statuses=(422,))
+        assert "username" in error["fields"]
+        page = client.post("/register", data={"username": name, "email": "spoof2@example.com",
+                                              "password": "long-password-1"})
+        assert page.status_code == 422
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 2
+
+    @pytest.mark.parametrize("name", ALLOWED_NAMES)
+    def test_names_in_one_alphabet_or_chinese_with_latin_are_welcome(self, client, create_user, name):
+        create_user("laowang")
+        created = check_json(_register_api(client, name, 1), name, statuses=(201,))
+        assert created["username"] == name
+
+    @pytest.mark.parametrize("name", SCAM_NAMES)
+    def test_names_are_screened_like_posts(self, client, ctx, name):
+        assert "username" in assert_api_error(_register_api(client, name, 1), name, statuses=(422,))["fields"]
+
+    def test_watched_words_apply_to_names(self, client, create_user, token_for):
+        mod_h = token_for(create_user(role="moderator"))
+        assert client.post("/api/v1/watched-words", headers=mod_h,
+                           json={"pattern": "刷单", "action": "block"}).status_code == 201
+        for name in ("刷单王", "刷\u200b单王", "小刷单"):
+            assert "username" in assert_api_error(_register_api(client, name, 1), name, statuses=(422,))["fields"]
+
+    def test_a_new_name_may_not_look_like_an_existing_one(self, create_user):
+        first = create_user("Xiao.Lin")
+        assert first.username_skeleton == "xiaolin"
+        with pytest.raises(ValidationFailed) as refused:
+            accounts.register_user("xiao_1in", "x@example.com", "long-password-1")
+        assert "Xiao.Lin" in str(refused.value.fields["username"])
+        # Staff accounts (created by administrators) may carry official words, never a member's name.
+        assert create_user("Support.Lin", role="staff").role.value == "staff"
+        with pytest.raises(ValidationFailed):
+            accounts.register_user("XiaoLin", "y@example.com", "long-password-1", role=Role.STAFF)
+
+
+ABOUT_SCAM = "我是官方客服…加微信 kefu_8888，把验证码发给我"
+ABOUT_VARIANTS = [
+    ("plain", ABOUT_SCAM),
+    ("zero-width joiner", sprinkle(ABOUT_SCAM, SCAM_WORDS, "\u200d")),
+    ("word joiner", sprinkle(ABOUT_SCAM, SCAM_WORDS, "\u2060")),
+    ("full-width", "我是官方客服…加ｗｘ ｋｅｆｕ＿８８８８，把验证码发给我"),
+    ("Cyrillic", "I am official ѕupport, add me on wеchat kefu_8888"),
+    ("phone", "有事打我电话 138 1234 5678"),
+    ("phone with word joiners", "有事打我电话 138\u20601234\u20605678"),
+]
+
+
+class TestProfileText:
+    @pytest.mark.parametrize("label, about", ABOUT_VARIANTS, ids=[label for label, _ in ABOUT_VARIANTS])
+    def test_scam_and_private_data_never_reach_the_profile(self, client, people, login, label, about):
+        member = people["helper"]
+        with pytest.raises(ValidationFailed) as refused:
+            accounts.update_settings(member, about=about)
+        assert "about" in refused.value.fields
+        login(member)
+        response = client.post("/settings", data={"about": about, "locale": ""})
+        assert response.status_code == 422
+        db.session.refresh(member)
+        assert member.about == ""
+        profile = client.get(f"/users/{member.username}").get_data(as_text=True)
+        assert "kefu" not in profile and "5678" not in profile
+
+    def test_a_plain_profile_is_saved_without_invisible_characters(self, client, people, login):
+        login(people["helper"])
+        response = client.post("/settings", data={"about": "喜欢\u200b数码产品，\u2060常逛这里 👩\u200d💻", "locale": ""})
+        assert response.status_code == 302
+        db.session.refresh(people["helper"])
+        assert people["helper"].about == "喜欢数码产品，常逛这里 👩\u200d💻"
+
+    def test_watched_words_censor_or_refuse_profile_text(self, client, people, create_user, token_for):
+        mod_h = token_for(create_user(role="moderator"))
+        for pattern, action in (("刷单", "block"), ("笨蛋", "censor")):
+            assert client.post("/api/v1/watched-words", headers=mod_h,
+                               json={"pattern": pattern, "action": action}).status_code == 201
+        with pytest.raises(ValidationFailed):
+            accounts.update_settings(people["helper"], about="专业刷\u200b单二十年")
+        accounts.update_settings(people["helper"], about="我不是笨\u2060蛋")
+        assert "笨" not in people["helper"].about and "■" in people["helper"].about
+
+    def test_staff_may_say_they_are_staff(self, people):
+        accounts.update_settings(people["staff"], about="我是官方客服，有问题请在论坛提问或提交工单。")
+        assert people["staff"].about.startswith("我是官方客服")
