@@ -899,3 +899,275 @@ def test_deleted_and_private_things_do_not_show(client, world, login):
     login(world["alice"])
     _clean(client.get(f"/questions/{world['qb'].id}"), "Bob's thread")
     _clean(client.get(f"/users/{world['bob'].username}"), "Bob's profile")
+
+
+# --- invisible characters and look-alike letters (issue 14, findings 3 and 4) -----------------------
+#
+# A reader does not see a zero-width joiner inside 客服, a word joiner inside a phone number, or a
+# Cyrillic "ѕ" in "support": neither may the guards. Each class goes through the services, the API
+# and the pages, and whatever the characters, a text is held or refused exactly as without them.
+
+from forum.auth import services as accounts  # noqa: E402
+from forum.auth.models import Role, User  # noqa: E402
+from forum.core.errors import PrivateDataFound, ValidationFailed  # noqa: E402
+from forum.notifications.models import Notification, OutgoingEmail  # noqa: E402
+from forum.questions import services as posts  # noqa: E402
+from forum.questions.models import Answer, Comment  # noqa: E402
+from tests.unicode_data import INVISIBLE, SAMPLE, hex_id, sprinkle  # noqa: E402
+
+SCAM_ANSWER = "这个问题我是官方客服可以处理，加我微信 kefu8888，把验证码发给我就能退款。"
+SCAM_WORDS = ("客服", "微信", "验证码")
+PHONE_BODY = "我的订单一直没有发货，请联系我，电话 138{c}1234{c}5678，谢谢大家帮忙看看。"
+NEW_QUESTION = {"title": "订单一直显示处理中怎么办", "body": "下单以后一直显示处理中，已经三天了，请问怎么处理？",
+                "tags": ["订单"], "category": "orders"}
+
+
+def _invisible_free(value: str) -> bool:
+    return not any(ord(ch) in set(INVISIBLE) for ch in value)
+
+
+def _api_question(client, headers, **changes) -> dict:
+    return check_json(client.post("/api/v1/questions", headers=headers, json={**NEW_QUESTION, **changes}),
+                      "question", statuses=(201,))
+
+
+class TestInvisibleCharacters:
+    @pytest.mark.parametrize("code", SAMPLE, ids=hex_id)
+    def test_a_scam_answer_is_held_through_the_api_and_the_page(self, client, people, login, code):
+        hidden = sprinkle(SCAM_ANSWER, SCAM_WORDS, chr(code))
+        q = _api_question(client, people["asker_h"])
+        answer = check_json(client.post(f"/api/v1/questions/{q['id']}/answers", headers=people["helper_h"],
+                                        json={"body": hidden}), "API answer", statuses=(201,))
+        assert answer["held"] is True and answer["held_reason"] == "scam"
+        assert _invisible_free(answer["body"])  # stored without them
+        login(people["helper"])
+        assert client.post(f"/questions/{q['id']}/answers", data={"body": hidden}).status_code == 302
+        bodies = db.session.execute(sa.select(Answer.body, Answer.held_reason).where(Answer.question_id == q["id"])).all()
+        assert len(bodies) == 2 and all(reason is not None and reason.value == "scam" for _, reason in bodies)
+        assert all(_invisible_free(body) for body, _ in bodies)
+        client.post("/logout")
+        assert "kefu8888" not in client.get(f"/questions/{q['id']}").get_data(as_text=True)
+        assert client.get(f"/api/v1/questions/{q['id']}").get_json()["answers"] == []
+
+    @pytest.mark.parametrize("code", SAMPLE, ids=hex_id)
+    def test_a_phone_number_is_refused_through_the_api_and_the_page(self, client, people, login, code):
+        body = PHONE_BODY.format(c=chr(code))
+        response = client.post("/api/v1/questions", headers=people["asker_h"], json={**NEW_QUESTION, "body": body})
+        error = assert_api_error(response, "phone in a question", statuses=(422,))
+        assert error["code"] == "private_data" and [f["masked"] for f in error["findings"]] == ["138****5678"]
+        removed = _api_question(client, people["asker_h"], body=body, private_data="remove")
+        assert "5678" not in removed["body"] and "138" not in removed["body"]
+        login(people["asker"])
+        page = client.post("/ask", data={**NEW_QUESTION, "tags": "订单", "body": body})
+        assert page.status_code == 422 and "138****5678" in page.get_data(as_text=True)
+
+    @pytest.mark.parametrize("code", SAMPLE, ids=hex_id)
+    def test_titles_comments_summaries_and_tags_are_screened(self, client, people, login, code):
+        ch = chr(code)
+        titled = _api_question(client, people["asker_h"], title=sprinkle("我是官方客服，订单问题找我处理", ["客服"], ch))
+        assert titled["held"] is True
+        tagged = _api_question(client, people["asker_h"], tags=[sprinkle("加微信", ["微信"], ch)])
+        assert tagged["held"] is True
+        plain, other = _api_question(client, people["asker_h"]), _api_question(client, people["asker_h"])
+        comment = check_json(client.post(f"/api/v1/questions/{plain['id']}/comments", headers=people["helper_h"],
+                                         json={"body": sprinkle("有问题加我微信 kefu8888", ["微信"], ch)}),
+                             "comment", statuses=(201,))
+        assert comment["held"] is True
+        edited = check_json(client.patch(f"/api/v1/questions/{plain['id']}", headers=people["asker_h"], json={
+            "body": NEW_QUESTION["body"] + "（补充）", "summary": sprinkle("加我微信 kefu8888 细聊", ["微信"], ch)}),
+            "edit with a summary")
+        assert edited["held"] is True
+        login(people["helper"])
+        response = client.post(f"/questions/{other['id']}/comments",
+                               data={"body": sprinkle("请把验证码发给我", ["验证码"], ch)})
+        assert response.status_code == 302
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Comment).where(
+            Comment.question_id == other["id"], Comment.held_at.is_not(None))) == 1
+
+    @pytest.mark.parametrize("code", SAMPLE, ids=hex_id)
+    def test_watched_words_are_matched_through_them(self, client, people, create_user, token_for, code):
+        mod_h = token_for(create_user(role="moderator"))
+        for pattern, action in (("刷单", "block"), ("代购", "hold"), ("笨蛋", "censor")):
+            assert client.post("/api/v1/watched-words", headers=mod_h,
+                               json={"pattern": pattern, "action": action}).status_code == 201
+        ch = chr(code)
+        q = _api_question(client, people["asker_h"])
+        url = f"/api/v1/questions/{q['id']}/answers"
+        blocked = client.post(url, headers=people["helper_h"], json={"body": f"想赚钱可以来刷{ch}单，每天结算，靠谱兼职。"})
+        assert assert_api_error(blocked, "blocked word", statuses=(422,))["fields"]["body"]
+        held = check_json(client.post(url, headers=people["helper_h"], json={"body": f"专业代{ch}购，价格便宜，欢迎咨询了解，当天发货。"}),
+                          "held word", statuses=(201,))
+        assert held["held"] is True and held["held_reason"] == "watched"
+        censored = check_json(client.post(f"/api/v1/questions/{q['id']}/comments", headers=people["helper_h"],
+                                          json={"body": f"你这个笨{ch}蛋，看清楚"}), "censored word", statuses=(201,))
+        assert "笨" not in censored["body"] and "■" in censored["body"]
+
+    def test_every_invisible_character_through_the_services(self, people):
+        """All of them (~200): a scam answer is held and a phone number refused, as without them."""
+        q = posts.ask_question(people["asker"], **{**NEW_QUESTION, "tags": ["订单"]})
+        for code in INVISIBLE:
+            ch = chr(code)
+            answer = posts.post_answer(people["helper"], q.id, body=sprinkle(SCAM_ANSWER, SCAM_WORDS, ch))
+            assert answer.is_held and _invisible_free(answer.body), hex_id(code)
+            with pytest.raises(PrivateDataFound):
+                posts.post_answer(people["helper"], q.id, body=PHONE_BODY.format(c=ch))
+
+    def test_stored_text_has_none_but_emoji_keep_their_joiners(self, client, people):
+        title = "订单\u200b一直\u2060显示\u00ad处理中\ufeff怎么办"
+        body = "下单以后\u200d一直显示处理中，已经三天了 👩\u200d💻 ❤\ufe0f，请问\u202e怎么处理？"
+        q = _api_question(client, people["asker_h"], title=title, body=body, tags=["订\u200d单", "物\u2060流"],
+                          summary=None)
+        assert q["title"] == "订单一直显示处理中怎么办"
+        assert q["body"] == "下单以后一直显示处理中，已经三天了 👩\u200d💻 ❤\ufe0f，请问怎么处理？"
+        assert sorted(q["tags"]) == sorted(["订单", "物流"])
+        revisions = client.get(f"/api/v1/questions/{q['id']}/revisions").get_json()
+        assert "\u200b" not in str(revisions) and "\u202e" not in str(revisions)
+        # Invisible characters do not count: ten Hangul fillers are an empty title.
+        response = client.post("/api/v1/questions", headers=people["asker_h"],
+                               json={**NEW_QUESTION, "title": "\u3164" * 12})
+        assert "title" in assert_api_error(response, "blank title", statuses=(422,))["fields"]
+
+    def test_held_posts_never_notify_mentions(self, client, people, create_user):
+        target = create_user("mention_target")
+        q = _api_question(client, people["asker_h"])
+        hidden = sprinkle(SCAM_ANSWER, SCAM_WORDS, "\u200d") + " @mention_target"
+        held = check_json(client.post(f"/api/v1/questions/{q['id']}/answers", headers=people["helper_h"],
+                                      json={"body": hidden}), "held mention", statuses=(201,))
+        assert held["held"] is True
+        comment = check_json(client.post(f"/api/v1/questions/{q['id']}/comments", headers=people["helper_h"],
+                                         json={"body": "加我微\u2060信 kefu8888 @mention_target"}), "held comment",
+                             statuses=(201,))
+        assert comment["held"] is True
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Notification).where(
+            Notification.user_id == target.id)) == 0
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(OutgoingEmail).where(
+            OutgoingEmail.user_id == target.id)) == 0
+        check_json(client.post(f"/api/v1/questions/{q['id']}/answers", headers=people["helper_h"],
+                               json={"body": "在订单详情页点“联系商家”就可以了，@mention_target 你看看。"}),
+                   "plain mention", statuses=(201,))
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Notification).where(
+            Notification.user_id == target.id)) == 1
+
+
+# Names that pass for staff: a reserved word in look-alike letters, wide or mathematical forms,
+# invisible characters, rn for m, 0 for o.
+STAFF_SPOOFS = [
+    ("ѕupport_lin", "Cyrillic dze"), ("suppоrt_lin", "Cyrillic o"), ("ѕtaff_wang", "Cyrillic dze"),
+    ("suppοrt_li", "Greek omicron"), ("αdmin_li", "Greek alpha"), ("ѕупport", "Cyrillic"),
+    ("ｓｕｐｐｏｒｔ_ｌｉｎ", "full-width"), ("𝐬𝐮𝐩𝐩𝐨𝐫𝐭_lin", "mathematical bold"), ("𝓈𝓉𝒶𝒻𝒻_wang", "mathematical script"),
+    ("suppօrt_li", "Armenian oh"), ("ꮪupport_li", "Cherokee small du"), ("Ꮪtaff_li", "Cherokee du"),
+    ("官\u200b方客服", "zero-width space"), ("客\u2060服小王", "word joiner"), ("ad\u00admin_li", "soft hyphen"),
+    ("adrnin_li", "rn for m"), ("supp0rt_li", "zero for o"), ("ㅤ客服ㅤ", "Hangul filler"),
+]
+# Existing members "laowang" and "dasha", and names that would pass for them.
+MEMBER_SPOOFS = ["Iaowang", "1aowang", "lao_wang", "LAO.WANG", "lao-wang", "lаowang", "laowаng", "𝐥𝐚𝐨𝐰𝐚𝐧𝐠",
+                 "ｌａｏｗａｎｇ", "lao\u200dwang", "ԁаѕһа", "dαshα", "DASHA", "d.a.s.h.a"]
+ALLOWED_NAMES = ["橘子君", "小明2026", "laowang2", "xiao_ming", "Иван", "Αλέξης", "山田たろう", "陈小红", "emma_w"]
+SCAM_NAMES = ["加微信kefu8888", "13812345678", "138_1234_5678", "加我ｑｑ12345678"]
+
+
+def _register_api(client, name: str, n: int):
+    return client.post("/api/v1/users", json={"username": name, "email": f"spoof{n}@example.com",
+                                              "password": "long-password-1"})
+
+
+class TestLookalikeNames:
+    @pytest.mark.parametrize("name, alphabet", STAFF_SPOOFS, ids=[a for _, a in STAFF_SPOOFS])
+    def test_names_that_pass_for_staff_are_refused(self, client, ctx, name, alphabet):
+        error = assert_api_error(_register_api(client, name, 1), name, statuses=(422,))
+        assert "username" in error["fields"]
+        page = client.post("/register", data={"username": name, "email": "spoof2@example.com",
+                                              "password": "long-password-1"})
+        assert page.status_code == 422
+        with pytest.raises(ValidationFailed) as refused:
+            accounts.register_user(name, "spoof3@example.com", "long-password-1")
+        assert "username" in refused.value.fields
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 0
+
+    @pytest.mark.parametrize("name", MEMBER_SPOOFS)
+    def test_names_that_pass_for_another_member_are_refused(self, client, create_user, name):
+        create_user("laowang")
+        create_user("dasha")
+        error = assert_api_error(_register_api(client, name, 1), name, statuses=(422,))
+        assert "username" in error["fields"]
+        page = client.post("/register", data={"username": name, "email": "spoof2@example.com",
+                                              "password": "long-password-1"})
+        assert page.status_code == 422
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 2
+
+    @pytest.mark.parametrize("name", ALLOWED_NAMES)
+    def test_names_in_one_alphabet_or_chinese_with_latin_are_welcome(self, client, create_user, name):
+        create_user("laowang")
+        created = check_json(_register_api(client, name, 1), name, statuses=(201,))
+        assert created["username"] == name
+
+    @pytest.mark.parametrize("name", SCAM_NAMES)
+    def test_names_are_screened_like_posts(self, client, ctx, name):
+        assert "username" in assert_api_error(_register_api(client, name, 1), name, statuses=(422,))["fields"]
+
+    def test_watched_words_apply_to_names(self, client, create_user, token_for):
+        mod_h = token_for(create_user(role="moderator"))
+        assert client.post("/api/v1/watched-words", headers=mod_h,
+                           json={"pattern": "刷单", "action": "block"}).status_code == 201
+        for name in ("刷单王", "刷\u200b单王", "小刷单"):
+            assert "username" in assert_api_error(_register_api(client, name, 1), name, statuses=(422,))["fields"]
+
+    def test_a_new_name_may_not_look_like_an_existing_one(self, create_user):
+        first = create_user("Xiao.Lin")
+        assert first.username_skeleton == "xiaolin"
+        with pytest.raises(ValidationFailed) as refused:
+            accounts.register_user("xiao_1in", "x@example.com", "long-password-1")
+        assert "Xiao.Lin" in str(refused.value.fields["username"])
+        # Staff accounts (created by administrators) may carry official words, never a member's name.
+        assert create_user("Support.Lin", role="staff").role.value == "staff"
+        with pytest.raises(ValidationFailed):
+            accounts.register_user("XiaoLin", "y@example.com", "long-password-1", role=Role.STAFF)
+
+
+ABOUT_SCAM = "我是官方客服…加微信 kefu_8888，把验证码发给我"
+ABOUT_VARIANTS = [
+    ("plain", ABOUT_SCAM),
+    ("zero-width joiner", sprinkle(ABOUT_SCAM, SCAM_WORDS, "\u200d")),
+    ("word joiner", sprinkle(ABOUT_SCAM, SCAM_WORDS, "\u2060")),
+    ("full-width", "我是官方客服…加ｗｘ ｋｅｆｕ＿８８８８，把验证码发给我"),
+    ("Cyrillic", "I am official ѕupport, add me on wеchat kefu_8888"),
+    ("phone", "有事打我电话 138 1234 5678"),
+    ("phone with word joiners", "有事打我电话 138\u20601234\u20605678"),
+]
+
+
+class TestProfileText:
+    @pytest.mark.parametrize("label, about", ABOUT_VARIANTS, ids=[label for label, _ in ABOUT_VARIANTS])
+    def test_scam_and_private_data_never_reach_the_profile(self, client, people, login, label, about):
+        member = people["helper"]
+        with pytest.raises(ValidationFailed) as refused:
+            accounts.update_settings(member, about=about)
+        assert "about" in refused.value.fields
+        login(member)
+        response = client.post("/settings", data={"about": about, "locale": ""})
+        assert response.status_code == 422
+        db.session.refresh(member)
+        assert member.about == ""
+        profile = client.get(f"/users/{member.username}").get_data(as_text=True)
+        assert "kefu" not in profile and "5678" not in profile
+
+    def test_a_plain_profile_is_saved_without_invisible_characters(self, client, people, login):
+        login(people["helper"])
+        response = client.post("/settings", data={"about": "喜欢\u200b数码产品，\u2060常逛这里 👩\u200d💻", "locale": ""})
+        assert response.status_code == 302
+        db.session.refresh(people["helper"])
+        assert people["helper"].about == "喜欢数码产品，常逛这里 👩\u200d💻"
+
+    def test_watched_words_censor_or_refuse_profile_text(self, client, people, create_user, token_for):
+        mod_h = token_for(create_user(role="moderator"))
+        for pattern, action in (("刷单", "block"), ("笨蛋", "censor")):
+            assert client.post("/api/v1/watched-words", headers=mod_h,
+                               json={"pattern": pattern, "action": action}).status_code == 201
+        with pytest.raises(ValidationFailed):
+            accounts.update_settings(people["helper"], about="专业刷\u200b单二十年")
+        accounts.update_settings(people["helper"], about="我不是笨\u2060蛋")
+        assert "笨" not in people["helper"].about and "■" in people["helper"].about
+
+    def test_staff_may_say_they_are_staff(self, people):
+        accounts.update_settings(people["staff"], about="我是官方客服，有问题请在论坛提问或提交工单。")
+        assert people["staff"].about.startswith("我是官方客服")

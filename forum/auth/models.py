@@ -56,6 +56,10 @@ class User(TimestampMixin, db.Model):
     username: Mapped[str] = mapped_column(sa.String(32), nullable=False)
     # casefolded, NFKC-normalised username: unique without regard to case.
     username_key: Mapped[str] = mapped_column(sa.String(96), nullable=False, unique=True)
+    # What the name looks like (forum.core.text.lookalike_key: UTS #39 skeleton without case or
+    # separators): a new name may not look like an existing one. Not unique: older names may clash.
+    username_skeleton: Mapped[str] = mapped_column(sa.String(255), nullable=False, default="", server_default="",
+                                                   index=True)
     email: Mapped[str] = mapped_column(sa.String(254), nullable=False)
     email_key: Mapped[str] = mapped_column(sa.String(254), nullable=False, unique=True)
     password_hash: Mapped[str] = mapped_column(sa.String(255), nullable=False)

@@ -19,13 +19,15 @@ from flask import current_app
 from flask_babel import gettext as _
 
 from forum.auth.models import ApiToken, PasswordReset, Role, User
-from forum.core import signals
+from forum.core import signals, text
 from forum.core.db import utcnow
-from forum.core.errors import AuthenticationFailed, Locked, NotFound, ValidationFailed
+from forum.core.errors import AuthenticationFailed, Locked, NotFound, PrivateDataFound, ValidationFailed
+from forum.core.screening import screen
 from forum.extensions import db
 
 USERNAME_MIN, USERNAME_MAX = 2, 24
 USERNAME_KEY_MAX = 96
+USERNAME_SKELETON_MAX = 255
 PASSWORD_MIN, PASSWORD_MAX = 8, 128
 # Letters of any script (Chinese included), digits, underscore, hyphen and dot.
 _USERNAME_RE = re.compile(r"^[\w.\-]+$")
@@ -90,20 +92,58 @@ def _validate_username(username, errors: dict) -> str:
         errors["username"] = [_("Choose a username.")]
         return ""
     username = unicodedata.normalize("NFKC", username.strip())
-    if not USERNAME_MIN <= len(username) <= USERNAME_MAX:
+    if text.has_invisible(username):
+        errors["username"] = [_("A username cannot hold invisible characters (zero-width spaces, joiners and "
+                                "the like).")]
+    elif not USERNAME_MIN <= len(username) <= USERNAME_MAX:
         errors["username"] = [_("A username has %(min)d to %(max)d characters.", min=USERNAME_MIN,
                                 max=USERNAME_MAX)]
     elif not _USERNAME_RE.match(username) or not _HAS_WORD_RE.search(username):
         errors["username"] = [_("Use letters (Chinese too), digits, '_', '-' and '.' only.")]
-    elif username_key(username) in _RESERVED:
+    elif text.mixed_scripts(username):
+        # UTS #39 mixed-script confusables: "ѕupport" with a Cyrillic ѕ passes for "support".
+        errors["username"] = [_("A username cannot mix alphabets that look alike, such as Latin with Cyrillic or "
+                                "Greek letters. Chinese with Latin letters and digits is fine.")]
+    elif text.lookalike_keys(username) & _lookalike_keys(frozenset(_RESERVED)):
         errors["username"] = [_("This username is reserved.")]
     return username
 
 
+@lru_cache(maxsize=4)
+def _lookalike_keys(words) -> frozenset[str]:
+    return frozenset(text.lookalike_key(word) for word in words)
+
+
 def looks_official(username: str) -> bool:
-    """Does the name contain a word that claims to speak for the platform (any case, any width)?"""
-    key = re.sub(r"[\W_]+", "", username_key(username))
-    return any(part in key for part in _OFFICIAL_PARTS)
+    """Does the name contain a word that claims to speak for the platform, or anything that looks
+    like one (any case, any width, look-alike letters of other scripts: "suppоrt" with a Cyrillic о)?"""
+    return any(part in key for key in text.lookalike_keys(username) for part in _lookalike_keys(_OFFICIAL_PARTS))
+
+
+def _lookalike_member(username: str) -> str | None:
+    """The name of an existing member whose name looks like `username` (UTS #39 skeletons compared
+    without case or separators: forum.core.text.lookalike_keys), other than its own spelling in
+    another case."""
+    keys = [key[:USERNAME_SKELETON_MAX] for key in text.lookalike_keys(username)]
+    return db.session.scalar(sa.select(User.username).where(
+        User.username_skeleton.in_(keys), User.username_key != username_key(username)).order_by(User.id).limit(1))
+
+
+def _screen_username(username: str, errors: dict) -> None:
+    """A member's name is public on every post and in every notification e-mail: the scam guard,
+    watched words and the privacy guard screen it like a post, and anything they would hold, censor
+    or cut refuses it."""
+    try:
+        verdict = screen("username", None, {"username": username})
+    except PrivateDataFound:
+        errors["username"] = [_("A username cannot hold a phone number, card or ID number, e-mail address or "
+                                "password.")]
+        return
+    except ValidationFailed as error:
+        errors["username"] = list(error.fields.get("username") or [_("This username is not allowed.")])
+        return
+    if verdict.hold or verdict.texts.get("username") != username:
+        errors["username"] = [_("This username is not allowed here; choose another.")]
 
 
 def _validate_email(email, errors: dict) -> str:
@@ -144,10 +184,15 @@ def register_user(username, email, password, *, role: Role = Role.MEMBER, reputa
     username = _validate_username(username, errors)
     if "username" not in errors and role is Role.MEMBER and looks_official(username):
         errors["username"] = [_("This name looks like an official or staff account; choose another.")]
+    if "username" not in errors and role is Role.MEMBER:
+        _screen_username(username, errors)
     email = _validate_email(email, errors)
     _validate_password(password, errors, username)
     if "username" not in errors and _find_by_username(username) is not None:
         errors["username"] = [_("This username is taken.")]
+    elif "username" not in errors and (lookalike := _lookalike_member(username)) is not None:
+        errors["username"] = [_("This name looks too much like the member %(name)s; choose another.",
+                                name=lookalike)]
     if "email" not in errors and db.session.scalar(
         sa.select(User.id).where(User.email_key == email.casefold())
     ) is not None:
@@ -157,6 +202,7 @@ def register_user(username, email, password, *, role: Role = Role.MEMBER, reputa
     user = User(
         username=username,
         username_key=username_key(username),
+        username_skeleton=text.lookalike_key(username)[:USERNAME_SKELETON_MAX],
         email=email,
         email_key=email.casefold(),
         password_hash=hash_password(password),
@@ -313,7 +359,8 @@ _UNSET = object()
 
 def update_settings(actor: User, *, locale=_UNSET, about=_UNSET) -> None:
     """Change the member's interface language (None: follow the browser) and/or "about me" text
-    (plain text, at most 1,000 characters). Raises ValidationFailed."""
+    (plain text, at most 1,000 characters, public on the profile: screened like a post, and refused
+    where a post would be held or refused). Raises ValidationFailed (PrivateDataFound)."""
     errors: dict[str, list[str]] = {}
     if locale is not _UNSET and locale not in (None, "", *current_app.config["FORUM_LOCALES"]):
         errors["locale"] = [_("Unknown language.")]
@@ -326,11 +373,25 @@ def update_settings(actor: User, *, locale=_UNSET, about=_UNSET) -> None:
             errors["about"] = [_("Remove the control characters.")]
     if errors:
         raise ValidationFailed(errors)
+    if about is not _UNSET:
+        about = _screen_about(actor, text.strip_invisible(about).strip())
     if locale is not _UNSET:
         actor.locale = locale or None
     if about is not _UNSET:
-        actor.about = about.strip()
+        actor.about = about
     db.session.commit()
+
+
+def _screen_about(actor: User, about: str) -> str:
+    """The profile text after the screening (censored by watched words); a profile cannot wait in
+    the review queue, so what would hold a post refuses it. Raises ValidationFailed."""
+    if not about:
+        return about
+    verdict = screen("profile", actor, {"about": about})
+    if verdict.hold:
+        raise ValidationFailed({"about": [_("This text cannot be shown on your profile (%(why)s). Remove it and "
+                                            "save again.", why=verdict.detail)]})
+    return verdict.texts["about"]
 
 
 # --- API tokens ----------------------------------------------------------------------------------

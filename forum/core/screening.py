@@ -23,7 +23,11 @@ class Verdict:
 
 
 def screen(kind: str, actor, texts: dict[str, str], *, private_data: str = "", question=None) -> Verdict:
-    """Run every screener; exceptions (refusals) propagate. Returns the merged verdict."""
+    """Run every screener; exceptions (refusals) propagate. Returns the merged verdict.
+
+    `kind` is "question", "answer" or "comment" for posts, "username" (actor None: the account does
+    not exist yet) or "profile" for what an account shows to everyone. A caller that cannot hold its
+    text for review (a name, a profile) refuses it when the verdict would hold it."""
     merged = Verdict(texts=dict(texts))
     for _receiver, verdict in signals.post_screening.send(kind, actor=actor, texts=dict(texts),
                                                            private_data=private_data, question=question):

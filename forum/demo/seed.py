@@ -10,6 +10,7 @@ from forum.auth import services as auth_services
 from forum.auth.models import User
 from forum.core.db import utcnow
 from forum.core.markup import render_markdown
+from forum.core.text import lookalike_key
 from forum.extensions import db
 from forum.questions.models import Answer, Category, Question, Revision, Tag, question_tags
 from forum.reputation.models import ReputationEvent
@@ -54,6 +55,7 @@ def seed(*, questions: int, answers: int, seed_value: int = 1, users: int = 200)
     ]
     for row in user_rows:
         row["reputation"] = row["reputation_total"] = rng.randint(1, 3000)
+        row["username_skeleton"] = lookalike_key(row["username"])
     db.session.execute(sa.insert(User.__table__), user_rows)
     user_ids = [row["id"] for row in user_rows]
     # Starting reputation goes through the ledger, as for accounts created by hand.

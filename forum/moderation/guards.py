@@ -1,10 +1,14 @@
 """Content guards for posts: private data, scam signals and staff-configured watched words.
 
-Standard library only: nothing here imports Flask, the database or the rest of `forum`.
+Nothing here imports Flask or the database: besides the standard library, only the pure Unicode
+module `forum.core.text`.
 
-All matching runs on a per-character NFKC form of the text (full-width ``１３８``/``：`` become
-``138``/``:``). A character is only replaced when its NFKC form is exactly one character, so the
-normalised text has the same length as the original and every offset refers to the original text.
+All matching runs on the folded text (`forum.core.text.fold`): invisible characters (zero-width
+joiners, word joiners, bidi controls, variation selectors... every default-ignorable and format
+character) dropped, compatibility forms folded (full-width ``１３８``/``：``, circled ``①``,
+mathematical ``𝐰𝐱`` become ``138``/``:``/``1``/``wx``), digits of every script read as digits, and
+look-alike letters of other scripts read as Latin inside Latin words. A reader sees the same words
+either way, so the guards must too. Every finding's offsets refer to the original text.
 """
 from __future__ import annotations
 
@@ -12,10 +16,10 @@ import bisect
 import datetime
 import enum
 import re
-import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+
+from forum.core import text as _text
 
 __all__ = [
     "MAX_PATTERN_LENGTH",
@@ -64,34 +68,36 @@ class Finding:
 # Normalisation
 # --------------------------------------------------------------------------------------------
 
-# Dashes and spaces that NFKC leaves alone but people use as separators inside numbers.
-_EXTRA_FOLDS = {
-    "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2212": "-",
-    "\u200b": " ",
-}
-
-
-@lru_cache(maxsize=8192)
-def _fold_char(ch: str) -> str:
-    folded = _EXTRA_FOLDS.get(ch) or unicodedata.normalize("NFKC", ch)
-    return folded if len(folded) == 1 else ch
-
-
 def normalise(text: str) -> str:
-    """Per-character NFKC fold that keeps the length (and so every offset) of `text`."""
-    if text.isascii():
-        return text
-    return "".join(ch if ch.isascii() else _fold_char(ch) for ch in text)
+    """The folded form of `text` that every guard matches on (see the module's docstring)."""
+    return _text.fold(text).text
+
+
+def _in_original(folded: _text.Folded, findings: Iterable[Finding], masked_from_original: bool = False) -> list[Finding]:
+    """Findings on the folded text, moved to the original text's offsets."""
+    out = []
+    for f in findings:
+        start, end = folded.span(f.start, f.end)
+        out.append(Finding(f.kind, start, end, folded.original[start:end] if masked_from_original else f.masked))
+    return out
 
 
 # --------------------------------------------------------------------------------------------
 # Privacy guard
 # --------------------------------------------------------------------------------------------
 
-# A chain of digit groups joined by single spaces or hyphens, optionally led by "+" and closed by
-# an ID check character. It may not touch an ASCII letter or digit on either side, so alphanumeric
-# identifiers (SF1234567890123, tracking and order codes) are never read as numbers.
-_DIGIT_CHAIN = re.compile(r"(?<![0-9A-Za-z])(\+?)([0-9]+(?:[ \-][0-9]+)*[Xx]?)(?![0-9A-Za-z])")
+# A chain of digit groups joined by separators (a few spaces, or one of - . · _ / , 、 with a space
+# or two around it: what people put between the digits of a phone number to slip it past a filter),
+# optionally led by "+" and closed by an ID check character. It may not touch an ASCII letter or
+# digit on either side, so alphanumeric identifiers (SF1234567890123, tracking and order codes) are
+# never read as numbers.
+_SEPARATOR = r"(?:[ \t]{0,2}[\-.·_/,、][ \t]{0,2}|[ \t]{1,3})"
+_DIGIT_CHAIN = re.compile(
+    rf"(?<![0-9A-Za-z])(\+?)([0-9]+(?:{_SEPARATOR}[0-9]+)*[Xx]?)(?![0-9A-Za-z])"
+)
+# How a mobile's 11 digits are grouped when they are: 138 1234 5678, 138 12345678, 1381234 5678,
+# or one digit at a time (1 3 8 1 2 3 4 5 6 7 8).
+_MOBILE_SHAPES = ([3, 4, 4], [3, 8], [7, 4], [1] * 11)
 _GROUP = re.compile(r"[0-9]+[Xx]?")
 _LONGEST_NUMBER = 19  # digits; the longest thing looked for (a card); a +0086 mobile has 15
 
@@ -208,7 +214,7 @@ def _classify_number(
     elif not grouped and len(joined) == 15 and joined.startswith("0086"):
         national, has_prefix = [joined[4:]], True
     number = "".join(national)
-    shape_ok = len(national) == 1 or [len(t) for t in national] == [3, 4, 4]
+    shape_ok = len(national) == 1 or [len(t) for t in national] in _MOBILE_SHAPES
     if shape_ok and _MOBILE.fullmatch(number):
         if has_prefix and plus_at is not None:
             start = plus_at
@@ -224,6 +230,15 @@ def _number_findings(norm: str) -> list[Finding]:
         plus_at = chain.start(1) if chain.group(1) else None
         i = 0
         while i < len(groups):
+            run = i
+            while run < len(groups) and len(groups[run][2]) == 1:
+                run += 1
+            if run - i > 1:  # digits written one at a time: only a whole mobile number counts
+                hit = _classify_number(groups[i:run], None) if run - i == 11 else None
+                if hit:
+                    found.append(Finding(hit[0], hit[1], groups[run - 1][1], hit[2]))
+                i = run
+                continue
             ends: list[int] = []
             total = 0
             for j in range(i, len(groups)):
@@ -301,9 +316,10 @@ def find_private_data(text: str) -> list[Finding]:
     Findings are ordered by start and never overlap; where two would, the more specific kind wins
     (ID, then card, then mobile, then e-mail, then secret).
     """
-    norm = normalise(text)
-    candidates = _number_findings(norm) + _email_findings(norm) + _secret_findings(text, norm)
-    return _without_overlaps(candidates, _PRIORITY)
+    folded = _text.fold(text)
+    norm = folded.text
+    candidates = _number_findings(norm) + _email_findings(norm) + _secret_findings(norm, norm)
+    return _in_original(folded, _without_overlaps(candidates, _PRIORITY))
 
 
 def redact(text: str, findings: Iterable[Finding], placeholder: str = "[removed]") -> str:
@@ -468,7 +484,8 @@ def find_scam_signals(text: str) -> list[Finding]:
 
     `masked` is the matched text itself. Findings are ordered by start and never overlap.
     """
-    norm = normalise(text)
+    folded = _text.fold(text)
+    norm = folded.text
     lowered = norm.lower()
     candidates: list[Finding] = []
     for kind, triggers, rule in _SCAM_RULES:
@@ -488,8 +505,8 @@ def find_scam_signals(text: str) -> list[Finding]:
                     norm, before, m.start()
                 ):
                     continue
-            candidates.append(Finding(kind, m.start(), end, text[m.start() : end]))
-    return _without_overlaps(candidates, {})
+            candidates.append(Finding(kind, m.start(), end, ""))
+    return _in_original(folded, _without_overlaps(candidates, {}), masked_from_original=True)
 
 
 # --------------------------------------------------------------------------------------------
@@ -689,10 +706,11 @@ class WatchedMatcher:
         """Match every word against `text` (ValueError if longer than MAX_TEXT_LENGTH)."""
         if len(text) > MAX_TEXT_LENGTH:
             raise ValueError(f"Text is too long to check: {len(text)} characters, at most {MAX_TEXT_LENGTH}.")
-        norm = normalise(text)
+        folded = _text.fold(text)
         matches: list[tuple[WatchedWord, int, int]] = []
         for word, rule in self._rules:
-            matches.extend((word, m.start(), m.end()) for m in rule.finditer(norm) if m.end() > m.start())
+            matches.extend((word, *folded.span(m.start(), m.end())) for m in rule.finditer(folded.text)
+                           if m.end() > m.start())
         matches.sort(key=lambda hit: (hit[1], hit[2]))
 
         action = max((word.action for word, _, _ in matches), key=_STRENGTH.__getitem__, default=None)
@@ -709,8 +727,9 @@ class WatchedMatcher:
 def compile_watched(words: list[WatchedWord]) -> WatchedMatcher:
     """Validate and compile `words`; ValueError names the first unusable pattern.
 
-    Everything matches against the NFKC-folded text, so full-width letters and digits in a post
-    are seen as ASCII: write regexes for the ASCII forms.
+    Everything matches against the folded text (see the module's docstring), so full-width and
+    mathematical letters and digits in a post are seen as ASCII and invisible characters are gone:
+    write regexes for the plain forms.
     """
     rules: list[tuple[WatchedWord, re.Pattern[str]]] = []
     for word in words:

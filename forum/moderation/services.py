@@ -158,9 +158,11 @@ def _watched_matcher() -> guards.WatchedMatcher:
 
 
 def screen_post(kind, *, actor, texts: dict[str, str], private_data: str = "", question=None, **_kwargs):
-    """The post_screening receiver. In order: private data (refused with PrivateDataFound, or cut
-    out when the author asked for it with private_data="remove"); watched words (block refuses,
-    censor blacks out, hold holds); the scam guard (holds posts by non-staff). Returns a Verdict."""
+    """The post_screening receiver, for posts and for the public text of accounts (kind "username",
+    "profile"). In order: private data (refused with PrivateDataFound, or cut out when the author
+    asked for it with private_data="remove"); watched words (block refuses, censor blacks out, hold
+    holds); the scam guard (holds what non-staff wrote). All of it matches on the folded text
+    (guards.normalise): invisible characters and compatibility forms hide nothing. Returns a Verdict."""
     verdict = Verdict(texts=dict(texts))
     found = _private_findings(actor, verdict.texts)
     if found:
@@ -196,7 +198,9 @@ def screen_post(kind, *, actor, texts: dict[str, str], private_data: str = "", q
                                                                if w.action is WatchedAction.HOLD})))
         if blocked:
             raise ValidationFailed(blocked)
-    if actor is not None and not getattr(actor, "is_staff", False):
+    # Everyone but staff: members' posts, and the names and profiles of accounts (actor None while
+    # an account is being registered).
+    if not getattr(actor, "is_staff", False):
         signals_found = sorted({f.kind for text in verdict.texts.values() for f in guards.find_scam_signals(text or "")})
         if signals_found:
             verdict.hold = HoldReason.SCAM.value

@@ -4,6 +4,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from forum.core import text
+
 TITLE_MIN, TITLE_MAX = 10, 150
 BODY_MIN, BODY_MAX = 20, 30_000
 COMMENT_MIN, COMMENT_MAX = 5, 600
@@ -20,8 +22,15 @@ RAW_TAGS_MAX = 50
 CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
+def clean_text(value: str) -> str:
+    """Member text as it is stored: without invisible characters (zero-width spaces and joiners,
+    word joiners, bidi controls, soft hyphens... every default-ignorable and format character),
+    emoji sequences kept whole. A reader sees no difference; searches and the guards do."""
+    return text.strip_invisible(value)
+
+
 def normalise_tag(raw: str) -> str:
-    return unicodedata.normalize("NFKC", raw).strip().strip("#").lower()
+    return unicodedata.normalize("NFKC", clean_text(raw)).strip().strip("#").lower()
 
 
 def split_tags(raw) -> list[str]:
@@ -34,9 +43,9 @@ def split_tags(raw) -> list[str]:
 
 
 def text_length(value: str) -> int:
-    """Length as a reader counts it: surrounding white space and invisible format characters
-    (zero-width spaces and the like) do not count."""
-    return sum(1 for ch in value.strip() if unicodedata.category(ch) != "Cf")
+    """Length as a reader counts it: surrounding white space and invisible characters (zero-width
+    spaces, Hangul fillers, variation selectors and the like) do not count."""
+    return sum(1 for ch in value.strip() if not text.is_invisible(ch))
 
 
 def has_control_characters(value: str) -> bool:

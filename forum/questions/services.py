@@ -43,6 +43,7 @@ def _check_text(value: Any, field: str, minimum: int, maximum: int, errors: dict
     if rules.has_control_characters(value):
         errors[field] = [_("%(what)s contains control characters.", what=what)]
         return value
+    value = rules.clean_text(value)
     if collapse:
         value = " ".join(value.split())
     length = rules.text_length(value)
@@ -105,6 +106,17 @@ def _check_tags(value, errors) -> list[str]:
     return tags
 
 
+def _tags_text(tag_names: list[str]) -> str:
+    # Tags are public words: screened with the post (scam guard, watched words, privacy guard).
+    return ", ".join(tag_names)
+
+
+def _ensure_tags_pass(verdict, tag_names: list[str]) -> None:
+    """A tag is a word, not prose: one that the screening would censor or cut is refused."""
+    if "tags" in verdict.texts and verdict.texts["tags"] != _tags_text(tag_names):
+        raise ValidationFailed({"tags": [_("A tag holds words that are not allowed here; choose other tags.")]})
+
+
 def _check_summary(value, errors) -> str:
     if value is None:
         return ""
@@ -115,7 +127,7 @@ def _check_summary(value, errors) -> str:
         errors["summary"] = [_("At most %(max)d characters.", max=rules.SUMMARY_MAX)]
     elif rules.has_control_characters(value):
         errors["summary"] = [_("The edit summary contains control characters.")]
-    return value.strip()
+    return rules.clean_text(value).strip()
 
 
 def _require_member(actor: User | None, privilege: Privilege) -> User:
@@ -304,8 +316,10 @@ def ask_question(actor: User, *, title, body, tags, category, private_data: str 
     if errors:
         raise ValidationFailed(errors)
     _check_pace(actor, question=True)
-    verdict = screen("question", actor, {"title": title, "body": body}, private_data=private_data)
+    verdict = screen("question", actor, {"title": title, "body": body, "tags": _tags_text(tag_names)},
+                     private_data=private_data)
     title, body = verdict.texts["title"], verdict.texts["body"]
+    _ensure_tags_pass(verdict, tag_names)
     body_html = render_markdown(body)
     _check_links(actor, body_html)
     now = utcnow()
@@ -353,12 +367,15 @@ def edit_question(actor: User, question_id, *, title=None, body=None, tags=None,
     if errors:
         raise ValidationFailed(errors)
     texts = {"title": new_title, "body": new_body}
+    if tags is not None:
+        texts["tags"] = _tags_text(new_tags)
     if summary:
         # The edit summary is public too (revision history, page and API): screen it with the post.
         texts["summary"] = summary
     verdict = screen("question", actor, texts, private_data=private_data, question=question)
     new_title, new_body = verdict.texts["title"], verdict.texts["body"]
     summary = verdict.texts.get("summary", summary)
+    _ensure_tags_pass(verdict, new_tags)
     tags_changed = set(new_tags) != {t.name for t in current_tags}
     changed = (new_title != question.title or new_body != question.body or tags_changed
                or new_category != question.category)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -74,17 +75,29 @@ def test_helpers_agree_with_known_values():
 
 
 def test_module_imports_nothing_from_flask_db_or_forum():
+    """The guards need no application: besides the standard library, only the pure Unicode module
+    forum.core.text (loaded here on its own, without the forum package and so without Flask)."""
     path = Path(guards.__file__)
+    text_path = path.parent.parent / "core" / "text.py"
     code = (
-        "import importlib.util, sys\n"
-        f"spec = importlib.util.spec_from_file_location('standalone_guards', {str(path)!r})\n"
-        "mod = importlib.util.module_from_spec(spec)\n"
-        "sys.modules['standalone_guards'] = mod\n"
-        "spec.loader.exec_module(mod)\n"
-        "banned = {'flask', 'sqlalchemy', 'forum', 'werkzeug'}\n"
-        "bad = sorted(m for m in sys.modules if m.split('.')[0] in banned)\n"
+        "import importlib.util, sys, types\n"
+        "for name in ('forum', 'forum.core'):\n"
+        "    sys.modules[name] = types.ModuleType(name)\n"
+        "    sys.modules[name].__path__ = []\n"
+        "def load(name, file):\n"
+        "    spec = importlib.util.spec_from_file_location(name, file)\n"
+        "    mod = importlib.util.module_from_spec(spec)\n"
+        "    sys.modules[name] = mod\n"
+        "    spec.loader.exec_module(mod)\n"
+        "    return mod\n"
+        f"sys.modules['forum.core'].text = load('forum.core.text', {str(text_path)!r})\n"
+        f"mod = load('standalone_guards', {str(path)!r})\n"
+        "banned = {'flask', 'sqlalchemy', 'werkzeug', 'flask_babel', 'flask_sqlalchemy'}\n"
+        "bad = sorted(m for m in sys.modules if m.split('.')[0] in banned\n"
+        "             or (m.startswith('forum') and m not in ('forum', 'forum.core', 'forum.core.text')))\n"
         "assert not bad, bad\n"
         "assert mod.find_private_data('13800138000')[0].masked == '138****8000'\n"
+        "assert mod.find_private_data('138\\u20601234\\u20605678')[0].masked == '138****5678'\n"
     )
     result = subprocess.run(
         [sys.executable, "-I", "-c", code], check=False, capture_output=True, text=True, timeout=60
@@ -746,3 +759,144 @@ def test_no_catastrophic_backtracking(text):
     )
     reference = ORDINARY[:len(text)]
     assert_costs_about_as_much_as(lambda: _screen(matcher, text), lambda: _screen(matcher, reference))
+
+
+# ---------------------------------------------------------------------------------------------
+# Invisible characters, compatibility forms and look-alike letters (issue 14, finding 3): the
+# guards see what a reader sees
+# ---------------------------------------------------------------------------------------------
+
+from tests.unicode_data import INVISIBLE, hex_id, sprinkle  # noqa: E402
+
+# (text, the words to hide characters inside): each is found by a guard as it stands.
+SCAM_TEXTS = [
+    ("我是官方客服，有问题加我微信 kefu8888 处理", ("客服", "微信")),
+    ("请把验证码发给我，马上帮你退款", ("验证码",)),
+    ("你好，加微信聊，这里说不方便", ("微信",)),
+    ("add me on wechat kefu8888 for a refund", ("wechat",)),
+    ("please send me your verification code now", ("code", "send")),
+]
+PRIVATE_TEXTS = [
+    ("我的手机 13812345678 请联系", ("13812345678",)),
+    ("我的手机 138 1234 5678 请联系", ("138", "1234", "5678")),
+    ("卡号 4111 1111 1111 1111 被扣款", ("4111",)),
+    ("身份证 " + KNOWN_ID, (KNOWN_ID,)),
+    ("邮箱 kefu@example.com 联系", ("kefu", "example")),
+    ("验证码是 384756 别告诉别人", ("验证码", "384756")),
+]
+WATCHED = [WatchedWord("刷单", WatchedAction.BLOCK), WatchedWord("代购", WatchedAction.HOLD),
+           WatchedWord("笨蛋", WatchedAction.CENSOR), WatchedWord(r"赌\s*博", WatchedAction.BLOCK, is_regex=True)]
+WATCHED_TEXTS = [
+    ("想赚钱可以来刷单，每天结算", ("刷单",)),
+    ("专业代购，价格便宜", ("代购",)),
+    ("你这个笨蛋，看清楚", ("笨蛋",)),
+    ("推荐一个赌博网站", ("赌博",)),
+]
+
+
+def _found(findings, text):
+    # What was found, and where, as a reader sees it (invisible characters taken out).
+    return [(f.kind.value, guards.normalise(text[f.start:f.end])) for f in findings]
+
+
+def test_the_unprotected_texts_are_found():
+    matcher = compile_watched(WATCHED)
+    assert all(find_scam_signals(t) for t, _ in SCAM_TEXTS)
+    assert all(find_private_data(t) for t, _ in PRIVATE_TEXTS)
+    assert all(matcher.check(t).action for t, _ in WATCHED_TEXTS)
+
+
+@pytest.mark.parametrize("code", INVISIBLE, ids=hex_id)
+def test_invisible_characters_inside_words_change_nothing(code):
+    """Every default-ignorable and format character, between every two letters of the guarded
+    words: the same findings as without, at offsets that cover the hidden word."""
+    ch = chr(code)
+    matcher = compile_watched(WATCHED)
+    for plain, words in SCAM_TEXTS:
+        hidden = sprinkle(plain, words, ch)
+        assert _found(find_scam_signals(hidden), hidden) == _found(find_scam_signals(plain), plain), hidden
+    for plain, words in PRIVATE_TEXTS:
+        hidden = sprinkle(plain, words, ch)
+        found = find_private_data(hidden)
+        assert _found(found, hidden) == _found(find_private_data(plain), plain), hidden
+        assert [f.masked for f in found] == [f.masked for f in find_private_data(plain)]
+        assert ch not in redact(hidden, found).replace(ch, "", plain.count(ch)) or ch in plain
+    for plain, words in WATCHED_TEXTS:
+        hidden = sprinkle(plain, words, ch)
+        result, expected = matcher.check(hidden), matcher.check(plain)
+        assert result.action == expected.action, hidden
+        # The same words blacked out (each hidden character with them).
+        assert re.sub("■+", "■", guards.normalise(result.censored_text)) == \
+            re.sub("■+", "■", guards.normalise(expected.censored_text))
+
+
+def test_the_phone_number_of_the_report():
+    text = "138\u20601234\u20605678"
+    [finding] = find_private_data(text)
+    assert finding.kind is PrivateKind.MOBILE and (finding.start, finding.end) == (0, len(text))
+    assert finding.masked == "138****5678"
+    assert redact("电话 " + text + " 谢谢", find_private_data("电话 " + text + " 谢谢")) == "电话 [removed] 谢谢"
+
+
+def test_censoring_covers_the_hidden_characters_too():
+    result = compile_watched([WatchedWord("笨蛋", WatchedAction.CENSOR)]).check("你这个笨\u200d蛋!")
+    assert result.censored_text == "你这个■■■!"
+
+
+@pytest.mark.parametrize("text", [
+    "１３８１２３４５６７８",                # full-width digits
+    "①③⑧①②③④⑤⑥⑦⑧",                  # circled digits
+    "⒈⒊⒏⒈⒉⒊⒋⒌⒍⒎⒏",                     # digits with full stop
+    "𝟏𝟑𝟖𝟏𝟐𝟑𝟒𝟓𝟔𝟕𝟖",                      # mathematical bold digits
+    "𝟙𝟛𝟠𝟙𝟚𝟛𝟜𝟝𝟞𝟟𝟠",                      # double-struck digits
+    "¹³⁸¹²³⁴⁵⁶⁷⁸",                       # superscripts
+    "١٣٨١٢٣٤٥٦٧٨",                       # Arabic-Indic digits
+    "१३८१२३४५६७८",                       # Devanagari digits
+    "138.1234.5678", "138 - 1234 - 5678", "138  1234  5678", "138_1234_5678", "138/1234/5678",
+    "138·1234·5678", "138，1234，5678", "138、1234、5678", "138 12345678", "1381234 5678",
+    "1 3 8 1 2 3 4 5 6 7 8", "1-3-8-1-2-3-4-5-6-7-8", "１３８－１２３４－５６７８", "138—1234—5678",
+])
+def test_phone_numbers_in_other_forms_and_with_separators(text):
+    found = find_private_data(f"电话：{text}，谢谢")
+    assert [(f.kind, f.masked) for f in found] == [(PrivateKind.MOBILE, "138****5678")], text
+
+
+@pytest.mark.parametrize("text", ["1 2 3 4 5 6 7 8 9 10 11", "192.168.100.200", "3.14159265358979", "2026.12.02",
+                                  "1,234,567,890", "尺码 15 20 30 40 50 6", "版本 1.2.3.4", "第 1-3 章"])
+def test_separated_digits_that_are_no_phone(text):
+    assert find_private_data(text) == []
+
+
+@pytest.mark.parametrize("text, plain", [
+    ("ａｄｄ ｍｅ ｏｎ ｗｅｃｈａｔ ｋｅｆｕ８８８８", "add me on wechat kefu8888"),          # full-width
+    ("𝐚𝐝𝐝 𝐦𝐞 𝐨𝐧 𝐰𝐞𝐜𝐡𝐚𝐭 kefu8888", "add me on wechat kefu8888"),             # mathematical bold
+    ("𝘢𝘥𝘥 𝘮𝘦 𝘰𝘯 𝘸𝘦𝘤𝘩𝘢𝘵 kefu8888", "add me on wechat kefu8888"),             # sans-serif italic
+    ("add me on wеchat kefu8888", "add me on wechat kefu8888"),                    # Cyrillic е
+    ("аdd mе оn wесhаt kefu8888", "add me on wechat kefu8888"),                    # Cyrillic а е о с
+    ("send me your cοde", "send me your code"),                                    # Greek ο
+    ("sеnd mе yοur pаsswοrd", "send me your password"),                            # Cyrillic and Greek
+    ("send me your cօde", "send me your code"),                                    # Armenian օ
+    ("I am official ꮪupport", "I am official support"),                            # Cherokee ꮪ
+    ("ꮪend me your code", "send me your code"),
+    ("加我ԛԛ 123456789", "加我qq 123456789"),                                       # Cyrillic ԛ
+    ("加我ｑｑ 123456789", "加我qq 123456789"),
+    ("我是官方客\u0336服", "我是官方客服"),                                          # strike-through marks
+    ("加我微\u20dd信 kefu8888", "加我微信 kefu8888"),                                # enclosing circle
+])
+def test_scam_signals_in_other_alphabets_and_forms(text, plain):
+    expected = [f.kind for f in find_scam_signals(plain)]
+    assert expected and [f.kind for f in find_scam_signals(text)] == expected
+
+
+@pytest.mark.parametrize("text", ["привет, как дела? всё хорошо", "Καλημέρα, πώς είσαι;", "Բարև, ինչպե՞ս ես",
+                                  "заказ 12345 не пришёл"])
+def test_other_alphabets_alone_are_left_alone(text):
+    import unicodedata
+
+    assert guards.normalise(text) == unicodedata.normalize("NFKC", text) and find_scam_signals(text) == []
+
+
+def test_watched_words_match_look_alikes_and_wide_forms():
+    matcher = compile_watched([WatchedWord("scam", WatchedAction.BLOCK), WatchedWord("刷单", WatchedAction.BLOCK)])
+    for text in ("this is a ѕcam", "this is a ｓｃａｍ", "this is a 𝐬𝐜𝐚𝐦", "this is a s\u200bcam", "来刷\ufe0f单"):
+        assert matcher.check(text).action is WatchedAction.BLOCK, text
