@@ -79,6 +79,8 @@ class Config:
     FORUM_ESCALATION_RATE_LIMIT = _env("FORUM_ESCALATION_RATE_LIMIT", "5 per hour; 20 per day")
     FORUM_FLAG_RATE_LIMIT = _env("FORUM_FLAG_RATE_LIMIT", "10 per hour; 30 per day")
     FORUM_API_RATE_LIMIT = _env("FORUM_API_RATE_LIMIT", "600 per minute; 20000 per hour")
+    # Live Markdown previews per member (the editor asks for one when typing pauses).
+    FORUM_PREVIEW_RATE_LIMIT = _env("FORUM_PREVIEW_RATE_LIMIT", "30 per minute; 600 per hour")
     # Spam or scam flags from this many members hide a post until a moderator reviews it.
     FORUM_SPAM_FLAGS_TO_HIDE = int(_env("FORUM_SPAM_FLAGS_TO_HIDE", "3"))
     # The platform's own e-mail addresses ("@domain" for a whole domain), which the privacy guard

@@ -67,6 +67,20 @@ def _check_body(value, errors, field: str = "body") -> str:
     return _check_text(value, field, rules.BODY_MIN, rules.BODY_MAX, errors, what=_("The body"))
 
 
+def preview_body(source: Any) -> str:
+    """The sanitized HTML a question or answer body would be saved with, for the live preview.
+
+    Raises ValidationFailed (field "body") when the body is longer than a post may be (counted as on
+    saving); a body too short to post still previews."""
+    if not isinstance(source, str):
+        raise ValidationFailed({"body": _("%(what)s must be text.", what=_("The body"))})
+    length = rules.text_length(source)
+    if length > rules.BODY_MAX:
+        raise ValidationFailed({"body": _("%(what)s can have at most %(max)d characters (now %(n)d).",
+                                          what=_("The body"), max=rules.BODY_MAX, n=length)})
+    return render_markdown(source)
+
+
 def _check_category(value, errors) -> Category | None:
     if isinstance(value, Category):
         return value

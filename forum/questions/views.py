@@ -9,7 +9,6 @@ from flask_login import current_user, login_required
 
 from forum.core import signals
 from forum.core.errors import NotFound, PrivateDataFound, RateLimited, ValidationFailed
-from forum.core.markup import render_markdown
 from forum.core.permissions import Privilege, can
 from forum.questions import queries, rules, services
 from forum.questions.diff import inline_diff
@@ -377,13 +376,11 @@ def answer_revisions(answer_id: int):
 
 
 @bp.route("/preview", methods=["POST"])
+@limiter.shared_limit(ratelimits.previews, scope="previews", key_func=ratelimits.actor_key)
 @login_required
 def preview():
     """Render Markdown exactly as saving would, for the live preview (CSRF token in X-CSRFToken)."""
-    source = request.form.get("body", "")
-    if len(source) > rules.BODY_MAX * 2:
-        abort(413)
-    return jsonify({"html": render_markdown(source)})
+    return jsonify({"html": services.preview_body(request.form.get("body", ""))})
 
 
 @bp.route("/comments/<int:comment_id>/delete", methods=["POST"])

@@ -66,3 +66,8 @@ def flags() -> str:
 def api() -> str:
     """Every API call, per member (or address): generous for integrators, a ceiling for scrapers."""
     return current_app.config.get("FORUM_API_RATE_LIMIT", "600 per minute; 20000 per hour")
+
+
+def previews() -> str:
+    """Live Markdown previews, per member: each one renders up to a whole post's body."""
+    return current_app.config.get("FORUM_PREVIEW_RATE_LIMIT", "30 per minute; 600 per hour")

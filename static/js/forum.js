@@ -7,16 +7,32 @@
     return meta ? meta.getAttribute("content") : "";
   }
 
-  /* Live Markdown preview, rendered by the server exactly as saving would. */
+  /* Live Markdown preview, rendered by the server exactly as saving would. The server budgets
+     previews per member: on 429 wait as long as Retry-After says; a refusal (body too long, or too
+     many previews) is shown in place of the preview, as text. */
   function setUpPreview(textarea) {
     var target = document.getElementById(textarea.getAttribute("data-preview"));
     var url = textarea.getAttribute("data-preview-url");
     if (!target || !url) { return; }
     var timer = null;
     var last = null;
+    var waitUntil = 0;
+    function showNote(message) {
+      var note = document.createElement("p");
+      note.className = "muted preview-note";
+      note.setAttribute("role", "status");
+      note.textContent = message;
+      target.innerHTML = "";
+      target.appendChild(note);
+    }
+    function schedule(delay) {
+      clearTimeout(timer);
+      timer = setTimeout(render, Math.max(delay, waitUntil - Date.now()));
+    }
     function render() {
       var body = textarea.value;
       if (body === last) { return; }
+      if (Date.now() < waitUntil) { schedule(0); return; }
       last = body;
       if (!body.trim()) { target.innerHTML = ""; return; }
       var data = new URLSearchParams();
@@ -24,18 +40,26 @@
       fetch(url, {
         method: "POST",
         credentials: "same-origin",
-        headers: { "X-CSRFToken": csrfToken(), "Content-Type": "application/x-www-form-urlencoded" },
+        headers: { "X-CSRFToken": csrfToken(), "Content-Type": "application/x-www-form-urlencoded",
+                   "Accept": "application/json" },
         body: data.toString()
       }).then(function (response) {
-        return response.ok ? response.json() : null;
-      }).then(function (json) {
-        if (json && textarea.value === body) { target.innerHTML = json.html; }
+        if (response.status === 429) {
+          var seconds = parseInt(response.headers.get("Retry-After"), 10);
+          waitUntil = Date.now() + 1000 * (seconds > 0 ? seconds : 10);
+          last = null;  /* preview this text again once the wait is over */
+          schedule(0);
+        }
+        return response.json().then(function (json) {
+          return { ok: response.ok, json: json };
+        });
+      }).then(function (result) {
+        if (textarea.value !== body) { return; }
+        if (result.ok && result.json) { target.innerHTML = result.json.html; }
+        else if (result.json && result.json.error) { showNote(result.json.error.message); }
       }).catch(function () { /* keep the last preview */ });
     }
-    textarea.addEventListener("input", function () {
-      clearTimeout(timer);
-      timer = setTimeout(render, 250);
-    });
+    textarea.addEventListener("input", function () { schedule(400); });
     if (textarea.value.trim()) { render(); }
   }
 
