@@ -18,6 +18,11 @@ def _once(call: Callable[[], object]) -> float:
     return time.perf_counter() - started
 
 
+def best_time(call: Callable[[], object], repeat: int = 3) -> float:
+    """The best of `repeat` timings of one call (to size a workload, not to judge it)."""
+    return min(_once(call) for _ in range(repeat))
+
+
 def paired_times(first: Callable[[], object], second: Callable[[], object], repeat: int = 5) -> tuple[float, float]:
     """Best times of two calls, measured alternately (after one warm-up call each)."""
     first()
