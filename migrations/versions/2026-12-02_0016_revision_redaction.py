@@ -1,7 +1,7 @@
 """Redacted revisions: a moderator replaces an earlier revision's text, with who, when and why
 
 Revision ID: 0016
-Revises: 0011
+Revises: 0014
 Create Date: 2026-12-02 09:00:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0016'
-down_revision = '0011'
+down_revision = '0014'
 branch_labels = None
 depends_on = None
 
