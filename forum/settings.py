@@ -86,6 +86,10 @@ class Config:
     FORUM_LOCKOUT_ATTEMPTS = int(_env("FORUM_LOCKOUT_ATTEMPTS", "5"))
     FORUM_LOCKOUT_WINDOW_MINUTES = int(_env("FORUM_LOCKOUT_WINDOW_MINUTES", "15"))
     FORUM_LOCKOUT_MINUTES = int(_env("FORUM_LOCKOUT_MINUTES", "15"))
+    # How many reverse proxies stand in front of the forum and add X-Forwarded-For/-Proto (nginx:
+    # 1). 0 (the default): those headers are ignored and the client is the connection's address.
+    # Too high a number lets clients choose their own address (and so their rate-limit budget).
+    FORUM_TRUSTED_PROXIES = int(_env("FORUM_TRUSTED_PROXIES", "0"))
 
     # Password hashing: argon2id, at least 46 MiB and one pass (OWASP ASVS 5).
     FORUM_ARGON2_MEMORY_KIB = int(_env("FORUM_ARGON2_MEMORY_KIB", "47104"))
