@@ -139,6 +139,10 @@ def register_user(username, email, password, *, role: Role = Role.MEMBER, reputa
     Usernames may be Chinese and are unique without regard to case; e-mails are unique. A starting
     `reputation` above 1 (command line, demo) is granted through the reputation ledger.
     Raises ValidationFailed (fields username/email/password), also when the name or e-mail is taken.
+
+    Whether an address has an account is said only when every other field is valid, i.e. only to
+    a request that would otherwise have created an account (usernames are public on profiles,
+    addresses are not): a probe with a short password or a bad name learns nothing about it.
     """
     errors: dict[str, list[str]] = {}
     username = _validate_username(username, errors)
@@ -148,9 +152,7 @@ def register_user(username, email, password, *, role: Role = Role.MEMBER, reputa
     _validate_password(password, errors, username)
     if "username" not in errors and _find_by_username(username) is not None:
         errors["username"] = [_("This username is taken.")]
-    if "email" not in errors and db.session.scalar(
-        sa.select(User.id).where(User.email_key == email.casefold())
-    ) is not None:
+    if not errors and _email_taken(email):
         errors["email"] = [_("An account with this e-mail address already exists.")]
     if errors:
         raise ValidationFailed(errors)
@@ -176,6 +178,13 @@ def register_user(username, email, password, *, role: Role = Role.MEMBER, reputa
     signals.user_registered.send(user, initial_reputation=max(1, int(reputation)))
     db.session.commit()
     return user
+
+
+def _email_taken(email: str, *, other_than: int | None = None) -> bool:
+    query = sa.select(User.id).where(User.email_key == email.casefold())
+    if other_than is not None:
+        query = query.where(User.id != other_than)
+    return db.session.scalar(query) is not None
 
 
 def _find_by_username(username: str) -> User | None:
