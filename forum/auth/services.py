@@ -453,18 +453,29 @@ def change_password(actor: User, current, new) -> User:
 
 
 def change_email(actor: User, current, email) -> User:
-    """Change the e-mail address, proving the current password. Raises ValidationFailed."""
+    """Change the e-mail address, proving the current password. The old address is told by e-mail
+    (after the commit) and every other session of the account ends (the caller signs the current
+    browser in again). API tokens stay: each is named, listed and revoked on its own in the
+    settings, and only someone who knows the password made them. Whether another account has the
+    address is said only once the password is right. Raises ValidationFailed."""
     errors: dict[str, list[str]] = {}
     if not isinstance(current, str) or not check_password(actor, current):
         errors["current_password"] = [_("That is not your current password.")]
     email = _validate_email(email, errors)
-    if "email" not in errors and db.session.scalar(sa.select(User.id).where(User.email_key == email.casefold(),
-                                                                           User.id != actor.id)) is not None:
+    if not errors and email.casefold() == actor.email_key:
+        errors["email"] = [_("This is already your e-mail address.")]
+    if not errors and _email_taken(email, other_than=actor.id):
         errors["email"] = [_("An account with this e-mail address already exists.")]
     if errors:
+        db.session.commit()  # keep a rehash, if check_password made one
         raise ValidationFailed(errors)
+    old_email = actor.email
     actor.email, actor.email_key = email, email.casefold()
+    actor.session_version = User.session_version + 1  # every other signed-in browser is signed out
+    db.session.flush()
+    signals.email_changed.send(actor, old_email=old_email)
     db.session.commit()
+    db.session.refresh(actor)
     return actor
 
 

@@ -78,12 +78,14 @@ def account():
             return redirect(url_for("users.account"))
     elif request.method == "POST" and request.form.get("action") == "email" and email_form.validate_on_submit():
         try:
-            auth_services.change_email(user, email_form.current_password.data, email_form.email.data)
+            user = auth_services.change_email(user, email_form.current_password.data, email_form.email.data)
         except ValidationFailed as error:
             attach_errors(email_form, error)
             status = 422
         else:
-            flash(_("Your e-mail address is changed."), "success")
+            login_user(user)  # this browser stays signed in; every other session ended
+            flash(_("Your e-mail address is changed. Other devices were signed out, and your old address "
+                    "was told."), "success")
             return redirect(url_for("users.account"))
     return render_template("users/account.html", password_form=password_form, email_form=email_form,
                            user=user), status
