@@ -86,6 +86,9 @@ class Config:
     FORUM_LOCKOUT_ATTEMPTS = int(_env("FORUM_LOCKOUT_ATTEMPTS", "5"))
     FORUM_LOCKOUT_WINDOW_MINUTES = int(_env("FORUM_LOCKOUT_WINDOW_MINUTES", "15"))
     FORUM_LOCKOUT_MINUTES = int(_env("FORUM_LOCKOUT_MINUTES", "15"))
+    # API tokens expire this many days after their last use (sliding; last use recorded at most
+    # once a minute per token).
+    FORUM_TOKEN_DAYS = int(_env("FORUM_TOKEN_DAYS", "90"))
     # How many reverse proxies stand in front of the forum and add X-Forwarded-For/-Proto (nginx:
     # 1). 0 (the default): those headers are ignored and the client is the connection's address.
     # Too high a number lets clients choose their own address (and so their rate-limit budget).

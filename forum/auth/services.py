@@ -8,7 +8,8 @@ import hashlib
 import re
 import secrets
 import unicodedata
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from functools import lru_cache
 
 import sqlalchemy as sa
@@ -20,7 +21,7 @@ from flask_babel import gettext as _
 
 from forum.auth.models import ApiToken, PasswordReset, Role, User
 from forum.core import signals
-from forum.core.db import utcnow
+from forum.core.db import is_row_id, utcnow
 from forum.core.errors import AuthenticationFailed, Locked, NotFound, ValidationFailed
 from forum.extensions import db
 
@@ -325,29 +326,123 @@ def _token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+TOKEN_NAME_MAX = 64
+# last_used_at (and with it the sliding expiry) is written at most this often per token, so that
+# a busy script does not turn every request into a write.
+TOKEN_TOUCH_INTERVAL = timedelta(minutes=1)
+
+
+def token_lifetime() -> timedelta:
+    """How long a token lives after its last use (FORUM_TOKEN_DAYS, at least one day)."""
+    return timedelta(days=max(1, int(current_app.config.get("FORUM_TOKEN_DAYS", 90))))
+
+
+def token_expires_at(row: ApiToken):
+    """Sliding expiry: FORUM_TOKEN_DAYS after the last use (or the creation). Computed rather than
+    stored, so that shortening FORUM_TOKEN_DAYS shortens every existing token at once."""
+    return (row.last_used_at or row.created_at) + token_lifetime()
+
+
+def _token_name(name, errors: dict) -> str:
+    if name is None or (isinstance(name, str) and not name.strip()):
+        return "api"
+    if not isinstance(name, str):
+        errors["name"] = [_("Must be text.")]
+        return ""
+    name = unicodedata.normalize("NFKC", name).strip()
+    if len(name) > TOKEN_NAME_MAX:
+        errors["name"] = [_("At most %(max)d characters.", max=TOKEN_NAME_MAX)]
+    elif any(unicodedata.category(c)[0] == "C" for c in name):
+        errors["name"] = [_("Remove the control characters.")]
+    return name
+
+
 def issue_token(user: User, name: str = "api") -> str:
-    """Create a bearer token for `user`; the clear token is returned once and never stored."""
+    """Create a bearer token for `user`; the clear token is returned once and never stored.
+    Raises ValidationFailed (field name)."""
     token = _new_token(user, name)
     db.session.commit()
     return token
 
 
-def _new_token(user: User, name: str) -> str:
+def _new_token(user: User, name) -> str:
+    errors: dict[str, list[str]] = {}
+    name = _token_name(name, errors)
+    if errors:
+        raise ValidationFailed(errors)
     token = "fm_" + secrets.token_urlsafe(32)
-    db.session.add(ApiToken(user=user, token_hash=_token_digest(token), name=name[:64], created_at=utcnow()))
+    db.session.add(ApiToken(user=user, token_hash=_token_digest(token), name=name, created_at=utcnow()))
     return token
 
 
 def user_for_token(token: str) -> User | None:
-    """The active user holding this unrevoked token, or None."""
-    if not token or len(token) > 200 or "\x00" in token:
+    """The active user holding this token, or None when it is unknown, revoked or expired. Each use
+    moves the expiry forward (recorded at most once a minute per token)."""
+    if not isinstance(token, str) or not token or len(token) > 200 or "\x00" in token:
         return None
     row = db.session.scalar(
         sa.select(ApiToken).where(ApiToken.token_hash == _token_digest(token), ApiToken.revoked_at.is_(None))
     )
-    if row is None or not row.user.is_active:
+    now = utcnow()
+    if row is None or token_expires_at(row) <= now or not row.user.is_active:
         return None
-    return row.user
+    user_id = row.user_id
+    if row.last_used_at is None or now - row.last_used_at >= TOKEN_TOUCH_INTERVAL:
+        _touch_token(row.id, now)
+    return db.session.get(User, user_id)
+
+
+def _touch_token(token_id: int, now) -> None:
+    # Its own short transaction, begun by the write: on SQLite a read-only request's transaction
+    # that wrote after reading could fail with "database is locked"; a fresh one waits its turn.
+    # The condition keeps concurrent requests from writing more than once a minute.
+    db.session.commit()
+    try:
+        db.session.execute(sa.update(ApiToken).where(
+            ApiToken.id == token_id,
+            sa.or_(ApiToken.last_used_at.is_(None), ApiToken.last_used_at <= now - TOKEN_TOUCH_INTERVAL),
+        ).values(last_used_at=now))
+        db.session.commit()
+    except sa.exc.OperationalError:  # the database is busy: the next use records it
+        db.session.rollback()
+
+
+@dataclass(frozen=True)
+class TokenView:
+    id: int
+    name: str
+    created_at: datetime
+    last_used_at: datetime | None
+    expires_at: datetime
+
+
+def live_tokens(actor: User) -> list[TokenView]:
+    """The member's tokens that still work (not revoked, not expired), newest first."""
+    now = utcnow()
+    rows = db.session.scalars(sa.select(ApiToken).where(ApiToken.user_id == actor.id, ApiToken.revoked_at.is_(None))
+                              .order_by(ApiToken.created_at.desc(), ApiToken.id.desc())).all()
+    views = [TokenView(row.id, row.name, row.created_at, row.last_used_at, token_expires_at(row)) for row in rows]
+    return [view for view in views if view.expires_at > now]
+
+
+def describe_token(token: str) -> TokenView:
+    """Name, times and expiry of a token given in clear (just issued). Raises NotFound."""
+    row = db.session.scalar(sa.select(ApiToken).where(ApiToken.token_hash == _token_digest(token))) \
+        if isinstance(token, str) else None
+    if row is None:
+        raise NotFound(_("Unknown token."))
+    return TokenView(row.id, row.name, row.created_at, row.last_used_at, token_expires_at(row))
+
+
+def revoke_token_of(actor: User, token_id) -> ApiToken:
+    """Revoke one of the member's own tokens (idempotent). Raises NotFound for any other id."""
+    row = db.session.get(ApiToken, token_id) if is_row_id(token_id) else None
+    if row is None or row.user_id != actor.id:
+        raise NotFound(_("Unknown token."))
+    if row.revoked_at is None:
+        row.revoked_at = utcnow()
+    db.session.commit()
+    return row
 
 
 def revoke_token(token: str) -> None:

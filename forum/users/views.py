@@ -91,6 +91,23 @@ def account():
                            user=user), status
 
 
+@bp.route("/settings/tokens", methods=["GET", "POST"])
+@login_required
+def tokens():
+    """The member's API tokens (name, created, last used, expires), each with a revoke button."""
+    user = current_user._get_current_object()
+    if request.method == "POST":  # CSRFProtect has checked the token
+        try:
+            token_id = int(request.form.get("token_id", ""))
+        except ValueError:
+            token_id = None
+        row = auth_services.revoke_token_of(user, token_id)  # NotFound (404) for anyone else's
+        flash(_("The token \"%(name)s\" is revoked.", name=row.name), "info")
+        return redirect(url_for("users.tokens"))
+    return render_template("users/tokens.html", tokens=auth_services.live_tokens(user),
+                           days=auth_services.token_lifetime().days)
+
+
 @bp.route("/settings/2fa", methods=["GET", "POST"])
 @login_required
 def two_step():
