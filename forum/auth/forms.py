@@ -52,3 +52,4 @@ class CodeForm(FlaskForm):
 
 class DisableTotpForm(FlaskForm):
     password = PasswordField(_l("Current password"))
+    code = StringField(_l("Code"), description=_l("A current code from your authenticator app, or a recovery code."))

@@ -579,21 +579,34 @@ def change_email(actor: User, current, email) -> User:
 RECOVERY_CODES = 10
 
 
+def _provisioning(actor: User, secret: str) -> tuple[str, str]:
+    import pyotp
+
+    return secret, pyotp.TOTP(secret).provisioning_uri(name=actor.username, issuer_name="Support Community")
+
+
 def start_totp(actor: User) -> tuple[str, str]:
-    """Begin enrolment: a new pending secret; returns (secret, otpauth URI for the QR code)."""
+    """Begin enrolment: a pending secret (the one already pending, if any, so that a second click
+    or a second tab does not invalidate the key just scanned); returns (secret, otpauth URI for the
+    QR code). Commits."""
     import pyotp
 
-    secret = pyotp.random_base32()
-    actor.totp_pending_secret = secret
-    db.session.commit()
-    return secret, pyotp.TOTP(secret).provisioning_uri(name=actor.username, issuer_name="Support Community")
+    if not actor.totp_pending_secret:
+        actor.totp_pending_secret = pyotp.random_base32()
+        db.session.commit()
+    return _provisioning(actor, actor.totp_pending_secret)
 
 
-def pending_totp(actor: User) -> tuple[str, str]:
-    import pyotp
-
+def pending_totp(actor: User) -> tuple[str, str] | None:
+    """The enrolment in progress (secret, otpauth URI), or None. Reads only."""
     secret = actor.totp_pending_secret
-    return secret, pyotp.TOTP(secret).provisioning_uri(name=actor.username, issuer_name="Support Community")
+    return _provisioning(actor, secret) if secret else None
+
+
+def cancel_totp(actor: User) -> None:
+    """Abandon an enrolment in progress (the pending secret is forgotten). Commits."""
+    actor.totp_pending_secret = None
+    db.session.commit()
 
 
 def confirm_totp(actor: User, code) -> list[str]:
@@ -610,10 +623,18 @@ def confirm_totp(actor: User, code) -> list[str]:
     return codes
 
 
-def disable_totp(actor: User, password) -> None:
-    """Turn two-step verification off, proving the password. Raises ValidationFailed."""
+def disable_totp(actor: User, password, code) -> None:
+    """Turn two-step verification off, proving the password and a current code from the app (or
+    a recovery code): a stolen session, or a password alone, cannot remove the second step. Wrong
+    codes count toward the lockout like wrong codes at sign-in. Raises ValidationFailed."""
     if not isinstance(password, str) or not check_password(actor, password):
+        db.session.commit()  # keep a rehash, if check_password made one
         raise ValidationFailed({"password": [_("That is not your current password.")]})
+    if actor.totp_secret:
+        try:
+            check_second_factor(actor, code)
+        except (AuthenticationFailed, Locked) as error:
+            raise ValidationFailed({"code": [error.message]}) from None
     actor.totp_secret = actor.totp_pending_secret = actor.totp_last_step = None
     actor.recovery_codes = ""
     db.session.commit()
