@@ -20,8 +20,8 @@ def register():
 
 
 @route("/tokens", "POST", summary="Sign in and get a bearer token (expires FORUM_TOKEN_DAYS after its last use); "
-       "423 while the account is locked after repeated wrong passwords", body=schemas.TokenIn,
-       response=schemas.TokenOut, status=201,
+       "423 while the account is locked after repeated wrong passwords, unless two-step verification is on "
+       "and a current otp comes with the password", body=schemas.TokenIn, response=schemas.TokenOut, status=201,
        errors=(400, 401, 422, 423, 429))
 @limiter.shared_limit(login_rate, scope="sign-in", override_defaults=False)
 def create_token():

@@ -201,27 +201,42 @@ def get_user_by_name(username: str) -> User:
     return user
 
 
-def authenticate(login, password) -> User:
+def authenticate(login, password, *, device: str | None = None, otp=None) -> User:
     """The user whose username or e-mail is `login` and whose password is `password`; commits the
     sign-in time.
 
-    Unknown accounts and wrong passwords fail alike (same message, same work). Raises
-    AuthenticationFailed.
+    Unknown accounts and wrong passwords fail alike (same message, same work). `device` is the
+    browser's known-device cookie (forum.auth.devices); `otp`, when given and two-step verification
+    is on, is checked too and the second step is done (the caller asks for it when `otp` was not
+    given). Either lets the member in past a lockout that strangers' guesses caused. Raises
+    AuthenticationFailed, Locked.
     """
-    user = _verify_credentials(login, password)
+    otp = otp if isinstance(otp, str) and otp.strip() else None
+    user, second_step_done = _verify_credentials(login, password, device=device, otp=otp)
+    if user.totp_secret and otp and not second_step_done:
+        check_second_factor(user, otp)
+    if not user.totp_secret or otp:
+        _signed_in(user)
     db.session.commit()
     return user
 
 
 def create_token(login, password, name: str = "api", otp=None) -> tuple[User, str]:
     """Sign in and issue a bearer token in one transaction; the clear token is returned once.
-    With two-step verification on, `otp` (a current code or a recovery code) is required.
-    Raises AuthenticationFailed (code otp_required / invalid_otp), Locked."""
-    user = _verify_credentials(login, password)
-    if user.totp_secret:
+    With two-step verification on, `otp` (a current code or a recovery code) is required; with it,
+    a lockout caused by strangers' wrong passwords does not apply.
+    Raises ValidationFailed (field name), AuthenticationFailed (code otp_required / invalid_otp), Locked."""
+    errors: dict[str, list[str]] = {}
+    name = _token_name(name, errors)
+    if errors:
+        raise ValidationFailed(errors)
+    otp = otp if isinstance(otp, str) and otp.strip() else None
+    user, second_step_done = _verify_credentials(login, password, otp=otp)
+    if user.totp_secret and not second_step_done:
         if not otp:
             raise AuthenticationFailed(_("Enter the code from your authenticator app."), code="otp_required")
         check_second_factor(user, otp)
+    _signed_in(user)
     token = _new_token(user, name)
     db.session.commit()
     return user, token
@@ -257,7 +272,8 @@ def _record_failure(user: User, now) -> None:
     db.session.commit()
 
 
-def _verify_credentials(login, password) -> User:
+def _verify_credentials(login, password, *, device: str | None = None, otp=None) -> tuple[User, bool]:
+    """The account and whether its second step was done here (a locked account, password and code)."""
     user = None
     if isinstance(login, str) and login.strip() and "\x00" not in login and len(login) <= 254:
         login = login.strip()
@@ -266,21 +282,73 @@ def _verify_credentials(login, password) -> User:
         else:
             user = _find_by_username(login)
     now = utcnow()
-    if user is not None and user.locked_until is not None and user.locked_until > now:
+    trusted = user is not None and _known_device_attempt(user, device)
+    if user is not None and not trusted and user.locked_until is not None and user.locked_until > now:
+        if user.totp_secret and otp:
+            return _sign_in_past_lock(user, password, otp), True
         check_password(None, "")  # the same work as any attempt
         raise _locked_error(user)
     ok = check_password(user, password if isinstance(password, str) else "")
-    if user is not None and not ok:
+    if user is not None and not ok and not trusted:
         _record_failure(user, now)
         if user.locked_until is not None and user.locked_until > now:
             raise _locked_error(user)
     if not ok or user is None or not user.is_active:
         raise AuthenticationFailed(_("Wrong username or password."), code="invalid_credentials")
     user.last_seen_at = now
+    if trusted:  # strangers' count and lock stay as they are: they still hold strangers back
+        return user, False
     user.failed_logins = 0
     user.first_failed_at = None
     user.locked_until = None
-    return user
+    return user, False
+
+
+# --- lockout exemption: known devices and the second factor -----------------------------------------
+# Strangers' wrong passwords lock an account (above); they must not lock its member out. A browser
+# where the member signed in before (a signed cookie, forum.auth.devices) and a member who passes
+# two-step verification get past that lock, within a budget of their own: FORUM_LOCKOUT_ATTEMPTS
+# attempts between complete sign-ins (users.trusted_attempts), taken atomically before the secret
+# is checked, so a stolen device cookie or a known password cannot guess on without end.
+
+def _claim_trusted_attempt(user: User, *, count: bool = True) -> bool:
+    """Take one attempt of the budget (one conditional UPDATE, committed at once, so parallel
+    attempts cannot overdraw it); False when none is left. count=False does the same work and
+    takes nothing (for attempts whose result must not show in the timing)."""
+    attempts = _lock_settings()[0]
+    taken = db.session.execute(
+        sa.update(User).where(User.id == user.id, User.trusted_attempts < attempts)
+        .values(trusted_attempts=User.trusted_attempts + (1 if count else 0)).returning(User.id)).first()
+    db.session.commit()
+    return taken is not None
+
+
+def _known_device_attempt(user: User, device: str | None) -> bool:
+    """Does the attempt come from a browser where this member signed in before (and is there budget)?"""
+    from forum.auth import devices
+
+    return bool(device) and devices.is_known(device, user) and _claim_trusted_attempt(user)
+
+
+def _sign_in_past_lock(user: User, password, otp) -> User:
+    """A locked account with two-step verification: the password and a code together still sign
+    the member in. Both are checked every time and fail with one message, so a stranger learns
+    nothing about the password; attempts with the right password spend the budget."""
+    ok = check_password(user, password if isinstance(password, str) else "")
+    if _claim_trusted_attempt(user, count=ok) and ok and user.is_active:
+        try:
+            check_second_factor(user, otp, budget_taken=True)
+        except (AuthenticationFailed, Locked):
+            pass
+        else:
+            user.last_seen_at = utcnow()
+            return user
+    raise AuthenticationFailed(_("Wrong password or code."), code="invalid_credentials")
+
+
+def _signed_in(user: User) -> None:
+    """A complete sign-in (every step passed) renews the budget. Flushes at the caller's commit."""
+    user.trusted_attempts = 0
 
 
 def load_session_user(session_id: str) -> User | None:
@@ -658,11 +726,14 @@ def _valid_step(secret: str, code) -> int | None:
     return None
 
 
-def check_second_factor(user: User, code) -> None:
+def check_second_factor(user: User, code, *, budget_taken: bool = False) -> None:
     """Accept a TOTP code (never the same time step twice) or an unused recovery code. Wrong
-    codes count toward the lockout like wrong passwords. Raises Locked or AuthenticationFailed."""
+    codes count toward the lockout like wrong passwords; while the account is locked, the code is
+    still checked, within the lockout-exemption budget (`budget_taken`: the caller took the
+    attempt already). Raises Locked or AuthenticationFailed."""
     now = utcnow()
-    if user.locked_until is not None and user.locked_until > now:
+    past_lock = user.locked_until is not None and user.locked_until > now
+    if past_lock and not budget_taken and not _claim_trusted_attempt(user):
         raise _locked_error(user)
     step = _valid_step(user.totp_secret, code) if user.totp_secret else None
     if step is not None:
@@ -681,14 +752,16 @@ def check_second_factor(user: User, code) -> None:
             user.recovery_codes = " ".join(stored)
             db.session.flush()
             return
-    _record_failure(user, now)
-    if user.locked_until is not None and user.locked_until > now:
-        raise _locked_error(user)
+    if not past_lock:
+        _record_failure(user, now)
+        if user.locked_until is not None and user.locked_until > now:
+            raise _locked_error(user)
     raise AuthenticationFailed(_("That code is not right, or it was used already."), code="invalid_otp")
 
 
 def finish_sign_in(user: User) -> None:
     """Commit what a successful second step changed (the used step or recovery code)."""
+    _signed_in(user)
     db.session.commit()
 
 

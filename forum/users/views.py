@@ -5,6 +5,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from forum.auth import devices
 from forum.auth import services as auth_services
 from forum.auth.forms import CodeForm, DisableTotpForm, EmailChangeForm, PasswordChangeForm, SettingsForm
 from forum.core.errors import ValidationFailed
@@ -75,7 +76,9 @@ def account():
         else:
             login_user(user)  # this browser stays signed in; every other session ended
             flash(_("Your password is changed. Other devices and API tokens were signed out."), "success")
-            return redirect(url_for("users.account"))
+            # The new password forgot every known device; this browser is still one.
+            return devices.set_cookie(redirect(url_for("users.account")), user,
+                                      request.cookies.get(devices.COOKIE_NAME))
     elif request.method == "POST" and request.form.get("action") == "email" and email_form.validate_on_submit():
         try:
             user = auth_services.change_email(user, email_form.current_password.data, email_form.email.data)
