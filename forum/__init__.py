@@ -44,6 +44,7 @@ def create_app(config: object | dict | None = None) -> Flask:
     if isinstance(config, dict):
         app.config.update(config)
     _finish_config(app, settings)
+    _trust_proxies(app)
 
     db.init_app(app)
     from forum.core.db import render_migration_item
@@ -107,6 +108,19 @@ def _finish_config(app: Flask, config_module) -> None:
         compile_order_pattern(app.config.get("FORUM_ORDER_NUMBER_PATTERN"))
     except ValueError as exc:
         raise RuntimeError(f"FORUM_ORDER_NUMBER_PATTERN: {exc}") from None
+
+
+def _trust_proxies(app: Flask) -> None:
+    """Behind FORUM_TRUSTED_PROXIES reverse proxies, the client's address and scheme come from the
+    X-Forwarded-For/-Proto entries those proxies added (werkzeug's ProxyFix takes the n-th from the
+    right, so entries a client wrote itself are ignored); with 0, the headers are ignored."""
+    hops = app.config.get("FORUM_TRUSTED_PROXIES") or 0
+    if isinstance(hops, bool) or not isinstance(hops, int) or hops < 0:
+        raise RuntimeError("FORUM_TRUSTED_PROXIES must be a whole number of proxies, 0 or more")
+    if hops:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
 
 def _instance_secret(app: Flask, config_module) -> str:

@@ -94,6 +94,13 @@ class Config:
     FORUM_LOCKOUT_ATTEMPTS = int(_env("FORUM_LOCKOUT_ATTEMPTS", "5"))
     FORUM_LOCKOUT_WINDOW_MINUTES = int(_env("FORUM_LOCKOUT_WINDOW_MINUTES", "15"))
     FORUM_LOCKOUT_MINUTES = int(_env("FORUM_LOCKOUT_MINUTES", "15"))
+    # API tokens expire this many days after their last use (sliding; last use recorded at most
+    # once a minute per token).
+    FORUM_TOKEN_DAYS = int(_env("FORUM_TOKEN_DAYS", "90"))
+    # How many reverse proxies stand in front of the forum and add X-Forwarded-For/-Proto (nginx:
+    # 1). 0 (the default): those headers are ignored and the client is the connection's address.
+    # Too high a number lets clients choose their own address (and so their rate-limit budget).
+    FORUM_TRUSTED_PROXIES = int(_env("FORUM_TRUSTED_PROXIES", "0"))
 
     # Password hashing: argon2id, at least 46 MiB and one pass (OWASP ASVS 5).
     FORUM_ARGON2_MEMORY_KIB = int(_env("FORUM_ARGON2_MEMORY_KIB", "47104"))
@@ -140,6 +147,14 @@ class Config:
     FORUM_EXPERIENCED_REPUTATION = int(_env("FORUM_EXPERIENCED_REPUTATION", "1000"))
     FORUM_SERIAL_VOTE_THRESHOLD = int(_env("FORUM_SERIAL_VOTE_THRESHOLD", "10"))
     FORUM_SERIAL_VOTE_HOURS = int(_env("FORUM_SERIAL_VOTE_HOURS", "24"))
+    # Upvotes from members below this reputation count in the score but move no reputation.
+    FORUM_VOTE_REPUTATION_MIN = int(_env("FORUM_VOTE_REPUTATION_MIN", "15"))
+    # Voting rings (`votes reverse-serial`): this many accounts younger than FORUM_VOTE_RING_ACCOUNT_DAYS,
+    # each giving one author FORUM_VOTE_RING_VOTES upvotes or more outside their own questions
+    # while new, have those votes reversed.
+    FORUM_VOTE_RING_VOTERS = int(_env("FORUM_VOTE_RING_VOTERS", "3"))
+    FORUM_VOTE_RING_VOTES = int(_env("FORUM_VOTE_RING_VOTES", "2"))
+    FORUM_VOTE_RING_ACCOUNT_DAYS = int(_env("FORUM_VOTE_RING_ACCOUNT_DAYS", "30"))
 
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
     SQLALCHEMY_RECORD_QUERIES = False
@@ -164,6 +179,9 @@ class TestConfig(Config):
     FORUM_MAIL_SERVER = None
     # The search index is brought up to date before each request returns.
     FORUM_SEARCH_INDEXER = "inline"
+    # Most tests vote with fresh accounts (reputation 1) and check the reputation that votes move;
+    # tests/reputation/test_farming.py sets the production default (15) and checks the rule itself.
+    FORUM_VOTE_REPUTATION_MIN = 1
 
 
 class ProductionConfig(Config):

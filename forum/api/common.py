@@ -46,7 +46,7 @@ def api_user() -> User | None:
         g.api_user = auth_services.user_for_token(token) if token else None
         g.api_user_loaded = True
         if token and g.api_user is None:
-            raise AuthenticationFailed(_("The token is invalid or was revoked."), code="invalid_token")
+            raise AuthenticationFailed(_("The token is invalid, expired or revoked."), code="invalid_token")
     return g.api_user
 
 

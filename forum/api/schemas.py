@@ -22,6 +22,8 @@ class TokenIn(_In):
     username: str = Field(description="Username or e-mail address")
     password: str
     otp: str | None = Field(default=None, description="Authenticator code, once two-step verification is on")
+    name: str | None = Field(default=None, description="What the token is for (at most 64 characters; shown "
+                             "in the member's token list)")
 
 
 class QuestionIn(_In):
@@ -88,6 +90,8 @@ class MeOut(UserOut):
 
 class TokenOut(BaseModel):
     token: str
+    name: str
+    expires_at: str = Field(description="FORUM_TOKEN_DAYS after the last use: each use moves it forward")
     user: MeOut
 
 

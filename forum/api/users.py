@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import jsonify
 
 from forum.api import schemas, serialize
-from forum.api.common import api_user, bearer_token, parse_body, require_user, route
+from forum.api.common import api_user, bearer_token, iso, parse_body, require_user, route
 from forum.auth import services
 from forum.auth.views import login_rate, signup_rate
 from forum.extensions import limiter
@@ -19,14 +19,17 @@ def register():
     return jsonify(serialize.user(user)), 201
 
 
-@route("/tokens", "POST", summary="Sign in and get a bearer token; 423 while the account is locked after "
-       "repeated wrong passwords", body=schemas.TokenIn, response=schemas.TokenOut, status=201,
+@route("/tokens", "POST", summary="Sign in and get a bearer token (expires FORUM_TOKEN_DAYS after its last use); "
+       "423 while the account is locked after repeated wrong passwords, unless two-step verification is on "
+       "and a current otp comes with the password", body=schemas.TokenIn, response=schemas.TokenOut, status=201,
        errors=(400, 401, 422, 423, 429))
 @limiter.shared_limit(login_rate, scope="sign-in", override_defaults=False)
 def create_token():
     data = parse_body(schemas.TokenIn)
-    user, token = services.create_token(data.username, data.password, otp=data.otp)
-    return jsonify({"token": token, "user": serialize.user(user, private=True)}), 201
+    user, token = services.create_token(data.username, data.password, name=data.name, otp=data.otp)
+    info = services.describe_token(token)
+    return jsonify({"token": token, "name": info.name, "expires_at": iso(info.expires_at),
+                    "user": serialize.user(user, private=True)}), 201
 
 
 @route("/tokens/current", "DELETE", summary="Revoke the token used for this request", auth="required",

@@ -15,6 +15,10 @@ class RegisterForm(FlaskForm):
 class LoginForm(FlaskForm):
     login = StringField(_l("Username or e-mail"))
     password = PasswordField(_l("Password"))
+    # Shown once an account is locked: with two-step verification, password and code together
+    # still sign the member in.
+    code = StringField(_l("Code from your authenticator app"),
+                       description=_l("Only if two-step verification is on: a current code or a recovery code."))
     remember = BooleanField(_l("Keep me signed in"))
 
 
@@ -52,3 +56,4 @@ class CodeForm(FlaskForm):
 
 class DisableTotpForm(FlaskForm):
     password = PasswordField(_l("Current password"))
+    code = StringField(_l("Code"), description=_l("A current code from your authenticator app, or a recovery code."))

@@ -80,6 +80,10 @@ class User(TimestampMixin, db.Model):
     failed_logins: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0, server_default="0")
     first_failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Attempts past such a lock from a known device or with the second factor since the last
+    # complete sign-in (forum.auth.services, "lockout exemption"): strangers do not lock the member
+    # out, and this budget keeps a stolen device cookie from guessing without end.
+    trusted_attempts: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0, server_default="0")
     # A suspended member can sign in and read, but not post, vote, flag or escalate, until then.
     suspended_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     suspension_reason: Mapped[str] = mapped_column(sa.String(500), nullable=False, default="", server_default="")

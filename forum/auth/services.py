@@ -8,7 +8,8 @@ import hashlib
 import re
 import secrets
 import unicodedata
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from functools import lru_cache
 
 import sqlalchemy as sa
@@ -20,7 +21,7 @@ from flask_babel import gettext as _
 
 from forum.auth.models import ApiToken, PasswordReset, Role, User
 from forum.core import signals, text
-from forum.core.db import utcnow
+from forum.core.db import is_row_id, utcnow
 from forum.core.errors import AuthenticationFailed, Locked, NotFound, PrivateDataFound, ValidationFailed
 from forum.core.screening import screen
 from forum.extensions import db
@@ -179,6 +180,10 @@ def register_user(username, email, password, *, role: Role = Role.MEMBER, reputa
     Usernames may be Chinese and are unique without regard to case; e-mails are unique. A starting
     `reputation` above 1 (command line, demo) is granted through the reputation ledger.
     Raises ValidationFailed (fields username/email/password), also when the name or e-mail is taken.
+
+    Whether an address has an account is said only when every other field is valid, i.e. only to
+    a request that would otherwise have created an account (usernames are public on profiles,
+    addresses are not): a probe with a short password or a bad name learns nothing about it.
     """
     errors: dict[str, list[str]] = {}
     username = _validate_username(username, errors)
@@ -193,9 +198,7 @@ def register_user(username, email, password, *, role: Role = Role.MEMBER, reputa
     elif "username" not in errors and (lookalike := _lookalike_member(username)) is not None:
         errors["username"] = [_("This name looks too much like the member %(name)s; choose another.",
                                 name=lookalike)]
-    if "email" not in errors and db.session.scalar(
-        sa.select(User.id).where(User.email_key == email.casefold())
-    ) is not None:
+    if not errors and _email_taken(email):
         errors["email"] = [_("An account with this e-mail address already exists.")]
     if errors:
         raise ValidationFailed(errors)
@@ -224,6 +227,13 @@ def register_user(username, email, password, *, role: Role = Role.MEMBER, reputa
     return user
 
 
+def _email_taken(email: str, *, other_than: int | None = None) -> bool:
+    query = sa.select(User.id).where(User.email_key == email.casefold())
+    if other_than is not None:
+        query = query.where(User.id != other_than)
+    return db.session.scalar(query) is not None
+
+
 def _find_by_username(username: str) -> User | None:
     return db.session.scalar(sa.select(User).where(User.username_key == username_key(username)))
 
@@ -237,27 +247,42 @@ def get_user_by_name(username: str) -> User:
     return user
 
 
-def authenticate(login, password) -> User:
+def authenticate(login, password, *, device: str | None = None, otp=None) -> User:
     """The user whose username or e-mail is `login` and whose password is `password`; commits the
     sign-in time.
 
-    Unknown accounts and wrong passwords fail alike (same message, same work). Raises
-    AuthenticationFailed.
+    Unknown accounts and wrong passwords fail alike (same message, same work). `device` is the
+    browser's known-device cookie (forum.auth.devices); `otp`, when given and two-step verification
+    is on, is checked too and the second step is done (the caller asks for it when `otp` was not
+    given). Either lets the member in past a lockout that strangers' guesses caused. Raises
+    AuthenticationFailed, Locked.
     """
-    user = _verify_credentials(login, password)
+    otp = otp if isinstance(otp, str) and otp.strip() else None
+    user, second_step_done = _verify_credentials(login, password, device=device, otp=otp)
+    if user.totp_secret and otp and not second_step_done:
+        check_second_factor(user, otp)
+    if not user.totp_secret or otp:
+        _signed_in(user)
     db.session.commit()
     return user
 
 
 def create_token(login, password, name: str = "api", otp=None) -> tuple[User, str]:
     """Sign in and issue a bearer token in one transaction; the clear token is returned once.
-    With two-step verification on, `otp` (a current code or a recovery code) is required.
-    Raises AuthenticationFailed (code otp_required / invalid_otp), Locked."""
-    user = _verify_credentials(login, password)
-    if user.totp_secret:
+    With two-step verification on, `otp` (a current code or a recovery code) is required; with it,
+    a lockout caused by strangers' wrong passwords does not apply.
+    Raises ValidationFailed (field name), AuthenticationFailed (code otp_required / invalid_otp), Locked."""
+    errors: dict[str, list[str]] = {}
+    name = _token_name(name, errors)
+    if errors:
+        raise ValidationFailed(errors)
+    otp = otp if isinstance(otp, str) and otp.strip() else None
+    user, second_step_done = _verify_credentials(login, password, otp=otp)
+    if user.totp_secret and not second_step_done:
         if not otp:
             raise AuthenticationFailed(_("Enter the code from your authenticator app."), code="otp_required")
         check_second_factor(user, otp)
+    _signed_in(user)
     token = _new_token(user, name)
     db.session.commit()
     return user, token
@@ -317,7 +342,12 @@ def _refuse_attempt(user: User, claim: tuple[int, object]) -> Locked | None:
     return _locked_error(user) if claim[0] >= _lock_settings()[0] else None
 
 
-def _verify_credentials(login, password) -> User:
+def _verify_credentials(login, password, *, device: str | None = None, otp=None) -> tuple[User, bool]:
+    """The account and whether its second step was done here (a locked account, password and code).
+
+    Strangers' attempts are counted atomically before the password is checked (_claim_attempt); a
+    browser where the member signed in before and a member with two-step verification have a
+    budget of their own past the lock (below)."""
     user = None
     if isinstance(login, str) and login.strip() and "\x00" not in login and len(login) <= 254:
         login = login.strip()
@@ -326,20 +356,73 @@ def _verify_credentials(login, password) -> User:
         else:
             user = _find_by_username(login)
     now = utcnow()
-    claim = _claim_attempt(user, now) if user is not None else None
-    if user is not None and claim is None:
-        check_password(None, "")  # the same work as any attempt
-        raise _locked_error(user)
+    trusted = user is not None and _known_device_attempt(user, device)
+    claim = None
+    if user is not None and not trusted:
+        claim = _claim_attempt(user, now)
+        if claim is None:  # locked
+            if user.totp_secret and otp:
+                return _sign_in_past_lock(user, password, otp), True
+            check_password(None, "")  # the same work as any attempt
+            raise _locked_error(user)
     ok = check_password(user, password if isinstance(password, str) else "")
-    if user is not None and not ok:
+    if claim is not None and not ok:
         locked = _refuse_attempt(user, claim)
         if locked is not None:
             raise locked
     if not ok or user is None or not user.is_active:
         raise AuthenticationFailed(_("Wrong username or password."), code="invalid_credentials")
     user.last_seen_at = now
-    _release_attempt(user, claim)
-    return user
+    if claim is not None:  # a known device's attempt leaves strangers' count and lock as they are
+        _release_attempt(user, claim)
+    return user, False
+
+
+# --- lockout exemption: known devices and the second factor -----------------------------------------
+# Strangers' wrong passwords lock an account (above); they must not lock its member out. A browser
+# where the member signed in before (a signed cookie, forum.auth.devices) and a member who passes
+# two-step verification get past that lock, within a budget of their own: FORUM_LOCKOUT_ATTEMPTS
+# attempts between complete sign-ins (users.trusted_attempts), taken atomically before the secret
+# is checked, so a stolen device cookie or a known password cannot guess on without end.
+
+def _claim_trusted_attempt(user: User, *, count: bool = True) -> bool:
+    """Take one attempt of the budget (one conditional UPDATE, committed at once, so parallel
+    attempts cannot overdraw it); False when none is left. count=False does the same work and
+    takes nothing (for attempts whose result must not show in the timing)."""
+    attempts = _lock_settings()[0]
+    taken = db.session.execute(
+        sa.update(User).where(User.id == user.id, User.trusted_attempts < attempts)
+        .values(trusted_attempts=User.trusted_attempts + (1 if count else 0)).returning(User.id)).first()
+    db.session.commit()
+    return taken is not None
+
+
+def _known_device_attempt(user: User, device: str | None) -> bool:
+    """Does the attempt come from a browser where this member signed in before (and is there budget)?"""
+    from forum.auth import devices
+
+    return bool(device) and devices.is_known(device, user) and _claim_trusted_attempt(user)
+
+
+def _sign_in_past_lock(user: User, password, otp) -> User:
+    """A locked account with two-step verification: the password and a code together still sign
+    the member in. Both are checked every time and fail with one message, so a stranger learns
+    nothing about the password; attempts with the right password spend the budget."""
+    ok = check_password(user, password if isinstance(password, str) else "")
+    if _claim_trusted_attempt(user, count=ok) and ok and user.is_active:
+        try:
+            check_second_factor(user, otp, budget_taken=True)
+        except (AuthenticationFailed, Locked):
+            pass
+        else:
+            user.last_seen_at = utcnow()
+            return user
+    raise AuthenticationFailed(_("Wrong password or code."), code="invalid_credentials")
+
+
+def _signed_in(user: User) -> None:
+    """A complete sign-in (every step passed) renews the budget. Flushes at the caller's commit."""
+    user.trusted_attempts = 0
 
 
 def load_session_user(session_id: str) -> User | None:
@@ -400,29 +483,123 @@ def _token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+TOKEN_NAME_MAX = 64
+# last_used_at (and with it the sliding expiry) is written at most this often per token, so that
+# a busy script does not turn every request into a write.
+TOKEN_TOUCH_INTERVAL = timedelta(minutes=1)
+
+
+def token_lifetime() -> timedelta:
+    """How long a token lives after its last use (FORUM_TOKEN_DAYS, at least one day)."""
+    return timedelta(days=max(1, int(current_app.config.get("FORUM_TOKEN_DAYS", 90))))
+
+
+def token_expires_at(row: ApiToken):
+    """Sliding expiry: FORUM_TOKEN_DAYS after the last use (or the creation). Computed rather than
+    stored, so that shortening FORUM_TOKEN_DAYS shortens every existing token at once."""
+    return (row.last_used_at or row.created_at) + token_lifetime()
+
+
+def _token_name(name, errors: dict) -> str:
+    if name is None or (isinstance(name, str) and not name.strip()):
+        return "api"
+    if not isinstance(name, str):
+        errors["name"] = [_("Must be text.")]
+        return ""
+    name = unicodedata.normalize("NFKC", name).strip()
+    if len(name) > TOKEN_NAME_MAX:
+        errors["name"] = [_("At most %(max)d characters.", max=TOKEN_NAME_MAX)]
+    elif any(unicodedata.category(c)[0] == "C" for c in name):
+        errors["name"] = [_("Remove the control characters.")]
+    return name
+
+
 def issue_token(user: User, name: str = "api") -> str:
-    """Create a bearer token for `user`; the clear token is returned once and never stored."""
+    """Create a bearer token for `user`; the clear token is returned once and never stored.
+    Raises ValidationFailed (field name)."""
     token = _new_token(user, name)
     db.session.commit()
     return token
 
 
-def _new_token(user: User, name: str) -> str:
+def _new_token(user: User, name) -> str:
+    errors: dict[str, list[str]] = {}
+    name = _token_name(name, errors)
+    if errors:
+        raise ValidationFailed(errors)
     token = "fm_" + secrets.token_urlsafe(32)
-    db.session.add(ApiToken(user=user, token_hash=_token_digest(token), name=name[:64], created_at=utcnow()))
+    db.session.add(ApiToken(user=user, token_hash=_token_digest(token), name=name, created_at=utcnow()))
     return token
 
 
 def user_for_token(token: str) -> User | None:
-    """The active user holding this unrevoked token, or None."""
-    if not token or len(token) > 200 or "\x00" in token:
+    """The active user holding this token, or None when it is unknown, revoked or expired. Each use
+    moves the expiry forward (recorded at most once a minute per token)."""
+    if not isinstance(token, str) or not token or len(token) > 200 or "\x00" in token:
         return None
     row = db.session.scalar(
         sa.select(ApiToken).where(ApiToken.token_hash == _token_digest(token), ApiToken.revoked_at.is_(None))
     )
-    if row is None or not row.user.is_active:
+    now = utcnow()
+    if row is None or token_expires_at(row) <= now or not row.user.is_active:
         return None
-    return row.user
+    user_id = row.user_id
+    if row.last_used_at is None or now - row.last_used_at >= TOKEN_TOUCH_INTERVAL:
+        _touch_token(row.id, now)
+    return db.session.get(User, user_id)
+
+
+def _touch_token(token_id: int, now) -> None:
+    # Its own short transaction, begun by the write: on SQLite a read-only request's transaction
+    # that wrote after reading could fail with "database is locked"; a fresh one waits its turn.
+    # The condition keeps concurrent requests from writing more than once a minute.
+    db.session.commit()
+    try:
+        db.session.execute(sa.update(ApiToken).where(
+            ApiToken.id == token_id,
+            sa.or_(ApiToken.last_used_at.is_(None), ApiToken.last_used_at <= now - TOKEN_TOUCH_INTERVAL),
+        ).values(last_used_at=now))
+        db.session.commit()
+    except sa.exc.OperationalError:  # the database is busy: the next use records it
+        db.session.rollback()
+
+
+@dataclass(frozen=True)
+class TokenView:
+    id: int
+    name: str
+    created_at: datetime
+    last_used_at: datetime | None
+    expires_at: datetime
+
+
+def live_tokens(actor: User) -> list[TokenView]:
+    """The member's tokens that still work (not revoked, not expired), newest first."""
+    now = utcnow()
+    rows = db.session.scalars(sa.select(ApiToken).where(ApiToken.user_id == actor.id, ApiToken.revoked_at.is_(None))
+                              .order_by(ApiToken.created_at.desc(), ApiToken.id.desc())).all()
+    views = [TokenView(row.id, row.name, row.created_at, row.last_used_at, token_expires_at(row)) for row in rows]
+    return [view for view in views if view.expires_at > now]
+
+
+def describe_token(token: str) -> TokenView:
+    """Name, times and expiry of a token given in clear (just issued). Raises NotFound."""
+    row = db.session.scalar(sa.select(ApiToken).where(ApiToken.token_hash == _token_digest(token))) \
+        if isinstance(token, str) else None
+    if row is None:
+        raise NotFound(_("Unknown token."))
+    return TokenView(row.id, row.name, row.created_at, row.last_used_at, token_expires_at(row))
+
+
+def revoke_token_of(actor: User, token_id) -> ApiToken:
+    """Revoke one of the member's own tokens (idempotent). Raises NotFound for any other id."""
+    row = db.session.get(ApiToken, token_id) if is_row_id(token_id) else None
+    if row is None or row.user_id != actor.id:
+        raise NotFound(_("Unknown token."))
+    if row.revoked_at is None:
+        row.revoked_at = utcnow()
+    db.session.commit()
+    return row
 
 
 def revoke_token(token: str) -> None:
@@ -528,18 +705,29 @@ def change_password(actor: User, current, new) -> User:
 
 
 def change_email(actor: User, current, email) -> User:
-    """Change the e-mail address, proving the current password. Raises ValidationFailed."""
+    """Change the e-mail address, proving the current password. The old address is told by e-mail
+    (after the commit) and every other session of the account ends (the caller signs the current
+    browser in again). API tokens stay: each is named, listed and revoked on its own in the
+    settings, and only someone who knows the password made them. Whether another account has the
+    address is said only once the password is right. Raises ValidationFailed."""
     errors: dict[str, list[str]] = {}
     if not isinstance(current, str) or not check_password(actor, current):
         errors["current_password"] = [_("That is not your current password.")]
     email = _validate_email(email, errors)
-    if "email" not in errors and db.session.scalar(sa.select(User.id).where(User.email_key == email.casefold(),
-                                                                           User.id != actor.id)) is not None:
+    if not errors and email.casefold() == actor.email_key:
+        errors["email"] = [_("This is already your e-mail address.")]
+    if not errors and _email_taken(email, other_than=actor.id):
         errors["email"] = [_("An account with this e-mail address already exists.")]
     if errors:
+        db.session.commit()  # keep a rehash, if check_password made one
         raise ValidationFailed(errors)
+    old_email = actor.email
     actor.email, actor.email_key = email, email.casefold()
+    actor.session_version = User.session_version + 1  # every other signed-in browser is signed out
+    db.session.flush()
+    signals.email_changed.send(actor, old_email=old_email)
     db.session.commit()
+    db.session.refresh(actor)
     return actor
 
 
@@ -548,21 +736,34 @@ def change_email(actor: User, current, email) -> User:
 RECOVERY_CODES = 10
 
 
+def _provisioning(actor: User, secret: str) -> tuple[str, str]:
+    import pyotp
+
+    return secret, pyotp.TOTP(secret).provisioning_uri(name=actor.username, issuer_name="Support Community")
+
+
 def start_totp(actor: User) -> tuple[str, str]:
-    """Begin enrolment: a new pending secret; returns (secret, otpauth URI for the QR code)."""
+    """Begin enrolment: a pending secret (the one already pending, if any, so that a second click
+    or a second tab does not invalidate the key just scanned); returns (secret, otpauth URI for the
+    QR code). Commits."""
     import pyotp
 
-    secret = pyotp.random_base32()
-    actor.totp_pending_secret = secret
-    db.session.commit()
-    return secret, pyotp.TOTP(secret).provisioning_uri(name=actor.username, issuer_name="Support Community")
+    if not actor.totp_pending_secret:
+        actor.totp_pending_secret = pyotp.random_base32()
+        db.session.commit()
+    return _provisioning(actor, actor.totp_pending_secret)
 
 
-def pending_totp(actor: User) -> tuple[str, str]:
-    import pyotp
-
+def pending_totp(actor: User) -> tuple[str, str] | None:
+    """The enrolment in progress (secret, otpauth URI), or None. Reads only."""
     secret = actor.totp_pending_secret
-    return secret, pyotp.TOTP(secret).provisioning_uri(name=actor.username, issuer_name="Support Community")
+    return _provisioning(actor, secret) if secret else None
+
+
+def cancel_totp(actor: User) -> None:
+    """Abandon an enrolment in progress (the pending secret is forgotten). Commits."""
+    actor.totp_pending_secret = None
+    db.session.commit()
 
 
 def confirm_totp(actor: User, code) -> list[str]:
@@ -579,10 +780,18 @@ def confirm_totp(actor: User, code) -> list[str]:
     return codes
 
 
-def disable_totp(actor: User, password) -> None:
-    """Turn two-step verification off, proving the password. Raises ValidationFailed."""
+def disable_totp(actor: User, password, code) -> None:
+    """Turn two-step verification off, proving the password and a current code from the app (or
+    a recovery code): a stolen session, or a password alone, cannot remove the second step. Wrong
+    codes count toward the lockout like wrong codes at sign-in. Raises ValidationFailed."""
     if not isinstance(password, str) or not check_password(actor, password):
+        db.session.commit()  # keep a rehash, if check_password made one
         raise ValidationFailed({"password": [_("That is not your current password.")]})
+    if actor.totp_secret:
+        try:
+            check_second_factor(actor, code)
+        except (AuthenticationFailed, Locked) as error:
+            raise ValidationFailed({"code": [error.message]}) from None
     actor.totp_secret = actor.totp_pending_secret = actor.totp_last_step = None
     actor.recovery_codes = ""
     db.session.commit()
@@ -606,13 +815,20 @@ def _valid_step(secret: str, code) -> int | None:
     return None
 
 
-def check_second_factor(user: User, code) -> None:
+def check_second_factor(user: User, code, *, budget_taken: bool = False) -> None:
     """Accept a TOTP code (never the same time step twice) or an unused recovery code (each used
     once, however many requests present it at once). Codes count toward the lockout like passwords:
-    counted before they are checked, a right one given back. Raises Locked or AuthenticationFailed."""
-    claim = _claim_attempt(user, utcnow())
-    if claim is None:
-        raise _locked_error(user)
+    counted before they are checked, a right one given back. While the account is locked the code is
+    still checked, within the lockout-exemption budget (`budget_taken`: the caller took the attempt
+    already). Raises Locked or AuthenticationFailed."""
+    claim = None
+    if user.locked_until is not None and user.locked_until > utcnow():
+        if not budget_taken and not _claim_trusted_attempt(user):
+            raise _locked_error(user)
+    else:
+        claim = _claim_attempt(user, utcnow())
+        if claim is None:
+            raise _locked_error(user)
     step = _valid_step(user.totp_secret, code) if user.totp_secret else None
     if step is not None:
         accepted = db.session.execute(
@@ -622,11 +838,13 @@ def check_second_factor(user: User, code) -> None:
     else:
         accepted = isinstance(code, str) and bool(code.strip()) and _use_recovery_code(user, code)
     if accepted:
-        _release_attempt(user, claim)
+        if claim is not None:
+            _release_attempt(user, claim)
         return
-    locked = _refuse_attempt(user, claim)
-    if locked is not None:
-        raise locked
+    if claim is not None:
+        locked = _refuse_attempt(user, claim)
+        if locked is not None:
+            raise locked
     raise AuthenticationFailed(_("That code is not right, or it was used already."), code="invalid_otp")
 
 
@@ -644,6 +862,7 @@ def _use_recovery_code(user: User, code: str) -> bool:
 
 def finish_sign_in(user: User) -> None:
     """Commit what a successful second step changed (the used step or recovery code)."""
+    _signed_in(user)
     db.session.commit()
 
 

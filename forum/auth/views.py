@@ -5,7 +5,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
-from forum.auth import services
+from forum.auth import devices, services
 from forum.auth.forms import CodeForm, LanguageForm, LoginForm, RegisterForm, ResetForm, ResetRequestForm
 from forum.core.errors import AuthenticationFailed, Locked, ValidationFailed
 from forum.extensions import limiter
@@ -28,6 +28,11 @@ def _safe_next(default: str) -> str:
     return local_url(request.values.get("next"), default)
 
 
+def _signed_in_here(response, user):
+    """Remember this browser as one where `user` signed in (the known-device cookie)."""
+    return devices.set_cookie(response, user, request.cookies.get(devices.COOKIE_NAME))
+
+
 @bp.route("/register", methods=["GET", "POST"])
 @limiter.shared_limit(signup_rate, scope="sign-up", methods=["POST"])
 def register():
@@ -42,7 +47,7 @@ def register():
         else:
             login_user(user)
             flash(_("Welcome, %(name)s! Your account is ready.", name=user.username), "success")
-            return redirect(_safe_next(url_for("questions.index")))
+            return _signed_in_here(redirect(_safe_next(url_for("questions.index"))), user)
     return render_template("auth/register.html", form=form), 422 if form.errors else 200
 
 
@@ -53,25 +58,30 @@ def login():
         return redirect(_safe_next(url_for("questions.index")))
     form = LoginForm()
     status = 200
+    code = (form.code.data or "").strip() or None
+    show_code = bool(code)
     if form.validate_on_submit():
         try:
-            user = services.authenticate(form.login.data, form.password.data)
+            user = services.authenticate(form.login.data, form.password.data,
+                                         device=request.cookies.get(devices.COOKIE_NAME), otp=code)
         except Locked as error:
             form.form_errors.append(error.message)
-            status = 423
+            form.form_errors.append(_("With two-step verification on, enter a code from your app as well: "
+                                      "password and code together sign you in."))
+            status, show_code = 423, True
         except AuthenticationFailed as error:
             form.form_errors.append(error.message)
             status = 401
         else:
-            if user.totp_secret:
+            if user.totp_secret and not code:
                 # The second step: nothing is signed in until the code is right.
                 session["2fa"] = {"user": user.get_id(), "remember": bool(form.remember.data),
                                   "next": _safe_next(url_for("questions.index"))}
                 return redirect(url_for("auth.second_step"))
             login_user(user, remember=bool(form.remember.data))
             flash(_("Signed in. Welcome back, %(name)s.", name=user.username), "success")
-            return redirect(_safe_next(url_for("questions.index")))
-    return render_template("auth/login.html", form=form), status
+            return _signed_in_here(redirect(_safe_next(url_for("questions.index"))), user)
+    return render_template("auth/login.html", form=form, show_code=show_code), status
 
 
 @bp.route("/login/2fa", methods=["GET", "POST"])
@@ -95,7 +105,8 @@ def second_step():
             session.pop("2fa", None)
             login_user(user, remember=pending.get("remember", False))
             flash(_("Signed in. Welcome back, %(name)s.", name=user.username), "success")
-            return redirect(pending.get("next") or url_for("questions.index"))
+            target = local_url(pending.get("next"), url_for("questions.index"))
+            return _signed_in_here(redirect(target), user)
     return render_template("auth/second_step.html", form=form), status
 
 

@@ -57,6 +57,9 @@ ticket_breach_near = _signals.signal("ticket-breach-near")
 #: sender: the User; kwargs: token (the clear token, for the e-mail only), expires_at. A member
 #: asked for a password reset link.
 password_reset_requested = _signals.signal("password-reset-requested")
+#: sender: the User (already carrying the new address); kwargs: old_email. A member changed the
+#: e-mail address of the account (the old address is told).
+email_changed = _signals.signal("email-changed")
 #: sender: the Question; kwargs: limit. Asked by features left of search (the escalation form) for
 #: solved threads like this one; a receiver returns a list of (Question, has_verified_answer).
 similar_solved_wanted = _signals.signal("similar-solved-wanted")

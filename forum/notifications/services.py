@@ -354,14 +354,17 @@ def send_digests(now=None) -> int:
     return count
 
 
-def send_account_email(user: User, subject: str, template: str, **context) -> None:
+def send_account_email(user: User, subject: str, template: str, *, to_address: str | None = None,
+                       **context) -> None:
     """Queue an account e-mail (not a notification: it ignores e-mail preferences, and has no
-    unsubscribe link) in the member's language, sent after the commit. Flushes only."""
+    unsubscribe link) in the member's language, sent after the commit, to the member's address or
+    to `to_address` (the old one, after a change). Flushes only."""
     locale = user.locale or current_app.config.get("BABEL_DEFAULT_LOCALE", "zh_CN")
     with force_locale(locale):
         text = render_template(f"email/{template}.txt", user=user, **context)
         html = render_template(f"email/{template}.html", user=user, **context)
         subject = _(subject)
-    db.session.add(OutgoingEmail(user_id=user.id, to_address=user.email, subject=subject[:300], body_text=text,
+    db.session.add(OutgoingEmail(user_id=user.id, to_address=to_address or user.email, subject=subject[:300],
+                                 body_text=text,
                                  body_html=html, unsubscribe_url="", created_at=utcnow(), next_attempt_at=utcnow()))
     on_commit(lambda: jobs.enqueue(deliver_pending))

@@ -134,8 +134,21 @@ def _password_reset(user, token: str, expires_at, **_):
                                 link=f"{services.base_url()}/reset-password/{token}")
 
 
+def _mask_email(address: str) -> str:
+    """"k***@example.com": enough for the owner to recognise, not a new address to write to."""
+    local, _at, domain = address.partition("@")
+    return f"{local[:1]}***@{domain}"
+
+
+def _email_changed(user, old_email: str, **_):
+    services.send_account_email(user, "The e-mail address of your account was changed", "email_changed",
+                                to_address=old_email, new_email=_mask_email(user.email),
+                                support_link=f"{services.base_url()}/support")
+
+
 def connect() -> None:
     signals.password_reset_requested.connect(_password_reset)
+    signals.email_changed.connect(_email_changed)
     signals.ticket_created.connect(_ticket_created)
     signals.ticket_message_added.connect(_ticket_message)
     signals.ticket_status_changed.connect(_ticket_status)

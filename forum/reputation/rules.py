@@ -49,8 +49,10 @@ DEFAULT_DELTAS: dict[Kind, int] = {
     Kind.ACCEPTED_ANSWER: 2,
     Kind.ANSWER_VERIFIED: 25,
 }
-# Gains from these count toward the daily cap.
 VOTE_GAINS = frozenset({Kind.QUESTION_UPVOTED, Kind.ANSWER_UPVOTED})
+# Gains from these count toward (and are cut by) the daily cap: votes and acceptances, which a ring
+# of sock puppets can hand out. Staff verification is not farmable and stays uncapped.
+CAPPED_GAINS = VOTE_GAINS | frozenset({Kind.ANSWER_ACCEPTED, Kind.ACCEPTED_ANSWER})
 # The events a vote causes, by post type and value: (kind, whose: "author" | "voter").
 VOTE_EVENTS = {
     ("question", 1): [(Kind.QUESTION_UPVOTED, "author")],
@@ -76,6 +78,11 @@ def delta(kind: Kind) -> int:
 
 def daily_cap() -> int:
     return int(_config("FORUM_REPUTATION_DAILY_CAP", 200))
+
+
+def vote_reputation_min() -> int:
+    """Upvotes from members below this reputation count in the score but move no reputation."""
+    return int(_config("FORUM_VOTE_REPUTATION_MIN", 15))
 
 
 def experienced_threshold() -> int:

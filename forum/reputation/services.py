@@ -49,11 +49,11 @@ def _day_start(now: datetime) -> datetime:
 
 
 def _gained_today(user_id: int, now: datetime) -> int:
-    """What votes earned the member since midnight (reversals of today's gains included; taking
-    back an earlier day's gain does not make room under today's cap)."""
+    """What votes and acceptances earned the member since midnight (reversals of today's gains
+    included; taking back an earlier day's gain does not make room under today's cap)."""
     start = _day_start(now)
     original = aliased(ReputationEvent)
-    kinds = [k.value for k in rules.VOTE_GAINS]
+    kinds = [k.value for k in rules.CAPPED_GAINS]
     earned = db.session.scalar(
         sa.select(sa.func.coalesce(sa.func.sum(ReputationEvent.delta), 0))
         .select_from(ReputationEvent)
@@ -70,13 +70,14 @@ def record(user_id: int, kind: Kind, *, actor_id: int | None = None, question_id
            now: datetime | None = None, capped: bool = True) -> ReputationEvent:
     """Add one event to the ledger and to the member's total (flushes, does not commit).
 
-    Vote gains are cut to what is left of the daily cap; the event keeps both the rule's value
-    (`nominal`) and what was applied (`delta`), so that reversing it takes back exactly that.
+    Vote and acceptance gains are cut to what is left of the daily cap; the event keeps both the
+    rule's value (`nominal`) and what was applied (`delta`), so that reversing it takes back
+    exactly that.
     """
     now = now or utcnow()
     nominal = rules.delta(kind) if amount is None else int(amount)
     applied = nominal
-    if capped and kind in rules.VOTE_GAINS and nominal > 0:
+    if capped and kind in rules.CAPPED_GAINS and nominal > 0:
         # Lock the member's row so that concurrent votes see each other's gains (PostgreSQL;
         # SQLite writers are serialised already).
         db.session.execute(sa.select(User.id).where(User.id == user_id).with_for_update(key_share=True))

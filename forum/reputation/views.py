@@ -22,4 +22,5 @@ def leaderboard():
     return render_template("reputation/leaderboard.html", rows=rows, period=period, periods=list(queries.Period),
                            tag=tag, popular_tags=question_queries.popular_tags(12),
                            badges=badge_counts([u.id for u, _ in rows]),
-                           worth={k.value: rules.delta(k) for k in rules.Kind}, cap=rules.daily_cap())
+                           worth={k.value: rules.delta(k) for k in rules.Kind}, cap=rules.daily_cap(),
+                           vote_min=rules.vote_reputation_min())

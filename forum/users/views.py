@@ -5,6 +5,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from forum.auth import devices
 from forum.auth import services as auth_services
 from forum.auth.forms import CodeForm, DisableTotpForm, EmailChangeForm, PasswordChangeForm, SettingsForm
 from forum.core.errors import ValidationFailed
@@ -75,40 +76,67 @@ def account():
         else:
             login_user(user)  # this browser stays signed in; every other session ended
             flash(_("Your password is changed. Other devices and API tokens were signed out."), "success")
-            return redirect(url_for("users.account"))
+            # The new password forgot every known device; this browser is still one.
+            return devices.set_cookie(redirect(url_for("users.account")), user,
+                                      request.cookies.get(devices.COOKIE_NAME))
     elif request.method == "POST" and request.form.get("action") == "email" and email_form.validate_on_submit():
         try:
-            auth_services.change_email(user, email_form.current_password.data, email_form.email.data)
+            user = auth_services.change_email(user, email_form.current_password.data, email_form.email.data)
         except ValidationFailed as error:
             attach_errors(email_form, error)
             status = 422
         else:
-            flash(_("Your e-mail address is changed."), "success")
+            login_user(user)  # this browser stays signed in; every other session ended
+            flash(_("Your e-mail address is changed. Other devices were signed out, and your old address "
+                    "was told."), "success")
             return redirect(url_for("users.account"))
     return render_template("users/account.html", password_form=password_form, email_form=email_form,
                            user=user), status
 
 
+@bp.route("/settings/tokens", methods=["GET", "POST"])
+@login_required
+def tokens():
+    """The member's API tokens (name, created, last used, expires), each with a revoke button."""
+    user = current_user._get_current_object()
+    if request.method == "POST":  # CSRFProtect has checked the token
+        try:
+            token_id = int(request.form.get("token_id", ""))
+        except ValueError:
+            token_id = None
+        row = auth_services.revoke_token_of(user, token_id)  # NotFound (404) for anyone else's
+        flash(_("The token \"%(name)s\" is revoked.", name=row.name), "info")
+        return redirect(url_for("users.tokens"))
+    return render_template("users/tokens.html", tokens=auth_services.live_tokens(user),
+                           days=auth_services.token_lifetime().days)
+
+
 @bp.route("/settings/2fa", methods=["GET", "POST"])
 @login_required
 def two_step():
-    """Turn two-step verification on (scan, confirm with a code, keep the recovery codes) or off."""
-    import io
-
-    import segno
-
+    """Turn two-step verification on (start, scan, confirm with a code, keep the recovery codes;
+    or cancel) or off (password and a current code). GET only shows: the key being enrolled stays
+    the same until it is confirmed or cancelled."""
     user = current_user._get_current_object()
     code_form, off_form = CodeForm(prefix="on"), DisableTotpForm(prefix="off")
+    action = request.form.get("action") if request.method == "POST" else None
     if user.totp_secret:
         if request.method == "POST" and off_form.validate_on_submit():
             try:
-                auth_services.disable_totp(user, off_form.password.data)
+                auth_services.disable_totp(user, off_form.password.data, off_form.code.data)
             except ValidationFailed as error:
                 attach_errors(off_form, error)
             else:
                 flash(_("Two-step verification is off."), "info")
                 return redirect(url_for("users.two_step"))
         return render_template("users/two_step.html", enabled=True, off_form=off_form), 422 if off_form.errors else 200
+    if action == "start":  # CSRFProtect has checked the token
+        auth_services.start_totp(user)
+        return redirect(url_for("users.two_step"))
+    if action == "cancel":
+        auth_services.cancel_totp(user)
+        flash(_("Setting up two-step verification was cancelled."), "info")
+        return redirect(url_for("users.two_step"))
     if request.method == "POST" and code_form.validate_on_submit() and user.totp_pending_secret:
         try:
             codes = auth_services.confirm_totp(user, code_form.code.data)
@@ -116,12 +144,20 @@ def two_step():
             attach_errors(code_form, error)
         else:
             return render_template("users/two_step.html", enabled=True, codes=codes, off_form=off_form)
-    if request.method == "POST" and user.totp_pending_secret:
-        secret, uri = auth_services.pending_totp(user)  # a mistyped code keeps the same key
-    else:
-        secret, uri = auth_services.start_totp(user)
+    pending = auth_services.pending_totp(user)
+    if pending is None:
+        return render_template("users/two_step.html", enabled=False, pending=False)
+    secret, uri = pending
+    return render_template("users/two_step.html", enabled=False, pending=True, secret=secret, qr=_qr_svg(uri),
+                           code_form=code_form), 422 if code_form.errors else 200
+
+
+def _qr_svg(uri: str) -> str:
+    import io
+
+    import segno
+
     buffer = io.BytesIO()
     segno.make(uri, error="m").save(buffer, kind="svg", xmldecl=False, svgns=True, scale=5, border=2,
                                     svgclass="qr", lineclass=None)
-    return render_template("users/two_step.html", enabled=False, secret=secret, qr=buffer.getvalue().decode(),
-                           code_form=code_form), 422 if code_form.errors else 200
+    return buffer.getvalue().decode()

@@ -14,8 +14,12 @@ votes_cli = AppGroup("votes", help="Votes.")
 @click.option("--threshold", type=click.IntRange(2, 1000), default=None,
               help="votes by one member on one author's posts within the window (default 10)")
 def reverse_serial(hours: int | None, threshold: int | None) -> None:
-    """Detect and reverse serial voting (run daily, e.g. from cron)."""
+    """Detect and reverse serial voting and voting rings (run daily, e.g. from cron)."""
     found = services.reverse_serial_votes(hours=hours, threshold=threshold)
     for item in found:
-        click.echo(f"reversed {item.votes} votes by {item.voter} on posts by {item.author}")
-    click.echo(f"{len(found)} cases of serial voting reversed")
+        what = " (voting ring)" if item.kind == "ring" else ""
+        click.echo(f"reversed {item.votes} votes by {item.voter} on posts by {item.author}{what}")
+    rings = sum(1 for item in found if item.kind == "ring")
+    click.echo(f"{len(found) - rings} cases of serial voting reversed")
+    if rings:
+        click.echo(f"{rings} members of voting rings had their votes reversed")

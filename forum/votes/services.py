@@ -13,8 +13,9 @@ from datetime import timedelta
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
+from sqlalchemy.orm import aliased
 
-from forum.auth.models import User
+from forum.auth.models import Role, User
 from forum.core import signals
 from forum.core.db import insert_ignoring_conflicts, utcnow
 from forum.core.errors import NotFound, PermissionDenied, ValidationFailed
@@ -24,7 +25,7 @@ from forum.questions.models import Answer, Question
 from forum.questions.services import get_answer, get_question
 from forum.reputation import services as reputation
 from forum.reputation.badges import SCORE_BADGES, award
-from forum.reputation.rules import VOTE_EVENTS, VOTE_KINDS
+from forum.reputation.rules import VOTE_EVENTS, VOTE_KINDS, vote_reputation_min
 from forum.votes.models import Vote
 
 log = logging.getLogger(__name__)
@@ -93,7 +94,7 @@ def cast_vote(actor, *, value, question_id=None, answer_id=None) -> tuple[int, i
             existing.value = value
             existing.updated_at = now
     db.session.execute(sa.update(model).where(model.id == post.id).values(score=model.score + (value - old)))
-    _move_reputation(actor.id, post, is_answer, old, value)
+    _move_reputation(actor.id, post, is_answer, old, value, moves_reputation=_vote_moves_reputation(actor, value))
     db.session.flush()
     score = db.session.scalar(sa.select(model.score).where(model.id == post.id))
     if is_answer and value == 1:
@@ -105,7 +106,15 @@ def cast_vote(actor, *, value, question_id=None, answer_id=None) -> tuple[int, i
     return score, value
 
 
-def _move_reputation(voter_id: int, post, is_answer: bool, old: int, new: int) -> None:
+def _vote_moves_reputation(actor, value: int) -> bool:
+    """An upvote from a member below FORUM_VOTE_REPUTATION_MIN counts in the score (an asker keeps
+    voting for the answer that helped) but gives the author nothing: new sock-puppet accounts
+    cannot farm reputation. Moderators and staff always count."""
+    return value != 1 or actor.role.is_moderator or actor.reputation >= vote_reputation_min()
+
+
+def _move_reputation(voter_id: int, post, is_answer: bool, old: int, new: int, *,
+                     moves_reputation: bool = True) -> None:
     # Lock both members' rows in id order, so that two members voting on each other's posts at
     # the same moment cannot deadlock (PostgreSQL).
     db.session.execute(sa.select(User.id).where(User.id.in_([voter_id, post.author_id])).order_by(User.id)
@@ -114,7 +123,7 @@ def _move_reputation(voter_id: int, post, is_answer: bool, old: int, new: int) -
     if old != 0:
         reputation.reverse(reputation.active_events(kinds=VOTE_KINDS, actor_id=voter_id, **post_ref),
                            note="vote changed" if new else "vote withdrawn")
-    if new != 0:
+    if new != 0 and moves_reputation:
         for kind, whose in VOTE_EVENTS[("answer" if is_answer else "question", new)]:
             reputation.record(post.author_id if whose == "author" else voter_id, kind, actor_id=voter_id,
                               **post_ref)
@@ -125,12 +134,19 @@ class SerialVoting:
     voter: str
     author: str
     votes: int
+    kind: str = "serial"  # "serial" (one voter, many votes) or "ring" (several new accounts, one author)
 
 
 def reverse_serial_votes(*, hours: int | None = None, threshold: int | None = None, now=None) -> list[SerialVoting]:
-    """Find members who voted on one author's posts `threshold` times or more within `hours`, and
-    reverse those votes: the votes are removed, the scores and the reputation go back, and each
-    reversal is logged. Meant to run daily (`flask --app forum votes reverse-serial`). Commits.
+    """Find and reverse manipulated votes: the votes are removed, the scores and the reputation go
+    back, and each reversal is logged. Meant to run daily (`flask --app forum votes reverse-serial`).
+
+    Two patterns, both detected after the fact:
+    - serial voting: one member voted on one author's posts `threshold` times or more within `hours`;
+    - voting rings: FORUM_VOTE_RING_VOTERS or more accounts younger than FORUM_VOTE_RING_ACCOUNT_DAYS
+      each gave one author FORUM_VOTE_RING_VOTES upvotes or more within that time, on posts outside
+      their own questions (an asker voting for answers to their own question is not a ring).
+    Commits.
     """
     config = current_app.config
     hours = hours or int(config.get("FORUM_SERIAL_VOTE_HOURS", 24))
@@ -150,17 +166,63 @@ def reverse_serial_votes(*, hours: int | None = None, threshold: int | None = No
     for voter_id, author_id, count in pairs:
         vote_ids = [row.id for row in db.session.execute(
             sa.select(base.c.id).where(base.c.voter_id == voter_id, base.c.author_id == author_id))]
-        for vote in db.session.scalars(sa.select(Vote).where(Vote.id.in_(vote_ids))):
-            model, post_id = (Answer, vote.answer_id) if vote.answer_id else (Question, vote.question_id)
-            db.session.execute(sa.update(model).where(model.id == post_id).values(score=model.score - vote.value))
-            ref = {"answer_id": post_id} if vote.answer_id else {"question_id": post_id}
-            reputation.reverse(reputation.active_events(kinds=VOTE_KINDS, actor_id=voter_id, **ref),
-                               note="serial voting reversed")
-            db.session.delete(vote)
-        voter = db.session.get(User, voter_id)
-        target = db.session.get(User, author_id)
-        log.warning("serial voting reversed: %s voted %d times on posts by %s within %d hours",
-                    voter.username, count, target.username, hours)
-        found.append(SerialVoting(voter.username, target.username, count))
+        _reverse_votes(vote_ids, voter_id, "serial voting reversed")
+        found.append(_report(voter_id, author_id, count, hours, "serial"))
+    for voter_id, author_id, vote_ids in _ring_votes(now):
+        _reverse_votes(vote_ids, voter_id, "voting ring reversed")
+        found.append(_report(voter_id, author_id, len(vote_ids), hours, "ring"))
     db.session.commit()
     return found
+
+
+def _ring_votes(now) -> list[tuple[int, int, list[int]]]:
+    """(voter, author, vote ids) of every voting ring: see reverse_serial_votes."""
+    config = current_app.config
+    min_voters = max(2, int(config.get("FORUM_VOTE_RING_VOTERS", 3)))
+    min_votes = max(1, int(config.get("FORUM_VOTE_RING_VOTES", 2)))
+    new_since = now - timedelta(days=max(1, int(config.get("FORUM_VOTE_RING_ACCOUNT_DAYS", 30))))
+    voter = aliased(User)
+    thread = aliased(Question)  # an answer's question, to leave out askers' votes on their own thread
+    author = sa.func.coalesce(Question.author_id, Answer.author_id)
+    asker = sa.func.coalesce(Question.author_id, thread.author_id)
+    rows = db.session.execute(
+        sa.select(Vote.id, Vote.user_id, author.label("author_id"))
+        .join(voter, voter.id == Vote.user_id)
+        .outerjoin(Question, Question.id == Vote.question_id)
+        .outerjoin(Answer, Answer.id == Vote.answer_id)
+        .outerjoin(thread, thread.id == Answer.question_id)
+        .where(Vote.value == 1, Vote.created_at >= new_since, voter.created_at >= new_since,
+               voter.role == Role.MEMBER, asker != Vote.user_id)
+        .order_by(Vote.id)
+    ).all()
+    by_pair: dict[tuple[int, int], list[int]] = {}
+    for vote_id, voter_id, author_id in rows:
+        by_pair.setdefault((voter_id, author_id), []).append(vote_id)
+    suspects: dict[int, list[tuple[int, list[int]]]] = {}
+    for (voter_id, author_id), vote_ids in by_pair.items():
+        if len(vote_ids) >= min_votes:
+            suspects.setdefault(author_id, []).append((voter_id, vote_ids))
+    return [(voter_id, author_id, vote_ids) for author_id, voters in sorted(suspects.items())
+            if len(voters) >= min_voters for voter_id, vote_ids in voters]
+
+
+def _reverse_votes(vote_ids: list[int], voter_id: int, note: str) -> None:
+    for vote in db.session.scalars(sa.select(Vote).where(Vote.id.in_(vote_ids))):
+        model, post_id = (Answer, vote.answer_id) if vote.answer_id else (Question, vote.question_id)
+        db.session.execute(sa.update(model).where(model.id == post_id).values(score=model.score - vote.value))
+        ref = {"answer_id": post_id} if vote.answer_id else {"question_id": post_id}
+        reputation.reverse(reputation.active_events(kinds=VOTE_KINDS, actor_id=voter_id, **ref), note=note)
+        db.session.delete(vote)
+    db.session.flush()
+
+
+def _report(voter_id: int, author_id: int, count: int, hours: int, kind: str) -> SerialVoting:
+    voter = db.session.get(User, voter_id)
+    target = db.session.get(User, author_id)
+    if kind == "ring":
+        log.warning("voting ring reversed: %s, a new account, voted %d times for posts by %s", voter.username,
+                    count, target.username)
+    else:
+        log.warning("serial voting reversed: %s voted %d times on posts by %s within %d hours",
+                    voter.username, count, target.username, hours)
+    return SerialVoting(voter.username, target.username, count, kind)

@@ -6,7 +6,7 @@ import pytest
 
 from forum.auth import services
 from forum.core.db import utcnow
-from forum.core.errors import AuthenticationFailed, Locked
+from forum.core.errors import AuthenticationFailed, Locked, ValidationFailed
 from forum.extensions import db
 from tests.fixtures.auth import PASSWORD
 
@@ -75,6 +75,8 @@ def test_api_tokens_need_the_code(client, create_user):
 def test_enrol_and_turn_off_from_settings(client, create_user, login):
     user = create_user()
     login(user)
+    assert "qr-box" not in client.get("/settings/2fa").get_data(as_text=True)  # GET starts nothing
+    assert client.post("/settings/2fa", data={"action": "start"}).status_code == 302
     page = client.get("/settings/2fa").get_data(as_text=True)
     assert "<svg" in page
     secret = re.search(r"<code>([A-Z2-7]{32})</code>", page).group(1)
@@ -84,6 +86,77 @@ def test_enrol_and_turn_off_from_settings(client, create_user, login):
     db.session.refresh(user)
     assert user.totp_secret == secret
     assert client.post("/settings/2fa", data={"off-password": "wrong"}).status_code == 422
-    assert client.post("/settings/2fa", data={"off-password": PASSWORD}).status_code == 302
+    totp = pyotp.TOTP(secret)
+    assert client.post("/settings/2fa", data={"off-password": PASSWORD,
+                                              "off-code": code_at(totp, 1)}).status_code == 302
+    db.session.refresh(user)
+    assert user.totp_secret is None
+
+
+def test_looking_at_the_settings_page_changes_nothing(client, create_user, login):
+    user = create_user()
+    login(user)
+    for _ in range(3):
+        assert client.get("/settings/2fa").status_code == 200
+    db.session.refresh(user)
+    assert user.totp_pending_secret is None  # a GET starts no enrolment
+    client.post("/settings/2fa", data={"action": "start"})
+    db.session.refresh(user)
+    pending = user.totp_pending_secret
+    assert pending
+    for _ in range(3):
+        page = client.get("/settings/2fa").get_data(as_text=True)
+        assert f"<code>{pending}</code>" in page  # the key just scanned stays the same
+    client.post("/settings/2fa", data={"action": "start"})  # a second click (or tab) keeps it too
+    client.post("/settings/2fa", data={"on-code": "000000"})  # so does a mistyped code
+    db.session.refresh(user)
+    assert user.totp_pending_secret == pending
+    assert client.post("/settings/2fa", data={"action": "cancel"}).status_code == 302
+    db.session.refresh(user)
+    assert user.totp_pending_secret is None and user.totp_secret is None
+
+
+def test_turning_off_needs_a_current_code_or_a_recovery_code(create_user):
+    user = create_user()
+    totp, recovery = enrol(user)
+    # Four wrong ones (a fifth would lock the account: tested below); code_at(0) was used at enrolment.
+    for code in (None, "000000", code_at(totp, 0), "not-a-recovery-code"):
+        with pytest.raises(ValidationFailed) as err:
+            services.disable_totp(user, PASSWORD, code)
+        assert list(err.value.fields) == ["code"]
+    with pytest.raises(ValidationFailed) as err:
+        services.disable_totp(user, "wrong-password", code_at(totp, 1))
+    assert list(err.value.fields) == ["password"]
+    assert user.totp_secret
+    services.disable_totp(user, PASSWORD, recovery[3])
+    assert user.totp_secret is None and user.recovery_codes == ""
+
+
+def test_guessing_codes_to_turn_it_off_is_bounded_like_signing_in(create_user):
+    user = create_user()
+    totp, _codes = enrol(user)
+    messages = []
+    for _ in range(11):  # the lockout's 5, then the signed-in member's own budget past the lock, 5
+        with pytest.raises(ValidationFailed) as err:
+            services.disable_totp(user, PASSWORD, "000000")
+        messages.append(err.value.fields["code"][0])
+    assert "锁定" in messages[4] and "锁定" in messages[-1]
+    with pytest.raises(ValidationFailed):
+        services.disable_totp(user, PASSWORD, code_at(totp, 1))  # even the right code waits now
+    assert user.totp_secret
+
+
+def test_the_page_asks_for_the_code_to_turn_it_off(client, create_user, login):
+    user = create_user()
+    login(user)
+    totp, _codes = enrol(user)
+    page = client.get("/settings/2fa").get_data(as_text=True)
+    assert 'name="off-code"' in page
+    assert client.post("/settings/2fa", data={"off-password": PASSWORD}).status_code == 422
+    assert client.post("/settings/2fa", data={"off-password": PASSWORD, "off-code": "000000"}).status_code == 422
+    db.session.refresh(user)
+    assert user.totp_secret
+    assert client.post("/settings/2fa", data={"off-password": PASSWORD,
+                                              "off-code": code_at(totp, 1)}).status_code == 302
     db.session.refresh(user)
     assert user.totp_secret is None

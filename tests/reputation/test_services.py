@@ -95,8 +95,8 @@ def test_daily_cap_on_vote_gains(app, create_user, create_question, create_answe
         assert rep(helper) == 16  # the reversal takes back what the vote gave
         cast_vote(voters[0], value=1, answer_id=answers[1].id)
         assert rep(helper) == 26
-        questions.accept_answer(q.author, answers[1].id)  # acceptance is not capped
-        assert rep(helper) == 41
+        questions.accept_answer(q.author, answers[1].id)  # acceptance counts toward the cap too (issue 14)
+        assert rep(helper) == 26 and rep(q.author) == 3  # the asker's +2 is far below the cap
     finally:
         app.config["FORUM_REPUTATION_DAILY_CAP"] = 200
 
