@@ -19,12 +19,13 @@ import threading
 import time
 from collections.abc import Iterable
 from contextlib import contextmanager
+from itertools import islice
 from pathlib import Path
 
 from whoosh import index as whoosh_index
 from whoosh.codec.whoosh3 import W3PerDocReader
 from whoosh.fields import ID, KEYWORD, NUMERIC, TEXT, Schema
-from whoosh.query import And, Every, Or, Phrase, Prefix, Term
+from whoosh.query import And, ConstantScoreQuery, Every, Or, Phrase, Prefix, Term
 
 from forum.search.analysis import ForumAnalyzer
 from forum.search.backends.base import (
@@ -44,6 +45,10 @@ TITLE_BOOST = 2.0
 # The indexer commits one small segment per batch, and every query builds its matchers once per
 # segment: past this many small segments (under a tenth of the largest) they are merged into one.
 MAX_SMALL_SEGMENTS = 4
+# A word* stands for at most PREFIX_TERMS indexed terms per field, the most common of the first
+# PREFIX_SCAN that start with it (the query allows three such words).
+PREFIX_SCAN = 2000
+PREFIX_TERMS = 64
 
 
 def _remember_columns(has_column):
@@ -120,6 +125,16 @@ def _merge_small_segments(writer, segments):
     return [segment for segment in segments if segment not in small]
 
 
+def _expand_prefix(reader, field: str, prefix: str) -> list[str]:
+    """The indexed terms a word* stands for: of the first PREFIX_SCAN in order, the PREFIX_TERMS
+    held by most documents. Whoosh's Prefix would OR every one of them ("1*" matched every number
+    in the index), building a matcher per term."""
+    expansion = [t.decode("utf-8") for t in islice(reader.expand_prefix(field, prefix), PREFIX_SCAN)]
+    if len(expansion) > PREFIX_TERMS:
+        expansion = sorted(expansion, key=lambda t: -reader.doc_frequency(field, t))[:PREFIX_TERMS]
+    return expansion
+
+
 def _word_query(word: QueryWord, exact: bool = True, reader=None):
     """`exact`: a word of several terms must have them side by side (quoted text). A free word's
     terms are only required together: the bigrams of one Chinese word (验证 证码) almost never
@@ -132,7 +147,12 @@ def _word_query(word: QueryWord, exact: bool = True, reader=None):
         return reader is None or all((field, t) in reader for t in terms)
 
     if word.prefix:
-        return Or([Prefix("title", word.prefix), Prefix("body", word.prefix)])
+        if reader is None:
+            return Or([Prefix("title", word.prefix), Prefix("body", word.prefix)])
+        # Each field's matches score alike (as Whoosh's Prefix does), whatever term matched.
+        fields = [ConstantScoreQuery(Or([Term(field, t) for t in expansion]))
+                  for field in ("title", "body") if (expansion := _expand_prefix(reader, field, word.prefix))]
+        return (fields[0] if len(fields) == 1 else Or(fields)) if fields else None
     alternatives = []
     for n, sequence in enumerate(word.alternatives):
         boost = 1.0 if n == 0 else SYNONYM_WEIGHT  # the word as typed ranks above its synonyms
@@ -393,6 +413,13 @@ class WhooshBackend(Backend):
         if searcher.doc_count_all() == 0:
             return 0
         return self._candidates(searcher, query, CANDIDATES, scored=False)[1]
+
+    def term_frequencies(self, terms: Iterable[str], cap: int) -> dict[str, int]:
+        searcher = self._searcher()
+        if searcher.doc_count_all() == 0:
+            return dict.fromkeys(terms, 0)
+        reader = searcher.reader()
+        return {t: min(cap, max(reader.doc_frequency("title", t), reader.doc_frequency("body", t))) for t in terms}
 
     def exists(self, query: ParsedQuery) -> bool:
         searcher = self._searcher()
