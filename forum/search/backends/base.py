@@ -59,6 +59,11 @@ class Backend(ABC):
         return self.count(query) > 0
 
     @abstractmethod
+    def term_frequencies(self, terms: Iterable[str], cap: int) -> dict[str, int]:
+        """How many documents hold each analyzer term, counted up to `cap` (0: none), in one
+        bounded lookup: "did you mean" ranks its corrections by it without searching."""
+
+    @abstractmethod
     def replace(self, question_ids: list[int], docs: list[SearchDoc]) -> None:
         """Make these threads' documents exactly `docs` (none: the threads are gone)."""
 

@@ -97,6 +97,19 @@ def _present(lexemes: set[str]) -> set[str]:
 class PostgresBackend(Backend):
     transactional = True
 
+    def term_frequencies(self, terms: Iterable[str], cap: int) -> dict[str, int]:
+        # One statement, one capped count per lexeme: alone, each gets an accurate estimate (see
+        # _present), so a common lexeme reads its first `cap` rows and a rare one its GIN entry.
+        ordered = sorted(set(terms))
+        if not ordered:
+            return {}
+        counts = " UNION ALL ".join(
+            f"SELECT {i} AS n, (SELECT count(*) FROM (SELECT 1 FROM search_documents "
+            f"WHERE terms @@ CAST(:l{i} AS tsquery) LIMIT :cap) AS m) AS found"
+            for i in range(len(ordered)))
+        rows = db.session.execute(sa.text(counts), {"cap": cap, **{f"l{i}": quote(t) for i, t in enumerate(ordered)}})
+        return {ordered[row.n]: int(row.found) for row in rows}
+
     @contextmanager
     def writer_lock(self, blocking: bool = False):
         if blocking:
