@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 SORTS: tuple[Sort, ...] = ("relevance", "newest", "votes")
 MAX_PAGE = 50
 SNIPPET_LENGTH = 160
+SNIPPET_SCAN = 2_000  # characters of a long post analysed for its snippet
 
 
 def get_backend() -> Backend:
@@ -130,7 +131,9 @@ def search(q: str, *, page: int = 1, per_page: int = 20, sort: str = "relevance"
 
 def similar(title: str, *, limit: int = 5, exclude_question_id: int | None = None) -> list[Hit]:
     """Questions like a draft title (ask page, escalation form): about half its words must match."""
-    parsed = parse(" ".join((title or "")[:200].replace(":", " ").split()))
+    # A title is words, not a query: its quotes, colons, wildcards and leading dashes mean nothing.
+    words = (title or "")[:SIMILAR_TITLE_LENGTH].translate(_NOT_OPERATORS).split()
+    parsed = parse(" ".join(w.lstrip("-") for w in words))
     if not parsed.optional:
         return []
     parsed.flags.add("question")
@@ -138,6 +141,10 @@ def similar(title: str, *, limit: int = 5, exclude_question_id: int | None = Non
     matches = get_backend().search(parsed, sort="relevance", offset=0, limit=limit + 1)
     hits = _hydrate([(m.key, m.score) for m in matches.hits], parsed)
     return [h for h in hits if h.question_id != exclude_question_id][:limit]
+
+
+SIMILAR_TITLE_LENGTH = 200
+_NOT_OPERATORS = str.maketrans({c: " " for c in ':*"“”„「」『』«»＂：＊'})
 
 
 # --- hydrating hits ---------------------------------------------------------------------------
@@ -179,14 +186,27 @@ def _hydrate(keys: list[tuple[str, float]], parsed: ParsedQuery) -> list[Hit]:
 
 def highlight(text: str, terms: set[str], prefixes: tuple[str, ...], length: int | None) -> Markup:
     """`text` escaped, with the parts that match the query's terms in <mark>; with `length`, a
-    window of about that many characters around the densest matches."""
-    spans = [(t.start, t.end) for t in analysis.terms(text)
+    window of about that many characters around the densest matches.
+
+    With `length`, only SNIPPET_SCAN characters are analysed, from a little before the first place
+    a term occurs (a plain string search), so a 30,000-character post costs what a short one does."""
+    scan_start, scan_end = 0, len(text)
+    if length is not None and len(text) > SNIPPET_SCAN:
+        scan_start = max(0, _first_occurrence(text, terms, prefixes) - length // 4)
+        scan_end = min(len(text), scan_start + SNIPPET_SCAN)
+    spans = [(scan_start + t.start, scan_start + t.end) for t in analysis.terms(text[scan_start:scan_end])
              if t.text in terms or (prefixes and t.text.startswith(prefixes))]
     start, end = 0, len(text)
     if length is not None and len(text) > length:
+        start = scan_start
         if spans:
-            best = max(range(len(spans)),
-                       key=lambda i: sum(1 for s in spans[i:] if s[0] < spans[i][0] + length))
+            # The span that begins the window holding the most spans (two pointers: spans are in order).
+            best, most, last = 0, 0, 0
+            for first, (begin, _end) in enumerate(spans):
+                while last < len(spans) and spans[last][0] < begin + length:
+                    last += 1
+                if last - first > most:
+                    best, most = first, last - first
             start = max(0, spans[best][0] - length // 4)
         end = min(len(text), start + length)
     merged: list[list[int]] = []
@@ -207,6 +227,21 @@ def highlight(text: str, terms: set[str], prefixes: tuple[str, ...], length: int
     pieces.append(html.escape(text[cursor:end]))
     pieces.append("…" if end < len(text) else "")
     return Markup("".join(pieces))
+
+
+def _first_occurrence(text: str, terms: set[str], prefixes: tuple[str, ...]) -> int:
+    """About where the first of `terms` or `prefixes` occurs in `text` (0 when none does), looking
+    one window at a time so that an early match is found without folding the whole text."""
+    wanted = (*terms, *prefixes)
+    overlap = max(map(len, wanted), default=0)
+    for start in range(0, len(text), SNIPPET_SCAN):
+        piece = text[start:start + SNIPPET_SCAN + overlap]
+        folded = analysis.fold(piece)
+        found = [i for i in (folded.find(t) for t in wanted) if i >= 0]
+        if found:
+            first = min(found)
+            return start + (first if len(folded) == len(piece) else first * len(piece) // max(1, len(folded)))
+    return 0
 
 
 # --- did you mean -----------------------------------------------------------------------------
