@@ -14,6 +14,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
 from forum.core.markup import plain_text
@@ -120,12 +121,17 @@ def search(q: str, *, page: int = 1, per_page: int = 20, sort: str = "relevance"
     results = SearchResults(q, parsed, [], 0, page, per_page, sort, notes=[str(n) for n in parsed.notes])
     if parsed.is_empty or parsed.impossible:
         return results
-    matches = get_backend().search(parsed, sort=sort, offset=(page - 1) * per_page, limit=per_page)
+    deadline = time.monotonic() + float(current_app.config.get("FORUM_SEARCH_TIME_BUDGET", 1.0))
+    matches = get_backend().search(parsed, sort=sort, offset=(page - 1) * per_page, limit=per_page,
+                                   deadline=deadline)
     results.total = matches.total
     results.total_is_exact = matches.exact
     results.hits = _hydrate([(m.key, m.score) for m in matches.hits], parsed)
-    if results.total == 0:
-        results.suggestion = did_you_mean(parsed)
+    if matches.cut_short:
+        results.notes.append(str(_l("This search matches so much that it stopped before looking everywhere: "
+                                    "add a word or a filter to narrow it down.")))
+    elif results.total == 0:
+        results.suggestion = did_you_mean(parsed, deadline=deadline)
     return results
 
 
@@ -138,7 +144,8 @@ def similar(title: str, *, limit: int = 5, exclude_question_id: int | None = Non
         return []
     parsed.flags.add("question")
     parsed.min_match = max(1, -(-len(parsed.optional) // 2))
-    matches = get_backend().search(parsed, sort="relevance", offset=0, limit=limit + 1)
+    deadline = time.monotonic() + float(current_app.config.get("FORUM_SEARCH_TIME_BUDGET", 1.0))
+    matches = get_backend().search(parsed, sort="relevance", offset=0, limit=limit + 1, deadline=deadline)
     hits = _hydrate([(m.key, m.score) for m in matches.hits], parsed)
     return [h for h in hits if h.question_id != exclude_question_id][:limit]
 
@@ -294,19 +301,22 @@ def _filters_only(parsed: ParsedQuery) -> ParsedQuery | None:
                        category=parsed.category, user=parsed.user, flags=set(parsed.flags))
 
 
-def did_you_mean(parsed: ParsedQuery) -> str | None:
+def did_you_mean(parsed: ParsedQuery, deadline: float | None = None) -> str | None:
     """A rewritten query that finds something, or None: misspelt Latin words replaced by the
     forum's words (each corrected on its own, by the most common close word the index holds),
     else without the words that no post contains.
 
     Bounded: no suggestion for queries of more than SUGGESTION_MAX_WORDS words or whose filters
     and phrases alone find nothing (one search); otherwise one vocabulary query, two lookups of
-    term frequencies and at most SUGGESTION_SEARCHES searches."""
+    term frequencies and at most SUGGESTION_SEARCHES searches. They share the request's `deadline`:
+    none starts after it."""
     if parsed.impossible or not parsed.optional or len(parsed.words) > SUGGESTION_MAX_WORDS:
+        return None
+    if deadline is not None and time.monotonic() > deadline:
         return None
     backend = get_backend()
     fixed = _filters_only(parsed)
-    if fixed is not None and not backend.exists(fixed):
+    if fixed is not None and not backend.exists(fixed, deadline=deadline):
         return None
     free = [w for w in parsed.optional if not w.prefix]
     latin = sorted({w.display for w in free if w.display.isascii() and w.display.isalpha()
@@ -342,10 +352,10 @@ def did_you_mean(parsed: ParsedQuery) -> str | None:
         candidate = parse(text)
         if not candidate.has_text or candidate.impossible:
             continue
-        if searches == SUGGESTION_SEARCHES:
+        if searches == SUGGESTION_SEARCHES or (deadline is not None and time.monotonic() > deadline):
             break
         searches += 1
-        if backend.exists(candidate):
+        if backend.exists(candidate, deadline=deadline):
             return text
     return None
 
