@@ -9,6 +9,8 @@ short ones do (tests/scaling.py).
 """
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from forum.search import query as query_module
@@ -197,6 +199,16 @@ def test_pathological_queries_answer_with_a_note(client, corpus, searches, name)
     assert len(searches) <= 1
 
 
+def test_the_page_repeats_only_the_searched_part_of_a_long_query(client, corpus):
+    """The results page's form, sort tabs and filter links each carried all 10,000 characters (90 KB
+    URL-encoded); now the 500 that were searched. (The site header's search box and language
+    form, on every page, echo the request as it came.)"""
+    page = client.get("/search", query_string={"q": "退款" * 5_000}).get_data(as_text=True)
+    assert 'id="search-q" type="search" name="q" value="' + "退款" * 250 + '"' in page
+    links = re.findall(r'href="(/search\?[^"]*)"', page)
+    assert len(links) > 10 and all(len(link) < 5_000 for link in links)
+
+
 def test_similar_reads_a_title_as_words_not_operators(client, corpus, searches):
     title = 'user:nobody_zz "refund -cancelled order* tag:nothing'
     items = client.get("/api/v1/search/similar", query_string={"title": title}).get_json()["items"]
@@ -257,3 +269,58 @@ def test_long_post_snippet_marks_a_match_far_into_the_text(corpus, create_questi
     hit = next(h for h in services.search("退款").hits if h.question_id == question.id)
     assert "<mark>退款</mark>" in hit.snippet_html
     assert len(hit.snippet) <= services.SNIPPET_LENGTH + 2
+
+
+# --- a time budget for the rest ----------------------------------------------------------------------------
+def test_a_search_past_its_deadline_answers_with_a_note(client, corpus, searches, monkeypatch):
+    """However much a query matches (or excludes), the index is searched for at most
+    FORUM_SEARCH_TIME_BUDGET seconds: then the reader gets what was found and a note, and no
+    "did you mean" on top. A budget of 0 stops every search at its first look at the clock."""
+    monkeypatch.setitem(client.application.config, "FORUM_SEARCH_TIME_BUDGET", 0)
+    monkeypatch.setattr(whoosh_backend, "DEADLINE_STEPS", 1)
+    searches.clear()
+    data = client.get("/api/v1/search?q=refnud+user:nobody_zz").get_json()  # nothing to walk: no cut
+    assert data["suggestion"] is None and searches == ["search"]  # but no time left for suggestions
+    for q in ("refund", "-pay -chat", "refund is:open", "password"):
+        for sort in ("relevance", "newest", "votes"):
+            searches.clear()
+            data = client.get("/api/v1/search", query_string={"q": q, "sort": sort},
+                              headers={"Accept-Language": "en"}).get_json()
+            assert data["total_is_exact"] is False, (q, sort)
+            assert any("narrow it down" in n for n in data["notes"]), (q, sort)
+            assert data["suggestion"] is None and searches == ["search"]
+        page = client.get("/search", query_string={"q": q}, headers={"Accept-Language": "en"})
+        assert page.status_code == 200 and "narrow it down" in page.get_data(as_text=True)
+    assert client.get("/api/v1/search/similar", query_string={"title": "refund cancelled order"}).status_code == 200
+    monkeypatch.setitem(client.application.config, "FORUM_SEARCH_TIME_BUDGET", 1.0)
+    assert client.get("/api/v1/search?q=refund").get_json()["total"] == 1
+
+
+def test_postgresql_cancels_a_statement_at_the_deadline_and_carries_on(ctx):
+    if ctx.config.get("FORUM_SEARCH_BACKEND") != "postgresql":
+        return  # Whoosh checks the clock as it walks (the test above)
+    import time
+
+    import sqlalchemy as sa
+
+    from forum.extensions import db
+    from forum.search.backends import postgres_backend
+
+    backend = services.get_backend()
+    with pytest.raises(postgres_backend._OutOfTime), backend._time_limit(time.monotonic() + 0.05):
+        db.session.execute(sa.text("SELECT pg_sleep(5)"))
+    assert db.session.scalar(sa.text("SELECT 1")) == 1  # the request's transaction is usable
+    assert db.session.scalar(sa.text("SHOW statement_timeout")) == "0"
+    with backend._time_limit(time.monotonic() + 5):
+        assert db.session.scalar(sa.text("SHOW statement_timeout")) != "0"
+    assert db.session.scalar(sa.text("SHOW statement_timeout")) == "0"
+
+
+def test_newest_and_votes_order_every_match(ctx, create_question):
+    ids = [create_question(title=f"退款一直没有到账怎么办 {i}", body=f"申请退款以后已经两个星期了，钱一直没有到账，编号 {i}。").id
+           for i in range(4)]
+    newest = services.search("退款", sort="newest")
+    assert [h.question_id for h in newest.hits] == ids[::-1]
+    assert newest.total == 4 and newest.total_is_exact
+    assert {h.question_id for h in services.search("退款", sort="votes").hits} == set(ids)
+    assert [h.question_id for h in services.search("退款", sort="newest", per_page=2, page=2).hits] == ids[1::-1]
