@@ -58,6 +58,9 @@ class Config:
     FORUM_SEARCH_INDEXER = (_env("FORUM_SEARCH_INDEXER", "thread") or "thread").lower()
     # Memory (MB) a Whoosh rebuild may sort in before spilling to disk: more is faster.
     FORUM_SEARCH_REBUILD_MB = int(_env("FORUM_SEARCH_REBUILD_MB", "2048"))
+    # Seconds one search request may spend in the index (the search, and "did you mean"); past
+    # them it answers with what it found and says so. Keeps every search well under 2 s.
+    FORUM_SEARCH_TIME_BUDGET = float(_env("FORUM_SEARCH_TIME_BUDGET", "1.0"))
     FORUM_REDIS_URL = _env("FORUM_REDIS_URL")
     FORUM_RATE_LIMITS = (_env("FORUM_RATE_LIMITS", "on") or "on").lower() != "off"
     # Per address, checked before the password hash is computed (argon2 is slow on purpose).

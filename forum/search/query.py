@@ -24,8 +24,15 @@ from flask_babel import lazy_gettext as _l
 from forum.search import synonyms
 from forum.search.analysis import cjk_runs_and_words, fold, term_texts
 
-MAX_QUERY_LENGTH = 500
-MAX_WORDS = 16
+# Limits on what one query may ask of the index, each with a note to the reader when applied:
+# whatever is typed, a search stays a bounded amount of work (issue 14).
+MAX_QUERY_LENGTH = 500  # characters
+MAX_WORDS = 16  # words and "quoted phrases" that must or may match
+MAX_EXCLUDED = 8  # -words
+MAX_PREFIXES = 3  # word* wildcards (each can stand for many indexed terms)
+MAX_TAGS = 5  # tag: filters
+MAX_PHRASE_TERMS = 32  # terms of one quoted phrase or one long Chinese run
+MAX_ALTERNATIVES = 32  # spellings searched for all words together: each word's own, then synonyms
 
 FLAG_ALIASES = {
     "verified": "verified", "已验证": "verified", "验证": "verified", "官方": "verified",
@@ -76,6 +83,7 @@ class QueryWord:
 @dataclass
 class ParsedQuery:
     raw: str
+    text: str = ""  # the text the words were read from: folded, quotes unified, shortened
     required: list[QueryWord] = field(default_factory=list)  # quoted: all must match
     optional: list[QueryWord] = field(default_factory=list)  # free words: at least `min_optional`
     excluded: list[QueryWord] = field(default_factory=list)
@@ -123,7 +131,7 @@ class ParsedQuery:
 def _alternatives(word: str) -> tuple[tuple[str, ...], ...]:
     seen, result = set(), []
     for member in synonyms.expand(word):
-        sequence = tuple(term_texts(member))
+        sequence = tuple(term_texts(member))[:MAX_PHRASE_TERMS]
         if sequence and sequence not in seen:
             seen.add(sequence)
             result.append(sequence)
@@ -200,8 +208,15 @@ def _take_phrases(text: str, query: ParsedQuery) -> str:
 
 
 def _phrase(text: str) -> QueryWord | None:
-    terms = tuple(term_texts(text))
+    terms = tuple(term_texts(text))[:MAX_PHRASE_TERMS]
     return QueryWord(f'"{text}"', (terms,)) if terms else None
+
+
+def _cap(query: ParsedQuery, items: list, limit: int, note) -> list:
+    if len(items) > limit:
+        query.notes.append(note)
+        return items[:limit]
+    return items
 
 
 def parse(raw: str) -> ParsedQuery:
@@ -211,6 +226,7 @@ def parse(raw: str) -> ParsedQuery:
         query.notes.append(_l("Your search was shortened to its first %(n)d characters.", n=MAX_QUERY_LENGTH))
         raw = raw[:MAX_QUERY_LENGTH]
     text = fold(raw.replace("\x00", " ")).translate(_QUOTES)
+    query.text = text
     free_text: list[str] = []
     text = _take_phrases(text, query)
     for match in _CHUNK_RE.finditer(text):
@@ -233,13 +249,84 @@ def parse(raw: str) -> ParsedQuery:
             else:
                 free_text.append(chunk)
     query.optional.extend(_free_words(" ".join(free_text)))
+    # A word typed twice ("支付失败支付失败…") asks nothing new but would cost its clauses again.
+    query.required = _unique(query.required)
+    query.optional = [w for w in _unique(query.optional) if w not in query.required]
+    query.excluded = _unique(query.excluded)
+    prefixes = [w for w in query.optional if w.prefix]
+    if len(prefixes) > MAX_PREFIXES:
+        query.notes.append(_l("Only the first %(n)d words ending in * were used.", n=MAX_PREFIXES))
+        dropped = {id(w) for w in prefixes[MAX_PREFIXES:]}
+        query.optional = [w for w in query.optional if id(w) not in dropped]
     if len(query.words) > MAX_WORDS:
         query.notes.append(_l("Only the first %(n)d words of your search were used.", n=MAX_WORDS))
         keep = max(0, MAX_WORDS - len(query.required))
         query.required = query.required[:MAX_WORDS]
         query.optional = query.optional[:keep]
-    query.excluded = query.excluded[:MAX_WORDS]
+    _limit_synonyms(query)
+    query.excluded = _cap(query, query.excluded, MAX_EXCLUDED,
+                          _l("Only the first %(n)d words to leave out (-word) were used.", n=MAX_EXCLUDED))
+    query.tags = _cap(query, list(dict.fromkeys(query.tags)), MAX_TAGS,
+                      _l("Only the first %(n)d tag: filters were used.", n=MAX_TAGS))
     return query
+
+
+def _unique(words: list[QueryWord]) -> list[QueryWord]:
+    seen: set[tuple] = set()
+    kept = []
+    for word in words:
+        key = (word.alternatives, word.prefix)
+        if key not in seen:
+            seen.add(key)
+            kept.append(word)
+    return kept
+
+
+def _limit_synonyms(query: ParsedQuery) -> None:
+    """Every word keeps its own spelling; synonyms are added while the query has fewer than
+    MAX_ALTERNATIVES alternatives in all. Each alternative is a clause per field that every
+    candidate document is checked against: sixteen words of the synonym table asked for 180."""
+    budget = MAX_ALTERNATIVES - sum(1 for w in query.words)
+    trimmed = False
+    for group in (query.required, query.optional):
+        for i, word in enumerate(group):
+            extra = len(word.alternatives) - 1
+            if extra <= 0:
+                continue
+            keep = max(0, min(extra, budget))
+            budget -= keep
+            if keep < extra:
+                group[i] = QueryWord(word.display, word.alternatives[:1 + keep], word.prefix)
+                trimmed = True
+    if trimmed:
+        query.notes.append(_l("This search has many words, so some were searched without their synonyms."))
+
+
+_FREE_WORD_CHARS = "0-9a-z"
+
+
+def rewrite(text: str, replacements: dict[str, str]) -> str:
+    """`text` (a query's `ParsedQuery.text`) with free words replaced ("" removes them), for "did
+    you mean". Filters, "quoted phrases" and -words are left exactly as they are; Latin words are
+    replaced whole, Chinese words wherever they occur in a run."""
+    if not replacements:
+        return " ".join(text.split())
+    latin = sorted((w for w in replacements if w.isascii()), key=len, reverse=True)
+    other = sorted((w for w in replacements if not w.isascii()), key=len, reverse=True)
+    alternatives = [rf"(?<![{_FREE_WORD_CHARS}]){re.escape(w)}(?![{_FREE_WORD_CHARS}*])" for w in latin]
+    alternatives += [re.escape(w) for w in other]
+    pattern = re.compile("|".join(alternatives))
+    pieces: list[str] = []
+    cursor = 0
+    for match in _CHUNK_RE.finditer(text):
+        protected = (match.group("neg") or match.group("quoted") is not None
+                     or match.group("op") in OPERATORS)
+        if protected:
+            pieces.append(pattern.sub(lambda m: replacements[m.group()], text[cursor:match.start()]))
+            pieces.append(text[match.start():match.end()])
+            cursor = match.end()
+    pieces.append(pattern.sub(lambda m: replacements[m.group()], text[cursor:]))
+    return " ".join("".join(pieces).split())
 
 
 def _apply_operator(query: ParsedQuery, op: str, value: str) -> None:

@@ -11,10 +11,10 @@ import logging
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
-from itertools import product
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
 from forum.core.markup import plain_text
@@ -24,13 +24,14 @@ from forum.search import analysis, indexer
 from forum.search.backends.base import Backend, Sort
 from forum.search.documents import all_thread_ids, thread_documents
 from forum.search.models import SearchWord
-from forum.search.query import ParsedQuery, QueryWord, parse
+from forum.search.query import ParsedQuery, QueryWord, parse, rewrite
 from forum.verification.queries import verifications_for
 
 log = logging.getLogger(__name__)
 SORTS: tuple[Sort, ...] = ("relevance", "newest", "votes")
 MAX_PAGE = 50
 SNIPPET_LENGTH = 160
+SNIPPET_SCAN = 2_000  # characters of a long post analysed for its snippet
 
 
 def get_backend() -> Backend:
@@ -120,25 +121,37 @@ def search(q: str, *, page: int = 1, per_page: int = 20, sort: str = "relevance"
     results = SearchResults(q, parsed, [], 0, page, per_page, sort, notes=[str(n) for n in parsed.notes])
     if parsed.is_empty or parsed.impossible:
         return results
-    matches = get_backend().search(parsed, sort=sort, offset=(page - 1) * per_page, limit=per_page)
+    deadline = time.monotonic() + float(current_app.config.get("FORUM_SEARCH_TIME_BUDGET", 1.0))
+    matches = get_backend().search(parsed, sort=sort, offset=(page - 1) * per_page, limit=per_page,
+                                   deadline=deadline)
     results.total = matches.total
     results.total_is_exact = matches.exact
     results.hits = _hydrate([(m.key, m.score) for m in matches.hits], parsed)
-    if results.total == 0:
-        results.suggestion = did_you_mean(parsed)
+    if matches.cut_short:
+        results.notes.append(str(_l("This search matches so much that it stopped before looking everywhere: "
+                                    "add a word or a filter to narrow it down.")))
+    elif results.total == 0:
+        results.suggestion = did_you_mean(parsed, deadline=deadline)
     return results
 
 
 def similar(title: str, *, limit: int = 5, exclude_question_id: int | None = None) -> list[Hit]:
     """Questions like a draft title (ask page, escalation form): about half its words must match."""
-    parsed = parse(" ".join((title or "")[:200].replace(":", " ").split()))
+    # A title is words, not a query: its quotes, colons, wildcards and leading dashes mean nothing.
+    words = (title or "")[:SIMILAR_TITLE_LENGTH].translate(_NOT_OPERATORS).split()
+    parsed = parse(" ".join(w.lstrip("-") for w in words))
     if not parsed.optional:
         return []
     parsed.flags.add("question")
     parsed.min_match = max(1, -(-len(parsed.optional) // 2))
-    matches = get_backend().search(parsed, sort="relevance", offset=0, limit=limit + 1)
+    deadline = time.monotonic() + float(current_app.config.get("FORUM_SEARCH_TIME_BUDGET", 1.0))
+    matches = get_backend().search(parsed, sort="relevance", offset=0, limit=limit + 1, deadline=deadline)
     hits = _hydrate([(m.key, m.score) for m in matches.hits], parsed)
     return [h for h in hits if h.question_id != exclude_question_id][:limit]
+
+
+SIMILAR_TITLE_LENGTH = 200
+_NOT_OPERATORS = str.maketrans({c: " " for c in ':*"“”„「」『』«»＂：＊'})
 
 
 # --- hydrating hits ---------------------------------------------------------------------------
@@ -180,14 +193,27 @@ def _hydrate(keys: list[tuple[str, float]], parsed: ParsedQuery) -> list[Hit]:
 
 def highlight(text: str, terms: set[str], prefixes: tuple[str, ...], length: int | None) -> Markup:
     """`text` escaped, with the parts that match the query's terms in <mark>; with `length`, a
-    window of about that many characters around the densest matches."""
-    spans = [(t.start, t.end) for t in analysis.terms(text)
+    window of about that many characters around the densest matches.
+
+    With `length`, only SNIPPET_SCAN characters are analysed, from a little before the first place
+    a term occurs (a plain string search), so a 30,000-character post costs what a short one does."""
+    scan_start, scan_end = 0, len(text)
+    if length is not None and len(text) > SNIPPET_SCAN:
+        scan_start = max(0, _first_occurrence(text, terms, prefixes) - length // 4)
+        scan_end = min(len(text), scan_start + SNIPPET_SCAN)
+    spans = [(scan_start + t.start, scan_start + t.end) for t in analysis.terms(text[scan_start:scan_end])
              if t.text in terms or (prefixes and t.text.startswith(prefixes))]
     start, end = 0, len(text)
     if length is not None and len(text) > length:
+        start = scan_start
         if spans:
-            best = max(range(len(spans)),
-                       key=lambda i: sum(1 for s in spans[i:] if s[0] < spans[i][0] + length))
+            # The span that begins the window holding the most spans (two pointers: spans are in order).
+            best, most, last = 0, 0, 0
+            for first, (begin, _end) in enumerate(spans):
+                while last < len(spans) and spans[last][0] < begin + length:
+                    last += 1
+                if last - first > most:
+                    best, most = first, last - first
             start = max(0, spans[best][0] - length // 4)
         end = min(len(text), start + length)
     merged: list[list[int]] = []
@@ -210,7 +236,31 @@ def highlight(text: str, terms: set[str], prefixes: tuple[str, ...], length: int
     return Markup("".join(pieces))
 
 
+def _first_occurrence(text: str, terms: set[str], prefixes: tuple[str, ...]) -> int:
+    """About where the first of `terms` or `prefixes` occurs in `text` (0 when none does), looking
+    one window at a time so that an early match is found without folding the whole text."""
+    wanted = (*terms, *prefixes)
+    overlap = max(map(len, wanted), default=0)
+    for start in range(0, len(text), SNIPPET_SCAN):
+        piece = text[start:start + SNIPPET_SCAN + overlap]
+        folded = analysis.fold(piece)
+        found = [i for i in (folded.find(t) for t in wanted) if i >= 0]
+        if found:
+            first = min(found)
+            return start + (first if len(folded) == len(piece) else first * len(piece) // max(1, len(folded)))
+    return 0
+
+
 # --- did you mean -----------------------------------------------------------------------------
+# "Did you mean" costs a fixed amount of work whatever the query (issue 14: it searched once per
+# combination of corrections, 3^n searches, and a filter that matched nothing made every one of
+# them run: a minute for nine words). Now: one vocabulary query and two term-frequency lookups
+# correct every word at once, then at most SUGGESTION_SEARCHES candidate queries are tried.
+SUGGESTION_SEARCHES = 3
+SUGGESTION_MAX_WORDS = 8  # longer queries already match on most of their words; no suggestion
+_CORRECTABLE = range(3, 21)  # lengths of the Latin words worth correcting
+_VOCABULARY_CANDIDATES = 12  # per word, before the index is asked how common they are
+_FREQUENCY_CAP = 50  # "common" is enough to rank corrections; counting further costs reads
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
 
 
@@ -222,54 +272,92 @@ def _edits(word: str) -> set[str]:
             | {a + c + b for a, b in splits for c in _LETTERS})
 
 
-def _known(candidates: set[str]) -> set[str]:
-    if not candidates:
-        return set()
-    return set(db.session.scalars(sa.select(SearchWord.word).where(SearchWord.word.in_(sorted(candidates)))))
+def _edit_kind(word: str, candidate: str) -> int:
+    """How typical a typo turning `candidate` into `word` is: swapped letters first, then a
+    wrong letter, then one too many or too few."""
+    if len(word) == len(candidate):
+        differ = [i for i, (a, b) in enumerate(zip(word, candidate)) if a != b]
+        return 0 if len(differ) == 2 else 1
+    return 2
 
 
-def did_you_mean(parsed: ParsedQuery) -> str | None:
-    """A corrected query that finds something: misspelt English words replaced by words the forum
-    uses, else the query without the words that find nothing."""
-    folded = analysis.fold(parsed.raw)
-    latin = [w for w in parsed.words if w.display.isascii() and w.display.isalpha() and 3 <= len(w.display) <= 20]
-    corrections: dict[str, list[str]] = {}
-    known = _known({w.display for w in latin})
-    for word in latin:
-        if word.display in known:
-            continue
-        options = sorted(_known(_edits(word.display)))
-        if options:
-            corrections[word.display] = options[:3]
+def _vocabulary(words: list[str]) -> dict[str, list[str]]:
+    """For each word, the vocabulary words one edit away, most typical edit first: one query."""
+    edits = {word: _edits(word) - {word} for word in words}
+    wanted = sorted(set().union(*edits.values())) if edits else []
+    # One statement: eight words of twenty letters have some 9,000 edits, under every database's
+    # limit of bound parameters (SQLite's is 32,766).
+    known = set(db.session.scalars(sa.select(SearchWord.word).where(SearchWord.word.in_(wanted)))) if wanted else set()
+    return {word: sorted(edits[word] & known, key=lambda c: (_edit_kind(word, c), c[0] != word[0], c))
+            [:_VOCABULARY_CANDIDATES] for word in words}
+
+
+def _filters_only(parsed: ParsedQuery) -> ParsedQuery | None:
+    """What every rewrite of `parsed` keeps (filters, quoted phrases, exclusions), when it holds a
+    filter or a phrase: if that finds nothing, no correction of the free words can help."""
+    if not (parsed.required or parsed.tags or parsed.category or parsed.user or parsed.flags):
+        return None
+    return ParsedQuery(raw="", required=list(parsed.required), excluded=list(parsed.excluded), tags=list(parsed.tags),
+                       category=parsed.category, user=parsed.user, flags=set(parsed.flags))
+
+
+def did_you_mean(parsed: ParsedQuery, deadline: float | None = None) -> str | None:
+    """A rewritten query that finds something, or None: misspelt Latin words replaced by the
+    forum's words (each corrected on its own, by the most common close word the index holds),
+    else without the words that no post contains.
+
+    Bounded: no suggestion for queries of more than SUGGESTION_MAX_WORDS words or whose filters
+    and phrases alone find nothing (one search); otherwise one vocabulary query, two lookups of
+    term frequencies and at most SUGGESTION_SEARCHES searches. They share the request's `deadline`:
+    none starts after it."""
+    if parsed.impossible or not parsed.optional or len(parsed.words) > SUGGESTION_MAX_WORDS:
+        return None
+    if deadline is not None and time.monotonic() > deadline:
+        return None
     backend = get_backend()
-    if corrections:
-        for choice in product(*corrections.values()):
-            text = folded
-            for wrong, right in zip(corrections, choice):
-                text = _replace_word(text, wrong, right)
-            if backend.exists(parse(text)):
-                return text
-    if len(parsed.optional) > 1:
-        keep = [w for w in parsed.optional[:8] if _word_finds_something(backend, parsed, w)]
-        if keep and len(keep) < len(parsed.optional):
-            text = " ".join(w.display for w in parsed.required + keep)
-            filters = " ".join(chunk for chunk in folded.split() if ":" in chunk)
-            candidate = f"{text} {filters}".strip()
-            if backend.exists(parse(candidate)):
-                return candidate
+    fixed = _filters_only(parsed)
+    if fixed is not None and not backend.exists(fixed, deadline=deadline):
+        return None
+    free = [w for w in parsed.optional if not w.prefix]
+    latin = sorted({w.display for w in free if w.display.isascii() and w.display.isalpha()
+                    and len(w.display) in _CORRECTABLE})
+    options = _vocabulary(latin)
+    # Whether the words' own terms occur at all, and how common each correction is.
+    present = backend.term_frequencies({t for w in free for t in w.terms}, 1)
+    frequency = backend.term_frequencies({analysis.stem(c) for cs in options.values() for c in cs}, _FREQUENCY_CAP)
+
+    def found(word: QueryWord) -> bool:
+        return any(all(present.get(t) for t in sequence) for sequence in word.alternatives)
+
+    corrections: dict[str, list[str]] = {}
+    for word in free:
+        if word.display in options and not found(word):
+            held = [c for c in options[word.display] if frequency.get(analysis.stem(c))]
+            # The most common first; equally common ones keep the typical-typo order.
+            held.sort(key=lambda c: -frequency[analysis.stem(c)])
+            if held:
+                corrections[word.display] = held[:2]
+    best = {wrong: right[0] for wrong, right in corrections.items()}
+    second = {wrong: right[-1] for wrong, right in corrections.items()}
+    missing = {w.display: "" for w in free if w.display not in corrections and not found(w)}
+    candidates = [best, {**best, **missing}, {**second, **missing}]
+
+    tried = {rewrite(parsed.text, {})}
+    searches = 0
+    for replacements in candidates:
+        text = rewrite(parsed.text, replacements)
+        if text in tried:
+            continue
+        tried.add(text)
+        candidate = parse(text)
+        if not candidate.has_text or candidate.impossible:
+            continue
+        if searches == SUGGESTION_SEARCHES or (deadline is not None and time.monotonic() > deadline):
+            break
+        searches += 1
+        if backend.exists(candidate, deadline=deadline):
+            return text
     return None
-
-
-def _word_finds_something(backend: Backend, parsed: ParsedQuery, word: QueryWord) -> bool:
-    alone = ParsedQuery(raw=word.display, optional=[word], tags=parsed.tags, category=parsed.category,
-                        user=parsed.user, flags=set(parsed.flags))
-    return backend.exists(alone)
-
-
-def _replace_word(text: str, wrong: str, right: str) -> str:
-    import re
-
-    return re.sub(rf"(?<![a-z]){re.escape(wrong)}(?![a-z])", right, text)
 
 
 # --- maintenance ------------------------------------------------------------------------------

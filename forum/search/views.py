@@ -7,6 +7,7 @@ from flask import Blueprint, render_template, request, url_for
 from forum.questions.models import Category
 from forum.questions.queries import clamp_page
 from forum.search import services
+from forum.search.query import MAX_QUERY_LENGTH
 
 bp = Blueprint("search", __name__)
 FILTER_FLAGS = ("verified", "accepted", "unanswered", "open")
@@ -23,6 +24,9 @@ def search():
                          category=request.args.get("category", type=str), flags=flags)
     page, _per_page = clamp_page(request.args.get("page", 1), 20)
     results = services.search(q, page=page, sort=request.args.get("sort", "relevance", type=str))
+    # The page repeats the query in its form and in a dozen links: only the part that was searched
+    # (a 10,000-character query made a page of megabytes).
+    q = q[:MAX_QUERY_LENGTH]
 
     def search_url(text: str, **extra) -> str:
         args = {"q": text.strip() or None, "sort": results.sort if results.sort != "relevance" else None}

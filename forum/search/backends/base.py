@@ -31,6 +31,7 @@ class Matches:
     hits: list[Match]
     total: int
     exact: bool = True  # False: `total` is an estimate (more matches than the window)
+    cut_short: bool = False  # the deadline passed before the search had looked everywhere
 
 
 def round_estimate(value: float) -> int:
@@ -46,17 +47,26 @@ class Backend(ABC):
     #: True when replace() writes in the caller's database transaction (commit makes it visible).
     transactional = False
 
+    # `deadline` (a time.monotonic() value): past it a search stops looking and answers with what
+    # it has found (Matches.cut_short), so that no query, however pathological, holds a worker
+    # for long. None: no deadline (the CLI, tests of ranking).
     @abstractmethod
-    def search(self, query: ParsedQuery, *, sort: Sort = "relevance", offset: int = 0, limit: int = 20) -> Matches:
+    def search(self, query: ParsedQuery, *, sort: Sort = "relevance", offset: int = 0, limit: int = 20,
+               deadline: float | None = None) -> Matches:
         """Documents matching `query`, best first."""
 
     @abstractmethod
-    def count(self, query: ParsedQuery) -> int:
+    def count(self, query: ParsedQuery, deadline: float | None = None) -> int:
         """How many documents match (estimated past the candidate window)."""
 
-    def exists(self, query: ParsedQuery) -> bool:
-        """Whether anything matches: "did you mean" asks this of several rewritten queries."""
-        return self.count(query) > 0
+    def exists(self, query: ParsedQuery, deadline: float | None = None) -> bool:
+        """Whether anything matches: "did you mean" asks this of a few rewritten queries."""
+        return self.count(query, deadline=deadline) > 0
+
+    @abstractmethod
+    def term_frequencies(self, terms: Iterable[str], cap: int) -> dict[str, int]:
+        """How many documents hold each analyzer term, counted up to `cap` (0: none), in one
+        bounded lookup: "did you mean" ranks its corrections by it without searching."""
 
     @abstractmethod
     def replace(self, question_ids: list[int], docs: list[SearchDoc]) -> None:

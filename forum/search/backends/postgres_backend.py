@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from collections.abc import Iterable
 from contextlib import contextmanager
 
@@ -33,10 +34,15 @@ from forum.search.models import SearchDocument
 from forum.search.query import ParsedQuery, QueryWord
 
 LOCK_KEY = 7_310_462_019  # pg_advisory lock id of the search indexer
+QUERY_CANCELED = "57014"  # SQLSTATE of a statement stopped by statement_timeout
 GIN_INDEX = "ix_search_documents_terms"
 MAX_POSITION = 16383
 MAX_POSITIONS_PER_LEXEME = 250
 TITLE_GAP = 10
+
+
+class _OutOfTime(Exception):
+    """The search's deadline passed."""
 
 
 def quote(lexeme: str) -> str:
@@ -96,6 +102,19 @@ def _present(lexemes: set[str]) -> set[str]:
 
 class PostgresBackend(Backend):
     transactional = True
+
+    def term_frequencies(self, terms: Iterable[str], cap: int) -> dict[str, int]:
+        # One statement, one capped count per lexeme: alone, each gets an accurate estimate (see
+        # _present), so a common lexeme reads its first `cap` rows and a rare one its GIN entry.
+        ordered = sorted(set(terms))
+        if not ordered:
+            return {}
+        counts = " UNION ALL ".join(
+            f"SELECT {i} AS n, (SELECT count(*) FROM (SELECT 1 FROM search_documents "
+            f"WHERE terms @@ CAST(:l{i} AS tsquery) LIMIT :cap) AS m) AS found"
+            for i in range(len(ordered)))
+        rows = db.session.execute(sa.text(counts), {"cap": cap, **{f"l{i}": quote(t) for i, t in enumerate(ordered)}})
+        return {ordered[row.n]: int(row.found) for row in rows}
 
     @contextmanager
     def writer_lock(self, blocking: bool = False):
@@ -226,7 +245,44 @@ class PostgresBackend(Backend):
                     f"{SYNONYM_WEIGHT} * ts_rank(terms, CAST(:rank AS tsquery))) * boost")
         return (" AND ".join(conditions) or "TRUE"), params, rank
 
-    def search(self, query: ParsedQuery, *, sort: Sort = "relevance", offset: int = 0, limit: int = 20) -> Matches:
+    @contextmanager
+    def _time_limit(self, deadline: float | None):
+        """Runs the block's statements with PostgreSQL's statement_timeout set to the time left
+        before `deadline`, in a savepoint; raises _OutOfTime when it passes (the statement is
+        cancelled and the savepoint rolled back, so the request's transaction carries on)."""
+        if deadline is None:
+            yield
+            return
+        milliseconds = int((deadline - time.monotonic()) * 1000)
+        if milliseconds <= 0:
+            raise _OutOfTime
+        previous = db.session.scalar(sa.text("SELECT current_setting('statement_timeout')"))
+        savepoint = db.session.begin_nested()
+        try:
+            db.session.execute(sa.text("SELECT set_config('statement_timeout', :ms, true)"),
+                               {"ms": f"{milliseconds}ms"})
+            yield
+            db.session.execute(sa.text("SELECT set_config('statement_timeout', :previous, true)"),
+                               {"previous": previous})
+        except sa.exc.OperationalError as exc:
+            savepoint.rollback()  # also undoes the set_config
+            if getattr(exc.orig, "sqlstate", None) == QUERY_CANCELED:
+                raise _OutOfTime from None
+            raise
+        except BaseException:
+            savepoint.rollback()
+            raise
+        savepoint.commit()
+
+    def search(self, query: ParsedQuery, *, sort: Sort = "relevance", offset: int = 0, limit: int = 20,
+               deadline: float | None = None) -> Matches:
+        try:
+            with self._time_limit(deadline):
+                return self._search(query, sort, offset, limit)
+        except _OutOfTime:
+            return Matches([], 0, exact=False, cut_short=True)
+
+    def _search(self, query: ParsedQuery, sort: Sort, offset: int, limit: int) -> Matches:
         where, params, rank = self._where(query)
         if sort == "relevance":
             # Rank a bounded window of matches: ts_rank reads every candidate's tsvector, and a
@@ -250,7 +306,7 @@ class PostgresBackend(Backend):
             sa.text(f"SELECT key, {rank} AS rank FROM search_documents WHERE {where} "
                     f"ORDER BY {order}, key LIMIT :limit OFFSET :offset"),
             {**params, "limit": limit, "offset": offset}).all()
-        total = self.count(query)
+        total = self._total(where, params)
         return Matches([Match(row.key, float(row.rank)) for row in rows], total,
                        exact=total < CANDIDATES)
 
@@ -268,11 +324,22 @@ class PostgresBackend(Backend):
             plan = json.loads(plan)
         return round_estimate(plan[0]["Plan"]["Plan Rows"])
 
-    def count(self, query: ParsedQuery) -> int:
-        where, params, _rank = self._where(query)
+    def _total(self, where: str, params: dict) -> int:
         found = self._count(where, params, CANDIDATES)
         return found if found < CANDIDATES else max(found, self._estimate(where, params))
 
-    def exists(self, query: ParsedQuery) -> bool:
-        where, params, _rank = self._where(query)
-        return self._count(where, params, 1) > 0
+    def count(self, query: ParsedQuery, deadline: float | None = None) -> int:
+        try:
+            with self._time_limit(deadline):
+                where, params, _rank = self._where(query)
+                return self._total(where, params)
+        except _OutOfTime:
+            return 0
+
+    def exists(self, query: ParsedQuery, deadline: float | None = None) -> bool:
+        try:
+            with self._time_limit(deadline):
+                where, params, _rank = self._where(query)
+                return self._count(where, params, 1) > 0
+        except _OutOfTime:
+            return False

@@ -19,12 +19,13 @@ import threading
 import time
 from collections.abc import Iterable
 from contextlib import contextmanager
+from itertools import islice
 from pathlib import Path
 
 from whoosh import index as whoosh_index
 from whoosh.codec.whoosh3 import W3PerDocReader
 from whoosh.fields import ID, KEYWORD, NUMERIC, TEXT, Schema
-from whoosh.query import And, Every, Or, Phrase, Prefix, Term
+from whoosh.query import And, ConstantScoreQuery, Every, Or, Phrase, Prefix, Term
 
 from forum.search.analysis import ForumAnalyzer
 from forum.search.backends.base import (
@@ -44,6 +45,12 @@ TITLE_BOOST = 2.0
 # The indexer commits one small segment per batch, and every query builds its matchers once per
 # segment: past this many small segments (under a tenth of the largest) they are merged into one.
 MAX_SMALL_SEGMENTS = 4
+# A word* stands for at most PREFIX_TERMS indexed terms per field, the most common of the first
+# PREFIX_SCAN that start with it (the query allows three such words).
+PREFIX_SCAN = 2000
+PREFIX_TERMS = 64
+# A search looks at the clock after every this many documents it walks.
+DEADLINE_STEPS = 256
 
 
 def _remember_columns(has_column):
@@ -120,6 +127,16 @@ def _merge_small_segments(writer, segments):
     return [segment for segment in segments if segment not in small]
 
 
+def _expand_prefix(reader, field: str, prefix: str) -> list[str]:
+    """The indexed terms a word* stands for: of the first PREFIX_SCAN in order, the PREFIX_TERMS
+    held by most documents. Whoosh's Prefix would OR every one of them ("1*" matched every number
+    in the index), building a matcher per term."""
+    expansion = [t.decode("utf-8") for t in islice(reader.expand_prefix(field, prefix), PREFIX_SCAN)]
+    if len(expansion) > PREFIX_TERMS:
+        expansion = sorted(expansion, key=lambda t: -reader.doc_frequency(field, t))[:PREFIX_TERMS]
+    return expansion
+
+
 def _word_query(word: QueryWord, exact: bool = True, reader=None):
     """`exact`: a word of several terms must have them side by side (quoted text). A free word's
     terms are only required together: the bigrams of one Chinese word (验证 证码) almost never
@@ -132,7 +149,12 @@ def _word_query(word: QueryWord, exact: bool = True, reader=None):
         return reader is None or all((field, t) in reader for t in terms)
 
     if word.prefix:
-        return Or([Prefix("title", word.prefix), Prefix("body", word.prefix)])
+        if reader is None:
+            return Or([Prefix("title", word.prefix), Prefix("body", word.prefix)])
+        # Each field's matches score alike (as Whoosh's Prefix does), whatever term matched.
+        fields = [ConstantScoreQuery(Or([Term(field, t) for t in expansion]))
+                  for field in ("title", "body") if (expansion := _expand_prefix(reader, field, word.prefix))]
+        return (fields[0] if len(fields) == 1 else Or(fields)) if fields else None
     alternatives = []
     for n, sequence in enumerate(word.alternatives):
         boost = 1.0 if n == 0 else SYNONYM_WEIGHT  # the word as typed ranks above its synonyms
@@ -318,16 +340,20 @@ class WhooshBackend(Backend):
         return count
 
     # --- reading -----------------------------------------------------------------------------
-    def _candidates(self, searcher, query: ParsedQuery, cap: int, scored: bool = True):
-        """Up to `cap` matching documents as (score, docnum), the total (estimated when the window
-        filled up before the end of the index) and whether it is exact.
+    def _candidates(self, searcher, query: ParsedQuery, cap: int | None, scored: bool = True,
+                    deadline: float | None = None, key=None):
+        """Up to `cap` (None: all) matching documents as (score, docnum), or (key(docnum), docnum)
+        with `key`; the total (estimated when the window filled up, or the deadline passed, before
+        the end of the index); whether it is exact; and whether the deadline cut the walk short.
 
         Segments are read newest first (recent edits and posts live in the small segments the
         indexer adds), and a rebuild writes verified/accepted and newer threads first, so the
-        window holds the documents most worth ranking."""
+        window holds the documents most worth ranking. The walk checks the clock every
+        DEADLINE_STEPS documents: a query whose matches (or whose excluded documents) number
+        in the tens of thousands stops at the deadline rather than after seconds."""
         text, filter_, mask = build_query(query, searcher.reader())
         if text is None:
-            return [], 0, True
+            return [], 0, True, False
         if isinstance(text, Every) and filter_ is not None:
             # Only filters: walk the filter's postings rather than every document. Filter terms
             # occur once per document, so they score alike and the boost still decides.
@@ -335,6 +361,12 @@ class WhooshBackend(Backend):
         context = searcher.context()
         found: list[tuple[float, int]] = []
         scanned = 0
+        steps = 0
+
+        def estimate(docnum: int) -> int:
+            seen = scanned + docnum + 1
+            return max(len(found), round_estimate(len(found) * searcher.doc_count_all() / max(1, seen)))
+
         for sub, offset in reversed(searcher.leaf_searchers()):
             m = text.matcher(sub, context)
             # Filters and exclusions only decide membership: they are walked beside the text
@@ -343,6 +375,9 @@ class WhooshBackend(Backend):
             x = mask.matcher(sub, sub.boolean_context()) if mask is not None else None
             while m.is_active() and (f is None or f.is_active()):
                 docnum = m.id()
+                steps += 1
+                if deadline is not None and steps % DEADLINE_STEPS == 0 and time.monotonic() > deadline:
+                    return found, estimate(docnum), False, True
                 if f is not None:
                     if f.id() < docnum:
                         f.skip_to(docnum)
@@ -357,43 +392,52 @@ class WhooshBackend(Backend):
                     if x.is_active() and x.id() == docnum:
                         m.next()
                         continue
-                found.append((m.score() if scored else 0.0, docnum + offset))
-                if len(found) >= cap:
-                    scanned += docnum + 1
-                    total = len(found) * searcher.doc_count_all() / scanned
-                    return found, max(len(found), round_estimate(total)), False
+                if key is not None:
+                    found.append((key(docnum + offset), docnum + offset))
+                else:
+                    found.append((m.score() if scored else 0.0, docnum + offset))
+                if cap is not None and len(found) >= cap:
+                    return found, estimate(docnum), False, False
                 m.next()
             scanned += sub.doc_count_all()
-        return found, len(found), True
+        return found, len(found), True, False
 
-    def search(self, query: ParsedQuery, *, sort: Sort = "relevance", offset: int = 0, limit: int = 20) -> Matches:
+    def search(self, query: ParsedQuery, *, sort: Sort = "relevance", offset: int = 0, limit: int = 20,
+               deadline: float | None = None) -> Matches:
         searcher = self._searcher()
         if searcher.doc_count_all() == 0:  # Whoosh's EmptyReader has no columns
             return Matches([], 0)
         wanted = offset + limit
         if sort == "relevance":
-            found, total, exact = self._candidates(searcher, query, max(CANDIDATES, wanted))
+            found, total, exact, cut = self._candidates(searcher, query, max(CANDIDATES, wanted), deadline=deadline)
             boosts = searcher.reader().column_reader("boost")
             ranked = sorted(((score * boosts[docnum] / 100, docnum) for score, docnum in found),
                             key=lambda pair: (-pair[0], pair[1]))
         else:
-            text, filter_, mask = build_query(query, searcher.reader())
-            if text is None:
-                return Matches([], 0)
-            field = "created" if sort == "newest" else "score"
-            results = searcher.search(text, limit=wanted, filter=filter_, mask=mask, sortedby=field, reverse=True)
-            ranked = [(results.score(i) or 0.0, results.docnum(i)) for i in range(results.scored_length())]
-            exact = results.has_exact_length()
-            total = len(results) if exact else round_estimate(results.estimated_length())
+            # Every match, ordered by the column (Whoosh's sorting collector did the same, with no
+            # way to stop it); newest or best-voted first, then the later document (the column
+            # holds whole seconds; documents the indexer added later have higher numbers).
+            column = searcher.reader().column_reader("created" if sort == "newest" else "score")
+            found, total, exact, cut = self._candidates(searcher, query, None, deadline=deadline,
+                                                        key=column.__getitem__)
+            ranked = [(0.0, docnum) for _key, docnum in sorted(found, reverse=True)[:wanted]]
         hits = [Match(searcher.stored_fields(docnum)["key"], float(score)) for score, docnum in ranked[offset:wanted]]
-        return Matches(hits, total, exact)
+        return Matches(hits, total, exact, cut_short=cut)
 
-    def count(self, query: ParsedQuery) -> int:
+    def count(self, query: ParsedQuery, deadline: float | None = None) -> int:
         searcher = self._searcher()
         if searcher.doc_count_all() == 0:
             return 0
-        return self._candidates(searcher, query, CANDIDATES, scored=False)[1]
+        return self._candidates(searcher, query, CANDIDATES, scored=False, deadline=deadline)[1]
 
-    def exists(self, query: ParsedQuery) -> bool:
+    def term_frequencies(self, terms: Iterable[str], cap: int) -> dict[str, int]:
         searcher = self._searcher()
-        return searcher.doc_count_all() > 0 and bool(self._candidates(searcher, query, 1, scored=False)[0])
+        if searcher.doc_count_all() == 0:
+            return dict.fromkeys(terms, 0)
+        reader = searcher.reader()
+        return {t: min(cap, max(reader.doc_frequency("title", t), reader.doc_frequency("body", t))) for t in terms}
+
+    def exists(self, query: ParsedQuery, deadline: float | None = None) -> bool:
+        searcher = self._searcher()
+        return searcher.doc_count_all() > 0 and bool(
+            self._candidates(searcher, query, 1, scored=False, deadline=deadline)[0])
