@@ -132,7 +132,15 @@ def test_rendering_cost_grows_linearly(name):
         for _ in range(times):
             render_markdown(bodies[size])
 
-    assert_at_most_linear(render, SMALL, LARGE, factor=LARGE / SMALL)
+    # Measured up to three times: a busy neighbour can slow one measurement of the large body
+    # past twice linear, while a quadratic renderer fails every time (the example by 15x).
+    for attempt in range(3):
+        try:
+            assert_at_most_linear(render, SMALL, LARGE, factor=LARGE / SMALL)
+            break
+        except AssertionError:
+            if attempt == 2:
+                raise
 
 
 @pytest.mark.parametrize("name", list(CLASSES))
