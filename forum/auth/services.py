@@ -407,7 +407,8 @@ def _known_device_attempt(user: User, device: str | None) -> bool:
 def _sign_in_past_lock(user: User, password, otp) -> User:
     """A locked account with two-step verification: the password and a code together still sign
     the member in. Both are checked every time and fail with one message, so a stranger learns
-    nothing about the password; attempts with the right password spend the budget."""
+    nothing about the password; attempts with the right password spend the budget (strangers'
+    wrong passwords cost the member nothing; the per-address sign-in limit bounds their hashing)."""
     ok = check_password(user, password if isinstance(password, str) else "")
     if _claim_trusted_attempt(user, count=ok) and ok and user.is_active:
         try:
@@ -676,6 +677,7 @@ def reset_password(token, new_password) -> User:
         raise ValidationFailed({"token": [_("This reset link is invalid, used or expired. Ask for a new one.")]})
     user.password_hash = hash_password(new_password)
     user.session_version = User.session_version + 1  # every signed-in browser is signed out
+    user.trusted_attempts = 0  # a new password renews the lockout exemption's budget
     user.failed_logins, user.first_failed_at, user.locked_until = 0, None, None
     db.session.execute(sa.update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
                        .values(revoked_at=now))
@@ -685,11 +687,37 @@ def reset_password(token, new_password) -> User:
     return user
 
 
+def _confirm_password(actor: User, password, field: str) -> bool:
+    """A signed-in member proving the password again (settings pages): counted like a sign-in
+    attempt before it is checked, so a stolen session cannot guess the password without end. A lock
+    that strangers caused leaves the member the lockout exemption's budget. Raises ValidationFailed
+    (on `field`, with the lock's message) when no attempt is left."""
+    try:
+        claim = _claim_attempt(actor, utcnow())
+        if claim is None:  # locked by strangers: wrong passwords spend the exemption's budget
+            if not _claim_trusted_attempt(actor, count=False):  # none left: no hash is computed
+                raise _locked_error(actor)
+            ok = isinstance(password, str) and check_password(actor, password)
+            if not ok and not _claim_trusted_attempt(actor):
+                raise _locked_error(actor)
+            return ok
+        ok = isinstance(password, str) and check_password(actor, password)
+        if ok:
+            _release_attempt(actor, claim)
+            return True
+        locked = _refuse_attempt(actor, claim)
+        if locked is not None:
+            raise locked
+        return False
+    except Locked as error:
+        raise ValidationFailed({field: [error.message]}) from None
+
+
 def change_password(actor: User, current, new) -> User:
     """Change the password, proving the current one. Every other session and every API token of
     the account ends (the caller signs the current browser in again). Raises ValidationFailed."""
     errors: dict[str, list[str]] = {}
-    if not isinstance(current, str) or not check_password(actor, current):
+    if not _confirm_password(actor, current, "current_password"):
         errors["current_password"] = [_("That is not your current password.")]
     _validate_password(new, errors, actor.username)
     if errors:
@@ -697,6 +725,7 @@ def change_password(actor: User, current, new) -> User:
         raise ValidationFailed(errors)
     actor.password_hash = hash_password(new)
     actor.session_version = User.session_version + 1
+    actor.trusted_attempts = 0
     db.session.execute(sa.update(ApiToken).where(ApiToken.user_id == actor.id, ApiToken.revoked_at.is_(None))
                        .values(revoked_at=utcnow()))
     db.session.commit()
@@ -711,7 +740,7 @@ def change_email(actor: User, current, email) -> User:
     settings, and only someone who knows the password made them. Whether another account has the
     address is said only once the password is right. Raises ValidationFailed."""
     errors: dict[str, list[str]] = {}
-    if not isinstance(current, str) or not check_password(actor, current):
+    if not _confirm_password(actor, current, "current_password"):
         errors["current_password"] = [_("That is not your current password.")]
     email = _validate_email(email, errors)
     if not errors and email.casefold() == actor.email_key:
@@ -784,7 +813,7 @@ def disable_totp(actor: User, password, code) -> None:
     """Turn two-step verification off, proving the password and a current code from the app (or
     a recovery code): a stolen session, or a password alone, cannot remove the second step. Wrong
     codes count toward the lockout like wrong codes at sign-in. Raises ValidationFailed."""
-    if not isinstance(password, str) or not check_password(actor, password):
+    if not _confirm_password(actor, password, "password"):
         db.session.commit()  # keep a rehash, if check_password made one
         raise ValidationFailed({"password": [_("That is not your current password.")]})
     if actor.totp_secret:
@@ -821,14 +850,12 @@ def check_second_factor(user: User, code, *, budget_taken: bool = False) -> None
     counted before they are checked, a right one given back. While the account is locked the code is
     still checked, within the lockout-exemption budget (`budget_taken`: the caller took the attempt
     already). Raises Locked or AuthenticationFailed."""
-    claim = None
-    if user.locked_until is not None and user.locked_until > utcnow():
-        if not budget_taken and not _claim_trusted_attempt(user):
-            raise _locked_error(user)
-    else:
-        claim = _claim_attempt(user, utcnow())
-        if claim is None:
-            raise _locked_error(user)
+    now = utcnow()
+    # Strangers' count first (None when the account is or just became locked: their parallel
+    # guesses may lock it while this request waits), then the exemption's own budget.
+    claim = None if user.locked_until is not None and user.locked_until > now else _claim_attempt(user, now)
+    if claim is None and not budget_taken and not _claim_trusted_attempt(user):
+        raise _locked_error(user)
     step = _valid_step(user.totp_secret, code) if user.totp_secret else None
     if step is not None:
         accepted = db.session.execute(

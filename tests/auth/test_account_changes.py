@@ -102,3 +102,22 @@ def test_changing_the_address_says_it_is_taken_only_after_the_right_password(cli
     with pytest.raises(ValidationFailed) as err:
         services.change_email(user, PASSWORD, "owner@example.com")
     assert list(err.value.fields) == ["email"]
+
+
+def test_guessing_the_current_password_on_the_settings_pages_is_bounded(ctx, create_user, monkeypatch):
+    """A stolen session cannot guess the password without end: settings count like sign-in
+    attempts (5 in the window, then the lockout exemption's 5), and answer 422, never 500."""
+    import pytest as _pytest
+
+    from forum.auth import services as auth_services
+    from forum.core.errors import ValidationFailed
+
+    user = create_user("stolen_session")
+    checks = []
+    real = auth_services.check_password
+    monkeypatch.setattr(auth_services, "check_password", lambda *a: checks.append(1) or real(*a))
+    for i in range(30):
+        with _pytest.raises(ValidationFailed) as err:
+            auth_services.change_password(user, f"guess-{i}", "a-brand-new-password-1")
+        assert list(err.value.fields) == ["current_password"]
+    assert len(checks) <= 10

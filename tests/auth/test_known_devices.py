@@ -301,3 +301,26 @@ def test_a_new_password_forgets_other_devices_but_not_this_browser(app, client, 
     assert client.post("/login", data={"login": "rotator", "password": "rotated-password-1"}).status_code == 302
     # The other browser's cookie was for the old password: it waits like a stranger.
     assert elsewhere.post("/login", data={"login": "rotator", "password": "rotated-password-1"}).status_code == 423
+
+
+def test_a_password_reset_renews_the_budget_past_the_lock(create_user):
+    import secrets
+    from datetime import timedelta
+
+    from forum.auth.models import PasswordReset
+
+    user = create_user("renewed")
+    totp = enrol(user)
+    lock("renewed")
+    for _ in range(5):  # someone with the password but not the phone spends the budget
+        with pytest.raises(AuthenticationFailed):
+            services.authenticate("renewed", PASSWORD, otp="000000")
+    assert attempts_left(user) == 0
+    token = secrets.token_urlsafe(16)  # the member resets the password by e-mail
+    db.session.add(PasswordReset(user_id=user.id, token_hash=services._token_digest(token), created_at=utcnow(),
+                                 expires_at=utcnow() + timedelta(minutes=30)))
+    db.session.commit()
+    services.reset_password(token, "another-long-password-1")
+    assert attempts_left(user) == 5
+    lock("renewed")  # strangers lock it again: the member still gets in with the new password and a code
+    assert services.authenticate("renewed", "another-long-password-1", otp=next_code(totp)).id == user.id
