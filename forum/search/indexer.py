@@ -115,6 +115,7 @@ class _Worker:
 _workers: dict[int, _Worker] = {}
 _workers_lock = threading.Lock()
 _inline_lock = threading.Lock()
+_inline_pending = threading.Event()
 
 
 def ensure_worker(app: Flask) -> _Worker | None:
@@ -127,17 +128,31 @@ def ensure_worker(app: Flask) -> _Worker | None:
         return worker
 
 
+def _apply_inline(app: Flask) -> None:
+    """One writer at a time, as with the indexer thread (a request and a background job may commit
+    at once). A caller that finds the writer busy leaves a flag and returns instead of waiting: it
+    still holds its own database connection here, and waiting for a writer that needs one from the
+    pool could exhaust it. The writer runs again while the flag is set, so no change is left behind."""
+    _inline_pending.set()
+    while _inline_pending.is_set():
+        if not _inline_lock.acquire(blocking=False):
+            return
+        try:
+            _inline_pending.clear()
+            with app.app_context():
+                try:
+                    process_all()
+                finally:
+                    db.session.remove()
+        finally:
+            _inline_lock.release()
+
+
 def notify() -> None:
     """After a commit: apply the outbox now (tests) or wake the indexer."""
     app = current_app._get_current_object()
     if app.config.get("FORUM_SEARCH_INDEXER") == "inline":
-        # One writer at a time, as with the indexer thread: a request and a background job (e-mail)
-        # may commit at the same moment.
-        with _inline_lock, app.app_context():
-            try:
-                process_all()
-            finally:
-                db.session.remove()
+        _apply_inline(app)
         return
     worker = ensure_worker(app)
     if worker is not None:
