@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from markupsafe import Markup
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -314,6 +315,7 @@ class _Shown:
     body: str
     tags: str | None
     category: str | None
+    redacted: bool = False
 
 
 def _shown(revision) -> _Shown | None:
@@ -322,8 +324,17 @@ def _shown(revision) -> _Shown | None:
     if revision.is_redacted:
         placeholder = _("[redacted by a moderator]")
         return _Shown(placeholder if revision.title is not None else None, placeholder,
-                      placeholder if revision.tags is not None else None, revision.category)
+                      placeholder if revision.tags is not None else None, revision.category, redacted=True)
     return _Shown(revision.title, revision.body, revision.tags, revision.category)
+
+
+def _diff(old: str, new: str, previous: _Shown | None):
+    """Against a redacted revision the placeholder is deleted whole and the new text inserted whole:
+    a character-level diff would keep characters the placeholder happens to share with the text."""
+    if previous is not None and previous.redacted and old:
+        inserted, stats = inline_diff("", new)
+        return Markup("<del>{}</del>").format(old) + inserted, stats
+    return inline_diff(old, new)
 
 
 def _revision_entries(page):
@@ -335,10 +346,10 @@ def _revision_entries(page):
     for index, revision in enumerate(revisions):
         previous = _shown(revisions[index + 1] if index + 1 < len(revisions) else older)
         current = _shown(revision)
-        body_diff, stats = inline_diff(previous.body if previous else "", current.body)
+        body_diff, stats = _diff(previous.body if previous else "", current.body, previous)
         title_diff = None
         if current.title is not None:
-            title_diff = inline_diff(previous.title or "" if previous else "", current.title)[0]
+            title_diff = _diff(previous.title or "" if previous else "", current.title, previous)[0]
         entries.append({"revision": revision, "shown": current, "previous": previous, "body_diff": body_diff,
                         "stats": stats, "title_diff": title_diff,
                         "tags_changed": previous is not None and previous.tags != current.tags,
