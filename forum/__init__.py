@@ -24,8 +24,9 @@ def create_app(config: object | dict | None = None) -> Flask:
     overrides on top of it.
 
     The instance folder (SQLite file, secret key, Whoosh index, optional `config.py`) is
-    FORUM_INSTANCE_PATH (in the mapping, else in the environment) when set, else Flask's default: `instance/` beside the package in a checkout or
-    an editable install, `<prefix>/var/forum-instance` for an installed package. Never site-packages.
+    FORUM_INSTANCE_PATH (in the mapping, else in the environment) when set, else Flask's default:
+    `instance/` beside the package in a checkout or an editable install,
+    `<prefix>/var/forum-instance` for an installed package. Never site-packages.
     """
     from forum import settings
 
