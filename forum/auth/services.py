@@ -337,9 +337,16 @@ def _release_attempt(user: User, claim: tuple[int, object]) -> None:
     db.session.commit()
 
 
-def _refuse_attempt(user: User, claim: tuple[int, object]) -> Locked | None:
-    """The error for a wrong secret: Locked when this attempt was the last one allowed."""
-    return _locked_error(user) if claim[0] >= _lock_settings()[0] else None
+def _settle_attempt(user: User, claim: tuple[int, object] | None, ok: bool) -> None:
+    """After the check: a right secret gives its attempt back; a wrong one keeps it, and raises
+    Locked when it was the last one allowed. Without a claim (a known device's attempt, one past
+    the lock) there is nothing to settle."""
+    if claim is None:
+        return
+    if ok:
+        _release_attempt(user, claim)
+    elif claim[0] >= _lock_settings()[0]:
+        raise _locked_error(user)
 
 
 def _verify_credentials(login, password, *, device: str | None = None, otp=None) -> tuple[User, bool]:
@@ -366,15 +373,10 @@ def _verify_credentials(login, password, *, device: str | None = None, otp=None)
             check_password(None, "")  # the same work as any attempt
             raise _locked_error(user)
     ok = check_password(user, password if isinstance(password, str) else "")
-    if claim is not None and not ok:
-        locked = _refuse_attempt(user, claim)
-        if locked is not None:
-            raise locked
+    _settle_attempt(user, claim, ok)  # a known device's attempt leaves strangers' count as it is
     if not ok or user is None or not user.is_active:
         raise AuthenticationFailed(_("Wrong username or password."), code="invalid_credentials")
     user.last_seen_at = now
-    if claim is not None:  # a known device's attempt leaves strangers' count and lock as they are
-        _release_attempt(user, claim)
     return user, False
 
 
@@ -702,13 +704,8 @@ def _confirm_password(actor: User, password, field: str) -> bool:
                 raise _locked_error(actor)
             return ok
         ok = isinstance(password, str) and check_password(actor, password)
-        if ok:
-            _release_attempt(actor, claim)
-            return True
-        locked = _refuse_attempt(actor, claim)
-        if locked is not None:
-            raise locked
-        return False
+        _settle_attempt(actor, claim, ok)
+        return ok
     except Locked as error:
         raise ValidationFailed({field: [error.message]}) from None
 
@@ -864,14 +861,9 @@ def check_second_factor(user: User, code, *, budget_taken: bool = False) -> None
             .values(totp_last_step=step).returning(User.id)).first() is not None
     else:
         accepted = isinstance(code, str) and bool(code.strip()) and _use_recovery_code(user, code)
+    _settle_attempt(user, claim, accepted)
     if accepted:
-        if claim is not None:
-            _release_attempt(user, claim)
         return
-    if claim is not None:
-        locked = _refuse_attempt(user, claim)
-        if locked is not None:
-            raise locked
     raise AuthenticationFailed(_("That code is not right, or it was used already."), code="invalid_otp")
 
 
