@@ -159,6 +159,7 @@ def _import_models() -> None:
     import forum.moderation.models  # noqa: F401
     import forum.votes.models  # noqa: F401
     import forum.search.models  # noqa: F401
+    import forum.api.models  # noqa: F401
 
 
 def _connect_signals() -> None:
@@ -227,4 +228,7 @@ def _register_cli(app: Flask) -> None:
     from forum.search.cli import search_cli
 
     app.cli.add_command(search_cli)
+    from forum.api.cli import api_cli
+
+    app.cli.add_command(api_cli)
     register_demo(app)

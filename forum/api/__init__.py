@@ -8,8 +8,10 @@ from flask import Blueprint
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 from forum.api import (  # noqa: E402,F401  (routes register on bp)
-    moderation, notifications, openapi, questions, search, tickets, users, verification, votes,
+    idempotency, moderation, notifications, openapi, questions, search, tickets, users, verification, votes,
 )
+
+idempotency.init_app(bp)
 
 
 def _limit_every_call() -> None:

@@ -12,7 +12,7 @@ from flask import current_app, g, jsonify, request
 from flask_babel import gettext as _
 from pydantic import BaseModel, ValidationError
 
-from forum.api import bp
+from forum.api import bp, idempotency
 from forum.auth import services as auth_services
 from forum.auth.models import User
 from forum.core.errors import AuthenticationFailed, DomainError, ValidationFailed
@@ -154,6 +154,7 @@ class Operation:
     status: int = 200
     query: dict[str, str] = field(default_factory=dict)
     errors: tuple[int, ...] = ()
+    idempotent: bool = False  # honours Idempotency-Key (forum.api.idempotency)
 
 
 OPERATIONS: list[Operation] = []
@@ -166,7 +167,13 @@ def route(path: str, method: str, *, summary: str, auth: str = "none", body=None
     def decorator(view: Callable) -> Callable:
         endpoint = f"{view.__module__.rsplit('.', 1)[-1]}_{view.__name__}"
         bp.add_url_rule(path, endpoint=endpoint, view_func=view, methods=[method])
-        OPERATIONS.append(Operation(path, method, summary, auth, body, response, status, query or {}, errors))
+        # Every POST made with a bearer token takes an Idempotency-Key: replaying one that creates
+        # nothing is harmless, and a client need not know which do.
+        idempotent = method == "POST" and auth == "required"
+        if idempotent:
+            idempotency.ENDPOINTS.add(f"{bp.name}.{endpoint}")
+        OPERATIONS.append(Operation(path, method, summary, auth, body, response, status, query or {}, errors,
+                                    idempotent))
         return view
 
     return decorator

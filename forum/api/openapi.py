@@ -8,7 +8,7 @@ from typing import Any
 from flask import jsonify, url_for
 from pydantic import TypeAdapter
 
-from forum.api import schemas
+from forum.api import idempotency, schemas
 from forum.api.common import OPERATIONS, route
 
 _STATUS_TEXT = {400: "Malformed JSON", 401: "Not signed in", 403: "Not allowed", 404: "Absent or private",
@@ -29,7 +29,20 @@ def _possible_errors(op) -> list[int]:
         statuses.add(404)  # an id that does not exist, or is private to someone else
     if op.query:
         statuses.add(422)
+    if op.idempotent:
+        statuses |= {409, 422}  # the key's first request still running; the key reused for another request
     return sorted(statuses)
+
+
+_IDEMPOTENCY_KEY = {
+    "name": idempotency.HEADER, "in": "header", "required": False,
+    "description": "Any unique token (a UUID, say; 1 to 255 visible ASCII characters) to make a retry safe: "
+                   "for 24 hours, the same key with the same path and body answers with the first response "
+                   "(header `Idempotency-Replayed: true`) and creates nothing twice; the same key with another "
+                   "body or path: 422 `idempotency_key_reused`; while the first request runs: 409 "
+                   "`idempotency_key_in_flight` with `Retry-After`. Keys belong to the signed-in member.",
+    "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": idempotency.KEY_PATTERN},
+}
 
 
 def build_document(server_url: str) -> dict[str, Any]:
@@ -56,6 +69,8 @@ def build_document(server_url: str) -> dict[str, Any]:
         ]
         params += [{"name": name, "in": "query", "required": False, "description": text,
                     "schema": {"type": "string"}} for name, text in op.query.items()]
+        if op.idempotent:
+            params.append(_IDEMPOTENCY_KEY)
         operation: dict[str, Any] = {"summary": op.summary, "operationId": f"{op.method.lower()}_{path}",
                                      "parameters": params, "responses": {}}
         if op.auth == "required":
