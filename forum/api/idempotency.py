@@ -119,7 +119,11 @@ def claim(user_id: int, key: str, *, method: str, path: str, fingerprint: str,
             return None
         except sa.exc.IntegrityError:
             db.session.rollback()  # taken meanwhile: read the winner's row
-    raise KeyInFlight(_("A request with this Idempotency-Key is still being processed. Try again in a moment."))
+    raise _in_flight()
+
+
+def _in_flight() -> KeyInFlight:
+    return KeyInFlight(_("A request with this Idempotency-Key is still being processed. Try again in a moment."))
 
 
 def _answer_from(row: IdempotencyKey, fingerprint: str, now: datetime) -> IdempotencyKey:
@@ -128,10 +132,10 @@ def _answer_from(row: IdempotencyKey, fingerprint: str, now: datetime) -> Idempo
                           "body). Use a new key for a new request."))
     if row.status_code is None:
         if row.created_at > now - IN_FLIGHT_FOR:
-            raise KeyInFlight(_("A request with this Idempotency-Key is still being processed. "
-                                "Try again in a moment."))
-        raise KeyUnsettled(_("The first request with this Idempotency-Key stopped before its answer was kept; "
-                             "it may have been carried out. Check before you send it again with a new key."))
+            raise _in_flight()
+        raise KeyUnsettled(_("The first request with this Idempotency-Key stopped before its answer was "
+                             "kept; it may have been carried out. Check before you send it again with a new "
+                             "key."))
     return row
 
 
@@ -159,8 +163,8 @@ def release(user_id: int, key: str, fingerprint: str) -> None:
     """Free `key` after a failed request: its row is gone with the rollback, unless a service
     committed part of its work before failing (its own short transaction)."""
     db.session.execute(sa.delete(IdempotencyKey).where(
-        IdempotencyKey.user_id == user_id, IdempotencyKey.key == key, IdempotencyKey.fingerprint == fingerprint,
-        IdempotencyKey.status_code.is_(None)))
+        IdempotencyKey.user_id == user_id, IdempotencyKey.key == key,
+        IdempotencyKey.fingerprint == fingerprint, IdempotencyKey.status_code.is_(None)))
     db.session.commit()
 
 
@@ -184,7 +188,8 @@ def _take_key() -> Response | None:
         return None
     key = request.headers.get(HEADER, "")
     if not _KEY.match(key):
-        raise InvalidKey(_("Idempotency-Key must be 1 to 255 visible ASCII characters (a UUID, for example)."))
+        raise InvalidKey(_("Idempotency-Key must be 1 to 255 visible ASCII characters "
+                           "(a UUID, for example)."))
     from forum.api.common import api_user
 
     user = api_user()  # a bad token is 401 here; no token at all is the view's 401
@@ -221,8 +226,8 @@ def _keep_response(response: Response) -> Response:
     try:
         if 200 <= response.status_code < 300:
             headers = {name: response.headers[name] for name in _REPLAYED_HEADERS if name in response.headers}
-            settle(user_id, key, digest, method=request.method, path=request.path, status=response.status_code,
-                   body=response.get_data(), headers=headers)
+            settle(user_id, key, digest, method=request.method, path=request.path,
+                   status=response.status_code, body=response.get_data(), headers=headers)
         else:
             release(user_id, key, digest)
     except sa.exc.SQLAlchemyError:

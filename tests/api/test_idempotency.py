@@ -158,6 +158,20 @@ def test_a_failed_first_attempt_leaves_the_key_free(client, thread):
     assert count(Answer) == 1
 
 
+def test_a_refusal_by_the_service_leaves_the_key_free(client, thread):
+    """The key's row is flushed before the view runs; a service that refuses (and rolls back) takes
+    it with it: a second escalation of the question is 409, and its key is not kept."""
+    question, asker, _helper = thread
+    url = f"{API}/questions/{question.id}/escalations"
+    body = {"category": "payments", "description": "扣款成功但订单显示未支付，请帮忙核实。"}
+    assert client.post(url, json=body, headers=asker).status_code == 201
+    headers = keyed(asker)
+    refused = client.post(url, json=body, headers=headers)
+    assert refused.status_code == 409 and refused.get_json()["error"]["code"] == "ticket_exists"
+    assert count(IdempotencyKey) == 0 and count(Ticket) == 1
+    assert client.post(url, json=body, headers=headers).get_json()["error"]["code"] == "ticket_exists"
+
+
 def test_a_key_older_than_a_day_is_taken_afresh(client, thread, runner):
     question, _asker, helper = thread
     headers = keyed(helper)
