@@ -26,6 +26,7 @@ import hashlib
 import json
 import logging
 import re
+import time
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
@@ -45,6 +46,8 @@ KEPT_FOR = timedelta(hours=24)
 # A row without a response is a request still running, for at most this long (gunicorn kills a
 # worker after 30 s); older, its request died between its commit and storing the response.
 IN_FLIGHT_FOR = timedelta(minutes=2)
+# How long a copy waits for the first request's answer before answering 409 in flight.
+IN_FLIGHT_WAIT_SECONDS = 2.0
 # Visible ASCII, no spaces: a UUID, a ULID, a random token in base 64...
 KEY_PATTERN = r"^[!-~]{1,255}$"
 _KEY = re.compile(KEY_PATTERN)
@@ -198,13 +201,29 @@ def _take_key() -> Response | None:
     user_id = user.id
     path = request.full_path.rstrip("?")
     digest = fingerprint(request.method, path, request.get_data(cache=True))
-    row = claim(user_id, key, method=request.method, path=request.path, fingerprint=digest)
+    row = _claim_waiting(user_id, key, path, digest)
     if row is not None:
         response = _replay(row)
         db.session.rollback()  # read only: release the transaction (SQLite's write lock) now
         return response
     g.idempotency_claim = (user_id, key, digest)
     return None
+
+
+def _claim_waiting(user_id: int, key: str, path: str, digest: str) -> IdempotencyKey | None:
+    """`claim`, waiting a moment for a first request that has committed but not yet kept its answer
+    (the gap between its commit and `settle` is a few milliseconds): most concurrent copies then get
+    the replay rather than a 409. The transaction is released between looks (on SQLite it holds the
+    write lock the first request needs for `settle`)."""
+    deadline = time.monotonic() + IN_FLIGHT_WAIT_SECONDS
+    while True:
+        try:
+            return claim(user_id, key, method=request.method, path=request.path, fingerprint=digest)
+        except KeyInFlight:
+            db.session.rollback()
+            if time.monotonic() >= deadline:
+                raise
+            time.sleep(0.05)
 
 
 def _replay(row: IdempotencyKey) -> Response:
