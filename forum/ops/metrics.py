@@ -63,20 +63,38 @@ def init_app(app: Flask) -> None:
     app.after_request_funcs.setdefault(None, []).insert(0, _finished)
 
 
+_broken = False
+
+
+def _failed(what: str) -> None:
+    """Metrics never fail a request or a query: a broken store (a full or unwritable
+    PROMETHEUS_MULTIPROC_DIR) is logged once and the request goes on."""
+    global _broken
+    if not _broken:
+        log.exception("metrics: could not record %s; requests go on without it", what)
+    _broken = True
+
+
 def _started() -> None:
     g.forum_request_started = time.perf_counter()
-    _watch_pool()
+    try:
+        _watch_pool()
+    except Exception:
+        _failed("pool connections")
 
 
 def _finished(response):
-    endpoint = request.url_rule.endpoint if request.url_rule is not None else "none"
-    method = request.method if request.method in _METHODS else "other"
-    RESPONSES.labels(endpoint, method, str(response.status_code)).inc()
-    if response.status_code == 429:
-        RATE_LIMITED.labels(endpoint).inc()
-    started = g.get("forum_request_started")
-    if started is not None:
-        REQUEST_SECONDS.labels(endpoint, method).observe(time.perf_counter() - started)
+    try:
+        endpoint = request.url_rule.endpoint if request.url_rule is not None else "none"
+        method = request.method if request.method in _METHODS else "other"
+        RESPONSES.labels(endpoint, method, str(response.status_code)).inc()
+        if response.status_code == 429:
+            RATE_LIMITED.labels(endpoint).inc()
+        started = g.get("forum_request_started")
+        if started is not None:
+            REQUEST_SECONDS.labels(endpoint, method).observe(time.perf_counter() - started)
+    except Exception:
+        _failed("a request")
     return response
 
 
@@ -97,14 +115,20 @@ def _watch_pool() -> None:
 
 
 def _checked_out(dbapi_connection, record, proxy) -> None:
-    record.info["forum_metrics_out"] = True
-    POOL_IN_USE.inc()
+    try:
+        POOL_IN_USE.inc()
+        record.info["forum_metrics_out"] = True
+    except Exception:
+        _failed("a pool checkout")
 
 
 def _checked_in(dbapi_connection, record) -> None:
     # Only connections counted out (not those taken before the first request) are counted back.
-    if record is not None and record.info.pop("forum_metrics_out", False):
-        POOL_IN_USE.dec()
+    try:
+        if record is not None and record.info.pop("forum_metrics_out", False):
+            POOL_IN_USE.dec()
+    except Exception:
+        _failed("a pool checkin")
 
 
 class _Scraped:

@@ -129,6 +129,21 @@ def test_requests_are_counted_per_endpoint_never_per_path(client):
     assert "BREW" not in {s.labels.get("method") for f in after.values() for s in f.samples}
 
 
+def test_a_broken_metrics_store_never_fails_a_request(client, monkeypatch, caplog):
+    from forum.ops import metrics
+
+    def broken(*args, **kwargs):
+        raise OSError("No space left on device")
+
+    monkeypatch.setattr(metrics, "_broken", False)
+    monkeypatch.setattr(metrics.RESPONSES, "labels", broken)
+    monkeypatch.setattr(metrics.POOL_IN_USE, "inc", broken)
+    assert client.get("/healthz").status_code == 200
+    assert client.get("/readyz").status_code == 200  # checks a connection out of the pool
+    assert [r.getMessage() for r in caplog.records if r.name == "forum.ops.metrics"] == [
+        "metrics: could not record a request; requests go on without it"]
+
+
 def test_the_pool_gauge_counts_connections_checked_out(ctx, client):
     client.get("/healthz")  # the first request starts the count
     db.session.commit()
