@@ -17,7 +17,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 import sqlalchemy as sa
 from flask import Flask
@@ -54,8 +54,8 @@ def beat(role: str, info: dict | None = None, *, started_at: datetime | None = N
                 from sqlalchemy.dialects.postgresql import insert
             else:
                 from sqlalchemy.dialects.sqlite import insert
-            statement = insert(table).values(role=role, instance=instance_name(), started_at=started_at or now,
-                                             beat_at=now, info=text)
+            statement = insert(table).values(role=role, instance=instance_name(),
+                                             started_at=started_at or now, beat_at=now, info=text)
             conn.execute(statement.on_conflict_do_update(index_elements=["role", "instance"],
                                                          set_={"beat_at": now, "info": text}))
             conn.execute(sa.delete(table).where(table.c.beat_at < now - KEEP))
@@ -120,10 +120,8 @@ def newest_beats() -> dict[str, datetime]:
     return {role: _aware(at) for role, at in rows if at is not None}
 
 
-def _aware(value):
-    # max() of a UTCDateTime column comes back untyped on SQLite (a string): parse it.
-    from datetime import timezone
-
+def _aware(value) -> datetime:
+    # max() keeps the column's type (UTCDateTime), so this is a guard against a driver's plain value.
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
     return value if value.tzinfo else value.replace(tzinfo=timezone.utc)

@@ -26,8 +26,8 @@ import weakref
 
 import sqlalchemy as sa
 from flask import Flask, g, request
-from prometheus_client import (REGISTRY, CollectorRegistry, Counter, Gauge, Histogram, disable_created_metrics,
-                               multiprocess, values)
+from prometheus_client import (REGISTRY, CollectorRegistry, Counter, Gauge, Histogram,
+                               disable_created_metrics, multiprocess, values)
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.exposition import choose_encoder
 
@@ -151,16 +151,18 @@ class _Scraped:
                          "Age of the oldest change waiting for the indexer (the indexer's lag; 0 when none).",
                          search["oldest_age_seconds"] or 0)
         ages = GaugeMetricFamily("forum_worker_heartbeat_age_seconds",
-                                 "Seconds since the newest heartbeat of a configured worker role.", labels=["role"])
+                                 "Seconds since the newest heartbeat of a configured worker role.",
+                                 labels=["role"])
         if search.get("heartbeat_age_seconds") is not None:
             ages.add_metric(["indexer"], search["heartbeat_age_seconds"])
         if mail.get("worker_heartbeat_age_seconds") is not None:
             ages.add_metric(["jobs"], mail["worker_heartbeat_age_seconds"])
         yield ages
         if "backlog" in mail:
-            yield _gauge("forum_mail_backlog", "E-mails waiting to be sent (pending or being sent).", mail["backlog"])
-            yield _gauge("forum_mail_backlog_oldest_age_seconds", "Age of the oldest e-mail waiting (0 when none).",
-                         mail["oldest_age_seconds"] or 0)
+            yield _gauge("forum_mail_backlog", "E-mails waiting to be sent (pending or being sent).",
+                         mail["backlog"])
+            yield _gauge("forum_mail_backlog_oldest_age_seconds",
+                         "Age of the oldest e-mail waiting (0 when none).", mail["oldest_age_seconds"] or 0)
             yield _gauge("forum_mail_failed", "E-mails given up after the last retry.", mail["failed"])
         if "redis" in report:
             yield _gauge("forum_redis_up", "1 when Redis answers PING.", 1 if report["redis"]["ok"] else 0)

@@ -190,9 +190,10 @@ def readiness() -> tuple[bool, dict]:
             warnings.append("redis_unreachable")
 
     mail: dict = {}
-    pending = (OutgoingEmail.status.in_(["pending", "sending"]))
+    waiting = sa.select(sa.func.count(), sa.func.min(OutgoingEmail.created_at)).where(
+        OutgoingEmail.status.in_(["pending", "sending"]))
     counts = _guarded(lambda: (
-        db.session.execute(sa.select(sa.func.count(), sa.func.min(OutgoingEmail.created_at)).where(pending)).one(),
+        db.session.execute(waiting).one(),
         db.session.scalar(sa.select(sa.func.count()).where(OutgoingEmail.status == "failed"))),
         failed, "mail") if reachable else None
     mail["ok"] = counts is not None

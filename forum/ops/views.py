@@ -41,7 +41,8 @@ def readyz():
 @bp.get("/metrics")
 def metrics_view():
     forwarded = "X-Forwarded-For" in request.headers and not current_app.config.get("FORUM_TRUSTED_PROXIES")
-    if not services.may_read_metrics(request.remote_addr, request.headers.get("Authorization", ""), forwarded):
+    authorization = request.headers.get("Authorization", "")
+    if not services.may_read_metrics(request.remote_addr, authorization, forwarded):
         return _no_store(Response("Not Found\n", status=404, content_type="text/plain; charset=utf-8"))
     body, content_type = metrics.exposition(request.headers.get("Accept"))
     return _no_store(Response(body, content_type=content_type))

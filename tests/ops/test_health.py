@@ -54,8 +54,8 @@ def test_readyz_names_every_check_and_the_embedded_default_is_ready(app, client,
     # No heartbeat is asked for (none is ever written).
     monkeypatch.setitem(app.config, "FORUM_SEARCH_INDEXER", "thread")
     ready, report = services.readiness()
-    assert ready and "heartbeat_age_seconds" not in report["search"] and "worker_heartbeat_age_seconds" not in report[
-        "mail"]
+    assert ready and "heartbeat_age_seconds" not in report["search"]
+    assert "worker_heartbeat_age_seconds" not in report["mail"]
 
 
 def test_readyz_reports_the_search_outbox_and_the_mail_backlog(ctx, client, create_user):
@@ -95,8 +95,8 @@ def test_a_configured_external_indexer_must_beat(app, client, monkeypatch):
     assert _ready(client)[0] == 200
 
 
-def test_the_jobs_worker_must_beat_when_redis_is_configured_and_redis_down_is_a_warning(app, client, monkeypatch,
-                                                                                        caplog):
+def test_the_jobs_worker_must_beat_when_redis_is_configured_and_redis_down_is_a_warning(
+        app, client, monkeypatch, caplog):
     monkeypatch.setitem(app.config, "FORUM_REDIS_URL", CLOSED_REDIS)
     monkeypatch.setattr(services, "_redis_down_logged", False)
     status, body = _ready(client)
