@@ -76,7 +76,7 @@ def may_read_metrics(remote_addr: str | None, authorization: str, forwarded: boo
     """A bearer token equal to FORUM_METRICS_TOKEN, or a client address within FORUM_METRICS_ALLOW.
 
     `forwarded`: the request came through a proxy that the forum does not trust to name the client
-    (X-Forwarded-For present while FORUM_TRUSTED_PROXIES is 0). Its address is then the proxy's own,
+    (X-Forwarded-For, Forwarded or X-Real-IP present while FORUM_TRUSTED_PROXIES is 0). Its address is then the proxy's own,
     often 127.0.0.1, so it proves nothing: only the token counts. With trusted proxies, the address
     is the client's (werkzeug's ProxyFix) and the list applies to it."""
     config = current_app.config

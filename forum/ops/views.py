@@ -40,7 +40,9 @@ def readyz():
 
 @bp.get("/metrics")
 def metrics_view():
-    forwarded = "X-Forwarded-For" in request.headers and not current_app.config.get("FORUM_TRUSTED_PROXIES")
+    # A proxy's own address (often 127.0.0.1) says nothing of the client behind it.
+    forwarded = not current_app.config.get("FORUM_TRUSTED_PROXIES") and any(
+        name in request.headers for name in ("X-Forwarded-For", "Forwarded", "X-Real-IP"))
     authorization = request.headers.get("Authorization", "")
     if not services.may_read_metrics(request.remote_addr, authorization, forwarded):
         return _no_store(Response("Not Found\n", status=404, content_type="text/plain; charset=utf-8"))

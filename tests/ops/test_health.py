@@ -58,6 +58,15 @@ def test_readyz_names_every_check_and_the_embedded_default_is_ready(app, client,
     assert "worker_heartbeat_age_seconds" not in report["mail"]
 
 
+def test_readyz_is_a_handful_of_small_queries(app, client, count_queries, monkeypatch):
+    monkeypatch.setitem(app.config, "FORUM_SEARCH_INDEXER", "external")
+    monkeypatch.setitem(app.config, "FORUM_REDIS_URL", CLOSED_REDIS)
+    with count_queries() as counter:
+        client.get("/readyz")
+    # The revision, the newest heartbeats, the outbox, the mail backlog, the failed e-mails.
+    assert len([s for s in counter.statements if not s.startswith("BEGIN")]) == 5
+
+
 def test_readyz_reports_the_search_outbox_and_the_mail_backlog(ctx, client, create_user):
     user = create_user()
     old = utcnow() - timedelta(seconds=30)

@@ -64,6 +64,8 @@ def test_metrics_answer_loopback_or_the_token_and_hide_from_everyone_else(app, c
     assert _status(client, "203.0.113.9") == 404
     # Through a proxy the forum does not trust, the address is the proxy's own: it proves nothing.
     assert _status(client, "127.0.0.1", **{"X-Forwarded-For": "203.0.113.9"}) == 404
+    assert _status(client, "127.0.0.1", **{"X-Real-IP": "203.0.113.9"}) == 404
+    assert _status(client, "127.0.0.1", Forwarded="for=203.0.113.9") == 404
     # No token configured: no bearer opens it.
     assert _status(client, "203.0.113.9", Authorization="Bearer ") == 404
 
