@@ -72,6 +72,9 @@ def create_app(config: object | dict | None = None) -> Flask:
     _register_blueprints(app)
     _register_cli(app)
     _start_search(app)
+    from forum.ops import views as ops_views
+
+    ops_views.init_app(app)  # readiness, metrics (request hooks, /metrics access)
     return app
 
 
@@ -160,6 +163,7 @@ def _import_models() -> None:
     import forum.votes.models  # noqa: F401
     import forum.search.models  # noqa: F401
     import forum.api.models  # noqa: F401
+    import forum.ops.models  # noqa: F401
 
 
 def _connect_signals() -> None:
@@ -194,10 +198,11 @@ def _register_blueprints(app: Flask) -> None:
     from forum.votes.views import bp as votes_bp
     from forum.search.views import bp as search_bp
     from forum.moderation.views import bp as moderation_bp
+    from forum.ops.views import bp as ops_bp
 
     for blueprint in (auth_bp, questions_bp, reputation_bp, votes_bp, verification_bp, moderation_bp, tickets_bp,
                       notifications_bp,
-                      search_bp, users_bp, api_bp):
+                      search_bp, users_bp, api_bp, ops_bp):
         app.register_blueprint(blueprint)
     csrf.exempt(api_bp)
     # Mail clients send RFC 8058 one-click unsubscribe POSTs without a CSRF token; the signed

@@ -104,6 +104,14 @@ class Config:
     # 1). 0 (the default): those headers are ignored and the client is the connection's address.
     # Too high a number lets clients choose their own address (and so their rate-limit budget).
     FORUM_TRUSTED_PROXIES = int(_env("FORUM_TRUSTED_PROXIES", "0"))
+    # Operations (README, "Health and metrics"). /readyz answers 503 when the external indexer
+    # (FORUM_SEARCH_INDEXER=external) or the jobs worker (FORUM_REDIS_URL) has not written a
+    # heartbeat for this many seconds; they beat every few seconds.
+    FORUM_HEARTBEAT_STALE_SECONDS = int(_env("FORUM_HEARTBEAT_STALE_SECONDS", "60"))
+    # /metrics answers a request carrying `Authorization: Bearer <token>` with this token, or one
+    # from these addresses or networks (comma-separated; `none`: the token only); anyone else gets 404.
+    FORUM_METRICS_TOKEN = _env("FORUM_METRICS_TOKEN")
+    FORUM_METRICS_ALLOW = _env("FORUM_METRICS_ALLOW", "127.0.0.1,::1")
 
     # Password hashing: argon2id, at least 46 MiB and one pass (OWASP ASVS 5).
     FORUM_ARGON2_MEMORY_KIB = int(_env("FORUM_ARGON2_MEMORY_KIB", "47104"))

@@ -34,4 +34,14 @@ def worker() -> None:
     from redis import Redis
     from rq import Worker
 
-    Worker(["forum"], connection=Redis.from_url(url)).work(with_scheduler=False)
+    from forum.ops import heartbeats
+
+    rq_worker = Worker(["forum"], connection=Redis.from_url(url))
+
+    def report() -> dict:
+        return {"state": rq_worker.get_state(), "successful": rq_worker.successful_job_count,
+                "failed": rq_worker.failed_job_count}
+
+    # /readyz needs a beat every few seconds; RQ's loop waits minutes for a job, so a thread beats.
+    with heartbeats.beating(current_app._get_current_object(), heartbeats.JOBS, report):
+        rq_worker.work(with_scheduler=False)

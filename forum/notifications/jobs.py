@@ -75,3 +75,19 @@ def rq_job(func_path: str, *args) -> None:
 
     module, name = func_path.rsplit(".", 1)
     getattr(importlib.import_module(module), name)(*args)
+
+
+def failed_job_count() -> int:
+    """Jobs in RQ's failed-job registry of the forum's queue (for /metrics; needs FORUM_REDIS_URL).
+    Raises when Redis does not answer within a second."""
+    from redis import Redis
+    from rq import Queue
+    from rq.registry import FailedJobRegistry
+
+    url = current_app.config["FORUM_REDIS_URL"]
+    timeout = float(current_app.config.get("FORUM_REDIS_TIMEOUT") or 1.0)
+    connection = Redis.from_url(url, socket_timeout=timeout, socket_connect_timeout=timeout)
+    try:
+        return FailedJobRegistry(queue=Queue("forum", connection=connection)).get_job_count(cleanup=False)
+    finally:
+        connection.close()

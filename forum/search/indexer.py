@@ -160,11 +160,19 @@ def notify() -> None:
 
 
 def run_forever(app: Flask, poll: float = 0.5) -> None:
-    """The external indexer process (`flask --app forum search indexer`)."""
+    """The external indexer process (`flask --app forum search indexer`). It writes a heartbeat every
+    few seconds from its loop, between batches and outside their transactions (so /readyz sees a
+    stuck loop too), and a failed beat never stops it."""
+    from forum.ops import heartbeats
+
     log.info("search indexer started (pid %s)", __import__("os").getpid())
+    heartbeat = heartbeats.Pacer(heartbeats.INDEXER)
+    total = 0
     while True:
+        heartbeat({"applied": total})
         try:
-            applied = process_all()
+            applied = process_batch() or 0  # one batch per turn, so a busy queue still lets it beat
+            total += applied
         except Exception:
             log.exception("search indexer batch failed; retrying")
             applied = 0

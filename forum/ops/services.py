@@ -1,0 +1,244 @@
+"""Readiness (/readyz) and who may read /metrics.
+
+The readiness report is a handful of small queries, each guarded: a check that fails says so in the
+report instead of raising, so that a database that is down gives a quick 503, never a 500.
+
+Not ready (503): the database unreachable; its migrations behind the code's; a configured external
+indexer (FORUM_SEARCH_INDEXER=external) or jobs worker (FORUM_REDIS_URL) without a heartbeat fresher
+than FORUM_HEARTBEAT_STALE_SECONDS. The embedded default (an indexer thread in each web process, jobs on
+a thread, no Redis) needs no heartbeat and is ready.
+
+Ready but with warnings: Redis unreachable (rate limits fall back to per-process counters and jobs to
+the in-process sender, so reads and writes go on), the search outbox older than the stale limit (the
+indexer is slow), a database revision that this code does not know (a newer release migrated it first:
+the rolling-upgrade order).
+"""
+from __future__ import annotations
+
+import hmac
+import ipaddress
+import logging
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask import Flask, current_app
+
+from forum.core.db import utcnow
+from forum.extensions import db
+from forum.notifications.models import OutgoingEmail
+from forum.ops import heartbeats
+from forum.search.models import SearchOutbox
+
+log = logging.getLogger(__name__)
+
+_EXTENSION = "forum_ops"
+_redis_down_logged = False
+
+
+def init_app(app: Flask) -> None:
+    """Read, once, what never changes while the process runs: the migration script's head revisions
+    and the networks that may read /metrics (an unusable entry stops start-up with its name)."""
+    app.extensions[_EXTENSION] = {"heads": _script_heads(app),
+                                  "metrics_allow": parse_networks(app.config.get("FORUM_METRICS_ALLOW"))}
+
+
+def _script_heads(app: Flask) -> frozenset[str]:
+    from alembic.script import ScriptDirectory
+
+    return frozenset(ScriptDirectory(app.extensions["migrate"].directory).get_heads())
+
+
+def _known_revisions(app: Flask) -> frozenset[str]:
+    state = app.extensions[_EXTENSION]
+    if "known" not in state:
+        from alembic.script import ScriptDirectory
+
+        script = ScriptDirectory(app.extensions["migrate"].directory)
+        state["known"] = frozenset(rev.revision for rev in script.walk_revisions())
+    return state["known"]
+
+
+def parse_networks(value: str | None) -> tuple:
+    """FORUM_METRICS_ALLOW: comma-separated addresses or networks (CIDR); `none` or empty: none."""
+    networks = []
+    for item in (value or "").split(","):
+        item = item.strip()
+        if not item or item.lower() == "none":
+            continue
+        try:
+            networks.append(ipaddress.ip_network(item, strict=False))
+        except ValueError:
+            raise RuntimeError(f"FORUM_METRICS_ALLOW: {item!r} is not an address or a network") from None
+    return tuple(networks)
+
+
+def may_read_metrics(remote_addr: str | None, authorization: str, forwarded: bool) -> bool:
+    """A bearer token equal to FORUM_METRICS_TOKEN, or a client address within FORUM_METRICS_ALLOW.
+
+    `forwarded`: the request came through a proxy that the forum does not trust to name the client
+    (X-Forwarded-For, Forwarded or X-Real-IP present while FORUM_TRUSTED_PROXIES is 0). Its address is then the proxy's own,
+    often 127.0.0.1, so it proves nothing: only the token counts. With trusted proxies, the address
+    is the client's (werkzeug's ProxyFix) and the list applies to it."""
+    config = current_app.config
+    token = config.get("FORUM_METRICS_TOKEN")
+    scheme, _sep, given = (authorization or "").partition(" ")
+    if token and scheme.lower() == "bearer" and hmac.compare_digest(given.strip().encode(), token.encode()):
+        return True
+    if forwarded or not remote_addr:
+        return False
+    try:
+        address = ipaddress.ip_address(remote_addr.split("%", 1)[0])
+    except ValueError:
+        return False
+    if address.version == 6 and address.ipv4_mapped:
+        address = address.ipv4_mapped
+    return any(address in network for network in current_app.extensions[_EXTENSION]["metrics_allow"])
+
+
+def _age(then: datetime | None, now: datetime) -> float | None:
+    if then is None:
+        return None
+    return round(max((now - then).total_seconds(), 0.0), 3)
+
+
+def _heartbeat(beats: dict | None, role: str, stale: int, now: datetime, problems: list[str]) -> dict:
+    if beats is None:  # the heartbeat table could not be read
+        problems.append(f"{role}_heartbeat_unknown")
+        return {"ok": False, "heartbeat_age_seconds": None}
+    age = _age(beats.get(role), now)
+    if age is None:
+        problems.append(f"{role}_heartbeat_missing")
+    elif age > stale:
+        problems.append(f"{role}_heartbeat_stale")
+    return {"ok": age is not None and age <= stale, "heartbeat_age_seconds": age}
+
+
+def _guarded(query, failures: list[str], name: str):
+    """Run one check's queries; a failure ends the (read) transaction so the next check can run."""
+    try:
+        return query()
+    except Exception as error:  # the database is down, busy or behind (a table is missing)
+        log.warning("readiness check %s failed: %s", name, error)
+        failures.append(name)
+        try:
+            db.session.rollback()
+        except Exception:
+            pass
+        return None
+
+
+def readiness() -> tuple[bool, dict]:
+    """The readiness report and whether this node is ready. Never raises."""
+    app = current_app._get_current_object()
+    config = app.config
+    stale = int(config.get("FORUM_HEARTBEAT_STALE_SECONDS") or 60)
+    problems: list[str] = []
+    warnings: list[str] = []
+    failed: list[str] = []
+    now = utcnow()
+
+    revisions = _guarded(lambda: set(db.session.scalars(sa.text("SELECT version_num FROM alembic_version"))),
+                         [], "database")
+    if revisions is None and _guarded(lambda: db.session.scalar(sa.text("SELECT 1")), [], "database"):
+        revisions = set()  # reachable, but never migrated
+    heads = app.extensions[_EXTENSION]["heads"]
+    database: dict = {"ok": revisions is not None, "head": sorted(heads)}
+    if revisions is None:
+        problems.append("database_unreachable")
+        database["error"] = "unreachable"
+    else:
+        database["revision"] = sorted(revisions)
+        if revisions == heads:
+            database["migrations"] = "at_head"
+        elif revisions - _known_revisions(app):
+            database["migrations"] = "unknown"  # a newer release migrated it; this one still works
+            warnings.append("migrations_unknown")
+        else:
+            database["migrations"] = "behind"
+            database["ok"] = False
+            problems.append("migrations_behind")
+    report: dict = {"status": "", "database": database}
+
+    reachable = revisions is not None
+    indexer_mode = config.get("FORUM_SEARCH_INDEXER", "thread")
+    redis_url = config.get("FORUM_REDIS_URL")
+    # Only the processes that are configured must beat; the embedded default has none.
+    needs_beats = reachable and (indexer_mode == "external" or bool(redis_url))
+    beats = _guarded(heartbeats.newest_beats, failed, "heartbeats") if needs_beats else None
+
+    search: dict = {"indexer": indexer_mode}
+    outbox = _guarded(lambda: db.session.execute(
+        sa.select(sa.func.count(), sa.func.min(SearchOutbox.created_at)).select_from(SearchOutbox)).one(),
+        failed, "search") if reachable else None
+    search["ok"] = outbox is not None
+    if outbox is not None:
+        search["outbox_depth"] = outbox[0]
+        search["oldest_age_seconds"] = _age(outbox[1], now)
+        if (search["oldest_age_seconds"] or 0) > stale:
+            warnings.append("search_lagging")
+    if indexer_mode == "external" and reachable:
+        beat = _heartbeat(beats, heartbeats.INDEXER, stale, now, problems)
+        search["heartbeat_age_seconds"] = beat["heartbeat_age_seconds"]
+        search["ok"] = search["ok"] and beat["ok"]
+    report["search"] = search
+
+    if redis_url:
+        error = redis_status(redis_url, float(config.get("FORUM_REDIS_TIMEOUT") or 0.5))
+        report["redis"] = {"ok": error is None} | ({"error": error} if error else {})
+        _log_redis(error)
+        if error:
+            warnings.append("redis_unreachable")
+
+    mail: dict = {}
+    waiting = sa.select(sa.func.count(), sa.func.min(OutgoingEmail.created_at)).where(
+        OutgoingEmail.status.in_(["pending", "sending"]))
+    counts = _guarded(lambda: (
+        db.session.execute(waiting).one(),
+        db.session.scalar(sa.select(sa.func.count()).where(OutgoingEmail.status == "failed"))),
+        failed, "mail") if reachable else None
+    mail["ok"] = counts is not None
+    if counts is not None:
+        (backlog, oldest), failures = counts
+        mail.update(backlog=backlog, oldest_age_seconds=_age(oldest, now), failed=failures)
+    if redis_url and reachable:
+        beat = _heartbeat(beats, heartbeats.JOBS, stale, now, problems)
+        mail["worker_heartbeat_age_seconds"] = beat["heartbeat_age_seconds"]
+        mail["ok"] = mail["ok"] and beat["ok"]
+    report["mail"] = mail
+    try:
+        db.session.rollback()  # end the read; nothing was written
+    except Exception:
+        pass
+
+    problems += [f"{name}_check_failed" for name in failed]
+    ready = not problems
+    report["status"] = "ready" if ready else "not_ready"
+    report["problems"] = problems
+    report["warnings"] = warnings
+    return ready, report
+
+
+def redis_status(url: str, timeout: float) -> str | None:
+    """None when Redis answers PING within `timeout` seconds, else what went wrong.
+    (One small function, to be replaced by the Redis layer's own status check.)"""
+    from redis import Redis
+
+    client = Redis.from_url(url, socket_timeout=timeout, socket_connect_timeout=timeout)
+    try:
+        client.ping()
+    except Exception as error:
+        return f"{type(error).__name__}: {error}"[:200]
+    finally:
+        client.close()
+    return None
+
+
+def _log_redis(error: str | None) -> None:
+    """A warning in the log when Redis becomes unreachable, and a line when it answers again."""
+    global _redis_down_logged
+    if error and not _redis_down_logged:
+        log.warning("Redis is unreachable (%s): rate limits count per process and jobs run in the web "
+                    "processes until it answers", error)
+    elif not error and _redis_down_logged:
+        log.info("Redis answers again")
+    _redis_down_logged = bool(error)
