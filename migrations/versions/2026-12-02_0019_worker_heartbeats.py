@@ -1,7 +1,7 @@
 """Heartbeats of the external search indexer and the jobs worker (read by /readyz and /metrics)
 
 Revision ID: 0019
-Revises: 0017
+Revises: 0018
 Create Date: 2026-12-02 12:00:00
 
 """
