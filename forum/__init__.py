@@ -54,8 +54,14 @@ def create_app(config: object | dict | None = None) -> Flask:
                      render_item=render_migration_item)
     csrf.init_app(app)
     login_manager.init_app(app)
-    # Rate limits: Redis when configured (counters shared by every worker), else per process.
+    # Rate limits: Redis when configured (counters shared by every worker), else per process; while
+    # Redis is down or hangs (short timeouts), per process too (Flask-Limiter's in-memory fallback).
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("FORUM_REDIS_URL") or "memory://")
+    if app.config["RATELIMIT_STORAGE_URI"].startswith(("redis://", "rediss://", "redis+unix://")):
+        from forum.core import redis_client
+
+        app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", redis_client.client_options(app.config))
+    app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
     app.config["RATELIMIT_ENABLED"] = bool(app.config.get("FORUM_RATE_LIMITS", True))
     app.config["RATELIMIT_HEADERS_ENABLED"] = True
     limiter.init_app(app)

@@ -62,6 +62,9 @@ class Config:
     # them it answers with what it found and says so. Keeps every search well under 2 s.
     FORUM_SEARCH_TIME_BUDGET = float(_env("FORUM_SEARCH_TIME_BUDGET", "1.0"))
     FORUM_REDIS_URL = _env("FORUM_REDIS_URL")
+    # Seconds a Redis connect or command may take (every client: rate limits, job queue, /readyz).
+    # Redis down or hung costs a request at most this, once; then limits and jobs run in-process.
+    FORUM_REDIS_TIMEOUT = float(_env("FORUM_REDIS_TIMEOUT", "0.5"))
     FORUM_RATE_LIMITS = (_env("FORUM_RATE_LIMITS", "on") or "on").lower() != "off"
     # Per address, checked before the password hash is computed (argon2 is slow on purpose).
     FORUM_LOGIN_RATE_LIMIT = _env("FORUM_LOGIN_RATE_LIMIT", "6 per minute; 30 per hour")

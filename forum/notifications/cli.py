@@ -31,7 +31,8 @@ def worker() -> None:
     url = current_app.config.get("FORUM_REDIS_URL")
     if not url:
         raise click.UsageError("FORUM_REDIS_URL is not set: without Redis, jobs run inside the web process")
-    from redis import Redis
     from rq import Worker
 
-    Worker(["forum"], connection=Redis.from_url(url)).work(with_scheduler=False)
+    from forum.core import redis_client
+
+    Worker(["forum"], connection=redis_client.worker_client(current_app)).work(with_scheduler=False)
