@@ -45,6 +45,11 @@ def create_app(config: object | dict | None = None) -> Flask:
     if isinstance(config, dict):
         app.config.update(config)
     _finish_config(app, settings)
+    # First, so that every later line (and every request, from its first hook) is logged with the
+    # level, format and request id configured.
+    from forum.core import logs
+
+    logs.configure(app)
     _trust_proxies(app)
 
     db.init_app(app)
@@ -90,13 +95,6 @@ def _start_search(app: Flask) -> None:
     @app.before_request
     def _search_indexer_running():
         indexer.ensure_worker(app)
-
-
-def _configure_logging() -> None:
-    """The forum's own log lines (e-mails written to the log, SLA sweeps, drift repairs) at INFO."""
-    if not logging.getLogger().handlers:
-        logging.basicConfig(format="%(levelname)-5.5s [%(name)s] %(message)s")
-    logging.getLogger("forum").setLevel(logging.INFO)
 
 
 def _finish_config(app: Flask, config_module) -> None:
