@@ -74,7 +74,8 @@ def worker_client(app: Flask):
     from redis import Redis
 
     seconds = timeout(app.config)
-    return Redis.from_url(app.config["FORUM_REDIS_URL"], socket_connect_timeout=seconds, socket_timeout=seconds)
+    return Redis.from_url(app.config["FORUM_REDIS_URL"], socket_connect_timeout=seconds,
+                          socket_timeout=seconds)
 
 
 def available(url: str) -> bool:
@@ -126,4 +127,5 @@ def redis_status(app: Flask) -> dict:
                 "error": f"{type(error).__name__}: {error}", "url": safe_url(url)}
     latency = (time.monotonic() - started) * 1000
     mark_up(url)
-    return {"configured": True, "ok": True, "latency_ms": round(latency, 1), "error": None, "url": safe_url(url)}
+    return {"configured": True, "ok": True, "latency_ms": round(latency, 1), "error": None,
+            "url": safe_url(url)}

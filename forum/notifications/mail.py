@@ -20,7 +20,8 @@ def outbox_message_id(email_id: int) -> str:
     one message; different for every row, and for every installation (an HMAC of the id with the
     secret key), even two sharing a mail server and a host name."""
     cfg = current_app.config
-    digest = hmac.new(str(cfg["SECRET_KEY"]).encode(), f"outbox-message-id:{email_id}".encode(), hashlib.sha256)
+    key = str(cfg["SECRET_KEY"]).encode()
+    digest = hmac.new(key, f"outbox-message-id:{email_id}".encode(), hashlib.sha256)
     return f"<forum-mail-{email_id}.{digest.hexdigest()[:16]}@{_message_id_domain(cfg)}>"
 
 
@@ -49,8 +50,8 @@ def send(to: str, subject: str, text: str, html: str, unsubscribe_url: str = "",
     message.add_alternative(html, subtype="html")
     server = cfg.get("FORUM_MAIL_SERVER")
     if not server:
-        log.info("e-mail (no FORUM_MAIL_SERVER, so logged) %s to %s: %s\n%s", message["Message-ID"], to, subject,
-                 text)
+        log.info("e-mail (no FORUM_MAIL_SERVER, so logged) %s to %s: %s\n%s",
+                 message["Message-ID"], to, subject, text)
         return
     port = int(cfg.get("FORUM_MAIL_PORT") or 25)
     with smtplib.SMTP(server, port, timeout=20) as smtp:

@@ -45,8 +45,9 @@ class Killed(BaseException):
 
 
 def _queue(user, n: int) -> int:
-    row = OutgoingEmail(user_id=user.id, to_address=f"reader{n}@example.com", subject=f"第 {n} 封", body_text="正文",
-                        body_html="<p>正文</p>", unsubscribe_url="", created_at=utcnow(), next_attempt_at=utcnow())
+    row = OutgoingEmail(user_id=user.id, to_address=f"reader{n}@example.com", subject=f"第 {n} 封",
+                        body_text="正文", body_html="<p>正文</p>", unsubscribe_url="", created_at=utcnow(),
+                        next_attempt_at=utcnow())
     db.session.add(row)
     db.session.commit()
     return row.id
@@ -97,7 +98,8 @@ def test_each_row_and_each_forum_has_its_own_message_id(app, ctx, smtp_server, c
 def test_the_domain_is_the_forums_host_else_the_senders(app, ctx):
     base, sender = app.config["FORUM_BASE_URL"], app.config["FORUM_MAIL_SENDER"]
     try:
-        app.config.update(FORUM_BASE_URL="https://support.example.com/forum", FORUM_MAIL_SENDER="noreply@mail.example.org")
+        app.config.update(FORUM_BASE_URL="https://support.example.com/forum",
+                          FORUM_MAIL_SENDER="noreply@mail.example.org")
         assert mail.outbox_message_id(7).endswith("@support.example.com>")
         app.config["FORUM_BASE_URL"] = ""
         assert mail.outbox_message_id(7).endswith("@mail.example.org>")

@@ -189,7 +189,8 @@ def test_rate_limits_still_apply_per_process_while_redis_is_down(down):
         client = down.test_client()
         codes = []
         for _ in range(4):
-            response, took = _timed(client.post, "/login", data={"login": "nobody-here", "password": "wrong-pass"},
+            response, took = _timed(client.post, "/login",
+                                    data={"login": "nobody-here", "password": "wrong-pass"},
                                     environ_base={"REMOTE_ADDR": "192.0.2.44"})
             codes.append(response.status_code)
             assert took < BOUND
