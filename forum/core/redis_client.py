@@ -25,6 +25,7 @@ DOWN_SECONDS = 10.0
 # At most one warning per Redis address in this interval; the next one says how many were skipped.
 WARN_INTERVAL = 60.0
 
+_now = time.monotonic  # a module attribute, so that tests can move the clock
 _lock = threading.Lock()
 _clients: dict[tuple[str, float], object] = {}
 _down_until: dict[str, float] = {}
@@ -80,12 +81,12 @@ def worker_client(app: Flask):
 
 def available(url: str) -> bool:
     """False while Redis at `url` is marked down after a recent failure."""
-    return time.monotonic() >= _down_until.get(url, 0.0)
+    return _now() >= _down_until.get(url, 0.0)
 
 
 def mark_down(url: str, error: BaseException, doing: str) -> None:
     """Remember that Redis failed (callers skip it for DOWN_SECONDS) and warn, at most once a minute."""
-    now = time.monotonic()
+    now = _now()
     with _lock:
         _down_until[url] = now + DOWN_SECONDS
         last, skipped = _warned.get(url, (float("-inf"), 0))
@@ -117,15 +118,15 @@ def redis_status(app: Flask) -> dict:
     url = app.config.get("FORUM_REDIS_URL")
     if not url:
         return {"configured": False, "ok": True, "latency_ms": None, "error": None, "url": None}
-    started = time.monotonic()
+    started = _now()
     try:
         client(app).ping()
     except errors() as error:
-        latency = (time.monotonic() - started) * 1000
+        latency = (_now() - started) * 1000
         mark_down(url, error, "checking readiness")
         return {"configured": True, "ok": False, "latency_ms": round(latency, 1),
                 "error": f"{type(error).__name__}: {error}", "url": safe_url(url)}
-    latency = (time.monotonic() - started) * 1000
+    latency = (_now() - started) * 1000
     mark_up(url)
     return {"configured": True, "ok": True, "latency_ms": round(latency, 1), "error": None,
             "url": safe_url(url)}

@@ -236,3 +236,49 @@ def test_an_email_queued_while_redis_is_down_is_sent_in_process_once(app, kind, 
     # One warning, no traceback per request.
     warnings = [r for r in caplog.records if r.name.startswith("forum") and r.levelname == "WARNING"]
     assert len(warnings) == 1 and "Redis" in warnings[0].getMessage() and not warnings[0].exc_info
+
+
+def test_redis_status_for_readyz(app, ctx):
+    """forum.core.redis_client.redis_status(app): what /readyz reports, within the short timeout."""
+    import os
+
+    from forum.core.redis_client import redis_status
+
+    assert redis_status(app) == {"configured": False, "ok": True, "latency_ms": None, "error": None, "url": None}
+    server = SilentServer()
+    try:
+        for url in (f"redis://:secret@127.0.0.1:{closed_port()}/4", f"redis://127.0.0.1:{server.port}/4"):
+            app.config["FORUM_REDIS_URL"] = url
+            started = time.monotonic()
+            status = redis_status(app)
+            assert time.monotonic() - started < BOUND
+            assert status["configured"] and not status["ok"] and status["error"]
+            assert "secret" not in str(status) and status["url"].startswith("redis://127.0.0.1:")
+        app.config["FORUM_REDIS_URL"] = os.environ.get("FORUM_TEST_REDIS_URL", "redis://127.0.0.1:6379/4")
+        status = redis_status(app)
+        if not status["ok"]:
+            if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+                pytest.fail(f"Redis is not reachable: {status}")
+            pytest.skip(f"Redis is not reachable: {status}")
+        assert status["error"] is None and status["latency_ms"] >= 0
+    finally:
+        app.config["FORUM_REDIS_URL"] = None
+        server.stop()
+
+
+def test_the_warning_is_rate_limited(caplog, monkeypatch):
+    from forum.core import redis_client
+
+    url = f"redis://127.0.0.1:{closed_port()}/4"
+    clock = [1000.0]
+    monkeypatch.setattr(redis_client, "_now", lambda: clock[0])
+    with caplog.at_level("WARNING", logger="forum"):
+        for _ in range(3):
+            redis_client.mark_down(url, ConnectionError("refused"), "queueing a job")
+            clock[0] += 1
+        assert not redis_client.available(url)
+        clock[0] += redis_client.WARN_INTERVAL
+        assert redis_client.available(url)
+        redis_client.mark_down(url, ConnectionError("refused"), "queueing a job")
+    lines = [r.getMessage() for r in caplog.records if r.name == "forum.core.redis_client"]
+    assert len(lines) == 2 and "(2 more failures since the last warning)" in lines[1]
