@@ -45,6 +45,11 @@ def create_app(config: object | dict | None = None) -> Flask:
     if isinstance(config, dict):
         app.config.update(config)
     _finish_config(app, settings)
+    # First, so that every later line (and every request, from its first hook) is logged with the
+    # level, format and request id configured.
+    from forum.core import logs
+
+    logs.configure(app)
     _trust_proxies(app)
 
     db.init_app(app)
@@ -54,8 +59,14 @@ def create_app(config: object | dict | None = None) -> Flask:
                      render_item=render_migration_item)
     csrf.init_app(app)
     login_manager.init_app(app)
-    # Rate limits: Redis when configured (counters shared by every worker), else per process.
+    # Rate limits: Redis when configured (counters shared by every worker), else per process; while
+    # Redis is down or hangs (short timeouts), per process too (Flask-Limiter's in-memory fallback).
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("FORUM_REDIS_URL") or "memory://")
+    if app.config["RATELIMIT_STORAGE_URI"].startswith(("redis://", "rediss://", "redis+unix://")):
+        from forum.core import redis_client
+
+        app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", redis_client.client_options(app.config))
+    app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
     app.config["RATELIMIT_ENABLED"] = bool(app.config.get("FORUM_RATE_LIMITS", True))
     app.config["RATELIMIT_HEADERS_ENABLED"] = True
     limiter.init_app(app)
@@ -87,13 +98,6 @@ def _start_search(app: Flask) -> None:
     @app.before_request
     def _search_indexer_running():
         indexer.ensure_worker(app)
-
-
-def _configure_logging() -> None:
-    """The forum's own log lines (e-mails written to the log, SLA sweeps, drift repairs) at INFO."""
-    if not logging.getLogger().handlers:
-        logging.basicConfig(format="%(levelname)-5.5s [%(name)s] %(message)s")
-    logging.getLogger("forum").setLevel(logging.INFO)
 
 
 def _finish_config(app: Flask, config_module) -> None:

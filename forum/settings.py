@@ -62,6 +62,13 @@ class Config:
     # them it answers with what it found and says so. Keeps every search well under 2 s.
     FORUM_SEARCH_TIME_BUDGET = float(_env("FORUM_SEARCH_TIME_BUDGET", "1.0"))
     FORUM_REDIS_URL = _env("FORUM_REDIS_URL")
+    # Log level of the forum's lines (and, when the forum sets up logging itself, of its libraries'),
+    # and the format on stderr: "text", or "json" (one object per line, for log collectors).
+    FORUM_LOG_LEVEL = (_env("FORUM_LOG_LEVEL", "INFO") or "INFO").upper()
+    FORUM_LOG_FORMAT = (_env("FORUM_LOG_FORMAT", "text") or "text").lower()
+    # Seconds a Redis connect or command may take (every client: rate limits, job queue, /readyz).
+    # Redis down or hung costs a request at most this, once; then limits and jobs run in-process.
+    FORUM_REDIS_TIMEOUT = float(_env("FORUM_REDIS_TIMEOUT", "0.5"))
     FORUM_RATE_LIMITS = (_env("FORUM_RATE_LIMITS", "on") or "on").lower() != "off"
     # Per address, checked before the password hash is computed (argon2 is slow on purpose).
     FORUM_LOGIN_RATE_LIMIT = _env("FORUM_LOGIN_RATE_LIMIT", "6 per minute; 30 per hour")

@@ -31,12 +31,12 @@ def worker() -> None:
     url = current_app.config.get("FORUM_REDIS_URL")
     if not url:
         raise click.UsageError("FORUM_REDIS_URL is not set: without Redis, jobs run inside the web process")
-    from redis import Redis
     from rq import Worker
 
+    from forum.core import redis_client
     from forum.ops import heartbeats
 
-    rq_worker = Worker(["forum"], connection=Redis.from_url(url))
+    rq_worker = Worker(["forum"], connection=redis_client.worker_client(current_app))
 
     def report() -> dict:
         return {"state": rq_worker.get_state(), "successful": rq_worker.successful_job_count,

@@ -1,4 +1,5 @@
-"""Background jobs: RQ on Redis when FORUM_REDIS_URL is set, else a worker thread in this process.
+"""Background jobs: RQ on Redis when FORUM_REDIS_URL is set, else (and while Redis is unreachable) a
+worker thread in this process.
 
 Jobs are plain functions taking ids; each runs in an application context. Callers enqueue after
 their transaction commits (forum.core.db.on_commit), so a job never sees uncommitted rows.
@@ -10,6 +11,8 @@ import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 
 from flask import Flask, current_app
+
+from forum.core import redis_client
 
 log = logging.getLogger(__name__)
 _executors: dict[int, ThreadPoolExecutor] = {}
@@ -34,27 +37,25 @@ def _run_in_app(app: Flask, func, args):
 
 
 def enqueue(func, *args) -> None:
-    """Run func(*args) in the background: on an RQ queue when Redis is configured, else on this
-    process's job thread."""
+    """Run func(*args) in the background: on an RQ queue when Redis is configured and reachable,
+    else on this process's job thread."""
     app = current_app._get_current_object()
     if app.config.get("FORUM_JOBS_INLINE"):
         # Tests: run now, in a fresh application context (and so a fresh database session).
         _run_in_app(app, func, args)
         return
     redis_url = app.config.get("FORUM_REDIS_URL")
-    if redis_url:
-        from redis import Redis
-        from redis.exceptions import RedisError
+    if redis_url and redis_client.available(redis_url):
         from rq import Queue
 
         try:
-            Queue("forum", connection=Redis.from_url(redis_url)).enqueue(
+            Queue("forum", connection=redis_client.client(app)).enqueue(
                 "forum.notifications.jobs.rq_job", f"{func.__module__}.{func.__name__}", *args)
-        except RedisError:
-            # The request's own work is committed already; the outbox keeps the e-mails for
-            # the next job or `flask --app forum notifications deliver`.
-            log.exception("could not queue %s on Redis; it will run with the next delivery", func.__name__)
-        return
+            return
+        except redis_client.errors() as error:
+            # Redis is down or hangs: run the job here instead (what it sends is in the database
+            # outbox, so a failure is retried there). One warning a minute, no traceback.
+            redis_client.mark_down(redis_url, error, f"queueing {func.__name__}")
     future = _executor(app).submit(_run_in_app, app, func, args)
     with _lock:
         _pending.append(future)
@@ -79,15 +80,9 @@ def rq_job(func_path: str, *args) -> None:
 
 def failed_job_count() -> int:
     """Jobs in RQ's failed-job registry of the forum's queue (for /metrics; needs FORUM_REDIS_URL).
-    Raises when Redis does not answer within a second."""
-    from redis import Redis
+    Raises when Redis does not answer within FORUM_REDIS_TIMEOUT."""
     from rq import Queue
     from rq.registry import FailedJobRegistry
 
-    url = current_app.config["FORUM_REDIS_URL"]
-    timeout = float(current_app.config.get("FORUM_REDIS_TIMEOUT") or 1.0)
-    connection = Redis.from_url(url, socket_timeout=timeout, socket_connect_timeout=timeout)
-    try:
-        return FailedJobRegistry(queue=Queue("forum", connection=connection)).get_job_count(cleanup=False)
-    finally:
-        connection.close()
+    connection = redis_client.client(current_app._get_current_object())
+    return FailedJobRegistry(queue=Queue("forum", connection=connection)).get_job_count(cleanup=False)

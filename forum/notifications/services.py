@@ -315,7 +315,8 @@ def deliver_pending(limit: int = 100) -> int:
             continue
         to, subject, text, html, unsubscribe_link, attempts = claimed
         try:
-            mail.send(to, subject, text, html, unsubscribe_link)
+            # One Message-ID per outbox row: a re-send after a crash is recognisably the same e-mail.
+            mail.send(to, subject, text, html, unsubscribe_link, message_id=mail.outbox_message_id(email_id))
         except Exception as error:  # SMTP errors, refused connections, timeouts
             failed = attempts >= MAX_ATTEMPTS
             db.session.execute(sa.update(OutgoingEmail).where(OutgoingEmail.id == email_id).values(

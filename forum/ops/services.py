@@ -23,6 +23,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from flask import Flask, current_app
 
+from forum.core import redis_client
 from forum.core.db import utcnow
 from forum.extensions import db
 from forum.notifications.models import OutgoingEmail
@@ -32,7 +33,6 @@ from forum.search.models import SearchOutbox
 log = logging.getLogger(__name__)
 
 _EXTENSION = "forum_ops"
-_redis_down_logged = False
 
 
 def init_app(app: Flask) -> None:
@@ -183,10 +183,12 @@ def readiness() -> tuple[bool, dict]:
     report["search"] = search
 
     if redis_url:
-        error = redis_status(redis_url, float(config.get("FORUM_REDIS_TIMEOUT") or 0.5))
-        report["redis"] = {"ok": error is None} | ({"error": error} if error else {})
-        _log_redis(error)
-        if error:
+        # One PING with the short timeout; a failure is logged (at most once a minute) and makes
+        # the jobs skip Redis for a while, a success lets them use it again at once.
+        status = redis_client.redis_status(app)
+        report["redis"] = {"ok": status["ok"], "latency_ms": status["latency_ms"]} | (
+            {"error": status["error"][:200]} if status["error"] else {})
+        if not status["ok"]:
             warnings.append("redis_unreachable")
 
     mail: dict = {}
@@ -216,29 +218,3 @@ def readiness() -> tuple[bool, dict]:
     report["problems"] = problems
     report["warnings"] = warnings
     return ready, report
-
-
-def redis_status(url: str, timeout: float) -> str | None:
-    """None when Redis answers PING within `timeout` seconds, else what went wrong.
-    (One small function, to be replaced by the Redis layer's own status check.)"""
-    from redis import Redis
-
-    client = Redis.from_url(url, socket_timeout=timeout, socket_connect_timeout=timeout)
-    try:
-        client.ping()
-    except Exception as error:
-        return f"{type(error).__name__}: {error}"[:200]
-    finally:
-        client.close()
-    return None
-
-
-def _log_redis(error: str | None) -> None:
-    """A warning in the log when Redis becomes unreachable, and a line when it answers again."""
-    global _redis_down_logged
-    if error and not _redis_down_logged:
-        log.warning("Redis is unreachable (%s): rate limits count per process and jobs run in the web "
-                    "processes until it answers", error)
-    elif not error and _redis_down_logged:
-        log.info("Redis answers again")
-    _redis_down_logged = bool(error)
