@@ -54,9 +54,9 @@ def nginx_binary() -> str | None:
 
 # --- processes ------------------------------------------------------------------------------------
 
-def _group_members(pgid: int) -> list[int]:
-    """Live (not zombie) processes in a process group, read from /proc."""
-    alive = []
+def _process_table() -> list[tuple[int, int, int, str]]:
+    """(pid, parent pid, process group, state) of every process, read from /proc."""
+    table = []
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
@@ -65,9 +65,28 @@ def _group_members(pgid: int) -> list[int]:
         except OSError:
             continue
         fields = stat[stat.rindex(")") + 2:].split()
-        if int(fields[2]) == pgid and fields[0] != "Z":
-            alive.append(int(entry))
-    return alive
+        table.append((int(entry), int(fields[1]), int(fields[2]), fields[0]))
+    return table
+
+
+def _group_members(pgid: int) -> list[int]:
+    """Live (not zombie) processes in a process group."""
+    return [pid for pid, _ppid, group, state in _process_table() if group == pgid and state != "Z"]
+
+
+def _descendants(root: int) -> list[int]:
+    """Children, grandchildren ... of `root`, whatever their process group: RQ's work-horse calls
+    setsid(), so killing the worker's group alone would leave it sending."""
+    children: dict[int, list[int]] = {}
+    for pid, ppid, _group, state in _process_table():
+        if state != "Z":
+            children.setdefault(ppid, []).append(pid)
+    found, todo = [], [root]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
 
 
 class Processes:
@@ -79,6 +98,7 @@ class Processes:
         self.logs.mkdir(parents=True, exist_ok=True)
         self.running: dict[str, subprocess.Popen] = {}
         self.groups: set[int] = set()
+        self.strays: set[int] = set()  # descendants that left the group (RQ's work-horse)
 
     def start(self, name: str, argv: list[str], env: dict) -> subprocess.Popen:
         log = open(self.logs / f"{name}.log", "ab")
@@ -94,14 +114,26 @@ class Processes:
     def kill(self, name: str) -> None:
         """SIGKILL the whole group (master and workers), as a crash or the OOM killer would."""
         process = self.running.pop(name)
+        strays = [pid for pid in _descendants(process.pid) if pid not in _group_members(process.pid)]
+        self.strays.update(strays)
         try:
             os.killpg(process.pid, signal.SIGKILL)
         except ProcessLookupError:
             pass
+        for pid in strays:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
         process.wait(timeout=30)
         deadline = time.monotonic() + 10
-        while _group_members(process.pid) and time.monotonic() < deadline:
+        while self._alive_of(process.pid, strays) and time.monotonic() < deadline:
             time.sleep(0.05)
+
+    @staticmethod
+    def _alive_of(pgid: int, pids) -> list[int]:
+        live = {pid for pid, _ppid, _group, state in _process_table() if state != "Z"}
+        return _group_members(pgid) + [pid for pid in pids if pid in live]
 
     def alive(self, name: str) -> bool:
         process = self.running.get(name)
@@ -121,10 +153,10 @@ class Processes:
             except ProcessLookupError:
                 pass
         deadline = time.monotonic() + 10
-        left = [pid for pgid in self.groups for pid in _group_members(pgid)]
+        left = [pid for pgid in self.groups for pid in self._alive_of(pgid, ())] + self._alive_of(-1, self.strays)
         while left and time.monotonic() < deadline:
             time.sleep(0.1)
-            left = [pid for pgid in self.groups for pid in _group_members(pgid)]
+            left = [pid for pgid in self.groups for pid in self._alive_of(pgid, ())] + self._alive_of(-1, self.strays)
         return left
 
 
@@ -385,14 +417,17 @@ class Client:
         return last
 
 
-def wait_for(url_client: Client, path: str, process_alive, seconds: float = 90, what: str = "") -> None:
-    """Until `path` answers 200 on this origin; fails early if the process died."""
+def wait_for(url_client: Client, path: str, process_alive, seconds: float = 90, what: str = "",
+             any_status: bool = False) -> None:
+    """Until `path` answers 200 (any status at all with `any_status`) on this origin; fails early if
+    the process died."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if not process_alive():
             raise AssertionError(f"{what} exited before it served {path}")
         try:
-            if url_client.call("GET", path).status == 200:
+            status = url_client.call("GET", path).status
+            if any_status or status == 200:
                 return
         except (OSError, http.client.HTTPException):
             pass
