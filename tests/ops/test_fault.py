@@ -179,8 +179,11 @@ class Installation:
 
     def wait_node(self, name: str) -> None:
         node = Client(self.ports[name], tls=False)
-        wait_for(node, "/api/v1/questions?per_page=1", lambda: self.processes.alive(f"node-{name}"),
-                 what=f"node {name}\n{self.processes.log_tail(f'node-{name}')}")
+        try:
+            wait_for(node, "/api/v1/questions?per_page=1", lambda: self.processes.alive(f"node-{name}"),
+                     what=f"node {name}")
+        except AssertionError as error:
+            raise AssertionError(f"{error}\n{self.processes.log_tail(f'node-{name}')}") from None
 
     def start_indexer(self) -> None:
         self.processes.start("indexer", flask_command("search", "indexer"), self.env("indexer"))
@@ -254,8 +257,7 @@ def test_nodes_indexer_and_worker_killed_mid_load_lose_nothing(installation, cap
     inst.wait_node("a")
     inst.wait_node("b")
     api = Client(https_port, tls=True, stats=stats)
-    wait_for(api, "/api/v1/questions?per_page=1", lambda: inst.processes.alive("nginx"),
-             what="nginx\n" + inst.processes.log_tail("nginx"))
+    wait_for(api, "/api/v1/questions?per_page=1", lambda: inst.processes.alive("nginx"), what="nginx")
     booted = time.monotonic() - started
 
     # Members, their tokens, three questions.
@@ -647,8 +649,11 @@ def _redis_down(inst, tokens, names, questions, found: Findings, next_word) -> d
     inst.start_node("c", FORUM_REDIS_URL=f"redis://127.0.0.1:{closed}/0", FORUM_REDIS_TIMEOUT="1")
     node = Client(inst.ports["c"], tls=False)
     # Serving at all (whatever the status: that is what is checked next).
-    wait_for(node, "/healthz", lambda: inst.processes.alive("node-c"), seconds=60, any_status=True,
-             what="node c (Redis down)\n" + inst.processes.log_tail("node-c"))
+    try:
+        wait_for(node, "/healthz", lambda: inst.processes.alive("node-c"), seconds=60, any_status=True,
+                 what="node c (Redis down)")
+    except AssertionError as error:
+        raise AssertionError(f"{error}\n{inst.processes.log_tail('node-c')}") from None
     question_id, (asker, word) = next(iter(questions.items()))
     answerer = next(n for n in names if n != asker)
     before = len(inst.web_sink.snapshot())
