@@ -241,7 +241,7 @@ def test_nodes_indexer_and_worker_killed_mid_load_lose_nothing(installation, cap
                 for n in (1, 2)]
     codes = [process.wait(timeout=120) for process in upgrades]
     if not found.check(codes == [0, 0], f"two concurrent `db upgrade` runs exited with {codes} [db: advisory lock]: "
-                       + " / ".join(inst.processes.log_tail(f"upgrade-{n}", 400).strip().splitlines()[-1]
+                       + " / ".join(_last_error(inst.processes.log_tail(f"upgrade-{n}", 4000))
                                     for n, code in zip((1, 2), codes) if code)):
         again = inst.processes.start("upgrade-3", flask_command("db", "upgrade"), inst.env("upgrade-3"))
         assert again.wait(timeout=120) == 0, inst.processes.log_tail("upgrade-3")
@@ -561,6 +561,11 @@ def test_nodes_indexer_and_worker_killed_mid_load_lose_nothing(installation, cap
         for name in ("node-a", "node-b", "jobs", "indexer"):
             print(f"--- {name} log tail\n{inst.processes.log_tail(name, 2000)}")
     assert found.failures == [], "\n".join(found.failures)
+
+
+def _last_error(log: str) -> str:
+    lines = [line.strip() for line in log.splitlines() if re.match(r"\s*[\w.]+(Error|Exception|Violation)\b", line)]
+    return lines[-1][:300] if lines else log.strip()[-300:]
 
 
 def _outbox_message_ids(inst: Installation) -> dict[int, str] | None:
