@@ -1,0 +1,122 @@
+"""The deployment kit (deploy/) checked by the tools that will read it: systemd-analyze for the units,
+nginx -t for the site, gunicorn --check-config for the settings; the commands the units run exist; the
+environment file names only variables something reads. tests/ops/test_fault.py runs the kit for real.
+"""
+from __future__ import annotations
+
+import configparser
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from forum import STATIC
+from tests.ops._cluster import DEPLOY, ROOT, clean_environment, nginx_binary, prepare_nginx, require
+
+UNITS = DEPLOY / "systemd"
+VENV_BIN = Path(sys.executable).parent
+
+
+def _unit(path: Path) -> configparser.ConfigParser:
+    parser = configparser.ConfigParser(strict=False, interpolation=None, delimiters=("=",))
+    parser.optionxform = str
+    parser.read_string(path.read_text())
+    return parser
+
+
+def _exec_starts() -> dict[str, str]:
+    return {path.name: _unit(path)["Service"]["ExecStart"] for path in sorted(UNITS.glob("*.service"))}
+
+
+def test_the_kit_has_every_unit_the_runbook_names():
+    names = {path.name for path in UNITS.iterdir()}
+    expected = {"forum-web@.service", "forum-indexer.service", "forum-jobs.service"} | {
+        f"forum-{job}.{kind}" for job in ("tickets-sweep", "notifications-deliver", "digest", "votes-serial")
+        for kind in ("service", "timer")}
+    assert names == expected
+    runbook = (DEPLOY / "README.md").read_text()
+    assert all(name in runbook for name in expected - {"forum-web@.service"} if name.endswith(".timer"))
+    for timer in UNITS.glob("*.timer"):
+        assert (UNITS / timer.name.replace(".timer", ".service")).exists()
+        assert _unit(timer)["Timer"]["OnCalendar"]
+
+
+def test_the_units_run_commands_the_forum_has(tmp_path):
+    """Every `flask --app forum ...` in an ExecStart= is a real command (checked with --help)."""
+    from forum import create_app
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'kit.sqlite3'}", "SECRET_KEY": "kit",
+                      "FORUM_INSTANCE_PATH": str(tmp_path), "FORUM_SEARCH_INDEX": str(tmp_path / "index")})
+    runner = app.test_cli_runner()
+    commands = {name: line.split("flask --app forum ", 1)[1].split() for name, line in _exec_starts().items()
+                if "flask --app forum " in line}
+    assert len(commands) == 6, commands
+    for name, words in commands.items():
+        result = runner.invoke(args=[*words, "--help"])
+        assert result.exit_code == 0 and "Usage:" in result.output, (name, words, result.output)
+    web = _exec_starts()["forum-web@.service"]
+    assert web == "/opt/forum/bin/gunicorn --config /etc/forum/gunicorn.conf.py"
+
+
+@pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="systemd-analyze is not installed")
+def test_systemd_analyze_verifies_the_units(tmp_path):
+    """With the virtual environment's binaries where the units expect /opt/forum/bin (verify checks that
+    each ExecStart= program exists)."""
+    for path in UNITS.iterdir():
+        text = path.read_text().replace("/opt/forum/bin/", f"{VENV_BIN}/")
+        (tmp_path / path.name).write_text(text)
+    (tmp_path / "forum-web@8000.service").write_text((tmp_path / "forum-web@.service").read_text())
+    names = [p.name for p in tmp_path.iterdir() if p.name != "forum-web@.service"]
+    done = subprocess.run(["systemd-analyze", "verify", "--man=no", *names], cwd=tmp_path, capture_output=True,
+                          text=True)
+    assert done.returncode == 0 and done.stderr.strip() == "", done.stderr
+    for timer in tmp_path.glob("*.timer"):
+        calendar = _unit(timer)["Timer"]["OnCalendar"]
+        assert subprocess.run(["systemd-analyze", "calendar", calendar], capture_output=True).returncode == 0
+
+
+def test_nginx_accepts_the_site(tmp_path):
+    require(nginx_binary() is not None, "nginx is not installed (apt-get install nginx)")
+    require(shutil.which("openssl") is not None, "openssl is not installed")
+    prepare_nginx(tmp_path, ["127.0.0.1:1", "127.0.0.1:2"], STATIC)  # runs nginx -t
+    site = (DEPLOY / "nginx" / "forum.conf").read_text()
+    # What the runbook promises about it.
+    assert "non_idempotent" not in re.sub(r"#.*", "", site)
+    assert re.search(r"proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;", site)
+    assert re.search(r"proxy_set_header X-Forwarded-Proto \$scheme;", site)
+    assert re.search(r"location = /metrics \{\s*return 404;", site)
+
+
+def test_gunicorn_accepts_its_configuration(tmp_path):
+    env = clean_environment(tmp_path / "home")
+    env.update(GUNICORN_RUN_DIR=str(tmp_path / "run"), GUNICORN_BIND="127.0.0.1:18999",
+               FORUM_INSTANCE_PATH=str(tmp_path / "instance"))
+    command = [sys.executable, "-m", "gunicorn", "--config", str(DEPLOY / "gunicorn.conf.py")]
+    checked = subprocess.run([*command, "--check-config"], cwd=ROOT, env=env, capture_output=True, text=True,
+                             timeout=120)
+    assert checked.returncode == 0, checked.stderr[-3000:]
+    printed = subprocess.run([*command, "--print-config"], cwd=ROOT, env=env, capture_output=True, text=True,
+                             timeout=120)
+    settings = dict(re.findall(r"^(\w+)\s+= (.*)$", printed.stdout, re.M))
+    assert settings["worker_class"] == "gthread" and int(settings["threads"]) >= 2
+    assert settings["preload_app"] == "False"
+    assert settings["control_socket"] == str(tmp_path / "run" / "gunicorn.ctl")
+    assert settings["pidfile"] == str(tmp_path / "run" / "gunicorn.pid")
+    assert int(settings["keepalive"]) > 60  # longer than nginx's upstream keepalive_timeout
+    assert settings["bind"] == "['127.0.0.1:18999']"
+
+
+def test_the_environment_file_names_only_variables_that_are_read():
+    example = (DEPLOY / "forum.env.example").read_text()
+    names = re.findall(r"^#?\s*([A-Z][A-Z0-9_]+)=", example, re.M)
+    settings = (ROOT / "forum" / "settings.py").read_text() + (ROOT / "forum" / "__init__.py").read_text()
+    gunicorn = (DEPLOY / "gunicorn.conf.py").read_text()
+    unread = [n for n in names if n.startswith("FORUM_") and f'"{n}"' not in settings]
+    unread += [n for n in names if n.startswith("GUNICORN_") and f'"{n}"' not in gunicorn and f"'{n}'" not in gunicorn]
+    assert unread == [], "named in deploy/forum.env.example but read by nothing (FORUM_DB_*: the db part; " \
+                         "FORUM_REDIS_TIMEOUT, FORUM_LOG_*: redis; FORUM_METRICS_*, FORUM_HEARTBEAT_*: ops)"
+    assert {"FORUM_SECRET_KEY", "FORUM_DATABASE_URL", "FORUM_REDIS_URL", "FORUM_TRUSTED_PROXIES",
+            "FORUM_SEARCH_INDEXER", "GUNICORN_HOST"} <= set(names)
