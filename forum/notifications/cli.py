@@ -26,7 +26,8 @@ def digest() -> None:
 
 
 @jobs_cli.command("worker")
-def worker() -> None:
+@click.option("--burst", is_flag=True, help="Run the jobs queued now, then exit (cron, a backlog, tests).")
+def worker(burst: bool) -> None:
     """Run an RQ worker for the forum's queue (needs FORUM_REDIS_URL)."""
     url = current_app.config.get("FORUM_REDIS_URL")
     if not url:
@@ -34,4 +35,4 @@ def worker() -> None:
     from redis import Redis
     from rq import Worker
 
-    Worker(["forum"], connection=Redis.from_url(url)).work(with_scheduler=False)
+    Worker(["forum"], connection=Redis.from_url(url)).work(burst=burst, with_scheduler=False)
