@@ -47,8 +47,10 @@ def create_app(config: object | dict | None = None) -> Flask:
     _finish_config(app, settings)
     _trust_proxies(app)
 
+    from forum.core.db import engine_options, render_migration_item
+
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(app.config["SQLALCHEMY_DATABASE_URI"], app.config)
     db.init_app(app)
-    from forum.core.db import render_migration_item
 
     migrate.init_app(app, db, directory=str(MIGRATIONS), render_as_batch=True, compare_type=True,
                      render_item=render_migration_item)
@@ -137,15 +139,20 @@ def _instance_secret(app: Flask, config_module) -> str:
 
 
 def _configure_engine(app: Flask) -> None:
-    from forum.core.db import configure_sqlite
+    """The engine's options (pool, timeouts, pre-ping) come from FORUM_DB_* (settings, read before
+    db.init_app); here: SQLite's connection setup, and pools that a forked process never reuses."""
+    from forum.core.db import configure_sqlite, guard_against_fork
 
     def read_only_request() -> bool:
         # Safe methods never write; everything else (forms, API writes, CLI) takes the write lock.
         return has_request_context() and request.method in ("GET", "HEAD", "OPTIONS")
 
-    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        with app.app_context():
-            configure_sqlite(db.engine, read_only_request)
+    with app.app_context():
+        for engine in db.engines.values():
+            guard_against_fork(engine)
+        if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+            configure_sqlite(db.engine, read_only_request,
+                             busy_timeout_ms=int(app.config.get("FORUM_DB_LOCK_TIMEOUT_MS") or 30000))
 
 
 def _import_models() -> None:
