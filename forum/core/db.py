@@ -190,6 +190,37 @@ def guard_against_fork(engine: sa.Engine) -> None:
                 f"connection opened in process {connection_record.info['pid']}, used in {os.getpid()}")
 
 
+# SQLSTATE classes and codes that mean "the database is down, overloaded or busy; try again", not a
+# bug: connection exceptions, insufficient resources (too many connections), operator intervention
+# (shutdown, statement_timeout's query_canceled 57014), lock_not_available (lock_timeout), and
+# transaction rollbacks (serialization failure, deadlock).
+_RETRYABLE_SQLSTATES = ("08", "53", "57", "55P03", "40")
+_RETRYABLE_SQLITE = ("database is locked", "database table is locked", "database is busy",
+                     "unable to open database file", "disk i/o error")
+
+
+def database_unavailable(error: BaseException) -> bool:
+    """Does `error` say the database cannot serve now (unreachable, restarting, pool exhausted,
+    a lock or statement timeout, SQLite busy), so that the caller should answer "try again later"
+    rather than report a bug? A missing table or a constraint violation is not such an error."""
+    if isinstance(error, sa.exc.TimeoutError):  # no pooled connection became free in time
+        return True
+    if not isinstance(error, sa.exc.DBAPIError):
+        return False
+    if error.connection_invalidated:
+        return True
+    if error.statement is None and isinstance(error, (sa.exc.OperationalError, sa.exc.InterfaceError)):
+        return True  # raised while connecting (refused, timed out, the database not there yet)
+    if not isinstance(error, sa.exc.OperationalError):
+        return False
+    sqlstate = getattr(error.orig, "sqlstate", None)
+    if sqlstate is not None:
+        return sqlstate.startswith(_RETRYABLE_SQLSTATES)
+    if hasattr(error.orig, "sqlite_errorcode") or type(error.orig).__module__.startswith("sqlite3"):
+        return str(error.orig).lower().startswith(_RETRYABLE_SQLITE)
+    return True  # a driver error without a SQLSTATE: the connection itself failed
+
+
 def configure_sqlite(engine: sa.Engine, read_only: Callable[[], bool] = lambda: False,
                      busy_timeout_ms: int = 30000) -> None:
     """WAL, a busy timeout (how long a write waits for the one before it; past it "database is
