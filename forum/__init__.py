@@ -52,8 +52,10 @@ def create_app(config: object | dict | None = None) -> Flask:
     logs.configure(app)
     _trust_proxies(app)
 
+    from forum.core.db import engine_options, render_migration_item
+
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(app.config["SQLALCHEMY_DATABASE_URI"], app.config)
     db.init_app(app)
-    from forum.core.db import render_migration_item
 
     migrate.init_app(app, db, directory=str(MIGRATIONS), render_as_batch=True, compare_type=True,
                      render_item=render_migration_item)
@@ -90,13 +92,47 @@ def create_app(config: object | dict | None = None) -> Flask:
 
 
 def _start_search(app: Flask) -> None:
-    """Rebuild a missing or unreadable index now; start the indexer thread with the first request."""
+    """Rebuild a missing or unreadable index now; start the indexer thread with the first request.
+
+    A database that is down at start-up does not stop the forum: it starts, answers 503 with
+    Retry-After until the database is back, and the check runs again with a request (at most every
+    few seconds), so nothing needs a restart."""
+    import threading
+    import time
+
+    import sqlalchemy as sa
+
+    from forum.core.db import database_unavailable
     from forum.search import indexer, services
 
-    services.ensure_ready(app)
+    pending = {"next_try": None}  # monotonic time of the next try while the check is owed
+    checking = threading.Lock()
+
+    def check() -> None:
+        try:
+            services.ensure_ready(app)
+        except sa.exc.SQLAlchemyError as exc:
+            if not database_unavailable(exc):
+                raise
+            if pending["next_try"] is None:
+                log.warning("the database is unavailable (%s): starting anyway; requests answer 503 until "
+                            "it is back", str(exc).splitlines()[0])
+            pending["next_try"] = time.monotonic() + 5
+        else:
+            if pending["next_try"] is not None:
+                log.warning("the database is back; the search index is checked")
+            pending["next_try"] = None
+
+    check()
 
     @app.before_request
     def _search_indexer_running():
+        if pending["next_try"] is not None and time.monotonic() >= pending["next_try"]:
+            if checking.acquire(blocking=False):
+                try:
+                    check()
+                finally:
+                    checking.release()
         indexer.ensure_worker(app)
 
 
@@ -144,15 +180,20 @@ def _instance_secret(app: Flask, config_module) -> str:
 
 
 def _configure_engine(app: Flask) -> None:
-    from forum.core.db import configure_sqlite
+    """The engine's options (pool, timeouts, pre-ping) come from FORUM_DB_* (settings, read before
+    db.init_app); here: SQLite's connection setup, and pools that a forked process never reuses."""
+    from forum.core.db import configure_sqlite, guard_against_fork
 
     def read_only_request() -> bool:
         # Safe methods never write; everything else (forms, API writes, CLI) takes the write lock.
         return has_request_context() and request.method in ("GET", "HEAD", "OPTIONS")
 
-    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        with app.app_context():
-            configure_sqlite(db.engine, read_only_request)
+    with app.app_context():
+        for engine in db.engines.values():
+            guard_against_fork(engine)
+        if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+            configure_sqlite(db.engine, read_only_request,
+                             busy_timeout_ms=int(app.config.get("FORUM_DB_LOCK_TIMEOUT_MS") or 30000))
 
 
 def _import_models() -> None:

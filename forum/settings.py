@@ -174,6 +174,21 @@ class Config:
     FORUM_VOTE_RING_VOTES = int(_env("FORUM_VOTE_RING_VOTES", "2"))
     FORUM_VOTE_RING_ACCOUNT_DAYS = int(_env("FORUM_VOTE_RING_ACCOUNT_DAYS", "30"))
 
+    # Database connections (forum.core.db.engine_options). Per process: up to POOL_SIZE kept open
+    # plus MAX_OVERFLOW more under load; a request waits at most POOL_TIMEOUT seconds for one, then
+    # answers 503 with Retry-After (so size gunicorn workers x threads against these and PostgreSQL's
+    # max_connections). CONNECT_TIMEOUT: seconds to reach PostgreSQL. STATEMENT_TIMEOUT_MS and
+    # LOCK_TIMEOUT_MS: PostgreSQL stops a statement running that long, or waiting that long for a
+    # lock, and the request answers 503 (keep both below the web server's worker timeout); 0 turns
+    # one off. On SQLite the lock timeout is the busy timeout, how long a write waits for the
+    # writer before it. `flask db upgrade` runs without either timeout.
+    FORUM_DB_POOL_SIZE = int(_env("FORUM_DB_POOL_SIZE", "5"))
+    FORUM_DB_MAX_OVERFLOW = int(_env("FORUM_DB_MAX_OVERFLOW", "10"))
+    FORUM_DB_POOL_TIMEOUT = float(_env("FORUM_DB_POOL_TIMEOUT", "5"))
+    FORUM_DB_CONNECT_TIMEOUT = int(_env("FORUM_DB_CONNECT_TIMEOUT", "5"))
+    FORUM_DB_STATEMENT_TIMEOUT_MS = int(_env("FORUM_DB_STATEMENT_TIMEOUT_MS", "20000"))
+    FORUM_DB_LOCK_TIMEOUT_MS = int(_env("FORUM_DB_LOCK_TIMEOUT_MS", "10000"))
+    # Extra SQLAlchemy create_engine() options (Python config only); they win over the above.
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
     SQLALCHEMY_RECORD_QUERIES = False
     WTF_CSRF_TIME_LIMIT = None

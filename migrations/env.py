@@ -1,9 +1,11 @@
 import logging
+from contextlib import contextmanager
 from logging.config import fileConfig
 
 from flask import current_app
 
 from alembic import context
+from sqlalchemy import text
 
 # this is the Alembic Config object, which provides
 # access to the values within the .ini file in use.
@@ -89,14 +91,47 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
-        context.configure(
-            connection=connection,
-            target_metadata=get_metadata(),
-            **conf_args
-        )
+        with migration_lock(connection):
+            context.configure(
+                connection=connection,
+                target_metadata=get_metadata(),
+                **conf_args
+            )
 
-        with context.begin_transaction():
-            context.run_migrations()
+            with context.begin_transaction():
+                context.run_migrations()
+
+
+# Any fixed number: the key of the PostgreSQL advisory lock that migrations hold.
+MIGRATION_LOCK_KEY = 7_118_001
+
+
+@contextmanager
+def migration_lock(connection):
+    """One `db upgrade` at a time per database: several nodes may run it as they start. On
+    PostgreSQL a session-level advisory lock is taken before the current revision is read, so a
+    second run waits, then finds the schema at head and does nothing (without it, it failed with
+    UniqueViolation creating the same tables). SQLite has one writer anyway.
+
+    The migration connection waits as long as it must and lets long DDL run: the forum's
+    statement and lock timeouts (FORUM_DB_*_TIMEOUT_MS) are lifted on it, then restored."""
+    if connection.dialect.name != "postgresql":
+        yield
+        return
+    connection.execute(text("SET statement_timeout = 0"))
+    connection.execute(text("SET lock_timeout = 0"))
+    connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
+    connection.commit()  # the lock is the session's; Alembic begins its own transaction
+    try:
+        yield
+    except BaseException:
+        # The session ending releases the lock too: never hide the migration's own error.
+        connection.invalidate()
+        raise
+    connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK_KEY})
+    connection.execute(text("RESET statement_timeout"))
+    connection.execute(text("RESET lock_timeout"))
+    connection.commit()
 
 
 if context.is_offline_mode():

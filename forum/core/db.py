@@ -6,7 +6,9 @@ registered with `on_commit()` and run only if the transaction commits.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+import os
+import weakref
+from collections.abc import Callable, Mapping
 from datetime import datetime, timezone
 
 import sqlalchemy as sa
@@ -118,8 +120,111 @@ def _drop_after_rollback(session: Session, previous_transaction) -> None:
         session.info.pop(_HOOKS_KEY, None)
 
 
-def configure_sqlite(engine: sa.Engine, read_only: Callable[[], bool] = lambda: False) -> None:
-    """WAL, a busy timeout, and transactions that take the write lock when they begin.
+def engine_options(url: str, config: Mapping) -> dict:
+    """create_engine() options from the FORUM_DB_* settings, with SQLALCHEMY_ENGINE_OPTIONS from the
+    configuration merged over them (its keys win; its connect_args are merged key by key).
+
+    pool_pre_ping: a connection the database closed (a restart, an idle timeout) is replaced when it
+    is checked out, instead of failing the request that drew it. A short pool timeout makes an
+    exhausted pool answer 503 quickly rather than hold the request. On PostgreSQL the statement and
+    lock timeouts are session settings sent with every new connection; SQLite's counterpart of the
+    lock timeout is its busy timeout (configure_sqlite).
+    """
+    parsed = sa.engine.make_url(url)
+    options: dict = {"pool_pre_ping": True}
+    connect_args: dict = {}
+    in_memory = parsed.get_backend_name() == "sqlite" and parsed.database in (None, "", ":memory:")
+    if not in_memory:  # in-memory SQLite uses one static connection: there is no pool to size
+        options.update(pool_size=int(config.get("FORUM_DB_POOL_SIZE", 5)),
+                       max_overflow=int(config.get("FORUM_DB_MAX_OVERFLOW", 10)),
+                       pool_timeout=float(config.get("FORUM_DB_POOL_TIMEOUT", 5)))
+    if parsed.get_backend_name() == "postgresql":
+        connect_args["connect_timeout"] = int(config.get("FORUM_DB_CONNECT_TIMEOUT", 5))
+        settings = [parsed.query["options"]] if isinstance(parsed.query.get("options"), str) else []
+        for name, key in (("statement_timeout", "FORUM_DB_STATEMENT_TIMEOUT_MS"),
+                          ("lock_timeout", "FORUM_DB_LOCK_TIMEOUT_MS")):
+            milliseconds = int(config.get(key) or 0)
+            if milliseconds > 0:
+                settings.append(f"-c {name}={milliseconds}")
+        if settings:
+            connect_args["options"] = " ".join(settings)
+    explicit = dict(config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    connect_args.update(explicit.pop("connect_args", None) or {})
+    options.update(explicit)
+    if connect_args:
+        options["connect_args"] = connect_args
+    return options
+
+
+# Engines whose pools a forked child must not use (gunicorn --preload, RQ's work-horse per job).
+_fork_guarded: weakref.WeakSet[sa.Engine] = weakref.WeakSet()
+_fork_hook: list[bool] = []  # registered once per process (hooks cannot be removed)
+
+
+def _forget_inherited_pools() -> None:
+    for engine in list(_fork_guarded):
+        # close=False: the connections belong to the parent, which still uses them; the child
+        # only drops its references and opens its own.
+        engine.dispose(close=False)
+
+
+def guard_against_fork(engine: sa.Engine) -> None:
+    """A child process never uses a pooled connection it inherited: two processes on one socket
+    mix up each other's results and prepared statements (issue 18). Every fork disposes the pool
+    in the child (os.register_at_fork); and, SQLAlchemy's second recipe, a connection opened by
+    another process is refused at checkout, for anything that held a pool across a fork."""
+    if not _fork_hook:
+        os.register_at_fork(after_in_child=_forget_inherited_pools)
+        _fork_hook.append(True)
+    _fork_guarded.add(engine)
+
+    @event.listens_for(engine, "connect")
+    def _remember_pid(dbapi_connection, connection_record):
+        connection_record.info["pid"] = os.getpid()
+
+    @event.listens_for(engine, "checkout")
+    def _refuse_foreign(dbapi_connection, connection_record, connection_proxy):
+        if connection_record.info.get("pid", os.getpid()) != os.getpid():
+            connection_record.dbapi_connection = connection_proxy.dbapi_connection = None
+            raise sa.exc.DisconnectionError(
+                f"connection opened in process {connection_record.info['pid']}, used in {os.getpid()}")
+
+
+# SQLSTATE classes and codes that mean "the database is down, overloaded or busy; try again", not a
+# bug: connection exceptions, insufficient resources (too many connections), operator intervention
+# (shutdown, statement_timeout's query_canceled 57014), lock_not_available (lock_timeout), and
+# transaction rollbacks (serialization failure, deadlock).
+_RETRYABLE_SQLSTATES = ("08", "53", "57", "55P03", "40")
+_RETRYABLE_SQLITE = ("database is locked", "database table is locked", "database is busy",
+                     "unable to open database file", "disk i/o error")
+
+
+def database_unavailable(error: BaseException) -> bool:
+    """Does `error` say the database cannot serve now (unreachable, restarting, pool exhausted,
+    a lock or statement timeout, SQLite busy), so that the caller should answer "try again later"
+    rather than report a bug? A missing table or a constraint violation is not such an error."""
+    if isinstance(error, sa.exc.TimeoutError):  # no pooled connection became free in time
+        return True
+    if not isinstance(error, sa.exc.DBAPIError):
+        return False
+    if error.connection_invalidated:
+        return True
+    if error.statement is None and isinstance(error, (sa.exc.OperationalError, sa.exc.InterfaceError)):
+        return True  # raised while connecting (refused, timed out, the database not there yet)
+    if not isinstance(error, sa.exc.OperationalError):
+        return False
+    sqlstate = getattr(error.orig, "sqlstate", None)
+    if sqlstate is not None:
+        return sqlstate.startswith(_RETRYABLE_SQLSTATES)
+    if hasattr(error.orig, "sqlite_errorcode") or type(error.orig).__module__.startswith("sqlite3"):
+        return str(error.orig).lower().startswith(_RETRYABLE_SQLITE)
+    return True  # a driver error without a SQLSTATE: the connection itself failed
+
+
+def configure_sqlite(engine: sa.Engine, read_only: Callable[[], bool] = lambda: False,
+                     busy_timeout_ms: int = 30000) -> None:
+    """WAL, a busy timeout (how long a write waits for the one before it; past it "database is
+    locked", which answers 503), and transactions that take the write lock when they begin.
 
     In WAL mode a transaction that read first and writes later fails at once with "database is
     locked" (SQLITE_BUSY_SNAPSHOT) if another connection wrote in between; the busy timeout does
@@ -133,7 +238,7 @@ def configure_sqlite(engine: sa.Engine, read_only: Callable[[], bool] = lambda: 
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()

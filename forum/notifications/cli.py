@@ -26,7 +26,8 @@ def digest() -> None:
 
 
 @jobs_cli.command("worker")
-def worker() -> None:
+@click.option("--burst", is_flag=True, help="Run the jobs queued now, then exit (cron, a backlog, tests).")
+def worker(burst: bool) -> None:
     """Run an RQ worker for the forum's queue (needs FORUM_REDIS_URL)."""
     url = current_app.config.get("FORUM_REDIS_URL")
     if not url:
@@ -44,4 +45,4 @@ def worker() -> None:
 
     # /readyz needs a beat every few seconds; RQ's loop waits minutes for a job, so a thread beats.
     with heartbeats.beating(current_app._get_current_object(), heartbeats.JOBS, report):
-        rq_worker.work(with_scheduler=False)
+        rq_worker.work(burst=burst, with_scheduler=False)

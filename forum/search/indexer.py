@@ -22,7 +22,7 @@ import time
 import sqlalchemy as sa
 from flask import Flask, current_app
 
-from forum.core.db import insert_ignoring_conflicts
+from forum.core.db import database_unavailable, insert_ignoring_conflicts
 from forum.extensions import db
 from forum.search import analysis
 from forum.search.documents import SearchDoc, thread_documents
@@ -31,6 +31,7 @@ from forum.search.models import SearchOutbox, SearchWord
 log = logging.getLogger(__name__)
 BATCH_SIZE = 200
 POLL_SECONDS = 1.0
+DOWN_SECONDS = 5  # between tries while the database is unreachable
 
 
 def enqueue(question_id: int) -> None:
@@ -107,7 +108,11 @@ class _Worker:
                         process_all()
                     finally:
                         db.session.remove()
-            except Exception:  # the indexer must outlive a bad batch; the rows stay for the next try
+            except Exception as exc:  # the indexer must outlive a bad batch; the rows stay for the next try
+                if database_unavailable(exc):  # expected while the database restarts: no traceback
+                    log.warning("search indexer: the database is unavailable; retrying in %d s", DOWN_SECONDS)
+                    time.sleep(DOWN_SECONDS)
+                    continue
                 log.exception("search indexer batch failed; retrying")
                 time.sleep(POLL_SECONDS)
 

@@ -1,16 +1,20 @@
 """One error handler for pages and API: DomainError and HTTP errors become a 4xx page or the API's
-JSON error format `{"error": {"code", "message", "fields"}}`."""
+JSON error format `{"error": {"code", "message", "fields"}}`; a database that is down or busy
+becomes 503 with Retry-After (never 500)."""
 from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify, make_response, render_template, request
+import sqlalchemy as sa
+from flask import Flask, g, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from markupsafe import escape
 from werkzeug.exceptions import HTTPException
 
+from forum.core.db import database_unavailable
 from forum.core.errors import DomainError
-from forum.extensions import db
+from forum.extensions import db, login_manager
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +54,34 @@ _HTTP_MESSAGES = {
 }
 
 
+# Seconds a client is told to wait after a 503 for a database that is down or busy: about one pool
+# timeout, or the time a restarting database needs to accept connections again.
+DATABASE_RETRY_AFTER = 5
+
+
+def database_unavailable_response(error: Exception):
+    """503 + Retry-After for a database that cannot serve now. The session is rolled back and the
+    request goes on as anonymous, so that rendering the error page needs no database; if even
+    that fails, a bare page says the same."""
+    log.warning("database unavailable on %s %s: %s", request.method, request.path,
+                str(error).splitlines()[0] if str(error) else type(error).__name__)
+    try:
+        db.session.rollback()
+    except sa.exc.SQLAlchemyError:
+        db.session.invalidate()
+    g._login_user = login_manager.anonymous_user()  # Flask-Login's per-request user
+    g.api_user, g.api_user_loaded = None, True
+    message = _("The forum is busy or its database is briefly unavailable. Please try again in a moment.")
+    headers = {"Retry-After": str(DATABASE_RETRY_AFTER)}
+    try:
+        return error_response(503, "unavailable", message, headers=headers)
+    except sa.exc.SQLAlchemyError:
+        response = make_response(f'<!doctype html><meta charset="utf-8"><title>503</title><p>{escape(message)}</p>',
+                                 503)
+        response.headers.update(headers)
+        return response
+
+
 def register(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def _domain_error(error: DomainError):
@@ -73,6 +105,12 @@ def register(app: Flask) -> None:
         if status == 405 and getattr(error, "valid_methods", None):
             headers["Allow"] = ", ".join(error.valid_methods)
         return error_response(status, code, message(), headers=headers)
+
+    @app.errorhandler(sa.exc.SQLAlchemyError)
+    def _database_error(error: sa.exc.SQLAlchemyError):
+        if database_unavailable(error):
+            return database_unavailable_response(error)
+        return _unexpected(error)
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception):  # pragma: no cover - defensive
