@@ -84,3 +84,24 @@ def test_gunicorn_preload_workers_never_share_a_connection(app, ctx, create_ques
         output, _ = server.communicate(timeout=60)
     errors = [code for code in codes if code != 200]
     assert errors == [], f"{len(errors)} of {len(codes)} failed: {sorted(set(map(str, errors)))}\n{output[-3000:]}"
+
+
+def test_a_connection_from_another_process_is_never_checked_out(app, tmp_path):
+    """The second recipe, for a pool that survived a fork some other way: at checkout a connection
+    opened by another process is dropped (not closed: it is the other process's) and replaced."""
+    from tests.ops._db_support import side_app
+
+    side = side_app(app, tmp_path, FORUM_DB_POOL_SIZE=1, FORUM_DB_MAX_OVERFLOW=0)
+    with side.app_context():
+        engine = db.engine
+    first = engine.raw_connection()
+    inherited = first.dbapi_connection
+    first._connection_record.info["pid"] = -1  # as if a parent process had opened it
+    first.close()  # back to the pool
+    second = engine.raw_connection()
+    try:
+        assert second.dbapi_connection is not inherited
+    finally:
+        second.close()
+        inherited.close()  # in a real child the parent would still own it
+        engine.dispose()
