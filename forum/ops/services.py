@@ -24,7 +24,7 @@ import sqlalchemy as sa
 from flask import Flask, current_app
 
 from forum.core import redis_client
-from forum.core.db import utcnow
+from forum.core.db import database_unavailable, utcnow
 from forum.extensions import db
 from forum.notifications.models import OutgoingEmail
 from forum.ops import heartbeats
@@ -127,6 +127,19 @@ def _guarded(query, failures: list[str], name: str):
         return None
 
 
+def _database_revisions() -> set[str]:
+    """The database's migration revisions; empty when it answers but was never migrated. A database
+    that cannot be reached is not tried twice: a silent one costs one connect timeout, not two."""
+    try:
+        return set(db.session.scalars(sa.text("SELECT version_num FROM alembic_version")))
+    except sa.exc.SQLAlchemyError as error:
+        if database_unavailable(error):
+            raise
+        db.session.rollback()  # PostgreSQL: the failed statement ended the transaction
+        db.session.scalar(sa.text("SELECT 1"))
+        return set()  # reachable, but never migrated
+
+
 def readiness() -> tuple[bool, dict]:
     """The readiness report and whether this node is ready. Never raises."""
     app = current_app._get_current_object()
@@ -137,10 +150,7 @@ def readiness() -> tuple[bool, dict]:
     failed: list[str] = []
     now = utcnow()
 
-    revisions = _guarded(lambda: set(db.session.scalars(sa.text("SELECT version_num FROM alembic_version"))),
-                         [], "database")
-    if revisions is None and _guarded(lambda: db.session.scalar(sa.text("SELECT 1")), [], "database"):
-        revisions = set()  # reachable, but never migrated
+    revisions = _guarded(_database_revisions, [], "database")
     heads = app.extensions[_EXTENSION]["heads"]
     database: dict = {"ok": revisions is not None, "head": sorted(heads)}
     if revisions is None:

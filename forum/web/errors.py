@@ -3,6 +3,7 @@ JSON error format `{"error": {"code", "message", "fields"}}`; a database that is
 becomes 503 with Retry-After (never 500)."""
 from __future__ import annotations
 
+import functools
 import logging
 
 import sqlalchemy as sa
@@ -82,8 +83,25 @@ def database_unavailable_response(error: Exception):
         return response
 
 
+def _database_safe(handler):
+    """An error handler whose own work needs the database (the signed-in member behind the locale of
+    its message, the page's header) answers 503 when the database is down, not a 500 from the
+    handler; the 503 is rendered as anonymous, without the database."""
+    @functools.wraps(handler)
+    def wrapped(error):
+        try:
+            return handler(error)
+        except sa.exc.SQLAlchemyError as failure:
+            if not database_unavailable(failure):
+                raise
+            return database_unavailable_response(failure)
+
+    return wrapped
+
+
 def register(app: Flask) -> None:
     @app.errorhandler(DomainError)
+    @_database_safe
     def _domain_error(error: DomainError):
         status = error.status
         if error.code == "unauthorized":
@@ -93,11 +111,13 @@ def register(app: Flask) -> None:
         return error_response(status, error.code, error.message, error.fields, headers=headers, extra=extra)
 
     @app.errorhandler(CSRFError)
+    @_database_safe
     def _csrf_error(error: CSRFError):
         return error_response(400, "csrf_failed",
                               _("Your form expired or was sent from elsewhere. Reload the page and try again."))
 
     @app.errorhandler(HTTPException)
+    @_database_safe
     def _http_error(error: HTTPException):
         status = error.code or 500
         code, message = _HTTP_MESSAGES.get(status, ("error", lambda: error.description or ""))
@@ -113,6 +133,7 @@ def register(app: Flask) -> None:
         return _unexpected(error)
 
     @app.errorhandler(Exception)
+    @_database_safe
     def _unexpected(error: Exception):  # pragma: no cover - defensive
         log.exception("unhandled error on %s %s", request.method, request.path)
         db.session.rollback()  # else rendering the page (current_user...) fails on the broken session

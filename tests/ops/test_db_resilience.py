@@ -250,3 +250,21 @@ def _test_settings(tmp_path) -> dict:
     settings.update(FORUM_SEARCH_INDEX=str(tmp_path / "down-index"), FORUM_INSTANCE_PATH=str(tmp_path))
     return settings
 
+
+
+def test_error_pages_for_a_signed_in_member_answer_503_while_the_database_is_down(app, ctx, tmp_path, create_user,
+                                                                                    login):
+    """A 404, 405 or CSRF failure needs no database, but its handler does for a signed-in member
+    (their language for the message, the page's header): 503 with Retry-After, never the handler's
+    own 500."""
+    session_cookie = login(create_user(locale="en")).get_cookie("session")
+    missing = tmp_path / "gone" / "forum.sqlite3"
+    down = create_app({**_test_settings(tmp_path), "SQLALCHEMY_DATABASE_URI": f"sqlite:///{missing}",
+                       "PROPAGATE_EXCEPTIONS": False, "WTF_CSRF_ENABLED": True})
+    client = down.test_client()
+    client.set_cookie("session", session_cookie.value)
+    _assert_unavailable(client.get("/no-such-page", headers={"Accept-Language": "en"}), page=True)
+    _assert_unavailable(client.put("/", headers={"Accept-Language": "en"}), page=True)  # 405
+    _assert_unavailable(client.post("/logout", headers={"Accept-Language": "en"}), page=True)  # no CSRF token
+    _assert_unavailable(client.get("/api/v1/no-such-thing"))
+    _assert_unavailable(client.get("/no-such-page", headers={"Accept": "application/json"}))

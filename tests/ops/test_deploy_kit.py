@@ -121,3 +121,19 @@ def test_the_environment_file_names_only_variables_that_are_read():
                          "FORUM_REDIS_TIMEOUT, FORUM_LOG_*: redis; FORUM_METRICS_*, FORUM_HEARTBEAT_*: ops)"
     assert {"FORUM_SECRET_KEY", "FORUM_DATABASE_URL", "FORUM_REDIS_URL", "FORUM_TRUSTED_PROXIES",
             "FORUM_SEARCH_INDEXER", "GUNICORN_HOST"} <= set(names)
+
+
+def test_nginx_passes_on_only_a_request_id_the_forum_keeps():
+    """nginx logs the id it sends; the forum replaces an id it finds unfit with a new one. Unless nginx
+    applies the forum's own rule, its access log and the forum's lines name the same request
+    differently (and a client writes what it likes into nginx's log)."""
+    from forum.core import logs
+
+    site = (DEPLOY / "nginx" / "forum.conf").read_text()
+    block = re.search(r"map \$http_x_request_id \$forum_request_id \{\n(.*?)\n\}", site, re.S).group(1)
+    rules = re.findall(r'^\s*"~(.+?)"\s+\$http_x_request_id;', block, re.M)
+    assert len(rules) == 1 and re.search(r"^\s*default\s+\$request_id;", block, re.M), block
+    nginx_rule = re.compile(rules[0])
+    for sample in ("abc", "0aec173469f44d21bd47dee3549a84b6", "a.b_c-d", "x" * 64, "x" * 65, "",
+                   "bad id", "a\r\nSet-Cookie: x", 'q"uote', "中文", "a,b"):
+        assert bool(nginx_rule.match(sample)) == (logs.request_id_from(sample) == sample), sample

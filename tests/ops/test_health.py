@@ -178,3 +178,56 @@ def test_a_database_that_is_down_gives_a_quick_503_not_a_500(tmp_path, monkeypat
     assert body["search"]["ok"] is False and body["mail"]["ok"] is False
     with app.app_context():
         db.engine.dispose()
+
+
+def test_a_silent_database_costs_readyz_one_connect_timeout_not_two(tmp_path, monkeypatch):
+    """A database host that accepts TCP but never answers (a hung server, a dead machine behind a
+    load balancer): /readyz tries to connect once, not once per check, so it answers within one
+    FORUM_DB_CONNECT_TIMEOUT, inside a monitor's or Prometheus's own timeout."""
+    import socket
+    import threading
+
+    monkeypatch.setattr("forum.search.services.ensure_ready", lambda app: None)
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    accepted = []
+
+    def accept():
+        while True:
+            try:
+                accepted.append(listener.accept()[0])  # and never say a word
+            except OSError:
+                return
+
+    threading.Thread(target=accept, daemon=True).start()
+    settings = {k: getattr(config.TestConfig, k) for k in dir(config.TestConfig) if k.isupper()}
+    settings.update(SQLALCHEMY_DATABASE_URI=f"postgresql://forum@127.0.0.1:{listener.getsockname()[1]}/silent",
+                    FORUM_DB_CONNECT_TIMEOUT=1, FORUM_SEARCH_INDEX=str(tmp_path / "index"),
+                    FORUM_INSTANCE_PATH=str(tmp_path))
+    app = create_app(settings)
+    try:
+        response = app.test_client().get("/readyz")
+        assert response.status_code == 503
+        assert response.get_json()["problems"] == ["database_unreachable"]
+        assert len(accepted) == 1  # one connection attempt for the whole report
+    finally:
+        listener.close()
+        for connection in accepted:
+            connection.close()
+        with app.app_context():
+            db.engine.dispose()
+
+
+def test_a_database_never_migrated_is_reachable_and_behind(tmp_path, monkeypatch):
+    monkeypatch.setattr("forum.search.services.ensure_ready", lambda app: None)
+    settings = {k: getattr(config.TestConfig, k) for k in dir(config.TestConfig) if k.isupper()}
+    settings.update(SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'empty.sqlite3'}",
+                    FORUM_SEARCH_INDEX=str(tmp_path / "index"), FORUM_INSTANCE_PATH=str(tmp_path))
+    app = create_app(settings)
+    response = app.test_client().get("/readyz")
+    body = response.get_json()
+    assert response.status_code == 503 and "migrations_behind" in body["problems"]
+    assert body["database"]["revision"] == [] and body["database"]["migrations"] == "behind"
+    with app.app_context():
+        db.engine.dispose()
