@@ -64,7 +64,8 @@ def database_unavailable_response(error: Exception):
     """503 + Retry-After for a database that cannot serve now. The session is rolled back and the
     request goes on as anonymous, so that rendering the error page needs no database; if even
     that fails, a bare page says the same."""
-    log.warning("database unavailable on %s %s: %s", request.method, request.path,
+    # %r: a path holds what the client sent (%0A included); quoted, it cannot forge a log line.
+    log.warning("database unavailable on %s %r: %s", request.method, request.path,
                 str(error).splitlines()[0] if str(error) else type(error).__name__)
     try:
         db.session.rollback()
@@ -135,7 +136,7 @@ def register(app: Flask) -> None:
     @app.errorhandler(Exception)
     @_database_safe
     def _unexpected(error: Exception):  # pragma: no cover - defensive
-        log.exception("unhandled error on %s %s", request.method, request.path)
+        log.exception("unhandled error on %s %r", request.method, request.path)
         db.session.rollback()  # else rendering the page (current_user...) fails on the broken session
         code, message = _HTTP_MESSAGES[500]
         return error_response(500, code, message())

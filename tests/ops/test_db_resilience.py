@@ -268,3 +268,15 @@ def test_error_pages_for_a_signed_in_member_answer_503_while_the_database_is_dow
     _assert_unavailable(client.post("/logout", headers={"Accept-Language": "en"}), page=True)  # no CSRF token
     _assert_unavailable(client.get("/api/v1/no-such-thing"))
     _assert_unavailable(client.get("/no-such-page", headers={"Accept": "application/json"}))
+
+
+def test_a_path_cannot_forge_a_log_line_while_the_database_is_down(app, ctx, tmp_path, caplog):
+    """The warning names the path a client sent; quoted, a %0A in it stays inside the one line."""
+    missing = tmp_path / "gone" / "forum.sqlite3"
+    down = create_app({**_test_settings(tmp_path), "SQLALCHEMY_DATABASE_URI": f"sqlite:///{missing}"})
+    caplog.set_level("WARNING", logger="forum.web.errors")
+    _assert_unavailable(down.test_client().get("/users/x%0AWARNING forged%0A", headers={"Accept-Language": "en"}),
+                        page=True)
+    lines = [r.getMessage() for r in caplog.records if r.name == "forum.web.errors"]
+    assert lines and all("\n" not in line for line in lines), lines
+    assert any("\\nWARNING forged" in line for line in lines), lines
