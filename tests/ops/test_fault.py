@@ -525,6 +525,9 @@ def test_nodes_indexer_and_worker_killed_mid_load_lose_nothing(installation, cap
     # --- the kit: what nginx and the nodes show an operator ------------------------------------------
     _check_kit(inst, api, found)
 
+    # --- the lockout holds across nodes (issue 18, item 9) --------------------------------------------
+    lockout = _lockout_across_nodes(inst, names[-1], found)
+
     # --- Redis gone: a fresh node pointed at a closed port ---------------------------------------------
     checks_seconds = time.monotonic() - load_started - load_seconds - settle_seconds
     redis_started = time.monotonic()
@@ -550,6 +553,7 @@ def test_nodes_indexer_and_worker_killed_mid_load_lose_nothing(installation, cap
         "leases ended by the test": lease_ends,
         "kills": kills,
         "requests per upstream (nginx log)": _upstreams(inst),
+        "lockout across nodes (wrong passwords at once, half on each node)": lockout,
         "Redis down": redis_down,
         "total": f"{time.monotonic() - started:.1f} s",
     }
@@ -561,6 +565,28 @@ def test_nodes_indexer_and_worker_killed_mid_load_lose_nothing(installation, cap
         for name in ("node-a", "node-b", "jobs", "indexer"):
             print(f"--- {name} log tail\n{inst.processes.log_tail(name, 2000)}")
     assert found.failures == [], "\n".join(found.failures)
+
+
+def _lockout_across_nodes(inst: Installation, name: str, found: Findings) -> dict:
+    """Wrong passwords for one member sent at once, half straight to each node: the account locks
+    after FORUM_LOCKOUT_ATTEMPTS of them, whichever node counted them (the count is one database row,
+    claimed atomically), and then refuses even the right password on both nodes."""
+    attempts = config.Config.FORUM_LOCKOUT_ATTEMPTS
+    nodes = [Client(inst.ports["a"], tls=False), Client(inst.ports["b"], tls=False)]
+
+    def wrong(i: int) -> int:
+        return nodes[i % 2].send("POST", "/api/v1/tokens", {"username": name, "password": f"wrong-{i}"}).status
+
+    with ThreadPoolExecutor(8) as pool:
+        statuses = list(pool.map(wrong, range(attempts * 3)))
+    right = [node.send("POST", "/api/v1/tokens", {"username": name, "password": PASSWORD}).status for node in nodes]
+    refused = statuses.count(401)
+    found.check(set(statuses) <= {401, 423} and 0 < refused <= attempts,
+                f"{len(statuses)} wrong passwords at once across two nodes: {refused} counted as wrong (401), "
+                f"at most {attempts} may be; statuses {sorted(statuses)}")
+    found.check(right == [423, 423], f"after the lockout the right password answered {right} on nodes a and b")
+    return {"wrong passwords sent": len(statuses), "answered 401": refused, "answered 423": statuses.count(423),
+            "right password then, node a / b": right}
 
 
 def _last_error(log: str) -> str:
