@@ -13,10 +13,13 @@ from forum.api.common import OPERATIONS, route
 
 _STATUS_TEXT = {400: "Malformed JSON", 401: "Not signed in", 403: "Not allowed", 404: "Absent or private",
                 409: "Conflict", 413: "Too large", 415: "Not JSON", 422: "Invalid fields", 423: "Locked",
-                429: "Rate limited"}
+                429: "Rate limited", 503: "The database is unavailable or busy: try again after Retry-After"}
 # Answers any operation may give, whatever it does: a request that cannot be read (NUL bytes, invalid
-# UTF-8, malformed JSON), a body over FORUM_MAX_CONTENT_LENGTH, the API-wide rate limit.
-_EVERY_OPERATION = (400, 413, 429)
+# UTF-8, malformed JSON), a body over FORUM_MAX_CONTENT_LENGTH, the API-wide rate limit, a database
+# that is down or busy (503, never 500).
+_EVERY_OPERATION = (400, 413, 429, 503)
+_RETRY_AFTER = {"Retry-After": {"description": "Seconds to wait before trying again",
+                                "schema": {"type": "integer", "minimum": 1}}}
 
 
 def _possible_errors(op) -> list[int]:
@@ -94,6 +97,8 @@ def build_document(server_url: str) -> dict[str, Any]:
             operation["responses"][str(status)] = {
                 "description": _STATUS_TEXT.get(status, "Error"),
                 "content": {"application/json": {"schema": error_ref}}}
+            if status in (429, 503):
+                operation["responses"][str(status)]["headers"] = _RETRY_AFTER
         operation["operationId"] = re.sub(r"[^a-zA-Z0-9_]+", "_", operation["operationId"]).strip("_")
         paths.setdefault(path, {})[op.method.lower()] = operation
     return {

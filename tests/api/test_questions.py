@@ -132,3 +132,12 @@ def test_openapi_document_describes_the_calls(client, path):
     assert {"QuestionOut", "AnswerOut", "ErrorOut", "QuestionIn"} <= set(schemas)
     assert schemas["QuestionIn"]["properties"]["category"]["enum"] == ["account", "orders", "payments",
                                                                        "complaints", "other"]
+
+
+def test_openapi_document_names_503_with_retry_after_on_every_call(client):
+    """A database that is down or busy answers 503 with Retry-After on any call (never 500)."""
+    doc = client.get("/api/v1/openapi.json").get_json()
+    operations = [op for item in doc["paths"].values() for op in item.values()]
+    assert operations and all("503" in op["responses"] for op in operations)
+    assert all("Retry-After" in op["responses"]["503"]["headers"] for op in operations)
+    assert not any("500" in op["responses"] for op in operations)
