@@ -29,6 +29,18 @@ if IN_CI and not POSTGRES_URL:
 BACKENDS = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
 
 
+def pytest_collection_modifyitems(config, items):
+    """A test marked postgresql_only runs with the PostgreSQL application only: its SQLite variant is
+    deselected (a skip would read as something missing)."""
+    keep, drop = [], []
+    for item in items:
+        backend = getattr(getattr(item, "callspec", None), "params", {}).get("app")
+        (drop if item.get_closest_marker("postgresql_only") and backend != "postgresql" else keep).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
+
+
 def _reset_postgres(url: str) -> None:
     engine = sa.create_engine(config.normalise_database_url(url))
     with engine.begin() as conn:

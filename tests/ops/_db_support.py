@@ -13,12 +13,6 @@ from tests.conftest import IN_CI, POSTGRES_URL
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def needs_postgres(app) -> None:
-    """These failures exist on PostgreSQL only; the SQLite run of the parametrised fixture skips."""
-    if app.config["TEST_BACKEND"] != "postgresql":
-        pytest.skip("PostgreSQL only")
-
-
 def redis_url() -> str:
     url = os.environ.get("FORUM_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
     from redis import Redis

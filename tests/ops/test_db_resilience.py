@@ -13,12 +13,13 @@ import sys
 import threading
 import time
 
+import pytest
 import sqlalchemy as sa
 
 from forum import create_app
 from forum.core.db import database_unavailable, engine_options
 from forum.extensions import db
-from tests.ops._db_support import ROOT, TcpProxy, needs_postgres, side_app
+from tests.ops._db_support import ROOT, TcpProxy, side_app
 from tests.serving import free_port
 
 HOLD_SECONDS = 15  # a lock held this long: far beyond the timeouts the tests set (1 s)
@@ -172,8 +173,8 @@ def test_a_held_lock_answers_503_after_the_lock_timeout(app, ctx, create_questio
         db.engine.dispose()
 
 
+@pytest.mark.postgresql_only
 def test_a_statement_timeout_answers_503(app, ctx, create_question, create_user, tmp_path):
-    needs_postgres(app)
     from forum.auth.services import issue_token
 
     question_id, token = create_question().id, issue_token(create_user())
@@ -185,8 +186,8 @@ def test_a_statement_timeout_answers_503(app, ctx, create_question, create_user,
         db.engine.dispose()
 
 
+@pytest.mark.postgresql_only
 def test_the_first_request_after_a_database_restart_succeeds(app, ctx, tmp_path):
-    needs_postgres(app)
     side = side_app(app, tmp_path, FORUM_DB_POOL_SIZE=1, FORUM_DB_MAX_OVERFLOW=0)
     client = side.test_client()
     assert client.get("/api/v1/questions").status_code == 200

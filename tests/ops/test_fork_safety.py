@@ -14,15 +14,17 @@ import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
+
 from forum.extensions import db
-from tests.ops._db_support import ROOT, forum_env, needs_postgres, redis_url
+from tests.ops._db_support import ROOT, forum_env, redis_url
 from tests.serving import free_port, wait_until_serving
 
 JOBS = 40  # many more than psycopg's prepare_threshold (5 runs of one statement per connection)
 
 
+@pytest.mark.postgresql_only
 def test_one_rq_worker_runs_forty_jobs_on_postgresql(app, ctx, create_user, tmp_path):
-    needs_postgres(app)
     url = redis_url()
     from redis import Redis
     from rq import Queue
@@ -60,8 +62,8 @@ def _get(url: str) -> int | str:
         return type(error).__name__
 
 
+@pytest.mark.postgresql_only
 def test_gunicorn_preload_workers_never_share_a_connection(app, ctx, create_question, tmp_path):
-    needs_postgres(app)
     ids = [create_question().id for _ in range(5)]
     db.session.commit()
     port = free_port()
