@@ -7,10 +7,14 @@ from __future__ import annotations
 
 from collections import Counter
 
+import pytest
+
 from forum.questions import rules
 from forum.questions import services as question_services
 from forum.search import services as search_services
 from tests.search import judged
+
+pytestmark = pytest.mark.search_index  # every test here searches
 
 MIN_RECALL_AT_5 = 0.9
 CATEGORIES = {"account", "orders", "payments", "complaints", "other"}
