@@ -210,8 +210,10 @@ class TestConfig(Config):
     FORUM_ARGON2_TIME_COST = 1
     SQLALCHEMY_RECORD_QUERIES = True
     FORUM_MAIL_SERVER = None
-    # The search index is brought up to date before each request returns.
-    FORUM_SEARCH_INDEXER = "inline"
+    # Nothing indexes: the outbox rows wait (indexing every post made each test ~4x slower).
+    # Tests that search ask for an index with @pytest.mark.search_index (tests/conftest.py), which
+    # switches to "inline": the index is brought up to date before each request returns.
+    FORUM_SEARCH_INDEXER = "manual"
     # Most tests vote with fresh accounts (reputation 1) and check the reputation that votes move;
     # tests/reputation/test_farming.py sets the production default (15) and checks the rule itself.
     FORUM_VOTE_REPUTATION_MIN = 1

@@ -226,6 +226,7 @@ def _page_text(response) -> str:
     return " ".join(" ".join(root.itertext()).split())
 
 
+@pytest.mark.search_index
 @pytest.mark.parametrize("chunk", range(len(CHUNKS)))
 def test_vectors_in_posts_are_inert(client, people, login, chunk):
     """Each vector is a question's title and body (its own Markdown document) and a comment; edits
@@ -279,6 +280,7 @@ def test_vectors_in_posts_are_inert(client, people, login, chunk):
         check_page(client.get(url), f"chunk {chunk}: {url}")
 
 
+@pytest.mark.search_index
 @pytest.mark.parametrize("chunk", range(len(CHUNKS)))
 def test_vectors_in_forms_and_arguments_are_inert(client, people, login, chunk):
     """A refused form comes back with what was typed in it (inside value="" and <textarea>), and
@@ -883,6 +885,7 @@ def test_another_members_notifications_stay_theirs(client, world, login):
     assert notifications.unread_count(world["bob"]) == unread
 
 
+@pytest.mark.search_index
 def test_deleted_and_private_things_do_not_show(client, world, login):
     gone = world["gone"]
     for url in (f"/api/v1/questions/{gone.id}", f"/questions/{gone.id}", f"/api/v1/questions/{gone.id}/revisions",

@@ -11,7 +11,8 @@ Where it runs (FORUM_SEARCH_INDEXER):
   (the writer lock lets one work at a time), just wasteful.
 - "external": no thread; run `flask --app forum search indexer` as one process beside the web
   workers (recommended under gunicorn).
-- "inline" (tests): the batch runs right after each commit, before the request returns.
+- "inline" (tests that search): the batch runs right after each commit, before the request returns.
+- "manual" (the other tests): nothing runs; the rows wait in the outbox until `process_all()`.
 """
 from __future__ import annotations
 
@@ -156,8 +157,11 @@ def _apply_inline(app: Flask) -> None:
 def notify() -> None:
     """After a commit: apply the outbox now (tests) or wake the indexer."""
     app = current_app._get_current_object()
-    if app.config.get("FORUM_SEARCH_INDEXER") == "inline":
+    mode = app.config.get("FORUM_SEARCH_INDEXER")
+    if mode == "inline":
         _apply_inline(app)
+        return
+    if mode == "manual":
         return
     worker = ensure_worker(app)
     if worker is not None:

@@ -10,6 +10,7 @@ from tests.browser.test_votes import sign_in
 pytestmark = pytest.mark.browser
 
 
+@pytest.mark.search_index
 def test_search_filters_did_you_mean_and_similar_questions(page, app, create_user, create_question,
                                                            create_answer):
     from forum.extensions import db

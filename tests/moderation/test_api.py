@@ -81,6 +81,7 @@ def review_items(client, headers, **params) -> list[dict]:
     ("246810", "body", "短信验证码 246810 输进去提示过期，怎么办？"),
     (MOBILE, "title", f"手机号 {MOBILE} 收不到验证码"),
 ])
+@pytest.mark.search_index
 def test_private_data_is_refused_and_never_echoed(client, create_user, token_for, raw, field, text):
     headers = token_for(create_user())
     response = ask(client, headers, **{field: text if field == "title" else QUESTION["body"] + text})
@@ -160,6 +161,7 @@ def test_staff_may_post_an_email_address(client, create_user, token_for, create_
 # --- the scam guard ---------------------------------------------------------------------------------
 
 
+@pytest.mark.search_index
 def test_held_answer_is_seen_by_its_author_and_moderators_only(client, create_user, token_for, create_question,
                                                                 moderator, mod_h):
     asker = create_user()
@@ -199,6 +201,7 @@ def test_held_answer_is_seen_by_its_author_and_moderators_only(client, create_us
     assert client.post(f"{API}/review/{item['id']}", json={"action": "approve"}, headers=mod_h).status_code == 409
 
 
+@pytest.mark.search_index
 def test_held_question_is_404_for_others(client, create_user, token_for, mod_h):
     author_h = token_for(create_user())
     response = ask(client, author_h, title="退款问题可以找我处理", body=SCAM_OFFICIAL, tags=["退款"])
@@ -390,6 +393,7 @@ def test_review_queue_api(client, create_user, token_for, create_question, mod_h
 # --- close, reopen, lock ----------------------------------------------------------------------------
 
 
+@pytest.mark.search_index
 def test_close_and_reopen_api(client, create_user, token_for, create_question, mod_h):
     original = create_question(title="修改收货地址的正确方法是什么")
     q = create_question(title="收货地址填错了，要怎么改")
@@ -471,6 +475,7 @@ def reputation(client, user) -> int:
     return client.get(f"{API}/users/{user.username}").get_json()["reputation"]
 
 
+@pytest.mark.search_index
 def test_undelete_answer_api(client, create_user, token_for, create_question, mod_h):
     q = create_question(title="退款一直没有到账怎么办", body="退货已经签收一周了，退款还没有到账，请问去哪里查？")
     author = create_user()
@@ -499,6 +504,7 @@ def test_undelete_answer_api(client, create_user, token_for, create_question, mo
     assert client.post(f"{API}/answers/999999/undelete", json={}, headers=mod_h).status_code == 404
 
 
+@pytest.mark.search_index
 def test_undelete_question_api(client, create_user, token_for, create_question, mod_h):
     asker = create_user()
     q = create_question(asker, title="退款一直没有到账怎么办", body="退货已经签收一周了，退款还没有到账，请问去哪里查？",
@@ -694,6 +700,7 @@ def test_one_api_budget_per_token_across_every_route(limited):
         assert [client.get(f"{API}/review", headers=mod_headers).status_code for _ in range(5)] == [200] * 4 + [429]
 
 
+@pytest.mark.search_index
 def test_a_post_hidden_after_a_search_leaves_the_search_results(client, create_user, token_for, create_question,
                                                                 create_answer, mod_h):
     q = create_question()

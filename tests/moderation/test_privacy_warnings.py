@@ -166,6 +166,7 @@ def test_api_refuses_phones_and_cards_rather_than_warning(client, create_user, t
     assert [f["kind"] for f in response.get_json()["error"]["findings"]] == ["mobile"]
 
 
+@pytest.mark.search_index
 def test_api_removal_and_search(client, create_user, token_for):
     author = create_user(reputation=50)
     headers = token_for(author)

@@ -204,6 +204,7 @@ def test_summaries_and_answers_are_redacted_too(thread, moderator):
 
 # --- the API ---------------------------------------------------------------------------------------
 
+@pytest.mark.search_index
 def test_api_redacts_and_the_public_history_no_longer_shows_the_details(client, thread, moderator, token_for):
     question_id = thread["question"].id
     before = client.get(f"{API}/questions/{question_id}/revisions").get_data(as_text=True)

@@ -151,6 +151,7 @@ def test_private_data_in_the_title_is_refused(create_user):
     assert count(Question) == 0
 
 
+@pytest.mark.search_index
 def test_remove_posts_with_the_data_cut_out_everywhere(create_user):
     author = create_user()
     q = posts.ask_question(author, title=f"手机号 {MOBILE} 收不到验证短信", body=f"{BODY}\n卡号 {CARD}，邮箱 {EMAIL}",
@@ -256,6 +257,7 @@ def test_scam_signals_hold_a_members_answer_until_approved(create_user, create_q
     assert log_actions(answer_id=answer.id) == ["approve"]
 
 
+@pytest.mark.search_index
 def test_held_question_is_invisible_and_counted_nowhere(create_user, category_follower, moderator):
     author = create_user()
     q = posts.ask_question(author, title="退款问题可以找我处理", body=SCAM_CONTACT, tags=["退款"], category="orders")
@@ -577,6 +579,7 @@ def test_a_flag_on_a_first_post_raises_the_items_reason(create_user, create_ques
 # --- close, reopen, lock ----------------------------------------------------------------------------
 
 
+@pytest.mark.search_index
 def test_close_and_reopen(create_user, create_question, moderator):
     original = create_question()
     q = create_question()
@@ -691,6 +694,7 @@ def test_locked_threads_take_nothing_from_members(create_user, create_question, 
 # --- undelete ---------------------------------------------------------------------------------------
 
 
+@pytest.mark.search_index
 def test_undelete_answer_restores_counts_reputation_and_search(create_user, create_question, moderator):
     asker = create_user()
     q = create_question(asker, title="退款一直没有到账怎么办", body="退货已经签收一周了，退款还没有到账，请问去哪里查？")
@@ -733,6 +737,7 @@ def test_undelete_answer_restores_counts_reputation_and_search(create_user, crea
     assert recompute(fix=False) == []
 
 
+@pytest.mark.search_index
 def test_undelete_question_restores_its_thread(create_user, create_question, moderator):
     asker = create_user()
     q = create_question(asker, tags=("退款",), title="退款一直没有到账怎么办",

@@ -50,7 +50,7 @@ def test_readyz_names_every_check_and_the_embedded_default_is_ready(app, client,
     database = body["database"]
     assert database["ok"] and database["migrations"] == "at_head" and database["revision"] == database["head"]
     assert database["head"] == sorted(services._script_heads(app))
-    assert body["search"] == {"indexer": "inline", "ok": True, "outbox_depth": 0, "oldest_age_seconds": None}
+    assert body["search"] == {"indexer": "manual", "ok": True, "outbox_depth": 0, "oldest_age_seconds": None}
     assert body["mail"] == {"ok": True, "backlog": 0, "oldest_age_seconds": None, "failed": 0}
     # The production default: an indexer thread in each web process and jobs on a thread, no Redis.
     # No heartbeat is asked for (none is ever written).

@@ -19,6 +19,8 @@ from forum.search.backends import whoosh_backend
 from forum.search.query import parse, rewrite
 from tests import scaling
 
+pytestmark = pytest.mark.search_index  # every test here searches
+
 # Three-letter words one letter away from several words the corpus below uses, none of them in it.
 NEAR_WORDS = ["wat", "tay", "net", "hay", "hat", "yot", "vay", "tow", "ust", "bak", "fot", "rud", "kap", "mel",
               "sot", "wen"]

@@ -7,10 +7,15 @@ from __future__ import annotations
 
 from collections import Counter
 
+import pytest
+
 from forum.questions import rules
 from forum.questions import services as question_services
+from forum.search import indexer as search_indexer
 from forum.search import services as search_services
 from tests.search import judged
+
+pytestmark = pytest.mark.search_index  # every test here searches
 
 MIN_RECALL_AT_5 = 0.9
 CATEGORIES = {"account", "orders", "payments", "complaints", "other"}
@@ -35,10 +40,13 @@ def test_judged_set_is_well_formed():
         assert query["note"], query["q"]
 
 
-def test_recall_and_mrr_on_judged_set(ctx, create_user, capsys):
+def test_recall_and_mrr_on_judged_set(ctx, create_user, capsys, monkeypatch):
     asker = create_user("judged-asker")
     helper = create_user("judged-helper")
+    # Indexed in batches once seeded, not with one index commit per post: the same documents.
+    monkeypatch.setitem(ctx.config, "FORUM_SEARCH_INDEXER", "manual")
     ids = judged.seed(question_services, asker, helper)
+    search_indexer.process_all()
 
     report = judged.evaluate(lambda q: search_services.search(q, per_page=50), ids)
 

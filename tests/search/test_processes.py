@@ -34,15 +34,35 @@ def _spawn(env, *args) -> subprocess.Popen:
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
+def _documents_beyond(seen: int, worker: subprocess.Popen, writers: list, seconds: float = 60) -> int:
+    """The index's document count once the indexer has added to it, or once there is nothing left
+    for it to add (instead of a fixed sleep)."""
+    backend = services.get_backend()
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        count = backend.document_count()
+        if count > seen:
+            return count
+        if all(process.poll() is not None for process in writers):
+            left = indexer.pending()
+            db.session.rollback()  # on SQLite even this read holds the write lock until it ends
+            if left == 0:
+                return count
+        assert worker.poll() is None, worker.communicate()[1][-3000:]
+        time.sleep(0.2)
+    raise AssertionError(f"the indexer added nothing to the {seen} documents within {seconds} s")
+
+
 def test_writers_and_a_killed_indexer_lose_nothing(app, ctx, create_user):
     user_id = create_user().id
     db.session.commit()  # reading the id began a transaction; on SQLite it holds the write lock
     env = _env(app)
     writers = [_spawn(env, "writer", str(user_id), f"p{n}", str(POSTS_EACH)) for n in range(WRITERS)]
     kills = 0
-    for _ in range(2):  # start an indexer, let it work a moment, kill it mid-stream
+    indexed = 0
+    for _ in range(2):  # start an indexer, let it index some of the posts, kill it mid-stream
         worker = _spawn(env, "indexer")
-        time.sleep(2.5)
+        indexed = _documents_beyond(indexed, worker, writers)
         worker.send_signal(signal.SIGKILL)
         worker.communicate()
         kills += 1

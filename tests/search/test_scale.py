@@ -3,6 +3,7 @@ matches and estimates the total past it, words no post contains cost nothing, a 
 beside and swapped in, and the indexer's small Whoosh segments are merged."""
 from __future__ import annotations
 
+import pytest
 import sqlalchemy as sa
 
 from forum.extensions import db
@@ -10,6 +11,8 @@ from forum.search import services
 from forum.search.backends import postgres_backend, whoosh_backend
 from forum.search.backends.base import round_estimate
 from forum.search.query import parse
+
+pytestmark = pytest.mark.search_index  # every test here searches
 
 
 def _window(monkeypatch, size: int) -> None:

@@ -6,6 +6,8 @@ import pytest
 
 from forum.search import services
 
+pytestmark = pytest.mark.search_index  # every test here searches
+
 
 def keys(results):
     return [(h.type, h.question_id, h.answer_id) for h in results.hits]

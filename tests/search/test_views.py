@@ -4,7 +4,11 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
+
 from forum.search import indexer, services
+
+pytestmark = pytest.mark.search_index  # every test here searches
 
 
 def test_search_page_shows_highlighted_hits(client, create_question, create_answer):

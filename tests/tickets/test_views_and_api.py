@@ -14,6 +14,7 @@ def setup(create_user, create_question):
     return asker, staff, q
 
 
+@pytest.mark.search_index
 def test_escalation_page_shows_hours_and_solved_threads(client, setup, login, create_question, create_answer,
                                                          create_user):
     from forum.verification import services as verification
