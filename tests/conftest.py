@@ -41,6 +41,21 @@ def pytest_collection_modifyitems(config, items):
         items[:] = keep
 
 
+def side_database_url(suffix: str) -> str:
+    """A PostgreSQL database of its own beside the test database (`<name>_<suffix>`, created when
+    missing), for an application that must not disturb the session's; .ci/run drops it afterwards."""
+    from sqlalchemy.engine import make_url
+
+    url = make_url(config.normalise_database_url(POSTGRES_URL))
+    name = f"{url.database}_{suffix}"
+    engine = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        if not conn.scalar(sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}):
+            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
 def _reset_postgres(url: str) -> None:
     engine = sa.create_engine(config.normalise_database_url(url))
     with engine.begin() as conn:

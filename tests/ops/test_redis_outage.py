@@ -13,12 +13,10 @@ import time
 
 import pytest
 import sqlalchemy as sa
-from sqlalchemy.engine import make_url
 
-from forum import settings as config
 from forum.extensions import db, limiter
 from forum.notifications.models import OutgoingEmail
-from tests.conftest import BACKENDS, POSTGRES_URL, IsolatedClient, make_app, wipe
+from tests.conftest import BACKENDS, IsolatedClient, make_app, side_database_url, wipe
 
 # Generous: a request that waits for a dead Redis (the bug) takes 5 s or more; one that does not,
 # well under a second (seen: 2.7 s once on a fully loaded 2-core machine). Not a benchmark.
@@ -66,18 +64,6 @@ class SilentServer:
         self.sock.close()
 
 
-def _outage_database_url() -> str:
-    """A PostgreSQL database of its own, so that this module never disturbs the session's app."""
-    url = make_url(config.normalise_database_url(POSTGRES_URL))
-    name = f"{url.database}_redis_outage"
-    engine = sa.create_engine(url, isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        if not conn.scalar(sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}):
-            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    engine.dispose()
-    return url.set(database=name).render_as_string(hide_password=False)
-
-
 @pytest.fixture(scope="module")
 def smtp_outbox():
     """A real SMTP receiver (aiosmtpd) on a free local port."""
@@ -111,7 +97,7 @@ def down(request, tmp_path_factory, smtp_outbox):
         import tests.conftest as conftest
 
         saved = conftest.POSTGRES_URL
-        conftest.POSTGRES_URL = _outage_database_url()
+        conftest.POSTGRES_URL = side_database_url("redis_outage")
         try:
             app = make_app("postgresql", tmp_path_factory, **overrides)
         finally:
