@@ -29,10 +29,11 @@ def create_app(config: object | dict | None = None) -> Flask:
     `<prefix>/var/forum-instance` for an installed package. Never site-packages.
     """
     from forum import settings
+    from forum.web.boundary import ForumFlask
 
     instance_path = (config or {}).get("FORUM_INSTANCE_PATH") if isinstance(config, dict) else None
     instance_path = instance_path or os.environ.get("FORUM_INSTANCE_PATH")
-    app = Flask(
+    app = ForumFlask(  # one unit of work per request: forum.web.boundary
         __name__,
         instance_path=os.path.abspath(instance_path) if instance_path else None,
         template_folder=str(TEMPLATES),

@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 import click
-from flask.cli import AppGroup
+from forum.core.commands import CommandGroup
 
 from forum.api import idempotency
 
-api_cli = AppGroup("api", help="Upkeep of the JSON API's records.")
+api_cli = CommandGroup("api", help="Upkeep of the JSON API's records.")
 
 
 @api_cli.command("purge-idempotency-keys")

@@ -5,9 +5,10 @@ A client that lost its connection after sending a POST cannot know whether the p
 `Idempotency-Key: <token>` it may send the same request again, to any node, for 24 hours:
 
 - the first request with a key runs as usual; the key's row is added to the request's own
-  transaction before the view runs, so it is committed together with what the view created (or
-  rolled back with it: a request that failed leaves the key free for the retry). Right after the
-  view, a 2xx response (status, body, Content-Type and Location) is stored on the row;
+  transaction before the view runs, and its 2xx response (status, body, Content-Type and Location)
+  is written to the row right before that transaction commits (forum.web.boundary): what the
+  request created and the answer it gave are committed together, or neither is. A request that
+  failed, or whose process died, leaves the key free for the retry;
 - the same key with the same method, path and body: that response, byte for byte, with
   `Idempotency-Replayed: true`; nothing runs again;
 - the same key with another body or path: 422 `idempotency_key_reused`;
@@ -22,6 +23,7 @@ replaced; `flask --app forum api purge-idempotency-keys` deletes them.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -30,21 +32,24 @@ import time
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from flask import Blueprint, Response, current_app, g, request
+from flask import Blueprint, Response, current_app, request
 from flask_babel import gettext as _
 
 from forum.api.models import IdempotencyKey
 from forum.core.db import insert_ignoring_conflicts, utcnow
 from forum.core.errors import Conflict, DomainError, ValidationFailed
 from forum.extensions import db
+from forum.web.boundary import before_commit
 
 log = logging.getLogger(__name__)
 
 HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotency-Replayed"
 KEPT_FOR = timedelta(hours=24)
-# A row without a response is a request still running, for at most this long (gunicorn kills a
-# worker after 30 s); older, its request died between its commit and storing the response.
+# A committed row without a response: its request made part of its work durable early
+# (checkpoint()) and is still running, for at most this long (gunicorn kills a worker after 30 s);
+# older, it died before its end. (A request commits its row and its answer together otherwise, so a
+# copy racing with it waits for that commit, on the unique key or SQLite's write lock.)
 IN_FLIGHT_FOR = timedelta(minutes=2)
 # How long a copy waits for the first request's answer before answering 409 in flight.
 IN_FLIGHT_WAIT_SECONDS = 2.0
@@ -144,7 +149,8 @@ def _answer_from(row: IdempotencyKey, fingerprint: str, now: datetime) -> Idempo
 
 def settle(user_id: int, key: str, fingerprint: str, *, method: str, path: str, status: int, body: bytes,
            headers: dict[str, str], now: datetime | None = None) -> None:
-    """Keep the response of the request that took `key` (its own short transaction)."""
+    """Keep the response of the request that took `key`, in that request's transaction (flush only:
+    the request's unit of work commits it together with what the request did)."""
     now = now or utcnow()
     values = {"status_code": status, "response_body": body, "response_headers": json.dumps(headers),
               "completed_at": now}
@@ -152,30 +158,27 @@ def settle(user_id: int, key: str, fingerprint: str, *, method: str, path: str, 
         sa.update(IdempotencyKey)
         .where(IdempotencyKey.user_id == user_id, IdempotencyKey.key == key,
                IdempotencyKey.fingerprint == fingerprint, IdempotencyKey.status_code.is_(None))
-        .values(**values))
+        .values(**values).execution_options(synchronize_session=False))
     if result.rowcount == 0:
-        # The request's transaction did not keep the row (nothing was committed, or a service rolled
-        # back and carried on): record the answer now.
+        # The claim's row is not in this transaction (a service made part of its work durable
+        # early with checkpoint()): record the answer now.
         insert_ignoring_conflicts(IdempotencyKey, {
             "user_id": user_id, "key": key, "method": method[:10], "path": path[:500],
             "fingerprint": fingerprint, "created_at": now, **values}, ["user_id", "key"])
-    db.session.commit()
 
 
 def release(user_id: int, key: str, fingerprint: str) -> None:
-    """Free `key` after a failed request: its row is gone with the rollback, unless a service
-    committed part of its work before failing (its own short transaction)."""
+    """Free `key` in this transaction: for an answer that is not kept (a redirect)."""
     db.session.execute(sa.delete(IdempotencyKey).where(
         IdempotencyKey.user_id == user_id, IdempotencyKey.key == key,
         IdempotencyKey.fingerprint == fingerprint, IdempotencyKey.status_code.is_(None)))
-    db.session.commit()
 
 
 def purge(now: datetime | None = None) -> int:
-    """Delete the keys older than 24 hours (they are ignored already); returns how many."""
+    """Delete the keys older than 24 hours (they are ignored already); returns how many (flush
+    only: the CLI command's unit of work commits)."""
     now = now or utcnow()
     result = db.session.execute(sa.delete(IdempotencyKey).where(IdempotencyKey.created_at <= now - KEPT_FOR))
-    db.session.commit()
     return result.rowcount or 0
 
 
@@ -183,7 +186,6 @@ def purge(now: datetime | None = None) -> int:
 
 def init_app(bp: Blueprint) -> None:
     bp.before_request(_take_key)
-    bp.after_request(_keep_response)
 
 
 def _take_key() -> Response | None:
@@ -206,15 +208,14 @@ def _take_key() -> Response | None:
         response = _replay(row)
         db.session.rollback()  # read only: release the transaction (SQLite's write lock) now
         return response
-    g.idempotency_claim = (user_id, key, digest)
+    before_commit(functools.partial(_keep_response, user_id, key, digest))
     return None
 
 
 def _claim_waiting(user_id: int, key: str, path: str, digest: str) -> IdempotencyKey | None:
-    """`claim`, waiting a moment for a first request that has committed but not yet kept its answer
-    (the gap between its commit and `settle` is a few milliseconds): most concurrent copies then get
-    the replay rather than a 409. The transaction is released between looks (on SQLite it holds the
-    write lock the first request needs for `settle`)."""
+    """`claim`, waiting a moment for a first request whose row is committed without its answer yet
+    (see IN_FLIGHT_FOR): a copy then gets the replay rather than a 409. The transaction is released
+    between looks (on SQLite it holds the write lock the first request needs)."""
     deadline = time.monotonic() + IN_FLIGHT_WAIT_SECONDS
     while True:
         try:
@@ -234,24 +235,11 @@ def _replay(row: IdempotencyKey) -> Response:
     return response
 
 
-def _keep_response(response: Response) -> Response:
-    claimed = g.pop("idempotency_claim", None)
-    if claimed is None:
-        return response
-    user_id, key, digest = claimed
-    # What the view committed stands; anything it left uncommitted would be rolled back at the end
-    # of the request anyway (and must not ride along with this commit).
-    db.session.rollback()
-    try:
-        if 200 <= response.status_code < 300:
-            headers = {name: response.headers[name] for name in _REPLAYED_HEADERS if name in response.headers}
-            settle(user_id, key, digest, method=request.method, path=request.path,
-                   status=response.status_code, body=response.get_data(), headers=headers)
-        else:
-            release(user_id, key, digest)
-    except sa.exc.SQLAlchemyError:
-        # The request's work is committed (or not) already; its answer must not become a 500. A
-        # retry then meets a row without a response (409), or no row.
-        db.session.rollback()
-        log.exception("could not keep the response for an Idempotency-Key")
-    return response
+def _keep_response(user_id: int, key: str, digest: str, response: Response) -> None:
+    """Called by the request's unit of work with a 2xx or 3xx response, right before it commits."""
+    if 200 <= response.status_code < 300:
+        headers = {name: response.headers[name] for name in _REPLAYED_HEADERS if name in response.headers}
+        settle(user_id, key, digest, method=request.method, path=request.path,
+               status=response.status_code, body=response.get_data(), headers=headers)
+    else:
+        release(user_id, key, digest)

@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 import click
-from flask.cli import AppGroup
+from forum.core.commands import CommandGroup
 
 from forum.auth import services
 from forum.auth.models import Role
 from forum.core.errors import DomainError
 
-users_cli = AppGroup("users", help="Manage accounts.")
+users_cli = CommandGroup("users", help="Manage accounts.")
 
 
 @users_cli.command("create")

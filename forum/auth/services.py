@@ -21,7 +21,7 @@ from flask_babel import gettext as _
 
 from forum.auth.models import ApiToken, PasswordReset, Role, User
 from forum.core import signals, text
-from forum.core.db import is_row_id, utcnow
+from forum.core.db import checkpoint, is_row_id, utcnow
 from forum.core.errors import AuthenticationFailed, Locked, NotFound, PrivateDataFound, ValidationFailed
 from forum.core.screening import screen
 from forum.extensions import db
@@ -214,16 +214,16 @@ def register_user(username, email, password, *, role: Role = Role.MEMBER, reputa
         reputation_total=1,
         locale=locale if locale in current_app.config["FORUM_LOCALES"] else None,
     )
-    db.session.add(user)
     try:
-        db.session.flush()
+        with db.session.begin_nested():  # a savepoint: the session stays usable for the error page
+            db.session.add(user)
+            db.session.flush()
     except sa.exc.IntegrityError:
         # A concurrent registration took the name or the address between the check and the insert.
-        db.session.rollback()
         raise ValidationFailed({"username": [_("This username or e-mail address is already registered.")]}) from None
     # The reputation ledger (a feature to the right) records any starting reputation.
     signals.user_registered.send(user, initial_reputation=max(1, int(reputation)))
-    db.session.commit()
+    db.session.flush()
     return user
 
 
@@ -248,7 +248,7 @@ def get_user_by_name(username: str) -> User:
 
 
 def authenticate(login, password, *, device: str | None = None, otp=None) -> User:
-    """The user whose username or e-mail is `login` and whose password is `password`; commits the
+    """The user whose username or e-mail is `login` and whose password is `password`; records the
     sign-in time.
 
     Unknown accounts and wrong passwords fail alike (same message, same work). `device` is the
@@ -263,7 +263,7 @@ def authenticate(login, password, *, device: str | None = None, otp=None) -> Use
         check_second_factor(user, otp)
     if not user.totp_secret or otp:
         _signed_in(user)
-    db.session.commit()
+    db.session.flush()
     return user
 
 
@@ -284,7 +284,7 @@ def create_token(login, password, name: str = "api", otp=None) -> tuple[User, st
         check_second_factor(user, otp)
     _signed_in(user)
     token = _new_token(user, name)
-    db.session.commit()
+    db.session.flush()
     return user, token
 
 
@@ -323,18 +323,20 @@ def _claim_attempt(user: User, now) -> tuple[int, object] | None:
         .returning(User.failed_logins, User.first_failed_at)
         .execution_options(synchronize_session=False)
     ).first()
-    db.session.commit()  # counted even if this request dies during the check
+    checkpoint()  # counted even if this request dies during the check, or fails after it
     return tuple(claimed) if claimed is not None else None
 
 
 def _release_attempt(user: User, claim: tuple[int, object]) -> None:
     """A right password or code is not a wrong guess: give back the attempt it claimed (lifting the
-    lock its number may have set), so that only wrong ones add up. Commits."""
+    lock its number may have set), so that only wrong ones add up. Made durable at once, like the
+    claim: a sign-in refused later (an inactive account, a wrong second step) still had a right
+    password."""
     db.session.execute(
         sa.update(User).where(User.id == user.id, User.first_failed_at == claim[1], User.failed_logins > 0)
         .values(failed_logins=User.failed_logins - 1, locked_until=None)
         .execution_options(synchronize_session=False))
-    db.session.commit()
+    checkpoint()
 
 
 def _settle_attempt(user: User, claim: tuple[int, object] | None, ok: bool) -> None:
@@ -395,7 +397,7 @@ def _claim_trusted_attempt(user: User, *, count: bool = True) -> bool:
     taken = db.session.execute(
         sa.update(User).where(User.id == user.id, User.trusted_attempts < attempts)
         .values(trusted_attempts=User.trusted_attempts + (1 if count else 0)).returning(User.id)).first()
-    db.session.commit()
+    checkpoint()
     return taken is not None
 
 
@@ -465,7 +467,7 @@ def update_settings(actor: User, *, locale=_UNSET, about=_UNSET) -> None:
         actor.locale = locale or None
     if about is not _UNSET:
         actor.about = about
-    db.session.commit()
+    db.session.flush()
 
 
 def _screen_about(actor: User, about: str) -> str:
@@ -521,7 +523,7 @@ def issue_token(user: User, name: str = "api") -> str:
     """Create a bearer token for `user`; the clear token is returned once and never stored.
     Raises ValidationFailed (field name)."""
     token = _new_token(user, name)
-    db.session.commit()
+    db.session.flush()
     return token
 
 
@@ -555,14 +557,15 @@ def user_for_token(token: str) -> User | None:
 def _touch_token(token_id: int, now) -> None:
     # Its own short transaction, begun by the write: on SQLite a read-only request's transaction
     # that wrote after reading could fail with "database is locked"; a fresh one waits its turn.
-    # The condition keeps concurrent requests from writing more than once a minute.
-    db.session.commit()
+    # The condition keeps concurrent requests from writing more than once a minute. Bookkeeping,
+    # not the request's command: checkpoints (it runs before the command, which has written nothing).
+    checkpoint()
     try:
         db.session.execute(sa.update(ApiToken).where(
             ApiToken.id == token_id,
             sa.or_(ApiToken.last_used_at.is_(None), ApiToken.last_used_at <= now - TOKEN_TOUCH_INTERVAL),
         ).values(last_used_at=now))
-        db.session.commit()
+        checkpoint()
     except sa.exc.OperationalError:  # the database is busy: the next use records it
         db.session.rollback()
 
@@ -601,7 +604,7 @@ def revoke_token_of(actor: User, token_id) -> ApiToken:
         raise NotFound(_("Unknown token."))
     if row.revoked_at is None:
         row.revoked_at = utcnow()
-    db.session.commit()
+    db.session.flush()
     return row
 
 
@@ -612,14 +615,14 @@ def revoke_token(token: str) -> None:
         raise NotFound(_("Unknown token."))
     if row.revoked_at is None:
         row.revoked_at = utcnow()
-    db.session.commit()
+    db.session.flush()
 
 
 def set_role(username: str, role: Role) -> User:
     """Change a member's role (command line only). Raises NotFound."""
     user = get_user_by_name(username)
     user.role = role
-    db.session.commit()
+    db.session.flush()
     return user
 
 
@@ -644,7 +647,7 @@ def request_password_reset(email) -> None:
                                  expires_at=now + RESET_VALID_FOR))
     db.session.flush()
     signals.password_reset_requested.send(user, token=token, expires_at=now + RESET_VALID_FOR)
-    db.session.commit()
+    db.session.flush()
 
 
 def _live_reset(token) -> PasswordReset | None:
@@ -685,7 +688,7 @@ def reset_password(token, new_password) -> User:
                        .values(revoked_at=now))
     db.session.execute(sa.update(PasswordReset).where(PasswordReset.user_id == user.id,
                                                       PasswordReset.used_at.is_(None)).values(used_at=now))
-    db.session.commit()
+    db.session.flush()
     return user
 
 
@@ -718,14 +721,14 @@ def change_password(actor: User, current, new) -> User:
         errors["current_password"] = [_("That is not your current password.")]
     _validate_password(new, errors, actor.username)
     if errors:
-        db.session.commit()  # keep a rehash, if check_password made one
+        checkpoint()  # keep a rehash, if check_password made one
         raise ValidationFailed(errors)
     actor.password_hash = hash_password(new)
     actor.session_version = User.session_version + 1
     actor.trusted_attempts = 0
     db.session.execute(sa.update(ApiToken).where(ApiToken.user_id == actor.id, ApiToken.revoked_at.is_(None))
                        .values(revoked_at=utcnow()))
-    db.session.commit()
+    db.session.flush()
     db.session.refresh(actor)
     return actor
 
@@ -745,14 +748,14 @@ def change_email(actor: User, current, email) -> User:
     if not errors and _email_taken(email, other_than=actor.id):
         errors["email"] = [_("An account with this e-mail address already exists.")]
     if errors:
-        db.session.commit()  # keep a rehash, if check_password made one
+        checkpoint()  # keep a rehash, if check_password made one
         raise ValidationFailed(errors)
     old_email = actor.email
     actor.email, actor.email_key = email, email.casefold()
     actor.session_version = User.session_version + 1  # every other signed-in browser is signed out
     db.session.flush()
     signals.email_changed.send(actor, old_email=old_email)
-    db.session.commit()
+    db.session.flush()
     db.session.refresh(actor)
     return actor
 
@@ -776,7 +779,7 @@ def start_totp(actor: User) -> tuple[str, str]:
 
     if not actor.totp_pending_secret:
         actor.totp_pending_secret = pyotp.random_base32()
-        db.session.commit()
+        db.session.flush()
     return _provisioning(actor, actor.totp_pending_secret)
 
 
@@ -789,7 +792,7 @@ def pending_totp(actor: User) -> tuple[str, str] | None:
 def cancel_totp(actor: User) -> None:
     """Abandon an enrolment in progress (the pending secret is forgotten). Commits."""
     actor.totp_pending_secret = None
-    db.session.commit()
+    db.session.flush()
 
 
 def confirm_totp(actor: User, code) -> list[str]:
@@ -802,7 +805,7 @@ def confirm_totp(actor: User, code) -> list[str]:
     codes = [secrets.token_hex(5) for _ in range(RECOVERY_CODES)]
     actor.totp_secret, actor.totp_pending_secret, actor.totp_last_step = secret, None, step
     actor.recovery_codes = " ".join(_token_digest(c) for c in codes)
-    db.session.commit()
+    db.session.flush()
     return codes
 
 
@@ -811,7 +814,7 @@ def disable_totp(actor: User, password, code) -> None:
     a recovery code): a stolen session, or a password alone, cannot remove the second step. Wrong
     codes count toward the lockout like wrong codes at sign-in. Raises ValidationFailed."""
     if not _confirm_password(actor, password, "password"):
-        db.session.commit()  # keep a rehash, if check_password made one
+        checkpoint()  # keep a rehash, if check_password made one
         raise ValidationFailed({"password": [_("That is not your current password.")]})
     if actor.totp_secret:
         try:
@@ -820,7 +823,7 @@ def disable_totp(actor: User, password, code) -> None:
             raise ValidationFailed({"code": [error.message]}) from None
     actor.totp_secret = actor.totp_pending_secret = actor.totp_last_step = None
     actor.recovery_codes = ""
-    db.session.commit()
+    db.session.flush()
 
 
 def _valid_step(secret: str, code) -> int | None:
@@ -882,7 +885,7 @@ def _use_recovery_code(user: User, code: str) -> bool:
 def finish_sign_in(user: User) -> None:
     """Commit what a successful second step changed (the used step or recovery code)."""
     _signed_in(user)
-    db.session.commit()
+    db.session.flush()
 
 
 def end_all_sessions(actor: User) -> None:
@@ -891,4 +894,4 @@ def end_all_sessions(actor: User) -> None:
     actor.session_version = User.session_version + 1
     db.session.execute(sa.update(ApiToken).where(ApiToken.user_id == actor.id, ApiToken.revoked_at.is_(None))
                        .values(revoked_at=utcnow()))
-    db.session.commit()
+    db.session.flush()

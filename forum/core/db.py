@@ -1,14 +1,17 @@
-"""Database helpers shared by every feature: UTC time, mixins, and after-commit hooks.
+"""Database helpers shared by every feature: UTC time, mixins, the unit of work and after-commit hooks.
 
-Rule: a public service commits once; helpers only flush. Side effects (indexing, e-mail) are
-registered with `on_commit()` and run only if the transaction commits.
+Rule: one transaction per command, committed once at the boundary (a request: forum.web.boundary; a
+CLI command or a job: `unit_of_work()`). Services and helpers only flush. Side effects (indexing,
+e-mail) are registered with `on_commit()` and run only if the transaction commits. This module is
+the only place that commits (tests/test_structure.py checks it).
 """
 from __future__ import annotations
 
 import logging
 import os
 import weakref
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from datetime import datetime, timezone
 
 import sqlalchemy as sa
@@ -90,6 +93,50 @@ def serialise_transactions(space: int, key: int) -> None:
     writing transactions already run one at a time (BEGIN IMMEDIATE, configure_sqlite)."""
     if db.session.get_bind().dialect.name == "postgresql":
         db.session.execute(sa.select(sa.func.pg_advisory_xact_lock(space, key)))
+
+
+def conflict_from(error: sa.exc.IntegrityError):
+    """The Conflict a request or command answers when the database refused its writes (a unique
+    key taken by a concurrent request, a row deleted meanwhile): 409, not 500 or 503."""
+    from flask_babel import gettext as _
+
+    from forum.core.errors import Conflict
+
+    _log.info("integrity error at the unit of work's boundary: %s", error.orig)
+    return Conflict(_("Someone else changed this at the same moment. Reload the page and try again."))
+
+
+@contextmanager
+def unit_of_work() -> Iterator[Session]:
+    """One command, one transaction: the block's writes are committed once when it ends, or rolled
+    back if it raises; an IntegrityError becomes Conflict. The on-commit hooks run after the
+    commit. For CLI commands, jobs and threads; requests get the same from forum.web.boundary."""
+    session = db.session()
+    try:
+        yield session
+        session.commit()
+    except sa.exc.IntegrityError as error:
+        session.rollback()
+        raise conflict_from(error) from error
+    except BaseException:
+        session.rollback()
+        raise
+
+
+def commit_boundary() -> None:
+    """Commit the current unit of work: for the request boundary (forum.web.boundary) and the
+    test harness, never for a service."""
+    db.session.commit()
+
+
+def checkpoint() -> None:
+    """Make what this command did so far durable now, before a slow or failing step, on purpose.
+
+    Only for a budget that must be counted even if the command then fails or its process dies: the
+    sign-in attempts that lock an account (a guesser on ten nodes gets the same five tries), a
+    password rehash worth keeping when the rest of the request is refused. Everything else waits
+    for the boundary."""
+    db.session.commit()
 
 
 _HOOKS_KEY = "forum_on_commit"

@@ -33,10 +33,12 @@ def register(app: Flask) -> None:
     @click.option("--seed", "seed_value", type=int, default=1, show_default=True)
     def seed_command(questions: int, answers: int, seed_value: int) -> None:
         """Synthetic questions and answers at scale, for benchmarks."""
+        from forum.core.db import unit_of_work
         from forum.demo.seed import seed
 
         started = time.perf_counter()
-        totals = seed(questions=questions, answers=answers, seed_value=seed_value)
+        with unit_of_work():
+            totals = seed(questions=questions, answers=answers, seed_value=seed_value)
         click.echo(f"seeded {totals['questions']} questions and {totals['answers']} answers "
                    f"in {time.perf_counter() - started:.1f} s")
         # The rows were inserted in bulk, past the services and their outbox: index them all.

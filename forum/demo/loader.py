@@ -21,14 +21,18 @@ def _user(name: str) -> User:
 
 
 def load_demo(content) -> dict[str, int]:
-    """Create the demo accounts and threads that do not exist yet; returns what was created.
-    The new-member pacing rules are off while it runs (it posts a community's history at once)."""
+    """Create the demo accounts and threads that do not exist yet, in one unit of work; returns what
+    was created. The new-member pacing rules are off while it runs (it posts a community's history
+    at once)."""
     from flask import current_app
+
+    from forum.core.db import unit_of_work
 
     previous = current_app.config.get("FORUM_RATE_LIMITS", True)
     current_app.config["FORUM_RATE_LIMITS"] = False
     try:
-        return _load_demo(content)
+        with unit_of_work():
+            return _load_demo(content)
     finally:
         current_app.config["FORUM_RATE_LIMITS"] = previous
 
@@ -153,7 +157,7 @@ def _load_thread(spec: dict, author: User, now) -> None:
             question_services.accept_answer(author, answer.id)
     db.session.execute(sa.update(Question).where(Question.id == question.id)
                        .values(last_activity_at=min(last, utcnow())))
-    db.session.commit()
+    db.session.flush()
 
 
 def _votes(spec: dict, **target) -> None:
@@ -170,9 +174,9 @@ def _backdate(model, row_id: int, at) -> None:
     if model is Question:
         values["last_activity_at"] = at
     db.session.execute(sa.update(model).where(model.id == row_id).values(values))
-    db.session.commit()
+    db.session.flush()
 
 
 def _backdate_revisions(column, row_id: int, at) -> None:
     db.session.execute(sa.update(Revision).where(column == row_id, Revision.number == 1).values(created_at=at))
-    db.session.commit()
+    db.session.flush()

@@ -134,7 +134,7 @@ def seed(*, questions: int, answers: int, seed_value: int = 1, users: int = 200)
                 [{"row_id": k, "delta": v} for k, v in counts.items()],
             )
     _fix_sequences()
-    db.session.commit()
+    db.session.flush()
     return totals
 
 

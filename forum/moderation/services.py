@@ -319,11 +319,11 @@ def flag_post(actor, kind: str, post_id, *, flag_kind, note=None) -> Flag:
         raise Conflict(_("You have already flagged this post."), code="already_flagged")
     flag = Flag(flagger_id=actor.id, kind=flag_kind, note=note, status=FlagStatus.PENDING, created_at=utcnow(),
                 **_post_columns(post))
-    db.session.add(flag)
     try:
-        db.session.flush()
+        with db.session.begin_nested():  # a savepoint: a concurrent copy's flag wins, the session stays usable
+            db.session.add(flag)
+            db.session.flush()
     except sa.exc.IntegrityError:
-        db.session.rollback()
         raise Conflict(_("You have already flagged this post."), code="already_flagged") from None
     _queue_for_review(post, ReviewReason.FLAGGED)
     if flag_kind in (FlagKind.SPAM, FlagKind.SCAM) and not post.is_held:
@@ -337,7 +337,7 @@ def flag_post(actor, kind: str, post_id, *, flag_kind, note=None) -> Flag:
         hide = count >= needed or is_moderator(actor)
         if hide and posts.hide_post(post, HoldReason.SPAM, actor=actor, detail=_("%(n)d spam flags", n=count)):
             _log(None, ModAction.HIDE, post=post, reason=_("Hidden after %(n)d spam flags.", n=count))
-    db.session.commit()
+    db.session.flush()
     return flag
 
 
@@ -448,7 +448,6 @@ def resolve_review(actor, item_id, *, action, reason=None) -> ReviewItem:
                 resolved_at=utcnow(), resolved_by_id=actor.id)
         .returning(ReviewItem.id))
     if claimed is None:
-        db.session.rollback()
         raise Conflict(_("Another moderator has already decided this item."), code="already_reviewed")
     if action == "delete":
         _delete(actor, post, reason)
@@ -462,7 +461,7 @@ def resolve_review(actor, item_id, *, action, reason=None) -> ReviewItem:
         _log(actor, ModAction.APPROVE, post=post, reason=reason)
     else:
         _log(actor, ModAction.DECLINE_FLAGS, post=post, reason=reason)
-    db.session.commit()
+    db.session.flush()
     return item
 
 
@@ -545,7 +544,7 @@ def _question_and_note(actor, question_id, note) -> tuple[Question, str]:
 def _changed(question: Question, actor, action: str, reason: str) -> Question:
     db.session.flush()
     signals.question_state_changed.send(question, actor=actor, action=action, reason=reason)
-    db.session.commit()
+    db.session.flush()
     return question
 
 
@@ -631,7 +630,7 @@ def undelete_post(actor, kind: str, post_id, *, note=None):
                           held_on_create=bool(last and last.held_on_create))
     _log(actor, ModAction.UNDELETE, post=post, reason=note)
     signals.post_undeleted.send(post, actor=actor)
-    db.session.commit()
+    db.session.flush()
     return post
 
 
@@ -685,12 +684,11 @@ def redact_revision(actor, kind: str, post_id, number, *, reason) -> Revision:
                          "details out first; then redact this revision, which keeps them in the history."),
                        code="current_revision")
     if not posts.redact_revision_text(revision, actor=actor, reason=reason):
-        db.session.rollback()
         raise Conflict(_("This revision is already redacted."), code="already_redacted")
     _log(actor, ModAction.REDACT, post=post, reason=_("Revision %(number)d: %(reason)s", number=revision.number,
                                                       reason=reason))
     signals.revision_redacted.send(revision, actor=actor, post=post, reason=reason)
-    db.session.commit()
+    db.session.flush()
     return revision
 
 
@@ -728,9 +726,7 @@ def remove_private_details(actor, kind: str, post_id):
         if actor.id not in owners:
             labels = ", ".join(sorted({warning_label(f.kind) for hits in found.values() for f in hits}))
             _log(actor, ModAction.REMOVE_PRIVATE, post=post, reason=labels)
-        db.session.commit()
-    else:
-        db.session.rollback()
+        db.session.flush()
     post.screening_warnings = []
     return post
 
@@ -794,7 +790,7 @@ def suspend_member(actor, username, *, reason, until) -> User:
     user.suspended_until = until
     user.suspension_reason = reason
     _log(actor, ModAction.SUSPEND, user_id=user.id, reason=f"{until.date().isoformat()}: {reason}")
-    db.session.commit()
+    db.session.flush()
     return user
 
 
@@ -815,7 +811,7 @@ def lift_suspension(actor, username, *, note=None) -> User:
     user.suspended_until = None
     user.suspension_reason = ""
     _log(actor, ModAction.UNSUSPEND, user_id=user.id, reason=note)
-    db.session.commit()
+    db.session.flush()
     return user
 
 
@@ -857,7 +853,7 @@ def add_watched_word(actor, *, pattern, action, is_regex=False) -> WatchedWordEn
                              created_at=utcnow())
     db.session.add(entry)
     _log(actor, ModAction.WATCH_WORD, reason=f"{watched_action.value}: {pattern}")
-    db.session.commit()
+    db.session.flush()
     return entry
 
 
@@ -868,7 +864,7 @@ def remove_watched_word(actor, word_id) -> None:
         raise NotFound(_("This watched word does not exist."))
     _log(actor, ModAction.UNWATCH_WORD, reason=f"{entry.action.value}: {entry.pattern}")
     db.session.delete(entry)
-    db.session.commit()
+    db.session.flush()
 
 
 # --- the log ------------------------------------------------------------------------------------

@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import click
 from flask import current_app
-from flask.cli import AppGroup
+from forum.core.commands import CommandGroup
 
 from forum.notifications import services
 
-notifications_cli = AppGroup("notifications", help="Notification e-mail.")
-jobs_cli = AppGroup("jobs", help="Background jobs.")
+notifications_cli = CommandGroup("notifications", help="Notification e-mail.")
+jobs_cli = CommandGroup("jobs", help="Background jobs.")
 
 
 @notifications_cli.command("deliver")

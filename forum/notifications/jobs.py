@@ -1,7 +1,8 @@
 """Background jobs: RQ on Redis when FORUM_REDIS_URL is set, else (and while Redis is unreachable) a
 worker thread in this process.
 
-Jobs are plain functions taking ids; each runs in an application context. Callers enqueue after
+Jobs are plain functions taking ids; each runs in an application context, inside a unit of work
+(forum.core.db.unit_of_work: committed when it returns). Callers enqueue after
 their transaction commits (forum.core.db.on_commit), so a job never sees uncommitted rows.
 """
 from __future__ import annotations
@@ -13,6 +14,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from flask import Flask, current_app
 
 from forum.core import redis_client
+from forum.core.db import unit_of_work
 
 log = logging.getLogger(__name__)
 _executors: dict[int, ThreadPoolExecutor] = {}
@@ -31,7 +33,8 @@ def _executor(app: Flask) -> ThreadPoolExecutor:
 def _run_in_app(app: Flask, func, args):
     with app.app_context():
         try:
-            func(*args)
+            with unit_of_work():
+                func(*args)
         except Exception:  # a job must never take the worker down
             log.exception("job %s%r failed", func.__name__, args)
 
@@ -75,7 +78,8 @@ def rq_job(func_path: str, *args) -> None:
     import importlib
 
     module, name = func_path.rsplit(".", 1)
-    getattr(importlib.import_module(module), name)(*args)
+    with unit_of_work():
+        getattr(importlib.import_module(module), name)(*args)
 
 
 def failed_job_count() -> int:

@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from forum.auth.models import User
-from forum.core.db import insert_ignoring_conflicts, is_row_id, on_commit, utcnow
+from forum.core.db import insert_ignoring_conflicts, is_row_id, on_commit, unit_of_work, utcnow
 from forum.core.errors import NotFound, ValidationFailed
 from forum.extensions import db
 from forum.notifications import jobs, mail
@@ -67,7 +67,7 @@ def set_following(actor: User, following: bool, *, question_id: int | None = Non
     else:
         column, value = next(iter(target.items()))
         db.session.execute(sa.delete(Follow).where(Follow.user_id == actor.id, getattr(Follow, column) == value))
-    db.session.commit()
+    db.session.flush()
 
 
 def is_following(user, **target) -> bool:
@@ -238,7 +238,7 @@ def mark_read(actor: User, *, ids=None, all_: bool = False) -> int:
         query = query.where(Notification.id.in_(ids))
     result = db.session.execute(query.values(read_at=utcnow()).returning(Notification.id))
     count = len(result.all())
-    db.session.commit()
+    db.session.flush()
     return count
 
 
@@ -258,7 +258,7 @@ def update_settings(actor: User, *, email_mode: str, muted_kinds) -> None:
         settings.last_digest_at = utcnow()  # what was e-mailed one by one is not sent again
     settings.email_mode = email_mode
     settings.muted_kinds = ",".join(sorted(muted))
-    db.session.commit()
+    db.session.flush()
 
 
 def _serializer() -> URLSafeSerializer:
@@ -296,21 +296,21 @@ def deliver_pending(limit: int = 100) -> int:
     to the mail server (on SQLite it would hold the write lock for the whole send).
     """
     now = utcnow()
-    due = [row.id for row in db.session.execute(sa.select(OutgoingEmail.id).where(
-        OutgoingEmail.status.in_(["pending", "sending"]), OutgoingEmail.next_attempt_at <= now)
-        .order_by(OutgoingEmail.id).limit(limit))]
-    db.session.commit()
+    with unit_of_work():  # a job: each step below is its own short unit of work
+        due = [row.id for row in db.session.execute(sa.select(OutgoingEmail.id).where(
+            OutgoingEmail.status.in_(["pending", "sending"]), OutgoingEmail.next_attempt_at <= now)
+            .order_by(OutgoingEmail.id).limit(limit))]
     sent = 0
     for email_id in due:
         now = utcnow()
-        claimed = db.session.execute(
-            sa.update(OutgoingEmail).where(OutgoingEmail.id == email_id,
-                                           OutgoingEmail.status.in_(["pending", "sending"]),
-                                           OutgoingEmail.next_attempt_at <= now)
-            .values(status="sending", attempts=OutgoingEmail.attempts + 1, next_attempt_at=now + SEND_LEASE)
-            .returning(OutgoingEmail.to_address, OutgoingEmail.subject, OutgoingEmail.body_text,
-                       OutgoingEmail.body_html, OutgoingEmail.unsubscribe_url, OutgoingEmail.attempts)).first()
-        db.session.commit()
+        with unit_of_work():
+            claimed = db.session.execute(
+                sa.update(OutgoingEmail).where(OutgoingEmail.id == email_id,
+                                               OutgoingEmail.status.in_(["pending", "sending"]),
+                                               OutgoingEmail.next_attempt_at <= now)
+                .values(status="sending", attempts=OutgoingEmail.attempts + 1, next_attempt_at=now + SEND_LEASE)
+                .returning(OutgoingEmail.to_address, OutgoingEmail.subject, OutgoingEmail.body_text,
+                           OutgoingEmail.body_html, OutgoingEmail.unsubscribe_url, OutgoingEmail.attempts)).first()
         if claimed is None:
             continue
         to, subject, text, html, unsubscribe_link, attempts = claimed
@@ -319,15 +319,16 @@ def deliver_pending(limit: int = 100) -> int:
             mail.send(to, subject, text, html, unsubscribe_link, message_id=mail.outbox_message_id(email_id))
         except Exception as error:  # SMTP errors, refused connections, timeouts
             failed = attempts >= MAX_ATTEMPTS
-            db.session.execute(sa.update(OutgoingEmail).where(OutgoingEmail.id == email_id).values(
-                status="failed" if failed else "pending", last_error=str(error)[:500],
-                next_attempt_at=utcnow() + timedelta(minutes=2 ** (attempts - 1))))
+            with unit_of_work():
+                db.session.execute(sa.update(OutgoingEmail).where(OutgoingEmail.id == email_id).values(
+                    status="failed" if failed else "pending", last_error=str(error)[:500],
+                    next_attempt_at=utcnow() + timedelta(minutes=2 ** (attempts - 1))))
             log.warning("e-mail %s to %s failed (attempt %s): %s", email_id, to, attempts, error)
         else:
-            db.session.execute(sa.update(OutgoingEmail).where(OutgoingEmail.id == email_id)
-                               .values(status="sent", sent_at=utcnow()))
+            with unit_of_work():
+                db.session.execute(sa.update(OutgoingEmail).where(OutgoingEmail.id == email_id)
+                                   .values(status="sent", sent_at=utcnow()))
             sent += 1
-        db.session.commit()
     return sent
 
 
@@ -351,7 +352,7 @@ def send_digests(now=None) -> int:
                                      body_html=html, unsubscribe_url=unsubscribe_url(user.id), created_at=now,
                                      next_attempt_at=now))
         count += 1
-    db.session.commit()
+    db.session.flush()
     return count
 
 

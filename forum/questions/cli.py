@@ -4,11 +4,11 @@ from __future__ import annotations
 import time
 
 import click
-from flask.cli import AppGroup
+from forum.core.commands import CommandGroup
 
 from forum.questions import services
 
-posts_cli = AppGroup("posts", help="Maintain posts.")
+posts_cli = CommandGroup("posts", help="Maintain posts.")
 
 
 @posts_cli.command("rerender")

@@ -1,6 +1,7 @@
 """Questions, answers, comments and their revisions: the rules and the transactions.
 
-Every public function takes the acting user, commits once, and raises a DomainError subclass:
+Every public function takes the acting user, only flushes (the caller's unit of work commits:
+forum.core.db), and raises a DomainError subclass:
 ValidationFailed (fields), PermissionDenied, NotFound or Conflict.
 """
 from __future__ import annotations
@@ -13,7 +14,7 @@ from flask_babel import gettext as _
 
 from forum.auth.models import User
 from forum.core import signals
-from forum.core.db import insert_ignoring_conflicts, is_row_id, serialise_transactions, utcnow
+from forum.core.db import checkpoint, insert_ignoring_conflicts, is_row_id, serialise_transactions, utcnow
 from forum.core.errors import NotFound, PermissionDenied, RateLimited, ValidationFailed
 from forum.core.markup import render_markdown
 from forum.core.permissions import Privilege, can, ensure_not_suspended, is_moderator
@@ -312,14 +313,13 @@ def _bump_user(user_id: int, **deltas: int) -> None:
 
 # --- questions ----------------------------------------------------------------------------------
 
-def ask_question(actor: User, *, title, body, tags, category, private_data: str = "", commit: bool = True) -> Question:
+def ask_question(actor: User, *, title, body, tags, category, private_data: str = "") -> Question:
     """Post a question (title 10–150 characters, body 20–30,000, 1–5 tags, a known category).
 
     The question is public at once and its first revision is recorded, unless the screening holds
     it for review (then it counts nowhere and is announced when released). Private data in the
     title or body raises PrivateDataFound unless `private_data="remove"`. Raises ValidationFailed
-    or PermissionDenied. With commit=False it only flushes, for a caller that goes on in the same
-    transaction (tickets.services.ask_with_private_details).
+    or PermissionDenied.
     """
     _require_member(actor, Privilege.ASK)
     errors: dict[str, list[str]] = {}
@@ -355,8 +355,7 @@ def ask_question(actor: User, *, title, body, tags, category, private_data: str 
     else:
         _count_question(question, +1)
         signals.question_asked.send(question, actor=actor)
-    if commit:
-        db.session.commit()
+    db.session.flush()
     return question
 
 
@@ -421,7 +420,7 @@ def edit_question(actor: User, question_id, *, title=None, body=None, tags=None,
     if verdict.hold and not question.is_held:
         hide_post(question, HoldReason(verdict.hold), actor=actor, detail=verdict.detail)
     signals.question_edited.send(question, actor=actor, revision=revision)
-    db.session.commit()
+    db.session.flush()
     question.screening_warnings = verdict.warnings
     return question
 
@@ -462,7 +461,7 @@ def delete_question(actor: User, question_id, *, reason: str = "") -> None:
         _count_question(question, -1)
     db.session.refresh(question)
     signals.question_deleted.send(question, actor=actor, reason=reason)
-    db.session.commit()
+    db.session.flush()
 
 
 def _count_question(question: Question, delta: int) -> None:
@@ -611,7 +610,7 @@ def post_answer(actor: User, question_id, *, body, private_data: str = "") -> An
         _count_answer(answer, +1, now=now)
         if not question.is_held:  # in a held thread nobody else may hear of it (mentions, followers)
             signals.answer_posted.send(answer, actor=actor)
-    db.session.commit()
+    db.session.flush()
     return answer
 
 
@@ -651,7 +650,7 @@ def edit_answer(actor: User, answer_id, *, body, summary=None, private_data: str
     if verdict.hold and not answer.is_held:
         hide_post(answer, HoldReason(verdict.hold), actor=actor, detail=verdict.detail)
     signals.answer_edited.send(answer, actor=actor, revision=revision)
-    db.session.commit()
+    db.session.flush()
     answer.screening_warnings = verdict.warnings
     return answer
 
@@ -665,7 +664,7 @@ def delete_answer(actor: User, answer_id, *, reason: str = "") -> None:
 
 def _delete_reply(actor, post, reason: str, *, forbidden: str, gone: str, deleted) -> None:
     """Soft-delete an answer or a comment (its author, or a moderator who is not suspended), take
-    it out of the counts unless it was held already, tell `deleted`, commit."""
+    it out of the counts unless it was held already, tell `deleted`."""
     if actor is None or not getattr(actor, "is_authenticated", False):
         raise PermissionDenied(_("Sign in first."), code="unauthorized")
     if post.author_id != actor.id:
@@ -679,7 +678,7 @@ def _delete_reply(actor, post, reason: str, *, forbidden: str, gone: str, delete
     db.session.flush()
     db.session.refresh(post)
     deleted.send(post, actor=actor, reason=reason)
-    db.session.commit()
+    db.session.flush()
 
 
 # --- acceptance ---------------------------------------------------------------------------------
@@ -696,13 +695,12 @@ def accept_answer(actor: User, answer_id) -> Answer:
     _ensure_live_answer(answer.id)
     previous = question.accepted_answer_id
     if previous == answer.id:
-        db.session.rollback()
         return answer
     question.accepted_answer_id = answer.id
     question.last_activity_at = utcnow()
     db.session.flush()
     signals.answer_accepted.send(answer, actor=actor, previous_answer_id=previous)
-    db.session.commit()
+    db.session.flush()
     return answer
 
 
@@ -713,12 +711,11 @@ def unaccept_answer(actor: User, answer_id) -> None:
     question = _question_for_update(answer.question_id)
     _ensure_asker(actor, question)
     if question.accepted_answer_id != answer.id:
-        db.session.rollback()
         return
     question.accepted_answer_id = None
     db.session.flush()
     signals.answer_unaccepted.send(answer, actor=actor)
-    db.session.commit()
+    db.session.flush()
 
 
 def _ensure_live_answer(answer_id: int) -> None:
@@ -787,7 +784,7 @@ def post_comment(actor: User, *, body, question_id=None, answer_id=None, private
         if not question.is_held and not (answer is not None and answer.is_held):
             # On a held post nobody else may hear of it (mentions, followers).
             signals.comment_posted.send(comment, actor=actor)
-    db.session.commit()
+    db.session.flush()
     return comment
 
 
@@ -864,7 +861,7 @@ def rerender_all(batch_size: int = 500) -> int:
             if not rows:
                 break
             db.session.execute(sa.update(model), [{"id": r.id, "body_html": render_markdown(r.body)} for r in rows])
-            db.session.commit()
+            checkpoint()  # a maintenance pass keeps each batch it finished
             count += len(rows)
             last_id = rows[-1].id
     return count

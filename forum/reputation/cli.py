@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 import click
-from flask.cli import AppGroup
+from forum.core.commands import CommandGroup
 
 from forum.reputation import services
 
-reputation_cli = AppGroup("reputation", help="The reputation ledger.")
+reputation_cli = CommandGroup("reputation", help="The reputation ledger.")
 
 
 @reputation_cli.command("recompute")

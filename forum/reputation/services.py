@@ -166,7 +166,7 @@ def recompute(*, fix: bool = True) -> list[Drift]:
     if fix and drifts:
         for drift in drifts:
             log.warning("reputation drift fixed: %s cached %s, ledger %s", drift.username, drift.cached, drift.ledger)
-        db.session.commit()
+        db.session.flush()
     return drifts
 
 

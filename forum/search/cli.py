@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import click
 from flask import current_app
-from flask.cli import AppGroup
+from forum.core.commands import CommandGroup
 
 from forum.search import indexer, services
 
-search_cli = AppGroup("search", help="The full-text search index.")
+search_cli = CommandGroup("search", help="The full-text search index.")
 
 
 @search_cli.command("reindex")

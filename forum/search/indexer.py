@@ -23,7 +23,7 @@ import time
 import sqlalchemy as sa
 from flask import Flask, current_app
 
-from forum.core.db import database_unavailable, insert_ignoring_conflicts
+from forum.core.db import database_unavailable, insert_ignoring_conflicts, unit_of_work
 from forum.extensions import db
 from forum.search import analysis
 from forum.search.documents import SearchDoc, thread_documents
@@ -59,22 +59,22 @@ def process_batch(backend=None, limit: int | None = None) -> int | None:
     with backend.writer_lock(blocking=False) as acquired:
         if not acquired:
             return None
-        rows = db.session.execute(sa.select(SearchOutbox.id, SearchOutbox.question_id)
-                                  .order_by(SearchOutbox.id).limit(limit)).all()
-        if not rows:
-            db.session.rollback()
-            return 0
-        row_ids = [row.id for row in rows]
-        question_ids = sorted({row.question_id for row in rows})
-        docs = thread_documents(question_ids)
-        if not backend.transactional:
-            # End the read before the (slower) index write, so SQLite writers are not held up;
-            # a transactional backend writes documents and deletes the rows in one transaction.
-            db.session.rollback()
-        backend.replace(question_ids, docs)
-        record_words(docs)
-        db.session.execute(sa.delete(SearchOutbox).where(SearchOutbox.id.in_(row_ids)))
-        db.session.commit()
+        with unit_of_work():  # a job step: its own transaction
+            rows = db.session.execute(sa.select(SearchOutbox.id, SearchOutbox.question_id)
+                                      .order_by(SearchOutbox.id).limit(limit)).all()
+            if not rows:
+                db.session.rollback()
+                return 0
+            row_ids = [row.id for row in rows]
+            question_ids = sorted({row.question_id for row in rows})
+            docs = thread_documents(question_ids)
+            if not backend.transactional:
+                # End the read before the (slower) index write, so SQLite writers are not held up;
+                # a transactional backend writes documents and deletes the rows in one transaction.
+                db.session.rollback()
+            backend.replace(question_ids, docs)
+            record_words(docs)
+            db.session.execute(sa.delete(SearchOutbox).where(SearchOutbox.id.in_(row_ids)))
         return len(rows)
 
 

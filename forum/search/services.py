@@ -17,6 +17,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
+from forum.core.db import unit_of_work
 from forum.core.markup import plain_text
 from forum.extensions import db
 from forum.questions.models import Answer, Question
@@ -374,8 +375,8 @@ def reindex() -> tuple[int, float]:
                 docs = thread_documents(ids)
                 indexer.record_words(docs)
                 yield docs
-        count = backend.rebuild(batches())
-        db.session.commit()
+        with unit_of_work():  # the words recorded while rebuilding
+            count = backend.rebuild(batches())
     indexer.process_all(backend)
     return count, time.perf_counter() - started
 
@@ -401,10 +402,11 @@ def catch_up() -> None:
     """Apply what the outbox holds; rebuild if the index is empty while the database is not."""
     indexer.process_all()
     backend = get_backend()
-    if backend.document_count() == 0 and db.session.scalar(
-            sa.select(sa.exists().where(Question.deleted_at.is_(None)))):
+    with unit_of_work():  # a read: ends the transaction it opens
+        empty = backend.document_count() == 0 and db.session.scalar(
+            sa.select(sa.exists().where(Question.deleted_at.is_(None))))
+    if empty:
         reindex()
-    db.session.commit()
 
 
 def clear() -> None:

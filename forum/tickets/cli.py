@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import click
-from flask.cli import AppGroup
+from forum.core.commands import CommandGroup
 
 from forum.auth.services import get_user_by_name
 from forum.core.errors import DomainError
@@ -10,7 +10,7 @@ from forum.extensions import db
 from forum.tickets import services
 from forum.tickets.models import StaffTier
 
-tickets_cli = AppGroup("tickets", help="Official support tickets.")
+tickets_cli = CommandGroup("tickets", help="Official support tickets.")
 
 
 @tickets_cli.command("sweep")
@@ -34,5 +34,5 @@ def set_tier(username: str, tier: int) -> None:
     row = db.session.get(StaffTier, user.id) or StaffTier(user_id=user.id)
     row.tier = tier
     db.session.add(row)
-    db.session.commit()
+    db.session.flush()
     click.echo(f"{user.username} works in tier {tier}")

@@ -115,13 +115,14 @@ def _locked(ticket_id) -> Ticket:
     return ticket
 
 
-def _commit() -> None:
-    """Commit; a ticket reopened at the same moment as a new escalation of its question loses to
-    the one-open-ticket rule (the partial unique index) with a 409, not a 500."""
+def _flush() -> None:
+    """Flush; a ticket reopened at the same moment as a new escalation of its question loses to
+    the one-open-ticket rule (the partial unique index) with a 409, not a 500. In a savepoint, so
+    that the caller's session stays usable for the error page."""
     try:
-        db.session.commit()
+        with db.session.begin_nested():
+            db.session.flush()
     except sa.exc.IntegrityError:
-        db.session.rollback()
         raise Conflict(_("There is already an open ticket for this question."), code="ticket_exists") from None
 
 
@@ -180,19 +181,19 @@ def escalate_question(actor, question_id, *, category, description, order_number
                     status=Status.NEW, priority=Priority.NORMAL, tier=1, created_at=now, updated_at=now,
                     paused_seconds=0)
     _set_due_times(ticket)
-    db.session.add(ticket)
     try:
-        db.session.flush()
+        with db.session.begin_nested():  # a savepoint: the rest of the unit of work stays usable
+            db.session.add(ticket)
+            db.session.flush()
     except sa.exc.IntegrityError:
         # A concurrent escalation of the same question by the same member won the race.
-        db.session.rollback()
         existing = open_ticket_for(question.id, actor.id)
         raise Conflict(_("You already have an open ticket for this question: %(number)s.",
                          number=existing.number if existing else ""), code="ticket_exists",
                        fields={"ticket": [existing.number], "ticket_id": [str(existing.id)]} if existing else {}) from None
     _event(ticket, actor, "created", new=Status.NEW.value)
     signals.ticket_created.send(ticket, actor=actor)
-    db.session.commit()
+    db.session.flush()
     return ticket
 
 
@@ -205,8 +206,7 @@ def ask_with_private_details(actor, *, title, body, tags, category) -> Ticket:
     from forum.questions.services import ask_question
 
     passages = private_passages({"title": title, "body": body})
-    question = ask_question(actor, title=title, body=body, tags=tags, category=category, private_data="remove",
-                            commit=False)
+    question = ask_question(actor, title=title, body=body, tags=tags, category=category, private_data="remove")
     description = _("Private details from my question (removed from the public page):") + "\n\n" + passages
     return escalate_question(actor, question.id, category=question.category.value,
                              description=description[:DESCRIPTION_MAX])
@@ -249,7 +249,7 @@ def add_message(actor, ticket_id, body, *, internal: bool = False) -> TicketMess
             _change_status(ticket, actor, Status.OPEN)
     ticket.updated_at = now
     signals.ticket_message_added.send(ticket, actor=actor, message=message)
-    _commit()
+    _flush()
     return message
 
 
@@ -295,7 +295,7 @@ def close_ticket(actor, ticket_id) -> Ticket:
     ticket = _locked(get_ticket(actor, ticket_id).id)
     if ticket.status is not Status.CLOSED:
         _change_status(ticket, actor, Status.CLOSED)
-    _commit()
+    _flush()
     return ticket
 
 
@@ -307,7 +307,7 @@ def reopen_ticket(actor, ticket_id) -> Ticket:
     if not ticket.status.is_active:
         _ensure_reopenable(ticket, utcnow())
         _change_status(ticket, actor, Status.OPEN)
-    _commit()
+    _flush()
     return ticket
 
 
@@ -329,7 +329,7 @@ def rate_ticket(actor, ticket_id, rating, comment=None) -> Ticket:
         raise Conflict(_("You have rated this ticket already."), code="rated")
     ticket.rating, ticket.rating_comment = rating, comment
     _event(ticket, actor, "rated", new=str(rating))
-    db.session.commit()
+    db.session.flush()
     return ticket
 
 
@@ -387,7 +387,7 @@ def update_ticket(actor, ticket_id, *, status=None, priority=None, tier=None, as
     if new_status is not None:
         _change_status(ticket, actor, new_status, reason)
     ticket.updated_at = utcnow()
-    _commit()
+    _flush()
     db.session.refresh(ticket)
     return ticket
 
@@ -418,7 +418,7 @@ def merge_ticket(actor, source_id, target_id) -> Ticket:
     _event(target, actor, "merged_in", new=source.number)
     if source.status is not Status.CLOSED:
         _change_status(source, actor, Status.CLOSED, _("Merged into %(number)s", number=target.number))
-    _commit()
+    _flush()
     return target
 
 
@@ -439,15 +439,15 @@ def publish_resolution(actor, ticket_id, body):
         errors["body"] = [_("Remove the private details of the ticket (order number, contact) before publishing.")]
     if errors:
         raise ValidationFailed(errors)
-    # Three steps, each its own committed service: a failure after the answer leaves an ordinary
-    # staff answer that can be verified by hand, never a half-written one.
+    # Three services in one unit of work: the answer, its verification and the ticket's link are
+    # committed together or not at all.
     answer = post_answer(actor, ticket.question_id, body=body)
     # A generic note: the verification note is public, the ticket number is not.
     verify_answer(actor, answer.id, _("Resolution from official support"))
     ticket = _locked(ticket.id)
     ticket.published_answer_id = answer.id
     _event(ticket, actor, "published", new=str(answer.id))
-    db.session.commit()
+    db.session.flush()
     return answer
 
 
@@ -472,7 +472,7 @@ def _mentions_private_details(ticket: Ticket, body: str) -> bool:
 
 def sweep(now: datetime | None = None) -> dict[str, int]:
     """Mark breached tickets (optionally moving them up a tier) and warn staff of tickets due
-    within FORUM_SLA_WARN_MINUTES (default 30). Run every few minutes. Commits."""
+    within FORUM_SLA_WARN_MINUTES (default 30). Run every few minutes (the CLI's unit of work commits)."""
     now = now or utcnow()
     warn_before = timedelta(minutes=int(current_app.config.get("FORUM_SLA_WARN_MINUTES", 30)))
     auto_escalate = bool(current_app.config.get("FORUM_SLA_AUTO_ESCALATE", False))
@@ -495,7 +495,7 @@ def sweep(now: datetime | None = None) -> dict[str, int]:
             continue
         signals.ticket_breach_near.send(ticket, tier=ticket.tier)
         counts["warned"] += 1
-    db.session.commit()
+    db.session.flush()
     return counts
 
 

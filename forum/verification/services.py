@@ -113,7 +113,7 @@ def verify_answer(actor, answer_id, note=None) -> Verification:
     award(answer.author_id, BadgeKind.VERIFIED, question_id=answer.question_id, answer_id=answer.id)
     _refresh_question_flag(answer.question_id)
     signals.answer_verified.send(answer, actor=actor, verification=verification, first=first)
-    db.session.commit()
+    db.session.flush()
     return verification
 
 
@@ -134,7 +134,7 @@ def remove_verification(actor, answer_id, reason=None) -> None:
                        note="verification removed")
     _refresh_question_flag(answer.question_id)
     signals.answer_unverified.send(answer, actor=actor, reason=reason)
-    db.session.commit()
+    db.session.flush()
 
 
 def end_for_deleted_answer(answer: Answer, actor=None, reason: str = "answer deleted") -> None:

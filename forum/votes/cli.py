@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 import click
-from flask.cli import AppGroup
+from forum.core.commands import CommandGroup
 
 from forum.votes import services
 
-votes_cli = AppGroup("votes", help="Votes.")
+votes_cli = CommandGroup("votes", help="Votes.")
 
 
 @votes_cli.command("reverse-serial")

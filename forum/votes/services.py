@@ -84,8 +84,7 @@ def cast_vote(actor, *, value, question_id=None, answer_id=None) -> tuple[int, i
         if existing is None:
             existing = locked_vote()  # a concurrent request inserted it first
         old = existing.value if existing is not None else 0
-        if old == value:
-            db.session.rollback()
+        if old == value:  # nothing to change (the locks are released with the transaction)
             score = db.session.scalar(sa.select(model.score).where(model.id == post.id))
             return score, value
         if value == 0:
@@ -102,7 +101,7 @@ def cast_vote(actor, *, value, question_id=None, answer_id=None) -> tuple[int, i
             if score >= minimum:
                 award(post.author_id, badge, question_id=post.question_id, answer_id=post.id)
     signals.vote_cast.send(post, actor=actor, value=value, previous=old)
-    db.session.commit()
+    db.session.flush()
     return score, value
 
 
@@ -171,7 +170,7 @@ def reverse_serial_votes(*, hours: int | None = None, threshold: int | None = No
     for voter_id, author_id, vote_ids in _ring_votes(now):
         _reverse_votes(vote_ids, voter_id, "voting ring reversed")
         found.append(_report(voter_id, author_id, len(vote_ids), hours, "ring"))
-    db.session.commit()
+    db.session.flush()
     return found
 
 

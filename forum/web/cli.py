@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 import click
-from flask.cli import AppGroup
+from forum.core.commands import CommandGroup
 
 from forum.core import catalogue
 
-translations_cli = AppGroup("translations", help="Maintain the interface translations.")
+translations_cli = CommandGroup("translations", help="Maintain the interface translations.")
 
 
 @translations_cli.command("update")

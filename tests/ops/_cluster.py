@@ -360,9 +360,16 @@ _TLS.verify_mode = ssl.CERT_NONE
 
 class Client:
     """One origin (nginx over HTTPS, or a node over HTTP). `call` makes one request; `send` retries on
-    connection errors, 502/503/504 and 429 with the same Idempotency-Key, as a careful client does."""
+    connection errors, 502/503/504, 429 and 409 idempotency_key_in_flight with the same
+    Idempotency-Key, as a careful client does."""
 
     RETRYABLE = (429, 502, 503, 504)
+
+    @staticmethod
+    def _in_flight(response: "Response") -> bool:
+        """409 idempotency_key_in_flight: the API says to send the same request again after
+        Retry-After (docs of Idempotency-Key), as a careful client does."""
+        return response.status == 409 and b"idempotency_key_in_flight" in response.body
 
     def __init__(self, port: int, *, tls: bool, stats: Stats | None = None, timeout: float = 30):
         self.port, self.tls, self.timeout = port, tls, timeout
@@ -408,7 +415,7 @@ class Client:
                 last = error
                 time.sleep(0.2 * (attempt + 1))
                 continue
-            if last.status not in self.RETRYABLE:
+            if last.status not in self.RETRYABLE and not self._in_flight(last):
                 return last
             wait = last.headers.get("retry-after", "")
             time.sleep(min(float(wait), 2.0) if wait.isdigit() else 0.2 * (attempt + 1))

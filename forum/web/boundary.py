@@ -1,0 +1,55 @@
+"""The request's unit of work: every view and API handler runs inside one transaction, committed
+once after the view has built its response, and only if that response is a success or a redirect.
+
+- a view that returns 2xx or 3xx: its writes are committed; `before_commit` callbacks (the
+  Idempotency-Key's stored answer) join the same transaction, so what a request did and the answer
+  it gave commit together or not at all;
+- a view that answers 4xx or 5xx (a form shown again with its errors), or raises: everything it
+  wrote is rolled back. What must stand even then (a failed sign-in's place in the attempt budget)
+  was made durable by the service itself with `forum.core.db.checkpoint()`;
+- an IntegrityError anywhere in the view or at the commit becomes a 409 Conflict;
+- the on-commit hooks (indexing, e-mail, jobs) run after the commit, before the response leaves.
+
+This is the model of Indico's request handler: one unit of work per request, side effects after
+the commit. Services never commit (tests/test_structure.py).
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import sqlalchemy as sa
+from flask import Flask, g
+from flask.wrappers import Response
+
+from forum.core.db import commit_boundary, conflict_from
+from forum.extensions import db
+
+_CALLBACKS = "forum_before_commit"
+
+
+def before_commit(callback: Callable[[Response], None]) -> None:
+    """Run `callback(response)` inside this request's transaction, after the view returned a 2xx
+    or 3xx response and right before the commit."""
+    g.setdefault(_CALLBACKS, []).append(callback)
+
+
+class ForumFlask(Flask):
+    """Flask with the request boundary above: dispatch_request is the one place a request commits."""
+
+    def dispatch_request(self):  # type: ignore[override]
+        session = db.session
+        try:
+            response = self.make_response(super().dispatch_request())
+            if response.status_code < 400:
+                for callback in g.pop(_CALLBACKS, []):
+                    callback(response)
+                commit_boundary()
+            else:
+                session.rollback()
+            return response
+        except sa.exc.IntegrityError as error:
+            session.rollback()
+            raise conflict_from(error) from error
+        except BaseException:
+            session.rollback()
+            raise
