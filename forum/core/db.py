@@ -153,6 +153,8 @@ def _run_after_commit(session: Session) -> None:
     """Each hook runs even if an earlier one failed, and a failure never reaches the caller: the
     transaction is committed, so answering 500 would tell the client its write was lost when it was
     not. Hooks keep their work retryable (the search outbox, the e-mail outbox) and are logged."""
+    if session.in_nested_transaction():
+        return  # a savepoint released (SQLAlchemy reports it as a commit): the real one is to come
     callbacks = session.info.pop(_HOOKS_KEY, [])
     for callback in callbacks:
         try:

@@ -343,7 +343,7 @@ def ask_question(actor: User, *, title, body, tags, category, private_data: str 
     )
     _hold(question, verdict)
     question.screening_warnings = verdict.warnings
-    question.tags = _upsert_tags(tag_names)
+    question.tags = sorted(_upsert_tags(tag_names), key=lambda tag: tag.name)  # as the relationship orders them
     db.session.add(question)
     db.session.flush()
     db.session.add(Revision(question_id=question.id, number=1, editor_id=actor.id, title=title, body=body,
@@ -402,7 +402,7 @@ def edit_question(actor: User, question_id, *, title=None, body=None, tags=None,
         if not question.is_held:
             _adjust_tag_counts(list(old_ids - new_ids), -1)
             _adjust_tag_counts(list(new_ids - old_ids), +1)
-        question.tags = tag_objs
+        question.tags = sorted(tag_objs, key=lambda tag: tag.name)
     if new_body != question.body:
         question.body = new_body
         question.body_html = render_markdown(new_body)

@@ -135,6 +135,7 @@ def judged(args) -> None:
         "from forum.auth.services import register_user; "
         "keys = judged.seed(qs, register_user('asker', 'a@example.com', 'password-123456'), "
         "register_user('helper', 'h@example.com', 'password-123456')); "
+        "from forum.extensions import db; db.session.commit(); "  # the seeding's boundary: indexed after it
         "report = judged.evaluate(services.search, keys); "
         "print(json.dumps({k: round(report[k], 3) for k in ('recall_at_5', 'mrr')}))"
     )

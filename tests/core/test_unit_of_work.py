@@ -234,3 +234,85 @@ def test_publishing_a_resolution_is_one_transaction(ctx, create_user, create_que
             tickets.publish_resolution(staff, ticket.id, body="官方答复：发货前可以在订单详情页修改地址，已为你处理。")
     assert count(Answer) == 0
     assert db.session.get(Ticket, ticket.id).published_answer_id is None
+
+
+# --- the rule, pinned: nothing but the unit of work commits ---------------------------------------
+
+import ast  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+PACKAGE = Path(__file__).resolve().parents[2] / "forum"
+
+# Where checkpoint() may be called, and why (forum.core.db.checkpoint).
+CHECKPOINTS = {
+    ("auth/services.py", "_claim_attempt"): "a sign-in attempt counts before its password is checked",
+    ("auth/services.py", "_release_attempt"): "a right password gives its attempt back, whatever follows",
+    ("auth/services.py", "_claim_trusted_attempt"): "the lockout exemption's budget, taken before the check",
+    ("auth/services.py", "_touch_token"): "the token's last use: bookkeeping before the command",
+    ("auth/services.py", "change_password"): "keep a password rehash when the change is refused",
+    ("auth/services.py", "change_email"): "keep a password rehash when the change is refused",
+    ("auth/services.py", "disable_totp"): "keep a password rehash when the change is refused",
+    ("questions/services.py", "rerender_all"): "a maintenance pass keeps each finished batch",
+}
+
+
+def _calls(tree):
+    """(enclosing function name, call node) for every call in the module."""
+    def walk(node, function):
+        for child in ast.iter_child_nodes(node):
+            name = child.name if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)) else function
+            if isinstance(child, ast.Call):
+                yield function, child
+            yield from walk(child, name)
+
+    yield from walk(tree, "<module>")
+
+
+def _is_session(node) -> bool:
+    """`db.session`, `session`, `self.session`, `db.session()`..."""
+    if isinstance(node, ast.Call):
+        node = node.func
+    return (isinstance(node, ast.Attribute) and node.attr == "session") or (
+        isinstance(node, ast.Name) and node.id == "session")
+
+
+def test_only_the_unit_of_work_commits():
+    commits, checkpoints = [], set()
+    for path in sorted(PACKAGE.rglob("*.py")):
+        relative = path.relative_to(PACKAGE).as_posix()
+        for function, call in _calls(ast.parse(path.read_text(encoding="utf-8"))):
+            func = call.func
+            if isinstance(func, ast.Attribute) and func.attr == "commit" and _is_session(func.value) \
+                    and relative != "core/db.py":
+                commits.append(f"{relative}:{call.lineno} in {function}")
+            if (isinstance(func, ast.Name) and func.id == "checkpoint") or (
+                    isinstance(func, ast.Attribute) and func.attr == "checkpoint"):
+                checkpoints.add((relative, function))
+    assert commits == [], "commit() outside forum/core/db.py: use the unit of work (services flush)"
+    assert checkpoints - set(CHECKPOINTS) == set(), "checkpoint() in a place not listed (and justified) here"
+    assert set(CHECKPOINTS) - checkpoints == set(), "a listed checkpoint() is gone: drop it from the list"
+
+
+def test_the_rule_checker_sees_a_commit():
+    """The checker itself: a service-style commit is found, a savepoint's or Whoosh's is not."""
+    source = "def f():\n    db.session.commit()\n    savepoint.commit()\n    writer.commit()\n    session.commit()\n"
+    found = [(fn, c.lineno) for fn, c in _calls(ast.parse(source))
+             if isinstance(c.func, ast.Attribute) and c.func.attr == "commit" and _is_session(c.func.value)]
+    assert found == [("f", 2), ("f", 5)]
+
+
+def test_hooks_wait_for_the_real_commit_not_a_savepoint(ctx):
+    """SQLAlchemy reports a released savepoint as a commit: the hooks must wait for the outer one
+    (an e-mail or an index entry for a transaction that may still roll back)."""
+    seen = []
+    on_commit(lambda: seen.append("ran"))
+    with db.session.begin_nested():
+        pass
+    assert seen == []
+    db.session.rollback()
+    assert seen == []
+    on_commit(lambda: seen.append("ran"))
+    with db.session.begin_nested():
+        pass
+    db.session.commit()
+    assert seen == ["ran"]

@@ -164,6 +164,7 @@ def test_remove_posts_with_the_data_cut_out_everywhere(create_user):
     revision = db.session.scalars(sa.select(Revision).where(Revision.question_id == q.id)).one()
     assert CARD not in revision.body and MOBILE not in revision.title and EMAIL not in revision.body
     assert not q.is_held
+    db.session.commit()  # the command's boundary: indexing runs after the commit
     # Not in the search index either.
     assert search.search(CARD).hits == [] and search.search(MOBILE).hits == []
     assert q.id in [h.question_id for h in search.search("收货地址").hits]
@@ -281,6 +282,7 @@ def test_held_question_is_invisible_and_counted_nowhere(create_user, category_fo
         mod.flag_post(other, "question", q.id, flag_kind="spam")
     [item] = pending_items(q)
     mod.resolve_review(moderator, item.id, action="approve", reason="看过了，没问题")
+    db.session.commit()  # the command's boundary: indexing and notices run after the commit
     refreshed(author, q)
     assert not q.is_held and author.question_count == 1
     assert db.session.scalar(sa.select(Tag.question_count).where(Tag.name == "退款")) == 1
@@ -417,7 +419,6 @@ def test_flag_rules(create_user, create_question):
     assert flag.status is FlagStatus.PENDING and flag.question_id == q.id
     with pytest.raises(Conflict):
         mod.flag_post(member, "question", q.id, flag_kind="spam")
-    db.session.rollback()
     with pytest.raises(PermissionDenied) as err:
         mod.flag_post(author, "question", q.id, flag_kind="spam")
     assert err.value.code == "own_post"
@@ -606,6 +607,7 @@ def test_close_and_reopen(create_user, create_question, moderator):
     with pytest.raises(Conflict):
         mod.close_question(moderator, q.id, reason="off_topic")
     # is:open in search follows.
+    db.session.commit()
     assert q.id not in [h.question_id for h in search.search("is:open 收货地址").hits]
     assert original.id in [h.question_id for h in search.search("is:open 收货地址").hits]
 
@@ -701,12 +703,14 @@ def test_undelete_answer_restores_counts_reputation_and_search(create_user, crea
     author = create_user()
     answer = posts.post_answer(author, q.id, body="退款原路返回银行卡，一般三到七个工作日，可以向银行查询退款编号。")
     cast_vote(create_user(), value=1, answer_id=answer.id)
+    db.session.commit()
     refreshed(author, q)
     before = author.reputation
     assert before == 11 and author.answer_count == 1 and q.answer_count == 1
     assert ("answer", q.id, answer.id) in [(h.type, h.question_id, h.answer_id) for h in search.search("退款编号").hits]
 
     posts.delete_answer(moderator, answer.id, reason="重复")
+    db.session.commit()
     refreshed(author, q)
     assert author.reputation == 1 and author.answer_count == 0 and q.answer_count == 0
     assert search.search("退款编号").hits == []
@@ -717,6 +721,7 @@ def test_undelete_answer_restores_counts_reputation_and_search(create_user, crea
     with pytest.raises(PermissionDenied):
         mod.undelete_post(create_user(), "answer", answer.id)
     mod.undelete_post(moderator, "answer", answer.id, note="误删")
+    db.session.commit()
     refreshed(author, q, answer)
     assert answer.deleted_at is None
     assert author.reputation == before and author.answer_count == 1 and q.answer_count == 1
@@ -785,6 +790,7 @@ def test_suspended_member_can_read_and_use_tickets_but_not_post(create_user, cre
     answer = create_answer(q)
     until = (utcnow() + timedelta(days=7)).date().isoformat()
     mod.suspend_member(moderator, "suspendee", reason="多次发广告", until=until)
+    db.session.commit()  # the command's boundary: the attempts below are rolled back one by one
     refreshed(member)
     assert member.is_suspended and member.suspension_reason == "多次发广告"
     # A date ends at the end of that day where the forum is.
@@ -913,6 +919,7 @@ def test_a_suspended_moderator_cannot_moderate(create_user, create_question):
     answer = posts.post_answer(create_user(), q.id, body=ANSWER)
     comment = posts.post_comment(create_user(), question_id=q.id, body="我也遇到了同样的问题")
     mod.suspend_member(admin, "rogue_mod", reason="滥用版主权限", until=(utcnow() + timedelta(days=7)).isoformat())
+    db.session.commit()  # the command's boundary: the attempts below are rolled back one by one
     refreshed(rogue)
     attempts = [
         lambda: posts.delete_question(rogue, q.id),

@@ -24,6 +24,7 @@ def _app():
 
 def writer(user_id: int, prefix: str, count: int) -> None:
     from forum.auth.models import User
+    from forum.core.db import unit_of_work
     from forum.extensions import db
     from forum.questions import services
 
@@ -31,9 +32,10 @@ def writer(user_id: int, prefix: str, count: int) -> None:
     with app.app_context():
         user = db.session.get(User, user_id)
         for i in range(count):
-            services.ask_question(user, title=f"多进程写入测试问题 {prefix}x{i}",
-                                  body=f"这是第 {i} 个问题，用来检查索引不会丢失任何已经确认的写入。",
-                                  tags=["测试"], category="other")
+            with unit_of_work():  # one post, one command: confirmed once committed
+                services.ask_question(user, title=f"多进程写入测试问题 {prefix}x{i}",
+                                      body=f"这是第 {i} 个问题，用来检查索引不会丢失任何已经确认的写入。",
+                                      tags=["测试"], category="other")
             print(f"{prefix}x{i}", flush=True)
 
 

@@ -9,6 +9,8 @@ from collections import Counter
 
 import pytest
 
+from forum.extensions import db
+
 from forum.questions import rules
 from forum.questions import services as question_services
 from forum.search import indexer as search_indexer
@@ -46,6 +48,7 @@ def test_recall_and_mrr_on_judged_set(ctx, create_user, capsys, monkeypatch):
     # Indexed in batches once seeded, not with one index commit per post: the same documents.
     monkeypatch.setitem(ctx.config, "FORUM_SEARCH_INDEXER", "manual")
     ids = judged.seed(question_services, asker, helper)
+    db.session.commit()  # the seeding command's boundary
     search_indexer.process_all()
 
     report = judged.evaluate(lambda q: search_services.search(q, per_page=50), ids)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from forum.extensions import db
 from forum.search import services
 
 pytestmark = pytest.mark.search_index  # every test here searches
@@ -96,6 +97,7 @@ def test_edit_reaches_the_index(corpus):
 
     question_services.edit_question(corpus["wang"], corpus["password"].id, title="两步验证的验证码收不到",
                                     summary="更清楚")
+    db.session.commit()  # the command's boundary: the outbox is applied after the commit
     assert qids(services.search("验证码"))[0] == corpus["password"].id
     assert corpus["password"].id not in qids(services.search("忘记 找回"))
 
