@@ -273,23 +273,28 @@ def test_jobs_go_through_rq_when_redis_is_configured(app, create_user, create_qu
 
 
 def test_two_workers_never_send_one_email_twice(app, smtp_server, create_user, create_question, create_answer):
-    """The job thread and two more deliverers (think RQ and cron) race for one e-mail: sent once."""
+    """The job thread and two more deliverers (think RQ and cron) race for one e-mail: sent once.
+    The first send is held until both others have finished, so they run while it is in flight."""
     import threading
-    import time
 
     from forum.notifications import mail
 
     helper = create_user()
     services.update_settings(helper, email_mode="off", muted_kinds=[])
     real_send = mail.send
+    in_flight, release = threading.Event(), threading.Event()
 
-    def slow_send(*args, **kwargs):
-        time.sleep(0.5)
+    def held_send(*args, **kwargs):
+        if not in_flight.is_set():
+            in_flight.set()
+            assert release.wait(30), "the other deliverers never finished"
         real_send(*args, **kwargs)
 
-    mail.send = slow_send
+    mail.send = held_send
     try:
-        create_answer(create_question(create_user()), helper)  # its job starts sending (slowly)
+        create_answer(create_question(create_user()), helper)  # its job starts sending, and is held
+        db.session.commit()  # the job runs after the commit (services only flush)
+        assert in_flight.wait(30), "the job never started sending"
 
         def worker():
             with app.app_context():
@@ -299,9 +304,13 @@ def test_two_workers_never_send_one_email_twice(app, smtp_server, create_user, c
         for thread in threads:
             thread.start()
         for thread in threads:
-            thread.join()
+            thread.join(30)
+        assert not any(thread.is_alive() for thread in threads)
+        assert len(smtp_server) == 0  # neither worker sent the e-mail the job holds
+        release.set()
         jobs.drain()
     finally:
+        release.set()
         mail.send = real_send
     assert len(smtp_server) == 1
     assert db.session.scalar(sa.select(OutgoingEmail.status)) == "sent"
