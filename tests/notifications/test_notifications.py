@@ -1,6 +1,4 @@
 import socket
-from email import message_from_bytes
-from email.policy import default as default_policy
 
 import pytest
 import sqlalchemy as sa
@@ -9,7 +7,6 @@ from forum.extensions import db
 from forum.notifications import jobs, services
 from forum.notifications.models import Notification, OutgoingEmail
 from forum.questions import services as questions
-from forum.verification import services as verification
 
 
 def texts(user, *, badges: bool = False) -> list[str]:
@@ -20,7 +17,8 @@ def texts(user, *, badges: bool = False) -> list[str]:
         return [item["text"] for item in services.inbox(user).items if badges or item["kind"] != "badge"]
 
 
-def test_answers_comments_accept_verify_reach_the_right_people(create_user, create_question, create_answer):
+def test_answers_comments_accept_verify_reach_the_right_people(create_user, create_question, create_answer,
+                                                                verify):
     asker, helper, bystander = create_user("提问者"), create_user("热心人"), create_user("路人")
     q = create_question(asker, title="退款七天了还没有到账怎么办")
     a = create_answer(q, helper)
@@ -31,7 +29,7 @@ def test_answers_comments_accept_verify_reach_the_right_people(create_user, crea
     assert texts(bystander) == []
     questions.accept_answer(asker, a.id)
     assert "提问者 accepted your answer to “退款七天了还没有到账怎么办”" in texts(helper)
-    verification.verify_answer(create_user(role="staff"), a.id)
+    verify(a)
     assert "Staff verified an answer on “退款七天了还没有到账怎么办”" in texts(helper)
     assert "Staff verified an answer on “退款七天了还没有到账怎么办”" in texts(asker)
     assert any("You earned the badge “First answer”" == t for t in texts(helper, badges=True))
@@ -115,40 +113,13 @@ def test_api_lists_and_marks_only_ones_own(client, create_user, create_question,
     assert client.get("/api/v1/notifications").status_code == 401
 
 
-@pytest.fixture
-def smtp_server(app):
-    """A real SMTP receiver (aiosmtpd) on a free local port; the app sends to it."""
-    from aiosmtpd.controller import Controller
-    from aiosmtpd.handlers import Message
-
-    received = []
-
-    class Collect(Message):
-        def handle_message(self, message):
-            received.append(message)
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    controller = Controller(Collect(message_class=None), hostname="127.0.0.1", port=port)
-    controller.start()
-    app.config.update(FORUM_MAIL_SERVER="127.0.0.1", FORUM_MAIL_PORT=port)
-    yield received
-    app.config.update(FORUM_MAIL_SERVER=None)
-    controller.stop()
-
-
-def _parsed(message):
-    return message_from_bytes(message.as_bytes(), policy=default_policy)
-
-
 def test_email_in_the_members_language_with_unsubscribe(smtp_server, create_user, create_question, create_answer):
     english = create_user("emma", locale="en", email="emma@example.com")
     chinese = create_user("小红", locale="zh_CN", email="hong@example.com")
     create_answer(create_question(english, title="Refund has not arrived after 7 days"))
     create_answer(create_question(chinese, title="退款七天了还没有到账"))
     jobs.drain()
-    by_address = {m["To"]: _parsed(m) for m in smtp_server}
+    by_address = {m["To"]: m for m in smtp_server}
     assert {"emma@example.com", "hong@example.com"} <= set(by_address)  # the answerers get badge e-mails
     emma = by_address["emma@example.com"]
     assert "answered “Refund has not arrived after 7 days”" in emma["Subject"]
@@ -202,7 +173,7 @@ def test_daily_digest_and_unsubscribe(client, smtp_server, runner, create_user, 
     assert smtp_server == []  # nothing instant
     result = runner.invoke(args=["notifications", "digest"])
     assert "1 digests queued, 1 e-mails sent" in result.output
-    digest = _parsed(smtp_server[0])
+    digest = smtp_server[0]
     assert "2 updates" in digest["Subject"]
     token = digest["List-Unsubscribe"].strip("<>").rsplit("/", 1)[1]
     assert "Unsubscribe" in client.get(f"/unsubscribe/{token}", headers={"Accept-Language": "en"}).get_data(as_text=True)
