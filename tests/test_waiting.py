@@ -1,4 +1,5 @@
 """The one helper the suite waits with (tests/waiting.py)."""
+
 import time
 
 import pytest

@@ -4,6 +4,7 @@ A fixed sleep is either too short on a loaded machine (the test fails for nothin
 everywhere else (the suite crawls). `wait_until` polls quickly at first and backs off, and fails
 with a message that says what did not happen.
 """
+
 from __future__ import annotations
 
 import time
@@ -12,8 +13,14 @@ from typing import Callable, TypeVar
 T = TypeVar("T")
 
 
-def wait_until(predicate: Callable[[], T], timeout: float = 10.0, *, what: str | Callable[[], str] = "",
-               interval: float = 0.2, strict: bool = True) -> T:
+def wait_until(
+    predicate: Callable[[], T],
+    timeout: float = 10.0,
+    *,
+    what: str | Callable[[], str] = "",
+    interval: float = 0.2,
+    strict: bool = True,
+) -> T:
     """Call `predicate` until it returns something truthy, and return that value.
 
     Past `timeout` seconds: raise AssertionError naming `what` (a string, or a callable for details
@@ -32,7 +39,9 @@ def wait_until(predicate: Callable[[], T], timeout: float = 10.0, *, what: str |
             if not strict:
                 return value
             detail = what() if callable(what) else what
-            raise AssertionError(f"{detail or getattr(predicate, '__name__', 'the condition')} "
-                                 f"did not happen within {timeout} s")
+            raise AssertionError(
+                f"{detail or getattr(predicate, '__name__', 'the condition')} "
+                f"did not happen within {timeout} s"
+            )
         time.sleep(min(pause, interval, left))
         pause *= 2

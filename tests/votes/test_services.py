@@ -4,6 +4,7 @@ held or locked; serial voting reversed by the daily job.
 
 (Reputation amounts, the daily cap and voting rings are pinned in tests/reputation/; parallel
 requests of one vote in tests/test_concurrency.py.)"""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -38,25 +39,34 @@ def score(post) -> int:
 def votes_on(post) -> list[tuple[int, int]]:
     """(voter id, value) of every vote row on the post."""
     column = Vote.answer_id if isinstance(post, Answer) else Vote.question_id
-    return [tuple(row) for row in db.session.execute(
-        sa.select(Vote.user_id, Vote.value).where(column == post.id).order_by(Vote.user_id))]
+    return [
+        tuple(row)
+        for row in db.session.execute(
+            sa.select(Vote.user_id, Vote.value).where(column == post.id).order_by(Vote.user_id)
+        )
+    ]
 
 
 def live_events(post) -> list[tuple[str, int]]:
     """(kind, user id) of the post's vote events that are not reversed (nor reversals)."""
     column = ReputationEvent.answer_id if isinstance(post, Answer) else ReputationEvent.question_id
-    events = db.session.scalars(sa.select(ReputationEvent).where(column == post.id)
-                                .order_by(ReputationEvent.id)).all()
+    events = db.session.scalars(
+        sa.select(ReputationEvent).where(column == post.id).order_by(ReputationEvent.id)
+    ).all()
     reversed_ids = {e.reversal_of_id for e in events if e.reversal_of_id is not None}
-    return [(Kind(e.kind).value, e.user_id) for e in events
-            if e.reversal_of_id is None and e.id not in reversed_ids and Kind(e.kind) is not Kind.GRANTED]
+    return [
+        (Kind(e.kind).value, e.user_id)
+        for e in events
+        if e.reversal_of_id is None and e.id not in reversed_ids and Kind(e.kind) is not Kind.GRANTED
+    ]
 
 
 def ledger_agrees() -> bool:
     return reputation.recompute(fix=False) == []
 
 
-# --- up, down, change, withdraw ----------------------------------------------------------------------
+# --- up, down, change, withdraw -----------------------------------------------------------------------------
+
 
 def test_a_question_voted_up_changed_to_down_and_withdrawn(create_user, create_question):
     asker = create_user(reputation=50)
@@ -73,7 +83,9 @@ def test_a_question_voted_up_changed_to_down_and_withdrawn(create_user, create_q
     assert ledger_agrees()
 
 
-def test_an_answer_voted_down_then_up_moves_the_voters_own_cost_back(create_user, create_question, create_answer):
+def test_an_answer_voted_down_then_up_moves_the_voters_own_cost_back(
+    create_user, create_question, create_answer
+):
     helper = create_user(reputation=50)
     a = create_answer(create_question(), helper)
     critic = create_user(reputation=130)
@@ -110,7 +122,8 @@ def test_repeating_a_downvote_charges_once(create_user, create_question, create_
     assert (rep(helper), rep(critic)) == (48, 199) and len(live_events(a)) == 2
 
 
-# --- who may vote --------------------------------------------------------------------------------------
+# --- who may vote -------------------------------------------------------------------------------------------
+
 
 def test_nobody_votes_on_their_own_answer_and_the_score_stays(create_user, create_question, create_answer):
     a = create_answer(create_question())
@@ -156,8 +169,12 @@ def test_moderators_hold_every_voting_privilege(create_user, create_question, mo
 def test_a_suspended_member_cannot_vote(create_user, create_question, moderator):
     q = create_question()
     member = create_user(reputation=500)
-    moderation.suspend_member(moderator, member.username, reason="repeated rude replies to other members",
-                              until=(utcnow() + timedelta(days=3)).isoformat())
+    moderation.suspend_member(
+        moderator,
+        member.username,
+        reason="repeated rude replies to other members",
+        until=(utcnow() + timedelta(days=3)).isoformat(),
+    )
     db.session.refresh(member)
     with pytest.raises(PermissionDenied) as err:
         cast_vote(member, value=1, question_id=q.id)
@@ -165,7 +182,9 @@ def test_a_suspended_member_cannot_vote(create_user, create_question, moderator)
     assert votes_on(q) == []
 
 
-def test_a_locked_thread_takes_votes_from_moderators_only(create_user, create_question, create_answer, moderator):
+def test_a_locked_thread_takes_votes_from_moderators_only(
+    create_user, create_question, create_answer, moderator
+):
     q = create_question()
     a = create_answer(q)
     moderation.set_locked(moderator, q.id, True, note="heated argument about refunds")
@@ -177,7 +196,8 @@ def test_a_locked_thread_takes_votes_from_moderators_only(create_user, create_qu
     assert score(q) == 0 and score(a) == 1
 
 
-# --- deleted and held posts -------------------------------------------------------------------------------
+# --- deleted and held posts ---------------------------------------------------------------------------------
+
 
 def test_deleted_posts_take_no_votes(create_user, create_question, create_answer, moderator):
     q = create_question()
@@ -204,8 +224,9 @@ def test_a_vote_on_a_post_deleted_later_cannot_be_changed(create_user, create_qu
     assert ledger_agrees()
 
 
-def test_held_posts_take_no_votes_until_approved(create_user, create_question, create_held_question,
-                                                 create_held_answer, moderator):
+def test_held_posts_take_no_votes_until_approved(
+    create_user, create_question, create_held_question, create_held_answer, moderator
+):
     held_q = create_held_question()
     held_a = create_held_answer(create_question())
     for target in ({"question_id": held_q.id}, {"answer_id": held_a.id}):
@@ -218,7 +239,8 @@ def test_held_posts_take_no_votes_until_approved(create_user, create_question, c
     assert cast_vote(create_user(), value=1, answer_id=held_a.id) == (1, 1)
 
 
-# --- one transaction, SQL expressions ------------------------------------------------------------------------
+# --- one transaction, SQL expressions -----------------------------------------------------------------------
+
 
 def test_the_score_is_added_in_sql_not_from_a_stale_copy(create_user, create_question, create_answer):
     a = create_answer(create_question())
@@ -228,8 +250,9 @@ def test_the_score_is_added_in_sql_not_from_a_stale_copy(create_user, create_que
     assert score(a) == 6
 
 
-def test_a_failure_after_the_score_changed_leaves_nothing_behind(monkeypatch, create_user, create_question,
-                                                                 create_answer):
+def test_a_failure_after_the_score_changed_leaves_nothing_behind(
+    monkeypatch, create_user, create_question, create_answer
+):
     """The score, the vote row and the reputation change together or not at all."""
     helper = create_user(reputation=50)
     a = create_answer(create_question(), helper)
@@ -258,10 +281,12 @@ def test_score_and_ledger_agree_after_a_mixed_history(create_user, create_questi
     assert ledger_agrees()
 
 
-# --- serial voting ---------------------------------------------------------------------------------------------
+# --- serial voting ------------------------------------------------------------------------------------------
 
-def test_serial_downvoting_is_reversed_and_the_critics_cost_refunded(create_user, create_question, create_answer,
-                                                                     runner):
+
+def test_serial_downvoting_is_reversed_and_the_critics_cost_refunded(
+    create_user, create_question, create_answer, runner
+):
     target = create_user(reputation=100)
     critic = create_user(reputation=300)
     answers = [create_answer(create_question(), target) for _ in range(4)]
@@ -283,13 +308,21 @@ def test_serial_voting_counts_only_votes_inside_the_window(create_user, create_q
     questions_ = [create_question(target) for _ in range(4)]
     for q in questions_:
         cast_vote(fan, value=1, question_id=q.id)
-    db.session.execute(sa.update(Vote).where(Vote.question_id == questions_[0].id)
-                       .values(created_at=utcnow() - timedelta(hours=30)))
+    db.session.execute(
+        sa.update(Vote)
+        .where(Vote.question_id == questions_[0].id)
+        .values(created_at=utcnow() - timedelta(hours=30))
+    )
     db.session.commit()
     assert reverse_serial_votes(hours=24, threshold=4) == []  # three in the last day
     assert [score(q) for q in questions_] == [1, 1, 1, 1]
     [found] = reverse_serial_votes(hours=48, threshold=4)
-    assert (found.voter, found.author, found.votes, found.kind) == (fan.username, target.username, 4, "serial")
+    assert (found.voter, found.author, found.votes, found.kind) == (
+        fan.username,
+        target.username,
+        4,
+        "serial",
+    )
     assert [score(q) for q in questions_] == [0, 0, 0, 0]
 
 

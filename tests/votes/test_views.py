@@ -1,6 +1,7 @@
 """Voting over HTTP: the thread page's form (plain POST or JSON for its script) and the API's
 PUT /api/v1/.../vote. The rules themselves are in test_services.py; here, that each way in applies
 them and answers with the right status, code and page."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -26,10 +27,13 @@ def score(model, post_id) -> int:
 
 
 def my_vote(user, answer) -> int | None:
-    return db.session.scalar(sa.select(Vote.value).where(Vote.user_id == user.id, Vote.answer_id == answer.id))
+    return db.session.scalar(
+        sa.select(Vote.value).where(Vote.user_id == user.id, Vote.answer_id == answer.id)
+    )
 
 
 # --- the thread page ---------------------------------------------------------------------------------
+
 
 def test_the_page_votes_up_changes_and_withdraws(client, create_user, create_question, create_answer, login):
     q = create_question()
@@ -45,12 +49,15 @@ def test_the_page_votes_up_changes_and_withdraws(client, create_user, create_que
     assert client.post(url, data={"value": "0"}, headers=JSON).get_json() == {"score": 0, "my_vote": 0}
     assert my_vote(voter, a) is None and score(Answer, a.id) == 0
     response = client.post(f"/questions/{q.id}/vote", data={"value": "1"})
-    assert response.status_code == 302 and response.headers["Location"].endswith(f"/questions/{q.id}#question")
+    assert response.status_code == 302 and response.headers["Location"].endswith(
+        f"/questions/{q.id}#question"
+    )
     assert score(Question, q.id) == 1
 
 
-def test_the_page_refuses_a_vote_below_the_threshold_and_says_why(app, monkeypatch, client, create_user,
-                                                                  create_question, login):
+def test_the_page_refuses_a_vote_below_the_threshold_and_says_why(
+    app, monkeypatch, client, create_user, create_question, login
+):
     monkeypatch.setitem(app.config, "FORUM_PRIVILEGES", {"upvote": 20})
     q = create_question()
     login(create_user(reputation=19))
@@ -63,8 +70,9 @@ def test_the_page_refuses_a_vote_below_the_threshold_and_says_why(app, monkeypat
     assert score(Question, q.id) == 0
 
 
-def test_the_page_answers_404_for_deleted_and_held_posts(client, create_user, create_question, create_answer,
-                                                         create_held_answer, login):
+def test_the_page_answers_404_for_deleted_and_held_posts(
+    client, create_user, create_question, create_answer, create_held_answer, login
+):
     q = create_question()
     gone = create_answer(q)
     questions.delete_answer(gone.author, gone.id)
@@ -89,8 +97,10 @@ def test_the_page_explains_a_locked_thread(client, create_user, create_question,
 
 # --- the API -------------------------------------------------------------------------------------------
 
-def test_the_api_changes_a_vote_and_moves_reputation_with_it(client, create_user, create_question, create_answer,
-                                                             token_for):
+
+def test_the_api_changes_a_vote_and_moves_reputation_with_it(
+    client, create_user, create_question, create_answer, token_for
+):
     helper = create_user(reputation=50)
     a = create_answer(create_question(), helper)
     critic = create_user(reputation=200)
@@ -107,8 +117,9 @@ def test_the_api_changes_a_vote_and_moves_reputation_with_it(client, create_user
 
 
 @pytest.mark.parametrize("state", ["deleted", "held"])
-def test_the_api_answers_404_for_a_post_that_is_gone_or_held(client, create_user, create_question,
-                                                             create_held_question, moderator, token_for, state):
+def test_the_api_answers_404_for_a_post_that_is_gone_or_held(
+    client, create_user, create_question, create_held_question, moderator, token_for, state
+):
     if state == "deleted":
         q = create_question()
         questions.delete_question(q.author, q.id)
@@ -120,16 +131,23 @@ def test_the_api_answers_404_for_a_post_that_is_gone_or_held(client, create_user
     assert score(Question, q.id) == 0
 
 
-def test_the_api_refuses_suspended_members_and_locked_threads(client, create_user, create_question, moderator,
-                                                              token_for):
+def test_the_api_refuses_suspended_members_and_locked_threads(
+    client, create_user, create_question, moderator, token_for
+):
     q = create_question()
     member = create_user(reputation=500)
-    moderation.suspend_member(moderator, member.username, reason="repeated rude replies to other members",
-                              until=(utcnow() + timedelta(days=3)).isoformat())
+    moderation.suspend_member(
+        moderator,
+        member.username,
+        reason="repeated rude replies to other members",
+        until=(utcnow() + timedelta(days=3)).isoformat(),
+    )
     response = client.put(f"/api/v1/questions/{q.id}/vote", json={"value": 1}, headers=token_for(member))
     assert response.status_code == 403 and response.get_json()["error"]["code"] == "suspended"
     moderation.set_locked(moderator, q.id, True, note="heated argument about refunds")
-    response = client.put(f"/api/v1/questions/{q.id}/vote", json={"value": 1}, headers=token_for(create_user()))
+    response = client.put(
+        f"/api/v1/questions/{q.id}/vote", json={"value": 1}, headers=token_for(create_user())
+    )
     assert response.status_code == 403 and response.get_json()["error"]["code"] == "locked"
     response = client.put(f"/api/v1/questions/{q.id}/vote", json={"value": -1}, headers=token_for(moderator))
     assert response.status_code == 200 and response.get_json() == {"score": -1, "my_vote": -1}
@@ -137,9 +155,10 @@ def test_the_api_refuses_suspended_members_and_locked_threads(client, create_use
 
 # --- at once ---------------------------------------------------------------------------------------------
 
-def test_one_member_sending_up_down_and_withdraw_at_once_leaves_a_consistent_state(app, ctx, create_user,
-                                                                                  create_question, create_answer,
-                                                                                  token_for):
+
+def test_one_member_sending_up_down_and_withdraw_at_once_leaves_a_consistent_state(
+    app, ctx, create_user, create_question, create_answer, token_for
+):
     """Twelve requests of one member, changing the vote every way at once: whichever order they
     commit in, the score is the one remaining vote and the reputation matches the ledger.
     (The same vote fired many times is tests/test_concurrency.py's.)"""
@@ -148,8 +167,13 @@ def test_one_member_sending_up_down_and_withdraw_at_once_leaves_a_consistent_sta
     critic = create_user(reputation=300)
     headers, aid = token_for(critic), a.id
     values = [1, -1, 0] * 4
-    responses = race(app, len(values), lambda client, i: client.put(f"/api/v1/answers/{aid}/vote",
-                                                                    json={"value": values[i]}, headers=headers))
+    responses = race(
+        app,
+        len(values),
+        lambda client, i: client.put(
+            f"/api/v1/answers/{aid}/vote", json={"value": values[i]}, headers=headers
+        ),
+    )
     assert [r.status_code for r in responses] == [200] * len(values), [r.get_data() for r in responses]
     remaining = my_vote(critic, a) or 0
     assert score(Answer, aid) == remaining
@@ -159,8 +183,9 @@ def test_one_member_sending_up_down_and_withdraw_at_once_leaves_a_consistent_sta
     assert reputation.recompute(fix=False) == []
 
 
-def test_two_members_voting_on_each_others_posts_at_once(app, ctx, create_user, create_question, create_answer,
-                                                         token_for):
+def test_two_members_voting_on_each_others_posts_at_once(
+    app, ctx, create_user, create_question, create_answer, token_for
+):
     """Each vote locks both members' rows; in id order, so crossing votes never deadlock (PostgreSQL)."""
     alice, bob = create_user(reputation=300), create_user(reputation=300)
     q = create_question()
