@@ -19,7 +19,8 @@ from forum import create_app
 from forum.extensions import db
 from forum.notifications import jobs
 
-pytest_plugins = ["tests.fixtures.auth", "tests.fixtures.questions"]
+pytest_plugins = [f"tests.fixtures.{feature}" for feature in (
+    "auth", "questions", "votes", "moderation", "verification", "tickets", "notifications")]
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 POSTGRES_URL = os.environ.get("FORUM_TEST_POSTGRES_URL", "")

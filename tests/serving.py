@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import socket
 import subprocess
-import time
 import urllib.request
+
+from tests.waiting import wait_until
 
 
 def free_port() -> int:
@@ -21,13 +22,14 @@ def fetch(url: str, timeout: float = 10) -> str:
 
 def wait_until_serving(process: subprocess.Popen, url: str, seconds: float = 90) -> str:
     """The body of `url` once the process answers it; fails with the process's output if it exits first."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
+
+    def answered() -> str | None:
         if process.poll() is not None:
             output = process.stdout.read() if process.stdout else ""
             raise AssertionError(f"the server exited with {process.returncode}:\n{output[-4000:]}")
         try:
             return fetch(url, timeout=5)
         except OSError:
-            time.sleep(0.3)
-    raise AssertionError(f"{url} did not answer within {seconds} s")
+            return None
+
+    return wait_until(answered, seconds, what=f"{url} answering")

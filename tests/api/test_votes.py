@@ -49,13 +49,12 @@ def test_accept_calls(client, create_user, create_question, create_answer, token
     assert client.post(f"/api/v1/answers/{a.id}/accept").status_code == 401
 
 
-def test_answers_are_ordered_accepted_then_score(client, create_user, create_question, create_answer, token_for):
-    from forum.votes.services import cast_vote
-
+def test_answers_are_ordered_accepted_then_score(client, create_user, create_question, create_answer, token_for,
+                                                  vote):
     asker = create_user()
     q = create_question(asker)
     low, high, accepted = create_answer(q), create_answer(q), create_answer(q)
-    cast_vote(create_user(), value=1, answer_id=high.id)
+    vote(high)
     client.post(f"/api/v1/answers/{accepted.id}/accept", headers=token_for(asker))
     ids = [a["id"] for a in client.get(f"/api/v1/questions/{q.id}").get_json()["answers"]]
     assert ids == [accepted.id, high.id, low.id]

@@ -38,11 +38,6 @@ def error_of(response) -> dict:
 
 
 @pytest.fixture
-def moderator(create_user):
-    return create_user("mod_ben", role="moderator")
-
-
-@pytest.fixture
 def mod_h(moderator, token_for):
     return token_for(moderator)
 

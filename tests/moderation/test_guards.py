@@ -673,25 +673,29 @@ def test_validate_pattern_rejects(pattern, is_regex, message):
 
 
 @pytest.mark.parametrize(
-    ("pattern", "is_regex"),
+    ("pattern", "is_regex", "text", "matched"),
     [
-        ("a" * MAX_PATTERN_LENGTH, False),
-        ("刷单", False),
-        (r"(ab)+", True),
-        (r"(a|b)+c", True),
-        (r"(?:foo|bar)+", True),
-        (r"(?:微信|wx)\s*\d+", True),
-        (r"(\d+)?x", True),
-        (r"[(+]+", True),
-        (r"\(a+\)+", True),
-        (r"(?i)t\.me/\w+", True),
-        (r"(a{2})+b", True),
-        (r"(ab{3,3}c)*d", True),
-        (r"a{x}", True),
+        ("a" * MAX_PATTERN_LENGTH, False, "x " + "a" * MAX_PATTERN_LENGTH + " y", "a" * MAX_PATTERN_LENGTH),
+        ("刷单", False, "来刷单赚钱", "刷单"),
+        (r"(ab)+", True, "xx abab yy", "abab"),
+        (r"(a|b)+c", True, "-abac-", "abac"),
+        (r"(?:foo|bar)+", True, "a foobar b", "foobar"),
+        (r"(?:微信|wx)\s*\d+", True, "加微信 12345 聊", "微信 12345"),
+        (r"(\d+)?x", True, "共 12x 件", "12x"),
+        (r"[(+]+", True, "a (+( b", "(+("),
+        (r"\(a+\)+", True, "see (aa)) here", "(aa))"),
+        (r"(?i)t\.me/\w+", True, "join T.ME/scam now", "T.ME/scam"),
+        (r"(a{2})+b", True, "caaaab", "aaaab"),
+        (r"(ab{3,3}c)*d", True, "abbbcabbbcd", "abbbcabbbcd"),
+        (r"a{x}", True, "literal a{x} braces", "a{x}"),  # not a repeat: Python reads the braces literally
     ],
 )
-def test_validate_pattern_accepts(pattern, is_regex):
-    validate_pattern(pattern, is_regex)
+def test_validate_pattern_accepts(pattern, is_regex, text, matched):
+    """An accepted pattern raises nothing, and the matcher built from it finds what it says."""
+    assert validate_pattern(pattern, is_regex) is None
+    result = compile_watched([WatchedWord(pattern, WatchedAction.HOLD, is_regex=is_regex)]).check(text)
+    assert result.action is WatchedAction.HOLD
+    assert [text[start:end] for _word, start, end in result.matches] == [matched]
 
 
 def test_text_length_limit():

@@ -49,11 +49,6 @@ def thread(create_user):
     return {"author": author, "question": question, "answerer": answerer, "answer": answer}
 
 
-@pytest.fixture
-def moderator(create_user):
-    return create_user("mod_zhou", role="moderator")
-
-
 # --- services --------------------------------------------------------------------------------------
 
 def test_the_revision_text_is_replaced_in_the_database(thread, moderator):

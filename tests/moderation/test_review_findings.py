@@ -23,11 +23,6 @@ ANSWER = "在“我的订单”里找到这个订单，点“修改地址”，�
 SCAM = "我是平台官方客服，加我微信 kefu8888 详细聊，马上帮你处理。"
 
 
-@pytest.fixture
-def moderator(create_user):
-    return create_user("mod_bea", role="moderator")
-
-
 def _pending(**column) -> list[ReviewItem]:
     (name, value), = column.items()
     return list(db.session.scalars(sa.select(ReviewItem).where(getattr(ReviewItem, name) == value,
@@ -76,16 +71,14 @@ def test_hiding_an_accepted_answer_takes_its_acceptance_and_reputation(create_us
 
 
 def test_undelete_gives_back_exactly_what_deletion_took(create_user, create_question, create_answer,
-                                                         moderator):
-    from forum.votes.services import cast_vote
-
+                                                         moderator, vote):
     asker = create_user()
     q = create_question(asker)
     author = create_user()
     answer = create_answer(q, author)
     posts.accept_answer(asker, answer.id)
     for _ in range(3):
-        cast_vote(create_user(), value=1, answer_id=answer.id)
+        vote(answer)
     db.session.refresh(author)
     before = author.reputation
     posts.delete_answer(moderator, answer.id)
@@ -123,12 +116,10 @@ def test_comments_can_be_undeleted(create_user, create_question, moderator):
 
 
 def test_a_hidden_verified_answer_takes_the_verified_badge_with_it(create_user, create_question, create_answer,
-                                                                    moderator):
-    from forum.verification import services as verification
-
+                                                                    moderator, verify):
     q = create_question()
     answer = create_answer(q)
-    verification.verify_answer(create_user(role="staff"), answer.id)
+    verify(answer)
     assert db.session.get(Question, q.id).has_verified_answer
     mod.flag_post(moderator, "answer", answer.id, flag_kind="spam")
     db.session.expire_all()

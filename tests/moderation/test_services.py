@@ -88,11 +88,6 @@ def notified(user, **where) -> int:
 
 
 @pytest.fixture
-def moderator(create_user):
-    return create_user("mod_anna", role="moderator")
-
-
-@pytest.fixture
 def category_follower(create_user):
     """A member who follows the "orders" category: told of every new public question in it."""
     user = create_user("follower")
@@ -446,7 +441,7 @@ def test_flag_rules(create_user, create_question):
 
 
 def test_enough_spam_flags_hide_a_post_until_reviewed(ctx, monkeypatch, create_user, create_question,
-                                                       create_answer, moderator):
+                                                       create_answer, moderator, flag):
     monkeypatch.setitem(ctx.config, "FORUM_SPAM_FLAGS_TO_HIDE", 3)
     asker = create_user()
     q = create_question(asker)
@@ -460,7 +455,7 @@ def test_enough_spam_flags_hide_a_post_until_reviewed(ctx, monkeypatch, create_u
     mod.flag_post(flaggers[2], "answer", answer.id, flag_kind="scam")
     refreshed(answer)
     assert not answer.is_held
-    mod.flag_post(create_user(), "answer", answer.id, flag_kind="spam")
+    flag(answer, "spam")
     refreshed(q, answer, spammer)
     assert answer.is_held and answer.held_reason is HoldReason.SPAM
     assert q.answer_count == 0 and spammer.answer_count == 0
@@ -478,13 +473,13 @@ def test_enough_spam_flags_hide_a_post_until_reviewed(ctx, monkeypatch, create_u
         FlagStatus.DECLINED}
 
 
-def test_flag_threshold_is_configurable(ctx, monkeypatch, create_user, create_question):
+def test_flag_threshold_is_configurable(ctx, monkeypatch, create_user, create_question, flag):
     monkeypatch.setitem(ctx.config, "FORUM_SPAM_FLAGS_TO_HIDE", 2)
     q = create_question()
-    mod.flag_post(create_user(), "question", q.id, flag_kind="spam")
+    flag(q, "spam")
     refreshed(q)
     assert not q.is_held
-    mod.flag_post(create_user(), "question", q.id, flag_kind="spam")
+    flag(q, "spam")
     refreshed(q)
     assert q.is_held and queries.list_questions().total == 0
 
@@ -498,10 +493,10 @@ def test_a_moderators_spam_flag_hides_at_once(create_user, create_question, mode
     assert log_actions(comment_id=comment.id) == ["hide"]
 
 
-def test_delete_from_the_queue_marks_flags_helpful(create_user, create_question, moderator):
+def test_delete_from_the_queue_marks_flags_helpful(create_user, create_question, moderator, flag):
     q = create_question()
     comment = posts.post_comment(create_user(), question_id=q.id, body="这个回答的作者是骗子")
-    mod.flag_post(create_user(), "comment", comment.id, flag_kind="rude")
+    flag(comment, "rude")
     [item] = pending_items(comment)
     mod.resolve_review(moderator, item.id, action="delete")
     refreshed(comment, q)
@@ -510,9 +505,9 @@ def test_delete_from_the_queue_marks_flags_helpful(create_user, create_question,
     assert log_actions(comment_id=comment.id) == ["delete"]
 
 
-def test_approving_flags_declines_them(create_user, create_question, moderator):
+def test_approving_flags_declines_them(create_user, create_question, moderator, flag):
     q = create_question()
-    mod.flag_post(create_user(), "question", q.id, flag_kind="off_topic")
+    flag(q, "off_topic")
     [item] = pending_items(q)
     mod.resolve_review(moderator, item.id, action="approve", reason="是正常的提问")
     refreshed(item)
@@ -547,10 +542,10 @@ def test_first_post_of_a_new_member_is_queued_once(create_user, create_question,
     assert mod.review_queue(moderator, reason="held").total == 0
 
 
-def test_review_queue_order_filters_and_permissions(create_user, create_question, moderator):
+def test_review_queue_order_filters_and_permissions(create_user, create_question, moderator, flag):
     q = create_question()                                     # first post
     flagged = create_question(create_user(role="moderator"))  # a moderator's post: not a first post
-    mod.flag_post(create_user(), "question", flagged.id, flag_kind="off_topic")
+    flag(flagged, "off_topic")
     held = posts.post_answer(create_user(), q.id, body=SCAM_CONTACT)
     queue = mod.review_queue(moderator)
     assert [e.item.reason for e in queue.items] == [ReviewReason.HELD, ReviewReason.FLAGGED, ReviewReason.FIRST_POST]
@@ -570,9 +565,9 @@ def test_review_queue_order_filters_and_permissions(create_user, create_question
         mod.resolve_review(moderator, 999_999, action="approve")
 
 
-def test_a_flag_on_a_first_post_raises_the_items_reason(create_user, create_question, moderator):
+def test_a_flag_on_a_first_post_raises_the_items_reason(create_user, create_question, moderator, flag):
     q = create_question()
-    mod.flag_post(create_user(), "question", q.id, flag_kind="rude")
+    flag(q, "rude")
     assert [i.reason for i in pending_items(q)] == [ReviewReason.FLAGGED]
     assert count(ReviewItem) == 1
 
@@ -697,12 +692,12 @@ def test_locked_threads_take_nothing_from_members(create_user, create_question, 
 
 
 @pytest.mark.search_index
-def test_undelete_answer_restores_counts_reputation_and_search(create_user, create_question, moderator):
+def test_undelete_answer_restores_counts_reputation_and_search(create_user, create_question, moderator, vote):
     asker = create_user()
     q = create_question(asker, title="退款一直没有到账怎么办", body="退货已经签收一周了，退款还没有到账，请问去哪里查？")
     author = create_user()
     answer = posts.post_answer(author, q.id, body="退款原路返回银行卡，一般三到七个工作日，可以向银行查询退款编号。")
-    cast_vote(create_user(), value=1, answer_id=answer.id)
+    vote(answer)
     db.session.commit()
     refreshed(author, q)
     before = author.reputation
@@ -716,7 +711,7 @@ def test_undelete_answer_restores_counts_reputation_and_search(create_user, crea
     assert search.search("退款编号").hits == []
     # Reputation moves elsewhere after the deletion: the undeletion must still find its reversals.
     elsewhere = posts.post_answer(create_user(), create_question().id, body=ANSWER)
-    cast_vote(create_user(), value=1, answer_id=elsewhere.id)
+    vote(elsewhere)
 
     with pytest.raises(PermissionDenied):
         mod.undelete_post(create_user(), "answer", answer.id)
@@ -743,14 +738,14 @@ def test_undelete_answer_restores_counts_reputation_and_search(create_user, crea
 
 
 @pytest.mark.search_index
-def test_undelete_question_restores_its_thread(create_user, create_question, moderator):
+def test_undelete_question_restores_its_thread(create_user, create_question, moderator, vote):
     asker = create_user()
     q = create_question(asker, tags=("退款",), title="退款一直没有到账怎么办",
                         body="退货已经签收一周了，退款还没有到账，请问去哪里查？")
     author = create_user()
     answer = posts.post_answer(author, q.id, body="退款原路返回银行卡，一般三到七个工作日，可以向银行查询退款编号。")
-    cast_vote(create_user(), value=1, question_id=q.id)
-    cast_vote(create_user(), value=1, answer_id=answer.id)
+    vote(q)
+    vote(answer)
     refreshed(asker, author)
     asker_before, author_before = asker.reputation, author.reputation
     assert asker_before == 6 and author_before == 11

@@ -1,6 +1,4 @@
 import socket
-from email import message_from_bytes
-from email.policy import default as default_policy
 
 import pytest
 import sqlalchemy as sa
@@ -9,7 +7,6 @@ from forum.extensions import db
 from forum.notifications import jobs, services
 from forum.notifications.models import Notification, OutgoingEmail
 from forum.questions import services as questions
-from forum.verification import services as verification
 
 
 def texts(user, *, badges: bool = False) -> list[str]:
@@ -20,7 +17,8 @@ def texts(user, *, badges: bool = False) -> list[str]:
         return [item["text"] for item in services.inbox(user).items if badges or item["kind"] != "badge"]
 
 
-def test_answers_comments_accept_verify_reach_the_right_people(create_user, create_question, create_answer):
+def test_answers_comments_accept_verify_reach_the_right_people(create_user, create_question, create_answer,
+                                                                verify):
     asker, helper, bystander = create_user("提问者"), create_user("热心人"), create_user("路人")
     q = create_question(asker, title="退款七天了还没有到账怎么办")
     a = create_answer(q, helper)
@@ -31,7 +29,7 @@ def test_answers_comments_accept_verify_reach_the_right_people(create_user, crea
     assert texts(bystander) == []
     questions.accept_answer(asker, a.id)
     assert "提问者 accepted your answer to “退款七天了还没有到账怎么办”" in texts(helper)
-    verification.verify_answer(create_user(role="staff"), a.id)
+    verify(a)
     assert "Staff verified an answer on “退款七天了还没有到账怎么办”" in texts(helper)
     assert "Staff verified an answer on “退款七天了还没有到账怎么办”" in texts(asker)
     assert any("You earned the badge “First answer”" == t for t in texts(helper, badges=True))
@@ -115,40 +113,13 @@ def test_api_lists_and_marks_only_ones_own(client, create_user, create_question,
     assert client.get("/api/v1/notifications").status_code == 401
 
 
-@pytest.fixture
-def smtp_server(app):
-    """A real SMTP receiver (aiosmtpd) on a free local port; the app sends to it."""
-    from aiosmtpd.controller import Controller
-    from aiosmtpd.handlers import Message
-
-    received = []
-
-    class Collect(Message):
-        def handle_message(self, message):
-            received.append(message)
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    controller = Controller(Collect(message_class=None), hostname="127.0.0.1", port=port)
-    controller.start()
-    app.config.update(FORUM_MAIL_SERVER="127.0.0.1", FORUM_MAIL_PORT=port)
-    yield received
-    app.config.update(FORUM_MAIL_SERVER=None)
-    controller.stop()
-
-
-def _parsed(message):
-    return message_from_bytes(message.as_bytes(), policy=default_policy)
-
-
 def test_email_in_the_members_language_with_unsubscribe(smtp_server, create_user, create_question, create_answer):
     english = create_user("emma", locale="en", email="emma@example.com")
     chinese = create_user("小红", locale="zh_CN", email="hong@example.com")
     create_answer(create_question(english, title="Refund has not arrived after 7 days"))
     create_answer(create_question(chinese, title="退款七天了还没有到账"))
     jobs.drain()
-    by_address = {m["To"]: _parsed(m) for m in smtp_server}
+    by_address = {m["To"]: m for m in smtp_server}
     assert {"emma@example.com", "hong@example.com"} <= set(by_address)  # the answerers get badge e-mails
     emma = by_address["emma@example.com"]
     assert "answered “Refund has not arrived after 7 days”" in emma["Subject"]
@@ -202,7 +173,7 @@ def test_daily_digest_and_unsubscribe(client, smtp_server, runner, create_user, 
     assert smtp_server == []  # nothing instant
     result = runner.invoke(args=["notifications", "digest"])
     assert "1 digests queued, 1 e-mails sent" in result.output
-    digest = _parsed(smtp_server[0])
+    digest = smtp_server[0]
     assert "2 updates" in digest["Subject"]
     token = digest["List-Unsubscribe"].strip("<>").rsplit("/", 1)[1]
     assert "Unsubscribe" in client.get(f"/unsubscribe/{token}", headers={"Accept-Language": "en"}).get_data(as_text=True)
@@ -273,23 +244,28 @@ def test_jobs_go_through_rq_when_redis_is_configured(app, create_user, create_qu
 
 
 def test_two_workers_never_send_one_email_twice(app, smtp_server, create_user, create_question, create_answer):
-    """The job thread and two more deliverers (think RQ and cron) race for one e-mail: sent once."""
+    """The job thread and two more deliverers (think RQ and cron) race for one e-mail: sent once.
+    The first send is held until both others have finished, so they run while it is in flight."""
     import threading
-    import time
 
     from forum.notifications import mail
 
     helper = create_user()
     services.update_settings(helper, email_mode="off", muted_kinds=[])
     real_send = mail.send
+    in_flight, release = threading.Event(), threading.Event()
 
-    def slow_send(*args, **kwargs):
-        time.sleep(0.5)
+    def held_send(*args, **kwargs):
+        if not in_flight.is_set():
+            in_flight.set()
+            assert release.wait(30), "the other deliverers never finished"
         real_send(*args, **kwargs)
 
-    mail.send = slow_send
+    mail.send = held_send
     try:
-        create_answer(create_question(create_user()), helper)  # its job starts sending (slowly)
+        create_answer(create_question(create_user()), helper)  # its job starts sending, and is held
+        db.session.commit()  # the job runs after the commit (services only flush)
+        assert in_flight.wait(30), "the job never started sending"
 
         def worker():
             with app.app_context():
@@ -299,9 +275,13 @@ def test_two_workers_never_send_one_email_twice(app, smtp_server, create_user, c
         for thread in threads:
             thread.start()
         for thread in threads:
-            thread.join()
+            thread.join(30)
+        assert not any(thread.is_alive() for thread in threads)
+        assert len(smtp_server) == 0  # neither worker sent the e-mail the job holds
+        release.set()
         jobs.drain()
     finally:
+        release.set()
         mail.send = real_send
     assert len(smtp_server) == 1
     assert db.session.scalar(sa.select(OutgoingEmail.status)) == "sent"

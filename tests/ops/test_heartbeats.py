@@ -7,7 +7,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -20,6 +19,7 @@ from forum.extensions import db
 from forum.ops import heartbeats
 from forum.ops.models import WorkerHeartbeat
 from forum.search.models import SearchOutbox
+from tests.waiting import wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 REDIS_URL = os.environ.get("FORUM_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
@@ -35,11 +35,12 @@ def _rows():
     return rows
 
 
-def test_a_beat_is_one_row_per_process_updated_in_place(ctx):
+def test_a_beat_is_one_row_per_process_updated_in_place(ctx, monkeypatch):
     assert heartbeats.beat(heartbeats.INDEXER, {"applied": 3})
     (first,) = _rows()
     assert first.instance == heartbeats.instance_name() and '"applied": 3' in first.info
-    time.sleep(0.01)
+    later = utcnow() + timedelta(seconds=5)  # a clock that moved on, instead of sleeping until it does
+    monkeypatch.setattr(heartbeats, "utcnow", lambda: later)
     assert heartbeats.beat(heartbeats.INDEXER, {"applied": 5})
     (second,) = _rows()
     assert second.beat_at > first.beat_at and second.started_at == first.started_at and '"applied": 5' in second.info
@@ -86,12 +87,8 @@ def test_a_failed_beat_is_logged_once_and_never_raised(tmp_path, monkeypatch, ca
 
 def test_the_beating_thread_beats_until_the_block_ends(app, ctx):
     with heartbeats.beating(app, heartbeats.JOBS, lambda: {"state": "idle"}, interval=0.05) as thread:
-        deadline = time.monotonic() + 30
-        while not _rows() and time.monotonic() < deadline:
-            time.sleep(0.05)
-        (first,) = _rows()
-        while _rows()[0].beat_at == first.beat_at and time.monotonic() < deadline:
-            time.sleep(0.05)
+        (first,) = wait_until(_rows, 30, what="a first beat")
+        wait_until(lambda: _rows()[0].beat_at != first.beat_at, 30, what="a second beat")
     assert not thread.is_alive()
     (row,) = _rows()
     assert row.beat_at > first.beat_at and '"state": "idle"' in row.info
@@ -107,14 +104,18 @@ def _command_env(app, **extra) -> dict:
 
 
 def _wait_for_beat(role: str, process: subprocess.Popen, timeout: float = 60):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and process.poll() is None:
+    """The role's heartbeat rows once the process has beaten; None if it exits or the time runs out
+    first (the caller fails with the process's output)."""
+
+    def beaten():
+        if process.poll() is not None:
+            return (None,)
         beats = heartbeats.newest_beats()
         db.session.rollback()
-        if role in beats:
-            return [row for row in _rows() if row.role == role]
-        time.sleep(0.2)
-    return None
+        return ([row for row in _rows() if row.role == role],) if role in beats else None
+
+    found = wait_until(beaten, timeout, strict=False)
+    return found[0] if found else None
 
 
 def _stop(process: subprocess.Popen) -> str:

@@ -3,10 +3,7 @@ re-send of that row (a crash after the SMTP server accepted it, then a retry aft
 that the copies are recognisable as one message; different for two rows, and for two forums."""
 from __future__ import annotations
 
-import socket
 from datetime import timedelta
-from email import message_from_bytes
-from email.policy import default as default_policy
 
 import pytest
 import sqlalchemy as sa
@@ -15,29 +12,6 @@ from forum.core.db import utcnow
 from forum.extensions import db
 from forum.notifications import mail, services
 from forum.notifications.models import OutgoingEmail
-
-
-@pytest.fixture
-def smtp_server(app):
-    """A real SMTP receiver (aiosmtpd) on a free local port; the app sends to it."""
-    from aiosmtpd.controller import Controller
-    from aiosmtpd.handlers import Message
-
-    received = []
-
-    class Collect(Message):
-        def handle_message(self, message):
-            received.append(message_from_bytes(message.as_bytes(), policy=default_policy))
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    controller = Controller(Collect(message_class=None), hostname="127.0.0.1", port=port)
-    controller.start()
-    app.config.update(FORUM_MAIL_SERVER="127.0.0.1", FORUM_MAIL_PORT=port)
-    yield received
-    app.config.update(FORUM_MAIL_SERVER=None)
-    controller.stop()
 
 
 class Killed(BaseException):

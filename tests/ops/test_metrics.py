@@ -21,6 +21,7 @@ from forum.extensions import db
 from forum.ops import services
 from forum.search.models import SearchOutbox
 from tests.conftest import IsolatedClient, make_app, wipe
+from tests.waiting import wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 REDIS_URL = os.environ.get("FORUM_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
@@ -262,14 +263,16 @@ def test_multiprocess_mode_under_gunicorn_adds_up_every_worker(tmp_path_factory,
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
+
+        def healthy() -> bool:
             try:
                 # A generous timeout: a probe the client gave up on but a worker still answered would
                 # be counted by the server and not by `sent` (seen once on a loaded machine: 182 != 181).
-                if _get(base + "/healthz", timeout=30)[0] == 200:
-                    break
+                return _get(base + "/healthz", timeout=30)[0] == 200
             except OSError:
-                time.sleep(0.2)
+                return False
+
+        wait_until(healthy, 60, what=lambda: f"gunicorn answering /healthz (exit code {server.poll()})")
         assert not (folder / "counter_999999.db").exists()
         sent = 1
         lock = threading.Lock()
@@ -304,9 +307,8 @@ def test_multiprocess_mode_under_gunicorn_adds_up_every_worker(tmp_path_factory,
         # A worker killed outright: gunicorn's child_exit hook drops its live gauge.
         victim = sorted(workers & _pids(folder, "gauge_livesum"))[0]
         os.kill(victim, signal.SIGKILL)
-        while (folder / f"gauge_livesum_{victim}.db").exists() and time.monotonic() < deadline:
-            time.sleep(0.1)
-        assert not (folder / f"gauge_livesum_{victim}.db").exists()
+        wait_until(lambda: not (folder / f"gauge_livesum_{victim}.db").exists(), 30,
+                   what="child_exit removing the killed worker's live gauge")
         status, text = _get(base + "/metrics")
         assert status == 200
         # Counters survive the worker (its file stays), so the total still adds up.

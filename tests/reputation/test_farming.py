@@ -54,10 +54,10 @@ def test_a_new_members_upvote_counts_in_the_score_but_moves_no_reputation(create
     assert score(answer) == 2 and rep(helper) == 11
 
 
-def test_question_upvotes_and_staff_votes(create_user, create_question):
+def test_question_upvotes_and_staff_votes(create_user, create_question, vote):
     asker = create_user()
     question = create_question(asker)
-    cast_vote(create_user(), value=1, question_id=question.id)
+    vote(question)
     assert rep(asker) == 1
     cast_vote(create_user(role="moderator"), value=1, question_id=question.id)  # roles always count
     assert rep(asker) == 6

@@ -122,27 +122,27 @@ def test_accept_move_and_withdraw(create_user, create_question, create_answer):
     assert rep(asker) == 1  # accepting one's own answer earns nothing
 
 
-def test_deleting_a_post_takes_its_reputation_back(create_user, create_question, create_answer):
+def test_deleting_a_post_takes_its_reputation_back(create_user, create_question, create_answer, vote):
     asker = create_user()
     q = create_question(asker)
     a = create_answer(q)
-    cast_vote(create_user(), value=1, answer_id=a.id)
+    vote(a)
     questions.accept_answer(asker, a.id)
     assert rep(a.author) == 26
     questions.delete_answer(a.author, a.id)
     assert rep(a.author) == 1 and rep(asker) == 1
     q2 = create_question(asker)
-    cast_vote(create_user(), value=1, question_id=q2.id)
+    vote(q2)
     assert rep(asker) == 6
     questions.delete_question(asker, q2.id)
     assert rep(asker) == 1
     assert services.recompute(fix=False) == []
 
 
-def test_recompute_reports_and_fixes_drift(create_user, create_question, create_answer, runner):
+def test_recompute_reports_and_fixes_drift(create_user, create_question, create_answer, runner, vote):
     helper = create_user(reputation=300)
     a = create_answer(create_question(), helper)
-    cast_vote(create_user(), value=1, answer_id=a.id)
+    vote(a)
     assert services.recompute(fix=False) == []
     db.session.execute(sa.update(User).where(User.id == helper.id).values(reputation=5000, reputation_total=5000))
     db.session.commit()
@@ -173,7 +173,7 @@ def test_serial_voting_is_reversed(create_user, create_question, create_answer, 
     assert reverse_serial_votes(threshold=4) == []
 
 
-def test_badges_are_awarded_once(create_user, create_question, create_answer):
+def test_badges_are_awarded_once(create_user, create_question, create_answer, vote):
     helper = create_user()
     asker = create_user()
     questions_ = [create_question(asker) for _ in range(2)]
@@ -181,7 +181,7 @@ def test_badges_are_awarded_once(create_user, create_question, create_answer):
     create_answer(questions_[1], helper)
     questions.accept_answer(asker, a1.id)
     for _ in range(5):
-        cast_vote(create_user(), value=1, answer_id=a1.id)
+        vote(a1)
     kinds = [kind for kind, _badge in badges_of(helper.id)]
     assert kinds.count(BadgeKind.FIRST_ANSWER) == 1
     assert BadgeKind.FIRST_ACCEPTED in kinds and BadgeKind.ANSWER_SCORE_5 in kinds
@@ -196,7 +196,7 @@ def test_ten_accepted_answers_badge(create_user, create_question, create_answer)
     assert BadgeKind.TEN_ACCEPTED in [k for k, _ in badges_of(helper.id)]
 
 
-def test_leaderboard_periods_and_tags(ctx, create_user, create_question, create_answer):
+def test_leaderboard_periods_and_tags(ctx, create_user, create_question, create_answer, vote):
     from datetime import timedelta
 
     from forum.core.db import utcnow
@@ -208,8 +208,8 @@ def test_leaderboard_periods_and_tags(ctx, create_user, create_question, create_
     a = create_answer(refunds, alice)
     b = create_answer(logins, bob)
     for _ in range(2):
-        cast_vote(create_user(), value=1, answer_id=b.id)
-    cast_vote(create_user(), value=1, answer_id=a.id)
+        vote(b)
+    vote(a)
     assert [(u.username, g) for u, g in leaders(Period.WEEK)] == [("bob", 20), ("alice", 10)]
     assert [(u.username, g) for u, g in leaders(Period.ALL, tag="退款")] == [("alice", 10)]
     db.session.execute(sa.update(ReputationEvent).where(ReputationEvent.answer_id == b.id)
@@ -219,26 +219,27 @@ def test_leaderboard_periods_and_tags(ctx, create_user, create_question, create_
     assert [u.username for u, _ in leaders(Period.ALL)] == ["bob", "alice"]
 
 
-def test_history_series(create_user, create_question, create_answer):
+def test_history_series(create_user, create_question, create_answer, vote):
     helper = create_user(reputation=10)
     a = create_answer(create_question(), helper)
-    cast_vote(create_user(), value=1, answer_id=a.id)
+    vote(a)
     series = services.history(helper)
     assert series[-1][1] == 20 and series[0][1] == 1
 
 
-def test_floor_leaves_no_hidden_debt(create_user, create_question, create_answer):
+def test_floor_leaves_no_hidden_debt(create_user, create_question, create_answer, vote):
     helper = create_user()
     a = create_answer(create_question(), helper)
     for _ in range(3):
         cast_vote(create_user(reputation=500), value=-1, answer_id=a.id)
     assert rep(helper) == 1
-    cast_vote(create_user(), value=1, answer_id=a.id)
+    vote(a)
     assert rep(helper) == 11  # the full +10, not eaten by losses below the floor
     assert services.recompute(fix=False) == []
 
 
-def test_reversing_yesterdays_gains_makes_no_room_under_todays_cap(app, create_user, create_question, create_answer):
+def test_reversing_yesterdays_gains_makes_no_room_under_todays_cap(app, create_user, create_question, create_answer,
+                                                                    vote):
     from datetime import timedelta
 
     from forum.core.db import utcnow
@@ -256,7 +257,7 @@ def test_reversing_yesterdays_gains_makes_no_room_under_todays_cap(app, create_u
         for voter in old_voters:
             cast_vote(voter, value=0, answer_id=answers[0].id)  # takes back yesterday's +20
         for _ in range(4):
-            cast_vote(create_user(), value=1, answer_id=answers[1].id)
+            vote(answers[1])
         assert rep(helper) == 1 + 20  # today: 20 at most, whatever was taken back
     finally:
         app.config["FORUM_REPUTATION_DAILY_CAP"] = 200

@@ -1,5 +1,4 @@
 from forum.questions import services as questions
-from forum.votes.services import cast_vote
 
 
 def test_vote_by_plain_form_and_by_script(client, create_user, create_question, create_answer, login):
@@ -54,11 +53,11 @@ def test_accept_from_the_page(client, create_user, create_question, create_answe
                                                      headers={"Accept-Language": "en"}).get_data(as_text=True)
 
 
-def test_profile_shows_chart_badges_and_flair(client, create_user, create_question, create_answer):
+def test_profile_shows_chart_badges_and_flair(client, create_user, create_question, create_answer, vote):
     expert = create_user("老专家", reputation=1500)
     q = create_question()
     a = create_answer(q, expert)
-    cast_vote(create_user(), value=1, answer_id=a.id)
+    vote(a)
     questions.accept_answer(q.author, a.id)
     page = client.get("/users/老专家", headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert '<svg class="rep-chart"' in page and "<polyline" in page
@@ -71,10 +70,10 @@ def test_profile_shows_chart_badges_and_flair(client, create_user, create_questi
     assert "No badges yet" in page and "Experienced member" not in page
 
 
-def test_leaderboard_page(client, create_user, create_question, create_answer):
+def test_leaderboard_page(client, create_user, create_question, create_answer, vote):
     helper = create_user("热心人")
     a = create_answer(create_question(tags=["退款"]), helper)
-    cast_vote(create_user(), value=1, answer_id=a.id)
+    vote(a)
     page = client.get("/leaderboard").get_data(as_text=True)
     assert "热心人" in page and "+10" in page
     assert "热心人" in client.get("/leaderboard?period=all&tag=退款").get_data(as_text=True)

@@ -10,13 +10,13 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import sqlalchemy as sa
 
 from forum.extensions import db
 from forum.search import indexer, services
+from tests.waiting import wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 WRITERS, POSTS_EACH = 3, 12
@@ -34,23 +34,26 @@ def _spawn(env, *args) -> subprocess.Popen:
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
+def _pending() -> int:
+    left = indexer.pending()
+    db.session.rollback()  # on SQLite even this read holds the write lock until it ends
+    return left
+
+
 def _documents_beyond(seen: int, worker: subprocess.Popen, writers: list, seconds: float = 60) -> int:
     """The index's document count once the indexer has added to it, or once there is nothing left
-    for it to add (instead of a fixed sleep)."""
+    for it to add."""
     backend = services.get_backend()
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
+
+    def added() -> tuple[int] | None:  # a tuple, so that a count of 0 still ends the wait
         count = backend.document_count()
-        if count > seen:
-            return count
-        if all(process.poll() is not None for process in writers):
-            left = indexer.pending()
-            db.session.rollback()  # on SQLite even this read holds the write lock until it ends
-            if left == 0:
-                return count
+        if count > seen or (all(process.poll() is not None for process in writers) and _pending() == 0):
+            return (count,)
         assert worker.poll() is None, worker.communicate()[1][-3000:]
-        time.sleep(0.2)
-    raise AssertionError(f"the indexer added nothing to the {seen} documents within {seconds} s")
+        return None
+
+    (count,) = wait_until(added, seconds, what=f"the indexer adding to the {seen} documents")
+    return count
 
 
 def test_writers_and_a_killed_indexer_lose_nothing(app, ctx, create_user):
@@ -75,13 +78,7 @@ def test_writers_and_a_killed_indexer_lose_nothing(app, ctx, create_user):
 
     worker = _spawn(env, "indexer")  # a fresh indexer catches up with what the killed ones left
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            left = indexer.pending()
-            db.session.rollback()  # on SQLite even this read holds the write lock until it ends
-            if left == 0:
-                break
-            time.sleep(0.2)
+        wait_until(lambda: _pending() == 0, 60, strict=False)  # checked below, with the indexer's output
     finally:
         worker.send_signal(signal.SIGKILL)
         _out, err = worker.communicate()

@@ -14,11 +14,6 @@ DESC = "订单 TP2026110812345 扣款成功但显示未支付，已经等了两�
 
 
 @pytest.fixture
-def staff(create_user):
-    return create_user("客服小林", role="staff")
-
-
-@pytest.fixture
 def asked(create_user, create_question):
     asker = create_user("小周")
     return asker, create_question(asker, title="钱已经扣了订单却显示待支付怎么办", category="payments", tags=["支付"])

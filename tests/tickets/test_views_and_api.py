@@ -49,10 +49,9 @@ def test_escalate_through_the_form_and_the_public_mark(client, setup, login):
     assert bad.status_code == 302 and "/login" in bad.headers["Location"]
 
 
-def test_ticket_pages_are_private(client, setup, login, create_user):
+def test_ticket_pages_are_private(client, setup, login, create_user, create_ticket):
     asker, staff, q = setup
-    ticket = services.escalate_question(asker, q.id, category="payments", description="扣款成功但订单显示未支付。",
-                                        order_number=PRIVATE_ORDER)
+    ticket = create_ticket(q, order_number=PRIVATE_ORDER)
     services.add_message(staff, ticket.id, "内部备注：疑似网关延迟", internal=True)
     login(create_user(reputation=50_000))
     assert client.get(f"/tickets/{ticket.id}").status_code == 404
@@ -120,9 +119,9 @@ def test_ticket_api(client, setup, create_user, token_for):
     assert client.get("/api/v1/tickets/99999", headers=theirs).status_code == 404
 
 
-def test_dashboard_charts(client, setup, login):
+def test_dashboard_charts(client, setup, login, create_ticket):
     asker, staff, q = setup
-    ticket = services.escalate_question(asker, q.id, category="payments", description="扣款成功但订单显示未支付。")
+    ticket = create_ticket(q)
     services.add_message(staff, ticket.id, "您好，已收到。")
     services.update_ticket(staff, ticket.id, status="solved")
     services.rate_ticket(asker, ticket.id, 4)
@@ -131,9 +130,9 @@ def test_dashboard_charts(client, setup, login):
     assert page.count("<svg") >= 5 and "100%" in page and "4.0 / 5" in page
 
 
-def test_requesters_never_see_staff_reasons_or_assignee(client, setup, login, token_for):
+def test_requesters_never_see_staff_reasons_or_assignee(client, setup, login, token_for, create_ticket):
     asker, staff, q = setup
-    ticket = services.escalate_question(asker, q.id, category="payments", description="扣款成功但订单显示未支付。")
+    ticket = create_ticket(q)
     services.update_ticket(staff, ticket.id, tier=3, reason="customer threatens lawsuit", assignee="客服小林")
     login(asker)
     assert "lawsuit" not in client.get(f"/tickets/{ticket.id}").get_data(as_text=True)
@@ -153,9 +152,9 @@ def test_requesters_never_see_staff_reasons_or_assignee(client, setup, login, to
     ("/notifications/read", {"id": "²"}),
     ("/follow", {"question_id": "²"}),
 ])
-def test_unicode_digits_are_not_numbers(client, setup, login, url, data):
+def test_unicode_digits_are_not_numbers(client, setup, login, url, data, create_ticket):
     asker, staff, q = setup
-    ticket = services.escalate_question(asker, q.id, category="payments", description="扣款成功但订单显示未支付。")
+    ticket = create_ticket(q)
     login(staff)
     assert client.post(url.format(id=ticket.id), data=data).status_code < 500
     assert client.get("/staff/tickets?tier=²").status_code == 200

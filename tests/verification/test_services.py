@@ -16,11 +16,6 @@ def rep(user) -> int:
     return db.session.scalar(sa.select(User.reputation).where(User.id == user.id))
 
 
-@pytest.fixture
-def staff(create_user):
-    return create_user("客服小林", role="staff")
-
-
 def test_only_staff_and_admins_verify(create_user, create_question, create_answer, staff):
     a = create_answer(create_question())
     for outsider in (create_user(reputation=100_000), create_user(role="moderator")):
@@ -109,15 +104,14 @@ def test_deleting_a_verified_answer_clears_the_question_mark(create_question, cr
     assert queries.knowledge_base() == {}
 
 
-def test_order_verified_then_accepted_then_score(create_user, create_question, create_answer, staff):
+def test_order_verified_then_accepted_then_score(create_user, create_question, create_answer, staff, vote):
     from forum.questions.queries import load_thread
-    from forum.votes.services import cast_vote
 
     asker = create_user()
     q = create_question(asker)
     popular, accepted, verified = create_answer(q), create_answer(q), create_answer(q)
     for _ in range(3):
-        cast_vote(create_user(), value=1, answer_id=popular.id)
+        vote(popular)
     questions.accept_answer(asker, accepted.id)
     services.verify_answer(staff, verified.id)
     q = db.session.get(Question, q.id)

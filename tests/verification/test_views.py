@@ -64,10 +64,10 @@ def test_official_answer_badge_cannot_be_imitated(client, create_user, create_qu
     assert page.count('class="badge badge-official"') == 1
 
 
-def test_question_lists_mark_and_filter_verified(client, create_user, create_question, create_answer):
+def test_question_lists_mark_and_filter_verified(client, create_user, create_question, create_answer, verify):
     verified_q = create_question(title="有官方验证回答的问题标题")
     other = create_question(title="没有官方验证回答的问题标题")
-    services.verify_answer(create_user(role="staff"), create_answer(verified_q).id)
+    verify(create_answer(verified_q))
     page = client.get("/?verified=1").get_data(as_text=True)
     assert verified_q.title in page and other.title not in page
     assert 'class="badge badge-verified"' in client.get("/").get_data(as_text=True)
