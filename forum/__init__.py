@@ -146,7 +146,7 @@ def _finish_config(app: Flask, config_module) -> None:
         app.config["FORUM_SEARCH_INDEX"] = str(Path(app.instance_path) / "search-index")
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(app, config_module)
-    from forum.moderation.guards import compile_order_pattern
+    from forum.policy.guards import compile_order_pattern
 
     try:  # a pattern that cannot work stops start-up, not the first post
         compile_order_pattern(app.config.get("FORUM_ORDER_NUMBER_PATTERN"))
@@ -198,6 +198,7 @@ def _configure_engine(app: Flask) -> None:
 
 def _import_models() -> None:
     # Every model module, so that metadata (and Alembic's autogenerate) sees all tables.
+    import forum.policy.models  # noqa: F401
     import forum.auth.models  # noqa: F401
     import forum.questions.models  # noqa: F401
     import forum.reputation.models  # noqa: F401

@@ -63,11 +63,6 @@ email_changed = _signals.signal("email-changed")
 #: sender: the Question; kwargs: limit. Asked by features left of search (the escalation form) for
 #: solved threads like this one; a receiver returns a list of (Question, has_verified_answer).
 similar_solved_wanted = _signals.signal("similar-solved-wanted")
-#: sender: the kind of post ("question", "answer", "comment"); kwargs: actor, texts (a dict of
-#: field name to text), private_data ("" = refuse, "remove" = cut it out), question (the thread's
-#: Question, or None for a new one). Sent by forum.core.screening before a post is saved. A
-#: receiver may raise (ValidationFailed, PrivateDataFound) or return a forum.core.screening.Verdict.
-post_screening = _signals.signal("post-screening")
 #: sender: the post (Question, Answer or Comment); kwargs: actor, reason (HoldReason), on_create.
 #: A post went out of public sight for review (it was saved held, or hidden later).
 post_held = _signals.signal("post-held")

@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 from forum.core.errors import Conflict, DomainError, ValidationFailed
 from forum.extensions import limiter
 from forum.moderation import services
-from forum.moderation.guards import WatchedAction
+from forum.policy.guards import WatchedAction
 from forum.moderation.models import FlagKind, ReviewReason
 from forum.questions.forms import ActionForm
 from forum.questions.models import CloseReason
