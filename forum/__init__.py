@@ -215,14 +215,10 @@ def _import_models() -> None:
 def _connect_signals() -> None:
     from forum.reputation import subscribers as reputation_subscribers
     from forum.notifications import subscribers as notification_subscribers
-    from forum.tickets import subscribers as ticket_subscribers
     from forum.verification import subscribers as verification_subscribers
-    from forum.votes import subscribers as vote_subscribers
 
     reputation_subscribers.connect()
-    vote_subscribers.connect()
     verification_subscribers.connect()
-    ticket_subscribers.connect()
     notification_subscribers.connect()
     from forum.moderation import services as moderation_services
 
@@ -245,10 +241,11 @@ def _register_blueprints(app: Flask) -> None:
     from forum.search.views import bp as search_bp
     from forum.moderation.views import bp as moderation_bp
     from forum.ops.views import bp as ops_bp
+    from forum.pages.views import bp as pages_bp
 
     for blueprint in (auth_bp, questions_bp, reputation_bp, votes_bp, verification_bp, moderation_bp, tickets_bp,
                       notifications_bp,
-                      search_bp, users_bp, api_bp, ops_bp):
+                      search_bp, users_bp, pages_bp, api_bp, ops_bp):
         app.register_blueprint(blueprint)
     csrf.exempt(api_bp)
     # Mail clients send RFC 8058 one-click unsubscribe POSTs without a CSRF token; the signed
