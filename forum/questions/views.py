@@ -23,6 +23,11 @@ from forum.web.posting import private_choice, say_if_held, say_if_private
 bp = Blueprint("questions", __name__)
 
 
+@bp.app_context_processor
+def _categories():
+    return {"categories": list(Category)}  # every page's navigation and forms list them
+
+
 def _actor():
     return current_user._get_current_object()
 
