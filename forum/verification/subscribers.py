@@ -1,4 +1,4 @@
-"""What verification adds to other features (connected by create_app)."""
+"""What verification does when answers and posts change elsewhere (connected by its init_app)."""
 from __future__ import annotations
 
 from forum.core import signals
