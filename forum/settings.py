@@ -98,7 +98,7 @@ class Config:
     FORUM_PUBLIC_EMAILS = _env("FORUM_PUBLIC_EMAILS", "")
     # The platform's order-number shape, a regular expression the privacy guard warns about (it
     # does not refuse) in public text; unset: 12 or more digits, or letters followed by 10 or more
-    # digits (forum.moderation.guards.DEFAULT_ORDER_NUMBER_PATTERN).
+    # digits (forum.policy.guards.DEFAULT_ORDER_NUMBER_PATTERN).
     FORUM_ORDER_NUMBER_PATTERN = _env("FORUM_ORDER_NUMBER_PATTERN")
     # Per account: this many wrong passwords within the window lock it for the lockout time.
     FORUM_LOCKOUT_ATTEMPTS = int(_env("FORUM_LOCKOUT_ATTEMPTS", "5"))

@@ -3,7 +3,7 @@
 Request bodies are validated by pydantic models, and the OpenAPI document is generated from the same
 models (forum.api.openapi), so the document cannot drift from what is enforced.
 """
-from flask import Blueprint
+from flask import Blueprint, Flask
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -23,3 +23,13 @@ def _limit_every_call() -> None:
 
 
 _limit_every_call()
+
+
+def init_app(app: Flask) -> None:
+    from forum.api import models  # noqa: F401  (its tables, for the metadata)
+    from forum.api.cli import api_cli
+    from forum.extensions import csrf
+
+    app.register_blueprint(bp)
+    csrf.exempt(bp)  # bearer tokens, no cookies: nothing for a forged request to ride on
+    app.cli.add_command(api_cli)

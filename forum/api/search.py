@@ -9,7 +9,7 @@ from forum.search import services
 
 
 def _url(hit) -> str:
-    url = url_for("questions.show", question_id=hit.question_id, _external=True)
+    url = url_for("pages.show_question", question_id=hit.question_id, _external=True)
     return f"{url}#answer-{hit.answer_id}" if hit.answer_id else url
 
 

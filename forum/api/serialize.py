@@ -18,7 +18,7 @@ def user(user: User, *, private: bool = False) -> dict:
     data = {
         "id": user.id, "username": user.username, "role": user.role.value, "reputation": user.reputation,
         "created_at": iso(user.created_at),
-        "url": url_for("users.show", username=user.username, _external=True),
+        "url": url_for("pages.show_user", username=user.username, _external=True),
         "question_count": user.question_count, "answer_count": user.answer_count,
         "experienced": user.reputation >= experienced_threshold(),
     }
@@ -38,7 +38,7 @@ def question_summary(q: Question, my_vote: int = 0) -> dict:
         "locked": q.is_locked, **held(q),
         "created_at": iso(q.created_at), "updated_at": iso(q.updated_at),
         "last_activity_at": iso(q.last_activity_at),
-        "url": url_for("questions.show", question_id=q.id, _external=True),
+        "url": url_for("pages.show_question", question_id=q.id, _external=True),
     }
 
 
@@ -67,7 +67,7 @@ def answer(a: Answer, question: Question, *, my_vote: int = 0, comments: list[Co
         "official": a.is_official, **held(a),
         "comments": [comment(c) for c in comments],
         "created_at": iso(a.created_at), "updated_at": iso(a.updated_at),
-        "url": url_for("questions.show", question_id=a.question_id, _external=True, _anchor=f"answer-{a.id}"),
+        "url": url_for("pages.show_question", question_id=a.question_id, _external=True, _anchor=f"answer-{a.id}"),
     }
 
 

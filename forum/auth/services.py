@@ -23,7 +23,7 @@ from forum.auth.models import ApiToken, PasswordReset, Role, User
 from forum.core import signals, text
 from forum.core.db import checkpoint, is_row_id, utcnow
 from forum.core.errors import AuthenticationFailed, Locked, NotFound, PrivateDataFound, ValidationFailed
-from forum.core.screening import screen
+from forum.policy.services import screen
 from forum.extensions import db
 
 USERNAME_MIN, USERNAME_MAX = 2, 24

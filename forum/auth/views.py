@@ -1,19 +1,36 @@
 """Sign-up, sign-in, sign-out and the language switch."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, Flask, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from forum.auth import devices, services
 from forum.auth.forms import CodeForm, LanguageForm, LoginForm, RegisterForm, ResetForm, ResetRequestForm
 from forum.core.errors import AuthenticationFailed, Locked, ValidationFailed
-from forum.extensions import limiter
+from forum.extensions import limiter, login_manager
 from forum.core.i18n import LANG_COOKIE
+from forum.web import errors
 from forum.web.forms import attach_errors
 from forum.web.navigation import local_url
 
 bp = Blueprint("auth", __name__)
+
+
+def init_login(app: Flask) -> None:
+    """Flask-Login: a session names a session row (auth.services.load_session_user), and a visitor
+    who must sign in is sent to the sign-in page (pages) or answered 401 (JSON)."""
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None
+    login_manager.session_protection = "basic"
+    login_manager.user_loader(services.load_session_user)
+
+    @login_manager.unauthorized_handler
+    def _unauthorized():
+        if errors.wants_json():
+            return errors.error_response(401, "unauthorized", _("Sign in first."))
+        flash(_("Sign in to continue."), "info")
+        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
 
 
 def login_rate() -> str:

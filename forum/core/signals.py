@@ -36,11 +36,6 @@ answer_unaccepted = _signals.signal("answer-unaccepted")
 vote_cast = _signals.signal("vote-cast")
 #: sender: the BadgeKind; kwargs: user_id, question_id, answer_id. A member earned a badge.
 badge_awarded = _signals.signal("badge-awarded")
-#: sender: the Thread (forum.questions.queries); kwargs: actor. Sent by the thread page before it
-#: renders; each receiver returns a dict of extra template context (features to the right of
-#: questions add what they know about the thread this way, e.g. the viewer's votes), and may
-#: reorder thread.answers (verification puts verified answers first).
-thread_rendering = _signals.signal("thread-rendering")
 #: sender: the Answer; kwargs: actor, verification, first (False when verified again). Staff
 #: verified an answer.
 answer_verified = _signals.signal("answer-verified")
@@ -60,14 +55,6 @@ password_reset_requested = _signals.signal("password-reset-requested")
 #: sender: the User (already carrying the new address); kwargs: old_email. A member changed the
 #: e-mail address of the account (the old address is told).
 email_changed = _signals.signal("email-changed")
-#: sender: the Question; kwargs: limit. Asked by features left of search (the escalation form) for
-#: solved threads like this one; a receiver returns a list of (Question, has_verified_answer).
-similar_solved_wanted = _signals.signal("similar-solved-wanted")
-#: sender: the kind of post ("question", "answer", "comment"); kwargs: actor, texts (a dict of
-#: field name to text), private_data ("" = refuse, "remove" = cut it out), question (the thread's
-#: Question, or None for a new one). Sent by forum.core.screening before a post is saved. A
-#: receiver may raise (ValidationFailed, PrivateDataFound) or return a forum.core.screening.Verdict.
-post_screening = _signals.signal("post-screening")
 #: sender: the post (Question, Answer or Comment); kwargs: actor, reason (HoldReason), on_create.
 #: A post went out of public sight for review (it was saved held, or hidden later).
 post_held = _signals.signal("post-held")

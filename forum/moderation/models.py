@@ -1,4 +1,4 @@
-"""Flags, the review queue, watched words and the moderator action log."""
+"""Flags, the review queue and the moderator action log (the watched words are policy's)."""
 from __future__ import annotations
 
 import enum
@@ -11,7 +11,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from forum.auth.models import User, enum_column
 from forum.core.db import UTCDateTime, utcnow
 from forum.extensions import db
-from forum.moderation.guards import WatchedAction
 
 
 class FlagKind(str, enum.Enum):
@@ -130,20 +129,6 @@ class ReviewItem(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     resolved_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
-
-
-class WatchedWordEntry(db.Model):
-    """A staff-configured word or regular expression and what happens to posts that contain it."""
-
-    __tablename__ = "watched_words"
-    __table_args__ = (sa.UniqueConstraint("pattern", "is_regex", name="uq_watched_words_pattern"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    pattern: Mapped[str] = mapped_column(sa.String(200), nullable=False)
-    is_regex: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=False, server_default=sa.false())
-    action: Mapped[WatchedAction] = mapped_column(enum_column(WatchedAction), nullable=False)
-    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
 
 
 class ModAction(str, enum.Enum):

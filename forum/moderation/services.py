@@ -1,5 +1,5 @@
-"""Moderation: the post screening (privacy guard, watched words, scam guard), flags, the review
-queue, closing, locking, undeleting, suspensions and the action log.
+"""Moderation: flags, the review queue, closing, locking, undeleting, suspensions, the staff's
+editing of the watched words (policy's, which screens every post) and the action log.
 
 Every public function takes the acting user, commits once, and raises a DomainError subclass.
 Moderator actions are logged in the same transaction as the change they record.
@@ -19,12 +19,9 @@ from flask_babel import gettext as _
 from forum.auth.models import User
 from forum.core import signals
 from forum.core.db import is_row_id, utcnow
-from forum.core.errors import Conflict, NotFound, PermissionDenied, PrivateDataFound, ValidationFailed
+from forum.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from forum.core.permissions import Privilege, can, ensure_not_suspended, is_moderator
-from forum.core.screening import Verdict
 from forum.extensions import db
-from forum.moderation import guards
-from forum.moderation.guards import PrivateKind, ScamKind, WarningKind, WatchedAction
 from forum.moderation.models import (
     Flag,
     FlagKind,
@@ -34,8 +31,11 @@ from forum.moderation.models import (
     ReviewItem,
     ReviewReason,
     ReviewStatus,
-    WatchedWordEntry,
 )
+from forum.policy import guards
+from forum.policy import services as policy
+from forum.policy.models import WatchedWordEntry
+from forum.policy.services import warning_label
 from forum.questions import services as posts
 from forum.questions import rules as post_rules
 from forum.questions.models import Answer, CloseReason, Comment, HoldReason, Question, QuestionStatus, Revision
@@ -106,149 +106,6 @@ def load_post(kind: str, post_id: Any, *, viewer=None, include_deleted: bool = F
         # them too): nobody flags posts in threads they cannot see.
         (posts.get_answer if kind == "answer" else posts.get_comment)(post.id, viewer=viewer)
     return post
-
-
-# --- screening ----------------------------------------------------------------------------------
-
-_PRIVATE_LABELS = {
-    PrivateKind.CARD: lambda: _("a bank card number"),
-    PrivateKind.MOBILE: lambda: _("a mobile phone number"),
-    PrivateKind.RESIDENT_ID: lambda: _("a resident ID number"),
-    PrivateKind.EMAIL: lambda: _("an e-mail address"),
-    PrivateKind.SECRET: lambda: _("a password or verification code"),
-}
-_SCAM_LABELS = {
-    ScamKind.OFF_PLATFORM_CONTACT: lambda: _("asks people to add a contact off the site"),
-    ScamKind.ASKS_FOR_SECRET: lambda: _("asks for codes or passwords"),
-    ScamKind.CLAIMS_OFFICIAL: lambda: _("claims to be official support"),
-}
-
-
-def private_label(kind: str) -> str:
-    return _PRIVATE_LABELS[PrivateKind(kind)]()
-
-
-def _public_address(address: str) -> bool:
-    """The platform's own addresses (FORUM_PUBLIC_EMAILS: addresses, or "@domain" for a whole
-    domain) are not private: members quote the support address to each other."""
-    allowed = [a.strip().casefold() for a in (current_app.config.get("FORUM_PUBLIC_EMAILS") or "").split(",")
-               if a.strip()]
-    address = guards.normalise(address).strip().casefold()
-    return any(address == a or (a.startswith("@") and address.endswith(a)) for a in allowed)
-
-
-def _private_findings(actor, texts: dict[str, str]) -> dict[str, list[guards.Finding]]:
-    found: dict[str, list[guards.Finding]] = {}
-    for name, text in texts.items():
-        hits = guards.find_private_data(text or "")
-        if actor is not None and getattr(actor, "is_staff", False):
-            # Staff give out the platform's official addresses; everything else still counts.
-            hits = [f for f in hits if f.kind is not PrivateKind.EMAIL]
-        hits = [f for f in hits if f.kind is not PrivateKind.EMAIL or not _public_address(text[f.start:f.end])]
-        if hits:
-            found[name] = hits
-    return found
-
-
-def _watched_matcher() -> guards.WatchedMatcher:
-    rows = db.session.execute(sa.select(WatchedWordEntry.pattern, WatchedWordEntry.action,
-                                        WatchedWordEntry.is_regex).order_by(WatchedWordEntry.id)).all()
-    return guards.compile_watched([guards.WatchedWord(r.pattern, WatchedAction(r.action), r.is_regex)
-                                   for r in rows])
-
-
-def screen_post(kind, *, actor, texts: dict[str, str], private_data: str = "", question=None, **_kwargs):
-    """The post_screening receiver, for posts and for the public text of accounts (kind "username",
-    "profile"). In order: private data (refused with PrivateDataFound, or cut out when the author
-    asked for it with private_data="remove"); watched words (block refuses, censor blacks out, hold
-    holds); the scam guard (holds what non-staff wrote). All of it matches on the folded text
-    (guards.normalise): invisible characters and compatibility forms hide nothing. Returns a Verdict."""
-    verdict = Verdict(texts=dict(texts))
-    found = _private_findings(actor, verdict.texts)
-    if found:
-        if private_data != "remove":
-            fields = {}
-            findings = []
-            for name, hits in found.items():
-                labels = sorted({private_label(f.kind) for f in hits})
-                fields[name] = [_("This contains %(what)s. Anyone can read this page, and scammers look for "
-                                  "such data: remove it, or send it to official support in a private ticket.",
-                                  what=", ".join(labels))]
-                findings += [{"field": name, "kind": f.kind.value, "label": private_label(f.kind),
-                              "masked": f.masked} for f in hits]
-            raise PrivateDataFound(fields, findings,
-                                   _("Your post contains private data that must not be public."))
-        for name, hits in found.items():
-            verdict.texts[name] = guards.redact(verdict.texts[name], hits, placeholder=_("[removed]"))
-    matcher = _watched_matcher()
-    if matcher.words:
-        blocked: dict[str, list[str]] = {}
-        for name, text in list(verdict.texts.items()):
-            result = matcher.check(text or "")
-            if result.action is WatchedAction.BLOCK:
-                words = sorted({text[s:e] for w, s, e in result.matches if w.action is WatchedAction.BLOCK})
-                blocked[name] = [_("This contains words that are not allowed here: %(words)s.",
-                                   words=", ".join(words))]
-            elif result.action is not None:
-                verdict.texts[name] = result.censored_text
-                if result.action is WatchedAction.HOLD and not verdict.hold:
-                    verdict.hold = HoldReason.WATCHED.value
-                    verdict.detail = _("Watched words: %(words)s",
-                                       words=", ".join(sorted({w.pattern for w, _s, _e in result.matches
-                                                               if w.action is WatchedAction.HOLD})))
-        if blocked:
-            raise ValidationFailed(blocked)
-    # Everyone but staff: members' posts, and the names and profiles of accounts (actor None while
-    # an account is being registered).
-    if not getattr(actor, "is_staff", False):
-        signals_found = sorted({f.kind for text in verdict.texts.values() for f in guards.find_scam_signals(text or "")})
-        if signals_found:
-            verdict.hold = HoldReason.SCAM.value
-            verdict.detail = "; ".join(_SCAM_LABELS[k]() for k in signals_found)
-    verdict.warnings = private_warnings(verdict.texts)
-    return verdict
-
-
-def private_passages(texts: dict[str, str], *, limit: int = 4000) -> str:
-    """The lines that hold private data (whole lines, for context), for a private ticket."""
-    lines: list[str] = []
-    for text in texts.values():
-        if not isinstance(text, str):
-            continue
-        for line in text.splitlines():
-            if guards.find_private_data(line) and line.strip() not in lines:
-                lines.append(line.strip())
-    return "\n".join(lines)[:limit]
-
-
-def scan_private(texts: dict[str, str]) -> list[dict]:
-    """What the privacy guard would find (masked), for the live warning on the forms."""
-    return [{"field": name, "kind": f.kind.value, "label": private_label(f.kind), "masked": f.masked}
-            for name, hits in _private_findings(None, texts).items() for f in hits]
-
-
-_WARNING_LABELS = {
-    WarningKind.ORDER_NUMBER: lambda: _("an order number"),
-    WarningKind.ADDRESS: lambda: _("a street address"),
-}
-
-
-def warning_label(kind: str) -> str:
-    return _WARNING_LABELS[WarningKind(kind)]()
-
-
-def _warning_findings(texts: dict[str, str]) -> dict[str, list[guards.Finding]]:
-    pattern = current_app.config.get("FORUM_ORDER_NUMBER_PATTERN")
-    found = {name: guards.find_private_warnings(text, order_pattern=pattern)
-             for name, text in texts.items() if isinstance(text, str) and text}
-    return {name: hits for name, hits in found.items() if hits}
-
-
-def private_warnings(texts: dict[str, str]) -> list[dict]:
-    """What the privacy guard warns the author about but lets through: order numbers of the
-    platform's shape (FORUM_ORDER_NUMBER_PATTERN) and street addresses, masked, per field."""
-    return [{"field": name, "kind": f.kind.value, "label": warning_label(f.kind), "masked": f.masked}
-            for name, hits in _warning_findings(texts).items() for f in hits]
 
 
 # --- review items -------------------------------------------------------------------------------
@@ -647,7 +504,7 @@ def _check_public_reason(reason, errors: dict) -> str:
         return reason
     if post_rules.has_control_characters(reason):
         errors["reason"] = [_("The reason contains control characters.")]
-    elif guards.find_private_data(reason) or _warning_findings({"reason": reason}):
+    elif guards.find_private_data(reason) or policy.warning_findings({"reason": reason}):
         errors["reason"] = [_("The reason is shown on the public history: leave the private details out of it.")]
     return reason
 
@@ -719,7 +576,7 @@ def remove_private_details(actor, kind: str, post_id):
         texts["title"] = post.title
     if revision is not None and revision.summary:
         texts["summary"] = revision.summary
-    found = _warning_findings(texts)
+    found = policy.warning_findings(texts)
     if found:
         posts.amend_in_place(post, {name: guards.redact(texts[name], hits, placeholder=_("[removed]"))
                                     for name, hits in found.items()}, actor=actor)
@@ -819,51 +676,23 @@ def lift_suspension(actor, username, *, note=None) -> User:
 
 def watched_words(actor) -> list[WatchedWordEntry]:
     _require_moderator(actor)
-    return list(db.session.scalars(sa.select(WatchedWordEntry).order_by(WatchedWordEntry.action,
-                                                                       WatchedWordEntry.pattern)))
+    return policy.watched_words(actor)
 
 
 def add_watched_word(actor, *, pattern, action, is_regex=False) -> WatchedWordEntry:
-    """Watch a word or a regular expression (checked for slowness): block, hold or censor posts
-    that contain it, from now on. Moderators only. Raises ValidationFailed, Conflict."""
+    """Watch a word or a regular expression (policy.add_watched_word), logged. Moderators only.
+    Raises ValidationFailed, Conflict."""
     _require_moderator(actor)
-    errors: dict[str, list[str]] = {}
-    if not isinstance(is_regex, bool):
-        errors["is_regex"] = [_("Send true or false.")]
-    try:
-        watched_action = WatchedAction(action)
-    except ValueError:
-        errors["action"] = [_("Choose block, hold or censor.")]
-        watched_action = None
-    if not isinstance(pattern, str):
-        errors["pattern"] = [_("Send text.")]
-    elif not errors:
-        pattern = pattern.strip()
-        try:
-            guards.validate_pattern(pattern, is_regex)
-        except ValueError as error:
-            errors["pattern"] = [_("This pattern cannot be used: %(why)s", why=str(error))]
-    if errors:
-        raise ValidationFailed(errors)
-    exists = db.session.scalar(sa.select(WatchedWordEntry.id).where(WatchedWordEntry.pattern == pattern,
-                                                                    WatchedWordEntry.is_regex.is_(is_regex)))
-    if exists is not None:
-        raise Conflict(_("This word is already watched."), code="already_watched")
-    entry = WatchedWordEntry(pattern=pattern, is_regex=is_regex, action=watched_action, created_by_id=actor.id,
-                             created_at=utcnow())
-    db.session.add(entry)
-    _log(actor, ModAction.WATCH_WORD, reason=f"{watched_action.value}: {pattern}")
+    entry = policy.add_watched_word(actor, pattern=pattern, action=action, is_regex=is_regex)
+    _log(actor, ModAction.WATCH_WORD, reason=f"{entry.action.value}: {entry.pattern}")
     db.session.flush()
     return entry
 
 
 def remove_watched_word(actor, word_id) -> None:
     _require_moderator(actor)
-    entry = db.session.get(WatchedWordEntry, word_id) if is_row_id(word_id) else None
-    if entry is None:
-        raise NotFound(_("This watched word does not exist."))
+    entry = policy.remove_watched_word(actor, word_id)
     _log(actor, ModAction.UNWATCH_WORD, reason=f"{entry.action.value}: {entry.pattern}")
-    db.session.delete(entry)
     db.session.flush()
 
 
@@ -884,8 +713,7 @@ def action_log(actor, *, username: str | None = None, page: int = 1, per_page: i
 
 
 def connect() -> None:
-    """Wire the screening and the queue to the posts' signals (called by create_app)."""
-    signals.post_screening.connect(screen_post)
+    """Wire the review queue to the posts' signals (called by init_app)."""
     signals.post_held.connect(_on_post_held)
     for signal in (signals.question_deleted, signals.answer_deleted, signals.comment_deleted):
         signal.connect(_on_post_deleted)

@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 from forum.core.errors import Conflict, DomainError, ValidationFailed
 from forum.extensions import limiter
 from forum.moderation import services
-from forum.moderation.guards import WatchedAction
+from forum.policy.guards import WatchedAction
 from forum.moderation.models import FlagKind, ReviewReason
 from forum.questions.forms import ActionForm
 from forum.questions.models import CloseReason
@@ -42,7 +42,7 @@ def _back(default: str):
 
 def _thread_url(post) -> str:
     question_id = thread_id_of(post)
-    return url_for("questions.show", question_id=question_id)
+    return url_for("pages.show_question", question_id=question_id)
 
 
 @bp.app_context_processor
@@ -118,7 +118,7 @@ def question_state(question_id: int, action: str):
         else:
             flash({"close": _("The question is closed."), "reopen": _("The question is open again."),
                    "lock": _("The thread is locked."), "unlock": _("The thread is unlocked.")}[action], "success")
-    return redirect(url_for("questions.show", question_id=question_id))
+    return redirect(url_for("pages.show_question", question_id=question_id))
 
 
 @bp.route("/<any(question, answer, comment):kind>s/<int:post_id>/undelete", methods=["POST"])
@@ -151,7 +151,7 @@ def suspension(username: str):
                 flash(_("The member is suspended."), "success")
         except (ValidationFailed, Conflict) as error:
             flash(_messages(error), "error")
-    return redirect(url_for("users.show", username=username))
+    return redirect(url_for("pages.show_user", username=username))
 
 
 @bp.route("/review/watched-words", methods=["GET", "POST"])
@@ -220,4 +220,4 @@ def remove_private_details(kind: str, post_id: int):
     if ActionForm().validate_on_submit():
         services.remove_private_details(_me(), kind, post_id)
         flash(_("Removed. Neither the page nor its edit history shows them any more."), "success")
-    return redirect(url_for("questions.show", question_id=thread_id_of(post), _anchor=anchor))
+    return redirect(url_for("pages.show_question", question_id=thread_id_of(post), _anchor=anchor))

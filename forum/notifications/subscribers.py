@@ -1,4 +1,4 @@
-"""Who hears of what (connected by create_app). Everything runs inside the event's transaction."""
+"""Who hears of what (connected by the feature's init_app). Everything runs inside the event's transaction."""
 from __future__ import annotations
 
 from forum.core import signals

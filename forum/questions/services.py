@@ -18,7 +18,7 @@ from forum.core.db import checkpoint, insert_ignoring_conflicts, is_row_id, seri
 from forum.core.errors import NotFound, PermissionDenied, RateLimited, ValidationFailed
 from forum.core.markup import render_markdown
 from forum.core.permissions import Privilege, can, ensure_not_suspended, is_moderator
-from forum.core.screening import screen
+from forum.policy.services import screen
 from forum.extensions import db
 from forum.questions import rules
 from forum.questions.models import (

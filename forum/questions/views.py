@@ -1,4 +1,5 @@
-"""Question pages: the list, a thread, asking, answering, commenting, editing, revisions."""
+"""Question pages: the list, asking, editing, accepting, deleting, revisions. The thread page, with its
+answer and comment forms, is forum.pages' (it shows votes, verifications and escalations too)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -8,18 +9,23 @@ from flask import Blueprint, abort, flash, jsonify, redirect, render_template, r
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from forum.core import signals
-from forum.core.errors import NotFound, PrivateDataFound, RateLimited, ValidationFailed
+from forum.core.errors import PrivateDataFound, RateLimited, ValidationFailed
 from forum.core.permissions import Privilege, can
 from forum.questions import queries, rules, services
 from forum.questions.diff import inline_diff
-from forum.questions.forms import AnswerForm, CommentForm, ActionForm, QuestionForm
+from forum.questions.forms import AnswerForm, ActionForm, QuestionForm
 from forum.questions.models import Category
 from forum.extensions import limiter
 from forum.web import ratelimits
 from forum.web.forms import attach_errors
+from forum.web.posting import private_choice, say_if_held, say_if_private
 
 bp = Blueprint("questions", __name__)
+
+
+@bp.app_context_processor
+def _categories():
+    return {"categories": list(Category)}  # every page's navigation and forms list them
 
 
 def _actor():
@@ -28,33 +34,6 @@ def _actor():
 
 def _viewer():
     return current_user._get_current_object() if current_user.is_authenticated else None
-
-
-def _private_choice() -> str:
-    """The author's answer to the privacy guard: "remove" cuts the private data out."""
-    return "remove" if request.form.get("private_data") == "remove" else ""
-
-
-def _say_if_held(post, what: str) -> bool:
-    """Tell the author their post waits for a moderator, and why; True if it does."""
-    if not post.is_held:
-        return False
-    flash(_("Your %(what)s is held for review: %(why)s A moderator will look at it soon; until then only you "
-            "and the moderators can see it.", what=what, why=post.held_reason.title), "warning")
-    return True
-
-
-def _say_if_private(post, kind: str) -> None:
-    """The privacy guard's warnings (saved all the same): a notice to the author with a one-click
-    removal. Only the masked values travel in the session cookie."""
-    warnings = getattr(post, "screening_warnings", ()) or ()
-    if not warnings:
-        return
-    flash({"text": _("Anyone can read your %(what)s, and it seems to show private details. Remove them with "
-                     "one click; they are then gone from the page and from its edit history.",
-                     what={"question": _("question"), "answer": _("answer"), "comment": _("comment")}[kind]),
-           "findings": [{"label": w["label"], "masked": w["masked"]} for w in warnings],
-           "action": url_for("moderation.remove_private_details", kind=kind, post_id=post.id)}, "privacy")
 
 
 def _listing(template: str, *, tag: str | None = None, **context):
@@ -90,34 +69,6 @@ def tag(tag: str):
     return _listing("questions/index.html", tag=name, tag_obj=tag_obj)
 
 
-@bp.route("/questions/<int:question_id>")
-@bp.route("/questions/<int:question_id>/<slug>")
-def show(question_id: int, slug: str | None = None):
-    return _render_thread(services.get_question(question_id, viewer=_viewer()))
-
-
-def _render_thread(question, *, status: int = 200, answer_form: AnswerForm | None = None,
-                   comment_error: dict | None = None, private_findings: list | None = None):
-    """The thread page; after a failed answer or comment it shows the errors and keeps the text."""
-    actor = _viewer()
-    thread = queries.load_thread(question, actor)
-    extras: dict = {}
-    for _receiver, result in signals.thread_rendering.send(thread, actor=actor):
-        extras.update(result or {})
-    duplicate_of = None
-    if question.duplicate_of_id:
-        try:
-            duplicate_of = services.get_question(question.duplicate_of_id, viewer=actor)
-        except NotFound:
-            duplicate_of = None
-    return render_template(
-        "questions/show.html", thread=thread, duplicate_of=duplicate_of, question=question, answer_form=answer_form or AnswerForm(),
-        comment_form=CommentForm(), action_form=ActionForm(), comment_error=comment_error or {},
-        can_edit=lambda post: can(actor, Privilege.EDIT_OTHERS, post) and (not question.is_locked or can(
-            actor, Privilege.MODERATE)), private_findings=private_findings or [], **extras,
-    ), status
-
-
 @bp.route("/ask", methods=["GET", "POST"])
 @limiter.shared_limit(ratelimits.posts, scope="posts", key_func=ratelimits.actor_key, methods=["POST"])
 @login_required
@@ -130,7 +81,7 @@ def ask():
         try:
             question = services.ask_question(_actor(), title=form.title.data, body=form.body.data,
                                              tags=form.tags.data, category=form.category.data,
-                                             private_data=_private_choice())
+                                             private_data=private_choice())
         except PrivateDataFound as error:
             attach_errors(form, error)
             findings = error.findings
@@ -139,10 +90,10 @@ def ask():
         except RateLimited as error:  # keep what was typed; say when to try again
             form.form_errors.append(error.message)
         else:
-            if not _say_if_held(question, _("question")):
+            if not say_if_held(question, _("question")):
                 flash(_("Your question is posted. You will find answers here."), "success")
-            _say_if_private(question, "question")
-            return redirect(url_for("questions.show", question_id=question.id))
+            say_if_private(question, "question")
+            return redirect(url_for("pages.show_question", question_id=question.id))
     status = 422 if form.errors or form.form_errors else 200
     return render_template("questions/ask.html", form=form, editing=None, private_findings=findings), status
 
@@ -163,45 +114,19 @@ def edit(question_id: int):
         try:
             edited = services.edit_question(_actor(), question_id, title=form.title.data, body=form.body.data,
                                             tags=form.tags.data, category=form.category.data,
-                                            summary=form.summary.data, private_data=_private_choice())
+                                            summary=form.summary.data, private_data=private_choice())
         except PrivateDataFound as error:
             attach_errors(form, error)
             findings = error.findings
         except ValidationFailed as error:
             attach_errors(form, error)
         else:
-            if not _say_if_held(edited, _("question")):
+            if not say_if_held(edited, _("question")):
                 flash(_("Your edit is saved."), "success")
-            _say_if_private(edited, "question")
-            return redirect(url_for("questions.show", question_id=question_id))
+            say_if_private(edited, "question")
+            return redirect(url_for("pages.show_question", question_id=question_id))
     status = 422 if form.errors or form.form_errors else 200
     return render_template("questions/ask.html", form=form, editing=question, private_findings=findings), status
-
-
-@bp.route("/questions/<int:question_id>/answers", methods=["POST"])
-@limiter.shared_limit(ratelimits.posts, scope="posts", key_func=ratelimits.actor_key, methods=["POST"])
-@login_required
-def answer(question_id: int):
-    question = services.get_question(question_id, viewer=_actor())
-    form = AnswerForm()
-    findings: list = []
-    if form.validate_on_submit():
-        try:
-            created = services.post_answer(_actor(), question_id, body=form.body.data,
-                                           private_data=_private_choice())
-        except PrivateDataFound as error:
-            attach_errors(form, error)
-            findings = error.findings
-        except ValidationFailed as error:
-            attach_errors(form, error)
-        except RateLimited as error:
-            form.form_errors.append(error.message)
-        else:
-            if not _say_if_held(created, _("answer")):
-                flash(_("Thank you for your answer."), "success")
-            _say_if_private(created, "answer")
-            return redirect(url_for("questions.show", question_id=question_id, _anchor=f"answer-{created.id}"))
-    return _render_thread(question, status=422, answer_form=form, private_findings=findings)
 
 
 @bp.route("/answers/<int:answer_id>/edit", methods=["GET", "POST"])
@@ -219,55 +144,20 @@ def edit_answer(answer_id: int):
     if form.validate_on_submit():
         try:
             edited = services.edit_answer(_actor(), answer_id, body=form.body.data, summary=form.summary.data,
-                                          private_data=_private_choice())
+                                          private_data=private_choice())
         except PrivateDataFound as error:
             attach_errors(form, error)
             findings = error.findings
         except ValidationFailed as error:
             attach_errors(form, error)
         else:
-            if not _say_if_held(edited, _("answer")):
+            if not say_if_held(edited, _("answer")):
                 flash(_("Your edit is saved."), "success")
-            _say_if_private(edited, "answer")
-            return redirect(url_for("questions.show", question_id=question.id, _anchor=f"answer-{answer_id}"))
+            say_if_private(edited, "answer")
+            return redirect(url_for("pages.show_question", question_id=question.id, _anchor=f"answer-{answer_id}"))
     status = 422 if form.errors or form.form_errors else 200
     return render_template("questions/edit_answer.html", form=form, answer=answer, question=question,
                            private_findings=findings), status
-
-
-def _comment(question, anchor: str, **target):
-    form = CommentForm()
-    if form.validate_on_submit():
-        try:
-            comment = services.post_comment(_actor(), body=form.body.data, private_data=_private_choice(),
-                                            **target)
-        except (ValidationFailed, RateLimited) as error:
-            messages = [m for ms in error.fields.values() for m in ms] or [error.message]
-            return _render_thread(question, status=422, comment_error={
-                "anchor": anchor, "body": form.body.data or "", "errors": messages,
-                "findings": getattr(error, "findings", [])})
-        if not _say_if_held(comment, _("comment")):
-            flash(_("Your comment is posted."), "success")
-        _say_if_private(comment, "comment")
-        return redirect(url_for("questions.show", question_id=question.id, _anchor=f"comment-{comment.id}"))
-    return redirect(url_for("questions.show", question_id=question.id, _anchor=anchor))
-
-
-@bp.route("/questions/<int:question_id>/comments", methods=["POST"])
-@limiter.shared_limit(ratelimits.posts, scope="posts", key_func=ratelimits.actor_key, methods=["POST"])
-@login_required
-def comment_question(question_id: int):
-    question = services.get_question(question_id, viewer=_actor())
-    return _comment(question, "question-comments", question_id=question_id)
-
-
-@bp.route("/answers/<int:answer_id>/comments", methods=["POST"])
-@limiter.shared_limit(ratelimits.posts, scope="posts", key_func=ratelimits.actor_key, methods=["POST"])
-@login_required
-def comment_answer(answer_id: int):
-    answer = services.get_answer(answer_id, viewer=_actor())
-    question = services.get_question(answer.question_id, viewer=_actor())
-    return _comment(question, f"answer-{answer_id}-comments", answer_id=answer_id)
 
 
 @bp.route("/answers/<int:answer_id>/accept", methods=["POST"])
@@ -282,7 +172,7 @@ def accept(answer_id: int):
         else:
             services.accept_answer(_actor(), answer_id)
             flash(_("You accepted this answer. Thank you for telling the community what solved it."), "success")
-    return redirect(url_for("questions.show", question_id=answer.question_id, _anchor=f"answer-{answer_id}"))
+    return redirect(url_for("pages.show_question", question_id=answer.question_id, _anchor=f"answer-{answer_id}"))
 
 
 @bp.route("/questions/<int:question_id>/delete", methods=["POST"])
@@ -301,7 +191,7 @@ def delete_answer(answer_id: int):
     if ActionForm().validate_on_submit():
         services.delete_answer(_actor(), answer_id)
         flash(_("The answer was deleted."), "info")
-    return redirect(url_for("questions.show", question_id=answer.question_id))
+    return redirect(url_for("pages.show_question", question_id=answer.question_id))
 
 
 REVISIONS_PER_PAGE = 10
@@ -403,4 +293,4 @@ def delete_comment(comment_id: int):
     if ActionForm().validate_on_submit():
         services.delete_comment(_actor(), comment_id)
         flash(_("The comment was deleted."), "info")
-    return redirect(url_for("questions.show", question_id=question_id, _anchor=anchor))
+    return redirect(url_for("pages.show_question", question_id=question_id, _anchor=anchor))

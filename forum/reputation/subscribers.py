@@ -1,4 +1,4 @@
-"""What the reputation ledger and the badges do when posts change (connected by create_app)."""
+"""What the reputation ledger and the badges do when posts change (connected by the feature's init_app)."""
 from __future__ import annotations
 
 import sqlalchemy as sa

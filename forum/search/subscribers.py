@@ -30,23 +30,7 @@ def _moderated(sender, **_):
     _queue(thread_id_of(sender))
 
 
-def _similar_solved(question, limit: int = 5, **_):
-    import sqlalchemy as sa
-
-    from forum.extensions import db
-    from forum.questions.models import Question
-    from forum.search import services
-
-    hits = [h for h in services.similar(question.title, limit=limit * 2, exclude_question_id=question.id)
-            if h.is_verified or h.is_accepted][:limit]
-    rows = {q.id: q for q in db.session.scalars(sa.select(Question).where(Question.id.in_([h.question_id for h in hits])))}
-    ordered = [rows[h.question_id] for h in hits if h.question_id in rows]
-    ordered.sort(key=lambda q: not q.has_verified_answer)  # stable: verified first, then by relevance
-    return [(q, q.has_verified_answer) for q in ordered]
-
-
 def connect() -> None:
-    signals.similar_solved_wanted.connect(_similar_solved)
     for signal in (signals.question_asked, signals.question_edited, signals.question_deleted):
         signal.connect(_question)
     for signal in (signals.answer_posted, signals.answer_edited, signals.answer_deleted, signals.answer_accepted,

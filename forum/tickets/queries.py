@@ -1,5 +1,5 @@
 """The read side of tickets: lists, the queue, a conversation, the public escalation mark, the
-dashboard figures, and solved threads like a question."""
+dashboard figures, and solved threads sharing a question's tags."""
 from __future__ import annotations
 
 import statistics
@@ -11,7 +11,6 @@ import sqlalchemy as sa
 from flask import current_app
 
 from forum.auth.models import User
-from forum.core import signals
 from forum.core.db import utcnow
 from forum.extensions import db
 from forum.questions.models import Question, question_tags
@@ -90,16 +89,10 @@ def public_escalation(question_id: int) -> Ticket | None:
                              .order_by(Ticket.created_at.desc()).limit(1))
 
 
-def solved_like(question: Question, limit: int = 5) -> list[tuple[Question, bool]]:
-    """Solved threads like this question, verified ones first: (question, has_verified_answer).
-    Full-text search answers first (through a signal: search sits right of tickets); threads of the
-    same category sharing a tag fill the rest."""
-    found: list[tuple[Question, bool]] = []
-    for _receiver, result in signals.similar_solved_wanted.send(question, limit=limit):
-        found += [pair for pair in result or [] if pair[0].id not in {q.id for q, _v in found}]
-    if len(found) >= limit:
-        return found[:limit]
-    seen = {q.id for q, _v in found}
+def solved_sharing_tags(question: Question, limit: int = 5) -> list[tuple[Question, bool]]:
+    """Solved threads (verified or accepted) of the same category as this question, those sharing
+    the most tags first, verified ones before the rest: (question, has_verified_answer). The
+    escalation form (forum.pages) shows them after the full-text search's."""
     tag_ids = sa.select(question_tags.c.tag_id).where(question_tags.c.question_id == question.id)
     shared = sa.select(sa.func.count()).select_from(question_tags).where(
         question_tags.c.question_id == Question.id, question_tags.c.tag_id.in_(tag_ids)).scalar_subquery()
@@ -108,7 +101,7 @@ def solved_like(question: Question, limit: int = 5) -> list[tuple[Question, bool
                                   Question.category == question.category,
                                   sa.or_(Question.has_verified_answer.is_(True), Question.accepted_answer_id.is_not(None)))
         .order_by(Question.has_verified_answer.desc(), shared.desc(), Question.score.desc()).limit(limit))
-    return (found + [(q, q.has_verified_answer) for q in rows if q.id not in seen])[:limit]
+    return [(q, q.has_verified_answer) for q in rows]
 
 
 def dashboard(days: int = 14, now: datetime | None = None) -> dict:

@@ -202,7 +202,7 @@ def ask_with_private_details(actor, *, title, body, tags, category) -> Ticket:
     send the passages that held it to official support in a private ticket on that question.
     One transaction: if the escalation fails, the question is not posted either. Returns the
     ticket. Raises what ask_question and escalate_question raise."""
-    from forum.moderation.services import private_passages
+    from forum.policy.services import private_passages
     from forum.questions.services import ask_question
 
     passages = private_passages({"title": title, "body": body})

@@ -1,9 +1,10 @@
-"""Escalation, the requester's tickets, the staff desk, the dashboard and /support."""
+"""The requester's tickets, the staff desk, the dashboard and /support (the escalation form is
+forum.pages': it shows solved threads like the question beside it)."""
 from __future__ import annotations
 
 import re
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -13,7 +14,7 @@ from forum.questions import services as question_services
 from forum.questions.models import Category
 from forum.questions.queries import clamp_page
 from forum.tickets import queries, services, sla
-from forum.tickets.forms import EscalateForm, MessageForm, RatingForm, StaffUpdateForm
+from forum.tickets.forms import MessageForm, RatingForm, StaffUpdateForm
 from forum.tickets.models import EVENT_TITLES, TIER_TITLES, Priority, Status
 from forum.extensions import limiter
 from forum.web import ratelimits
@@ -34,39 +35,6 @@ def _support_status():
 @bp.app_context_processor
 def _context():
     return {"ticket_statuses": list(Status), "tier_titles": TIER_TITLES, "event_titles": EVENT_TITLES}
-
-
-@bp.route("/questions/<int:question_id>/escalate", methods=["GET", "POST"])
-@limiter.shared_limit(ratelimits.escalations, scope="escalations", key_func=ratelimits.actor_key, methods=["POST"])
-@login_required
-def escalate(question_id: int):
-    question = question_services.get_question(question_id, viewer=_me())
-    if question.author_id != current_user.id:
-        abort(403)
-    existing = services.open_ticket_for(question.id, current_user.id)
-    form = EscalateForm()
-    if not form.is_submitted():
-        form.category.data = question.category.value
-        link = url_for("questions.show", question_id=question.id, _external=True)
-        form.description.data = f"{question.title}\n\n{question.body}\n\n{link}"
-    status_code = 200
-    if form.validate_on_submit():
-        try:
-            ticket = services.escalate_question(_me(), question.id, category=form.category.data,
-                                                description=form.description.data, order_number=form.order_number.data,
-                                                contact_channel=form.contact_channel.data, contact=form.contact.data)
-        except ValidationFailed as error:
-            attach_errors(form, error)
-            status_code = 422
-        except Conflict as error:
-            flash(error.message, "error")
-            return redirect(url_for(".show", ticket_id=int(error.fields["ticket_id"][0])))
-        else:
-            flash(_("Your ticket %(number)s is with official support.", number=ticket.number), "success")
-            return redirect(url_for(".show", ticket_id=ticket.id))
-    return render_template("tickets/escalate.html", form=form, question=question, existing=existing,
-                           similar=queries.solved_like(question), support=_support_status(),
-                           expected=services.expected_first_reply()), status_code
 
 
 @bp.route("/ask/private", methods=["POST"])
@@ -212,7 +180,7 @@ def publish(ticket_id: int):
             flash(" ".join(m for ms in error.fields.values() for m in ms), "error")
         else:
             flash(_("The resolution is published on the thread, verified."), "success")
-            return redirect(url_for("questions.show", question_id=answer.question_id, _anchor=f"answer-{answer.id}"))
+            return redirect(url_for("pages.show_question", question_id=answer.question_id, _anchor=f"answer-{answer.id}"))
     return _back(ticket_id, "publish")
 
 

@@ -1,7 +1,7 @@
-"""Profiles and the member's own settings."""
+"""The member's own settings (the public profile is forum.pages')."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -10,27 +10,9 @@ from forum.auth import services as auth_services
 from forum.auth.forms import CodeForm, DisableTotpForm, EmailChangeForm, PasswordChangeForm, SettingsForm
 from forum.core.errors import ValidationFailed
 from forum.core.i18n import LANG_COOKIE
-from forum.questions import queries
-from forum.reputation import services as reputation_services
-from forum.reputation.badges import badges_of
-from forum.users.charts import reputation_chart
 from forum.web.forms import attach_errors
 
 bp = Blueprint("users", __name__)
-
-
-@bp.route("/users/<username>")
-def show(username: str):
-    user = auth_services.get_user_by_name(username)
-    if user.username != username:
-        return redirect(url_for("users.show", username=user.username), 301)
-    tab = "answers" if request.args.get("tab") == "answers" else "questions"
-    page, per_page = queries.clamp_page(request.args.get("page", 1), 20)
-    questions = queries.list_questions(author_id=user.id, page=page if tab == "questions" else 1, per_page=per_page)
-    answers = queries.answers_by(user, page=page if tab == "answers" else 1, per_page=per_page)
-    chart = reputation_chart(reputation_services.history(user, tz=current_app.config["BABEL_DEFAULT_TIMEZONE"]))
-    return render_template("users/show.html", user=user, tab=tab, questions=questions, answers=answers,
-                           chart=chart, badges=badges_of(user.id))
 
 
 @bp.route("/settings", methods=["GET", "POST"])

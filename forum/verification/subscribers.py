@@ -1,14 +1,8 @@
-"""What verification adds to other features (connected by create_app)."""
+"""What verification does when answers and posts change elsewhere (connected by its init_app)."""
 from __future__ import annotations
 
 from forum.core import signals
-from forum.verification import queries, services
-
-
-def _thread(thread, actor=None, **_):
-    verified = queries.verifications_for(thread.answers)
-    thread.answers = queries.order_answers(thread.question, thread.answers, verified)
-    return {"verifications": verified}
+from forum.verification import services
 
 
 def _answer_deleted(answer, actor=None, **_):
@@ -33,7 +27,6 @@ def _moderated(post, **_):
 def connect() -> None:
     for signal in (signals.post_held, signals.post_released, signals.post_undeleted):
         signal.connect(_moderated)
-    signals.thread_rendering.connect(_thread)
     signals.answer_deleted.connect(_answer_deleted)
     signals.answer_edited.connect(_answer_edited)
     signals.question_deleted.connect(_question_deleted)

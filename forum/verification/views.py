@@ -19,7 +19,7 @@ bp = Blueprint("verification", __name__)
 
 
 def _back(answer) -> str:
-    return url_for("questions.show", question_id=answer.question_id, _anchor=f"answer-{answer.id}")
+    return url_for("pages.show_question", question_id=answer.question_id, _anchor=f"answer-{answer.id}")
 
 
 @bp.route("/answers/<int:answer_id>/verify", methods=["POST"])

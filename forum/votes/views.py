@@ -24,17 +24,17 @@ def _value() -> int | None:
 
 def _vote(thread_id: int, anchor: str, **target):
     if not ActionForm().validate_on_submit():  # CSRF
-        return redirect(url_for("questions.show", question_id=thread_id, _anchor=anchor))
+        return redirect(url_for("pages.show_question", question_id=thread_id, _anchor=anchor))
     try:
         score, my_vote = services.cast_vote(current_user._get_current_object(), value=_value(), **target)
     except DomainError as error:
         if wants_json():
             raise
         flash(error.message, "error")
-        return redirect(url_for("questions.show", question_id=thread_id, _anchor=anchor))
+        return redirect(url_for("pages.show_question", question_id=thread_id, _anchor=anchor))
     if wants_json():
         return jsonify({"score": score, "my_vote": my_vote})
-    return redirect(url_for("questions.show", question_id=thread_id, _anchor=anchor))
+    return redirect(url_for("pages.show_question", question_id=thread_id, _anchor=anchor))
 
 
 @bp.route("/questions/<int:question_id>/vote", methods=["POST"])

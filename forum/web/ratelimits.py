@@ -8,6 +8,10 @@ from flask_limiter.util import get_remote_address
 from flask_login import current_user
 
 
+#: The key in app.extensions of the function that gives the member a bearer token names, or None.
+TOKEN_USER = "forum.token_user"
+
+
 def actor_key() -> str:
     """Whose budget a request spends: the member's, else the address's; never a header's value.
 
@@ -34,9 +38,8 @@ def _token_holder():
     scheme, _sep, token = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         return None
-    from forum.auth.services import user_for_token
-
-    holder = user_for_token(token.strip())
+    # auth's init_app names the lookup (web imports no feature): forum.auth.services.user_for_token.
+    holder = current_app.extensions[TOKEN_USER](token.strip())
     if holder is not None:
         g.api_user, g.api_user_loaded = holder, True
     return holder

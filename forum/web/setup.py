@@ -1,16 +1,18 @@
-"""Request-bound wiring shared by every page: sign-in, language, templates, security headers."""
+"""Request-bound wiring shared by every page: errors, language, templates, security headers. It
+imports no feature: each feature wires its own part (sign-in is auth's) in its init_app."""
 from __future__ import annotations
 
 from datetime import datetime, timezone
 from urllib.parse import urlencode
 
-from flask import Flask, abort, request, url_for
+from flask import Flask, abort, request
 from flask_babel import format_datetime, format_decimal, get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup
 
-from forum.extensions import db, login_manager
+from forum.extensions import db
 from forum.web import errors
+from forum.web.cli import translations_cli
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'; "
@@ -19,24 +21,7 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' 
 
 def init_app(app: Flask) -> None:
     errors.register(app)
-    login_manager.login_view = "auth.login"
-    login_manager.login_message = None
-    login_manager.session_protection = "basic"
-
-    @login_manager.user_loader
-    def _load_user(session_id: str):
-        from forum.auth.services import load_session_user
-
-        return load_session_user(session_id)
-
-    @login_manager.unauthorized_handler
-    def _unauthorized():
-        from flask import flash, redirect
-
-        if errors.wants_json():
-            return errors.error_response(401, "unauthorized", _("Sign in first."))
-        flash(_("Sign in to continue."), "info")
-        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+    app.cli.add_command(translations_cli)
 
     @app.before_request
     def _refuse_oversized():
@@ -74,15 +59,10 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["number"] = lambda value: format_decimal(value or 0)
     app.jinja_env.globals["url_with"] = _url_with
     app.jinja_env.globals["html_lang"] = _html_lang
-    from forum.reputation.rules import experienced_threshold
-
-    app.jinja_env.globals["experienced_reputation"] = experienced_threshold
 
     @app.context_processor
     def _template_context():
-        from forum.questions.models import Category
-
-        return {"categories": list(Category), "current_locale": str(get_locale() or "zh_CN")}
+        return {"current_locale": str(get_locale() or "zh_CN")}
 
     @app.teardown_appcontext
     def _cleanup(exc):

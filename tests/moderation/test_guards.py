@@ -1,4 +1,4 @@
-"""Unit tests for forum.moderation.guards (pure Python: no app, no database)."""
+"""Unit tests for forum.policy.guards (pure Python: no app, no database)."""
 from __future__ import annotations
 
 import dataclasses
@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from forum.moderation import guards
-from forum.moderation.guards import (
+from forum.policy import guards
+from forum.policy.guards import (
     MAX_PATTERN_LENGTH,
     MAX_TEXT_LENGTH,
     Finding,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from forum.moderation import guards
+from forum.policy import guards
 from tests.moderation.private_data import luhn_check_digit, resident_id
 from tests.scaling import growth
 

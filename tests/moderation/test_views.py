@@ -5,7 +5,8 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 
 from forum.extensions import db
-from forum.moderation.models import Flag, ModerationLogEntry, ReviewItem, WatchedWordEntry
+from forum.moderation.models import Flag, ModerationLogEntry, ReviewItem
+from forum.policy.models import WatchedWordEntry
 from forum.questions.models import Comment, Question
 from forum.tickets.models import Ticket
 

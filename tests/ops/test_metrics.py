@@ -124,7 +124,7 @@ def test_requests_are_counted_per_endpoint_never_per_path(client):
                 - _value(before, "forum_http_responses", "forum_http_responses_total", **labels))
 
     assert delta(endpoint="ops.healthz", method="GET", status="200") == 2
-    assert delta(endpoint="questions.show", method="GET", status="404") == 2
+    assert delta(endpoint="pages.show_question", method="GET", status="404") == 2
     assert delta(endpoint="none", method="GET", status="404") == 1
     assert delta(endpoint="none", method="other", status="405") == 1  # no rule matched the method
     count = "forum_http_request_duration_seconds_count"

@@ -1,0 +1,49 @@
+"""The read side of the composite pages: each reads the features it shows directly (pages sit right
+of every feature), so no feature has to be asked through a signal for what it knows."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from forum.extensions import db
+from forum.questions import queries as question_queries
+from forum.questions.models import Question
+from forum.search import services as search
+from forum.tickets import queries as ticket_queries
+from forum.tickets import services as ticket_services
+from forum.verification import queries as verification_queries
+from forum.votes import queries as vote_queries
+
+
+def thread(question: Question, viewer) -> dict:
+    """What the thread page shows besides the question: the answers and comments `viewer` may see
+    (verified answers first, then the accepted one, then by score), the answers' verifications,
+    the viewer's votes, and the public mark of an escalation (and whether the viewer may escalate:
+    the asker only)."""
+    loaded = question_queries.load_thread(question, viewer)
+    verified = verification_queries.verifications_for(loaded.answers)
+    loaded.answers = verification_queries.order_answers(question, loaded.answers, verified)
+    question_votes, answer_votes = vote_queries.my_votes(viewer, question_ids=[question.id],
+                                                         answer_ids=[a.id for a in loaded.answers])
+    ticket = ticket_queries.public_escalation(question.id)
+    return {"thread": loaded, "verifications": verified,
+            "my_question_vote": question_votes.get(question.id, 0), "my_answer_votes": answer_votes,
+            "escalation": ticket, "can_escalate": viewer is not None and viewer.id == question.author_id,
+            "escalation_due": ticket_services.due_at(ticket) if ticket else None}
+
+
+def solved_like(question: Question, limit: int = 5) -> list[tuple[Question, bool]]:
+    """Solved threads like this question, for the escalation form: (question, has_verified_answer),
+    verified ones first. Full-text search on the title answers first (verified or accepted hits, in
+    order of relevance); threads of the same category sharing a tag fill the rest."""
+    hits = [h for h in search.similar(question.title, limit=limit * 2, exclude_question_id=question.id)
+            if h.is_verified or h.is_accepted][:limit]
+    rows = {q.id: q for q in db.session.scalars(sa.select(Question).where(Question.id.in_([h.question_id
+                                                                                          for h in hits])))}
+    ordered = [rows[h.question_id] for h in hits if h.question_id in rows]
+    ordered.sort(key=lambda q: not q.has_verified_answer)  # stable: verified first, then by relevance
+    found = [(q, q.has_verified_answer) for q in ordered]
+    if len(found) >= limit:
+        return found[:limit]
+    seen = {q.id for q, _verified in found}
+    rest = ticket_queries.solved_sharing_tags(question, limit=limit)
+    return (found + [pair for pair in rest if pair[0].id not in seen])[:limit]
