@@ -10,6 +10,7 @@ from forum.auth import services as auth_services
 from forum.auth.forms import CodeForm, DisableTotpForm, EmailChangeForm, PasswordChangeForm, SettingsForm
 from forum.core.errors import ValidationFailed
 from forum.core.i18n import LANG_COOKIE
+from forum.core.pagination import clamp_page
 from forum.questions import queries
 from forum.reputation import services as reputation_services
 from forum.reputation.badges import badges_of
@@ -25,7 +26,7 @@ def show(username: str):
     if user.username != username:
         return redirect(url_for("users.show", username=user.username), 301)
     tab = "answers" if request.args.get("tab") == "answers" else "questions"
-    page, per_page = queries.clamp_page(request.args.get("page", 1), 20)
+    page, per_page = clamp_page(request.args.get("page", 1), 20)
     questions = queries.list_questions(author_id=user.id, page=page if tab == "questions" else 1, per_page=per_page)
     answers = queries.answers_by(user, page=page if tab == "answers" else 1, per_page=per_page)
     chart = reputation_chart(reputation_services.history(user, tz=current_app.config["BABEL_DEFAULT_TIMEZONE"]))
