@@ -2,7 +2,6 @@
 queries whatever the number of rows (relationships are `raise_on_sql`, so every load is explicit)."""
 from __future__ import annotations
 
-import enum
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
@@ -10,30 +9,18 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload, selectinload
 
 from forum.auth.models import User
+from forum.core.enums import TitledEnum
 from forum.core.pagination import MAX_PER_PAGE, Page
 from forum.extensions import db
 from forum.questions.models import Answer, Category, Comment, Question, Revision, Tag, question_tags
 
 
-class Tab(str, enum.Enum):
-    NEWEST = "newest"
-    ACTIVE = "active"
-    VOTES = "votes"
-    UNANSWERED = "unanswered"
-    UNSOLVED = "unsolved"
-
-    @property
-    def title(self) -> str:
-        return str(_TAB_TITLES[self])
-
-
-_TAB_TITLES = {
-    Tab.NEWEST: _l("Newest"),
-    Tab.ACTIVE: _l("Active"),
-    Tab.VOTES: _l("Most votes"),
-    Tab.UNANSWERED: _l("Unanswered"),
-    Tab.UNSOLVED: _l("Unsolved"),
-}
+class Tab(TitledEnum):
+    NEWEST = "newest", _l("Newest")
+    ACTIVE = "active", _l("Active")
+    VOTES = "votes", _l("Most votes")
+    UNANSWERED = "unanswered", _l("Unanswered")
+    UNSOLVED = "unsolved", _l("Unsolved")
 
 
 def list_questions(*, tab: Tab = Tab.NEWEST, category: Category | None = None, tag: str | None = None,
