@@ -47,7 +47,7 @@ def create_app(config: object | dict | None = None) -> Flask:
     _finish_config(app, settings)
     # First, so that every later line (and every request, from its first hook) is logged with the
     # level, format and request id configured.
-    from forum.core import logs
+    from forum.web import logs
 
     logs.configure(app)
     _trust_proxies(app)
@@ -73,7 +73,7 @@ def create_app(config: object | dict | None = None) -> Flask:
     app.config["RATELIMIT_HEADERS_ENABLED"] = True
     limiter.init_app(app)
 
-    from forum.core import i18n
+    from forum.web import i18n
     from forum.web import setup as web_setup
 
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone,
