@@ -75,6 +75,7 @@ REQUEST_BOUND = {
     "copy_current_request_context", "after_this_request", "make_response", "redirect", "abort",
     "url_for", "jsonify", "send_file", "send_from_directory", "request_ctx",
 }
+REQUEST_BOUND_MODULES = {"flask.globals", "werkzeug.local"}
 
 
 @dataclass(frozen=True)
@@ -189,10 +190,18 @@ def describe(imports: list[Import]) -> str:
 
 # --- the checks ----------------------------------------------------------------------------------
 
+def in_core(module: str) -> bool:
+    return module == "forum.core" or module.startswith("forum.core.")
+
+
+def private(name: str) -> bool:
+    return name.startswith("_") and not name.startswith("__")
+
+
 def test_every_module_has_a_place():
     assert len(MODULES) > 100
     unplaced = [m for m in MODULES if m != WIRING and place_of(m) is None]
-    assert unplaced == [], "put these in PLACES (tests/test_structure.py) where they belong"
+    assert not unplaced, f"put these in PLACES (tests/test_structure.py) where they belong: {unplaced}"
 
 
 def test_core_imports_nothing_request_bound():
@@ -200,30 +209,45 @@ def test_core_imports_nothing_request_bound():
     the request."""
     offences = []
     for imp in all_imports():
-        if not (imp.importer == "forum.core" or imp.importer.startswith("forum.core.")):
+        if not in_core(imp.importer):
             continue
-        if imp.raw_module.split(".")[0] == "flask_login" or imp.raw_module in ("flask.globals", "werkzeug.local"):
+        if imp.raw_module.split(".")[0] == "flask_login" or imp.raw_module in REQUEST_BOUND_MODULES:
             offences.append(f"{imp.importer}:{imp.line} imports {imp.raw_module}")
         elif imp.raw_module == "flask" and REQUEST_BOUND & set(imp.names):
-            offences.append(f"{imp.importer}:{imp.line} imports {sorted(REQUEST_BOUND & set(imp.names))} from flask")
-    for name in MODULES:  # `import flask` then flask.request
-        if name == "forum.core" or name.startswith("forum.core."):
-            tree = tree_of(name)
-            aliases = {a.asname or a.name for n in ast.walk(tree) if isinstance(n, ast.Import)
-                       for a in n.names if a.name == "flask"}
-            offences += [f"{name}:{n.lineno} uses {n.value.id}.{n.attr}" for n in ast.walk(tree)
-                         if isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name)
-                         and n.value.id in aliases and n.attr in REQUEST_BOUND]
-    assert offences == [], "core must not touch the request: move this to forum/web/ or take it as an argument"
+            offences.append(f"{imp.importer}:{imp.line} imports {sorted(REQUEST_BOUND & set(imp.names))}")
+    for name in filter(in_core, MODULES):  # `import flask`, then flask.request
+        tree = tree_of(name)
+        aliases = {a.asname or a.name for n in ast.walk(tree) if isinstance(n, ast.Import)
+                   for a in n.names if a.name == "flask"}
+        offences += [f"{name}:{n.lineno} uses {n.value.id}.{n.attr}" for n in ast.walk(tree)
+                     if isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name)
+                     and n.value.id in aliases and n.attr in REQUEST_BOUND]
+    assert not offences, f"core must not touch the request (move it to forum/web/, or pass it in): {offences}"
 
 
 def test_features_import_only_features_to_their_left():
     found = order_violations()
-    new = {f"{a} imports {b}: {describe(imps)}" for (a, b), imps in found.items() if (a, b) not in ALLOWED}
-    assert not new, ("imports against DESIGN.md's order (a feature imports only features to its left; what must "
-                     "cross the other way goes through a signal): " + "; ".join(sorted(new)))
+    new = sorted(f"{a} imports {b}: {describe(imps)}"
+                 for (a, b), imps in found.items() if (a, b) not in ALLOWED)
+    assert not new, ("against DESIGN.md's order (a feature imports only features to its left; what must "
+                     f"cross the other way goes through a signal): {new}")
     stale = sorted(f"{a} -> {b}" for (a, b) in ALLOWED if (a, b) not in found)
-    assert not stale, f"these ALLOWED entries match no import any more: delete them: {stale}"
+    assert not stale, f"these ALLOWED entries match no import any more, delete them: {stale}"
+
+
+def modules_bound_in(tree: ast.Module) -> dict[str, str]:
+    """Local names bound to forum modules: `from forum.x import module`, `import forum.x.y as name`."""
+    bound = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("forum"):
+            for alias in node.names:
+                if f"{node.module}.{alias.name}" in MODULES:
+                    bound[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name.startswith("forum.") and alias.asname:
+                    bound[alias.asname] = alias.name
+    return bound
 
 
 def test_no_module_imports_another_modules_private_names():
@@ -231,23 +255,12 @@ def test_no_module_imports_another_modules_private_names():
     for imp in all_imports():
         if not imp.target.startswith("forum") or imp.target == imp.importer:
             continue
-        private = [n for n in imp.names if n.startswith("_") and not n.startswith("__")]
-        if private or any(part.startswith("_") and not part.startswith("__") for part in imp.target.split(".")):
-            offences.append(f"{imp.importer}:{imp.line} imports {private or imp.target} from {imp.target}")
-    # `from forum.x import module` then `module._private`
-    for name in MODULES:
-        tree = tree_of(name)
-        bound = {}
-        for imp_node in ast.walk(tree):
-            if isinstance(imp_node, ast.ImportFrom) and imp_node.module and imp_node.module.startswith("forum"):
-                for alias in imp_node.names:
-                    if f"{imp_node.module}.{alias.name}" in MODULES:
-                        bound[alias.asname or alias.name] = f"{imp_node.module}.{alias.name}"
-            elif isinstance(imp_node, ast.Import):
-                for alias in imp_node.names:
-                    if alias.name.startswith("forum.") and alias.asname:
-                        bound[alias.asname] = alias.name
-        offences += [f"{name}:{n.lineno} uses {bound[n.value.id]}.{n.attr}" for n in ast.walk(tree)
+        names = [n for n in imp.names if private(n)]
+        if names or any(private(part) for part in imp.target.split(".")):
+            offences.append(f"{imp.importer}:{imp.line} imports {names or ''} from {imp.target}")
+    for name in MODULES:  # `from forum.x import module`, then module._private
+        bound = modules_bound_in(tree_of(name))
+        offences += [f"{name}:{n.lineno} uses {bound[n.value.id]}.{n.attr}" for n in ast.walk(tree_of(name))
                      if isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name) and n.value.id in bound
-                     and bound[n.value.id] != name and n.attr.startswith("_") and not n.attr.startswith("__")]
-    assert offences == [], "make the name public where it belongs (a read function, a service) or keep it inside"
+                     and bound[n.value.id] != name and private(n.attr)]
+    assert not offences, f"make the name public where it belongs (a read function, a service): {offences}"
