@@ -48,8 +48,8 @@ def create_app(config: object | dict | None = None) -> Flask:
     if isinstance(config, dict):
         app.config.update(config)
     _finish_config(app, settings)
-    from forum.core import i18n, logs
     from forum.core.db import engine_options, render_migration_item
+    from forum.web import i18n, logs
     from forum.web import setup as web_setup
 
     # First, so that every later line (and every request, from its first hook) is logged with the

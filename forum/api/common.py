@@ -16,7 +16,7 @@ from forum.api import bp, idempotency
 from forum.auth import services as auth_services
 from forum.auth.models import User
 from forum.core.errors import AuthenticationFailed, DomainError, ValidationFailed
-from forum.questions.queries import clamp_page
+from forum.core.pagination import clamp_page
 
 
 class MalformedRequest(DomainError):

@@ -6,6 +6,7 @@ from flask import jsonify
 
 from forum.api import schemas, serialize
 from forum.api.common import iso, listing, page_args, parse_body, require_user, route
+from forum.api.details import answer_detail, question_detail
 from forum.extensions import limiter
 from forum.moderation import services
 from forum.web import ratelimits
@@ -73,9 +74,7 @@ def decide(item_id: int):
 
 
 def _question(question_id: int):
-    from forum.api.questions import _question_detail
-
-    return jsonify(_question_detail(question_id))
+    return jsonify(question_detail(question_id))
 
 
 @route("/questions/<int:question_id>/close", "POST", summary="Close a question (moderators)", auth="required",
@@ -212,13 +211,9 @@ def _remove_private_route(kind: str) -> None:
         actor = require_user()
         post = services.remove_private_details(actor, kind, post_id)
         if kind == "question":
-            from forum.api.questions import _question_detail
-
-            data = _question_detail(post.id)
+            data = question_detail(post.id)
         elif kind == "answer":
-            from forum.api.questions import _answer_detail
-
-            data = _answer_detail(post.id)
+            data = answer_detail(post.id)
         else:
             data = serialize.comment(post)
         return jsonify({**data, "warnings": serialize.warnings(post)})

@@ -6,10 +6,10 @@ from flask_babel import gettext as _
 
 from forum.api import schemas, serialize
 from forum.api.common import api_user, listing, page_args, parse_body, require_user, route
+from forum.api.details import answer_detail, question_detail
 from forum.core.errors import ValidationFailed
 from forum.questions import queries, services
 from forum.questions.models import Category
-from forum.verification import queries as verification_queries
 from forum.votes.queries import my_votes
 from forum.extensions import limiter
 from forum.web import ratelimits
@@ -47,23 +47,6 @@ def list_questions():
     return listing(items, result.page, result.per_page, result.total)
 
 
-def _question_detail(question_id: int) -> dict:
-    viewer = api_user()
-    question = services.get_question(question_id, viewer=viewer)
-    thread = queries.load_thread(question, viewer)
-    q_votes, a_votes = my_votes(api_user(), question_ids=[question.id], answer_ids=[a.id for a in thread.answers])
-    verified = verification_queries.verifications_for(thread.answers)
-    data = serialize.question_summary(question, q_votes.get(question.id, 0))
-    data.update(
-        body=question.body, body_html=question.body_html,
-        comments=[serialize.comment(c) for c in thread.question_comments],
-        answers=[serialize.answer(a, question, my_vote=a_votes.get(a.id, 0), verified=verified.get(a.id),
-                                  comments=thread.answer_comments.get(a.id, []))
-                 for a in verification_queries.order_answers(question, thread.answers, verified)],
-    )
-    return data
-
-
 @route("/questions", "POST", summary="Ask a question", auth="required", body=schemas.QuestionIn,
        response=schemas.QuestionOut, status=201, errors=(400, 401, 403, 422, 429))
 @limiter.shared_limit(ratelimits.posts, scope="posts", key_func=ratelimits.actor_key, override_defaults=False)
@@ -72,13 +55,13 @@ def ask():
     data = parse_body(schemas.QuestionIn)
     question = services.ask_question(actor, title=data.title, body=data.body, tags=data.tags,
                                      category=data.category, private_data=data.private_data or "")
-    return jsonify({**_question_detail(question.id), "warnings": serialize.warnings(question)}), 201
+    return jsonify({**question_detail(question.id), "warnings": serialize.warnings(question)}), 201
 
 
 @route("/questions/<int:question_id>", "GET", summary="A question with its answers (verified, accepted, "
        "then by score) and comments", auth="optional", response=schemas.QuestionOut, errors=(404,))
 def show(question_id: int):
-    return jsonify(_question_detail(question_id))
+    return jsonify(question_detail(question_id))
 
 
 @route("/questions/<int:question_id>", "PATCH", summary="Edit a question (makes a revision)", auth="required",
@@ -90,7 +73,7 @@ def edit(question_id: int):
     edited = services.edit_question(actor, question_id, title=data.title, body=data.body, tags=data.tags,
                                     category=data.category, summary=data.summary,
                                     private_data=data.private_data or "")
-    return jsonify({**_question_detail(question_id), "warnings": serialize.warnings(edited)})
+    return jsonify({**question_detail(question_id), "warnings": serialize.warnings(edited)})
 
 
 @route("/questions/<int:question_id>", "DELETE", summary="Delete a question (author while unanswered, "
@@ -116,25 +99,13 @@ def answer(question_id: int):
     actor = require_user()
     data = parse_body(schemas.AnswerIn)
     created = services.post_answer(actor, question_id, body=data.body, private_data=data.private_data or "")
-    return jsonify({**_answer_detail(created.id), "warnings": serialize.warnings(created)}), 201
-
-
-def _answer_detail(answer_id: int) -> dict:
-    viewer = api_user()
-    answer = services.get_answer(answer_id, viewer=viewer)
-    question = services.get_question(answer.question_id, viewer=viewer)
-    thread = queries.load_thread(question, viewer)
-    found = next(a for a in thread.answers if a.id == answer.id)
-    _q, a_votes = my_votes(api_user(), answer_ids=[found.id])
-    return serialize.answer(found, question, my_vote=a_votes.get(found.id, 0),
-                            verified=verification_queries.verifications_for([found]).get(found.id),
-                            comments=thread.answer_comments.get(found.id, []))
+    return jsonify({**answer_detail(created.id), "warnings": serialize.warnings(created)}), 201
 
 
 @route("/answers/<int:answer_id>", "GET", summary="One answer", auth="optional", response=schemas.AnswerOut,
        errors=(404,))
 def show_answer(answer_id: int):
-    return jsonify(_answer_detail(answer_id))
+    return jsonify(answer_detail(answer_id))
 
 
 @route("/answers/<int:answer_id>", "PATCH", summary="Edit an answer (makes a revision)", auth="required",
@@ -145,7 +116,7 @@ def edit_answer(answer_id: int):
     data = parse_body(schemas.AnswerPatch)
     edited = services.edit_answer(actor, answer_id, body=data.body, summary=data.summary,
                                   private_data=data.private_data or "")
-    return jsonify({**_answer_detail(answer_id), "warnings": serialize.warnings(edited)})
+    return jsonify({**answer_detail(answer_id), "warnings": serialize.warnings(edited)})
 
 
 @route("/answers/<int:answer_id>", "DELETE", summary="Delete an answer (author or moderator)",

@@ -5,7 +5,7 @@ from flask import jsonify, request, url_for
 from pydantic import BaseModel, ConfigDict, Field
 
 from forum.api.common import iso, listing, page_args, parse_body, require_user, route
-from forum.api.questions import _answer_detail
+from forum.api.details import answer_detail
 from forum.api.schemas import CATEGORIES, AnswerOut, AuthorOut
 from forum.api.serialize import author
 from forum.core.errors import ValidationFailed
@@ -187,7 +187,7 @@ def publish(ticket_id: int):
     actor = require_user()
     data = parse_body(PublishIn)
     answer = services.publish_resolution(actor, ticket_id, data.body)
-    return jsonify(_answer_detail(answer.id)), 201
+    return jsonify(answer_detail(answer.id)), 201
 
 
 @route("/tickets/<int:ticket_id>/rating", "POST", summary="The requester rates a solved ticket (1–5, once)",

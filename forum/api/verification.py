@@ -5,7 +5,7 @@ from flask import jsonify, request
 from pydantic import BaseModel, ConfigDict, Field
 
 from forum.api.common import parse_body, require_user, route
-from forum.api.questions import _answer_detail
+from forum.api.details import answer_detail
 from forum.api.schemas import AnswerOut
 from forum.verification import services
 
@@ -27,7 +27,7 @@ def verify(answer_id: int):
     actor = require_user()
     data = parse_body(VerifyIn) if request.content_length else VerifyIn()
     services.verify_answer(actor, answer_id, data.note)
-    return jsonify(_answer_detail(answer_id)), 201
+    return jsonify(answer_detail(answer_id)), 201
 
 
 @route("/answers/<int:answer_id>/verification", "DELETE", summary="Remove an answer's verification (staff), "

@@ -5,7 +5,7 @@ from flask import jsonify
 from pydantic import BaseModel, ConfigDict, Field
 
 from forum.api.common import parse_body, require_user, route
-from forum.api.questions import _answer_detail
+from forum.api.details import answer_detail
 from forum.api.schemas import AnswerOut
 from forum.questions import services as question_services
 from forum.extensions import limiter
@@ -48,7 +48,7 @@ def vote_answer(answer_id: int):
        auth="required", response=AnswerOut, errors=(401, 403, 404))
 def accept(answer_id: int):
     question_services.accept_answer(require_user(), answer_id)
-    return jsonify(_answer_detail(answer_id))
+    return jsonify(answer_detail(answer_id))
 
 
 @route("/answers/<int:answer_id>/accept", "DELETE", summary="Withdraw the acceptance (the question's author)",

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -8,18 +7,15 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from forum.core.db import TimestampMixin, UTCDateTime, utcnow
+from forum.core.enums import TitledEnum
 from forum.extensions import db
 
 
-class Role(str, enum.Enum):
-    MEMBER = "member"
-    MODERATOR = "moderator"
-    STAFF = "staff"
-    ADMIN = "admin"
-
-    @property
-    def title(self) -> str:
-        return str(_ROLE_TITLES[self])
+class Role(TitledEnum):
+    MEMBER = "member", _l("Member")
+    MODERATOR = "moderator", _l("Moderator")
+    STAFF = "staff", _l("Staff")
+    ADMIN = "admin", _l("Administrator")
 
     @property
     def is_moderator(self) -> bool:
@@ -29,14 +25,6 @@ class Role(str, enum.Enum):
     @property
     def is_staff(self) -> bool:
         return self in (Role.STAFF, Role.ADMIN)
-
-
-_ROLE_TITLES = {
-    Role.MEMBER: _l("Member"),
-    Role.MODERATOR: _l("Moderator"),
-    Role.STAFF: _l("Staff"),
-    Role.ADMIN: _l("Administrator"),
-}
 
 
 def enum_column(enum_cls, length: int = 16):

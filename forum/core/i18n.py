@@ -1,9 +1,11 @@
 """Choosing the interface language: the member's setting, else a visitor's choice (cookie), else the
-browser's Accept-Language, else Simplified Chinese."""
+browser's Accept-Language, else the forum's default (Simplified Chinese).
+
+Pure rules only: the request-bound selectors that Flask-Babel calls (reading the signed-in member,
+the cookie and the header) are in forum.web.i18n."""
 from __future__ import annotations
 
-from flask import current_app, g, has_request_context, request
-from flask_login import current_user
+from collections.abc import Iterable
 
 LANG_COOKIE = "forum_lang"
 
@@ -20,22 +22,17 @@ def normalise_locale(value: str | None) -> str | None:
     return None
 
 
-def select_locale() -> str:
-    default = current_app.config.get("BABEL_DEFAULT_LOCALE", "zh_CN")
-    if not has_request_context():
-        return default
-    user = g.get("api_user") or current_user
-    if user and getattr(user, "is_authenticated", False) and getattr(user, "locale", None):
-        return user.locale
-    cookie = normalise_locale(request.cookies.get(LANG_COOKIE))
-    if cookie:
-        return cookie
-    for language, _quality in request.accept_languages:
+def choose_locale(*, member_locale: str | None, cookie: str | None, accept_languages: Iterable[str],
+                  default: str) -> str:
+    """The member's own setting wins, then the visitor's cookie, then the first language of the
+    browser's list (best first) that the forum speaks, then `default`."""
+    if member_locale:
+        return member_locale
+    chosen = normalise_locale(cookie)
+    if chosen:
+        return chosen
+    for language in accept_languages:
         chosen = normalise_locale(language)
         if chosen:
             return chosen
     return default
-
-
-def select_timezone() -> str:
-    return current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Asia/Shanghai")

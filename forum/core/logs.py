@@ -2,9 +2,10 @@
 json with one object per line), and a request id on every line logged during a request.
 
 The request id is the client's X-Request-ID when it is a sane token (at most 64 of A-Z a-z 0-9 . _ -),
-else a fresh uuid4 hex; it is echoed on every response as X-Request-ID. It is put on every log
-record (any logger, any handler) as `record.request_id` ("-" outside a request), so a handler that
-someone else configured can show it too, with `%(request_id)s`.
+else a fresh uuid4 hex; it is echoed on every response as X-Request-ID (forum.web.logs sets it per
+request: this module does not touch the request). It is put on every log record (any logger, any
+handler) as `record.request_id` ("-" outside a request), so a handler that someone else configured
+can show it too, with `%(request_id)s`.
 
 Handlers: when nobody has configured logging (no handler on the root logger: `flask` commands,
 gunicorn, the RQ worker), one handler writing to stderr is installed on the root logger, and the
@@ -22,7 +23,7 @@ import sys
 import uuid
 from datetime import datetime, timezone
 
-from flask import Flask, g, request
+from flask import Flask
 
 HEADER = "X-Request-ID"
 FORMATS = ("text", "json")
@@ -133,8 +134,9 @@ def _install_record_factory() -> None:
 
 
 def configure(app: Flask) -> None:
-    """Apply FORUM_LOG_LEVEL and FORUM_LOG_FORMAT (a bad value stops start-up with its name) and give
-    every request an id. Safe to call for every app a process creates."""
+    """Apply FORUM_LOG_LEVEL and FORUM_LOG_FORMAT (a bad value stops start-up with its name). Safe to
+    call for every app a process creates. (forum.web.logs.configure calls this, then gives every
+    request its id.)"""
     level = _parse_level(app.config.get("FORUM_LOG_LEVEL"))
     fmt = _parse_format(app.config.get("FORUM_LOG_FORMAT"))
     _install_record_factory()
@@ -153,16 +155,3 @@ def configure(app: Flask) -> None:
             root.addHandler(handler)
         root.setLevel(level)
 
-    @app.before_request
-    def _assign_request_id():
-        g.request_id = request_id_from(request.headers.get(HEADER))
-        request_id_var.set(g.request_id)
-
-    @app.after_request
-    def _echo_request_id(response):
-        response.headers[HEADER] = g.get("request_id") or request_id_from(request.headers.get(HEADER))
-        return response
-
-    @app.teardown_request
-    def _forget_request_id(_error=None):
-        request_id_var.set(None)

@@ -10,32 +10,22 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from forum.auth.models import User, enum_column
 from forum.core.db import UTCDateTime, utcnow
+from forum.core.enums import TitledEnum
 from forum.extensions import db
 
 
-class FlagKind(str, enum.Enum):
-    SPAM = "spam"
-    RUDE = "rude"
-    OFF_TOPIC = "off_topic"
-    NEEDS_MODERATOR = "needs_moderator"
-    SCAM = "scam"
-
-    @property
-    def title(self) -> str:
-        return str(_FLAG_TITLES[self])
+class FlagKind(TitledEnum):
+    SPAM = "spam", _l("Spam")
+    RUDE = "rude", _l("Rude or abusive")
+    OFF_TOPIC = "off_topic", _l("Off-topic")
+    NEEDS_MODERATOR = "needs_moderator", _l("Needs a moderator")
+    SCAM = "scam", _l("Scam or fake support")
 
     @property
     def description(self) -> str:
         return str(_FLAG_DESCRIPTIONS[self])
 
 
-_FLAG_TITLES = {
-    FlagKind.SPAM: _l("Spam"),
-    FlagKind.RUDE: _l("Rude or abusive"),
-    FlagKind.OFF_TOPIC: _l("Off-topic"),
-    FlagKind.NEEDS_MODERATOR: _l("Needs a moderator"),
-    FlagKind.SCAM: _l("Scam or fake support"),
-}
 _FLAG_DESCRIPTIONS = {
     FlagKind.SPAM: _l("Advertising or links that have nothing to do with the question."),
     FlagKind.RUDE: _l("Insults, harassment or hate that no reasonable person would accept."),
@@ -79,21 +69,10 @@ class Flag(db.Model):
     flagger: Mapped[User] = relationship(lazy="joined", innerjoin=True)
 
 
-class ReviewReason(str, enum.Enum):
-    FLAGGED = "flagged"
-    FIRST_POST = "first_post"
-    HELD = "held"
-
-    @property
-    def title(self) -> str:
-        return str(_REVIEW_TITLES[self])
-
-
-_REVIEW_TITLES = {
-    ReviewReason.FLAGGED: _l("Flagged"),
-    ReviewReason.FIRST_POST: _l("First post"),
-    ReviewReason.HELD: _l("Held"),
-}
+class ReviewReason(TitledEnum):
+    FLAGGED = "flagged", _l("Flagged")
+    FIRST_POST = "first_post", _l("First post")
+    HELD = "held", _l("Held")
 
 
 class ReviewStatus(str, enum.Enum):
@@ -131,45 +110,24 @@ class ReviewItem(db.Model):
     resolved_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
 
 
-class ModAction(str, enum.Enum):
-    CLOSE = "close"
-    REOPEN = "reopen"
-    LOCK = "lock"
-    UNLOCK = "unlock"
-    DELETE = "delete"
-    UNDELETE = "undelete"
-    APPROVE = "approve"
-    HIDE = "hide"
-    DECLINE_FLAGS = "decline_flags"
-    SUSPEND = "suspend"
-    UNSUSPEND = "unsuspend"
-    WATCH_WORD = "watch_word"
-    UNWATCH_WORD = "unwatch_word"
-    REDACT = "redact"                    # an earlier revision's text replaced
-    REMOVE_PRIVATE = "remove_private"    # order numbers or addresses cut out of a post's current text
+class ModAction(TitledEnum):
+    CLOSE = "close", _l("Closed")
+    REOPEN = "reopen", _l("Reopened")
+    LOCK = "lock", _l("Locked")
+    UNLOCK = "unlock", _l("Unlocked")
+    DELETE = "delete", _l("Deleted")
+    UNDELETE = "undelete", _l("Undeleted")
+    APPROVE = "approve", _l("Approved")
+    HIDE = "hide", _l("Hidden")
+    DECLINE_FLAGS = "decline_flags", _l("Declined flags")
+    SUSPEND = "suspend", _l("Suspended")
+    UNSUSPEND = "unsuspend", _l("Lifted suspension")
+    WATCH_WORD = "watch_word", _l("Added watched word")
+    UNWATCH_WORD = "unwatch_word", _l("Removed watched word")
+    REDACT = "redact", _l("Redacted a revision")  # an earlier revision's text replaced
+    # order numbers or addresses cut out of a post's current text
+    REMOVE_PRIVATE = "remove_private", _l("Removed private details")
 
-    @property
-    def title(self) -> str:
-        return str(_ACTION_TITLES[self])
-
-
-_ACTION_TITLES = {
-    ModAction.CLOSE: _l("Closed"),
-    ModAction.REOPEN: _l("Reopened"),
-    ModAction.LOCK: _l("Locked"),
-    ModAction.UNLOCK: _l("Unlocked"),
-    ModAction.DELETE: _l("Deleted"),
-    ModAction.UNDELETE: _l("Undeleted"),
-    ModAction.APPROVE: _l("Approved"),
-    ModAction.HIDE: _l("Hidden"),
-    ModAction.DECLINE_FLAGS: _l("Declined flags"),
-    ModAction.SUSPEND: _l("Suspended"),
-    ModAction.UNSUSPEND: _l("Lifted suspension"),
-    ModAction.WATCH_WORD: _l("Added watched word"),
-    ModAction.UNWATCH_WORD: _l("Removed watched word"),
-    ModAction.REDACT: _l("Redacted a revision"),
-    ModAction.REMOVE_PRIVATE: _l("Removed private details"),
-}
 
 
 class ModerationLogEntry(db.Model):

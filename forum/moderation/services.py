@@ -20,6 +20,7 @@ from forum.auth.models import User
 from forum.core import signals
 from forum.core.db import is_row_id, utcnow
 from forum.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from forum.core.pagination import Page
 from forum.core.permissions import Privilege, can, ensure_not_suspended, is_moderator
 from forum.extensions import db
 from forum.moderation.models import (
@@ -39,7 +40,6 @@ from forum.policy.services import warning_label
 from forum.questions import services as posts
 from forum.questions import rules as post_rules
 from forum.questions.models import Answer, CloseReason, Comment, HoldReason, Question, QuestionStatus, Revision
-from forum.questions.queries import Page
 
 POST_KINDS = ("question", "answer", "comment")
 _MODELS = {"question": Question, "answer": Answer, "comment": Comment}

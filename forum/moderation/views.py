@@ -7,13 +7,13 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from forum.core.errors import Conflict, DomainError, ValidationFailed
+from forum.core.pagination import clamp_page
 from forum.extensions import limiter
 from forum.moderation import services
 from forum.policy.guards import WatchedAction
 from forum.moderation.models import FlagKind, ReviewReason
 from forum.questions.forms import ActionForm
 from forum.questions.models import CloseReason
-from forum.questions.queries import clamp_page
 from forum.questions.services import thread_id_of
 from forum.web import ratelimits
 from forum.web.navigation import local_url

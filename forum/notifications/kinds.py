@@ -1,47 +1,27 @@
 """What members hear of, and how each kind reads (rendered in the reader's language)."""
 from __future__ import annotations
 
-import enum
-
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-
-class Kind(str, enum.Enum):
-    NEW_ANSWER = "new_answer"
-    NEW_COMMENT = "new_comment"
-    ANSWER_ACCEPTED = "answer_accepted"
-    ANSWER_VERIFIED = "answer_verified"
-    MENTION = "mention"
-    NEW_QUESTION_FOLLOWED = "new_question_followed"  # in a followed tag or category
-    BADGE = "badge"
-    TICKET_REPLY = "ticket_reply"
-    TICKET_STATUS = "ticket_status"
-    TICKET_NEW = "ticket_new"            # staff: a new escalation in their tier
-    TICKET_BREACH_NEAR = "ticket_breach"  # staff: a ticket is about to breach its SLA
-    MODERATION = "moderation"            # a moderator approved, removed or closed my post
-    REVISION_REDACTED = "revision_redacted"  # a moderator redacted an earlier revision of my post
-
-    @property
-    def title(self) -> str:
-        return str(_TITLES[self])
+from forum.core.enums import TitledEnum
 
 
-_TITLES = {
-    Kind.NEW_ANSWER: _l("New answers to questions I follow"),
-    Kind.NEW_COMMENT: _l("New comments on my posts and questions I follow"),
-    Kind.ANSWER_ACCEPTED: _l("My answer was accepted"),
-    Kind.ANSWER_VERIFIED: _l("An answer was verified by staff"),
-    Kind.MENTION: _l("Someone mentioned me"),
-    Kind.NEW_QUESTION_FOLLOWED: _l("New questions in tags and categories I follow"),
-    Kind.BADGE: _l("I earned a badge"),
-    Kind.TICKET_REPLY: _l("Support replied on my ticket"),
-    Kind.TICKET_STATUS: _l("My ticket's status changed"),
-    Kind.TICKET_NEW: _l("Staff: new escalations in my tier"),
-    Kind.TICKET_BREACH_NEAR: _l("Staff: tickets about to breach their SLA"),
-    Kind.MODERATION: _l("Moderators approved, removed or closed my posts"),
-    Kind.REVISION_REDACTED: _l("Moderators redacted private details from the history of my posts"),
-}
+class Kind(TitledEnum):
+    NEW_ANSWER = "new_answer", _l("New answers to questions I follow")
+    NEW_COMMENT = "new_comment", _l("New comments on my posts and questions I follow")
+    ANSWER_ACCEPTED = "answer_accepted", _l("My answer was accepted")
+    ANSWER_VERIFIED = "answer_verified", _l("An answer was verified by staff")
+    MENTION = "mention", _l("Someone mentioned me")
+    NEW_QUESTION_FOLLOWED = "new_question_followed", _l("New questions in tags and categories I follow")
+    BADGE = "badge", _l("I earned a badge")
+    TICKET_REPLY = "ticket_reply", _l("Support replied on my ticket")
+    TICKET_STATUS = "ticket_status", _l("My ticket's status changed")
+    TICKET_NEW = "ticket_new", _l("Staff: new escalations in my tier")
+    TICKET_BREACH_NEAR = "ticket_breach", _l("Staff: tickets about to breach their SLA")
+    MODERATION = "moderation", _l("Moderators approved, removed or closed my posts")
+    REVISION_REDACTED = "revision_redacted", _l(
+        "Moderators redacted private details from the history of my posts")
 
 
 def render_text(kind: str, actor: str, title: str, detail: str) -> str:

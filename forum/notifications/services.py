@@ -19,6 +19,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from forum.auth.models import User
 from forum.core.db import insert_ignoring_conflicts, is_row_id, on_commit, unit_of_work, utcnow
 from forum.core.errors import NotFound, ValidationFailed
+from forum.core.pagination import Page
 from forum.extensions import db
 from forum.notifications import jobs, mail
 from forum.notifications.kinds import Kind, redacted_revision_number, render_text
@@ -204,8 +205,6 @@ def unread_count(user) -> int:
 
 def inbox(user: User, *, unread_only: bool = False, page: int = 1, per_page: int = 20):
     """The member's notifications, newest first, each with its text and link (two queries)."""
-    from forum.questions.queries import Page
-
     where = [Notification.user_id == user.id, _visible()]
     if unread_only:
         where.append(Notification.read_at.is_(None))

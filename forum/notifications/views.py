@@ -13,11 +13,11 @@ from wtforms.fields.choices import SelectChoice
 
 from forum.auth.models import User
 from forum.core.errors import NotFound
+from forum.core.pagination import clamp_page
 from forum.extensions import db
 from forum.notifications import services
 from forum.notifications.kinds import Kind
 from forum.questions.forms import ActionForm
-from forum.questions.queries import clamp_page
 from forum.questions.rules import normalise_tag
 from forum.web.navigation import local_url
 

@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 from forum.auth import services as auth_services
 from forum.core.db import utcnow
 from forum.core.errors import Conflict, NotFound, PrivateDataFound, RateLimited, ValidationFailed
+from forum.core.pagination import clamp_page
 from forum.core.permissions import Privilege, can
 from forum.extensions import limiter
 from forum.pages import queries
@@ -174,7 +175,7 @@ def show_user(username: str):
     if user.username != username:
         return redirect(url_for("pages.show_user", username=user.username), 301)
     tab = "answers" if request.args.get("tab") == "answers" else "questions"
-    page, per_page = question_queries.clamp_page(request.args.get("page", 1), 20)
+    page, per_page = clamp_page(request.args.get("page", 1), 20)
     questions = question_queries.list_questions(author_id=user.id, page=page if tab == "questions" else 1,
                                                 per_page=per_page)
     answers = question_queries.answers_by(user, page=page if tab == "answers" else 1, per_page=per_page)

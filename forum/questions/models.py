@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 from typing import ClassVar
 
@@ -10,32 +9,22 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from forum.auth.models import User, enum_column
 from forum.core.db import TimestampMixin, UTCDateTime, utcnow
+from forum.core.enums import TitledEnum
 from forum.extensions import db
 
 
-class Category(str, enum.Enum):
-    ACCOUNT = "account"
-    ORDERS = "orders"
-    PAYMENTS = "payments"
-    COMPLAINTS = "complaints"
-    OTHER = "other"
-
-    @property
-    def title(self) -> str:
-        return str(_CATEGORY_TITLES[self])
+class Category(TitledEnum):
+    ACCOUNT = "account", _l("Account and login")
+    ORDERS = "orders", _l("Orders")
+    PAYMENTS = "payments", _l("Payments and refunds")
+    COMPLAINTS = "complaints", _l("Complaints and feedback")
+    OTHER = "other", _l("Other")
 
     @property
     def description(self) -> str:
         return str(_CATEGORY_DESCRIPTIONS[self])
 
 
-_CATEGORY_TITLES = {
-    Category.ACCOUNT: _l("Account and login"),
-    Category.ORDERS: _l("Orders"),
-    Category.PAYMENTS: _l("Payments and refunds"),
-    Category.COMPLAINTS: _l("Complaints and feedback"),
-    Category.OTHER: _l("Other"),
-}
 _CATEGORY_DESCRIPTIONS = {
     Category.ACCOUNT: _l("Login, password, locked account, two-step verification"),
     Category.ORDERS: _l("Finding and changing orders, delivery addresses"),
@@ -45,34 +34,21 @@ _CATEGORY_DESCRIPTIONS = {
 }
 
 
-class QuestionStatus(str, enum.Enum):
-    OPEN = "open"
-    CLOSED = "closed"
-
-    @property
-    def title(self) -> str:
-        return str(_l("Open") if self is QuestionStatus.OPEN else _l("Closed"))
+class QuestionStatus(TitledEnum):
+    OPEN = "open", _l("Open")
+    CLOSED = "closed", _l("Closed")
 
 
-class CloseReason(str, enum.Enum):
-    DUPLICATE = "duplicate"
-    OFF_TOPIC = "off_topic"
-    NEEDS_DETAILS = "needs_details"
-
-    @property
-    def title(self) -> str:
-        return str(_CLOSE_REASON_TITLES[self])
+class CloseReason(TitledEnum):
+    DUPLICATE = "duplicate", _l("Duplicate")
+    OFF_TOPIC = "off_topic", _l("Off-topic")
+    NEEDS_DETAILS = "needs_details", _l("Needs details")
 
     @property
     def explanation(self) -> str:
         return str(_CLOSE_REASON_EXPLANATIONS[self])
 
 
-_CLOSE_REASON_TITLES = {
-    CloseReason.DUPLICATE: _l("Duplicate"),
-    CloseReason.OFF_TOPIC: _l("Off-topic"),
-    CloseReason.NEEDS_DETAILS: _l("Needs details"),
-}
 _CLOSE_REASON_EXPLANATIONS = {
     CloseReason.DUPLICATE: _l("This question has been asked before and already has answers."),
     CloseReason.OFF_TOPIC: _l("This question is not about using the platform's services."),
@@ -81,24 +57,15 @@ _CLOSE_REASON_EXPLANATIONS = {
 }
 
 
-class HoldReason(str, enum.Enum):
+class HoldReason(TitledEnum):
     """Why a post is out of public sight until a moderator reviews it."""
 
-    SCAM = "scam"          # the scam guard: off-platform contact, asks for codes, poses as support
-    WATCHED = "watched"    # a watched word set to "hold"
-    SPAM = "spam"          # enough members flagged it as spam
-
-    @property
-    def title(self) -> str:
-        return str(_HOLD_REASON_TITLES[self])
-
-
-_HOLD_REASON_TITLES = {
-    HoldReason.SCAM: _l("It looks like it asks people to contact someone off the site, asks for codes or "
-                        "passwords, or speaks for official support."),
-    HoldReason.WATCHED: _l("It contains words that moderators review before they are shown."),
-    HoldReason.SPAM: _l("Several members flagged it as spam."),
-}
+    # the scam guard: off-platform contact, asks for codes, poses as support
+    SCAM = "scam", _l("It looks like it asks people to contact someone off the site, asks for codes or "
+                      "passwords, or speaks for official support.")
+    # a watched word set to "hold"
+    WATCHED = "watched", _l("It contains words that moderators review before they are shown.")
+    SPAM = "spam", _l("Several members flagged it as spam.")
 
 
 class HeldMixin:

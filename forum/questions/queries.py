@@ -2,75 +2,25 @@
 queries whatever the number of rows (relationships are `raise_on_sql`, so every load is explicit)."""
 from __future__ import annotations
 
-import enum
-import math
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload, selectinload
 
 from forum.auth.models import User
+from forum.core.enums import TitledEnum
+from forum.core.pagination import MAX_PER_PAGE, Page
 from forum.extensions import db
 from forum.questions.models import Answer, Category, Comment, Question, Revision, Tag, question_tags
 
-T = TypeVar("T")
-MAX_PER_PAGE = 100
 
-
-class Tab(str, enum.Enum):
-    NEWEST = "newest"
-    ACTIVE = "active"
-    VOTES = "votes"
-    UNANSWERED = "unanswered"
-    UNSOLVED = "unsolved"
-
-    @property
-    def title(self) -> str:
-        return str(_TAB_TITLES[self])
-
-
-_TAB_TITLES = {
-    Tab.NEWEST: _l("Newest"),
-    Tab.ACTIVE: _l("Active"),
-    Tab.VOTES: _l("Most votes"),
-    Tab.UNANSWERED: _l("Unanswered"),
-    Tab.UNSOLVED: _l("Unsolved"),
-}
-
-
-@dataclass
-class Page(Generic[T]):
-    items: list[T]
-    page: int
-    per_page: int
-    total: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.per_page))
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-
-def clamp_page(page: Any, per_page: Any, default_per_page: int = 20) -> tuple[int, int]:
-    """Page numbers from user input: bad values fall back to the first page and the default size."""
-    try:
-        page = int(page)
-    except (TypeError, ValueError):
-        page = 1
-    try:
-        per_page = int(per_page)
-    except (TypeError, ValueError):
-        per_page = default_per_page
-    return max(1, min(page, 10_000)), max(1, min(per_page, MAX_PER_PAGE))
+class Tab(TitledEnum):
+    NEWEST = "newest", _l("Newest")
+    ACTIVE = "active", _l("Active")
+    VOTES = "votes", _l("Most votes")
+    UNANSWERED = "unanswered", _l("Unanswered")
+    UNSOLVED = "unsolved", _l("Unsolved")
 
 
 def list_questions(*, tab: Tab = Tab.NEWEST, category: Category | None = None, tag: str | None = None,

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from forum.core.errors import PrivateDataFound, RateLimited, ValidationFailed
+from forum.core.pagination import clamp_page
 from forum.core.permissions import Privilege, can
 from forum.questions import queries, rules, services
 from forum.questions.diff import inline_diff
@@ -47,7 +48,7 @@ def _listing(template: str, *, tag: str | None = None, **context):
             category = Category(request.args["category"])
         except ValueError:
             abort(404)
-    page, per_page = queries.clamp_page(request.args.get("page", 1), request.args.get("per_page", 20))
+    page, per_page = clamp_page(request.args.get("page", 1), request.args.get("per_page", 20))
     verified = True if request.args.get("verified") == "1" else None
     result = queries.list_questions(tab=tab, category=category, tag=tag, verified=verified, page=page,
                                     per_page=per_page)
@@ -248,7 +249,7 @@ def _revision_entries(page):
 
 
 def _revisions_page(**post):
-    page_number, _per_page = queries.clamp_page(request.args.get("page", 1), REVISIONS_PER_PAGE)
+    page_number, _per_page = clamp_page(request.args.get("page", 1), REVISIONS_PER_PAGE)
     return queries.revisions_of(**post, page=page_number, per_page=REVISIONS_PER_PAGE, newest_first=True)
 
 

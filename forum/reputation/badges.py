@@ -1,48 +1,42 @@
 """Badges: a small set that means something, each awarded once per member, with the date."""
 from __future__ import annotations
 
-import enum
-
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from forum.core import signals
 from forum.core.db import insert_ignoring_conflicts, utcnow
+from forum.core.enums import TitledEnum
 from forum.extensions import db
 from forum.reputation.models import Badge
 
 
-class BadgeKind(str, enum.Enum):
-    FIRST_ANSWER = "first_answer"
-    FIRST_ACCEPTED = "first_accepted"
-    ANSWER_SCORE_5 = "answer_score_5"
-    ANSWER_SCORE_10 = "answer_score_10"
-    ANSWER_SCORE_25 = "answer_score_25"
-    TEN_ACCEPTED = "ten_accepted"
-    VERIFIED = "verified"
+class BadgeKind(TitledEnum):
+    """Each badge: value, title, what earns it, level (bronze, silver, gold)."""
 
-    @property
-    def title(self) -> str:
-        return str(_INFO[self][0])
+    FIRST_ANSWER = "first_answer", _l("First answer"), _l("Answered a question for the first time."), "bronze"
+    FIRST_ACCEPTED = ("first_accepted", _l("Problem solver"),
+                      _l("An answer was accepted for the first time."), "bronze")
+    ANSWER_SCORE_5 = "answer_score_5", _l("Good answer"), _l("An answer reached a score of 5."), "bronze"
+    ANSWER_SCORE_10 = "answer_score_10", _l("Great answer"), _l("An answer reached a score of 10."), "silver"
+    ANSWER_SCORE_25 = ("answer_score_25", _l("Excellent answer"),
+                       _l("An answer reached a score of 25."), "gold")
+    TEN_ACCEPTED = "ten_accepted", _l("Trusted helper"), _l("Ten answers were accepted."), "silver"
+    VERIFIED = "verified", _l("Verified by staff"), _l("Staff checked an answer and verified it."), "gold"
+
+    def __init__(self, _value: str, _title, description, level: str) -> None:
+        self._description = description
+        self._level = level
 
     @property
     def description(self) -> str:
-        return str(_INFO[self][1])
+        return str(self._description)
 
     @property
     def level(self) -> str:
-        return _INFO[self][2]
+        return self._level
 
 
-_INFO = {
-    BadgeKind.FIRST_ANSWER: (_l("First answer"), _l("Answered a question for the first time."), "bronze"),
-    BadgeKind.FIRST_ACCEPTED: (_l("Problem solver"), _l("An answer was accepted for the first time."), "bronze"),
-    BadgeKind.ANSWER_SCORE_5: (_l("Good answer"), _l("An answer reached a score of 5."), "bronze"),
-    BadgeKind.ANSWER_SCORE_10: (_l("Great answer"), _l("An answer reached a score of 10."), "silver"),
-    BadgeKind.ANSWER_SCORE_25: (_l("Excellent answer"), _l("An answer reached a score of 25."), "gold"),
-    BadgeKind.TEN_ACCEPTED: (_l("Trusted helper"), _l("Ten answers were accepted."), "silver"),
-    BadgeKind.VERIFIED: (_l("Verified by staff"), _l("Staff checked an answer and verified it."), "gold"),
-}
 SCORE_BADGES = ((25, BadgeKind.ANSWER_SCORE_25), (10, BadgeKind.ANSWER_SCORE_10), (5, BadgeKind.ANSWER_SCORE_5))
 
 

@@ -1,7 +1,6 @@
 """The read side of reputation: leaderboards and a member's badges."""
 from __future__ import annotations
 
-import enum
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -11,20 +10,17 @@ from flask_babel import lazy_gettext as _l
 
 from forum.auth.models import User
 from forum.core.db import utcnow
+from forum.core.enums import TitledEnum
 from forum.extensions import db
 from forum.questions.models import Answer, Tag, question_tags
 from forum.reputation.models import ReputationEvent
 from forum.reputation.rules import Kind
 
 
-class Period(str, enum.Enum):
-    WEEK = "week"
-    MONTH = "month"
-    ALL = "all"
-
-    @property
-    def title(self) -> str:
-        return str({Period.WEEK: _l("This week"), Period.MONTH: _l("This month"), Period.ALL: _l("All time")}[self])
+class Period(TitledEnum):
+    WEEK = "week", _l("This week")
+    MONTH = "month", _l("This month")
+    ALL = "all", _l("All time")
 
 
 def period_start(period: Period, now: datetime | None = None) -> datetime | None:

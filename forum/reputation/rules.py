@@ -5,39 +5,23 @@ delta), `FORUM_REPUTATION_DAILY_CAP` and `FORUM_EXPERIENCED_REPUTATION` override
 """
 from __future__ import annotations
 
-import enum
-
 from flask import current_app, has_app_context
 from flask_babel import lazy_gettext as _l
 
-
-class Kind(str, enum.Enum):
-    GRANTED = "granted"                    # set by an administrator (command line, demo)
-    QUESTION_UPVOTED = "question_upvoted"
-    QUESTION_DOWNVOTED = "question_downvoted"
-    ANSWER_UPVOTED = "answer_upvoted"
-    ANSWER_DOWNVOTED = "answer_downvoted"
-    DOWNVOTED_ANSWER = "downvoted_answer"  # the voter's own cost of a downvote
-    ANSWER_ACCEPTED = "answer_accepted"
-    ACCEPTED_ANSWER = "accepted_answer"    # the asker who accepts
-    ANSWER_VERIFIED = "answer_verified"
-
-    @property
-    def title(self) -> str:
-        return str(_TITLES[self])
+from forum.core.enums import TitledEnum
 
 
-_TITLES = {
-    Kind.GRANTED: _l("Granted"),
-    Kind.QUESTION_UPVOTED: _l("Question upvoted"),
-    Kind.QUESTION_DOWNVOTED: _l("Question downvoted"),
-    Kind.ANSWER_UPVOTED: _l("Answer upvoted"),
-    Kind.ANSWER_DOWNVOTED: _l("Answer downvoted"),
-    Kind.DOWNVOTED_ANSWER: _l("Voted an answer down"),
-    Kind.ANSWER_ACCEPTED: _l("Answer accepted"),
-    Kind.ACCEPTED_ANSWER: _l("Accepted an answer"),
-    Kind.ANSWER_VERIFIED: _l("Answer verified by staff"),
-}
+class Kind(TitledEnum):
+    GRANTED = "granted", _l("Granted")  # set by an administrator (command line, demo)
+    QUESTION_UPVOTED = "question_upvoted", _l("Question upvoted")
+    QUESTION_DOWNVOTED = "question_downvoted", _l("Question downvoted")
+    ANSWER_UPVOTED = "answer_upvoted", _l("Answer upvoted")
+    ANSWER_DOWNVOTED = "answer_downvoted", _l("Answer downvoted")
+    DOWNVOTED_ANSWER = "downvoted_answer", _l("Voted an answer down")  # the voter's own cost of a downvote
+    ANSWER_ACCEPTED = "answer_accepted", _l("Answer accepted")
+    ACCEPTED_ANSWER = "accepted_answer", _l("Accepted an answer")  # the asker who accepts
+    ANSWER_VERIFIED = "answer_verified", _l("Answer verified by staff")
+
 
 DEFAULT_DELTAS: dict[Kind, int] = {
     Kind.QUESTION_UPVOTED: 5,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template, request, url_for
 
+from forum.core.pagination import clamp_page
 from forum.questions.models import Category
-from forum.questions.queries import clamp_page
 from forum.search import services
 from forum.search.query import MAX_QUERY_LENGTH
 

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -9,20 +8,16 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from forum.auth.models import User, enum_column
 from forum.core.db import TimestampMixin, UTCDateTime, utcnow
+from forum.core.enums import TitledEnum
 from forum.extensions import db
 
 
-class Status(str, enum.Enum):
-    NEW = "new"
-    OPEN = "open"
-    PENDING = "pending"   # waiting for the requester: the SLA clock pauses
-    SOLVED = "solved"
-    CLOSED = "closed"
-
-    @property
-    def title(self) -> str:
-        return str({Status.NEW: _l("New"), Status.OPEN: _l("In progress"), Status.PENDING: _l("Waiting for you"),
-                    Status.SOLVED: _l("Solved"), Status.CLOSED: _l("Closed")}[self])
+class Status(TitledEnum):
+    NEW = "new", _l("New")
+    OPEN = "open", _l("In progress")
+    PENDING = "pending", _l("Waiting for you")  # waiting for the requester: the SLA clock pauses
+    SOLVED = "solved", _l("Solved")
+    CLOSED = "closed", _l("Closed")
 
     @property
     def staff_title(self) -> str:
@@ -33,26 +28,17 @@ class Status(str, enum.Enum):
         return self in (Status.NEW, Status.OPEN, Status.PENDING)
 
 
-class Priority(str, enum.Enum):
-    LOW = "low"
-    NORMAL = "normal"
-    HIGH = "high"
-    URGENT = "urgent"
-
-    @property
-    def title(self) -> str:
-        return str({Priority.LOW: _l("Low"), Priority.NORMAL: _l("Normal"), Priority.HIGH: _l("High"),
-                    Priority.URGENT: _l("Urgent")}[self])
+class Priority(TitledEnum):
+    LOW = "low", _l("Low")
+    NORMAL = "normal", _l("Normal")
+    HIGH = "high", _l("High")
+    URGENT = "urgent", _l("Urgent")
 
 
-class Channel(str, enum.Enum):
-    SITE = "site"
-    EMAIL = "email"
-    PHONE = "phone"
-
-    @property
-    def title(self) -> str:
-        return str({Channel.SITE: _l("Site message"), Channel.EMAIL: _l("E-mail"), Channel.PHONE: _l("Phone")}[self])
+class Channel(TitledEnum):
+    SITE = "site", _l("Site message")
+    EMAIL = "email", _l("E-mail")
+    PHONE = "phone", _l("Phone")
 
 
 EVENT_TITLES = {

@@ -12,9 +12,9 @@ from flask import current_app
 
 from forum.auth.models import User
 from forum.core.db import utcnow
+from forum.core.pagination import Page
 from forum.extensions import db
 from forum.questions.models import Question, question_tags
-from forum.questions.queries import Page
 from forum.tickets.models import Status, Ticket, TicketEvent, TicketMessage
 
 ACTIVE = [Status.NEW, Status.OPEN, Status.PENDING]

@@ -10,9 +10,9 @@ from flask_login import current_user, login_required
 
 from forum.core.db import utcnow
 from forum.core.errors import Conflict, DomainError, ValidationFailed
+from forum.core.pagination import clamp_page
 from forum.questions import services as question_services
 from forum.questions.models import Category
-from forum.questions.queries import clamp_page
 from forum.tickets import queries, services, sla
 from forum.tickets.forms import MessageForm, RatingForm, StaffUpdateForm
 from forum.tickets.models import EVENT_TITLES, TIER_TITLES, Priority, Status

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -9,6 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from forum.auth.models import User
 from forum.core.db import UTCDateTime, utcnow
+from forum.core.enums import TitledEnum
 from forum.extensions import db
 
 
@@ -37,15 +37,10 @@ class Verification(db.Model):
     verified_by: Mapped[User] = relationship(foreign_keys=[verified_by_id], lazy="joined", innerjoin=True)
 
 
-class AuditAction(str, enum.Enum):
-    VERIFY = "verify"
-    REVERIFY = "reverify"
-    REMOVE = "remove"
-
-    @property
-    def title(self) -> str:
-        return str({AuditAction.VERIFY: _l("Verified"), AuditAction.REVERIFY: _l("Verified again"),
-                    AuditAction.REMOVE: _l("Verification removed")}[self])
+class AuditAction(TitledEnum):
+    VERIFY = "verify", _l("Verified")
+    REVERIFY = "reverify", _l("Verified again")
+    REMOVE = "remove", _l("Verification removed")
 
 
 class VerificationAudit(db.Model):

@@ -10,9 +10,9 @@ from sqlalchemy.orm import joinedload
 
 from forum.auth.models import User
 from forum.core.markup import render_markdown
+from forum.core.pagination import Page
 from forum.extensions import db
 from forum.questions.models import Answer, Category, Question, Revision
-from forum.questions.queries import Page
 from forum.verification.models import Verification, VerificationAudit
 
 

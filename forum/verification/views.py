@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from forum.core.errors import ValidationFailed
+from forum.core.pagination import clamp_page
 from forum.questions import queries as question_queries
 from forum.questions import services as question_services
 from forum.questions.diff import inline_diff
@@ -86,7 +87,7 @@ def queue():
 @bp.route("/staff/verifications/log")
 @staff_required
 def log():
-    page, per_page = question_queries.clamp_page(request.args.get("page", 1), 50)
+    page, per_page = clamp_page(request.args.get("page", 1), 50)
     return render_template("verification/log.html", page=queries.audit_log(page=page, per_page=per_page))
 
 

@@ -1,0 +1,26 @@
+"""Flask-Babel's selectors: the language and time zone of the request being handled. The rules are
+forum.core.i18n's; this module only reads the request (the signed-in member or API token holder,
+the language cookie, Accept-Language)."""
+from __future__ import annotations
+
+from flask import current_app, g, has_request_context, request
+from flask_login import current_user
+
+from forum.core.i18n import LANG_COOKIE, choose_locale
+
+
+def select_locale() -> str:
+    default = current_app.config.get("BABEL_DEFAULT_LOCALE", "zh_CN")
+    if not has_request_context():
+        return default
+    user = g.get("api_user") or current_user
+    member_locale = None
+    if user and getattr(user, "is_authenticated", False):
+        member_locale = getattr(user, "locale", None)
+    return choose_locale(member_locale=member_locale, cookie=request.cookies.get(LANG_COOKIE),
+                         accept_languages=(language for language, _quality in request.accept_languages),
+                         default=default)
+
+
+def select_timezone() -> str:
+    return current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Asia/Shanghai")
