@@ -32,9 +32,9 @@ PLACES: list[tuple[str, ...]] = [
     ("forum.ops.models", "forum.ops.heartbeats"),
     # web/: what every feature's views use (error pages, decorators, form errors, safe redirects,
     # rate-limit keys, the request's locale and request id). It stands below the features, beside
-    # core but allowed to touch the request. (web/setup.py is the app shell's hooks; see ALLOWED.)
+    # core but allowed to touch the request. (web/setup.py is the app shell's hooks.)
     ("forum.web",),
-    # The features, in DESIGN.md's order. Those not written yet (policy, incidents) keep their place.
+    # The features, in DESIGN.md's order. Those not written yet (incidents) keep their place.
     ("forum.policy",),
     ("forum.auth",),
     ("forum.questions",),
@@ -56,16 +56,8 @@ WIRING = "forum"  # forum/__init__.py: create_app wires everything and may impor
 # Imports against the order that exist today: (importer, imported module) -> why. Each is a debt to
 # pay, not a licence; remove the entry with the import.
 ALLOWED: dict[tuple[str, str], str] = {
-    # The app shell's request hooks live in web/setup.py: the session user loader, the template
-    # context (the flair threshold, the category menu). Issue 17 step 3 moves this wiring above the
-    # features (create_app / pages); until then web/ reaches right into three features.
-    ("forum.web.setup", "forum.auth.services"): "session user loader (load_session_user)",
-    ("forum.web.setup", "forum.reputation.rules"): "template context: experienced_threshold",
-    ("forum.web.setup", "forum.questions.models"): "template context: the Category menu",
-    # Rate limits keyed by the API token's holder must find the holder before any view runs; the
-    # lookup is auth's. Fix: let auth register the token lookup with web (e.g. a login_manager
-    # request loader) instead of web importing auth.
-    ("forum.web.ratelimits", "forum.auth.services"): "bearer token -> member, for rate-limit keys",
+    # None today: web/ reaches into no feature since each feature wires itself (init_app), and rate
+    # limits find the bearer token's holder through the lookup auth registers in app.extensions.
 }
 
 # Flask's request-bound names: a module that imports one needs a request to run.
