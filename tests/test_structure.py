@@ -256,3 +256,20 @@ def test_no_module_imports_another_modules_private_names():
                      if isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name) and n.value.id in bound
                      and bound[n.value.id] != name and private(n.attr)]
     assert not offences, f"make the name public where it belongs (a read function, a service): {offences}"
+
+
+def test_one_sign_in_check():
+    """`core.permissions.signed_in` is the services' one sign-in check (there were 12 copies of
+    `getattr(actor, "is_authenticated")` in 7 services); web/ reads Flask-Login's current_user."""
+    allowed = {"core/permissions.py", "web/ratelimits.py", "web/i18n.py"}
+    copies = []
+    for path in sorted(FORUM.rglob("*.py")):
+        relative = path.relative_to(FORUM).as_posix()
+        if relative.split("/")[0] in NOT_CODE or relative in allowed:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "getattr"
+                    and len(node.args) >= 2 and isinstance(node.args[1], ast.Constant)
+                    and node.args[1].value == "is_authenticated"):
+                copies.append(f"{relative}:{node.lineno}")
+    assert copies == [], "use forum.core.permissions.signed_in(actor)"

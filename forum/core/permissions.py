@@ -47,8 +47,14 @@ def threshold(privilege: Privilege) -> int | None:
     return None if value is None else int(value)
 
 
+def signed_in(actor) -> bool:
+    """Is `actor` a signed-in member (not None, not Flask-Login's anonymous user)? The one sign-in
+    check every service and read side uses."""
+    return actor is not None and bool(getattr(actor, "is_authenticated", False))
+
+
 def is_moderator(actor) -> bool:
-    return bool(actor is not None and getattr(actor, "is_authenticated", False) and actor.role.is_moderator)
+    return signed_in(actor) and bool(actor.role.is_moderator)
 
 
 def can(actor, privilege: Privilege, obj: Any | None = None) -> bool:
@@ -57,7 +63,7 @@ def can(actor, privilege: Privilege, obj: Any | None = None) -> bool:
     Editing and deleting one's own post need no privilege; others' posts need EDIT_OTHERS /
     DELETE_OTHERS. Anonymous visitors and suspended or deactivated accounts can do nothing.
     """
-    if actor is None or not getattr(actor, "is_authenticated", False) or not actor.is_active:
+    if not signed_in(actor) or not actor.is_active:
         return False
     if getattr(actor, "is_suspended", False):
         return False

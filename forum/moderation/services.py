@@ -21,7 +21,7 @@ from forum.core import signals
 from forum.core.db import is_row_id, utcnow
 from forum.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from forum.core.pagination import Page
-from forum.core.permissions import Privilege, can, ensure_not_suspended, is_moderator
+from forum.core.permissions import Privilege, can, ensure_not_suspended, is_moderator, signed_in
 from forum.extensions import db
 from forum.moderation.models import (
     Flag,
@@ -56,7 +56,7 @@ def _post_columns(post) -> dict[str, int]:
 
 
 def _require_moderator(actor) -> User:
-    if actor is None or not getattr(actor, "is_authenticated", False):
+    if not signed_in(actor):
         raise PermissionDenied(_("Sign in first."), code="unauthorized")
     if not is_moderator(actor) or not actor.is_active:
         raise PermissionDenied(_("Only moderators can do this."))
@@ -153,7 +153,7 @@ def flag_post(actor, kind: str, post_id, *, flag_kind, note=None) -> Flag:
     flags (FORUM_SPAM_FLAGS_TO_HIDE, default 3; a moderator's counts for all) hide the post until
     it is reviewed. Raises NotFound, PermissionDenied (own_post, suspended), ValidationFailed,
     Conflict (already flagged)."""
-    if actor is None or not getattr(actor, "is_authenticated", False):
+    if not signed_in(actor):
         raise PermissionDenied(_("Sign in to flag posts."), code="unauthorized")
     post = load_post(kind, post_id, viewer=actor)
     ensure_not_suspended(actor)
@@ -559,7 +559,7 @@ def remove_private_details(actor, kind: str, post_id):
     when it is someone else's post). Returns the post, with `screening_warnings` of what is left
     (nothing). A post with nothing to cut is left as it is. Raises NotFound, PermissionDenied.
     """
-    if actor is None or not getattr(actor, "is_authenticated", False):
+    if not signed_in(actor):
         raise PermissionDenied(_("Sign in first."), code="unauthorized")
     if kind not in POST_KINDS:
         raise NotFound(_("This post does not exist or was deleted."))

@@ -20,6 +20,7 @@ from forum.auth.models import User
 from forum.core.db import insert_ignoring_conflicts, is_row_id, on_commit, unit_of_work, utcnow
 from forum.core.errors import NotFound, ValidationFailed
 from forum.core.pagination import Page
+from forum.core.permissions import signed_in
 from forum.extensions import db
 from forum.notifications import jobs, mail
 from forum.notifications.kinds import Kind, redacted_revision_number, render_text
@@ -72,7 +73,7 @@ def set_following(actor: User, following: bool, *, question_id: int | None = Non
 
 
 def is_following(user, **target) -> bool:
-    if user is None or not getattr(user, "is_authenticated", False):
+    if not signed_in(user):
         return False
     column, value = next(iter(target.items()))
     return db.session.scalar(sa.select(Follow.id).where(Follow.user_id == user.id,
@@ -197,7 +198,7 @@ def _visible():
 
 
 def unread_count(user) -> int:
-    if user is None or not getattr(user, "is_authenticated", False):
+    if not signed_in(user):
         return 0
     return db.session.scalar(sa.select(sa.func.count()).select_from(Notification).where(
         Notification.user_id == user.id, Notification.read_at.is_(None), _visible())) or 0

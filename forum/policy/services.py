@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 
 from forum.core.db import is_row_id, utcnow
 from forum.core.errors import Conflict, NotFound, PermissionDenied, PrivateDataFound, ValidationFailed
-from forum.core.permissions import ensure_not_suspended, is_moderator
+from forum.core.permissions import ensure_not_suspended, is_moderator, signed_in
 from forum.extensions import db
 from forum.policy import guards
 from forum.policy.guards import PrivateKind, ScamKind, WarningKind, WatchedAction
@@ -197,7 +197,7 @@ def private_warnings(texts: dict[str, str]) -> list[dict]:
 # --- the watched words --------------------------------------------------------------------------
 
 def _require_moderator(actor) -> None:
-    if actor is None or not getattr(actor, "is_authenticated", False):
+    if not signed_in(actor):
         raise PermissionDenied(_("Sign in first."), code="unauthorized")
     if not is_moderator(actor) or not actor.is_active:
         raise PermissionDenied(_("Only moderators can do this."))

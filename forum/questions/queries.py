@@ -11,6 +11,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from forum.auth.models import User
 from forum.core.enums import TitledEnum
 from forum.core.pagination import MAX_PER_PAGE, Page
+from forum.core.permissions import signed_in
 from forum.extensions import db
 from forum.questions.models import Answer, Category, Comment, Question, Revision, Tag, question_tags
 
@@ -77,7 +78,7 @@ def answer_order(question: Question) -> list:
 
 def _visible(model, viewer):
     """Live posts that `viewer` may see: public ones, and held ones to their author and moderators."""
-    if viewer is not None and getattr(viewer, "is_authenticated", False):
+    if signed_in(viewer):
         if viewer.role.is_moderator and not viewer.is_suspended:
             return model.deleted_at.is_(None)
         return sa.and_(model.deleted_at.is_(None), sa.or_(model.held_at.is_(None), model.author_id == viewer.id))

@@ -17,7 +17,7 @@ from forum.core import signals
 from forum.core.db import checkpoint, insert_ignoring_conflicts, is_row_id, serialise_transactions, utcnow
 from forum.core.errors import NotFound, PermissionDenied, RateLimited, ValidationFailed
 from forum.core.markup import render_markdown
-from forum.core.permissions import Privilege, can, ensure_not_suspended, is_moderator
+from forum.core.permissions import Privilege, can, ensure_not_suspended, is_moderator, signed_in
 from forum.policy.services import screen
 from forum.extensions import db
 from forum.questions import rules
@@ -146,7 +146,7 @@ def _check_summary(value, errors) -> str:
 
 
 def _require_member(actor: User | None, privilege: Privilege) -> User:
-    if actor is None or not getattr(actor, "is_authenticated", False):
+    if not signed_in(actor):
         raise PermissionDenied(_("Sign in first."), code="unauthorized")
     ensure_not_suspended(actor)
     if not can(actor, privilege):
@@ -236,7 +236,7 @@ def may_see(viewer, post) -> bool:
     """Held posts are seen by their author and moderators only."""
     if not post.is_held:
         return True
-    return viewer is not None and getattr(viewer, "is_authenticated", False) and (
+    return signed_in(viewer) and (
         viewer.id == post.author_id or (viewer.role.is_moderator and not viewer.is_suspended))
 
 
@@ -432,7 +432,7 @@ def _load_tags(question: Question) -> list[Tag]:
 
 
 def _ensure_can_edit(actor: User | None, post) -> None:
-    if actor is None or not getattr(actor, "is_authenticated", False):
+    if not signed_in(actor):
         raise PermissionDenied(_("Sign in first."), code="unauthorized")
     ensure_not_suspended(actor)
     if not can(actor, Privilege.EDIT_OTHERS, post):
@@ -445,7 +445,7 @@ def delete_question(actor: User, question_id, *, reason: str = "") -> None:
     Raises NotFound, PermissionDenied.
     """
     question = get_question(question_id, viewer=actor)
-    if actor is None or not getattr(actor, "is_authenticated", False):
+    if not signed_in(actor):
         raise PermissionDenied(_("Sign in first."), code="unauthorized")
     if question.author_id != actor.id and actor.role.is_moderator:
         ensure_not_suspended(actor)  # suspension ends moderator powers
@@ -665,7 +665,7 @@ def delete_answer(actor: User, answer_id, *, reason: str = "") -> None:
 def _delete_reply(actor, post, reason: str, *, forbidden: str, gone: str, deleted) -> None:
     """Soft-delete an answer or a comment (its author, or a moderator who is not suspended), take
     it out of the counts unless it was held already, tell `deleted`."""
-    if actor is None or not getattr(actor, "is_authenticated", False):
+    if not signed_in(actor):
         raise PermissionDenied(_("Sign in first."), code="unauthorized")
     if post.author_id != actor.id:
         if not actor.role.is_moderator:
@@ -736,7 +736,7 @@ def _question_for_update(question_id: int) -> Question:
 
 
 def _ensure_asker(actor: User | None, question: Question) -> None:
-    if actor is None or not getattr(actor, "is_authenticated", False):
+    if not signed_in(actor):
         raise PermissionDenied(_("Sign in first."), code="unauthorized")
     if question.author_id != actor.id:
         raise PermissionDenied(_("Only the person who asked can accept an answer."), code="not_asker")

@@ -17,6 +17,7 @@ from forum.core import signals
 from forum.core.db import is_row_id, utcnow
 from forum.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from forum.core.markup import render_markdown
+from forum.core.permissions import signed_in
 from forum.extensions import db
 from forum.questions.models import Category
 from forum.questions.rules import has_control_characters
@@ -71,7 +72,7 @@ def expected_first_reply(now: datetime | None = None, priority: Priority = Prior
 # --- helpers --------------------------------------------------------------------------------------
 
 def _member(actor) -> User:
-    if actor is None or not getattr(actor, "is_authenticated", False) or not actor.is_active:
+    if not signed_in(actor) or not actor.is_active:
         raise PermissionDenied(_("Sign in first."), code="unauthorized")
     return actor
 

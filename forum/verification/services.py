@@ -13,6 +13,7 @@ from forum.auth.models import User
 from forum.core import signals
 from forum.core.db import utcnow
 from forum.core.errors import NotFound, PermissionDenied, ValidationFailed
+from forum.core.permissions import signed_in
 from forum.extensions import db
 from forum.questions.models import Answer, Question
 from forum.questions.rules import has_control_characters
@@ -26,7 +27,7 @@ NOTE_MAX = 500
 
 
 def _require_staff(actor) -> User:
-    if actor is None or not getattr(actor, "is_authenticated", False):
+    if not signed_in(actor):
         raise PermissionDenied(_("Sign in first."), code="unauthorized")
     if not actor.is_active or not actor.role.is_staff:
         raise PermissionDenied(_("Only staff can verify answers."), code="staff_only")

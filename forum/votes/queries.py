@@ -3,13 +3,14 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from forum.core.permissions import signed_in
 from forum.extensions import db
 from forum.votes.models import Vote
 
 
 def my_votes(user, *, question_ids=(), answer_ids=()) -> tuple[dict[int, int], dict[int, int]]:
     """The member's votes on these posts: ({question_id: value}, {answer_id: value}); one query."""
-    if user is None or not getattr(user, "is_authenticated", False) or not (question_ids or answer_ids):
+    if not signed_in(user) or not (question_ids or answer_ids):
         return {}, {}
     rows = db.session.execute(
         sa.select(Vote.question_id, Vote.answer_id, Vote.value).where(

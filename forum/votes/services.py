@@ -19,7 +19,7 @@ from forum.auth.models import Role, User
 from forum.core import signals
 from forum.core.db import insert_ignoring_conflicts, utcnow
 from forum.core.errors import NotFound, PermissionDenied, ValidationFailed
-from forum.core.permissions import Privilege, can, ensure_not_suspended, is_moderator, threshold
+from forum.core.permissions import Privilege, can, ensure_not_suspended, is_moderator, signed_in, threshold
 from forum.extensions import db
 from forum.questions.models import Answer, Question
 from forum.questions.services import get_answer, get_question
@@ -49,7 +49,7 @@ def cast_vote(actor, *, value, question_id=None, answer_id=None) -> tuple[int, i
     is_answer = answer_id is not None
     post = get_answer(answer_id) if is_answer else get_question(question_id)
     model = Answer if is_answer else Question
-    if actor is None or not getattr(actor, "is_authenticated", False):
+    if not signed_in(actor):
         raise PermissionDenied(_("Sign in to vote."), code="unauthorized")
     if post.author_id == actor.id:
         raise PermissionDenied(_("You cannot vote on your own post."), code="own_post")
