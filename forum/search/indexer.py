@@ -26,6 +26,7 @@ from flask import Flask, current_app
 from forum.core.db import database_unavailable, insert_ignoring_conflicts, unit_of_work
 from forum.extensions import db
 from forum.search import analysis
+from forum.search.backends import get_backend
 from forum.search.documents import SearchDoc, thread_documents
 from forum.search.models import SearchOutbox, SearchWord
 
@@ -52,8 +53,6 @@ def record_words(docs: list[SearchDoc]) -> None:
 def process_batch(backend=None, limit: int | None = None) -> int | None:
     """Apply one batch of the outbox. Returns the number of rows applied, or None when another
     process holds the writer lock."""
-    from forum.search.services import get_backend
-
     backend = backend or get_backend()
     limit = limit or current_app.config.get("FORUM_SEARCH_BATCH_SIZE", BATCH_SIZE)
     with backend.writer_lock(blocking=False) as acquired:

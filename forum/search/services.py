@@ -22,7 +22,8 @@ from forum.core.markup import plain_text
 from forum.extensions import db
 from forum.questions.models import Answer, Question
 from forum.search import analysis, indexer
-from forum.search.backends.base import Backend, Sort
+from forum.search.backends import get_backend
+from forum.search.backends.base import Sort
 from forum.search.documents import all_thread_ids, thread_documents
 from forum.search.models import SearchWord
 from forum.search.query import ParsedQuery, QueryWord, parse, rewrite
@@ -33,22 +34,6 @@ SORTS: tuple[Sort, ...] = ("relevance", "newest", "votes")
 MAX_PAGE = 50
 SNIPPET_LENGTH = 160
 SNIPPET_SCAN = 2_000  # characters of a long post analysed for its snippet
-
-
-def get_backend() -> Backend:
-    app = current_app._get_current_object()
-    backend = app.extensions.get("forum-search")
-    if backend is None:
-        if app.config.get("FORUM_SEARCH_BACKEND", "whoosh") == "postgresql":
-            from forum.search.backends.postgres_backend import PostgresBackend
-
-            backend = PostgresBackend()
-        else:
-            from forum.search.backends.whoosh_backend import WhooshBackend
-
-            backend = WhooshBackend(app.config["FORUM_SEARCH_INDEX"])
-        app.extensions["forum-search"] = backend
-    return backend
 
 
 # --- results --------------------------------------------------------------------------------
