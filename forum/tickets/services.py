@@ -6,6 +6,7 @@ waits for the requester.
 """
 from __future__ import annotations
 
+import html
 from datetime import datetime, time, timedelta
 
 import sqlalchemy as sa
@@ -13,17 +14,21 @@ from flask import current_app
 from flask_babel import gettext as _
 
 from forum.auth.models import User
+from forum.auth.services import username_key
 from forum.core import signals
 from forum.core.db import is_row_id, utcnow
 from forum.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from forum.core.markup import render_markdown
 from forum.core.permissions import signed_in
 from forum.extensions import db
+from forum.policy import services as policy
 from forum.questions.models import Category
 from forum.questions.rules import has_control_characters
+from forum.questions import services as questions
 from forum.questions.services import get_question
 from forum.tickets import sla
 from forum.tickets.models import Channel, Priority, Status, Ticket, TicketEvent, TicketMessage
+from forum.verification import services as verification
 
 DESCRIPTION_MIN, DESCRIPTION_MAX = 10, 5000
 MESSAGE_MAX = 10_000
@@ -203,11 +208,8 @@ def ask_with_private_details(actor, *, title, body, tags, category) -> Ticket:
     send the passages that held it to official support in a private ticket on that question.
     One transaction: if the escalation fails, the question is not posted either. Returns the
     ticket. Raises what ask_question and escalate_question raise."""
-    from forum.policy.services import private_passages
-    from forum.questions.services import ask_question
-
-    passages = private_passages({"title": title, "body": body})
-    question = ask_question(actor, title=title, body=body, tags=tags, category=category, private_data="remove")
+    passages = policy.private_passages({"title": title, "body": body})
+    question = questions.ask_question(actor, title=title, body=body, tags=tags, category=category, private_data="remove")
     description = _("Private details from my question (removed from the public page):") + "\n\n" + passages
     return escalate_question(actor, question.id, category=question.category.value,
                              description=description[:DESCRIPTION_MAX])
@@ -367,8 +369,6 @@ def update_ticket(actor, ticket_id, *, status=None, priority=None, tier=None, as
         elif not isinstance(assignee, str):
             errors["assignee"] = [_("A staff member's username.")]
         else:
-            from forum.auth.services import username_key
-
             new_assignee = db.session.scalar(sa.select(User).where(User.username_key == username_key(assignee)))
             if new_assignee is None or not new_assignee.role.is_staff:
                 errors["assignee"] = [_("Assign the ticket to a staff member.")]
@@ -427,9 +427,6 @@ def publish_resolution(actor, ticket_id, body):
     """Post a reviewed summary of the resolution on the linked question as a staff answer, verified
     by the publisher; the thread's followers hear of it. Private details of the ticket (order
     number, contact) must not appear in it (422). Returns the answer."""
-    from forum.questions.services import post_answer
-    from forum.verification.services import verify_answer
-
     _staff(actor)
     ticket = get_ticket(actor, ticket_id)
     if ticket.question_id is None:
@@ -442,9 +439,9 @@ def publish_resolution(actor, ticket_id, body):
         raise ValidationFailed(errors)
     # Three services in one unit of work: the answer, its verification and the ticket's link are
     # committed together or not at all.
-    answer = post_answer(actor, ticket.question_id, body=body)
+    answer = questions.post_answer(actor, ticket.question_id, body=body)
     # A generic note: the verification note is public, the ticket number is not.
-    verify_answer(actor, answer.id, _("Resolution from official support"))
+    verification.verify_answer(actor, answer.id, _("Resolution from official support"))
     ticket = _locked(ticket.id)
     ticket.published_answer_id = answer.id
     _event(ticket, actor, "published", new=str(answer.id))
@@ -460,8 +457,6 @@ def _squash(text: str) -> str:
 def _mentions_private_details(ticket: Ticket, body: str) -> bool:
     """Does the summary contain the ticket's order number, contact, or the requester's e-mail
     address, however it is spaced, punctuated or HTML-escaped?"""
-    import html
-
     rendered = html.unescape(render_markdown(body))
     haystacks = {_squash(body), _squash(html.unescape(body)), _squash(rendered)}
     private = [ticket.order_number, ticket.contact, ticket.requester.email]
