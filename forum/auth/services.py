@@ -12,13 +12,16 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
 
+import pyotp
 import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
+from flask_babel import format_datetime
 from flask_babel import gettext as _
 
+from forum.auth import devices
 from forum.auth.models import ApiToken, PasswordReset, Role, User
 from forum.core import signals, text
 from forum.core.db import checkpoint, is_row_id, utcnow
@@ -295,8 +298,6 @@ def _lock_settings() -> tuple[int, timedelta, timedelta]:
 
 
 def _locked_error(user: User) -> Locked:
-    from flask_babel import format_datetime
-
     until = user.locked_until or (user.first_failed_at or utcnow()) + _lock_settings()[1]
     return Locked(_("Too many wrong passwords: this account is locked until %(time)s. Wait until then and "
                     "try again.", time=format_datetime(until, "HH:mm")), until)
@@ -403,8 +404,6 @@ def _claim_trusted_attempt(user: User, *, count: bool = True) -> bool:
 
 def _known_device_attempt(user: User, device: str | None) -> bool:
     """Does the attempt come from a browser where this member signed in before (and is there budget)?"""
-    from forum.auth import devices
-
     return bool(device) and devices.is_known(device, user) and _claim_trusted_attempt(user)
 
 
@@ -766,8 +765,6 @@ RECOVERY_CODES = 10
 
 
 def _provisioning(actor: User, secret: str) -> tuple[str, str]:
-    import pyotp
-
     return secret, pyotp.TOTP(secret).provisioning_uri(name=actor.username, issuer_name="Support Community")
 
 
@@ -775,8 +772,6 @@ def start_totp(actor: User) -> tuple[str, str]:
     """Begin enrolment: a pending secret (the one already pending, if any, so that a second click
     or a second tab does not invalidate the key just scanned); returns (secret, otpauth URI for the
     QR code). Commits."""
-    import pyotp
-
     if not actor.totp_pending_secret:
         actor.totp_pending_secret = pyotp.random_base32()
         db.session.flush()
@@ -828,8 +823,6 @@ def disable_totp(actor: User, password, code) -> None:
 
 def _valid_step(secret: str, code) -> int | None:
     """The time step a 6-digit code belongs to, allowing one step of drift either way."""
-    import pyotp
-
     if not isinstance(code, str):
         return None
     code = code.strip().replace(" ", "")
