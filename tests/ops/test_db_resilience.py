@@ -161,6 +161,7 @@ def test_a_held_lock_answers_503_after_the_lock_timeout(app, ctx, create_questio
     from forum.auth.services import issue_token
 
     question_id, token = create_question().id, issue_token(create_user())
+    db.session.commit()  # the token is a given: committed before the other connections look for it
     side, client, response, waited = _answer_while_locked(app, tmp_path, question_id, token,
                                                           FORUM_DB_LOCK_TIMEOUT_MS=1000)
     _assert_unavailable(response)
@@ -178,6 +179,7 @@ def test_a_statement_timeout_answers_503(app, ctx, create_question, create_user,
     from forum.auth.services import issue_token
 
     question_id, token = create_question().id, issue_token(create_user())
+    db.session.commit()  # the token is a given: committed before the other connections look for it
     side, _client, response, waited = _answer_while_locked(
         app, tmp_path, question_id, token, FORUM_DB_LOCK_TIMEOUT_MS=0, FORUM_DB_STATEMENT_TIMEOUT_MS=1000)
     _assert_unavailable(response)  # query_canceled (57014)
