@@ -76,15 +76,23 @@ def test_start_command_migrates_loads_demo_and_serves(tmp_path):
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("FORUM_") and k != "PYTHONPATH"}
     env["FORUM_INSTANCE_PATH"] = str(tmp_path / "instance")
-    process = subprocess.Popen([sys.executable, "-m", "flask", "--app", "forum", "start", "--port", str(port)],
-                               env=env, cwd=elsewhere, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    try:
-        body = wait_until_serving(process, f"http://127.0.0.1:{port}/")
-        assert "全部问题" in body and "订单" in body
-        assert "font" in fetch(f"http://127.0.0.1:{port}/static/css/forum.css")
-        assert (tmp_path / "instance" / "forum.sqlite3").exists()
-    finally:
-        process.terminate()
-        output, _ = process.communicate(timeout=20)
+    # Its output goes to a file, not a pipe: the demo's logged e-mails fill a pipe's 64 KiB, and a
+    # child writing to a full pipe that nobody reads stops before it serves.
+    log_path = tmp_path / "start.log"
+    with log_path.open("w") as log_file:
+        process = subprocess.Popen([sys.executable, "-m", "flask", "--app", "forum", "start", "--port", str(port)],
+                                   env=env, cwd=elsewhere, stdout=log_file, stderr=subprocess.STDOUT, text=True)
+        try:
+            body = wait_until_serving(process, f"http://127.0.0.1:{port}/")
+            assert "全部问题" in body and "订单" in body
+            assert "font" in fetch(f"http://127.0.0.1:{port}/static/css/forum.css")
+            assert (tmp_path / "instance" / "forum.sqlite3").exists()
+        finally:
+            process.terminate()
+            process.wait(timeout=20)
+    output = log_path.read_text()
     assert "xiaoming" in output and "demo-staff-2026" in output
+    # The logins come last, after the e-mails the demo's history sent, right above the address.
+    tail = output[output.index("Demo accounts"):]
+    assert "demo-staff-2026" in tail and "The forum is at" in tail and "e-mail (no FORUM_MAIL_SERVER" not in tail
     assert list(elsewhere.iterdir()) == [], "nothing is written into the working directory"

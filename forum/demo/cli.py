@@ -59,13 +59,17 @@ def register(app: Flask) -> None:
         from forum.demo.loader import load_demo
 
         upgrade()
-        if not no_demo:
-            created = load_demo(content)
-            click.echo(f"demo: {created['users']} accounts and {created['questions']} questions created")
-            _print_logins(content)
+        created = None if no_demo else load_demo(content)
+        from forum.notifications import jobs
         from forum.search.services import catch_up
 
         catch_up()
+        # The demo's notification e-mails are logged as they are sent (no FORUM_MAIL_SERVER): let
+        # them finish, so that the logins and the address are the last lines on the screen.
+        jobs.drain()
+        if created is not None:
+            click.echo(f"demo: {created['users']} accounts and {created['questions']} questions created")
+            _print_logins(content)
         click.echo(f"\nThe forum is at http://{host}:{port}/  (database: "
                    f"{current_app.config['SQLALCHEMY_DATABASE_URI'].split('://')[0]})\n")
         # app.run() refuses to run inside the `flask` command; serve with Werkzeug directly.
