@@ -29,6 +29,16 @@ def _categories():
     return {"categories": list(Category)}  # every page's navigation and forms list them
 
 
+@bp.app_template_filter("category_title")
+def _category_title(value) -> str:
+    """A category's translated title from its stored value (a ticket's or a revision's category is
+    kept as text); an unknown value is shown as it is."""
+    try:
+        return Category(getattr(value, "value", value)).title
+    except ValueError:
+        return str(value or "")
+
+
 def _actor():
     return current_user._get_current_object()
 

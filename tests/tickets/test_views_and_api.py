@@ -39,6 +39,9 @@ def test_escalate_through_the_form_and_the_public_mark(client, setup, login):
         "category": "payments", "description": "扣款成功但订单显示未支付，请帮忙核实。", "order_number": PRIVATE_ORDER,
         "contact_channel": "phone", "contact": PRIVATE_PHONE})
     assert response.status_code == 302 and "/tickets/" in response.headers["Location"]
+    # The ticket page names the category in the reader's language, not by its stored value.
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "支付与退款" in page and ">payments<" not in page
     again = client.post(f"/questions/{q.id}/escalate", data={"category": "payments", "description": "再提交一次看看会怎样"})
     assert again.status_code == 302  # to the existing ticket
     client.post("/logout")
