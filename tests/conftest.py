@@ -42,6 +42,20 @@ def pytest_collection_modifyitems(config, items):
         items[:] = keep
 
 
+def pytest_report_header(config):
+    """Say which databases this run covers, at the top of the report."""
+    if POSTGRES_URL:
+        return "databases: SQLite and PostgreSQL (FORUM_TEST_POSTGRES_URL)"
+    return ("databases: SQLite only. The PostgreSQL half of the suite does not run: set FORUM_TEST_POSTGRES_URL="
+            "postgresql://postgres@127.0.0.1:5432/<a database the tests may wipe> (README, Test it)")
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    """And again at the bottom, where a reader looks: a run without PostgreSQL is half a run."""
+    if not POSTGRES_URL:
+        terminalreporter.write_sep("=", "PostgreSQL was not tested: FORUM_TEST_POSTGRES_URL is unset", yellow=True)
+
+
 def side_database_url(suffix: str) -> str:
     """A PostgreSQL database of its own beside the test database (`<name>_<suffix>`, created when
     missing), for an application that must not disturb the session's; .ci/run drops it afterwards."""
