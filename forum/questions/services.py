@@ -252,13 +252,19 @@ def get_question(question_id: Any, *, include_deleted: bool = False, viewer=None
 def get_answer(answer_id: Any, *, viewer=None) -> Answer:
     """The answer with this id, on a live question. Raises NotFound (also for held answers or
     questions that `viewer` may not see)."""
+    return get_answer_in_thread(answer_id, viewer=viewer)[0]
+
+
+def get_answer_in_thread(answer_id: Any, *, viewer=None) -> tuple[Answer, Question]:
+    """The answer and its question, as get_answer checks them: for a caller that needs both (the
+    question would otherwise be loaded twice, the session keeping no object nobody holds)."""
     answer = db.session.get(Answer, answer_id) if is_row_id(answer_id) else None
     if answer is None or answer.is_deleted or not may_see(viewer, answer):
         raise NotFound(_("This answer does not exist or was deleted."))
     question = db.session.get(Question, answer.question_id)
     if question is None or question.is_deleted or not may_see(viewer, question):
         raise NotFound(_("This answer does not exist or was deleted."))
-    return answer
+    return answer, question
 
 
 def thread_id_of(post) -> int:

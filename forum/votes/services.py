@@ -22,7 +22,7 @@ from forum.core.errors import NotFound, PermissionDenied, ValidationFailed
 from forum.core.permissions import Privilege, can, ensure_not_suspended, is_moderator, signed_in, threshold
 from forum.extensions import db
 from forum.questions.models import Answer, Question
-from forum.questions.services import get_answer, get_question
+from forum.questions.services import get_answer_in_thread, get_question
 from forum.reputation import services as reputation
 from forum.reputation.badges import SCORE_BADGES, award
 from forum.reputation.rules import VOTE_EVENTS, VOTE_KINDS, vote_reputation_min
@@ -47,14 +47,16 @@ def cast_vote(actor, *, value, question_id=None, answer_id=None) -> tuple[int, i
     if isinstance(value, bool) or value not in (-1, 0, 1):
         raise ValidationFailed({"value": [_("A vote is 1, -1 or 0.")]})
     is_answer = answer_id is not None
-    post = get_answer(answer_id) if is_answer else get_question(question_id)
+    if is_answer:
+        post, question = get_answer_in_thread(answer_id)
+    else:
+        post = question = get_question(question_id)
     model = Answer if is_answer else Question
     if not signed_in(actor):
         raise PermissionDenied(_("Sign in to vote."), code="unauthorized")
     if post.author_id == actor.id:
         raise PermissionDenied(_("You cannot vote on your own post."), code="own_post")
     ensure_not_suspended(actor)
-    question = post if not is_answer else db.session.get(Question, post.question_id)
     if question.is_locked and not is_moderator(actor):
         raise PermissionDenied(_("This thread is locked by a moderator: it takes no new votes."), code="locked")
     if value == 1 and not can(actor, Privilege.UPVOTE):
