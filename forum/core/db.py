@@ -110,7 +110,7 @@ def conflict_from(error: sa.exc.IntegrityError):
 def unit_of_work() -> Iterator[Session]:
     """One command, one transaction: the block's writes are committed once when it ends, or rolled
     back if it raises; an IntegrityError becomes Conflict. The on-commit hooks run after the
-    commit. For CLI commands, jobs and threads; requests get the same from forum.web.boundary."""
+    commit. Requests (forum.web.boundary), CLI commands, jobs and threads run in one."""
     session = db.session()
     try:
         yield session
@@ -121,12 +121,6 @@ def unit_of_work() -> Iterator[Session]:
     except BaseException:
         session.rollback()
         raise
-
-
-def commit_boundary() -> None:
-    """Commit the current unit of work: for the request boundary (forum.web.boundary) and the
-    test harness, never for a service."""
-    db.session.commit()
 
 
 def checkpoint() -> None:

@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 
 from forum.auth import services as auth_services
 from forum.core.db import utcnow
-from forum.core.errors import Conflict, NotFound, PrivateDataFound, RateLimited, ValidationFailed
+from forum.core.errors import Conflict, NotFound, RateLimited, ValidationFailed
 from forum.core.pagination import clamp_page
 from forum.core.permissions import Privilege, can
 from forum.extensions import limiter
@@ -25,7 +25,7 @@ from forum.tickets import sla
 from forum.tickets.forms import EscalateForm
 from forum.web import ratelimits
 from forum.web.forms import attach_errors
-from forum.web.posting import private_choice, say_if_held, say_if_private
+from forum.web.posting import private_choice, save_post, say_if_held, say_if_private
 
 bp = Blueprint("pages", __name__)
 
@@ -74,17 +74,9 @@ def post_answer(question_id: int):
     form = AnswerForm()
     findings: list = []
     if form.validate_on_submit():
-        try:
-            created = question_services.post_answer(_actor(), question_id, body=form.body.data,
-                                                    private_data=private_choice())
-        except PrivateDataFound as error:
-            attach_errors(form, error)
-            findings = error.findings
-        except ValidationFailed as error:
-            attach_errors(form, error)
-        except RateLimited as error:
-            form.form_errors.append(error.message)
-        else:
+        created, findings = save_post(form, lambda: question_services.post_answer(
+            _actor(), question_id, body=form.body.data, private_data=private_choice()))
+        if created is not None:
             if not say_if_held(created, _("answer")):
                 flash(_("Thank you for your answer."), "success")
             say_if_private(created, "answer")

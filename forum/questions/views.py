@@ -9,7 +9,6 @@ from flask import Blueprint, abort, flash, jsonify, redirect, render_template, r
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from forum.core.errors import PrivateDataFound, RateLimited, ValidationFailed
 from forum.core.pagination import clamp_page
 from forum.core.permissions import Privilege, can
 from forum.questions import queries, rules, services
@@ -18,8 +17,7 @@ from forum.questions.forms import AnswerForm, ActionForm, QuestionForm
 from forum.questions.models import Category
 from forum.extensions import limiter
 from forum.web import ratelimits
-from forum.web.forms import attach_errors
-from forum.web.posting import private_choice, say_if_held, say_if_private
+from forum.web.posting import private_choice, save_post, say_if_held, say_if_private
 
 bp = Blueprint("questions", __name__)
 
@@ -89,18 +87,10 @@ def ask():
         form.category.data = request.args["category"]
     findings: list = []
     if form.validate_on_submit():
-        try:
-            question = services.ask_question(_actor(), title=form.title.data, body=form.body.data,
-                                             tags=form.tags.data, category=form.category.data,
-                                             private_data=private_choice())
-        except PrivateDataFound as error:
-            attach_errors(form, error)
-            findings = error.findings
-        except ValidationFailed as error:
-            attach_errors(form, error)
-        except RateLimited as error:  # keep what was typed; say when to try again
-            form.form_errors.append(error.message)
-        else:
+        question, findings = save_post(form, lambda: services.ask_question(
+            _actor(), title=form.title.data, body=form.body.data, tags=form.tags.data,
+            category=form.category.data, private_data=private_choice()))
+        if question is not None:
             if not say_if_held(question, _("question")):
                 flash(_("Your question is posted. You will find answers here."), "success")
             say_if_private(question, "question")
@@ -122,16 +112,10 @@ def edit(question_id: int):
         form.title.data, form.body.data = question.title, question.body
         form.tags.data, form.category.data = " ".join(question.tag_names), question.category.value
     if form.validate_on_submit():
-        try:
-            edited = services.edit_question(_actor(), question_id, title=form.title.data, body=form.body.data,
-                                            tags=form.tags.data, category=form.category.data,
-                                            summary=form.summary.data, private_data=private_choice())
-        except PrivateDataFound as error:
-            attach_errors(form, error)
-            findings = error.findings
-        except ValidationFailed as error:
-            attach_errors(form, error)
-        else:
+        edited, findings = save_post(form, lambda: services.edit_question(
+            _actor(), question_id, title=form.title.data, body=form.body.data, tags=form.tags.data,
+            category=form.category.data, summary=form.summary.data, private_data=private_choice()))
+        if edited is not None:
             if not say_if_held(edited, _("question")):
                 flash(_("Your edit is saved."), "success")
             say_if_private(edited, "question")
@@ -153,15 +137,9 @@ def edit_answer(answer_id: int):
     if not form.is_submitted():
         form.body.data = answer.body
     if form.validate_on_submit():
-        try:
-            edited = services.edit_answer(_actor(), answer_id, body=form.body.data, summary=form.summary.data,
-                                          private_data=private_choice())
-        except PrivateDataFound as error:
-            attach_errors(form, error)
-            findings = error.findings
-        except ValidationFailed as error:
-            attach_errors(form, error)
-        else:
+        edited, findings = save_post(form, lambda: services.edit_answer(
+            _actor(), answer_id, body=form.body.data, summary=form.summary.data, private_data=private_choice()))
+        if edited is not None:
             if not say_if_held(edited, _("answer")):
                 flash(_("Your edit is saved."), "success")
             say_if_private(edited, "answer")

@@ -17,12 +17,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import sqlalchemy as sa
 from flask import Flask, g
 from flask.wrappers import Response
 
-from forum.core.db import commit_boundary, conflict_from
-from forum.extensions import db
+from forum.core.db import unit_of_work
 
 _CALLBACKS = "forum_before_commit"
 
@@ -37,19 +35,11 @@ class ForumFlask(Flask):
     """Flask with the request boundary above: dispatch_request is the one place a request commits."""
 
     def dispatch_request(self):  # type: ignore[override]
-        session = db.session
-        try:
+        with unit_of_work() as session:
             response = self.make_response(super().dispatch_request())
             if response.status_code < 400:
                 for callback in g.pop(_CALLBACKS, []):
                     callback(response)
-                commit_boundary()
             else:
-                session.rollback()
-            return response
-        except sa.exc.IntegrityError as error:
-            session.rollback()
-            raise conflict_from(error) from error
-        except BaseException:
-            session.rollback()
-            raise
+                session.rollback()  # the unit of work then commits nothing
+        return response

@@ -2,8 +2,32 @@
 author's answer to the privacy guard; shared by the questions' forms and the thread page."""
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from flask import flash, request, url_for
 from flask_babel import gettext as _
+
+from forum.core.errors import PrivateDataFound, RateLimited, ValidationFailed
+from forum.web.forms import attach_errors
+
+T = TypeVar("T")
+
+
+def save_post(form, save: Callable[[], T]) -> tuple[T | None, list]:
+    """Run `save()` (a service that saves a post) for a form page: on a refusal, the form carries
+    the errors (what was typed stays) and the result is None, with the privacy guard's findings
+    when private data was the reason. Returns (the saved post or None, findings)."""
+    try:
+        return save(), []
+    except PrivateDataFound as error:
+        attach_errors(form, error)
+        return None, error.findings
+    except ValidationFailed as error:
+        attach_errors(form, error)
+    except RateLimited as error:  # keep what was typed; say when to try again
+        form.form_errors.append(error.message)
+    return None, []
 
 
 def private_choice() -> str:
