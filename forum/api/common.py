@@ -1,6 +1,8 @@
-"""What every API module shares: bearer authentication, body parsing, pagination, route registry."""
+"""What every API module shares: bearer authentication, body parsing, pagination, route registry,
+and the one way out: every JSON answer goes through the response model its route documents."""
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -8,9 +10,9 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import current_app, g, jsonify, request
+from flask import Response, current_app, g, jsonify, request
 from flask_babel import gettext as _
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError, create_model
 
 from forum.api import bp, idempotency
 from forum.auth import services as auth_services
@@ -130,8 +132,9 @@ def page_args() -> tuple[int, int]:
     return clamp_page(request.args.get("page", 1), request.args.get("per_page", 20))
 
 
-def listing(items: list[dict], page: int, per_page: int, total: int):
-    return jsonify({"items": items, "page": page, "per_page": per_page, "total": total})
+def listing(items: list[dict], page: int, per_page: int, total: int) -> dict:
+    """One page of a list; the route's `response=list[ItemOut]` checks each item."""
+    return {"items": items, "page": page, "per_page": per_page, "total": total}
 
 
 def iso(value: datetime | None) -> str | None:
@@ -139,6 +142,58 @@ def iso(value: datetime | None) -> str | None:
     if value is None:
         return None
     return value.astimezone(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).isoformat()
+
+
+# --- responses: what is sent is what the OpenAPI document says -----------------------------------
+
+class ResponseDrift(RuntimeError):
+    """A handler answered with data its documented response model does not describe: a bug to fix
+    in the handler or in the model, never something to send to a client."""
+
+
+@functools.cache
+def page_model(item: type[BaseModel]) -> type[BaseModel]:
+    """The list envelope around `item` (`{"items", "page", "per_page", "total"}`), as openapi.py documents it."""
+    return create_model(f"{item.__name__}Page", __config__=ConfigDict(extra="forbid"),
+                        items=(list[item], ...), page=(int, ...), per_page=(int, ...), total=(int, ...))
+
+
+@functools.cache
+def _adapter(annotation) -> TypeAdapter:
+    if getattr(annotation, "__origin__", None) is list:
+        annotation = page_model(annotation.__args__[0])
+    return TypeAdapter(annotation)
+
+
+def dump(annotation, data: Any) -> Any:
+    """`data` validated by the documented response model, as JSON-ready values (aliases as in the document).
+
+    Keys a handler leaves out fall back to nothing rather than to the model's default (exclude_unset),
+    so a field documented as optional stays absent where it is absent today; a missing required field,
+    a wrong type or an undocumented key (the models forbid extras) raises ResponseDrift."""
+    adapter = _adapter(annotation)
+    try:
+        value = adapter.validate_python(data)
+    except ValidationError as exc:
+        raise ResponseDrift(f"response does not match {annotation!r}: {exc}") from exc
+    return adapter.dump_python(value, mode="json", by_alias=True, exclude_unset=True)
+
+
+def _respond(op: Operation, rv: Any):
+    """A handler's return value as the response: data goes through `op.response` and gets `op.status`;
+    an empty body (`"", 204`) passes; a ready-made JSON Response is refused, as it would skip the model."""
+    status = op.status
+    if isinstance(rv, tuple):
+        rv, status = rv
+    if isinstance(rv, Response):
+        if rv.is_json and 200 <= rv.status_code < 300:
+            raise ResponseDrift(f"{op.method} {op.path} built its own JSON response: return data instead")
+        return rv
+    if isinstance(rv, (dict, list)):
+        if op.response is None:
+            raise ResponseDrift(f"{op.method} {op.path} answers with JSON but documents no response model")
+        return jsonify(dump(op.response, rv)), status
+    return rv, status
 
 
 # --- routes, recorded for the OpenAPI document ---------------------------------------------------
@@ -166,14 +221,20 @@ def route(path: str, method: str, *, summary: str, auth: str = "none", body=None
 
     def decorator(view: Callable) -> Callable:
         endpoint = f"{view.__module__.rsplit('.', 1)[-1]}_{view.__name__}"
-        bp.add_url_rule(path, endpoint=endpoint, view_func=view, methods=[method])
         # Every POST made with a bearer token takes an Idempotency-Key: replaying one that creates
         # nothing is harmless, and a client need not know which do.
         idempotent = method == "POST" and auth == "required"
         if idempotent:
             idempotency.ENDPOINTS.add(f"{bp.name}.{endpoint}")
-        OPERATIONS.append(Operation(path, method, summary, auth, body, response, status, query or {}, errors,
-                                    idempotent))
+        op = Operation(path, method, summary, auth, body, response, status, query or {}, errors, idempotent)
+        OPERATIONS.append(op)
+
+        # wraps() keeps the module, name and qualname that Flask-Limiter keys a view's own limits on.
+        @functools.wraps(view)
+        def respond(*args, **kwargs):
+            return _respond(op, view(*args, **kwargs))
+
+        bp.add_url_rule(path, endpoint=endpoint, view_func=respond, methods=[method])
         return view
 
     return decorator

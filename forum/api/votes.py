@@ -1,12 +1,11 @@
 """Votes and acceptance."""
 from __future__ import annotations
 
-from flask import jsonify
 from pydantic import BaseModel, ConfigDict, Field
 
 from forum.api.common import parse_body, require_user, route
 from forum.api.details import answer_detail
-from forum.api.schemas import AnswerOut
+from forum.api.schemas import AnswerOut, Out
 from forum.questions import services as question_services
 from forum.extensions import limiter
 from forum.votes import services
@@ -18,7 +17,7 @@ class VoteIn(BaseModel):
     value: int = Field(description="1 up, -1 down, 0 withdraw", json_schema_extra={"enum": [1, -1, 0]})
 
 
-class VoteOut(BaseModel):
+class VoteOut(Out):
     score: int
     my_vote: int
 
@@ -27,7 +26,7 @@ def _vote(**target):
     actor = require_user()
     data = parse_body(VoteIn)
     score, my_vote = services.cast_vote(actor, value=data.value, **target)
-    return jsonify({"score": score, "my_vote": my_vote})
+    return {"score": score, "my_vote": my_vote}
 
 
 @route("/questions/<int:question_id>/vote", "PUT", summary="Vote on a question (1, -1, or 0 to withdraw)",
@@ -48,7 +47,7 @@ def vote_answer(answer_id: int):
        auth="required", response=AnswerOut, errors=(401, 403, 404))
 def accept(answer_id: int):
     question_services.accept_answer(require_user(), answer_id)
-    return jsonify(answer_detail(answer_id))
+    return answer_detail(answer_id)
 
 
 @route("/answers/<int:answer_id>/accept", "DELETE", summary="Withdraw the acceptance (the question's author)",
