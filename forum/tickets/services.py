@@ -17,9 +17,9 @@ from forum.core import signals
 from forum.core.db import is_row_id, utcnow
 from forum.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from forum.core.markup import render_markdown
+from forum.core.validation import check_text
 from forum.extensions import db
 from forum.questions.models import Category
-from forum.questions.rules import has_control_characters
 from forum.questions.services import get_question
 from forum.tickets import sla
 from forum.tickets.models import Channel, Priority, Status, Ticket, TicketEvent, TicketMessage
@@ -83,24 +83,6 @@ def _staff(actor) -> User:
     return actor
 
 
-def _text(value, field: str, maximum: int, errors: dict, *, minimum: int = 0, required: bool = False) -> str:
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        errors[field] = [_("Must be text.")]
-        return ""
-    value = value.strip()
-    if has_control_characters(value):
-        errors[field] = [_("Remove the control characters.")]
-    elif required and not value:
-        errors[field] = [_("This field is required.")]
-    elif value and len(value) < minimum:
-        errors[field] = [_("At least %(min)d characters.", min=minimum)]
-    elif len(value) > maximum:
-        errors[field] = [_("At most %(max)d characters.", max=maximum)]
-    return value
-
-
 def _event(ticket: Ticket, actor: User | None, kind: str, old="", new="", reason="", internal=False) -> None:
     db.session.add(TicketEvent(ticket_id=ticket.id, actor_id=actor.id if actor else None, kind=kind, old=str(old)[:100],
                                new=str(new)[:100], reason=(reason or "")[:500], internal=internal, created_at=utcnow()))
@@ -159,9 +141,10 @@ def escalate_question(actor, question_id, *, category, description, order_number
     errors: dict[str, list[str]] = {}
     if category not in {c.value for c in Category}:
         errors["category"] = [_("Choose a category.")]
-    description = _text(description, "description", DESCRIPTION_MAX, errors, minimum=DESCRIPTION_MIN, required=True)
-    order_number = _text(order_number, "order_number", 64, errors)
-    contact = _text(contact, "contact", 200, errors)
+    description = check_text(description, "description", errors, minimum=DESCRIPTION_MIN, maximum=DESCRIPTION_MAX,
+                             required=True)
+    order_number = check_text(order_number, "order_number", errors, maximum=64)
+    contact = check_text(contact, "contact", errors, maximum=200)
     try:
         channel = Channel(contact_channel or Channel.SITE.value)
     except ValueError:
@@ -222,7 +205,7 @@ def add_message(actor, ticket_id, body, *, internal: bool = False) -> TicketMess
     if internal and not staff:
         raise PermissionDenied(_("Only staff can write internal notes."), code="staff_only")
     errors: dict[str, list[str]] = {}
-    body = _text(body, "body", MESSAGE_MAX, errors, required=True)
+    body = check_text(body, "body", errors, maximum=MESSAGE_MAX, required=True)
     if errors:
         raise ValidationFailed(errors)
     ticket = _locked(ticket.id)
@@ -319,7 +302,7 @@ def rate_ticket(actor, ticket_id, rating, comment=None) -> Ticket:
     errors: dict[str, list[str]] = {}
     if isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 5:
         errors["rating"] = [_("Choose 1 to 5 stars.")]
-    comment = _text(comment, "comment", 1000, errors)
+    comment = check_text(comment, "comment", errors, maximum=1000)
     if errors:
         raise ValidationFailed(errors)
     ticket = _locked(ticket.id)
@@ -343,7 +326,7 @@ def update_ticket(actor, ticket_id, *, status=None, priority=None, tier=None, as
     _staff(actor)
     ticket = _locked(get_ticket(actor, ticket_id).id)
     errors: dict[str, list[str]] = {}
-    reason = _text(reason, "reason", 500, errors)
+    reason = check_text(reason, "reason", errors, maximum=500)
     new_status = new_priority = None
     if status is not None:
         try:
@@ -434,7 +417,7 @@ def publish_resolution(actor, ticket_id, body):
     if ticket.question_id is None:
         raise ValidationFailed({"body": [_("This ticket is not linked to a question.")]})
     errors: dict[str, list[str]] = {}
-    body = _text(body, "body", 30_000, errors, required=True)
+    body = check_text(body, "body", errors, maximum=30_000, required=True)
     if not errors and _mentions_private_details(ticket, body):
         errors["body"] = [_("Remove the private details of the ticket (order number, contact) before publishing.")]
     if errors:
