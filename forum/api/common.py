@@ -19,6 +19,7 @@ from forum.auth import services as auth_services
 from forum.auth.models import User
 from forum.core.errors import AuthenticationFailed, DomainError, ValidationFailed
 from forum.core.pagination import clamp_page
+from forum.core.validation import field_errors
 
 
 class MalformedRequest(DomainError):
@@ -61,29 +62,20 @@ def require_user() -> User:
 
 # --- request bodies ------------------------------------------------------------------------------
 
-def _message_for(error: dict) -> str:
-    kind = error.get("type", "")
-    ctx = error.get("ctx") or {}
-    if kind == "missing":
-        return _("This field is required.")
-    if kind.startswith("string"):
-        return _("Must be text.")
-    if kind.startswith("list") or kind == "tuple_type":
-        return _("Must be a list.")
-    if kind.startswith("int"):
-        return _("Must be a whole number.")
-    if kind.startswith("bool"):
-        return _("Must be true or false.")
-    if kind in ("enum", "literal_error"):
-        return _("Must be one of: %(choices)s.", choices=ctx.get("expected", ""))
-    if kind == "extra_forbidden":
-        return _("Unknown field.")
-    return _("Invalid value.")
-
-
 def parse_body(model: type[BaseModel]) -> BaseModel:
     """The request's JSON body validated by `model`: 415 when it is sent as something else, 400 when
     it is not a JSON object, 422 per field."""
+    data = json_object()
+    try:
+        return model.model_validate(data, strict=True)
+    except ValidationError as exc:
+        raise ValidationFailed(field_errors(exc)) from None
+
+
+def json_object() -> dict[str, Any]:
+    """The request's JSON body as a dict, for a service that validates it with its command schema
+    (forum.core.validation.Command): 415 when it is sent as something else, 400 when it is not a
+    JSON object or holds characters no database stores."""
     # A body labelled as a form or as text is not JSON, even when it parses as JSON: say so (a form
     # body was read as empty, and its 400 "not valid JSON" misled). No Content-Type at all is taken as JSON.
     mimetype = request.mimetype
@@ -99,14 +91,7 @@ def parse_body(model: type[BaseModel]) -> BaseModel:
     if not _clean_text(data):
         raise MalformedRequest(_("The body contains characters that are not allowed (NUL or unpaired surrogates)."),
                                code="bad_characters")
-    try:
-        return model.model_validate(data, strict=True)
-    except ValidationError as exc:
-        fields: dict[str, list[str]] = {}
-        for error in exc.errors():
-            name = ".".join(str(p) for p in error["loc"]) or "body"
-            fields.setdefault(name.split(".")[0], []).append(_message_for(error))
-        raise ValidationFailed(fields) from None
+    return data
 
 
 def _clean_text(value, depth: int = 0) -> bool:

@@ -4,24 +4,16 @@ from __future__ import annotations
 from flask import request, url_for
 from pydantic import BaseModel, ConfigDict, Field
 
-from forum.api.common import iso, listing, page_args, parse_body, require_user, route
+from forum.api.common import iso, json_object, listing, page_args, parse_body, require_user, route
 from forum.api.details import answer_detail
-from forum.api.schemas import CATEGORIES, AnswerOut, AuthorOut, Out
+from forum.api.schemas import AnswerOut, AuthorOut, Out
 from forum.api.serialize import author
 from forum.core.errors import ValidationFailed
 from forum.extensions import limiter
 from forum.tickets import queries, services
 from forum.web import ratelimits
 from forum.tickets.models import Priority, Status, Ticket
-
-
-class EscalationIn(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-    category: str = Field(json_schema_extra={"enum": CATEGORIES})
-    description: str = Field(description="10–5,000 characters")
-    order_number: str | None = Field(default=None, description="Private: only staff see it")
-    contact_channel: str | None = Field(default=None, json_schema_extra={"enum": ["site", "email", "phone"]})
-    contact: str | None = Field(default=None, description="Private e-mail address or phone number")
+from forum.tickets.schemas import EscalateQuestion
 
 
 class MessageIn(BaseModel):
@@ -118,15 +110,13 @@ def _ticket(ticket: Ticket, *, staff: bool, detail: bool = False) -> dict:
 
 
 @route("/questions/<int:question_id>/escalations", "POST", summary="Escalate one's own question to official "
-       "support; a second open ticket for it is 409 naming the first", auth="required", body=EscalationIn,
+       "support; a second open ticket for it is 409 naming the first", auth="required", body=EscalateQuestion,
        response=TicketOut, status=201, errors=(400, 401, 403, 404, 409, 422))
 @limiter.shared_limit(ratelimits.escalations, scope="escalations", key_func=ratelimits.actor_key, override_defaults=False)
 def escalate(question_id: int):
     actor = require_user()
-    data = parse_body(EscalationIn)
-    ticket = services.escalate_question(actor, question_id, category=data.category, description=data.description,
-                                        order_number=data.order_number, contact_channel=data.contact_channel,
-                                        contact=data.contact)
+    # The service validates the body with EscalateQuestion, once, after it knows the caller is the asker.
+    ticket = services.escalate_question(actor, question_id, **json_object())
     return _ticket(ticket, staff=actor.role.is_staff, detail=True), 201
 
 

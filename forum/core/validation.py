@@ -1,4 +1,6 @@
-"""Checking a piece of member text: the one function every feature's services use.
+"""Checking what members send: the one text check (`check_text`) every feature's services use, and
+`Command`, the base of each feature's command schemas (schemas.py): pydantic models that services
+validate their input with, once, turning pydantic's errors into ValidationFailed with the member's words.
 
 Before this module there were four copies (questions, moderation, tickets, verification), each
 with its own order of checks; now the rules are one: absent is empty, not text is refused,
@@ -13,11 +15,15 @@ posts do; "brief" is the moderation tools' older wording; "plain" says it next t
 from __future__ import annotations
 
 import re
-from typing import Any, Literal
+from collections.abc import Mapping
+from typing import Any, Literal, Self
 
 from flask_babel import gettext as _
+from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError, ValidationInfo
+from pydantic_core import PydanticCustomError
 
 from forum.core import text
+from forum.core.errors import ValidationFailed
 
 # Control characters other than tab and line breaks: PostgreSQL refuses NUL, none belongs in member text.
 CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -98,3 +104,71 @@ def check_text(value: Any, field: str, errors: dict[str, list[str]], *, maximum:
         fail("long", length)
     return value
 
+
+# --- command schemas ---------------------------------------------------------------------------
+
+def refuse(message: str) -> PydanticCustomError:
+    """A field error that already says, in the member's words, what is wrong (raised in validators)."""
+    return PydanticCustomError("forum", "{message}", {"message": message})
+
+
+def message_for(error: Mapping) -> str:
+    """The member's words for one pydantic error: a validator's own (`refuse`), or a generic one by kind."""
+    kind = error.get("type", "")
+    ctx = error.get("ctx") or {}
+    if kind == "forum":
+        return str(ctx["message"])
+    if kind == "missing":
+        return _("This field is required.")
+    if kind.startswith("string"):
+        return _("Must be text.")
+    if kind.startswith("list") or kind == "tuple_type":
+        return _("Must be a list.")
+    if kind.startswith("int"):
+        return _("Must be a whole number.")
+    if kind.startswith("bool"):
+        return _("Must be true or false.")
+    if kind in ("enum", "literal_error"):
+        return _("Must be one of: %(choices)s.", choices=ctx.get("expected", ""))
+    if kind == "extra_forbidden":
+        return _("Unknown field.")
+    return _("Invalid value.")
+
+
+def field_errors(exc: ValidationError) -> dict[str, list[str]]:
+    """pydantic's errors by top-level field ("body" for the whole), as ValidationFailed takes them."""
+    fields: dict[str, list[str]] = {}
+    for error in exc.errors():
+        name = ".".join(str(p) for p in error["loc"]) or "body"
+        fields.setdefault(name.split(".")[0], []).append(message_for(error))
+    return fields
+
+
+class Command(BaseModel):
+    """What a member asks a service to do, validated once: the service calls `parse(fields)`; a form
+    hands it `form.data`, the API its JSON body (and documents the same model in OpenAPI). Unknown
+    keys are ignored, as a form's CSRF token or an API client's extra field should be."""
+    model_config = ConfigDict(extra="ignore")
+
+    @classmethod
+    def parse(cls, fields: Mapping[str, Any]) -> Self:
+        """The command, or ValidationFailed with every field's errors."""
+        try:
+            return cls.model_validate(dict(fields))
+        except ValidationError as exc:
+            raise ValidationFailed(field_errors(exc)) from None
+
+
+def text_rule(*, maximum: int, minimum: int = 0, required: bool = False, what: str | None = None,
+              voice: Voice = "plain", post: bool = False, collapse: bool = False) -> BeforeValidator:
+    """`check_text` as a field validator: `Annotated[str, text_rule(maximum=64)]`. None becomes ""."""
+
+    def check(value: Any, info: ValidationInfo) -> str:
+        errors: dict[str, list[str]] = {}
+        value = check_text(value, info.field_name, errors, maximum=maximum, minimum=minimum, required=required,
+                           what=what, voice=voice, post=post, collapse=collapse)
+        if errors:
+            raise refuse(errors[info.field_name][0])
+        return value
+
+    return BeforeValidator(check)

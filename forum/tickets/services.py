@@ -19,12 +19,11 @@ from forum.core.errors import Conflict, NotFound, PermissionDenied, ValidationFa
 from forum.core.markup import render_markdown
 from forum.core.validation import check_text
 from forum.extensions import db
-from forum.questions.models import Category
 from forum.questions.services import get_question
 from forum.tickets import sla
 from forum.tickets.models import Channel, Priority, Status, Ticket, TicketEvent, TicketMessage
+from forum.tickets.schemas import DESCRIPTION_MAX, EscalateQuestion
 
-DESCRIPTION_MIN, DESCRIPTION_MAX = 10, 5000
 MESSAGE_MAX = 10_000
 REOPEN_DAYS = 7
 DEFAULT_TARGETS = {  # hours of business time: (first response, resolution)
@@ -127,10 +126,11 @@ def open_ticket_for(question_id: int, requester_id: int) -> Ticket | None:
 
 # --- the requester's side ---------------------------------------------------------------------------
 
-def escalate_question(actor, question_id, *, category, description, order_number=None, contact_channel=None,
-                      contact=None) -> Ticket:
+def escalate_question(actor, question_id, /, **fields) -> Ticket:
     """Turn the asker's own question into a private ticket for official support.
 
+    `fields` are those of EscalateQuestion (category, description, order_number, contact_channel,
+    contact), validated here, once, after the caller is known to be the asker.
     One open ticket per question per member: a second one raises Conflict naming the first.
     Raises PermissionDenied (not the asker), NotFound, ValidationFailed, Conflict.
     """
@@ -138,29 +138,15 @@ def escalate_question(actor, question_id, *, category, description, order_number
     question = get_question(question_id, viewer=actor)
     if question.author_id != actor.id:
         raise PermissionDenied(_("Only the person who asked can escalate this question."), code="not_asker")
-    errors: dict[str, list[str]] = {}
-    if category not in {c.value for c in Category}:
-        errors["category"] = [_("Choose a category.")]
-    description = check_text(description, "description", errors, minimum=DESCRIPTION_MIN, maximum=DESCRIPTION_MAX,
-                             required=True)
-    order_number = check_text(order_number, "order_number", errors, maximum=64)
-    contact = check_text(contact, "contact", errors, maximum=200)
-    try:
-        channel = Channel(contact_channel or Channel.SITE.value)
-    except ValueError:
-        errors["contact_channel"] = [_("Choose site message, e-mail or phone.")]
-        channel = Channel.SITE
-    if channel is not Channel.SITE and not contact and "contact" not in errors:
-        errors["contact"] = [_("Tell us the e-mail address or phone number to contact.")]
-    if errors:
-        raise ValidationFailed(errors)
+    command = EscalateQuestion.parse(fields)
     existing = open_ticket_for(question.id, actor.id)
     if existing is not None:
         raise Conflict(_("You already have an open ticket for this question: %(number)s.", number=existing.number),
                        code="ticket_exists", fields={"ticket": [existing.number], "ticket_id": [str(existing.id)]})
     now = utcnow()
-    ticket = Ticket(question_id=question.id, requester_id=actor.id, category=category, subject=question.title,
-                    description=description, order_number=order_number, contact_channel=channel, contact=contact,
+    ticket = Ticket(question_id=question.id, requester_id=actor.id, category=command.category,
+                    subject=question.title, description=command.description, order_number=command.order_number,
+                    contact_channel=Channel(command.contact_channel), contact=command.contact,
                     status=Status.NEW, priority=Priority.NORMAL, tier=1, created_at=now, updated_at=now,
                     paused_seconds=0)
     _set_due_times(ticket)
