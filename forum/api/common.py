@@ -1,6 +1,8 @@
-"""What every API module shares: bearer authentication, body parsing, pagination, route registry."""
+"""What every API module shares: bearer authentication, body parsing, pagination, route registry,
+and the one way out: every JSON answer goes through the response model its route documents."""
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -8,15 +10,16 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import current_app, g, jsonify, request
+from flask import Response, current_app, g, jsonify, request
 from flask_babel import gettext as _
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError, create_model
 
 from forum.api import bp, idempotency
 from forum.auth import services as auth_services
 from forum.auth.models import User
 from forum.core.errors import AuthenticationFailed, DomainError, ValidationFailed
 from forum.core.pagination import clamp_page
+from forum.core.validation import field_errors
 
 
 class MalformedRequest(DomainError):
@@ -59,29 +62,20 @@ def require_user() -> User:
 
 # --- request bodies ------------------------------------------------------------------------------
 
-def _message_for(error: dict) -> str:
-    kind = error.get("type", "")
-    ctx = error.get("ctx") or {}
-    if kind == "missing":
-        return _("This field is required.")
-    if kind.startswith("string"):
-        return _("Must be text.")
-    if kind.startswith("list") or kind == "tuple_type":
-        return _("Must be a list.")
-    if kind.startswith("int"):
-        return _("Must be a whole number.")
-    if kind.startswith("bool"):
-        return _("Must be true or false.")
-    if kind in ("enum", "literal_error"):
-        return _("Must be one of: %(choices)s.", choices=ctx.get("expected", ""))
-    if kind == "extra_forbidden":
-        return _("Unknown field.")
-    return _("Invalid value.")
-
-
 def parse_body(model: type[BaseModel]) -> BaseModel:
     """The request's JSON body validated by `model`: 415 when it is sent as something else, 400 when
     it is not a JSON object, 422 per field."""
+    data = json_object()
+    try:
+        return model.model_validate(data, strict=True)
+    except ValidationError as exc:
+        raise ValidationFailed(field_errors(exc)) from None
+
+
+def json_object() -> dict[str, Any]:
+    """The request's JSON body as a dict, for a service that validates it with its command schema
+    (forum.core.validation.Command): 415 when it is sent as something else, 400 when it is not a
+    JSON object or holds characters no database stores."""
     # A body labelled as a form or as text is not JSON, even when it parses as JSON: say so (a form
     # body was read as empty, and its 400 "not valid JSON" misled). No Content-Type at all is taken as JSON.
     mimetype = request.mimetype
@@ -97,14 +91,7 @@ def parse_body(model: type[BaseModel]) -> BaseModel:
     if not _clean_text(data):
         raise MalformedRequest(_("The body contains characters that are not allowed (NUL or unpaired surrogates)."),
                                code="bad_characters")
-    try:
-        return model.model_validate(data, strict=True)
-    except ValidationError as exc:
-        fields: dict[str, list[str]] = {}
-        for error in exc.errors():
-            name = ".".join(str(p) for p in error["loc"]) or "body"
-            fields.setdefault(name.split(".")[0], []).append(_message_for(error))
-        raise ValidationFailed(fields) from None
+    return data
 
 
 def _clean_text(value, depth: int = 0) -> bool:
@@ -130,8 +117,9 @@ def page_args() -> tuple[int, int]:
     return clamp_page(request.args.get("page", 1), request.args.get("per_page", 20))
 
 
-def listing(items: list[dict], page: int, per_page: int, total: int):
-    return jsonify({"items": items, "page": page, "per_page": per_page, "total": total})
+def listing(items: list[dict], page: int, per_page: int, total: int) -> dict:
+    """One page of a list; the route's `response=list[ItemOut]` checks each item."""
+    return {"items": items, "page": page, "per_page": per_page, "total": total}
 
 
 def iso(value: datetime | None) -> str | None:
@@ -139,6 +127,58 @@ def iso(value: datetime | None) -> str | None:
     if value is None:
         return None
     return value.astimezone(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).isoformat()
+
+
+# --- responses: what is sent is what the OpenAPI document says -----------------------------------
+
+class ResponseDrift(RuntimeError):
+    """A handler answered with data its documented response model does not describe: a bug to fix
+    in the handler or in the model, never something to send to a client."""
+
+
+@functools.cache
+def page_model(item: type[BaseModel]) -> type[BaseModel]:
+    """The list envelope around `item` (`{"items", "page", "per_page", "total"}`), as openapi.py documents it."""
+    return create_model(f"{item.__name__}Page", __config__=ConfigDict(extra="forbid"),
+                        items=(list[item], ...), page=(int, ...), per_page=(int, ...), total=(int, ...))
+
+
+@functools.cache
+def _adapter(annotation) -> TypeAdapter:
+    if getattr(annotation, "__origin__", None) is list:
+        annotation = page_model(annotation.__args__[0])
+    return TypeAdapter(annotation)
+
+
+def dump(annotation, data: Any) -> Any:
+    """`data` validated by the documented response model, as JSON-ready values (aliases as in the document).
+
+    Keys a handler leaves out fall back to nothing rather than to the model's default (exclude_unset),
+    so a field documented as optional stays absent where it is absent today; a missing required field,
+    a wrong type or an undocumented key (the models forbid extras) raises ResponseDrift."""
+    adapter = _adapter(annotation)
+    try:
+        value = adapter.validate_python(data)
+    except ValidationError as exc:
+        raise ResponseDrift(f"response does not match {annotation!r}: {exc}") from exc
+    return adapter.dump_python(value, mode="json", by_alias=True, exclude_unset=True)
+
+
+def _respond(op: Operation, rv: Any):
+    """A handler's return value as the response: data goes through `op.response` and gets `op.status`;
+    an empty body (`"", 204`) passes; a ready-made JSON Response is refused, as it would skip the model."""
+    status = op.status
+    if isinstance(rv, tuple):
+        rv, status = rv
+    if isinstance(rv, Response):
+        if rv.is_json and 200 <= rv.status_code < 300:
+            raise ResponseDrift(f"{op.method} {op.path} built its own JSON response: return data instead")
+        return rv
+    if isinstance(rv, (dict, list)):
+        if op.response is None:
+            raise ResponseDrift(f"{op.method} {op.path} answers with JSON but documents no response model")
+        return jsonify(dump(op.response, rv)), status
+    return rv, status
 
 
 # --- routes, recorded for the OpenAPI document ---------------------------------------------------
@@ -166,14 +206,20 @@ def route(path: str, method: str, *, summary: str, auth: str = "none", body=None
 
     def decorator(view: Callable) -> Callable:
         endpoint = f"{view.__module__.rsplit('.', 1)[-1]}_{view.__name__}"
-        bp.add_url_rule(path, endpoint=endpoint, view_func=view, methods=[method])
         # Every POST made with a bearer token takes an Idempotency-Key: replaying one that creates
         # nothing is harmless, and a client need not know which do.
         idempotent = method == "POST" and auth == "required"
         if idempotent:
             idempotency.ENDPOINTS.add(f"{bp.name}.{endpoint}")
-        OPERATIONS.append(Operation(path, method, summary, auth, body, response, status, query or {}, errors,
-                                    idempotent))
+        op = Operation(path, method, summary, auth, body, response, status, query or {}, errors, idempotent)
+        OPERATIONS.append(op)
+
+        # wraps() keeps the module, name and qualname that Flask-Limiter keys a view's own limits on.
+        @functools.wraps(view)
+        def respond(*args, **kwargs):
+            return _respond(op, view(*args, **kwargs))
+
+        bp.add_url_rule(path, endpoint=endpoint, view_func=respond, methods=[method])
         return view
 
     return decorator

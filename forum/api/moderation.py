@@ -2,7 +2,6 @@
 and the action log."""
 from __future__ import annotations
 
-from flask import jsonify
 
 from forum.api import schemas, serialize
 from forum.api.common import iso, listing, page_args, parse_body, require_user, route
@@ -37,7 +36,7 @@ def _flag_route(kind: str) -> None:
     def view(post_id: int):
         data = parse_body(schemas.FlagIn)
         created = services.flag_post(require_user(), kind, post_id, flag_kind=data.kind, note=data.note)
-        return jsonify(_flag(created)), 201
+        return _flag(created), 201
 
     view.__name__ = view.__qualname__ = f"flag_{kind}"
     limited = limiter.shared_limit(ratelimits.flags, scope="flags", key_func=ratelimits.actor_key, override_defaults=False)(view)
@@ -70,11 +69,11 @@ def decide(item_id: int):
     actor = require_user()
     data = parse_body(schemas.ReviewDecisionIn)
     services.resolve_review(actor, item_id, action=data.action, reason=data.reason)
-    return jsonify(_review_item(services.get_review_item(actor, item_id)))
+    return _review_item(services.get_review_item(actor, item_id))
 
 
 def _question(question_id: int):
-    return jsonify(question_detail(question_id))
+    return question_detail(question_id)
 
 
 @route("/questions/<int:question_id>/close", "POST", summary="Close a question (moderators)", auth="required",
@@ -130,7 +129,7 @@ for _kind in services.POST_KINDS:
 def suspend(username: str):
     data = parse_body(schemas.SuspensionIn)
     user = services.suspend_member(require_user(), username, reason=data.reason, until=data.until)
-    return jsonify(_suspension(user))
+    return _suspension(user)
 
 
 @route("/users/<username>/suspension", "DELETE", summary="Lift a suspension (moderators)", auth="required",
@@ -160,7 +159,7 @@ def watch_word():
     data = parse_body(schemas.WatchedWordIn)
     word = services.add_watched_word(require_user(), pattern=data.pattern, action=data.action,
                                      is_regex=data.is_regex)
-    return jsonify(_word(word)), 201
+    return _word(word), 201
 
 
 @route("/watched-words/<int:word_id>", "DELETE", summary="Stop watching a word (moderators)", auth="required",
@@ -192,7 +191,7 @@ def _redact_route(kind: str) -> None:
     def view(post_id: int, number: int):
         data = parse_body(schemas.RedactIn)
         revision = services.redact_revision(require_user(), kind, post_id, number, reason=data.reason)
-        return jsonify(serialize.revision(revision))
+        return serialize.revision(revision)
 
     view.__name__ = view.__qualname__ = f"redact_{kind}_revision"
     route(f"/{kind}s/<int:post_id>/revisions/<int:number>/redact", "POST",
@@ -216,7 +215,7 @@ def _remove_private_route(kind: str) -> None:
             data = answer_detail(post.id)
         else:
             data = serialize.comment(post)
-        return jsonify({**data, "warnings": serialize.warnings(post)})
+        return {**data, "warnings": serialize.warnings(post)}
 
     view.__name__ = view.__qualname__ = f"remove_private_{kind}"
     response = {"question": schemas.QuestionOut, "answer": schemas.AnswerOut, "comment": schemas.CommentOut}[kind]

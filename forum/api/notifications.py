@@ -5,11 +5,12 @@ from flask import request, url_for
 from pydantic import BaseModel, ConfigDict, Field
 
 from forum.api.common import iso, listing, page_args, parse_body, require_user, route
+from forum.api.schemas import Out
 from forum.core.errors import ValidationFailed
 from forum.notifications import services
 
 
-class NotificationOut(BaseModel):
+class NotificationOut(Out):
     id: int
     kind: str
     text: str

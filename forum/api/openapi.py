@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from flask import jsonify, url_for
+from flask import url_for
 from pydantic import TypeAdapter
 
 from forum.api import idempotency, schemas
@@ -113,6 +113,6 @@ def build_document(server_url: str) -> dict[str, Any]:
     }
 
 
-@route("/openapi.json", "GET", summary="This document")
+@route("/openapi.json", "GET", summary="This document", response=schemas.OpenAPIOut)
 def document():
-    return jsonify(build_document(url_for("api.openapi_document", _external=True).rsplit("/", 1)[0]))
+    return build_document(url_for("api.openapi_document", _external=True).rsplit("/", 1)[0])

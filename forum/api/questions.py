@@ -1,7 +1,7 @@
 """Questions, answers, comments and revisions."""
 from __future__ import annotations
 
-from flask import jsonify, request
+from flask import request
 from flask_babel import gettext as _
 
 from forum.api import schemas, serialize
@@ -55,13 +55,13 @@ def ask():
     data = parse_body(schemas.QuestionIn)
     question = services.ask_question(actor, title=data.title, body=data.body, tags=data.tags,
                                      category=data.category, private_data=data.private_data or "")
-    return jsonify({**question_detail(question.id), "warnings": serialize.warnings(question)}), 201
+    return {**question_detail(question.id), "warnings": serialize.warnings(question)}, 201
 
 
 @route("/questions/<int:question_id>", "GET", summary="A question with its answers (verified, accepted, "
        "then by score) and comments", auth="optional", response=schemas.QuestionOut, errors=(404,))
 def show(question_id: int):
-    return jsonify(question_detail(question_id))
+    return question_detail(question_id)
 
 
 @route("/questions/<int:question_id>", "PATCH", summary="Edit a question (makes a revision)", auth="required",
@@ -73,7 +73,7 @@ def edit(question_id: int):
     edited = services.edit_question(actor, question_id, title=data.title, body=data.body, tags=data.tags,
                                     category=data.category, summary=data.summary,
                                     private_data=data.private_data or "")
-    return jsonify({**question_detail(question_id), "warnings": serialize.warnings(edited)})
+    return {**question_detail(question_id), "warnings": serialize.warnings(edited)}
 
 
 @route("/questions/<int:question_id>", "DELETE", summary="Delete a question (author while unanswered, "
@@ -99,13 +99,13 @@ def answer(question_id: int):
     actor = require_user()
     data = parse_body(schemas.AnswerIn)
     created = services.post_answer(actor, question_id, body=data.body, private_data=data.private_data or "")
-    return jsonify({**answer_detail(created.id), "warnings": serialize.warnings(created)}), 201
+    return {**answer_detail(created.id), "warnings": serialize.warnings(created)}, 201
 
 
 @route("/answers/<int:answer_id>", "GET", summary="One answer", auth="optional", response=schemas.AnswerOut,
        errors=(404,))
 def show_answer(answer_id: int):
-    return jsonify(answer_detail(answer_id))
+    return answer_detail(answer_id)
 
 
 @route("/answers/<int:answer_id>", "PATCH", summary="Edit an answer (makes a revision)", auth="required",
@@ -116,7 +116,7 @@ def edit_answer(answer_id: int):
     data = parse_body(schemas.AnswerPatch)
     edited = services.edit_answer(actor, answer_id, body=data.body, summary=data.summary,
                                   private_data=data.private_data or "")
-    return jsonify({**answer_detail(answer_id), "warnings": serialize.warnings(edited)})
+    return {**answer_detail(answer_id), "warnings": serialize.warnings(edited)}
 
 
 @route("/answers/<int:answer_id>", "DELETE", summary="Delete an answer (author or moderator)",
@@ -143,7 +143,7 @@ def comment_question(question_id: int):
     data = parse_body(schemas.CommentIn)
     created = services.post_comment(actor, body=data.body, question_id=question_id,
                                     private_data=data.private_data or "")
-    return jsonify({**serialize.comment(created), "warnings": serialize.warnings(created)}), 201
+    return {**serialize.comment(created), "warnings": serialize.warnings(created)}, 201
 
 
 @route("/answers/<int:answer_id>/comments", "POST", summary="Comment on an answer", auth="required",
@@ -154,7 +154,7 @@ def comment_answer(answer_id: int):
     data = parse_body(schemas.CommentIn)
     created = services.post_comment(actor, body=data.body, answer_id=answer_id,
                                     private_data=data.private_data or "")
-    return jsonify({**serialize.comment(created), "warnings": serialize.warnings(created)}), 201
+    return {**serialize.comment(created), "warnings": serialize.warnings(created)}, 201
 
 
 @route("/comments/<int:comment_id>", "DELETE", summary="Delete a comment (author or moderator)",

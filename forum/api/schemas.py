@@ -1,7 +1,7 @@
 """Request and response shapes of the API: they validate requests and document both ways in OpenAPI."""
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -10,6 +10,18 @@ CATEGORIES = ["account", "orders", "payments", "complaints", "other"]
 
 class _In(BaseModel):
     model_config = ConfigDict(extra="ignore")
+
+
+def _open_ended(schema: dict) -> None:
+    # The API may only grow (API.md): the document promises the listed keys, not that there are no others.
+    schema.pop("additionalProperties", None)
+
+
+class Out(BaseModel):
+    """A response shape. Every JSON answer is validated by its route's Out model before it is sent
+    (forum.api.common.dump), and extra keys are refused there, so the OpenAPI document cannot drift
+    from what is sent; the document itself still lets the API grow."""
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_open_ended)
 
 
 class RegisterIn(_In):
@@ -71,7 +83,7 @@ class CommentIn(_In):
 
 # --- responses -----------------------------------------------------------------------------------
 
-class UserOut(BaseModel):
+class UserOut(Out):
     id: int
     username: str
     role: Literal["member", "moderator", "staff", "admin"]
@@ -88,21 +100,21 @@ class MeOut(UserOut):
     locale: str | None
 
 
-class TokenOut(BaseModel):
+class TokenOut(Out):
     token: str
     name: str
     expires_at: str = Field(description="FORUM_TOKEN_DAYS after the last use: each use moves it forward")
     user: MeOut
 
 
-class AuthorOut(BaseModel):
+class AuthorOut(Out):
     id: int
     username: str
     role: Literal["member", "moderator", "staff", "admin"]
     reputation: int
 
 
-class VerificationOut(BaseModel):
+class VerificationOut(Out):
     by: str = Field(description="The staff member's username")
     at: str
     note: str
@@ -110,7 +122,7 @@ class VerificationOut(BaseModel):
     revision: int = Field(description="The answer revision that staff verified")
 
 
-class PrivacyWarning(BaseModel):
+class PrivacyWarning(Out):
     field: str = Field(description="title, body or summary")
     kind: Literal["order_number", "address"]
     label: str = Field(description="What it looks like, in the reader's language")
@@ -122,7 +134,7 @@ _WARNINGS = ("Only in the answer to a create or an edit: what the privacy guard 
              "of the post and of its history.")
 
 
-class CommentOut(BaseModel):
+class CommentOut(Out):
     id: int
     question_id: int | None
     answer_id: int | None
@@ -136,7 +148,7 @@ class CommentOut(BaseModel):
     warnings: list[PrivacyWarning] = Field(default_factory=list, description=_WARNINGS)
 
 
-class AnswerOut(BaseModel):
+class AnswerOut(Out):
     id: int
     question_id: int
     body: str
@@ -157,7 +169,7 @@ class AnswerOut(BaseModel):
     warnings: list[PrivacyWarning] = Field(default_factory=list, description=_WARNINGS)
 
 
-class QuestionSummaryOut(BaseModel):
+class QuestionSummaryOut(Out):
     id: int
     title: str
     excerpt: str
@@ -190,12 +202,12 @@ class QuestionOut(QuestionSummaryOut):
     warnings: list[PrivacyWarning] = Field(default_factory=list, description=_WARNINGS)
 
 
-class RedactionOut(BaseModel):
+class RedactionOut(Out):
     at: str
     reason: str = Field(description="Why a moderator redacted the revision (public)")
 
 
-class RevisionOut(BaseModel):
+class RevisionOut(Out):
     number: int
     editor: AuthorOut
     summary: str
@@ -214,14 +226,14 @@ class RedactIn(_In):
                                     "the private details")
 
 
-class PrivateFinding(BaseModel):
+class PrivateFinding(Out):
     field: str
     kind: Literal["card", "mobile", "resident_id", "email", "secret"]
     label: str
     masked: str = Field(description="Safe to show: e.g. 6222 **** **** 7894")
 
 
-class ErrorDetail(BaseModel):
+class ErrorDetail(Out):
     code: str
     message: str
     fields: dict[str, list[str]]
@@ -229,11 +241,11 @@ class ErrorDetail(BaseModel):
         default=None, description="Only with code private_data: what the privacy guard found, masked")
 
 
-class ErrorOut(BaseModel):
+class ErrorOut(Out):
     error: ErrorDetail
 
 
-class SearchHitOut(BaseModel):
+class SearchHitOut(Out):
     type: Literal["question", "answer"]
     question_id: int
     answer_id: int | None = None
@@ -246,7 +258,7 @@ class SearchHitOut(BaseModel):
     url: str
 
 
-class SearchResultsOut(BaseModel):
+class SearchResultsOut(Out):
     items: list[SearchHitOut]
     page: int
     per_page: int
@@ -258,7 +270,7 @@ class SearchResultsOut(BaseModel):
     suggestion: str | None = Field(description="A corrected query when nothing was found")
 
 
-class SimilarQuestionOut(BaseModel):
+class SimilarQuestionOut(Out):
     question_id: int
     title: str
     is_verified: bool
@@ -267,7 +279,7 @@ class SimilarQuestionOut(BaseModel):
     url: str
 
 
-class SimilarOut(BaseModel):
+class SimilarOut(Out):
     items: list[SimilarQuestionOut]
 
 
@@ -278,7 +290,7 @@ class FlagIn(_In):
     note: str | None = Field(default=None, description="At most 500 characters; required (10+) for needs_moderator")
 
 
-class FlagOut(BaseModel):
+class FlagOut(Out):
     id: int
     kind: str
     status: Literal["pending", "helpful", "declined"]
@@ -293,7 +305,7 @@ class ReviewDecisionIn(_In):
     reason: str | None = Field(default=None, description="Note for the moderation log, at most 500 characters")
 
 
-class ReviewItemOut(BaseModel):
+class ReviewItemOut(Out):
     id: int
     reason: Literal["flagged", "first_post", "held"]
     status: Literal["pending", "approved", "removed"]
@@ -326,7 +338,7 @@ class SuspensionIn(_In):
                                    "ISO 8601 time, in the future, at most 3,650 days away")
 
 
-class SuspensionOut(BaseModel):
+class SuspensionOut(Out):
     username: str
     suspended_until: str | None
     reason: str
@@ -338,7 +350,7 @@ class WatchedWordIn(_In):
     is_regex: bool = False
 
 
-class WatchedWordOut(BaseModel):
+class WatchedWordOut(Out):
     id: int
     pattern: str
     action: Literal["block", "hold", "censor"]
@@ -346,7 +358,7 @@ class WatchedWordOut(BaseModel):
     created_at: str
 
 
-class LogEntryOut(BaseModel):
+class LogEntryOut(Out):
     id: int
     action: str
     actor: str | None
@@ -356,3 +368,12 @@ class LogEntryOut(BaseModel):
     comment_id: int | None
     reason: str
     created_at: str
+
+
+class OpenAPIOut(Out):
+    """GET /openapi.json: this document (OpenAPI 3.1)."""
+    openapi: str
+    info: dict[str, Any]
+    servers: list[dict[str, Any]]
+    paths: dict[str, Any]
+    components: dict[str, Any]

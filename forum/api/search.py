@@ -1,7 +1,7 @@
 """Full-text search."""
 from __future__ import annotations
 
-from flask import jsonify, request, url_for
+from flask import request, url_for
 
 from forum.api import schemas
 from forum.api.common import page_args, route
@@ -24,8 +24,8 @@ def search():
     items = [{"type": h.type, "question_id": h.question_id, "answer_id": h.answer_id, "title": h.title,
               "snippet": h.snippet, "snippet_html": str(h.snippet_html), "score": round(h.score, 4),
               "is_verified": h.is_verified, "is_accepted": h.is_accepted, "url": _url(h)} for h in results.hits]
-    return jsonify({"items": items, "page": results.page, "per_page": results.per_page, "total": results.total,
-                    "total_is_exact": results.total_is_exact, "sort": results.sort, "notes": results.notes, "suggestion": results.suggestion})
+    return {"items": items, "page": results.page, "per_page": results.per_page, "total": results.total,
+                    "total_is_exact": results.total_is_exact, "sort": results.sort, "notes": results.notes, "suggestion": results.suggestion}
 
 
 @route("/search/similar", "GET", summary="Up to 5 questions like a draft title (ask page, escalation form)",
@@ -33,6 +33,6 @@ def search():
 def similar():
     exclude = request.args.get("exclude", type=int)
     hits = services.similar(request.args.get("title", "", type=str), exclude_question_id=exclude)
-    return jsonify({"items": [{"question_id": h.question_id, "title": h.title, "is_verified": h.is_verified,
+    return {"items": [{"question_id": h.question_id, "title": h.title, "is_verified": h.is_verified,
                                "is_accepted": h.is_accepted, "answer_count": h.answer_count, "url": _url(h)}
-                              for h in hits]})
+                              for h in hits]}

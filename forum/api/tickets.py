@@ -1,27 +1,19 @@
 """Escalation to official support: tickets, messages, staff changes, publishing."""
 from __future__ import annotations
 
-from flask import jsonify, request, url_for
+from flask import request, url_for
 from pydantic import BaseModel, ConfigDict, Field
 
-from forum.api.common import iso, listing, page_args, parse_body, require_user, route
+from forum.api.common import iso, json_object, listing, page_args, parse_body, require_user, route
 from forum.api.details import answer_detail
-from forum.api.schemas import CATEGORIES, AnswerOut, AuthorOut
+from forum.api.schemas import AnswerOut, AuthorOut, Out
 from forum.api.serialize import author
 from forum.core.errors import ValidationFailed
 from forum.extensions import limiter
 from forum.tickets import queries, services
 from forum.web import ratelimits
 from forum.tickets.models import Priority, Status, Ticket
-
-
-class EscalationIn(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-    category: str = Field(json_schema_extra={"enum": CATEGORIES})
-    description: str = Field(description="10–5,000 characters")
-    order_number: str | None = Field(default=None, description="Private: only staff see it")
-    contact_channel: str | None = Field(default=None, json_schema_extra={"enum": ["site", "email", "phone"]})
-    contact: str | None = Field(default=None, description="Private e-mail address or phone number")
+from forum.tickets.schemas import EscalateQuestion
 
 
 class MessageIn(BaseModel):
@@ -50,7 +42,7 @@ class RatingIn(BaseModel):
     comment: str | None = None
 
 
-class MessageOut(BaseModel):
+class MessageOut(Out):
     id: int
     author: AuthorOut
     body: str
@@ -59,7 +51,7 @@ class MessageOut(BaseModel):
     created_at: str
 
 
-class HistoryOut(BaseModel):
+class HistoryOut(Out):
     kind: str
     actor: str | None
     old: str
@@ -68,7 +60,7 @@ class HistoryOut(BaseModel):
     at: str
 
 
-class TicketOut(BaseModel):
+class TicketOut(Out):
     id: int
     number: str
     question_id: int | None
@@ -118,16 +110,14 @@ def _ticket(ticket: Ticket, *, staff: bool, detail: bool = False) -> dict:
 
 
 @route("/questions/<int:question_id>/escalations", "POST", summary="Escalate one's own question to official "
-       "support; a second open ticket for it is 409 naming the first", auth="required", body=EscalationIn,
+       "support; a second open ticket for it is 409 naming the first", auth="required", body=EscalateQuestion,
        response=TicketOut, status=201, errors=(400, 401, 403, 404, 409, 422))
 @limiter.shared_limit(ratelimits.escalations, scope="escalations", key_func=ratelimits.actor_key, override_defaults=False)
 def escalate(question_id: int):
     actor = require_user()
-    data = parse_body(EscalationIn)
-    ticket = services.escalate_question(actor, question_id, category=data.category, description=data.description,
-                                        order_number=data.order_number, contact_channel=data.contact_channel,
-                                        contact=data.contact)
-    return jsonify(_ticket(ticket, staff=actor.role.is_staff, detail=True)), 201
+    # The service validates the body with EscalateQuestion, once, after it knows the caller is the asker.
+    ticket = services.escalate_question(actor, question_id, **json_object())
+    return _ticket(ticket, staff=actor.role.is_staff, detail=True), 201
 
 
 @route("/tickets", "GET", summary="One's own tickets; staff: the queue", auth="required", response=list[TicketOut],
@@ -155,7 +145,7 @@ def list_tickets():
        auth="required", response=TicketOut, errors=(401, 404))
 def show_ticket(ticket_id: int):
     actor = require_user()
-    return jsonify(_ticket(services.get_ticket(actor, ticket_id), staff=actor.role.is_staff, detail=True))
+    return _ticket(services.get_ticket(actor, ticket_id), staff=actor.role.is_staff, detail=True)
 
 
 @route("/tickets/<int:ticket_id>/messages", "POST", summary="Write on a ticket (internal: staff only)",
@@ -164,9 +154,9 @@ def add_message(ticket_id: int):
     actor = require_user()
     data = parse_body(MessageIn)
     message = services.add_message(actor, ticket_id, data.body, internal=bool(data.internal))
-    return jsonify({"id": message.id, "author": author(message.author), "body": message.body,
+    return {"id": message.id, "author": author(message.author), "body": message.body,
                     "body_html": message.body_html, "internal": message.internal,
-                    "created_at": iso(message.created_at)}), 201
+                    "created_at": iso(message.created_at)}, 201
 
 
 @route("/tickets/<int:ticket_id>", "PATCH", summary="Staff: status, priority, tier (with reason), assignee",
@@ -177,7 +167,7 @@ def update_ticket(ticket_id: int):
     fields = data.model_fields_set
     ticket = services.update_ticket(actor, ticket_id, status=data.status, priority=data.priority, tier=data.tier,
                                     assignee=data.assignee if "assignee" in fields else ..., reason=data.reason)
-    return jsonify(_ticket(ticket, staff=True, detail=True))
+    return _ticket(ticket, staff=True, detail=True)
 
 
 @route("/tickets/<int:ticket_id>/publish", "POST", summary="Staff: publish the resolution on the linked question "
@@ -187,7 +177,7 @@ def publish(ticket_id: int):
     actor = require_user()
     data = parse_body(PublishIn)
     answer = services.publish_resolution(actor, ticket_id, data.body)
-    return jsonify(answer_detail(answer.id)), 201
+    return answer_detail(answer.id), 201
 
 
 @route("/tickets/<int:ticket_id>/rating", "POST", summary="The requester rates a solved ticket (1–5, once)",
@@ -196,18 +186,18 @@ def rate(ticket_id: int):
     actor = require_user()
     data = parse_body(RatingIn)
     ticket = services.rate_ticket(actor, ticket_id, data.rating, data.comment)
-    return jsonify(_ticket(ticket, staff=actor.role.is_staff, detail=True))
+    return _ticket(ticket, staff=actor.role.is_staff, detail=True)
 
 
 @route("/tickets/<int:ticket_id>/close", "POST", summary="Close a ticket (requester or staff)", auth="required",
        response=TicketOut, errors=(401, 404))
 def close(ticket_id: int):
     actor = require_user()
-    return jsonify(_ticket(services.close_ticket(actor, ticket_id), staff=actor.role.is_staff, detail=True))
+    return _ticket(services.close_ticket(actor, ticket_id), staff=actor.role.is_staff, detail=True)
 
 
 @route("/tickets/<int:ticket_id>/reopen", "POST", summary="Reopen within 7 days (requester or staff)",
        auth="required", response=TicketOut, errors=(401, 404, 409))
 def reopen(ticket_id: int):
     actor = require_user()
-    return jsonify(_ticket(services.reopen_ticket(actor, ticket_id), staff=actor.role.is_staff, detail=True))
+    return _ticket(services.reopen_ticket(actor, ticket_id), staff=actor.role.is_staff, detail=True)

@@ -1,7 +1,6 @@
 """Accounts and tokens."""
 from __future__ import annotations
 
-from flask import jsonify
 
 from forum.api import schemas, serialize
 from forum.api.common import api_user, bearer_token, iso, parse_body, require_user, route
@@ -16,7 +15,7 @@ from forum.extensions import limiter
 def register():
     data = parse_body(schemas.RegisterIn)
     user = services.register_user(data.username, data.email, data.password)
-    return jsonify(serialize.user(user)), 201
+    return serialize.user(user), 201
 
 
 @route("/tokens", "POST", summary="Sign in and get a bearer token (expires FORUM_TOKEN_DAYS after its last use); "
@@ -28,8 +27,8 @@ def create_token():
     data = parse_body(schemas.TokenIn)
     user, token = services.create_token(data.username, data.password, name=data.name, otp=data.otp)
     info = services.describe_token(token)
-    return jsonify({"token": token, "name": info.name, "expires_at": iso(info.expires_at),
-                    "user": serialize.user(user, private=True)}), 201
+    return {"token": token, "name": info.name, "expires_at": iso(info.expires_at),
+                    "user": serialize.user(user, private=True)}, 201
 
 
 @route("/tokens/current", "DELETE", summary="Revoke the token used for this request", auth="required",
@@ -41,16 +40,16 @@ def delete_token():
 
 
 @route("/users/<username>", "GET", summary="A member's profile (e-mail only for the member and staff)",
-       auth="optional", response=schemas.UserOut,
+       auth="optional", response=schemas.MeOut | schemas.UserOut,
        errors=(404,))
 def show_user(username: str):
     user = services.get_user_by_name(username)
     viewer = api_user()
     private = viewer is not None and (viewer.id == user.id or viewer.is_staff)
-    return jsonify(serialize.user(user, private=private))
+    return serialize.user(user, private=private)
 
 
 @route("/me", "GET", summary="The signed-in member, with e-mail", auth="required", response=schemas.MeOut,
        errors=(401,))
 def me():
-    return jsonify(serialize.user(require_user(), private=True))
+    return serialize.user(require_user(), private=True)

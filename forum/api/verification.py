@@ -1,7 +1,7 @@
 """Staff verification of answers."""
 from __future__ import annotations
 
-from flask import jsonify, request
+from flask import request
 from pydantic import BaseModel, ConfigDict, Field
 
 from forum.api.common import parse_body, require_user, route
@@ -27,7 +27,7 @@ def verify(answer_id: int):
     actor = require_user()
     data = parse_body(VerifyIn) if request.content_length else VerifyIn()
     services.verify_answer(actor, answer_id, data.note)
-    return jsonify(answer_detail(answer_id)), 201
+    return answer_detail(answer_id), 201
 
 
 @route("/answers/<int:answer_id>/verification", "DELETE", summary="Remove an answer's verification (staff), "

@@ -22,6 +22,7 @@ from forum.core.db import is_row_id, utcnow
 from forum.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from forum.core.pagination import Page
 from forum.core.permissions import Privilege, can, ensure_not_suspended, is_moderator, signed_in
+from forum.core.validation import check_text
 from forum.extensions import db
 from forum.moderation.models import (
     Flag,
@@ -38,7 +39,6 @@ from forum.policy import services as policy
 from forum.policy.models import WatchedWordEntry
 from forum.policy.services import warning_label
 from forum.questions import services as posts
-from forum.questions import rules as post_rules
 from forum.questions.models import Answer, CloseReason, Comment, HoldReason, Question, QuestionStatus, Revision
 
 POST_KINDS = ("question", "answer", "comment")
@@ -78,21 +78,6 @@ def _log(actor, action: ModAction, *, reason: str = "", user_id: int | None = No
     if question_id is not None:
         entry.question_id = question_id
     db.session.add(entry)
-
-
-def _text(value: Any, field: str, errors: dict, *, minimum: int = 0, maximum: int = NOTE_MAX,
-          what: str | None = None) -> str:
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        errors[field] = [_("Send text.")]
-        return ""
-    value = value.strip()
-    if len(value) < minimum:
-        errors[field] = [_("%(what)s needs at least %(n)d characters.", what=what or _("The reason"), n=minimum)]
-    elif len(value) > maximum:
-        errors[field] = [_("%(what)s can have at most %(n)d characters.", what=what or _("The reason"), n=maximum)]
-    return value
 
 
 def load_post(kind: str, post_id: Any, *, viewer=None, include_deleted: bool = False):
@@ -166,7 +151,7 @@ def flag_post(actor, kind: str, post_id, *, flag_kind, note=None) -> Flag:
         flag_kind = FlagKind(flag_kind)
     except ValueError:
         errors["kind"] = [_("Choose why you flag this post.")]
-    note = _text(note, "note", errors, what=_("The note"))
+    note = check_text(note, "note", errors, maximum=NOTE_MAX, what=_("The note"), voice="brief")
     if flag_kind is FlagKind.NEEDS_MODERATOR and len(note) < 10 and "note" not in errors:
         errors["note"] = [_("Tell the moderators what needs their attention (at least 10 characters).")]
     if errors:
@@ -292,7 +277,7 @@ def resolve_review(actor, item_id, *, action, reason=None) -> ReviewItem:
     errors: dict[str, list[str]] = {}
     if action not in ("approve", "delete"):
         errors["action"] = [_("Choose approve or delete.")]
-    reason = _text(reason, "reason", errors)
+    reason = check_text(reason, "reason", errors, maximum=NOTE_MAX, voice="brief")
     if errors:
         raise ValidationFailed(errors)
     if item.status is not ReviewStatus.PENDING:
@@ -392,7 +377,7 @@ def _question_and_note(actor, question_id, note) -> tuple[Question, str]:
     _require_moderator(actor)
     question = posts.get_question(question_id, viewer=actor)
     errors: dict[str, list[str]] = {}
-    note = _text(note, "note", errors, what=_("The note"))
+    note = check_text(note, "note", errors, maximum=NOTE_MAX, what=_("The note"), voice="brief")
     if errors:
         raise ValidationFailed(errors)
     return question, note
@@ -420,7 +405,7 @@ def close_question(actor, question_id, *, reason, duplicate_of=None, note=None) 
     target = None
     if close_reason is CloseReason.DUPLICATE:
         target = _duplicate_target(duplicate_of, question, errors)
-    note = _text(note, "note", errors, what=_("The note"))
+    note = check_text(note, "note", errors, maximum=NOTE_MAX, what=_("The note"), voice="brief")
     if errors:
         raise ValidationFailed(errors)
     if question.is_closed:
@@ -468,7 +453,7 @@ def undelete_post(actor, kind: str, post_id, *, note=None):
         raise NotFound(_("This post does not exist or was deleted."))
     post = load_post(kind, post_id, viewer=actor, include_deleted=True)
     errors: dict[str, list[str]] = {}
-    note = _text(note, "note", errors, what=_("The note"))
+    note = check_text(note, "note", errors, maximum=NOTE_MAX, what=_("The note"), voice="brief")
     if errors:
         raise ValidationFailed(errors)
     if not isinstance(post, Question):
@@ -499,12 +484,11 @@ REDACTION_REASON_MAX = 300
 def _check_public_reason(reason, errors: dict) -> str:
     """A reason that everyone reads (the history page shows it): text, not empty, and without the
     private details it is about."""
-    reason = _text(reason, "reason", errors, minimum=1, maximum=REDACTION_REASON_MAX)
+    reason = check_text(reason, "reason", errors, minimum=1, maximum=REDACTION_REASON_MAX, required=True,
+                        voice="brief")
     if "reason" in errors:
         return reason
-    if post_rules.has_control_characters(reason):
-        errors["reason"] = [_("The reason contains control characters.")]
-    elif guards.find_private_data(reason) or policy.warning_findings({"reason": reason}):
+    if guards.find_private_data(reason) or policy.warning_findings({"reason": reason}):
         errors["reason"] = [_("The reason is shown on the public history: leave the private details out of it.")]
     return reason
 
@@ -640,7 +624,8 @@ def suspend_member(actor, username, *, reason, until) -> User:
     if user.role.is_moderator and actor.role.value != "admin":
         raise PermissionDenied(_("Only administrators can suspend moderators and staff."))
     errors: dict[str, list[str]] = {}
-    reason = _text(reason, "reason", errors, minimum=REASON_MIN)
+    reason = check_text(reason, "reason", errors, minimum=REASON_MIN, maximum=NOTE_MAX, required=True,
+                        voice="brief")
     until = _parse_until(until, errors)
     if errors:
         raise ValidationFailed(errors)
@@ -660,7 +645,7 @@ def lift_suspension(actor, username, *, note=None) -> User:
     if user.role.is_moderator and actor.role.value != "admin":
         raise PermissionDenied(_("Only administrators can suspend moderators and staff."))
     errors: dict[str, list[str]] = {}
-    note = _text(note, "note", errors, what=_("The note"))
+    note = check_text(note, "note", errors, maximum=NOTE_MAX, what=_("The note"), voice="brief")
     if errors:
         raise ValidationFailed(errors)
     if not user.is_suspended:

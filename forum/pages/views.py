@@ -138,10 +138,7 @@ def escalate_question(question_id: int):
     status_code = 200
     if form.validate_on_submit():
         try:
-            ticket = ticket_services.escalate_question(
-                _actor(), question.id, category=form.category.data, description=form.description.data,
-                order_number=form.order_number.data, contact_channel=form.contact_channel.data,
-                contact=form.contact.data)
+            ticket = ticket_services.escalate_question(_actor(), question.id, **form.data)
         except ValidationFailed as error:
             attach_errors(form, error)
             status_code = 422

@@ -5,6 +5,8 @@ import re
 import unicodedata
 
 from forum.core import text
+from forum.core.validation import CONTROL_RE, has_control_characters  # noqa: F401  (the rule lives in core)
+from forum.core.validation import reader_length as text_length  # noqa: F401
 
 TITLE_MIN, TITLE_MAX = 10, 150
 BODY_MIN, BODY_MAX = 20, 30_000
@@ -18,8 +20,6 @@ TAG_RE = re.compile(r"^[\w+#.\-]+$")
 HAS_WORD_RE = re.compile(r"[^\W_]")
 # Raw tag items looked at before de-duplicating: far more than TAGS_MAX, far less than a flood.
 RAW_TAGS_MAX = 50
-# Control characters other than tab and line breaks: PostgreSQL refuses NUL, none belongs in a post.
-CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def clean_text(value: str) -> str:
@@ -42,14 +42,6 @@ def split_tags(raw) -> list[str]:
     return list(dict.fromkeys(item for item in items if item))
 
 
-def text_length(value: str) -> int:
-    """Length as a reader counts it: surrounding white space and invisible characters (zero-width
-    spaces, Hangul fillers, variation selectors and the like) do not count."""
-    return sum(1 for ch in value.strip() if not text.is_invisible(ch))
-
-
-def has_control_characters(value: str) -> bool:
-    return bool(CONTROL_RE.search(value))
 
 # Seven digits or more in a row: a phone, card, ID or order number, never a topic.
 LONG_NUMBER_RE = re.compile(r"[0-9０-９]{7,}")

@@ -18,6 +18,7 @@ from forum.core.db import checkpoint, insert_ignoring_conflicts, is_row_id, seri
 from forum.core.errors import NotFound, PermissionDenied, RateLimited, ValidationFailed
 from forum.core.markup import render_markdown
 from forum.core.permissions import Privilege, can, ensure_not_suspended, is_moderator, signed_in
+from forum.core.validation import check_text
 from forum.policy.services import screen
 from forum.extensions import db
 from forum.questions import rules
@@ -36,36 +37,14 @@ from forum.questions.models import (
 
 # --- validation ----------------------------------------------------------------------------------
 
-def _check_text(value: Any, field: str, minimum: int, maximum: int, errors: dict, *, what: str,
-                collapse: bool = False) -> str:
-    if not isinstance(value, str):
-        errors[field] = [_("%(what)s must be text.", what=what)]
-        return ""
-    if rules.has_control_characters(value):
-        errors[field] = [_("%(what)s contains control characters.", what=what)]
-        return value
-    value = rules.clean_text(value)
-    if collapse:
-        value = " ".join(value.split())
-    length = rules.text_length(value)
-    if length == 0:
-        errors[field] = [_("%(what)s cannot be empty.", what=what)]
-    elif length < minimum:
-        errors[field] = [_("%(what)s needs at least %(min)d characters (now %(n)d).", what=what, min=minimum,
-                           n=length)]
-    elif length > maximum:
-        errors[field] = [_("%(what)s can have at most %(max)d characters (now %(n)d).", what=what, max=maximum,
-                           n=length)]
-    return value.strip()
-
-
 def _check_title(value, errors) -> str:
-    return _check_text(value, "title", rules.TITLE_MIN, rules.TITLE_MAX, errors, what=_("The title"),
-                       collapse=True)
+    return check_text(value, "title", errors, minimum=rules.TITLE_MIN, maximum=rules.TITLE_MAX, required=True,
+                      what=_("The title"), voice="named", post=True, collapse=True)
 
 
 def _check_body(value, errors, field: str = "body") -> str:
-    return _check_text(value, field, rules.BODY_MIN, rules.BODY_MAX, errors, what=_("The body"))
+    return check_text(value, field, errors, minimum=rules.BODY_MIN, maximum=rules.BODY_MAX, required=True,
+                      what=_("The body"), voice="named", post=True)
 
 
 def preview_body(source: Any) -> str:
@@ -764,7 +743,8 @@ def post_comment(actor: User, *, body, question_id=None, answer_id=None, private
     _require_member(actor, Privilege.COMMENT)
     _ensure_unlocked(actor, question)
     errors: dict[str, list[str]] = {}
-    body = _check_text(body, "body", rules.COMMENT_MIN, rules.COMMENT_MAX, errors, what=_("The comment"))
+    body = check_text(body, "body", errors, minimum=rules.COMMENT_MIN, maximum=rules.COMMENT_MAX, required=True,
+                      what=_("The comment"), voice="named", post=True)
     if errors:
         raise ValidationFailed(errors)
     _check_pace(actor, question=False)

@@ -20,17 +20,16 @@ from forum.core.db import is_row_id, utcnow
 from forum.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from forum.core.markup import render_markdown
 from forum.core.permissions import signed_in
+from forum.core.validation import check_text
 from forum.extensions import db
 from forum.policy import services as policy
-from forum.questions.models import Category
-from forum.questions.rules import has_control_characters
 from forum.questions import services as questions
 from forum.questions.services import get_question
 from forum.tickets import sla
 from forum.tickets.models import Channel, Priority, Status, Ticket, TicketEvent, TicketMessage
+from forum.tickets.schemas import DESCRIPTION_MAX, EscalateQuestion
 from forum.verification import services as verification
 
-DESCRIPTION_MIN, DESCRIPTION_MAX = 10, 5000
 MESSAGE_MAX = 10_000
 REOPEN_DAYS = 7
 DEFAULT_TARGETS = {  # hours of business time: (first response, resolution)
@@ -89,24 +88,6 @@ def _staff(actor) -> User:
     return actor
 
 
-def _text(value, field: str, maximum: int, errors: dict, *, minimum: int = 0, required: bool = False) -> str:
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        errors[field] = [_("Must be text.")]
-        return ""
-    value = value.strip()
-    if has_control_characters(value):
-        errors[field] = [_("Remove the control characters.")]
-    elif required and not value:
-        errors[field] = [_("This field is required.")]
-    elif value and len(value) < minimum:
-        errors[field] = [_("At least %(min)d characters.", min=minimum)]
-    elif len(value) > maximum:
-        errors[field] = [_("At most %(max)d characters.", max=maximum)]
-    return value
-
-
 def _event(ticket: Ticket, actor: User | None, kind: str, old="", new="", reason="", internal=False) -> None:
     db.session.add(TicketEvent(ticket_id=ticket.id, actor_id=actor.id if actor else None, kind=kind, old=str(old)[:100],
                                new=str(new)[:100], reason=(reason or "")[:500], internal=internal, created_at=utcnow()))
@@ -151,10 +132,11 @@ def open_ticket_for(question_id: int, requester_id: int) -> Ticket | None:
 
 # --- the requester's side ---------------------------------------------------------------------------
 
-def escalate_question(actor, question_id, *, category, description, order_number=None, contact_channel=None,
-                      contact=None) -> Ticket:
+def escalate_question(actor, question_id, /, **fields) -> Ticket:
     """Turn the asker's own question into a private ticket for official support.
 
+    `fields` are those of EscalateQuestion (category, description, order_number, contact_channel,
+    contact), validated here, once, after the caller is known to be the asker.
     One open ticket per question per member: a second one raises Conflict naming the first.
     Raises PermissionDenied (not the asker), NotFound, ValidationFailed, Conflict.
     """
@@ -162,28 +144,15 @@ def escalate_question(actor, question_id, *, category, description, order_number
     question = get_question(question_id, viewer=actor)
     if question.author_id != actor.id:
         raise PermissionDenied(_("Only the person who asked can escalate this question."), code="not_asker")
-    errors: dict[str, list[str]] = {}
-    if category not in {c.value for c in Category}:
-        errors["category"] = [_("Choose a category.")]
-    description = _text(description, "description", DESCRIPTION_MAX, errors, minimum=DESCRIPTION_MIN, required=True)
-    order_number = _text(order_number, "order_number", 64, errors)
-    contact = _text(contact, "contact", 200, errors)
-    try:
-        channel = Channel(contact_channel or Channel.SITE.value)
-    except ValueError:
-        errors["contact_channel"] = [_("Choose site message, e-mail or phone.")]
-        channel = Channel.SITE
-    if channel is not Channel.SITE and not contact and "contact" not in errors:
-        errors["contact"] = [_("Tell us the e-mail address or phone number to contact.")]
-    if errors:
-        raise ValidationFailed(errors)
+    command = EscalateQuestion.parse(fields)
     existing = open_ticket_for(question.id, actor.id)
     if existing is not None:
         raise Conflict(_("You already have an open ticket for this question: %(number)s.", number=existing.number),
                        code="ticket_exists", fields={"ticket": [existing.number], "ticket_id": [str(existing.id)]})
     now = utcnow()
-    ticket = Ticket(question_id=question.id, requester_id=actor.id, category=category, subject=question.title,
-                    description=description, order_number=order_number, contact_channel=channel, contact=contact,
+    ticket = Ticket(question_id=question.id, requester_id=actor.id, category=command.category,
+                    subject=question.title, description=command.description, order_number=command.order_number,
+                    contact_channel=Channel(command.contact_channel), contact=command.contact,
                     status=Status.NEW, priority=Priority.NORMAL, tier=1, created_at=now, updated_at=now,
                     paused_seconds=0)
     _set_due_times(ticket)
@@ -225,7 +194,7 @@ def add_message(actor, ticket_id, body, *, internal: bool = False) -> TicketMess
     if internal and not staff:
         raise PermissionDenied(_("Only staff can write internal notes."), code="staff_only")
     errors: dict[str, list[str]] = {}
-    body = _text(body, "body", MESSAGE_MAX, errors, required=True)
+    body = check_text(body, "body", errors, maximum=MESSAGE_MAX, required=True)
     if errors:
         raise ValidationFailed(errors)
     ticket = _locked(ticket.id)
@@ -322,7 +291,7 @@ def rate_ticket(actor, ticket_id, rating, comment=None) -> Ticket:
     errors: dict[str, list[str]] = {}
     if isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 5:
         errors["rating"] = [_("Choose 1 to 5 stars.")]
-    comment = _text(comment, "comment", 1000, errors)
+    comment = check_text(comment, "comment", errors, maximum=1000)
     if errors:
         raise ValidationFailed(errors)
     ticket = _locked(ticket.id)
@@ -346,7 +315,7 @@ def update_ticket(actor, ticket_id, *, status=None, priority=None, tier=None, as
     _staff(actor)
     ticket = _locked(get_ticket(actor, ticket_id).id)
     errors: dict[str, list[str]] = {}
-    reason = _text(reason, "reason", 500, errors)
+    reason = check_text(reason, "reason", errors, maximum=500)
     new_status = new_priority = None
     if status is not None:
         try:
@@ -432,7 +401,7 @@ def publish_resolution(actor, ticket_id, body):
     if ticket.question_id is None:
         raise ValidationFailed({"body": [_("This ticket is not linked to a question.")]})
     errors: dict[str, list[str]] = {}
-    body = _text(body, "body", 30_000, errors, required=True)
+    body = check_text(body, "body", errors, maximum=30_000, required=True)
     if not errors and _mentions_private_details(ticket, body):
         errors["body"] = [_("Remove the private details of the ticket (order number, contact) before publishing.")]
     if errors:

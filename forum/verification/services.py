@@ -14,9 +14,9 @@ from forum.core import signals
 from forum.core.db import utcnow
 from forum.core.errors import NotFound, PermissionDenied, ValidationFailed
 from forum.core.permissions import signed_in
+from forum.core.validation import check_text
 from forum.extensions import db
 from forum.questions.models import Answer, Question
-from forum.questions.rules import has_control_characters
 from forum.questions.services import get_answer
 from forum.reputation import services as reputation
 from forum.reputation.badges import BadgeKind, award
@@ -34,16 +34,11 @@ def _require_staff(actor) -> User:
     return actor
 
 
-def _check_text(value, field: str) -> str:
-    if value is None:
-        return ""
-    if not isinstance(value, str):
-        raise ValidationFailed({field: [_("Must be text.")]})
-    value = value.strip()
-    if len(value) > NOTE_MAX:
-        raise ValidationFailed({field: [_("At most %(max)d characters.", max=NOTE_MAX)]})
-    if has_control_characters(value):
-        raise ValidationFailed({field: [_("Remove the control characters.")]})
+def _check_note(value, field: str) -> str:
+    errors: dict[str, list[str]] = {}
+    value = check_text(value, field, errors, maximum=NOTE_MAX)
+    if errors:
+        raise ValidationFailed(errors)
     return value
 
 
@@ -97,7 +92,7 @@ def verify_answer(actor, answer_id, note=None) -> Verification:
     staff_only), NotFound, ValidationFailed.
     """
     _require_staff(actor)
-    note = _check_text(note, "note")
+    note = _check_note(note, "note")
     answer = _locked_answer(answer_id)
     db.session.execute(sa.select(Question.id).where(Question.id == answer.question_id).with_for_update(key_share=True))
     previous = active_verification(answer.id)
@@ -123,7 +118,7 @@ def remove_verification(actor, answer_id, reason=None) -> None:
     is taken back. Raises PermissionDenied, NotFound (also when it is not verified),
     ValidationFailed."""
     _require_staff(actor)
-    reason = _check_text(reason, "reason")
+    reason = _check_note(reason, "reason")
     answer = _locked_answer(answer_id)
     db.session.execute(sa.select(Question.id).where(Question.id == answer.question_id).with_for_update(key_share=True))
     verification = active_verification(answer.id)

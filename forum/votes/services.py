@@ -18,7 +18,7 @@ from sqlalchemy.orm import aliased
 from forum.auth.models import Role, User
 from forum.core import signals
 from forum.core.db import insert_ignoring_conflicts, utcnow
-from forum.core.errors import NotFound, PermissionDenied, ValidationFailed
+from forum.core.errors import NotFound, PermissionDenied
 from forum.core.permissions import Privilege, can, ensure_not_suspended, is_moderator, signed_in, threshold
 from forum.extensions import db
 from forum.questions.models import Answer, Question
@@ -27,6 +27,7 @@ from forum.reputation import services as reputation
 from forum.reputation.badges import SCORE_BADGES, award
 from forum.reputation.rules import VOTE_EVENTS, VOTE_KINDS, vote_reputation_min
 from forum.votes.models import Vote
+from forum.votes.schemas import CastVote
 
 log = logging.getLogger(__name__)
 
@@ -44,8 +45,8 @@ def cast_vote(actor, *, value, question_id=None, answer_id=None) -> tuple[int, i
     their own posts. Repeating a vote changes nothing. Reputation follows the vote in the same
     transaction. Raises NotFound, PermissionDenied (code own_post / privilege), ValidationFailed.
     """
-    if isinstance(value, bool) or value not in (-1, 0, 1):
-        raise ValidationFailed({"value": [_("A vote is 1, -1 or 0.")]})
+    vote = CastVote.parse({"value": value, "question_id": question_id, "answer_id": answer_id})
+    value, question_id, answer_id = vote.value, vote.question_id, vote.answer_id
     is_answer = answer_id is not None
     if is_answer:
         post, question = get_answer_in_thread(answer_id)

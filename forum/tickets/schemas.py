@@ -1,0 +1,57 @@
+"""The commands of official support, validated once by the service that carries them out."""
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from flask_babel import gettext as _
+from pydantic import BeforeValidator, Field, ValidationInfo
+
+from forum.core.validation import Command, check_text, refuse, text_rule
+from forum.questions.models import Category
+from forum.tickets.models import Channel
+
+DESCRIPTION_MIN, DESCRIPTION_MAX = 10, 5000
+ORDER_NUMBER_MAX = 64
+CONTACT_MAX = 200
+
+
+def _category(value: Any) -> str:
+    if not isinstance(value, str) or value not in {c.value for c in Category}:
+        raise refuse(_("Choose a category."))
+    return str(value)
+
+
+def _channel(value: Any) -> str:
+    try:
+        return Channel(value or Channel.SITE.value).value
+    except (ValueError, TypeError):
+        raise refuse(_("Choose site message, e-mail or phone.")) from None
+
+
+def _contact(value: Any, info: ValidationInfo) -> str:
+    errors: dict[str, list[str]] = {}
+    value = check_text(value, "contact", errors, maximum=CONTACT_MAX)
+    if errors:
+        raise refuse(errors["contact"][0])
+    # A channel that failed its own check is not in info.data: no second complaint about the contact.
+    if info.data.get("contact_channel", Channel.SITE.value) != Channel.SITE.value and not value:
+        raise refuse(_("Tell us the e-mail address or phone number to contact."))
+    return value
+
+
+# Validated by tickets.services.escalate_question for the escalation form and for the API, which
+# documents it as the body of POST /api/v1/questions/<id>/escalations.
+class EscalateQuestion(Command):
+    """Take one's own question to official support. The private fields are seen by support staff only."""
+
+    category: Annotated[str, BeforeValidator(_category)] = Field(
+        json_schema_extra={"enum": [c.value for c in Category]})
+    description: Annotated[str, text_rule(minimum=DESCRIPTION_MIN, maximum=DESCRIPTION_MAX, required=True)] = Field(
+        description="10–5,000 characters")
+    order_number: Annotated[str | None, text_rule(maximum=ORDER_NUMBER_MAX)] = Field(
+        default=None, validate_default=True, description="Private: only staff see it")
+    # Before contact: the contact's check reads the channel.
+    contact_channel: Annotated[str | None, BeforeValidator(_channel)] = Field(
+        default=None, validate_default=True, json_schema_extra={"enum": [c.value for c in Channel]})
+    contact: Annotated[str | None, BeforeValidator(_contact)] = Field(
+        default=None, validate_default=True, description="Private e-mail address or phone number")
