@@ -80,9 +80,7 @@ def ask():
     findings: list = []
     if form.validate_on_submit():
         try:
-            question = services.ask_question(_actor(), title=form.title.data, body=form.body.data,
-                                             tags=form.tags.data, category=form.category.data,
-                                             private_data=private_choice())
+            question = services.ask_question(_actor(), **form.data, private_data=private_choice())
         except PrivateDataFound as error:
             attach_errors(form, error)
             findings = error.findings
