@@ -261,11 +261,6 @@ class SimilarOut(Out):
 
 # --- moderation ----------------------------------------------------------------------------------
 
-class FlagIn(_In):
-    kind: Literal["spam", "rude", "off_topic", "needs_moderator", "scam"]
-    note: str | None = Field(default=None, description="At most 500 characters; required (10+) for needs_moderator")
-
-
 class FlagOut(Out):
     id: int
     kind: str
