@@ -19,7 +19,7 @@ from forum.auth import services as auth_services
 from forum.auth.models import User
 from forum.core.errors import AuthenticationFailed, DomainError, ValidationFailed
 from forum.core.pagination import clamp_page
-from forum.core.validation import field_errors
+from forum.core.validation import field_errors, message_for
 
 
 class MalformedRequest(DomainError):
@@ -72,10 +72,12 @@ def parse_body(model: type[BaseModel]) -> BaseModel:
         raise ValidationFailed(field_errors(exc)) from None
 
 
-def json_object() -> dict[str, Any]:
+def json_object(model: type[BaseModel] | None = None) -> dict[str, Any]:
     """The request's JSON body as a dict, for a service that validates it with its command schema
     (forum.core.validation.Command): 415 when it is sent as something else, 400 when it is not a
-    JSON object or holds characters no database stores."""
+    JSON object or holds characters no database stores; with `model`, 422 for a field whose JSON
+    type is not the one the document gives it (a Python caller may send tags as "a, b"; a JSON
+    client sends the array it was promised). The rules themselves are the service's to check."""
     # A body labelled as a form or as text is not JSON, even when it parses as JSON: say so (a form
     # body was read as empty, and its 400 "not valid JSON" misled). No Content-Type at all is taken as JSON.
     mimetype = request.mimetype
@@ -91,7 +93,45 @@ def json_object() -> dict[str, Any]:
     if not _clean_text(data):
         raise MalformedRequest(_("The body contains characters that are not allowed (NUL or unpaired surrogates)."),
                                code="bad_characters")
+    if model is not None:
+        _check_json_types(model, data)
     return data
+
+
+_JSON_TYPES: dict[str, tuple[type, ...]] = {"string": (str,), "integer": (int,), "number": (int, float),
+                                            "boolean": (bool,), "array": (list,), "object": (dict,),
+                                            "null": (type(None),)}
+_TYPE_KIND = {"string": "string_type", "integer": "int_type", "number": "float_type", "boolean": "bool_type",
+              "array": "list_type"}
+
+
+@functools.cache
+def _documented_types(model: type[BaseModel]) -> dict[str, tuple[str, ...]]:
+    """Each property's JSON types as the OpenAPI document gives them (properties without a plain type: none)."""
+    found = {}
+    for name, schema in model.model_json_schema()["properties"].items():
+        options = schema.get("anyOf", [schema])
+        types = tuple(option["type"] for option in options if "type" in option)
+        if len(types) == len(options):
+            found[name] = types
+    return found
+
+
+def _check_json_types(model: type[BaseModel], data: dict) -> None:
+    fields: dict[str, list[str]] = {}
+    for name, types in _documented_types(model).items():
+        if name not in data:
+            continue
+        value = data[name]
+        if isinstance(value, bool) and "boolean" not in types:
+            ok = False
+        else:
+            ok = any(isinstance(value, _JSON_TYPES[t]) for t in types)
+        if not ok:
+            kind = next((t for t in types if t != "null"), "")
+            fields[name] = [message_for({"type": _TYPE_KIND.get(kind, "")})]
+    if fields:
+        raise ValidationFailed(fields)
 
 
 def _clean_text(value, depth: int = 0) -> bool:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 
 from forum.api import schemas, serialize
-from forum.api.common import iso, listing, page_args, parse_body, require_user, route
+from forum.api.common import iso, json_object, listing, page_args, parse_body, require_user, route
 from forum.api.details import answer_detail, question_detail
 from forum.extensions import limiter
 from forum.moderation import services
+from forum.moderation.schemas import FlagPost
 from forum.web import ratelimits
 
 
@@ -34,14 +35,14 @@ def _suspension(user) -> dict:
 
 def _flag_route(kind: str) -> None:
     def view(post_id: int):
-        data = parse_body(schemas.FlagIn)
-        created = services.flag_post(require_user(), kind, post_id, flag_kind=data.kind, note=data.note)
+        body = json_object(FlagPost)  # validated by the service, once, with FlagPost
+        created = services.flag_post(require_user(), kind, post_id, flag_kind=body.get("kind"), note=body.get("note"))
         return _flag(created), 201
 
     view.__name__ = view.__qualname__ = f"flag_{kind}"
     limited = limiter.shared_limit(ratelimits.flags, scope="flags", key_func=ratelimits.actor_key, override_defaults=False)(view)
     route(f"/{kind}s/<int:post_id>/flags", "POST", summary=f"Flag a {kind} for moderators (once per member and "
-          "post); enough spam flags hide it until reviewed", auth="required", body=schemas.FlagIn,
+          "post); enough spam flags hide it until reviewed", auth="required", body=FlagPost,
           response=schemas.FlagOut, status=201, errors=(400, 401, 403, 404, 409, 422, 429))(limited)
 
 

@@ -5,11 +5,12 @@ from flask import request
 from flask_babel import gettext as _
 
 from forum.api import schemas, serialize
-from forum.api.common import api_user, listing, page_args, parse_body, require_user, route
+from forum.api.common import api_user, json_object, listing, page_args, parse_body, require_user, route
 from forum.api.details import answer_detail, question_detail
 from forum.core.errors import ValidationFailed
 from forum.questions import queries, services
 from forum.questions.models import Category
+from forum.questions.schemas import AskQuestion, PostAnswer, PostComment
 from forum.votes.queries import my_votes
 from forum.extensions import limiter
 from forum.web import ratelimits
@@ -33,6 +34,11 @@ def _list_filters():
     return tab, category, (request.args.get("tag") or "").strip().lower() or None, verified
 
 
+def _comment_fields() -> dict:
+    # The URL names the post: a target in the body is ignored, as any unknown key is.
+    return {k: v for k, v in json_object(PostComment).items() if k not in ("question_id", "answer_id")}
+
+
 @route("/questions", "GET", summary="List questions", auth="optional", response=list[schemas.QuestionSummaryOut],
        query={"sort": "newest|active|votes|unanswered|unsolved", "tag": "tag name", "category": "category",
               "has_verified_answer": "1: only questions with a staff-verified answer; 0: only without",
@@ -47,14 +53,12 @@ def list_questions():
     return listing(items, result.page, result.per_page, result.total)
 
 
-@route("/questions", "POST", summary="Ask a question", auth="required", body=schemas.QuestionIn,
+@route("/questions", "POST", summary="Ask a question", auth="required", body=AskQuestion,
        response=schemas.QuestionOut, status=201, errors=(400, 401, 403, 422, 429))
 @limiter.shared_limit(ratelimits.posts, scope="posts", key_func=ratelimits.actor_key, override_defaults=False)
 def ask():
     actor = require_user()
-    data = parse_body(schemas.QuestionIn)
-    question = services.ask_question(actor, title=data.title, body=data.body, tags=data.tags,
-                                     category=data.category, private_data=data.private_data or "")
+    question = services.ask_question(actor, **json_object(AskQuestion))  # validated there, once, with AskQuestion
     return {**question_detail(question.id), "warnings": serialize.warnings(question)}, 201
 
 
@@ -93,12 +97,11 @@ def question_revisions(question_id: int):
 
 
 @route("/questions/<int:question_id>/answers", "POST", summary="Answer a question", auth="required",
-       body=schemas.AnswerIn, response=schemas.AnswerOut, status=201, errors=(400, 401, 403, 404, 422, 429))
+       body=PostAnswer, response=schemas.AnswerOut, status=201, errors=(400, 401, 403, 404, 422, 429))
 @limiter.shared_limit(ratelimits.posts, scope="posts", key_func=ratelimits.actor_key, override_defaults=False)
 def answer(question_id: int):
     actor = require_user()
-    data = parse_body(schemas.AnswerIn)
-    created = services.post_answer(actor, question_id, body=data.body, private_data=data.private_data or "")
+    created = services.post_answer(actor, question_id, **json_object(PostAnswer))  # validated there with PostAnswer
     return {**answer_detail(created.id), "warnings": serialize.warnings(created)}, 201
 
 
@@ -136,24 +139,20 @@ def answer_revisions(answer_id: int):
 
 
 @route("/questions/<int:question_id>/comments", "POST", summary="Comment on a question", auth="required",
-       body=schemas.CommentIn, response=schemas.CommentOut, status=201, errors=(400, 401, 403, 404, 422, 429))
+       body=PostComment, response=schemas.CommentOut, status=201, errors=(400, 401, 403, 404, 422, 429))
 @limiter.shared_limit(ratelimits.posts, scope="posts", key_func=ratelimits.actor_key, override_defaults=False)
 def comment_question(question_id: int):
     actor = require_user()
-    data = parse_body(schemas.CommentIn)
-    created = services.post_comment(actor, body=data.body, question_id=question_id,
-                                    private_data=data.private_data or "")
+    created = services.post_comment(actor, question_id=question_id, **_comment_fields())
     return {**serialize.comment(created), "warnings": serialize.warnings(created)}, 201
 
 
 @route("/answers/<int:answer_id>/comments", "POST", summary="Comment on an answer", auth="required",
-       body=schemas.CommentIn, response=schemas.CommentOut, status=201, errors=(400, 401, 403, 404, 422, 429))
+       body=PostComment, response=schemas.CommentOut, status=201, errors=(400, 401, 403, 404, 422, 429))
 @limiter.shared_limit(ratelimits.posts, scope="posts", key_func=ratelimits.actor_key, override_defaults=False)
 def comment_answer(answer_id: int):
     actor = require_user()
-    data = parse_body(schemas.CommentIn)
-    created = services.post_comment(actor, body=data.body, answer_id=answer_id,
-                                    private_data=data.private_data or "")
+    created = services.post_comment(actor, answer_id=answer_id, **_comment_fields())
     return {**serialize.comment(created), "warnings": serialize.warnings(created)}, 201
 
 

@@ -38,16 +38,6 @@ class TokenIn(_In):
                              "in the member's token list)")
 
 
-class QuestionIn(_In):
-    title: str = Field(description="10–150 characters")
-    body: str = Field(description="Markdown, 20–30,000 characters")
-    tags: list[str] = Field(description="1–5 tags")
-    category: str = Field(json_schema_extra={"enum": CATEGORIES})
-    private_data: Literal["remove"] | None = Field(
-        default=None, description="Send \"remove\" after a 422 private_data error to post with the private "
-                                  "data cut out (see the error's findings)")
-
-
 class QuestionPatch(_In):
     title: str | None = None
     body: str | None = None
@@ -59,23 +49,9 @@ class QuestionPatch(_In):
                                   "data cut out (see the error's findings)")
 
 
-class AnswerIn(_In):
-    body: str = Field(description="Markdown, 20–30,000 characters")
-    private_data: Literal["remove"] | None = Field(
-        default=None, description="Send \"remove\" after a 422 private_data error to post with the private "
-                                  "data cut out (see the error's findings)")
-
-
 class AnswerPatch(_In):
     body: str
     summary: str | None = None
-    private_data: Literal["remove"] | None = Field(
-        default=None, description="Send \"remove\" after a 422 private_data error to post with the private "
-                                  "data cut out (see the error's findings)")
-
-
-class CommentIn(_In):
-    body: str = Field(description="5–600 characters")
     private_data: Literal["remove"] | None = Field(
         default=None, description="Send \"remove\" after a 422 private_data error to post with the private "
                                   "data cut out (see the error's findings)")
@@ -284,11 +260,6 @@ class SimilarOut(Out):
 
 
 # --- moderation ----------------------------------------------------------------------------------
-
-class FlagIn(_In):
-    kind: Literal["spam", "rude", "off_topic", "needs_moderator", "scam"]
-    note: str | None = Field(default=None, description="At most 500 characters; required (10+) for needs_moderator")
-
 
 class FlagOut(Out):
     id: int

@@ -116,7 +116,7 @@ def _ticket(ticket: Ticket, *, staff: bool, detail: bool = False) -> dict:
 def escalate(question_id: int):
     actor = require_user()
     # The service validates the body with EscalateQuestion, once, after it knows the caller is the asker.
-    ticket = services.escalate_question(actor, question_id, **json_object())
+    ticket = services.escalate_question(actor, question_id, **json_object(EscalateQuestion))
     return _ticket(ticket, staff=actor.role.is_staff, detail=True), 201
 
 

@@ -19,7 +19,7 @@ class VoteOut(Out):
 def _vote(**target):
     actor = require_user()
     # The service validates the vote with CastVote (the body documented below), once.
-    score, my_vote = services.cast_vote(actor, value=json_object().get("value"), **target)
+    score, my_vote = services.cast_vote(actor, value=json_object(CastVote).get("value"), **target)
     return {"score": score, "my_vote": my_vote}
 
 

@@ -15,7 +15,7 @@ posts do; "brief" is the moderation tools' older wording; "plain" says it next t
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, Literal, Self
 
 from flask_babel import gettext as _
@@ -172,3 +172,16 @@ def text_rule(*, maximum: int, minimum: int = 0, required: bool = False, what: s
         return value
 
     return BeforeValidator(check)
+
+
+def rule(check: Callable[[Any, dict[str, list[str]]], Any]) -> BeforeValidator:
+    """A service's `check(value, errors) -> value` as a field validator, its first message the error's."""
+
+    def run(value: Any) -> Any:
+        errors: dict[str, list[str]] = {}
+        value = check(value, errors)
+        if errors:
+            raise refuse(next(iter(errors.values()))[0])
+        return value
+
+    return BeforeValidator(run)

@@ -34,6 +34,7 @@ from forum.moderation.models import (
     ReviewReason,
     ReviewStatus,
 )
+from forum.moderation.schemas import NOTE_MAX, FlagPost
 from forum.policy import guards
 from forum.policy import services as policy
 from forum.policy.models import WatchedWordEntry
@@ -43,7 +44,6 @@ from forum.questions.models import Answer, CloseReason, Comment, HoldReason, Que
 
 POST_KINDS = ("question", "answer", "comment")
 _MODELS = {"question": Question, "answer": Answer, "comment": Comment}
-NOTE_MAX = 500
 REASON_MIN = 5
 
 
@@ -146,16 +146,8 @@ def flag_post(actor, kind: str, post_id, *, flag_kind, note=None) -> Flag:
         raise PermissionDenied(_("You cannot flag posts yet."), code="privilege")
     if post.author_id == actor.id:
         raise PermissionDenied(_("You cannot flag your own post; edit or delete it instead."), code="own_post")
-    errors: dict[str, list[str]] = {}
-    try:
-        flag_kind = FlagKind(flag_kind)
-    except ValueError:
-        errors["kind"] = [_("Choose why you flag this post.")]
-    note = check_text(note, "note", errors, maximum=NOTE_MAX, what=_("The note"), voice="brief")
-    if flag_kind is FlagKind.NEEDS_MODERATOR and len(note) < 10 and "note" not in errors:
-        errors["note"] = [_("Tell the moderators what needs their attention (at least 10 characters).")]
-    if errors:
-        raise ValidationFailed(errors)
+    command = FlagPost.parse({"kind": flag_kind, "note": note})  # validated once, here
+    flag_kind, note = command.kind, command.note
     column = getattr(Flag, f"{kind}_id")
     if db.session.scalar(sa.select(Flag.id).where(Flag.flagger_id == actor.id, column == post.id)) is not None:
         raise Conflict(_("You have already flagged this post."), code="already_flagged")

@@ -75,7 +75,7 @@ def post_answer(question_id: int):
     findings: list = []
     if form.validate_on_submit():
         created, findings = save_post(form, lambda: question_services.post_answer(
-            _actor(), question_id, body=form.body.data, private_data=private_choice()))
+            _actor(), question_id, **form.data, private_data=private_choice()))
         if created is not None:
             if not say_if_held(created, _("answer")):
                 flash(_("Thank you for your answer."), "success")
@@ -88,8 +88,8 @@ def _comment(question, anchor: str, **target):
     form = CommentForm()
     if form.validate_on_submit():
         try:
-            comment = question_services.post_comment(_actor(), body=form.body.data, private_data=private_choice(),
-                                                     **target)
+            comment = question_services.post_comment(_actor(), **target, **form.data,
+                                                     private_data=private_choice())
         except (ValidationFailed, RateLimited) as error:
             messages = [m for ms in error.fields.values() for m in ms] or [error.message]
             return _render_thread(question, status=422, comment_error={

@@ -18,10 +18,10 @@ from forum.core.db import checkpoint, insert_ignoring_conflicts, is_row_id, seri
 from forum.core.errors import NotFound, PermissionDenied, RateLimited, ValidationFailed
 from forum.core.markup import render_markdown
 from forum.core.permissions import Privilege, can, ensure_not_suspended, is_moderator, signed_in
-from forum.core.validation import check_text
 from forum.policy.services import screen
 from forum.extensions import db
 from forum.questions import rules
+from forum.questions.schemas import AskQuestion, PostAnswer, PostComment, check_body, check_category, check_tags, check_title
 from forum.questions.models import (
     Answer,
     Category,
@@ -37,16 +37,6 @@ from forum.questions.models import (
 
 # --- validation ----------------------------------------------------------------------------------
 
-def _check_title(value, errors) -> str:
-    return check_text(value, "title", errors, minimum=rules.TITLE_MIN, maximum=rules.TITLE_MAX, required=True,
-                      what=_("The title"), voice="named", post=True, collapse=True)
-
-
-def _check_body(value, errors, field: str = "body") -> str:
-    return check_text(value, field, errors, minimum=rules.BODY_MIN, maximum=rules.BODY_MAX, required=True,
-                      what=_("The body"), voice="named", post=True)
-
-
 def preview_body(source: Any) -> str:
     """The sanitized HTML a question or answer body would be saved with, for the live preview.
 
@@ -59,45 +49,6 @@ def preview_body(source: Any) -> str:
         raise ValidationFailed({"body": _("%(what)s can have at most %(max)d characters (now %(n)d).",
                                           what=_("The body"), max=rules.BODY_MAX, n=length)})
     return render_markdown(source)
-
-
-def _check_category(value, errors) -> Category | None:
-    if isinstance(value, Category):
-        return value
-    try:
-        return Category(value)
-    except ValueError:
-        choices = ", ".join(c.value for c in Category)
-        errors["category"] = [_("Choose a category (one of: %(choices)s).", choices=choices)]
-        return None
-
-
-def _check_tags(value, errors) -> list[str]:
-    if value is None or not isinstance(value, (list, tuple, str)):
-        errors["tags"] = [_("Tags must be a list of words.")]
-        return []
-    if not isinstance(value, str) and not all(isinstance(t, str) for t in value):
-        errors["tags"] = [_("Each tag must be text.")]
-        return []
-    tags = rules.split_tags(value)
-    if any(rules.has_control_characters(t) for t in tags):
-        errors["tags"] = [_("Tags cannot contain control characters.")]
-        return tags
-    if len(tags) < rules.TAGS_MIN:
-        errors["tags"] = [_("Add at least one tag.")]
-    elif len(tags) > rules.TAGS_MAX:
-        errors["tags"] = [_("At most %(max)d tags.", max=rules.TAGS_MAX)]
-    else:
-        bad = [t for t in tags if len(t) > rules.TAG_MAX_LENGTH or not rules.TAG_RE.match(t)
-               or not rules.HAS_WORD_RE.search(t)]
-        if bad:
-            errors["tags"] = [_("Invalid tag: %(tag)s. Tags have up to %(max)d letters, digits or + # . -",
-                                tag=bad[0], max=rules.TAG_MAX_LENGTH)]
-        elif any(rules.LONG_NUMBER_RE.search(t) for t in tags):
-            # Tags are public and short: a long run of digits is a phone, card, ID or order number.
-            errors["tags"] = [_("Tags cannot hold long numbers (phone, card, ID or order numbers): anyone can "
-                                "read them.")]
-    return tags
 
 
 def _tags_text(tag_names: list[str]) -> str:
@@ -298,8 +249,9 @@ def _bump_user(user_id: int, **deltas: int) -> None:
 
 # --- questions ----------------------------------------------------------------------------------
 
-def ask_question(actor: User, *, title, body, tags, category, private_data: str = "") -> Question:
-    """Post a question (title 10–150 characters, body 20–30,000, 1–5 tags, a known category).
+def ask_question(actor: User, /, **fields) -> Question:
+    """Post a question: `fields` are AskQuestion's (title 10–150 characters, body 20–30,000, 1–5 tags,
+    a known category, private_data), validated here once.
 
     The question is public at once and its first revision is recorded, unless the screening holds
     it for review (then it counts nowhere and is announced when released). Private data in the
@@ -307,13 +259,9 @@ def ask_question(actor: User, *, title, body, tags, category, private_data: str 
     or PermissionDenied.
     """
     _require_member(actor, Privilege.ASK)
-    errors: dict[str, list[str]] = {}
-    title = _check_title(title, errors)
-    body = _check_body(body, errors)
-    tag_names = _check_tags(tags, errors)
-    category = _check_category(category, errors)
-    if errors:
-        raise ValidationFailed(errors)
+    command = AskQuestion.parse(fields)
+    title, body, tag_names, category = command.title, command.body, command.tags, command.category
+    private_data = command.private_data or ""
     _check_pace(actor, question=True)
     verdict = screen("question", actor, {"title": title, "body": body, "tags": _tags_text(tag_names)},
                      private_data=private_data)
@@ -356,11 +304,11 @@ def edit_question(actor: User, question_id, *, title=None, body=None, tags=None,
     _ensure_can_edit(actor, question)
     _ensure_unlocked(actor, question)
     errors: dict[str, list[str]] = {}
-    new_title = _check_title(title, errors) if title is not None else question.title
-    new_body = _check_body(body, errors) if body is not None else question.body
+    new_title = check_title(title, errors) if title is not None else question.title
+    new_body = check_body(body, errors) if body is not None else question.body
     current_tags = _load_tags(question)
-    new_tags = _check_tags(tags, errors) if tags is not None else [t.name for t in current_tags]
-    new_category = _check_category(category, errors) if category is not None else question.category
+    new_tags = check_tags(tags, errors) if tags is not None else [t.name for t in current_tags]
+    new_category = check_category(category, errors) if category is not None else question.category
     summary = _check_summary(summary, errors)
     if errors:
         raise ValidationFailed(errors)
@@ -561,8 +509,9 @@ def _mark_deleted(model, row_id: int) -> bool:
 
 # --- answers ------------------------------------------------------------------------------------
 
-def post_answer(actor: User, question_id, *, body, private_data: str = "") -> Answer:
-    """Answer an open question (body 20–30,000 characters). The screening may hold it for review
+def post_answer(actor: User, question_id, /, **fields) -> Answer:
+    """Answer an open question: `fields` are PostAnswer's (body 20–30,000 characters, private_data),
+    validated here once, after the thread is known to take answers. The screening may hold it for review
     or refuse private data (see ask_question). Raises NotFound, PermissionDenied (code "closed"
     on a closed question, "locked" on a locked thread), ValidationFailed."""
     question = get_question(question_id, viewer=actor)
@@ -570,10 +519,8 @@ def post_answer(actor: User, question_id, *, body, private_data: str = "") -> An
     if question.status is QuestionStatus.CLOSED:
         raise PermissionDenied(_("This question is closed and takes no new answers."), code="closed")
     _ensure_unlocked(actor, question)
-    errors: dict[str, list[str]] = {}
-    body = _check_body(body, errors)
-    if errors:
-        raise ValidationFailed(errors)
+    command = PostAnswer.parse(fields)
+    body, private_data = command.body, command.private_data or ""
     _check_pace(actor, question=False)
     verdict = screen("answer", actor, {"body": body}, private_data=private_data, question=question)
     body = verdict.texts["body"]
@@ -608,7 +555,7 @@ def edit_answer(actor: User, answer_id, *, body, summary=None, private_data: str
     _ensure_can_edit(actor, answer)
     _ensure_unlocked(actor, db.session.get(Question, answer.question_id))
     errors: dict[str, list[str]] = {}
-    body = _check_body(body, errors)
+    body = check_body(body, errors)
     summary = _check_summary(summary, errors)
     if errors:
         raise ValidationFailed(errors)
@@ -729,8 +676,9 @@ def _ensure_asker(actor: User | None, question: Question) -> None:
 
 # --- comments -----------------------------------------------------------------------------------
 
-def post_comment(actor: User, *, body, question_id=None, answer_id=None, private_data: str = "") -> Comment:
-    """Comment on a question or an answer (5–600 characters), screened like posts. Raises NotFound,
+def post_comment(actor: User, /, *, question_id=None, answer_id=None, **fields) -> Comment:
+    """Comment on a question or an answer: `fields` are PostComment's (body 5–600 characters,
+    private_data), validated here once; screened like posts. Raises NotFound,
     PermissionDenied (code "locked" on a locked thread), ValidationFailed."""
     if (question_id is None) == (answer_id is None):
         raise ValueError("exactly one of question_id and answer_id")
@@ -742,11 +690,8 @@ def post_comment(actor: User, *, body, question_id=None, answer_id=None, private
         question = get_question(question_id, viewer=actor)
     _require_member(actor, Privilege.COMMENT)
     _ensure_unlocked(actor, question)
-    errors: dict[str, list[str]] = {}
-    body = check_text(body, "body", errors, minimum=rules.COMMENT_MIN, maximum=rules.COMMENT_MAX, required=True,
-                      what=_("The comment"), voice="named", post=True)
-    if errors:
-        raise ValidationFailed(errors)
+    command = PostComment.parse(fields)
+    body, private_data = command.body, command.private_data or ""
     _check_pace(actor, question=False)
     verdict = screen("comment", actor, {"body": body}, private_data=private_data, question=question)
     body = verdict.texts["body"]

@@ -88,8 +88,7 @@ def ask():
     findings: list = []
     if form.validate_on_submit():
         question, findings = save_post(form, lambda: services.ask_question(
-            _actor(), title=form.title.data, body=form.body.data, tags=form.tags.data,
-            category=form.category.data, private_data=private_choice()))
+            _actor(), **form.data, private_data=private_choice()))
         if question is not None:
             if not say_if_held(question, _("question")):
                 flash(_("Your question is posted. You will find answers here."), "success")

@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from flask_babel import gettext as _
-from pydantic import BeforeValidator, Field, ValidationInfo
+from pydantic import ConfigDict, BeforeValidator, Field, ValidationInfo
 
 from forum.core.validation import Command, check_text, refuse, text_rule
 from forum.questions.models import Category
@@ -43,6 +43,9 @@ def _contact(value: Any, info: ValidationInfo) -> str:
 # documents it as the body of POST /api/v1/questions/<id>/escalations.
 class EscalateQuestion(Command):
     """Take one's own question to official support. The private fields are seen by support staff only."""
+
+    # Published in the OpenAPI document as EscalationIn: API clients generate code from that name.
+    model_config = ConfigDict(title="EscalationIn")
 
     category: Annotated[str, BeforeValidator(_category)] = Field(
         json_schema_extra={"enum": [c.value for c in Category]})

@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from flask_babel import gettext as _
-from pydantic import BeforeValidator, Field, model_validator
+from pydantic import ConfigDict, BeforeValidator, Field, model_validator
 from pydantic.json_schema import SkipJsonSchema
 
 from forum.core.validation import Command, refuse
@@ -19,6 +19,9 @@ def _value(value: Any) -> int:
 
 class CastVote(Command):
     """Set one's vote on a post: 1 up, -1 down, 0 to withdraw."""
+
+    # Published in the OpenAPI document as VoteIn: API clients generate code from that name.
+    model_config = ConfigDict(title="VoteIn")
 
     # The target comes from the URL, so the API's body (this model in OpenAPI) shows only the value.
 

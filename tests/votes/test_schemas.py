@@ -24,5 +24,5 @@ def test_a_vote_is_1_minus_1_or_0(ctx, value):
 def test_the_api_body_shows_only_the_value(client):
     doc = client.get("/api/v1/openapi.json").get_json()
     body = doc["paths"]["/questions/{question_id}/vote"]["put"]["requestBody"]
-    assert body["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/CastVote"}
-    assert set(doc["components"]["schemas"]["CastVote"]["properties"]) == {"value"}
+    assert body["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/VoteIn"}
+    assert set(doc["components"]["schemas"]["VoteIn"]["properties"]) == {"value"}

@@ -1,0 +1,109 @@
+"""The commands that write posts, validated once by the services that carry them out (ask_question,
+post_answer, post_comment) for the pages and for the API, which documents them as request bodies."""
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from pydantic import ConfigDict, BeforeValidator, Field, WithJsonSchema
+
+from forum.core.validation import Command, check_text, rule, text_rule
+from forum.questions import rules
+from forum.questions.models import Category
+
+# --- the field checks (edit_question uses them one by one) ---------------------------------------
+
+def check_title(value, errors) -> str:
+    return check_text(value, "title", errors, minimum=rules.TITLE_MIN, maximum=rules.TITLE_MAX, required=True,
+                      what=_l("The title"), voice="named", post=True, collapse=True)
+
+
+def check_body(value, errors, field: str = "body") -> str:
+    return check_text(value, field, errors, minimum=rules.BODY_MIN, maximum=rules.BODY_MAX, required=True,
+                      what=_l("The body"), voice="named", post=True)
+
+
+def check_category(value, errors) -> Category | None:
+    if isinstance(value, Category):
+        return value
+    try:
+        return Category(value)
+    except ValueError:
+        choices = ", ".join(c.value for c in Category)
+        errors["category"] = [_("Choose a category (one of: %(choices)s).", choices=choices)]
+        return None
+
+
+def check_tags(value, errors) -> list[str]:
+    if value is None or not isinstance(value, (list, tuple, str)):
+        errors["tags"] = [_("Tags must be a list of words.")]
+        return []
+    if not isinstance(value, str) and not all(isinstance(t, str) for t in value):
+        errors["tags"] = [_("Each tag must be text.")]
+        return []
+    tags = rules.split_tags(value)
+    if any(rules.has_control_characters(t) for t in tags):
+        errors["tags"] = [_("Tags cannot contain control characters.")]
+        return tags
+    if len(tags) < rules.TAGS_MIN:
+        errors["tags"] = [_("Add at least one tag.")]
+    elif len(tags) > rules.TAGS_MAX:
+        errors["tags"] = [_("At most %(max)d tags.", max=rules.TAGS_MAX)]
+    else:
+        bad = [t for t in tags if len(t) > rules.TAG_MAX_LENGTH or not rules.TAG_RE.match(t)
+               or not rules.HAS_WORD_RE.search(t)]
+        if bad:
+            errors["tags"] = [_("Invalid tag: %(tag)s. Tags have up to %(max)d letters, digits or + # . -",
+                                tag=bad[0], max=rules.TAG_MAX_LENGTH)]
+        elif any(rules.LONG_NUMBER_RE.search(t) for t in tags):
+            # Tags are public and short: a long run of digits is a phone, card, ID or order number.
+            errors["tags"] = [_("Tags cannot hold long numbers (phone, card, ID or order numbers): anyone can "
+                                "read them.")]
+    return tags
+
+
+
+def _private_data(value: Any) -> Any:
+    return value or None  # the pages send "" for "keep it"
+
+
+_PRIVATE_DATA = ("Send \"remove\" after a 422 private_data error to post with the private data cut out (see the "
+                 "error's findings)")
+PrivateData = Annotated[Literal["remove"] | None, BeforeValidator(_private_data), Field(description=_PRIVATE_DATA)]
+
+
+class AskQuestion(Command):
+    """Ask a question."""
+
+    # Published in the OpenAPI document as QuestionIn: API clients generate code from that name.
+    model_config = ConfigDict(title="QuestionIn")
+
+    title: Annotated[str, rule(check_title)] = Field(description="10–150 characters")
+    body: Annotated[str, rule(check_body)] = Field(description="Markdown, 20–30,000 characters")
+    tags: Annotated[list[str], rule(check_tags)] = Field(description="1–5 tags")
+    category: Annotated[Category, rule(check_category),
+                        WithJsonSchema({"type": "string", "enum": [c.value for c in Category]})]
+    private_data: PrivateData = None
+
+
+class PostAnswer(Command):
+    """Answer a question."""
+
+    # Published in the OpenAPI document as AnswerIn: API clients generate code from that name.
+    model_config = ConfigDict(title="AnswerIn")
+
+    body: Annotated[str, rule(check_body)] = Field(description="Markdown, 20–30,000 characters")
+    private_data: PrivateData = None
+
+
+class PostComment(Command):
+    """Comment on a question or an answer."""
+
+    # Published in the OpenAPI document as CommentIn: API clients generate code from that name.
+    model_config = ConfigDict(title="CommentIn")
+
+    body: Annotated[str, text_rule(minimum=rules.COMMENT_MIN, maximum=rules.COMMENT_MAX, required=True,
+                                   what=_l("The comment"), voice="named", post=True)] = Field(
+        description="5–600 characters")
+    private_data: PrivateData = None
