@@ -52,6 +52,20 @@ def test_a_response_of_the_wrong_type_fails_loudly():
         dump(AuthorOut, {"id": 1, "username": "a", "role": "emperor", "reputation": 1})
 
 
+def test_in_production_a_drifting_response_is_logged_and_sent(app, caplog):
+    """The request's work is done by then: a 500 would tell the client it failed when it did not.
+    Tests and debug mode raise (above); production logs an error and sends the data as built."""
+    data = {"score": 1, "my_vote": 0, "voter": "alice"}
+    testing = app.testing
+    with app.app_context():
+        app.testing = False
+        try:
+            assert dump(VoteOut, data) == data
+        finally:
+            app.testing = testing
+    assert any("response does not match" in r.getMessage() and r.levelname == "ERROR" for r in caplog.records)
+
+
 def test_optional_fields_left_out_stay_out_and_lists_are_checked_item_by_item():
     comment = {"id": 1, "question_id": 2, "answer_id": None, "body": "b", "body_html": "<p>b</p>",
                "author": {"id": 1, "username": "a", "role": "member", "reputation": 1},
