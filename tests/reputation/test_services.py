@@ -261,3 +261,17 @@ def test_reversing_yesterdays_gains_makes_no_room_under_todays_cap(app, create_u
         assert rep(helper) == 1 + 20  # today: 20 at most, whatever was taken back
     finally:
         app.config["FORUM_REPUTATION_DAILY_CAP"] = 200
+
+
+def test_the_members_copy_in_the_session_follows_the_ledger(create_user):
+    """A ledger change expires the member's copy in the session rather than computing it from a total
+    read earlier in the unit of work: another UPDATE may have changed the row since (the copy once
+    said -1 where the database said 1, and the member could no longer ask)."""
+    from forum.reputation.rules import Kind
+
+    member = create_user(reputation=20)
+    assert member.reputation == 20  # the copy is loaded
+    db.session.execute(sa.update(User).where(User.id == member.id).values(reputation_total=5, reputation=5)
+                       .execution_options(synchronize_session=False))  # changed meanwhile, behind the copy
+    services.record(member.id, Kind.GRANTED, amount=-2, capped=False)
+    assert member.reputation == rep(member) == 3
