@@ -3,7 +3,7 @@
 Rule: one transaction per command, committed once at the boundary (a request: forum.web.boundary; a
 CLI command or a job: `unit_of_work()`). Services and helpers only flush. Side effects (indexing,
 e-mail) are registered with `on_commit()` and run only if the transaction commits. This module is
-the only place that commits (tests/test_structure.py checks it).
+the only place that commits (tests/core/test_unit_of_work.py checks it).
 """
 from __future__ import annotations
 
@@ -15,9 +15,11 @@ from contextlib import contextmanager
 from datetime import datetime, timezone
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from sqlalchemy import event
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from forum.core.errors import Conflict
 from forum.extensions import db
 
 _log = logging.getLogger(__name__)
@@ -95,17 +97,6 @@ def serialise_transactions(space: int, key: int) -> None:
         db.session.execute(sa.select(sa.func.pg_advisory_xact_lock(space, key)))
 
 
-def conflict_from(error: sa.exc.IntegrityError):
-    """The Conflict a request or command answers when the database refused its writes (a unique
-    key taken by a concurrent request, a row deleted meanwhile): 409, not 500 or 503."""
-    from flask_babel import gettext as _
-
-    from forum.core.errors import Conflict
-
-    _log.info("integrity error at the unit of work's boundary: %s", error.orig)
-    return Conflict(_("Someone else changed this at the same moment. Reload the page and try again."))
-
-
 @contextmanager
 def unit_of_work() -> Iterator[Session]:
     """One command, one transaction: the block's writes are committed once when it ends, or rolled
@@ -116,8 +107,10 @@ def unit_of_work() -> Iterator[Session]:
         yield session
         session.commit()
     except sa.exc.IntegrityError as error:
+        # A unique key taken by a concurrent request, a row deleted meanwhile: 409, not 500 or 503.
         session.rollback()
-        raise conflict_from(error) from error
+        _log.info("integrity error at the unit of work's boundary: %s", error.orig)
+        raise Conflict(_("Someone else changed this at the same moment. Reload the page and try again.")) from error
     except BaseException:
         session.rollback()
         raise

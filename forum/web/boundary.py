@@ -11,7 +11,7 @@ once after the view has built its response, and only if that response is a succe
 - the on-commit hooks (indexing, e-mail, jobs) run after the commit, before the response leaves.
 
 This is the model of Indico's request handler: one unit of work per request, side effects after
-the commit. Services never commit (tests/test_structure.py).
+the commit. Services never commit (tests/core/test_unit_of_work.py).
 """
 from __future__ import annotations
 

@@ -2,6 +2,9 @@
 forum.core.commands): what a request, a CLI command or a job did stands only if it succeeded."""
 from __future__ import annotations
 
+import ast
+from pathlib import Path
+
 import click
 import pytest
 import sqlalchemy as sa
@@ -238,8 +241,6 @@ def test_publishing_a_resolution_is_one_transaction(ctx, create_user, create_que
 
 # --- the rule, pinned: nothing but the unit of work commits ---------------------------------------
 
-import ast  # noqa: E402
-from pathlib import Path  # noqa: E402
 
 PACKAGE = Path(__file__).resolve().parents[2] / "forum"
 
