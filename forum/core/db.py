@@ -156,6 +156,32 @@ def _drop_after_rollback(session: Session, previous_transaction) -> None:
         session.info.pop(_HOOKS_KEY, None)
 
 
+@event.listens_for(Session, "do_orm_execute")
+def _update_in_sql_only(state) -> None:
+    """An ORM UPDATE changes rows in SQL only; the copies of that entity in the session are then
+    expired, so their next read comes from the database.
+
+    SQLAlchemy's default ("auto": "evaluate", else "fetch") applies the SET expressions to the copies
+    in the session in Python, from what each copy holds. When a copy is older than the row (an UPDATE
+    earlier in the same unit of work, another transaction's change read under a lock), that gives a
+    value the database never had: a reputation of -1 where the row said 1, and the member could not
+    ask. An UPDATE that names `synchronize_session` itself keeps its choice; bulk UPDATE by primary
+    key (a list of parameter sets) is left to SQLAlchemy."""
+    if not state.is_update or isinstance(state.parameters, list):
+        return None
+    if "synchronize_session" in state.local_execution_options \
+            or "synchronize_session" in state.statement.get_execution_options():
+        return None
+    result = state.invoke_statement(execution_options={"synchronize_session": False})
+    entity = state.statement.entity_description.get("entity")
+    if entity is not None:
+        mapper = sa.inspect(entity)
+        for instance in list(state.session.identity_map.values()):
+            if sa.inspect(instance).mapper.isa(mapper):
+                state.session.expire(instance)
+    return result
+
+
 def engine_options(url: str, config: Mapping) -> dict:
     """create_engine() options from the FORUM_DB_* settings, with SQLALCHEMY_ENGINE_OPTIONS from the
     configuration merged over them (its keys win; its connect_args are merged key by key).

@@ -27,15 +27,9 @@ def _apply(user_id: int, delta: int) -> None:
     if delta == 0:
         return
     total = User.reputation_total + delta
-    # In SQL only, then expire the member's copy in this session, if any: evaluating the expression
-    # on that copy (SQLAlchemy's default) used a total read earlier in the unit of work, which an
-    # UPDATE since may have changed; a later check of the copy (may this member still ask?) then
-    # saw -1 where the database said 1.
-    db.session.execute(sa.update(User).where(User.id == user_id).values(reputation_total=total, reputation=total)
-                       .execution_options(synchronize_session=False))
-    loaded = db.session.identity_map.get(db.session.identity_key(User, user_id))
-    if loaded is not None:
-        db.session.expire(loaded, ["reputation", "reputation_total"])
+    # The copy of the member in this session, if any, is expired rather than evaluated
+    # (forum.core.db._update_in_sql_only): a total read earlier in the unit of work would be stale.
+    db.session.execute(sa.update(User).where(User.id == user_id).values(reputation_total=total, reputation=total))
 
 
 def _clamped(user_id: int, delta: int) -> int:
