@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextvars
 import os
+from urllib.parse import urlsplit
 
 import pytest
 import sqlalchemy as sa
@@ -23,9 +24,31 @@ pytest_plugins = [f"tests.fixtures.{feature}" for feature in (
     "auth", "questions", "votes", "moderation", "verification", "tickets", "notifications")]
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
-POSTGRES_URL = os.environ.get("FORUM_TEST_POSTGRES_URL", "")
-if IN_CI and not POSTGRES_URL:
+if IN_CI and not os.environ.get("FORUM_TEST_POSTGRES_URL"):
     raise pytest.UsageError("CI=true but FORUM_TEST_POSTGRES_URL is not set: the PostgreSQL run must not be skipped")
+
+
+def _per_worker(worker: str) -> None:
+    """Under pytest-xdist each worker (gw0, gw1, ...) gets stores of its own, so that tests running at
+    the same time never share rows, queues or counters: the PostgreSQL database `<name>_gw<n>` (made
+    when missing; .ci/run drops every `<name>_*`) and Redis database number `<given> - n`, passing
+    over the one the fault test flushes. Written back to the environment, so that subprocesses and
+    the tests that read it see the same."""
+    n = int(worker.removeprefix("gw") or 0)
+    base = os.environ.get("FORUM_TEST_POSTGRES_URL")
+    if base:
+        url = urlsplit(base)
+        os.environ["FORUM_TEST_POSTGRES_URL"] = url._replace(path=f"{url.path.rstrip('/')}_{worker}").geturl()
+    redis = urlsplit(os.environ.get("FORUM_TEST_REDIS_URL") or "redis://127.0.0.1:6379/15")
+    fault = os.environ.get("FORUM_TEST_FAULT_REDIS_URL")
+    taken = {int(urlsplit(fault).path.strip("/") or 0)} if fault else set()
+    numbers = [d for d in range(int(redis.path.strip("/") or 15), -1, -1) if d not in taken]
+    os.environ["FORUM_TEST_REDIS_URL"] = redis._replace(path=f"/{numbers[n % len(numbers)]}").geturl()
+
+
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    _per_worker(os.environ["PYTEST_XDIST_WORKER"])
+POSTGRES_URL = os.environ.get("FORUM_TEST_POSTGRES_URL", "")
 
 BACKENDS = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
 
@@ -72,11 +95,32 @@ def side_database_url(suffix: str) -> str:
 
 
 def _reset_postgres(url: str) -> None:
-    engine = sa.create_engine(config.normalise_database_url(url))
+    from sqlalchemy.engine import make_url
+
+    target = make_url(config.normalise_database_url(url))
+    server = sa.create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with server.connect() as conn:  # a worker's own database (`<name>_gw<n>`) the first time
+        if not conn.scalar(sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": target.database}):
+            conn.execute(sa.text(f'CREATE DATABASE "{target.database}"'))
+    server.dispose()
+    engine = sa.create_engine(target)
     with engine.begin() as conn:
         conn.execute(sa.text("DROP SCHEMA public CASCADE"))
         conn.execute(sa.text("CREATE SCHEMA public"))
     engine.dispose()
+
+
+def _limits_of_its_own(app) -> None:
+    """Flask-Limiter is one object per process, switched on or off by the last init_app: after a
+    module's rate-limited application, the session's application went on counting requests, and the
+    tests that ran after it on the same worker got 429s. Each application here sets the switch to
+    its own setting first thing in each request, before the limiter's check."""
+    from forum.extensions import limiter
+
+    def own_setting():
+        limiter.enabled = app.config["RATELIMIT_ENABLED"]
+
+    app.before_request_funcs.setdefault(None, []).insert(0, own_setting)
 
 
 def make_app(backend: str, tmp_path_factory, **overrides):
@@ -90,6 +134,7 @@ def make_app(backend: str, tmp_path_factory, **overrides):
     settings.update(SQLALCHEMY_DATABASE_URI=url, FORUM_SEARCH_INDEX=str(base / "index"),
                     FORUM_INSTANCE_PATH=str(base), **overrides)
     app = create_app(settings)
+    _limits_of_its_own(app)
     with app.app_context():
         from flask_migrate import upgrade
 

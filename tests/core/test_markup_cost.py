@@ -132,17 +132,9 @@ def test_rendering_cost_grows_linearly(name):
         for _ in range(times):
             render_markdown(bodies[size])
 
-    # Measured up to three times: a busy neighbour can slow one measurement of the large body
-    # past twice linear, while a quadratic renderer fails every time (the example by 15x).
-    # Best of three pairs per measurement (not five): the retries absorb the noise, and the 56
-    # classes cost the suite a third less.
-    for attempt in range(3):
-        try:
-            assert_at_most_linear(render, SMALL, LARGE, factor=LARGE / SMALL, repeat=3)
-            break
-        except AssertionError:
-            if attempt == 2:
-                raise
+    # Best of three pairs per measurement (not five), each measured up to three times
+    # (tests/scaling.py): the retries absorb the noise, and the 56 classes cost the suite a third less.
+    assert_at_most_linear(render, SMALL, LARGE, factor=LARGE / SMALL, repeat=3)
 
 
 @pytest.mark.parametrize("name", list(CLASSES))

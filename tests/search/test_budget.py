@@ -262,7 +262,7 @@ def test_snippet_of_a_long_post_costs_what_a_short_one_does(unit, terms):
     # From about 3,000 to about 30,000 characters (the longest post): the old snippet compared every
     # match with every other one (100 times the work); now only a window of the text is analysed.
     scaling.assert_at_most_linear(snippet, 400, 4_000, factor=10)
-    assert scaling.growth(snippet, 400, 4_000) < 3  # bounded, not merely linear
+    scaling.assert_grows_at_most(snippet, 400, 4_000, at_most=3)  # bounded, not merely linear
 
 
 def test_long_post_snippet_marks_a_match_far_into_the_text(corpus, create_question):
