@@ -25,7 +25,8 @@ def verify(answer_id: int):
 
 
 @route("/answers/<int:answer_id>/verification", "DELETE", summary="Remove an answer's verification (staff), "
-       "with an optional reason", auth="required", body=RemoveVerification, status=204, errors=(400, 401, 403, 404, 422))
+       "with an optional reason", auth="required", body=RemoveVerification, status=204,
+       errors=(400, 401, 403, 404, 422))
 def unverify(answer_id: int):
     actor = require_user()
     services.remove_verification(actor, answer_id, **_fields(RemoveVerification))  # validated there

@@ -144,7 +144,8 @@ class EditQuestion(Command):
     # Published in the OpenAPI document as QuestionPatch: API clients generate code from that name.
     model_config = ConfigDict(title="QuestionPatch")
 
-    title: Annotated[str | None, rule(unless_absent(check_title))] = Field(default=None, description="10–150 characters")
+    title: Annotated[str | None, rule(unless_absent(check_title))] = Field(default=None,
+                                                                            description="10–150 characters")
     body: Annotated[str | None, rule(unless_absent(check_body))] = Field(
         default=None, description="Markdown, 20–30,000 characters")
     tags: Annotated[list[str] | None, rule(unless_absent(check_tags))] = Field(default=None, description="1–5 tags")

@@ -33,7 +33,8 @@ def test_the_words_are_said_next_to_the_field(command, field):
             command.parse({field: value})
         assert caught.value.fields == {field: [message]}
     assert getattr(command.parse({field: "  checked \n"}), field) == "checked"
-    assert getattr(command.parse({}), field) == "" and getattr(command.parse({field: None, "csrf_token": "t"}), field) == ""
+    assert getattr(command.parse({}), field) == ""
+    assert getattr(command.parse({field: None, "csrf_token": "t"}), field) == ""
 
 
 def test_the_forms_keep_only_widgets():
