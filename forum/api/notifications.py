@@ -2,12 +2,11 @@
 from __future__ import annotations
 
 from flask import request, url_for
-from pydantic import BaseModel, ConfigDict, Field
 
-from forum.api.common import iso, listing, page_args, parse_body, require_user, route
+from forum.api.common import iso, json_object, listing, page_args, require_user, route
 from forum.api.schemas import Out
-from forum.core.errors import ValidationFailed
 from forum.notifications import services
+from forum.notifications.schemas import MarkRead
 
 
 class NotificationOut(Out):
@@ -17,12 +16,6 @@ class NotificationOut(Out):
     url: str
     created_at: str
     read: bool
-
-
-class ReadIn(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-    ids: list[int] | None = Field(default=None, description="Notification ids to mark read")
-    all: bool | None = Field(default=None, description="true: mark every notification read")
 
 
 @route("/notifications", "GET", summary="The member's notifications, newest first", auth="required",
@@ -40,14 +33,8 @@ def list_notifications():
 
 
 @route("/notifications/read", "POST", summary="Mark notifications read: {\"ids\": [...]} or {\"all\": true}",
-       auth="required", body=ReadIn, status=204, errors=(400, 401, 404, 422))
+       auth="required", body=MarkRead, status=204, errors=(400, 401, 404, 422))
 def mark_read():
     actor = require_user()
-    data = parse_body(ReadIn)
-    if data.all:
-        services.mark_read(actor, all_=True)
-    elif data.ids is not None:
-        services.mark_read(actor, ids=data.ids)
-    else:
-        raise ValidationFailed({"ids": ["Give ids or all: true."]})
+    services.mark_read(actor, **json_object(MarkRead))  # validated there, once, with MarkRead
     return "", 204

@@ -5,12 +5,12 @@ from flask import request
 from flask_babel import gettext as _
 
 from forum.api import schemas, serialize
-from forum.api.common import api_user, json_object, listing, page_args, parse_body, require_user, route
+from forum.api.common import api_user, json_object, listing, page_args, require_user, route
 from forum.api.details import answer_detail, question_detail
 from forum.core.errors import ValidationFailed
 from forum.questions import queries, services
 from forum.questions.models import Category
-from forum.questions.schemas import AskQuestion, PostAnswer, PostComment
+from forum.questions.schemas import AskQuestion, EditAnswer, EditQuestion, PostAnswer, PostComment
 from forum.votes.queries import my_votes
 from forum.extensions import limiter
 from forum.web import ratelimits
@@ -69,14 +69,12 @@ def show(question_id: int):
 
 
 @route("/questions/<int:question_id>", "PATCH", summary="Edit a question (makes a revision)", auth="required",
-       body=schemas.QuestionPatch, response=schemas.QuestionOut, errors=(400, 401, 403, 404, 422, 429))
+       body=EditQuestion, response=schemas.QuestionOut, errors=(400, 401, 403, 404, 422, 429))
 @limiter.shared_limit(ratelimits.edits, scope="edits", key_func=ratelimits.actor_key, override_defaults=False)
 def edit(question_id: int):
     actor = require_user()
-    data = parse_body(schemas.QuestionPatch)
-    edited = services.edit_question(actor, question_id, title=data.title, body=data.body, tags=data.tags,
-                                    category=data.category, summary=data.summary,
-                                    private_data=data.private_data or "")
+    # Validated there, once, with EditQuestion: a field left out (or null) stays as it is.
+    edited = services.edit_question(actor, question_id, **json_object(EditQuestion))
     return {**question_detail(question_id), "warnings": serialize.warnings(edited)}
 
 
@@ -112,13 +110,11 @@ def show_answer(answer_id: int):
 
 
 @route("/answers/<int:answer_id>", "PATCH", summary="Edit an answer (makes a revision)", auth="required",
-       body=schemas.AnswerPatch, response=schemas.AnswerOut, errors=(400, 401, 403, 404, 422, 429))
+       body=EditAnswer, response=schemas.AnswerOut, errors=(400, 401, 403, 404, 422, 429))
 @limiter.shared_limit(ratelimits.edits, scope="edits", key_func=ratelimits.actor_key, override_defaults=False)
 def edit_answer(answer_id: int):
     actor = require_user()
-    data = parse_body(schemas.AnswerPatch)
-    edited = services.edit_answer(actor, answer_id, body=data.body, summary=data.summary,
-                                  private_data=data.private_data or "")
+    edited = services.edit_answer(actor, answer_id, **json_object(EditAnswer))  # validated there with EditAnswer
     return {**answer_detail(answer_id), "warnings": serialize.warnings(edited)}
 
 

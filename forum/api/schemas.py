@@ -5,8 +5,6 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-CATEGORIES = ["account", "orders", "payments", "complaints", "other"]
-
 
 class _In(BaseModel):
     model_config = ConfigDict(extra="ignore")
@@ -36,25 +34,6 @@ class TokenIn(_In):
     otp: str | None = Field(default=None, description="Authenticator code, once two-step verification is on")
     name: str | None = Field(default=None, description="What the token is for (at most 64 characters; shown "
                              "in the member's token list)")
-
-
-class QuestionPatch(_In):
-    title: str | None = None
-    body: str | None = None
-    tags: list[str] | None = None
-    category: str | None = Field(default=None, json_schema_extra={"enum": CATEGORIES})
-    summary: str | None = Field(default=None, description="Edit summary, at most 300 characters")
-    private_data: Literal["remove"] | None = Field(
-        default=None, description="Send \"remove\" after a 422 private_data error to post with the private "
-                                  "data cut out (see the error's findings)")
-
-
-class AnswerPatch(_In):
-    body: str
-    summary: str | None = None
-    private_data: Literal["remove"] | None = Field(
-        default=None, description="Send \"remove\" after a 422 private_data error to post with the private "
-                                  "data cut out (see the error's findings)")
 
 
 # --- responses -----------------------------------------------------------------------------------

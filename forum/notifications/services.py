@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from forum.auth.models import User
-from forum.core.db import insert_ignoring_conflicts, is_row_id, on_commit, unit_of_work, utcnow
+from forum.core.db import insert_ignoring_conflicts, on_commit, unit_of_work, utcnow
 from forum.core.errors import NotFound, ValidationFailed
 from forum.core.pagination import Page
 from forum.core.permissions import signed_in
@@ -25,6 +25,7 @@ from forum.extensions import db
 from forum.notifications import jobs, mail
 from forum.notifications.kinds import Kind, redacted_revision_number, render_text
 from forum.notifications.models import Follow, Notification, NotificationSettings, OutgoingEmail
+from forum.notifications.schemas import MarkRead
 from forum.questions.models import Category, Question, Tag, question_tags
 
 log = logging.getLogger(__name__)
@@ -221,14 +222,14 @@ def inbox(user: User, *, unread_only: bool = False, page: int = 1, per_page: int
     return Page(items, page, per_page, total)
 
 
-def mark_read(actor: User, *, ids=None, all_: bool = False) -> int:
-    """Mark the member's own notifications read; commits. Ids that are not the member's raise
-    NotFound and change nothing (someone else's notification is as absent as a missing one)."""
+def mark_read(actor: User, /, **fields) -> int:
+    """Mark the member's own notifications read: `fields` are MarkRead's (ids, at most 1,000 of them,
+    or all=True), validated here once; flushes only. Ids that are not the member's raise NotFound
+    and change nothing (someone else's notification is as absent as a missing one). Returns how
+    many were unread. Raises ValidationFailed, NotFound."""
+    command = MarkRead.parse(fields)
+    all_, ids = bool(command.all), command.ids
     if not all_:
-        if not isinstance(ids, list) or not all(is_row_id(i) for i in ids):
-            raise ValidationFailed({"ids": [_("A list of notification ids.")]})
-        if len(ids) > 1000:
-            raise ValidationFailed({"ids": [_("At most 1,000 ids at a time.")]})
         owned = db.session.scalar(sa.select(sa.func.count()).select_from(Notification).where(
             Notification.user_id == actor.id, Notification.id.in_(set(ids))))
         if owned != len(set(ids)):

@@ -56,7 +56,7 @@ def index():
 def read():
     if ActionForm().validate_on_submit():
         if request.form.get("all"):
-            services.mark_read(_me(), all_=True)
+            services.mark_read(_me(), all=True)
         else:
             ids = [int(i) for i in request.form.getlist("id") if re.fullmatch(r"[0-9]{1,9}", i)]
             try:

@@ -1,5 +1,6 @@
 """The commands that write posts, validated once by the services that carry them out (ask_question,
-post_answer, post_comment) for the pages and for the API, which documents them as request bodies."""
+post_answer, post_comment, edit_question, edit_answer) for the pages and for the API, which documents
+them as request bodies."""
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal
@@ -12,7 +13,7 @@ from forum.core.validation import Command, check_text, rule, text_rule
 from forum.questions import rules
 from forum.questions.models import Category
 
-# --- the field checks (edit_question uses them one by one) ---------------------------------------
+# --- the field checks ------------------------------------------------------------------------------
 
 def check_title(value, errors) -> str:
     return check_text(value, "title", errors, minimum=rules.TITLE_MIN, maximum=rules.TITLE_MAX, required=True,
@@ -63,6 +64,29 @@ def check_tags(value, errors) -> list[str]:
     return tags
 
 
+def check_summary(value, errors) -> str:
+    """An edit's summary: optional (None is none), public like the post (revision history)."""
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        errors["summary"] = [_("The edit summary must be text.")]
+        return ""
+    if len(value) > rules.SUMMARY_MAX:
+        errors["summary"] = [_("At most %(max)d characters.", max=rules.SUMMARY_MAX)]
+    elif rules.has_control_characters(value):
+        errors["summary"] = [_("The edit summary contains control characters.")]
+    return rules.clean_text(value).strip()
+
+
+def unless_absent(check):
+    """`check` for a field an edit may leave out: None (absent, or JSON null) keeps the post's value,
+    so it is not checked; any other value is checked as when the post was written."""
+
+    def run(value, errors):
+        return None if value is None else check(value, errors)
+
+    return run
+
 
 def _private_data(value: Any) -> Any:
     return value or None  # the pages send "" for "keep it"
@@ -106,4 +130,38 @@ class PostComment(Command):
     body: Annotated[str, text_rule(minimum=rules.COMMENT_MIN, maximum=rules.COMMENT_MAX, required=True,
                                    what=_l("The comment"), voice="named", post=True)] = Field(
         description="5–600 characters")
+    private_data: PrivateData = None
+
+
+_CATEGORY_SCHEMA = {"type": "string", "enum": [c.value for c in Category]}
+Summary = Annotated[str | None, rule(check_summary)]  # None becomes "": no summary
+
+
+class EditQuestion(Command):
+    """Edit a question: what is sent of title, body, tags and category replaces it, checked as when asking;
+    what is left out (or null) stays."""
+
+    # Published in the OpenAPI document as QuestionPatch: API clients generate code from that name.
+    model_config = ConfigDict(title="QuestionPatch")
+
+    title: Annotated[str | None, rule(unless_absent(check_title))] = Field(default=None,
+                                                                            description="10–150 characters")
+    body: Annotated[str | None, rule(unless_absent(check_body))] = Field(
+        default=None, description="Markdown, 20–30,000 characters")
+    tags: Annotated[list[str] | None, rule(unless_absent(check_tags))] = Field(default=None, description="1–5 tags")
+    category: Annotated[Category | None, rule(unless_absent(check_category)),
+                        WithJsonSchema({"anyOf": [_CATEGORY_SCHEMA, {"type": "null"}]})] = Field(
+        default=None, title="Category")
+    summary: Summary = Field(default=None, validate_default=True, description="Edit summary, at most 300 characters")
+    private_data: PrivateData = None
+
+
+class EditAnswer(Command):
+    """Edit an answer: its new body (checked as when answering)."""
+
+    # Published in the OpenAPI document as AnswerPatch: API clients generate code from that name.
+    model_config = ConfigDict(title="AnswerPatch")
+
+    body: Annotated[str, rule(check_body)] = Field(description="Markdown, 20–30,000 characters")
+    summary: Summary = Field(default=None, validate_default=True, description="Edit summary, at most 300 characters")
     private_data: PrivateData = None

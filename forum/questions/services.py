@@ -21,7 +21,7 @@ from forum.core.permissions import Privilege, can, ensure_not_suspended, is_mode
 from forum.policy.services import screen
 from forum.extensions import db
 from forum.questions import rules
-from forum.questions.schemas import AskQuestion, PostAnswer, PostComment, check_body, check_category, check_tags, check_title
+from forum.questions.schemas import AskQuestion, EditAnswer, EditQuestion, PostAnswer, PostComment
 from forum.questions.models import (
     Answer,
     Category,
@@ -60,19 +60,6 @@ def _ensure_tags_pass(verdict, tag_names: list[str]) -> None:
     """A tag is a word, not prose: one that the screening would censor or cut is refused."""
     if "tags" in verdict.texts and verdict.texts["tags"] != _tags_text(tag_names):
         raise ValidationFailed({"tags": [_("A tag holds words that are not allowed here; choose other tags.")]})
-
-
-def _check_summary(value, errors) -> str:
-    if value is None:
-        return ""
-    if not isinstance(value, str):
-        errors["summary"] = [_("The edit summary must be text.")]
-        return ""
-    if len(value) > rules.SUMMARY_MAX:
-        errors["summary"] = [_("At most %(max)d characters.", max=rules.SUMMARY_MAX)]
-    elif rules.has_control_characters(value):
-        errors["summary"] = [_("The edit summary contains control characters.")]
-    return rules.clean_text(value).strip()
 
 
 def _require_member(actor: User | None, privilege: Privilege) -> User:
@@ -292,9 +279,10 @@ def ask_question(actor: User, /, **fields) -> Question:
     return question
 
 
-def edit_question(actor: User, question_id, *, title=None, body=None, tags=None, category=None,
-                  summary=None, private_data: str = "") -> Question:
-    """Change any of title, body, tags, category; every effective edit is a new revision.
+def edit_question(actor: User, question_id, /, **fields) -> Question:
+    """Change any of title, body, tags, category: `fields` are EditQuestion's (each checked as when
+    asking; one left out or None stays as it is; summary at most 300 characters; private_data),
+    validated here once, after the editor is known to be allowed. Every effective edit is a new revision.
 
     Allowed to the author and to those with the edit-others privilege. An edit that changes
     nothing records nothing. Raises NotFound, PermissionDenied, ValidationFailed.
@@ -303,17 +291,15 @@ def edit_question(actor: User, question_id, *, title=None, body=None, tags=None,
     question = _question_for_update(question_id)  # concurrent edits number their revisions in turn
     _ensure_can_edit(actor, question)
     _ensure_unlocked(actor, question)
-    errors: dict[str, list[str]] = {}
-    new_title = check_title(title, errors) if title is not None else question.title
-    new_body = check_body(body, errors) if body is not None else question.body
+    command = EditQuestion.parse(fields)
+    new_title = command.title if command.title is not None else question.title
+    new_body = command.body if command.body is not None else question.body
     current_tags = _load_tags(question)
-    new_tags = check_tags(tags, errors) if tags is not None else [t.name for t in current_tags]
-    new_category = check_category(category, errors) if category is not None else question.category
-    summary = _check_summary(summary, errors)
-    if errors:
-        raise ValidationFailed(errors)
+    new_tags = command.tags if command.tags is not None else [t.name for t in current_tags]
+    new_category = command.category if command.category is not None else question.category
+    summary, private_data = command.summary, command.private_data or ""
     texts = {"title": new_title, "body": new_body}
-    if tags is not None:
+    if command.tags is not None:
         texts["tags"] = _tags_text(new_tags)
     if summary:
         # The edit summary is public too (revision history, page and API): screen it with the post.
@@ -546,19 +532,18 @@ def post_answer(actor: User, question_id, /, **fields) -> Answer:
     return answer
 
 
-def edit_answer(actor: User, answer_id, *, body, summary=None, private_data: str = "") -> Answer:
-    """Change an answer's body; every effective edit is a new revision (screened like a new
-    answer: an edit can send it to review). Raises NotFound, PermissionDenied, ValidationFailed."""
+def edit_answer(actor: User, answer_id, /, **fields) -> Answer:
+    """Change an answer's body: `fields` are EditAnswer's (body as when answering, summary at most
+    300 characters, private_data), validated here once, after the editor is known to be allowed.
+    Every effective edit is a new revision (screened like a new answer: an edit can send it to
+    review). Raises NotFound, PermissionDenied, ValidationFailed."""
     get_answer(answer_id, viewer=actor)
     answer = db.session.scalar(sa.select(Answer).where(Answer.id == answer_id).with_for_update(key_share=True, of=Answer)
                                .execution_options(populate_existing=True))
     _ensure_can_edit(actor, answer)
     _ensure_unlocked(actor, db.session.get(Question, answer.question_id))
-    errors: dict[str, list[str]] = {}
-    body = check_body(body, errors)
-    summary = _check_summary(summary, errors)
-    if errors:
-        raise ValidationFailed(errors)
+    command = EditAnswer.parse(fields)
+    body, summary, private_data = command.body, command.summary, command.private_data or ""
     if body == answer.body:
         return answer
     texts = {"body": body, "summary": summary} if summary else {"body": body}  # summaries are public

@@ -112,8 +112,7 @@ def edit(question_id: int):
         form.tags.data, form.category.data = " ".join(question.tag_names), question.category.value
     if form.validate_on_submit():
         edited, findings = save_post(form, lambda: services.edit_question(
-            _actor(), question_id, title=form.title.data, body=form.body.data, tags=form.tags.data,
-            category=form.category.data, summary=form.summary.data, private_data=private_choice()))
+            _actor(), question_id, **form.data, private_data=private_choice()))
         if edited is not None:
             if not say_if_held(edited, _("question")):
                 flash(_("Your edit is saved."), "success")
@@ -137,7 +136,7 @@ def edit_answer(answer_id: int):
         form.body.data = answer.body
     if form.validate_on_submit():
         edited, findings = save_post(form, lambda: services.edit_answer(
-            _actor(), answer_id, body=form.body.data, summary=form.summary.data, private_data=private_choice()))
+            _actor(), answer_id, **form.data, private_data=private_choice()))
         if edited is not None:
             if not say_if_held(edited, _("answer")):
                 flash(_("Your edit is saved."), "success")

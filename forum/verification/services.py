@@ -12,9 +12,8 @@ from flask_babel import gettext as _
 from forum.auth.models import User
 from forum.core import signals
 from forum.core.db import utcnow
-from forum.core.errors import NotFound, PermissionDenied, ValidationFailed
+from forum.core.errors import NotFound, PermissionDenied
 from forum.core.permissions import signed_in
-from forum.core.validation import check_text
 from forum.extensions import db
 from forum.questions.models import Answer, Question
 from forum.questions.services import get_answer
@@ -22,8 +21,7 @@ from forum.reputation import services as reputation
 from forum.reputation.badges import BadgeKind, award
 from forum.reputation.rules import Kind
 from forum.verification.models import AuditAction, Verification, VerificationAudit
-
-NOTE_MAX = 500
+from forum.verification.schemas import NOTE_MAX, RemoveVerification, VerifyAnswer
 
 
 def _require_staff(actor) -> User:
@@ -32,14 +30,6 @@ def _require_staff(actor) -> User:
     if not actor.is_active or not actor.role.is_staff:
         raise PermissionDenied(_("Only staff can verify answers."), code="staff_only")
     return actor
-
-
-def _check_note(value, field: str) -> str:
-    errors: dict[str, list[str]] = {}
-    value = check_text(value, field, errors, maximum=NOTE_MAX)
-    if errors:
-        raise ValidationFailed(errors)
-    return value
 
 
 def _locked_answer(answer_id) -> Answer:
@@ -83,8 +73,9 @@ def refresh_after_moderation(answer) -> None:
     _refresh_question_flag(answer.question_id)
 
 
-def verify_answer(actor, answer_id, note=None) -> Verification:
-    """Mark the answer's current revision as checked by staff, with an optional note (≤ 500).
+def verify_answer(actor, answer_id, /, note=None, **fields) -> Verification:
+    """Mark the answer's current revision as checked by staff, with an optional note (≤ 500): `note`
+    is VerifyAnswer's, validated here once (a form's or a body's other fields are ignored).
 
     Verifying an answer that is verified already (typically after an edit) ends the old
     verification and records a re-verification. The author gains reputation and the "verified"
@@ -92,7 +83,7 @@ def verify_answer(actor, answer_id, note=None) -> Verification:
     staff_only), NotFound, ValidationFailed.
     """
     _require_staff(actor)
-    note = _check_note(note, "note")
+    note = VerifyAnswer.parse({**fields, "note": note}).note
     answer = _locked_answer(answer_id)
     db.session.execute(sa.select(Question.id).where(Question.id == answer.question_id).with_for_update(key_share=True))
     previous = active_verification(answer.id)
@@ -113,12 +104,13 @@ def verify_answer(actor, answer_id, note=None) -> Verification:
     return verification
 
 
-def remove_verification(actor, answer_id, reason=None) -> None:
-    """End the answer's verification with a reason (≤ 500); the author's verification reputation
-    is taken back. Raises PermissionDenied, NotFound (also when it is not verified),
+def remove_verification(actor, answer_id, /, reason=None, **fields) -> None:
+    """End the answer's verification with a reason (≤ 500): `reason` is RemoveVerification's,
+    validated here once (a form's or a body's other fields are ignored). The author's verification
+    reputation is taken back. Raises PermissionDenied, NotFound (also when it is not verified),
     ValidationFailed."""
     _require_staff(actor)
-    reason = _check_note(reason, "reason")
+    reason = RemoveVerification.parse({**fields, "reason": reason}).reason
     answer = _locked_answer(answer_id)
     db.session.execute(sa.select(Question.id).where(Question.id == answer.question_id).with_for_update(key_share=True))
     verification = active_verification(answer.id)

@@ -30,7 +30,7 @@ def verify(answer_id: int):
     form = VerifyForm()
     if form.validate_on_submit():
         try:
-            services.verify_answer(current_user._get_current_object(), answer_id, form.note.data)
+            services.verify_answer(current_user._get_current_object(), answer_id, **form.data)
         except ValidationFailed as error:
             flash(" ".join(m for ms in error.fields.values() for m in ms), "error")
         else:
@@ -48,7 +48,7 @@ def unverify(answer_id: int):
             flash(_("Give a reason for removing the verification."), "error")
             return redirect(_back(answer))
         try:
-            services.remove_verification(current_user._get_current_object(), answer_id, form.reason.data)
+            services.remove_verification(current_user._get_current_object(), answer_id, **form.data)
         except ValidationFailed as error:
             flash(" ".join(m for ms in error.fields.values() for m in ms), "error")
         else:
