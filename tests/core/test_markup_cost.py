@@ -124,9 +124,9 @@ def test_rendering_cost_grows_linearly(name):
     make = CLASSES[name]
     bodies = {size: make(size) for size in (SMALL, LARGE)}
     assert len(bodies[LARGE]) <= LARGE
-    # A cheap body is rendered several times per timing, so that each timing lasts tens of
-    # milliseconds: on a busy machine a few milliseconds are mostly the scheduler's noise.
-    times = max(1, round(0.03 / max(best_time(lambda: render_markdown(bodies[SMALL])), 1e-4)))
+    # A cheap body is rendered several times per timing, so that the small body's timing lasts about
+    # 10 ms and the large one's about 100 ms: shorter ones are mostly the scheduler's noise.
+    times = max(1, round(0.01 / max(best_time(lambda: render_markdown(bodies[SMALL])), 1e-4)))
 
     def render(size):
         for _ in range(times):
