@@ -9,6 +9,7 @@ from forum.api.details import answer_detail, question_detail
 from forum.extensions import limiter
 from forum.moderation import services
 from forum.moderation.schemas import FlagPost
+from forum.policy.schemas import WatchWord
 from forum.web import ratelimits
 
 
@@ -154,12 +155,10 @@ def _word(word) -> dict:
 
 
 @route("/watched-words", "POST", summary="Watch a word or regular expression: block, hold or censor "
-       "(moderators)", auth="required", body=schemas.WatchedWordIn, response=schemas.WatchedWordOut, status=201,
+       "(moderators)", auth="required", body=WatchWord, response=schemas.WatchedWordOut, status=201,
        errors=(400, 401, 403, 409, 422))
 def watch_word():
-    data = parse_body(schemas.WatchedWordIn)
-    word = services.add_watched_word(require_user(), pattern=data.pattern, action=data.action,
-                                     is_regex=data.is_regex)
+    word = services.add_watched_word(require_user(), **json_object(WatchWord))  # validated by policy, once
     return _word(word), 201
 
 

@@ -315,12 +315,6 @@ class SuspensionOut(Out):
     reason: str
 
 
-class WatchedWordIn(_In):
-    pattern: str = Field(description="A word or phrase, or a regular expression; at most 200 characters")
-    action: Literal["block", "hold", "censor"]
-    is_regex: bool = False
-
-
 class WatchedWordOut(Out):
     id: int
     pattern: str

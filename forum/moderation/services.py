@@ -656,11 +656,11 @@ def watched_words(actor) -> list[WatchedWordEntry]:
     return policy.watched_words(actor)
 
 
-def add_watched_word(actor, *, pattern, action, is_regex=False) -> WatchedWordEntry:
-    """Watch a word or a regular expression (policy.add_watched_word), logged. Moderators only.
-    Raises ValidationFailed, Conflict."""
+def add_watched_word(actor, /, **fields) -> WatchedWordEntry:
+    """Watch a word or a regular expression (policy.add_watched_word validates `fields` with its
+    WatchWord), logged. Moderators only. Raises ValidationFailed, Conflict."""
     _require_moderator(actor)
-    entry = policy.add_watched_word(actor, pattern=pattern, action=action, is_regex=is_regex)
+    entry = policy.add_watched_word(actor, **fields)
     _log(actor, ModAction.WATCH_WORD, reason=f"{entry.action.value}: {entry.pattern}")
     db.session.flush()
     return entry
