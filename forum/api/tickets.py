@@ -13,13 +13,7 @@ from forum.extensions import limiter
 from forum.tickets import queries, services
 from forum.web import ratelimits
 from forum.tickets.models import Priority, Status, Ticket
-from forum.tickets.schemas import EscalateQuestion
-
-
-class MessageIn(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-    body: str
-    internal: bool | None = Field(default=None, description="Staff only: an internal note, never shown to the requester")
+from forum.tickets.schemas import AddMessage, EscalateQuestion, PublishResolution
 
 
 class TicketPatch(BaseModel):
@@ -29,11 +23,6 @@ class TicketPatch(BaseModel):
     tier: int | None = Field(default=None, json_schema_extra={"enum": [1, 2, 3]})
     assignee: str | None = Field(default=None, description="A staff member's username; empty string to unassign")
     reason: str | None = Field(default=None, description="Required when the tier changes")
-
-
-class PublishIn(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-    body: str = Field(description="A reviewed, PII-free summary of the resolution (Markdown)")
 
 
 class RatingIn(BaseModel):
@@ -149,11 +138,12 @@ def show_ticket(ticket_id: int):
 
 
 @route("/tickets/<int:ticket_id>/messages", "POST", summary="Write on a ticket (internal: staff only)",
-       auth="required", body=MessageIn, response=MessageOut, status=201, errors=(400, 401, 403, 404, 409, 422))
+       auth="required", body=AddMessage, response=MessageOut, status=201,
+       errors=(400, 401, 403, 404, 409, 422))
 def add_message(ticket_id: int):
     actor = require_user()
-    data = parse_body(MessageIn)
-    message = services.add_message(actor, ticket_id, data.body, internal=bool(data.internal))
+    data = json_object(AddMessage)  # validated by the service, once, with AddMessage
+    message = services.add_message(actor, ticket_id, data.get("body"), internal=data.get("internal"))
     return {"id": message.id, "author": author(message.author), "body": message.body,
                     "body_html": message.body_html, "internal": message.internal,
                     "created_at": iso(message.created_at)}, 201
@@ -171,12 +161,12 @@ def update_ticket(ticket_id: int):
 
 
 @route("/tickets/<int:ticket_id>/publish", "POST", summary="Staff: publish the resolution on the linked question "
-       "as a verified staff answer", auth="required", body=PublishIn, response=AnswerOut, status=201,
+       "as a verified staff answer", auth="required", body=PublishResolution, response=AnswerOut, status=201,
        errors=(400, 401, 403, 404, 422))
 def publish(ticket_id: int):
     actor = require_user()
-    data = parse_body(PublishIn)
-    answer = services.publish_resolution(actor, ticket_id, data.body)
+    body = json_object(PublishResolution).get("body")  # validated by the service, once
+    answer = services.publish_resolution(actor, ticket_id, body)
     return answer_detail(answer.id), 201
 
 

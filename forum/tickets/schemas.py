@@ -1,10 +1,15 @@
-"""The commands of official support, validated once by the service that carries them out."""
+"""The commands of official support, validated once by the service that carries them out, for the
+pages and for the API, which documents each as a request body under the name it had (EscalationIn,
+MessageIn, PublishIn).
+
+What needs the ticket stays in the services: whether a published resolution repeats the ticket's
+private details."""
 from __future__ import annotations
 
 from typing import Annotated, Any
 
 from flask_babel import gettext as _
-from pydantic import ConfigDict, BeforeValidator, Field, ValidationInfo
+from pydantic import BeforeValidator, ConfigDict, Field, ValidationInfo
 
 from forum.core.validation import Command, check_text, refuse, text_rule
 from forum.questions.models import Category
@@ -13,6 +18,8 @@ from forum.tickets.models import Channel
 DESCRIPTION_MIN, DESCRIPTION_MAX = 10, 5000
 ORDER_NUMBER_MAX = 64
 CONTACT_MAX = 200
+MESSAGE_MAX = 10_000
+RESOLUTION_MAX = 30_000
 
 
 def _category(value: Any) -> str:
@@ -58,3 +65,42 @@ class EscalateQuestion(Command):
         default=None, validate_default=True, json_schema_extra={"enum": [c.value for c in Channel]})
     contact: Annotated[str | None, BeforeValidator(_contact)] = Field(
         default=None, validate_default=True, description="Private e-mail address or phone number")
+
+
+# --- the conversation ----------------------------------------------------------------------------
+
+def _internal(value: Any) -> bool:
+    if value is None:
+        return False
+    if not isinstance(value, bool):
+        raise refuse(_("Must be true or false."))
+    return value
+
+
+# Validated by tickets.services.add_message for the ticket page's reply form and for
+# POST /api/v1/tickets/<id>/messages.
+class AddMessage(Command):
+    """Write on a ticket: a message, or (staff only) an internal note."""
+
+    # Published in the OpenAPI document as MessageIn: API clients generate code from that name.
+    model_config = ConfigDict(title="MessageIn")
+
+    body: Annotated[str, text_rule(maximum=MESSAGE_MAX, required=True)]
+    internal: Annotated[bool | None, BeforeValidator(_internal)] = Field(
+        default=None, validate_default=True,
+        description="Staff only: an internal note, never shown to the requester")
+
+
+# --- the staff's side ----------------------------------------------------------------------------
+
+# Validated by tickets.services.publish_resolution for the ticket page and for
+# POST /api/v1/tickets/<id>/publish.
+class PublishResolution(Command):
+    """Staff publish the resolution on the linked question, as a verified answer."""
+
+    # Published in the OpenAPI document as PublishIn: API clients generate code from that name.
+    model_config = ConfigDict(title="PublishIn")
+
+    body: Annotated[str, text_rule(maximum=RESOLUTION_MAX, required=True)] = Field(
+        description="A reviewed, PII-free summary of the resolution (Markdown)")
+

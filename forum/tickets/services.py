@@ -27,10 +27,9 @@ from forum.questions import services as questions
 from forum.questions.services import get_question
 from forum.tickets import sla
 from forum.tickets.models import Channel, Priority, Status, Ticket, TicketEvent, TicketMessage
-from forum.tickets.schemas import DESCRIPTION_MAX, EscalateQuestion
+from forum.tickets.schemas import DESCRIPTION_MAX, AddMessage, EscalateQuestion, PublishResolution
 from forum.verification import services as verification
 
-MESSAGE_MAX = 10_000
 REOPEN_DAYS = 7
 DEFAULT_TARGETS = {  # hours of business time: (first response, resolution)
     "urgent": (1, 8), "high": (2, 16), "normal": (4, 24), "low": (8, 40),
@@ -184,19 +183,18 @@ def ask_with_private_details(actor, *, title, body, tags, category) -> Ticket:
                              description=description[:DESCRIPTION_MAX])
 
 
-def add_message(actor, ticket_id, body, *, internal: bool = False) -> TicketMessage:
-    """Write on a ticket. Requesters write public messages only (internal: 403); their reply moves
-    a pending ticket back to open. A staff reply is the first response when it is the first.
-    Closed or merged tickets take no messages (Conflict). Raises NotFound, PermissionDenied,
+def add_message(actor, ticket_id, body, *, internal: bool | None = False) -> TicketMessage:
+    """Write on a ticket: `body` and `internal` are AddMessage's, validated here, once. Requesters
+    write public messages only (internal: 403, before the body is looked at); their reply moves a
+    pending ticket back to open. A staff reply is the first response when it is the first. Closed
+    or merged tickets take no messages (Conflict). Raises NotFound, PermissionDenied,
     ValidationFailed, Conflict."""
     ticket = get_ticket(actor, ticket_id)
     staff = actor.role.is_staff
     if internal and not staff:
         raise PermissionDenied(_("Only staff can write internal notes."), code="staff_only")
-    errors: dict[str, list[str]] = {}
-    body = check_text(body, "body", errors, maximum=MESSAGE_MAX, required=True)
-    if errors:
-        raise ValidationFailed(errors)
+    command = AddMessage.parse({"body": body, "internal": internal})
+    body, internal = command.body, command.internal
     ticket = _locked(ticket.id)
     if ticket.status is Status.CLOSED or ticket.merged_into_id is not None:
         raise Conflict(_("This ticket is closed. Open a new one if you still need help."), code="ticket_closed")
@@ -394,18 +392,17 @@ def merge_ticket(actor, source_id, target_id) -> Ticket:
 
 def publish_resolution(actor, ticket_id, body):
     """Post a reviewed summary of the resolution on the linked question as a staff answer, verified
-    by the publisher; the thread's followers hear of it. Private details of the ticket (order
-    number, contact) must not appear in it (422). Returns the answer."""
+    by the publisher; the thread's followers hear of it. `body` is PublishResolution's, validated
+    here, once; private details of the ticket (order number, contact) must not appear in it (422).
+    Returns the answer."""
     _staff(actor)
     ticket = get_ticket(actor, ticket_id)
     if ticket.question_id is None:
         raise ValidationFailed({"body": [_("This ticket is not linked to a question.")]})
-    errors: dict[str, list[str]] = {}
-    body = check_text(body, "body", errors, maximum=30_000, required=True)
-    if not errors and _mentions_private_details(ticket, body):
-        errors["body"] = [_("Remove the private details of the ticket (order number, contact) before publishing.")]
-    if errors:
-        raise ValidationFailed(errors)
+    body = PublishResolution.parse({"body": body}).body
+    if _mentions_private_details(ticket, body):
+        message = _("Remove the private details of the ticket (order number, contact) before publishing.")
+        raise ValidationFailed({"body": [message]})
     # Three services in one unit of work: the answer, its verification and the ticket's link are
     # committed together or not at all.
     answer = questions.post_answer(actor, ticket.question_id, body=body)
