@@ -2,9 +2,8 @@
 from __future__ import annotations
 
 from flask import request, url_for
-from pydantic import BaseModel, ConfigDict, Field
 
-from forum.api.common import iso, json_object, listing, page_args, parse_body, require_user, route
+from forum.api.common import iso, json_object, listing, page_args, require_user, route
 from forum.api.details import answer_detail
 from forum.api.schemas import AnswerOut, AuthorOut, Out
 from forum.api.serialize import author
@@ -12,23 +11,8 @@ from forum.core.errors import ValidationFailed
 from forum.extensions import limiter
 from forum.tickets import queries, services
 from forum.web import ratelimits
-from forum.tickets.models import Priority, Status, Ticket
-from forum.tickets.schemas import AddMessage, EscalateQuestion, PublishResolution
-
-
-class TicketPatch(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-    status: str | None = Field(default=None, json_schema_extra={"enum": [s.value for s in Status]})
-    priority: str | None = Field(default=None, json_schema_extra={"enum": [p.value for p in Priority]})
-    tier: int | None = Field(default=None, json_schema_extra={"enum": [1, 2, 3]})
-    assignee: str | None = Field(default=None, description="A staff member's username; empty string to unassign")
-    reason: str | None = Field(default=None, description="Required when the tier changes")
-
-
-class RatingIn(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-    rating: int = Field(ge=1, le=5)
-    comment: str | None = None
+from forum.tickets.models import Status, Ticket
+from forum.tickets.schemas import AddMessage, EscalateQuestion, PublishResolution, RateTicket, UpdateTicket
 
 
 class MessageOut(Out):
@@ -150,13 +134,11 @@ def add_message(ticket_id: int):
 
 
 @route("/tickets/<int:ticket_id>", "PATCH", summary="Staff: status, priority, tier (with reason), assignee",
-       auth="required", body=TicketPatch, response=TicketOut, errors=(400, 401, 403, 404, 422))
+       auth="required", body=UpdateTicket, response=TicketOut, errors=(400, 401, 403, 404, 422))
 def update_ticket(ticket_id: int):
     actor = require_user()
-    data = parse_body(TicketPatch)
-    fields = data.model_fields_set
-    ticket = services.update_ticket(actor, ticket_id, status=data.status, priority=data.priority, tier=data.tier,
-                                    assignee=data.assignee if "assignee" in fields else ..., reason=data.reason)
+    # Validated by the service, once, with UpdateTicket: a field left out of the body is left as it is.
+    ticket = services.update_ticket(actor, ticket_id, **json_object(UpdateTicket))
     return _ticket(ticket, staff=True, detail=True)
 
 
@@ -171,11 +153,10 @@ def publish(ticket_id: int):
 
 
 @route("/tickets/<int:ticket_id>/rating", "POST", summary="The requester rates a solved ticket (1–5, once)",
-       auth="required", body=RatingIn, response=TicketOut, errors=(400, 401, 403, 404, 409, 422))
+       auth="required", body=RateTicket, response=TicketOut, errors=(400, 401, 403, 404, 409, 422))
 def rate(ticket_id: int):
     actor = require_user()
-    data = parse_body(RatingIn)
-    ticket = services.rate_ticket(actor, ticket_id, data.rating, data.comment)
+    ticket = services.rate_ticket(actor, ticket_id, **json_object(RateTicket))  # validated there, once
     return _ticket(ticket, staff=actor.role.is_staff, detail=True)
 
 

@@ -20,14 +20,20 @@ from forum.core.db import is_row_id, utcnow
 from forum.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from forum.core.markup import render_markdown
 from forum.core.permissions import signed_in
-from forum.core.validation import check_text
 from forum.extensions import db
 from forum.policy import services as policy
 from forum.questions import services as questions
 from forum.questions.services import get_question
 from forum.tickets import sla
 from forum.tickets.models import Channel, Priority, Status, Ticket, TicketEvent, TicketMessage
-from forum.tickets.schemas import DESCRIPTION_MAX, AddMessage, EscalateQuestion, PublishResolution
+from forum.tickets.schemas import (
+    DESCRIPTION_MAX,
+    AddMessage,
+    EscalateQuestion,
+    PublishResolution,
+    RateTicket,
+    UpdateTicket,
+)
 from forum.verification import services as verification
 
 REOPEN_DAYS = 7
@@ -281,17 +287,15 @@ def reopen_ticket(actor, ticket_id) -> Ticket:
     return ticket
 
 
-def rate_ticket(actor, ticket_id, rating, comment=None) -> Ticket:
-    """The requester rates the support once the ticket is solved or closed (1–5, once)."""
+def rate_ticket(actor, ticket_id, /, **fields) -> Ticket:
+    """The requester rates the support once the ticket is solved or closed (1–5, once): `fields`
+    are RateTicket's (rating, comment), validated here, once. Raises NotFound, PermissionDenied,
+    ValidationFailed, Conflict."""
     ticket = get_ticket(actor, ticket_id)
     if ticket.requester_id != actor.id:
         raise PermissionDenied(_("Only the requester rates the support."), code="not_requester")
-    errors: dict[str, list[str]] = {}
-    if isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 5:
-        errors["rating"] = [_("Choose 1 to 5 stars.")]
-    comment = check_text(comment, "comment", errors, maximum=1000)
-    if errors:
-        raise ValidationFailed(errors)
+    command = RateTicket.parse(fields)
+    rating, comment = command.rating, command.comment
     ticket = _locked(ticket.id)
     if ticket.status.is_active or ticket.solved_at is None or ticket.merged_into_id is not None:
         raise Conflict(_("You can rate the support once the ticket is solved."), code="not_solved")
@@ -305,40 +309,28 @@ def rate_ticket(actor, ticket_id, rating, comment=None) -> Ticket:
 
 # --- the staff's side -------------------------------------------------------------------------------
 
-def update_ticket(actor, ticket_id, *, status=None, priority=None, tier=None, assignee=..., reason=None) -> Ticket:
-    """Staff change status, priority, tier (a reason is required) or assignee (a username, or None).
+def update_ticket(actor, ticket_id, /, **fields) -> Ticket:
+    """Staff change status, priority, tier (a reason is required) or assignee (a staff member's
+    username; None or "" for nobody): `fields` are UpdateTicket's, validated here, once; a field
+    left out is left as it is.
 
     Raises PermissionDenied (requesters: staff_only), NotFound, ValidationFailed.
     """
     _staff(actor)
     ticket = _locked(get_ticket(actor, ticket_id).id)
+    command = UpdateTicket.parse(fields)
+    new_status, new_priority, tier, reason = command.status, command.priority, command.tier, command.reason
+    # What only the ticket and the staff list can tell, reported together.
     errors: dict[str, list[str]] = {}
-    reason = check_text(reason, "reason", errors, maximum=500)
-    new_status = new_priority = None
-    if status is not None:
-        try:
-            new_status = Status(status)
-        except ValueError:
-            errors["status"] = [_("Unknown status.")]
-    if priority is not None:
-        try:
-            new_priority = Priority(priority)
-        except ValueError:
-            errors["priority"] = [_("Unknown priority.")]
-    if tier is not None and (isinstance(tier, bool) or tier not in (1, 2, 3)):
-        errors["tier"] = [_("Tier 1, 2 or 3.")]
-    elif tier is not None and tier != ticket.tier and not reason:
+    if tier is not None and tier != ticket.tier and not reason:
         errors["reason"] = [_("Say why the ticket moves to another tier.")]
     new_assignee = ...
-    if assignee is not ...:
-        if assignee in (None, ""):
-            new_assignee = None
-        elif not isinstance(assignee, str):
-            errors["assignee"] = [_("A staff member's username.")]
-        else:
-            new_assignee = db.session.scalar(sa.select(User).where(User.username_key == username_key(assignee)))
-            if new_assignee is None or not new_assignee.role.is_staff:
-                errors["assignee"] = [_("Assign the ticket to a staff member.")]
+    if "assignee" in command.model_fields_set:
+        assignee = command.assignee
+        new_assignee = None if assignee is None else db.session.scalar(
+            sa.select(User).where(User.username_key == username_key(assignee)))
+        if assignee is not None and (new_assignee is None or not new_assignee.role.is_staff):
+            errors["assignee"] = [_("Assign the ticket to a staff member.")]
     if errors:
         raise ValidationFailed(errors)
     if new_priority is not None and new_priority is not ticket.priority:
