@@ -4,11 +4,19 @@ from __future__ import annotations
 
 
 from forum.api import schemas, serialize
-from forum.api.common import iso, json_object, listing, page_args, parse_body, require_user, route
+from forum.api.common import iso, json_object, listing, page_args, require_user, route
 from forum.api.details import answer_detail, question_detail
 from forum.extensions import limiter
 from forum.moderation import services
-from forum.moderation.schemas import FlagPost
+from forum.moderation.schemas import (
+    CloseQuestion,
+    FlagPost,
+    ModeratorNote,
+    RedactRevision,
+    ResolveReview,
+    SuspendMember,
+)
+from forum.policy.schemas import WatchWord
 from forum.web import ratelimits
 
 
@@ -64,12 +72,11 @@ def review_queue():
 
 
 @route("/review/<int:item_id>", "POST", summary="Decide a review item: approve (publish a held post, decline "
-       "flags) or delete the post (moderators)", auth="required", body=schemas.ReviewDecisionIn,
+       "flags) or delete the post (moderators)", auth="required", body=ResolveReview,
        response=schemas.ReviewItemOut, errors=(400, 401, 403, 404, 409, 422))
 def decide(item_id: int):
     actor = require_user()
-    data = parse_body(schemas.ReviewDecisionIn)
-    services.resolve_review(actor, item_id, action=data.action, reason=data.reason)
+    services.resolve_review(actor, item_id, **json_object(ResolveReview))  # validated there, once
     return _review_item(services.get_review_item(actor, item_id))
 
 
@@ -78,27 +85,26 @@ def _question(question_id: int):
 
 
 @route("/questions/<int:question_id>/close", "POST", summary="Close a question (moderators)", auth="required",
-       body=schemas.CloseIn, response=schemas.QuestionOut, errors=(400, 401, 403, 404, 409, 422))
+       body=CloseQuestion, response=schemas.QuestionOut, errors=(400, 401, 403, 404, 409, 422))
 def close(question_id: int):
-    data = parse_body(schemas.CloseIn)
-    services.close_question(require_user(), question_id, reason=data.reason, duplicate_of=data.duplicate_of,
-                            note=data.note)
+    services.close_question(require_user(), question_id, **json_object(CloseQuestion))  # validated there
     return _question(question_id)
 
 
 @route("/questions/<int:question_id>/reopen", "POST", summary="Reopen a closed question (moderators)",
-       auth="required", body=schemas.NoteIn, response=schemas.QuestionOut, errors=(400, 401, 403, 404, 409, 422))
+       auth="required", body=ModeratorNote, response=schemas.QuestionOut,
+       errors=(400, 401, 403, 404, 409, 422))
 def reopen(question_id: int):
-    data = parse_body(schemas.NoteIn)
-    services.reopen_question(require_user(), question_id, note=data.note)
+    note = json_object(ModeratorNote).get("note")  # validated by the service, once
+    services.reopen_question(require_user(), question_id, note=note)
     return _question(question_id)
 
 
 @route("/questions/<int:question_id>/lock", "PUT", summary="Lock a thread (moderators)", auth="required",
-       body=schemas.NoteIn, response=schemas.QuestionOut, errors=(400, 401, 403, 404, 409, 422))
+       body=ModeratorNote, response=schemas.QuestionOut, errors=(400, 401, 403, 404, 409, 422))
 def lock(question_id: int):
-    data = parse_body(schemas.NoteIn)
-    services.set_locked(require_user(), question_id, True, note=data.note)
+    note = json_object(ModeratorNote).get("note")  # validated by the service, once
+    services.set_locked(require_user(), question_id, True, note=note)
     return _question(question_id)
 
 
@@ -111,13 +117,13 @@ def unlock(question_id: int):
 
 def _undelete_route(kind: str) -> None:
     def view(post_id: int):
-        data = parse_body(schemas.NoteIn)
-        services.undelete_post(require_user(), kind, post_id, note=data.note)
+        note = json_object(ModeratorNote).get("note")  # validated by the service, once
+        services.undelete_post(require_user(), kind, post_id, note=note)
         return "", 204
 
     view.__name__ = view.__qualname__ = f"undelete_{kind}"
     route(f"/{kind}s/<int:post_id>/undelete", "POST", summary=f"Undelete a {kind} (moderators)", auth="required",
-          body=schemas.NoteIn, status=204, errors=(400, 401, 403, 404, 409, 422))(view)
+          body=ModeratorNote, status=204, errors=(400, 401, 403, 404, 409, 422))(view)
 
 
 for _kind in services.POST_KINDS:
@@ -125,11 +131,10 @@ for _kind in services.POST_KINDS:
 
 
 @route("/users/<username>/suspension", "PUT", summary="Suspend a member until a time, with a reason "
-       "(moderators)", auth="required", body=schemas.SuspensionIn, response=schemas.SuspensionOut,
+       "(moderators)", auth="required", body=SuspendMember, response=schemas.SuspensionOut,
        errors=(400, 401, 403, 404, 422))
 def suspend(username: str):
-    data = parse_body(schemas.SuspensionIn)
-    user = services.suspend_member(require_user(), username, reason=data.reason, until=data.until)
+    user = services.suspend_member(require_user(), username, **json_object(SuspendMember))  # validated there
     return _suspension(user)
 
 
@@ -154,12 +159,10 @@ def _word(word) -> dict:
 
 
 @route("/watched-words", "POST", summary="Watch a word or regular expression: block, hold or censor "
-       "(moderators)", auth="required", body=schemas.WatchedWordIn, response=schemas.WatchedWordOut, status=201,
+       "(moderators)", auth="required", body=WatchWord, response=schemas.WatchedWordOut, status=201,
        errors=(400, 401, 403, 409, 422))
 def watch_word():
-    data = parse_body(schemas.WatchedWordIn)
-    word = services.add_watched_word(require_user(), pattern=data.pattern, action=data.action,
-                                     is_regex=data.is_regex)
+    word = services.add_watched_word(require_user(), **json_object(WatchWord))  # validated by policy, once
     return _word(word), 201
 
 
@@ -190,15 +193,15 @@ def log():
 
 def _redact_route(kind: str) -> None:
     def view(post_id: int, number: int):
-        data = parse_body(schemas.RedactIn)
-        revision = services.redact_revision(require_user(), kind, post_id, number, reason=data.reason)
+        fields = json_object(RedactRevision)  # validated by the service, once
+        revision = services.redact_revision(require_user(), kind, post_id, number, **fields)
         return serialize.revision(revision)
 
     view.__name__ = view.__qualname__ = f"redact_{kind}_revision"
     route(f"/{kind}s/<int:post_id>/revisions/<int:number>/redact", "POST",
           summary=f"Redact an earlier revision of a {kind} that showed private details: its text is replaced in "
           "the database, the action logged and the author told (moderators, staff). The current revision is "
-          "refused (409 current_revision): edit the post first", auth="required", body=schemas.RedactIn,
+          "refused (409 current_revision): edit the post first", auth="required", body=RedactRevision,
           response=schemas.RevisionOut, errors=(400, 401, 403, 404, 409, 422))(view)
 
 

@@ -176,11 +176,6 @@ class RevisionOut(Out):
                                   "\"[redacted]\" and its tags and summary empty (replaced in the database)")
 
 
-class RedactIn(_In):
-    reason: str = Field(description="1–300 characters, shown publicly on the revision history: it must not repeat "
-                                    "the private details")
-
-
 class PrivateFinding(Out):
     field: str
     kind: Literal["card", "mobile", "resident_id", "email", "secret"]
@@ -250,11 +245,6 @@ class FlagOut(Out):
     created_at: str
 
 
-class ReviewDecisionIn(_In):
-    action: Literal["approve", "delete"]
-    reason: str | None = Field(default=None, description="Note for the moderation log, at most 500 characters")
-
-
 class ReviewItemOut(Out):
     id: int
     reason: Literal["flagged", "first_post", "held"]
@@ -272,32 +262,10 @@ class ReviewItemOut(Out):
     created_at: str
 
 
-class CloseIn(_In):
-    reason: Literal["duplicate", "off_topic", "needs_details"]
-    duplicate_of: int | str | None = Field(default=None, description="Number or link of the original question")
-    note: str | None = None
-
-
-class NoteIn(_In):
-    note: str | None = Field(default=None, description="Note for the moderation log, at most 500 characters")
-
-
-class SuspensionIn(_In):
-    reason: str = Field(description="5–500 characters, shown to the member")
-    until: str = Field(description="End of the suspension: a date (YYYY-MM-DD, ends at 23:59:59 in the forum's time zone) or an "
-                                   "ISO 8601 time, in the future, at most 3,650 days away")
-
-
 class SuspensionOut(Out):
     username: str
     suspended_until: str | None
     reason: str
-
-
-class WatchedWordIn(_In):
-    pattern: str = Field(description="A word or phrase, or a regular expression; at most 200 characters")
-    action: Literal["block", "hold", "censor"]
-    is_regex: bool = False
 
 
 class WatchedWordOut(Out):

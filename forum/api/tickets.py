@@ -2,9 +2,8 @@
 from __future__ import annotations
 
 from flask import request, url_for
-from pydantic import BaseModel, ConfigDict, Field
 
-from forum.api.common import iso, json_object, listing, page_args, parse_body, require_user, route
+from forum.api.common import iso, json_object, listing, page_args, require_user, route
 from forum.api.details import answer_detail
 from forum.api.schemas import AnswerOut, AuthorOut, Out
 from forum.api.serialize import author
@@ -12,34 +11,8 @@ from forum.core.errors import ValidationFailed
 from forum.extensions import limiter
 from forum.tickets import queries, services
 from forum.web import ratelimits
-from forum.tickets.models import Priority, Status, Ticket
-from forum.tickets.schemas import EscalateQuestion
-
-
-class MessageIn(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-    body: str
-    internal: bool | None = Field(default=None, description="Staff only: an internal note, never shown to the requester")
-
-
-class TicketPatch(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-    status: str | None = Field(default=None, json_schema_extra={"enum": [s.value for s in Status]})
-    priority: str | None = Field(default=None, json_schema_extra={"enum": [p.value for p in Priority]})
-    tier: int | None = Field(default=None, json_schema_extra={"enum": [1, 2, 3]})
-    assignee: str | None = Field(default=None, description="A staff member's username; empty string to unassign")
-    reason: str | None = Field(default=None, description="Required when the tier changes")
-
-
-class PublishIn(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-    body: str = Field(description="A reviewed, PII-free summary of the resolution (Markdown)")
-
-
-class RatingIn(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-    rating: int = Field(ge=1, le=5)
-    comment: str | None = None
+from forum.tickets.models import Status, Ticket
+from forum.tickets.schemas import AddMessage, EscalateQuestion, PublishResolution, RateTicket, UpdateTicket
 
 
 class MessageOut(Out):
@@ -149,43 +122,41 @@ def show_ticket(ticket_id: int):
 
 
 @route("/tickets/<int:ticket_id>/messages", "POST", summary="Write on a ticket (internal: staff only)",
-       auth="required", body=MessageIn, response=MessageOut, status=201, errors=(400, 401, 403, 404, 409, 422))
+       auth="required", body=AddMessage, response=MessageOut, status=201,
+       errors=(400, 401, 403, 404, 409, 422))
 def add_message(ticket_id: int):
     actor = require_user()
-    data = parse_body(MessageIn)
-    message = services.add_message(actor, ticket_id, data.body, internal=bool(data.internal))
+    data = json_object(AddMessage)  # validated by the service, once, with AddMessage
+    message = services.add_message(actor, ticket_id, data.get("body"), internal=data.get("internal"))
     return {"id": message.id, "author": author(message.author), "body": message.body,
                     "body_html": message.body_html, "internal": message.internal,
                     "created_at": iso(message.created_at)}, 201
 
 
 @route("/tickets/<int:ticket_id>", "PATCH", summary="Staff: status, priority, tier (with reason), assignee",
-       auth="required", body=TicketPatch, response=TicketOut, errors=(400, 401, 403, 404, 422))
+       auth="required", body=UpdateTicket, response=TicketOut, errors=(400, 401, 403, 404, 422))
 def update_ticket(ticket_id: int):
     actor = require_user()
-    data = parse_body(TicketPatch)
-    fields = data.model_fields_set
-    ticket = services.update_ticket(actor, ticket_id, status=data.status, priority=data.priority, tier=data.tier,
-                                    assignee=data.assignee if "assignee" in fields else ..., reason=data.reason)
+    # Validated by the service, once, with UpdateTicket: a field left out of the body is left as it is.
+    ticket = services.update_ticket(actor, ticket_id, **json_object(UpdateTicket))
     return _ticket(ticket, staff=True, detail=True)
 
 
 @route("/tickets/<int:ticket_id>/publish", "POST", summary="Staff: publish the resolution on the linked question "
-       "as a verified staff answer", auth="required", body=PublishIn, response=AnswerOut, status=201,
+       "as a verified staff answer", auth="required", body=PublishResolution, response=AnswerOut, status=201,
        errors=(400, 401, 403, 404, 422))
 def publish(ticket_id: int):
     actor = require_user()
-    data = parse_body(PublishIn)
-    answer = services.publish_resolution(actor, ticket_id, data.body)
+    body = json_object(PublishResolution).get("body")  # validated by the service, once
+    answer = services.publish_resolution(actor, ticket_id, body)
     return answer_detail(answer.id), 201
 
 
 @route("/tickets/<int:ticket_id>/rating", "POST", summary="The requester rates a solved ticket (1–5, once)",
-       auth="required", body=RatingIn, response=TicketOut, errors=(400, 401, 403, 404, 409, 422))
+       auth="required", body=RateTicket, response=TicketOut, errors=(400, 401, 403, 404, 409, 422))
 def rate(ticket_id: int):
     actor = require_user()
-    data = parse_body(RatingIn)
-    ticket = services.rate_ticket(actor, ticket_id, data.rating, data.comment)
+    ticket = services.rate_ticket(actor, ticket_id, **json_object(RateTicket))  # validated there, once
     return _ticket(ticket, staff=actor.role.is_staff, detail=True)
 
 

@@ -6,11 +6,8 @@ Moderator actions are logged in the same transaction as the change they record.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import current_app
@@ -22,7 +19,6 @@ from forum.core.db import is_row_id, utcnow
 from forum.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from forum.core.pagination import Page
 from forum.core.permissions import Privilege, can, ensure_not_suspended, is_moderator, signed_in
-from forum.core.validation import check_text
 from forum.extensions import db
 from forum.moderation.models import (
     Flag,
@@ -34,17 +30,25 @@ from forum.moderation.models import (
     ReviewReason,
     ReviewStatus,
 )
-from forum.moderation.schemas import NOTE_MAX, FlagPost
+from forum.moderation.schemas import (
+    NOTE_MAX,
+    CloseQuestion,
+    FlagPost,
+    ModeratorNote,
+    RedactRevision,
+    ResolveReview,
+    SuspendMember,
+    duplicate_refused,
+)
 from forum.policy import guards
 from forum.policy import services as policy
 from forum.policy.models import WatchedWordEntry
 from forum.policy.services import warning_label
 from forum.questions import services as posts
-from forum.questions.models import Answer, CloseReason, Comment, HoldReason, Question, QuestionStatus, Revision
+from forum.questions.models import Answer, Comment, HoldReason, Question, QuestionStatus, Revision
 
 POST_KINDS = ("question", "answer", "comment")
 _MODELS = {"question": Question, "answer": Answer, "comment": Comment}
-REASON_MIN = 5
 
 
 def _kind_of(post) -> str:
@@ -259,19 +263,15 @@ def get_review_item(actor, item_id) -> ReviewEntry:
     return entry
 
 
-def resolve_review(actor, item_id, *, action, reason=None) -> ReviewItem:
+def resolve_review(actor, item_id, /, **fields) -> ReviewItem:
     """A moderator decides a pending item: "approve" (the post is fine: flags are declined and a
     held post is published, announced if it was held when posted) or "delete" (the post is
-    deleted and the flags were helpful). Raises NotFound, PermissionDenied, ValidationFailed,
-    Conflict (already decided)."""
+    deleted and the flags were helpful). `fields` are ResolveReview's (action, reason), validated
+    here, once. Raises NotFound, PermissionDenied, ValidationFailed, Conflict (already decided)."""
     entry = get_review_item(actor, item_id)
     item, post = entry.item, entry.post
-    errors: dict[str, list[str]] = {}
-    if action not in ("approve", "delete"):
-        errors["action"] = [_("Choose approve or delete.")]
-    reason = check_text(reason, "reason", errors, maximum=NOTE_MAX, voice="brief")
-    if errors:
-        raise ValidationFailed(errors)
+    command = ResolveReview.parse(fields)
+    action, reason = command.action, command.reason
     if item.status is not ReviewStatus.PENDING:
         raise Conflict(_("Another moderator has already decided this item."), code="already_reviewed")
     # Claim the item in SQL: of two moderators deciding at once, the second gets Conflict rather
@@ -344,35 +344,19 @@ def _on_first_post(post, actor=None, **_):
 
 # --- closing, locking, undeleting -----------------------------------------------------------------
 
-# The id is the number after "/questions/" (a link) or the whole value (a number), never other
-# digits of a link (the port of http://127.0.0.1:5000/questions/7); at most 18 digits, so an id
-# past the integer column is a 422, not a database error.
-_QUESTION_LINK = re.compile(r"/questions/(\d{1,18})(?:[/?#]|$)")
-_QUESTION_NUMBER = re.compile(r"#?(\d{1,18})")
-
-
-def _duplicate_target(value, question: Question, errors: dict) -> Question | None:
-    text = str(value).strip() if isinstance(value, (str, int)) and not isinstance(value, bool) else ""
-    match = _QUESTION_LINK.search(text) or _QUESTION_NUMBER.fullmatch(text)
-    target_id = int(match.group(1)) if match else None
-    target = db.session.get(Question, target_id) if is_row_id(target_id) else None
+def _duplicate_target(target_id: int, question: Question) -> Question:
+    target = db.session.get(Question, target_id)
     if target is None or target.deleted_at is not None or target.is_held:
-        errors["duplicate_of"] = [_("Give the number or the link of the question this one duplicates.")]
-        return None
+        raise ValidationFailed({"duplicate_of": [duplicate_refused()]})
     if target.id == question.id:
-        errors["duplicate_of"] = [_("A question cannot duplicate itself.")]
-        return None
+        raise ValidationFailed({"duplicate_of": [_("A question cannot duplicate itself.")]})
     return target
 
 
 def _question_and_note(actor, question_id, note) -> tuple[Question, str]:
     _require_moderator(actor)
     question = posts.get_question(question_id, viewer=actor)
-    errors: dict[str, list[str]] = {}
-    note = check_text(note, "note", errors, maximum=NOTE_MAX, what=_("The note"), voice="brief")
-    if errors:
-        raise ValidationFailed(errors)
-    return question, note
+    return question, ModeratorNote.parse({"note": note}).note
 
 
 def _changed(question: Question, actor, action: str, reason: str) -> Question:
@@ -382,24 +366,16 @@ def _changed(question: Question, actor, action: str, reason: str) -> Question:
     return question
 
 
-def close_question(actor, question_id, *, reason, duplicate_of=None, note=None) -> Question:
+def close_question(actor, question_id, /, **fields) -> Question:
     """Close a question (duplicate of a linked question, off-topic, needs details): it takes no
-    new answers and shows why. Moderators only. Raises NotFound, PermissionDenied,
-    ValidationFailed, Conflict (already closed)."""
+    new answers and shows why. `fields` are CloseQuestion's (reason, duplicate_of, note),
+    validated here, once; the question a duplicate points at must be visible and another one.
+    Moderators only. Raises NotFound, PermissionDenied, ValidationFailed, Conflict (already closed)."""
     _require_moderator(actor)
     question = posts.get_question(question_id, viewer=actor)
-    errors: dict[str, list[str]] = {}
-    try:
-        close_reason = CloseReason(reason)
-    except ValueError:
-        errors["reason"] = [_("Choose why the question is closed.")]
-        close_reason = None
-    target = None
-    if close_reason is CloseReason.DUPLICATE:
-        target = _duplicate_target(duplicate_of, question, errors)
-    note = check_text(note, "note", errors, maximum=NOTE_MAX, what=_("The note"), voice="brief")
-    if errors:
-        raise ValidationFailed(errors)
+    command = CloseQuestion.parse(fields)
+    close_reason, note = command.reason, command.note
+    target = _duplicate_target(command.duplicate_of, question) if command.duplicate_of is not None else None
     if question.is_closed:
         raise Conflict(_("This question is already closed."), code="already_closed")
     question.status = QuestionStatus.CLOSED
@@ -444,10 +420,7 @@ def undelete_post(actor, kind: str, post_id, *, note=None):
     if kind not in POST_KINDS:
         raise NotFound(_("This post does not exist or was deleted."))
     post = load_post(kind, post_id, viewer=actor, include_deleted=True)
-    errors: dict[str, list[str]] = {}
-    note = check_text(note, "note", errors, maximum=NOTE_MAX, what=_("The note"), voice="brief")
-    if errors:
-        raise ValidationFailed(errors)
+    note = ModeratorNote.parse({"note": note}).note
     if not isinstance(post, Question):
         parent = db.session.get(Answer, post.answer_id) if isinstance(post, Comment) and post.answer_id else None
         question = db.session.get(Question, posts.thread_id_of(post))
@@ -470,27 +443,12 @@ def undelete_post(actor, kind: str, post_id, *, note=None):
 
 # --- private details in the history and in the current text --------------------------------------
 
-REDACTION_REASON_MAX = 300
-
-
-def _check_public_reason(reason, errors: dict) -> str:
-    """A reason that everyone reads (the history page shows it): text, not empty, and without the
-    private details it is about."""
-    reason = check_text(reason, "reason", errors, minimum=1, maximum=REDACTION_REASON_MAX, required=True,
-                        voice="brief")
-    if "reason" in errors:
-        return reason
-    if guards.find_private_data(reason) or policy.warning_findings({"reason": reason}):
-        errors["reason"] = [_("The reason is shown on the public history: leave the private details out of it.")]
-    return reason
-
-
-def redact_revision(actor, kind: str, post_id, number, *, reason) -> Revision:
+def redact_revision(actor, kind: str, post_id, number, /, **fields) -> Revision:
     """Replace the text of an earlier revision of a question or an answer that showed private
     details: its title, body, tags and summary are overwritten in the database (not hidden), the
     action is logged with the reason, and the post's author and the revision's editor are told.
     The history page then shows "redacted by a moderator" and the reason, which is public and
-    must not repeat the details.
+    must not repeat the details. `fields` are RedactRevision's (reason), validated here, once.
 
     Moderators, staff and administrators only. The current revision is the live post's text:
     edit the post first (the edit takes the details out of the page), then redact the revision
@@ -506,10 +464,7 @@ def redact_revision(actor, kind: str, post_id, number, *, reason) -> Revision:
     else:
         raise NotFound(_("This post does not exist or was deleted."))
     revision = posts.get_revision(post, number)
-    errors: dict[str, list[str]] = {}
-    reason = _check_public_reason(reason, errors)
-    if errors:
-        raise ValidationFailed(errors)
+    reason = RedactRevision.parse(fields).reason
     if revision.is_redacted:
         raise Conflict(_("This revision is already redacted."), code="already_redacted")
     if revision.number >= post.revision_count:
@@ -566,61 +521,26 @@ def remove_private_details(actor, kind: str, post_id):
 
 # --- suspensions --------------------------------------------------------------------------------
 
-MAX_SUSPENSION_DAYS = 3650
-
-
-def _parse_until(value, errors: dict) -> datetime | None:
-    """A date (the suspension ends at its end, in the forum's time zone) or an ISO 8601 time, in
-    the future."""
-    if not isinstance(value, str) or not value.strip():
-        errors["until"] = [_("Give the date the suspension ends.")]
-        return None
-    text = value.strip()
-    try:
-        if len(text) == 10:
-            # A date means the end of that day where the forum is (Beijing time by default).
-            zone = ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE") or "UTC")
-            until = datetime.combine(date.fromisoformat(text), time(23, 59, 59), tzinfo=zone)
-        else:
-            until = datetime.fromisoformat(text)
-            if until.tzinfo is None:
-                until = until.replace(tzinfo=UTC)
-    except ValueError:
-        errors["until"] = [_("Give the end as a date, like 2026-12-31.")]
-        return None
-    now = utcnow()
-    if until <= now:
-        errors["until"] = [_("The end of a suspension must be in the future.")]
-    elif until - now > timedelta(days=MAX_SUSPENSION_DAYS):
-        errors["until"] = [_("A suspension lasts at most %(n)d days.", n=MAX_SUSPENSION_DAYS)]
-    if "until" in errors:
-        return None
-    return until.astimezone(UTC)
-
-
 def _target_user(username) -> User:
     from forum.auth.services import get_user_by_name
 
     return get_user_by_name(username)
 
 
-def suspend_member(actor, username, *, reason, until) -> User:
+def suspend_member(actor, username, /, **fields) -> User:
     """Suspend a member until a time, with a reason they are shown: they can sign in and read,
-    and reach official support, but not post, vote or flag. Moderators suspend members; only
-    administrators suspend moderators and staff; nobody suspends themselves. Raises NotFound,
-    PermissionDenied, ValidationFailed."""
+    and reach official support, but not post, vote or flag. `fields` are SuspendMember's (reason,
+    until), validated here, once. Moderators suspend members; only administrators suspend
+    moderators and staff; nobody suspends themselves. Raises NotFound, PermissionDenied,
+    ValidationFailed."""
     _require_moderator(actor)
     user = _target_user(username)
     if user.id == actor.id:
         raise PermissionDenied(_("You cannot suspend yourself."), code="self")
     if user.role.is_moderator and actor.role.value != "admin":
         raise PermissionDenied(_("Only administrators can suspend moderators and staff."))
-    errors: dict[str, list[str]] = {}
-    reason = check_text(reason, "reason", errors, minimum=REASON_MIN, maximum=NOTE_MAX, required=True,
-                        voice="brief")
-    until = _parse_until(until, errors)
-    if errors:
-        raise ValidationFailed(errors)
+    command = SuspendMember.parse(fields)
+    reason, until = command.reason, command.until
     user.suspended_until = until
     user.suspension_reason = reason
     _log(actor, ModAction.SUSPEND, user_id=user.id, reason=f"{until.date().isoformat()}: {reason}")
@@ -636,10 +556,7 @@ def lift_suspension(actor, username, *, note=None) -> User:
     user = _target_user(username)
     if user.role.is_moderator and actor.role.value != "admin":
         raise PermissionDenied(_("Only administrators can suspend moderators and staff."))
-    errors: dict[str, list[str]] = {}
-    note = check_text(note, "note", errors, maximum=NOTE_MAX, what=_("The note"), voice="brief")
-    if errors:
-        raise ValidationFailed(errors)
+    note = ModeratorNote.parse({"note": note}).note
     if not user.is_suspended:
         raise Conflict(_("This member is not suspended."), code="not_suspended")
     user.suspended_until = None
@@ -656,11 +573,11 @@ def watched_words(actor) -> list[WatchedWordEntry]:
     return policy.watched_words(actor)
 
 
-def add_watched_word(actor, *, pattern, action, is_regex=False) -> WatchedWordEntry:
-    """Watch a word or a regular expression (policy.add_watched_word), logged. Moderators only.
-    Raises ValidationFailed, Conflict."""
+def add_watched_word(actor, /, **fields) -> WatchedWordEntry:
+    """Watch a word or a regular expression (policy.add_watched_word validates `fields` with its
+    WatchWord), logged. Moderators only. Raises ValidationFailed, Conflict."""
     _require_moderator(actor)
-    entry = policy.add_watched_word(actor, pattern=pattern, action=action, is_regex=is_regex)
+    entry = policy.add_watched_word(actor, **fields)
     _log(actor, ModAction.WATCH_WORD, reason=f"{entry.action.value}: {entry.pattern}")
     db.session.flush()
     return entry

@@ -21,6 +21,7 @@ from forum.extensions import db
 from forum.policy import guards
 from forum.policy.guards import PrivateKind, ScamKind, WarningKind, WatchedAction
 from forum.policy.models import WatchedWordEntry
+from forum.policy.schemas import WatchWord
 
 
 class HoldCause(enum.StrEnum):
@@ -211,29 +212,14 @@ def watched_words(actor) -> list[WatchedWordEntry]:
                                                                        WatchedWordEntry.pattern)))
 
 
-def add_watched_word(actor, *, pattern, action, is_regex=False) -> WatchedWordEntry:
+def add_watched_word(actor, /, **fields) -> WatchedWordEntry:
     """Watch a word or a regular expression (checked for slowness): block, hold or censor text
-    that contains it, from the next screening on. Moderators only. Raises PermissionDenied,
-    ValidationFailed, Conflict (already watched)."""
+    that contains it, from the next screening on. `fields` are WatchWord's (pattern, action,
+    is_regex), validated here, once. Moderators only. Raises PermissionDenied, ValidationFailed,
+    Conflict (already watched)."""
     _require_moderator(actor)
-    errors: dict[str, list[str]] = {}
-    if not isinstance(is_regex, bool):
-        errors["is_regex"] = [_("Send true or false.")]
-    try:
-        watched_action = WatchedAction(action)
-    except ValueError:
-        errors["action"] = [_("Choose block, hold or censor.")]
-        watched_action = None
-    if not isinstance(pattern, str):
-        errors["pattern"] = [_("Send text.")]
-    elif not errors:
-        pattern = pattern.strip()
-        try:
-            guards.validate_pattern(pattern, is_regex)
-        except ValueError as error:
-            errors["pattern"] = [_("This pattern cannot be used: %(why)s", why=str(error))]
-    if errors:
-        raise ValidationFailed(errors)
+    command = WatchWord.parse(fields)
+    pattern, watched_action, is_regex = command.pattern, command.action, command.is_regex
     exists = db.session.scalar(sa.select(WatchedWordEntry.id).where(WatchedWordEntry.pattern == pattern,
                                                                     WatchedWordEntry.is_regex.is_(is_regex)))
     if exists is not None:

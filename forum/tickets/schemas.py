@@ -1,18 +1,28 @@
-"""The commands of official support, validated once by the service that carries them out."""
+"""The commands of official support, validated once by the service that carries them out, for the
+pages and for the API, which documents each as a request body under the name it had (EscalationIn,
+MessageIn, TicketPatch, PublishIn, RatingIn).
+
+What needs the ticket or the database stays in the services: whether a tier change says why, whether
+the assignee is a staff member, whether a published resolution repeats the ticket's private details."""
 from __future__ import annotations
 
 from typing import Annotated, Any
 
 from flask_babel import gettext as _
-from pydantic import ConfigDict, BeforeValidator, Field, ValidationInfo
+from flask_babel import lazy_gettext as _l
+from pydantic import BeforeValidator, ConfigDict, Field, ValidationInfo, WithJsonSchema
 
 from forum.core.validation import Command, check_text, refuse, text_rule
 from forum.questions.models import Category
-from forum.tickets.models import Channel
+from forum.tickets.models import Channel, Priority, Status
 
 DESCRIPTION_MIN, DESCRIPTION_MAX = 10, 5000
 ORDER_NUMBER_MAX = 64
 CONTACT_MAX = 200
+MESSAGE_MAX = 10_000
+UPDATE_REASON_MAX = 500
+RESOLUTION_MAX = 30_000
+RATING_COMMENT_MAX = 1000
 
 
 def _category(value: Any) -> str:
@@ -58,3 +68,117 @@ class EscalateQuestion(Command):
         default=None, validate_default=True, json_schema_extra={"enum": [c.value for c in Channel]})
     contact: Annotated[str | None, BeforeValidator(_contact)] = Field(
         default=None, validate_default=True, description="Private e-mail address or phone number")
+
+
+# --- the conversation ----------------------------------------------------------------------------
+
+def _internal(value: Any) -> bool:
+    if value is None:
+        return False
+    if not isinstance(value, bool):
+        raise refuse(_("Must be true or false."))
+    return value
+
+
+# Validated by tickets.services.add_message for the ticket page's reply form and for
+# POST /api/v1/tickets/<id>/messages.
+class AddMessage(Command):
+    """Write on a ticket: a message, or (staff only) an internal note."""
+
+    # Published in the OpenAPI document as MessageIn: API clients generate code from that name.
+    model_config = ConfigDict(title="MessageIn")
+
+    body: Annotated[str, text_rule(maximum=MESSAGE_MAX, required=True)]
+    internal: Annotated[bool | None, BeforeValidator(_internal)] = Field(
+        default=None, validate_default=True,
+        description="Staff only: an internal note, never shown to the requester")
+
+
+# --- the staff's side ----------------------------------------------------------------------------
+
+def _choice(enum: type[Status] | type[Priority], message: str):
+    def check(value: Any):
+        if value is None:
+            return None
+        try:
+            return enum(value)
+        except (ValueError, TypeError):
+            raise refuse(str(message)) from None
+
+    return check
+
+
+def _tier(value: Any) -> int | None:
+    # The staff form sends the tier as text ("2"); JSON clients send a number (api.common checks).
+    if isinstance(value, str) and value in ("1", "2", "3"):
+        value = int(value)
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value not in (1, 2, 3)):
+        raise refuse(_("Tier 1, 2 or 3."))
+    return value
+
+
+def _assignee(value: Any) -> str | None:
+    if value in (None, ""):
+        return None  # unassign
+    if not isinstance(value, str):
+        raise refuse(_("A staff member's username."))
+    return value
+
+
+def _nullable_choice(title: str, values: list) -> WithJsonSchema:
+    # As published before the command existed: a string or a number (or null), its choices beside.
+    kind = "integer" if isinstance(values[0], int) else "string"
+    return WithJsonSchema({"title": title, "anyOf": [{"type": kind}, {"type": "null"}], "enum": values})
+
+
+# Validated by tickets.services.update_ticket for the staff desk's form and for PATCH /api/v1/tickets/<id>.
+class UpdateTicket(Command):
+    """Staff change a ticket's status, priority, tier (saying why) or assignee; a field left out stays
+    as it is."""
+
+    # Published in the OpenAPI document as TicketPatch: API clients generate code from that name.
+    model_config = ConfigDict(title="TicketPatch")
+
+    status: Annotated[Status | None, BeforeValidator(_choice(Status, _l("Unknown status."))),
+                      _nullable_choice("Status", [s.value for s in Status])] = None
+    priority: Annotated[Priority | None, BeforeValidator(_choice(Priority, _l("Unknown priority."))),
+                        _nullable_choice("Priority", [p.value for p in Priority])] = None
+    tier: Annotated[int | None, BeforeValidator(_tier), _nullable_choice("Tier", [1, 2, 3])] = None
+    # Left out: the assignee stays; null or "": nobody. Whether it names a staff member is the service's.
+    assignee: Annotated[str | None, BeforeValidator(_assignee)] = Field(
+        default=None, description="A staff member's username; empty string to unassign")
+    reason: Annotated[str | None, text_rule(maximum=UPDATE_REASON_MAX)] = Field(
+        default=None, validate_default=True, description="Required when the tier changes")
+
+
+# Validated by tickets.services.publish_resolution for the ticket page and for
+# POST /api/v1/tickets/<id>/publish.
+class PublishResolution(Command):
+    """Staff publish the resolution on the linked question, as a verified answer."""
+
+    # Published in the OpenAPI document as PublishIn: API clients generate code from that name.
+    model_config = ConfigDict(title="PublishIn")
+
+    body: Annotated[str, text_rule(maximum=RESOLUTION_MAX, required=True)] = Field(
+        description="A reviewed, PII-free summary of the resolution (Markdown)")
+
+
+def _rating(value: Any) -> int:
+    # The rating form sends the stars as text ("4"); JSON clients send a number (api.common checks).
+    if isinstance(value, str) and value in ("1", "2", "3", "4", "5"):
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 5:
+        raise refuse(_("Choose 1 to 5 stars."))
+    return value
+
+
+# Validated by tickets.services.rate_ticket for the ticket page and for POST /api/v1/tickets/<id>/rating.
+class RateTicket(Command):
+    """The requester rates the support of a solved ticket, once."""
+
+    # Published in the OpenAPI document as RatingIn: API clients generate code from that name.
+    model_config = ConfigDict(title="RatingIn")
+
+    rating: Annotated[int, BeforeValidator(_rating)] = Field(json_schema_extra={"minimum": 1, "maximum": 5})
+    comment: Annotated[str | None, text_rule(maximum=RATING_COMMENT_MAX)] = Field(default=None,
+                                                                                 validate_default=True)

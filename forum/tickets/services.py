@@ -20,17 +20,22 @@ from forum.core.db import is_row_id, utcnow
 from forum.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from forum.core.markup import render_markdown
 from forum.core.permissions import signed_in
-from forum.core.validation import check_text
 from forum.extensions import db
 from forum.policy import services as policy
 from forum.questions import services as questions
 from forum.questions.services import get_question
 from forum.tickets import sla
 from forum.tickets.models import Channel, Priority, Status, Ticket, TicketEvent, TicketMessage
-from forum.tickets.schemas import DESCRIPTION_MAX, EscalateQuestion
+from forum.tickets.schemas import (
+    DESCRIPTION_MAX,
+    AddMessage,
+    EscalateQuestion,
+    PublishResolution,
+    RateTicket,
+    UpdateTicket,
+)
 from forum.verification import services as verification
 
-MESSAGE_MAX = 10_000
 REOPEN_DAYS = 7
 DEFAULT_TARGETS = {  # hours of business time: (first response, resolution)
     "urgent": (1, 8), "high": (2, 16), "normal": (4, 24), "low": (8, 40),
@@ -184,19 +189,18 @@ def ask_with_private_details(actor, *, title, body, tags, category) -> Ticket:
                              description=description[:DESCRIPTION_MAX])
 
 
-def add_message(actor, ticket_id, body, *, internal: bool = False) -> TicketMessage:
-    """Write on a ticket. Requesters write public messages only (internal: 403); their reply moves
-    a pending ticket back to open. A staff reply is the first response when it is the first.
-    Closed or merged tickets take no messages (Conflict). Raises NotFound, PermissionDenied,
+def add_message(actor, ticket_id, body, *, internal: bool | None = False) -> TicketMessage:
+    """Write on a ticket: `body` and `internal` are AddMessage's, validated here, once. Requesters
+    write public messages only (internal: 403, before the body is looked at); their reply moves a
+    pending ticket back to open. A staff reply is the first response when it is the first. Closed
+    or merged tickets take no messages (Conflict). Raises NotFound, PermissionDenied,
     ValidationFailed, Conflict."""
     ticket = get_ticket(actor, ticket_id)
     staff = actor.role.is_staff
     if internal and not staff:
         raise PermissionDenied(_("Only staff can write internal notes."), code="staff_only")
-    errors: dict[str, list[str]] = {}
-    body = check_text(body, "body", errors, maximum=MESSAGE_MAX, required=True)
-    if errors:
-        raise ValidationFailed(errors)
+    command = AddMessage.parse({"body": body, "internal": internal})
+    body, internal = command.body, command.internal
     ticket = _locked(ticket.id)
     if ticket.status is Status.CLOSED or ticket.merged_into_id is not None:
         raise Conflict(_("This ticket is closed. Open a new one if you still need help."), code="ticket_closed")
@@ -283,17 +287,15 @@ def reopen_ticket(actor, ticket_id) -> Ticket:
     return ticket
 
 
-def rate_ticket(actor, ticket_id, rating, comment=None) -> Ticket:
-    """The requester rates the support once the ticket is solved or closed (1–5, once)."""
+def rate_ticket(actor, ticket_id, /, **fields) -> Ticket:
+    """The requester rates the support once the ticket is solved or closed (1–5, once): `fields`
+    are RateTicket's (rating, comment), validated here, once. Raises NotFound, PermissionDenied,
+    ValidationFailed, Conflict."""
     ticket = get_ticket(actor, ticket_id)
     if ticket.requester_id != actor.id:
         raise PermissionDenied(_("Only the requester rates the support."), code="not_requester")
-    errors: dict[str, list[str]] = {}
-    if isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 5:
-        errors["rating"] = [_("Choose 1 to 5 stars.")]
-    comment = check_text(comment, "comment", errors, maximum=1000)
-    if errors:
-        raise ValidationFailed(errors)
+    command = RateTicket.parse(fields)
+    rating, comment = command.rating, command.comment
     ticket = _locked(ticket.id)
     if ticket.status.is_active or ticket.solved_at is None or ticket.merged_into_id is not None:
         raise Conflict(_("You can rate the support once the ticket is solved."), code="not_solved")
@@ -307,40 +309,28 @@ def rate_ticket(actor, ticket_id, rating, comment=None) -> Ticket:
 
 # --- the staff's side -------------------------------------------------------------------------------
 
-def update_ticket(actor, ticket_id, *, status=None, priority=None, tier=None, assignee=..., reason=None) -> Ticket:
-    """Staff change status, priority, tier (a reason is required) or assignee (a username, or None).
+def update_ticket(actor, ticket_id, /, **fields) -> Ticket:
+    """Staff change status, priority, tier (a reason is required) or assignee (a staff member's
+    username; None or "" for nobody): `fields` are UpdateTicket's, validated here, once; a field
+    left out is left as it is.
 
     Raises PermissionDenied (requesters: staff_only), NotFound, ValidationFailed.
     """
     _staff(actor)
     ticket = _locked(get_ticket(actor, ticket_id).id)
+    command = UpdateTicket.parse(fields)
+    new_status, new_priority, tier, reason = command.status, command.priority, command.tier, command.reason
+    # What only the ticket and the staff list can tell, reported together.
     errors: dict[str, list[str]] = {}
-    reason = check_text(reason, "reason", errors, maximum=500)
-    new_status = new_priority = None
-    if status is not None:
-        try:
-            new_status = Status(status)
-        except ValueError:
-            errors["status"] = [_("Unknown status.")]
-    if priority is not None:
-        try:
-            new_priority = Priority(priority)
-        except ValueError:
-            errors["priority"] = [_("Unknown priority.")]
-    if tier is not None and (isinstance(tier, bool) or tier not in (1, 2, 3)):
-        errors["tier"] = [_("Tier 1, 2 or 3.")]
-    elif tier is not None and tier != ticket.tier and not reason:
+    if tier is not None and tier != ticket.tier and not reason:
         errors["reason"] = [_("Say why the ticket moves to another tier.")]
     new_assignee = ...
-    if assignee is not ...:
-        if assignee in (None, ""):
-            new_assignee = None
-        elif not isinstance(assignee, str):
-            errors["assignee"] = [_("A staff member's username.")]
-        else:
-            new_assignee = db.session.scalar(sa.select(User).where(User.username_key == username_key(assignee)))
-            if new_assignee is None or not new_assignee.role.is_staff:
-                errors["assignee"] = [_("Assign the ticket to a staff member.")]
+    if "assignee" in command.model_fields_set:
+        assignee = command.assignee
+        new_assignee = None if assignee is None else db.session.scalar(
+            sa.select(User).where(User.username_key == username_key(assignee)))
+        if assignee is not None and (new_assignee is None or not new_assignee.role.is_staff):
+            errors["assignee"] = [_("Assign the ticket to a staff member.")]
     if errors:
         raise ValidationFailed(errors)
     if new_priority is not None and new_priority is not ticket.priority:
@@ -394,18 +384,17 @@ def merge_ticket(actor, source_id, target_id) -> Ticket:
 
 def publish_resolution(actor, ticket_id, body):
     """Post a reviewed summary of the resolution on the linked question as a staff answer, verified
-    by the publisher; the thread's followers hear of it. Private details of the ticket (order
-    number, contact) must not appear in it (422). Returns the answer."""
+    by the publisher; the thread's followers hear of it. `body` is PublishResolution's, validated
+    here, once; private details of the ticket (order number, contact) must not appear in it (422).
+    Returns the answer."""
     _staff(actor)
     ticket = get_ticket(actor, ticket_id)
     if ticket.question_id is None:
         raise ValidationFailed({"body": [_("This ticket is not linked to a question.")]})
-    errors: dict[str, list[str]] = {}
-    body = check_text(body, "body", errors, maximum=30_000, required=True)
-    if not errors and _mentions_private_details(ticket, body):
-        errors["body"] = [_("Remove the private details of the ticket (order number, contact) before publishing.")]
-    if errors:
-        raise ValidationFailed(errors)
+    body = PublishResolution.parse({"body": body}).body
+    if _mentions_private_details(ticket, body):
+        message = _("Remove the private details of the ticket (order number, contact) before publishing.")
+        raise ValidationFailed({"body": [message]})
     # Three services in one unit of work: the answer, its verification and the ticket's link are
     # committed together or not at all.
     answer = questions.post_answer(actor, ticket.question_id, body=body)

@@ -110,10 +110,8 @@ def message(ticket_id: int):
 def update(ticket_id: int):
     form = StaffUpdateForm()
     if form.validate_on_submit():
-        tier = int(form.tier.data) if form.tier.data in ("1", "2", "3") else form.tier.data
         try:
-            services.update_ticket(_me(), ticket_id, status=form.status.data, priority=form.priority.data, tier=tier,
-                                   assignee=form.assignee.data or None, reason=form.reason.data)
+            services.update_ticket(_me(), ticket_id, **form.data)  # validated there, once, with UpdateTicket
         except ValidationFailed as error:
             flash(" ".join(m for ms in error.fields.values() for m in ms), "error")
         else:
@@ -142,9 +140,8 @@ def close_or_reopen(ticket_id: int, action: str):
 def rate(ticket_id: int):
     form = RatingForm()
     if form.validate_on_submit():
-        rating = int(form.rating.data) if form.rating.data in ("1", "2", "3", "4", "5") else None
         try:
-            services.rate_ticket(_me(), ticket_id, rating, form.comment.data)
+            services.rate_ticket(_me(), ticket_id, **form.data)  # validated there, once, with RateTicket
         except (ValidationFailed, Conflict) as error:
             flash(error.message, "error")
         else:

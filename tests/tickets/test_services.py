@@ -134,13 +134,13 @@ def test_solve_rate_once_and_reopen_within_seven_days(asked, staff):
     asker, q = asked
     ticket = escalate(asker, q)
     with pytest.raises(Conflict):
-        services.rate_ticket(asker, ticket.id, 5)
+        services.rate_ticket(asker, ticket.id, rating=5)
     services.update_ticket(staff, ticket.id, status="solved")
     with pytest.raises(ValidationFailed):
-        services.rate_ticket(asker, ticket.id, 6)
-    services.rate_ticket(asker, ticket.id, 5, "处理很快")
+        services.rate_ticket(asker, ticket.id, rating=6)
+    services.rate_ticket(asker, ticket.id, rating=5, comment="处理很快")
     with pytest.raises(Conflict):
-        services.rate_ticket(asker, ticket.id, 4)
+        services.rate_ticket(asker, ticket.id, rating=4)
     services.reopen_ticket(asker, ticket.id)
     db.session.refresh(ticket)
     assert ticket.status is Status.OPEN
@@ -242,7 +242,7 @@ def test_review_fixes_privacy_and_rules(asked, staff, create_question):
     # ...the page and the API leave the staff's reason out (checked in the view tests)
     services.close_ticket(asker, ticket.id)
     with pytest.raises(Conflict):
-        services.rate_ticket(asker, ticket.id, 1)  # closed, never solved: no rating
+        services.rate_ticket(asker, ticket.id, rating=1)  # closed, never solved: no rating
 
 
 def test_merge_cannot_make_a_cycle_and_moves_children(asked, staff, create_question):

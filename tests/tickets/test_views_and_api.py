@@ -127,7 +127,7 @@ def test_dashboard_charts(client, setup, login, create_ticket):
     ticket = create_ticket(q)
     services.add_message(staff, ticket.id, "您好，已收到。")
     services.update_ticket(staff, ticket.id, status="solved")
-    services.rate_ticket(asker, ticket.id, 4)
+    services.rate_ticket(asker, ticket.id, rating=4)
     login(staff)
     page = client.get("/staff/dashboard", headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert page.count("<svg") >= 5 and "100%" in page and "4.0 / 5" in page
