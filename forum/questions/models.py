@@ -167,6 +167,24 @@ class Question(HeldMixin, TimestampMixin, db.Model):
         return self.accepted_answer_id is not None or self.has_verified_answer
 
 
+class QuestionTally(db.Model):
+    """How many public questions (not deleted, not held) fall in each bucket: category × answered ×
+    accepted × verified, at most 40 rows. Lists read their totals here (a sum over a few rows)
+    instead of counting the questions table on every view.
+
+    Kept by database triggers (migration 0020), in the same transaction as the question row they
+    count: every path that changes a question (the ORM, SQL-expression updates, the seeder, a
+    moderator's bulk action) is counted alike, and none can forget to. tests/questions/test_tallies.py
+    compares them with real counts after each kind of change."""
+    __tablename__ = "question_tallies"
+
+    category: Mapped[str] = mapped_column(sa.String(16), primary_key=True)
+    answered: Mapped[bool] = mapped_column(sa.Boolean, primary_key=True)
+    accepted: Mapped[bool] = mapped_column(sa.Boolean, primary_key=True)
+    verified: Mapped[bool] = mapped_column(sa.Boolean, primary_key=True)
+    n: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0, server_default="0")
+
+
 class Answer(HeldMixin, TimestampMixin, db.Model):
     __tablename__ = "answers"
 
