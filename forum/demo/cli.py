@@ -38,7 +38,9 @@ def register(app: Flask) -> None:
 
         started = time.perf_counter()
         with unit_of_work():
-            totals = seed(questions=questions, answers=answers, seed_value=seed_value)
+            totals = seed(questions=questions, answers=answers, seed_value=seed_value,
+                          progress=lambda done: click.echo(f"  {done}/{questions} questions "
+                                                           f"({time.perf_counter() - started:.0f} s)", err=True))
         click.echo(f"seeded {totals['questions']} questions and {totals['answers']} answers "
                    f"in {time.perf_counter() - started:.1f} s")
         # The rows were inserted in bulk, past the services and their outbox: index them all.

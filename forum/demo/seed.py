@@ -1,6 +1,8 @@
 """Synthetic data at scale, for benchmarks: bulk inserts of rendered posts, counters set to match."""
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import random
 from datetime import timedelta
 
@@ -38,8 +40,10 @@ def _text(rng: random.Random, sentences: int) -> str:
     return "".join(parts)
 
 
-def seed(*, questions: int, answers: int, seed_value: int = 1, users: int = 200) -> dict[str, int]:
-    """Insert `questions` questions with `answers` answers each on average (0 to 2×answers)."""
+def seed(*, questions: int, answers: int, seed_value: int = 1, users: int = 200,
+         progress: Callable[[int], None] | None = None) -> dict[str, int]:
+    """Insert `questions` questions with `answers` answers each on average (0 to 2×answers);
+    `progress(done)` is called after each batch."""
     rng = random.Random(seed_value)
     password_hash = auth_services.hash_password("seed-password")
     start_user = (db.session.scalar(sa.select(sa.func.max(User.id))) or 0) + 1
@@ -124,6 +128,8 @@ def seed(*, questions: int, answers: int, seed_value: int = 1, users: int = 200)
         totals["answers"] += n_answers
         if len(q_rows) >= _BATCH:
             flush()
+            if progress:
+                progress(totals["questions"])
     flush()
     for table, counts, column in ((User.__table__, user_q, "question_count"), (User.__table__, user_a, "answer_count"),
                                   (Tag.__table__, tag_counts, "question_count")):

@@ -1,0 +1,227 @@
+"""Benchmark of the pages under load (issue 15): req/s of each page served by gunicorn, as a ratio to a
+bare Flask app served the same way in the same run, plus the SQL statements of the main pages and a vote.
+
+    python tests/benchmarks/bench_pages.py [--questions 10000] [--database postgresql://…] [--duration 5]
+
+Needs `wrk` (apt-get install wrk). Seeds a fresh instance with `flask seed`, rebuilds the search index,
+starts `gunicorn -w 2` for the forum and for the bare app, and drives each with `wrk -t2 -c4`. Not a test:
+these machines are shared and noisy, so it prints figures and the goals beside them; it asserts nothing.
+With --database the given PostgreSQL database is wiped first.
+"""
+from __future__ import annotations
+
+import argparse
+import http.cookiejar
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+BIN = Path(sys.executable).parent
+HELLO = Path(__file__).with_name("hello_app.py")
+MEMBER = "xiaoming"  # a demo member (forum/demo/content.py)
+QUERIES = ["支付失败", "退款", "修改地址", "账号被盗", "发票", "优惠券", "物流", "订单取消", "银行卡", "验证码",
+           "客服电话", "积分", "会员", "投诉", "退货", "密码", "登录", "实名认证", "快递", "红包",
+           "refund", "payment failed", "password", "order", "delivery", "invoice", "account locked",
+           "coupon", "address", "complaint"]
+
+# (name, goal as a ratio of the bare app, path or paths, signed in)
+ROWS = [
+    ("/ anonymous", 0.35, ["/"], False),
+    ("question page anonymous, one thread", 0.35, ["/questions/{q}"], False),
+    ("question page anonymous, 200 threads", 0.30, "threads", False),
+    ("GET /api/v1/questions/<id>", 0.45, ["/api/v1/questions/{q}"], False),
+    ("search, one popular query", 0.25, ["/search?q=" + urllib.parse.quote("支付失败")], False),
+    ("search, 30 rotating queries", 0.04, [f"/search?q={urllib.parse.quote(q)}" for q in QUERIES], False),
+    ("/ signed in", 0.10, ["/"], True),
+    ("question page signed in", 0.10, ["/questions/{q}"], True),
+]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def flask(args: list[str], env: dict) -> str:
+    done = subprocess.run([str(BIN / "flask"), "--app", "forum", *args], env=env, cwd=ROOT, check=True,
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    return done.stdout
+
+
+def serve(app: str, env: dict, workers: int) -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    server = subprocess.Popen([str(BIN / "gunicorn"), "-w", str(workers), "-b", f"127.0.0.1:{port}",
+                               "--log-level", "warning", app], env=env, cwd=ROOT, start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(base + "/", timeout=5).read()
+            return server, base
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit(f"{app} did not start")
+
+
+def stop(server: subprocess.Popen) -> None:
+    os.killpg(server.pid, signal.SIGTERM)
+    server.wait(30)
+
+
+def wrk(base: str, paths: list[str], duration: int, cookie: str = "") -> tuple[float, float]:
+    """Requests per second and the 99th percentile latency in ms, paths taken in turn."""
+    script = Path(tempfile.mkstemp(suffix=".lua")[1])
+    quoted = ", ".join('"' + p.replace('"', '\\"') + '"' for p in paths)
+    header = f'wrk.headers["Cookie"] = "{cookie}"\n' if cookie else ""
+    script.write_text(header + "local paths = {" + quoted + "}\nlocal i = 0\n"
+                      "request = function()\n  i = i % #paths + 1\n  return wrk.format(nil, paths[i])\nend\n")
+    done = subprocess.run(["wrk", "-t2", "-c4", f"-d{duration}s", "--latency", "-s", str(script), base],
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, check=True)
+    script.unlink()
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", done.stdout).group(1))
+    p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)\b", done.stdout)
+    scale = {"us": 0.001, "ms": 1.0, "s": 1000.0}[p99.group(2)]
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", done.stdout)
+    if errors:
+        print(f"  warning: {errors.group(1)} responses were not 2xx/3xx", file=sys.stderr)
+    return rate, float(p99.group(1)) * scale
+
+
+def session_cookie(base: str, login: str, password: str) -> str:
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    page = opener.open(base + "/login").read().decode()
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
+    form = {"login": login, "password": password, **({"csrf_token": token.group(1)} if token else {})}
+    opener.open(base + "/login", data=urllib.parse.urlencode(form).encode()).read()
+    return "; ".join(f"{c.name}={c.value}" for c in jar)
+
+
+def statement_counts(env: dict) -> list[tuple[str, int]]:
+    """SQL statements of the main pages and of a vote, through the test client in this process."""
+    os.environ.update(env)
+    import sqlalchemy as sa
+
+    from forum import create_app
+    from forum.auth.models import User
+    from forum.extensions import db
+    from forum.questions.models import Answer
+
+    app = create_app()
+    statements: list[str] = []
+
+    def record(*args):
+        statements.append(args[2])
+
+    results = []
+    with app.app_context():
+        answer = db.session.scalar(sa.select(Answer).order_by(Answer.id.desc()).limit(1))
+        voter = db.session.scalar(sa.select(User).where(User.id != answer.author_id, User.reputation >= 125)
+                                  .order_by(User.id).limit(1))
+        question_id, answer_id, voter_id = answer.question_id, answer.id, voter.id
+    client = app.test_client()
+    with app.app_context():
+        from forum.auth.services import issue_token
+
+        token = issue_token(db.session.get(User, voter_id), name="bench")
+        db.session.commit()
+    checks = [("GET / anonymous", lambda: client.get("/")),
+              ("GET question page anonymous", lambda: client.get(f"/questions/{question_id}")),
+              ("GET /api/v1/questions/<id>", lambda: client.get(f"/api/v1/questions/{question_id}")),
+              ("a vote over the API (PUT /api/v1/answers/<id>/vote)",
+               lambda: client.put(f"/api/v1/answers/{answer_id}/vote", json={"value": 1},
+                                  headers={"Authorization": f"Bearer {token}"}))]
+    with app.app_context():
+        engine = db.engine
+    for name, call in checks:
+        call()  # warm
+        if "vote" in name:
+            client.put(f"/api/v1/answers/{answer_id}/vote", json={"value": 0},
+                       headers={"Authorization": f"Bearer {token}"})
+        statements.clear()
+        sa.event.listen(engine, "before_cursor_execute", record)
+        response = call()
+        sa.event.remove(engine, "before_cursor_execute", record)
+        results.append((f"{name} [{response.status_code}]", len(statements)))
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--questions", type=int, default=10_000)
+    parser.add_argument("--answers", type=int, default=3)
+    parser.add_argument("--database", default="", help="a PostgreSQL URL to wipe and use (default: SQLite)")
+    parser.add_argument("--duration", type=int, default=5, help="seconds of wrk per row")
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is missing: apt-get install wrk")
+
+    instance = tempfile.mkdtemp(prefix="forum-bench-")
+    env = {**os.environ, "FORUM_INSTANCE_PATH": instance, "FORUM_RATE_LIMITS": "off", "FORUM_LOG_LEVEL": "WARNING"}
+    if args.database:
+        import sqlalchemy as sa
+
+        from forum.settings import normalise_database_url
+
+        engine = sa.create_engine(normalise_database_url(args.database))
+        with engine.begin() as conn:
+            conn.execute(sa.text("DROP SCHEMA public CASCADE"))
+            conn.execute(sa.text("CREATE SCHEMA public"))
+        engine.dispose()
+        env["FORUM_DATABASE_URL"] = args.database
+    started = time.perf_counter()
+    flask(["db", "upgrade"], env)
+    flask(["demo"], env)
+    seeding = flask(["seed", "--questions", str(args.questions), "--answers", str(args.answers)], env)
+    seeded = time.perf_counter() - started
+    backend = "PostgreSQL" if args.database else "SQLite"
+    print(f"# {backend}, {args.questions} questions × ~{args.answers} answers: seeded in {seeded:.0f} s "
+          f"and indexed ({seeding.strip().splitlines()[-1]}); gunicorn -w {args.workers}, wrk -t2 -c4 -d{args.duration}s")
+
+    hello, hello_base = serve("hello_app:app", {**env, "PYTHONPATH": str(HELLO.parent)}, args.workers)
+    ceiling, _ = wrk(hello_base, ["/"], args.duration)
+    stop(hello)
+    forum, base = serve("forum:create_app()", env, args.workers)
+    try:
+        cookie = session_cookie(base, MEMBER, "demo-member-2026")  # a member: no page cache
+        import sqlalchemy as sa
+
+        os.environ.update(env)
+        from forum import create_app
+        from forum.extensions import db
+        from forum.questions.models import Question
+
+        app = create_app()
+        with app.app_context():
+            ids = list(db.session.scalars(sa.select(Question.id).order_by(Question.id.desc()).limit(200)))
+        print(f"{'page':44} {'req/s':>8} {'ratio':>7} {'goal':>6} {'p99 ms':>8}")
+        print(f"{'bare Flask (the ceiling)':44} {ceiling:8.0f} {1:7.3f}")
+        for name, goal, paths, signed in ROWS:
+            if paths == "threads":
+                paths = [f"/questions/{i}" for i in ids]
+            paths = [p.format(q=ids[0]) for p in paths]
+            rate, p99 = wrk(base, paths, args.duration, cookie if signed else "")
+            ratio = rate / ceiling
+            print(f"{name:44} {rate:8.0f} {ratio:7.3f} {goal:6.2f} {p99:8.1f}  {'met' if ratio >= goal else 'NOT met'}")
+    finally:
+        stop(forum)
+    print("# SQL statements per request (goal for a vote: at most 10)")
+    for name, count in statement_counts(env):
+        print(f"{name:60} {count:4d}")
+
+
+if __name__ == "__main__":
+    main()
