@@ -109,7 +109,9 @@ class Question(HeldMixin, TimestampMixin, db.Model):
     __table_args__ = (
         sa.Index("ix_questions_listing_created", "deleted_at", "created_at"),
         sa.Index("ix_questions_listing_activity", "deleted_at", "last_activity_at"),
-        sa.Index("ix_questions_listing_score", "deleted_at", "score"),
+        # The "most votes" tab orders by score, then newest: without the second column each page
+        # sorted every question of the top score (thousands at 100,000 questions).
+        sa.Index("ix_questions_listing_score", "deleted_at", "score", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

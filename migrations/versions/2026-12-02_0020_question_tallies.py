@@ -1,4 +1,5 @@
-"""Question tallies: list totals kept by triggers instead of counting the questions table per view
+"""Question tallies: list totals kept by triggers instead of counting the questions table per view;
+the "most votes" listing index also orders by creation time
 
 Revision ID: 0020
 Revises: 0019
@@ -49,6 +50,9 @@ def upgrade():
         sa.Column('n', sa.Integer(), server_default='0', nullable=False),
         sa.PrimaryKeyConstraint('category', 'answered', 'accepted', 'verified', name=op.f('pk_question_tallies')),
     )
+    with op.batch_alter_table('questions', schema=None) as batch_op:
+        batch_op.drop_index('ix_questions_listing_score')
+        batch_op.create_index('ix_questions_listing_score', ['deleted_at', 'score', 'created_at'], unique=False)
     op.execute(f"INSERT INTO question_tallies ({COLUMNS}) SELECT category, answer_count > 0, "
                "accepted_answer_id IS NOT NULL, has_verified_answer, count(*) FROM questions "
                f"WHERE {PUBLIC.format(row='questions')} GROUP BY 1, 2, 3, 4")
@@ -88,3 +92,6 @@ def downgrade():
     if op.get_bind().dialect.name == "postgresql":
         op.execute("DROP FUNCTION IF EXISTS tally_questions()")
     op.drop_table('question_tallies')
+    with op.batch_alter_table('questions', schema=None) as batch_op:
+        batch_op.drop_index('ix_questions_listing_score')
+        batch_op.create_index('ix_questions_listing_score', ['deleted_at', 'score'], unique=False)
