@@ -1,0 +1,150 @@
+"""HTTP caching (issue 15): static files under content-hashed names, immutable for a year.
+
+Anonymous pages' own validators and page cache are tested with the page cache (not here)."""
+from __future__ import annotations
+
+import hashlib
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from forum import STATIC
+from forum.web import assets
+
+YEAR = "public, max-age=31536000, immutable"
+HASHED = re.compile(r'(?:href|src)="(/static/[^"]+)"')
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()[:12]
+
+
+def _vary(response) -> set[str]:
+    return {v.strip().lower() for v in response.headers.get("Vary", "").split(",") if v.strip()}
+
+
+# --- static files ----------------------------------------------------------------------------------
+
+def test_pages_link_every_static_file_by_its_content(client):
+    page = client.get("/").get_data(as_text=True)
+    links = set(HASHED.findall(page))
+    expected = set()
+    for name in ("css/forum.css", "js/forum.js", "img/favicon.svg"):
+        stem, suffix = name.rsplit(".", 1)
+        expected.add(f"/static/{stem}.{_digest((STATIC / name).read_bytes())}.{suffix}")
+    assert expected <= links, links
+    assert links == expected, "every static link is hashed"
+    for url in expected:
+        answer = client.get(url)
+        plain = url.replace(re.search(r"\.[0-9a-f]{12}\.", url).group(0), ".")
+        assert answer.status_code == 200
+        assert answer.data == (STATIC / plain.removeprefix("/static/")).read_bytes()
+        assert answer.headers["Cache-Control"] == YEAR
+        assert answer.headers["ETag"].strip('"').startswith(_digest(answer.data))
+
+
+def test_templates_name_static_files_only_through_url_for():
+    """A literal /static/... in a template would skip the hashing (and go stale for a year)."""
+    templates = Path(STATIC).parent / "templates"
+    literal = [str(p.relative_to(templates)) for p in templates.rglob("*.html")
+               if "/static/" in p.read_text()]
+    assert literal == []
+
+
+def test_plain_names_still_answer_with_a_short_cache(client):
+    """/static/css/forum.css: links kept from before, nginx's own copy, and tests/test_packaging.py."""
+    answer = client.get("/static/css/forum.css")
+    assert answer.status_code == 200 and answer.data == (STATIC / "css" / "forum.css").read_bytes()
+    cache = answer.headers["Cache-Control"]
+    assert "max-age=3600" in cache and "public" in cache and "immutable" not in cache
+    assert client.head("/static/css/forum.css").status_code == 200
+
+
+def test_a_name_for_other_bytes_is_served_but_never_kept(client):
+    """A page built by a node on another release names a digest this node's file does not have: the
+    file is sent, with no-cache, so no cache keeps these bytes under that name."""
+    answer = client.get("/static/css/forum.0123456789ab.css")
+    assert answer.status_code == 200 and answer.data == (STATIC / "css" / "forum.css").read_bytes()
+    cache = answer.headers["Cache-Control"]
+    assert "no-cache" in cache and "immutable" not in cache and "max-age" not in cache
+    assert client.get("/static/css/nothing.0123456789ab.css").status_code == 404
+    assert client.get("/static/css/nothing.css").status_code == 404
+    assert client.get("/static/../forum/__init__.py").status_code == 404
+
+
+def test_static_answers_do_not_vary_by_cookie_or_set_one(client, create_user, login):
+    """A stylesheet is the same for everyone: a shared cache (nginx) keeps one copy, not one per session."""
+    login(create_user())
+    page = client.get("/").get_data(as_text=True)
+    css = next(url for url in HASHED.findall(page) if url.endswith(".css"))
+    answer = client.get(css)
+    assert answer.status_code == 200 and answer.headers["Cache-Control"] == YEAR
+    assert "cookie" not in _vary(answer)
+    assert "Set-Cookie" not in answer.headers
+    assert "cookie" in _vary(client.get("/")), "pages still say they depend on the session"
+
+
+@pytest.fixture
+def static_folder(app, tmp_path, monkeypatch):
+    """The application's static files copied into a folder the test may change; a fresh StaticNames
+    stands for a new process (digests are computed once per process)."""
+    folder = tmp_path / "static"
+    shutil.copytree(STATIC, folder)
+    monkeypatch.setattr(app, "static_folder", str(folder))
+    monkeypatch.setitem(app.extensions, assets._EXTENSION, assets.StaticNames(str(folder)))
+    return folder
+
+
+def _css_link(client) -> str:
+    return next(url for url in HASHED.findall(client.get("/").get_data(as_text=True)) if url.endswith(".css"))
+
+
+def test_a_changed_file_gets_a_new_name(app, client, static_folder):
+    first = _css_link(client)
+    old_bytes = (static_folder / "css" / "forum.css").read_bytes()
+    assert first.endswith(f".{_digest(old_bytes)}.css")
+
+    (static_folder / "css" / "forum.css").write_text("body { color: #123456 }\n" * 40)
+    assert _css_link(client) == first, "a running process keeps the digest it computed"
+    kept = client.get(first)
+    assert kept.data == old_bytes and kept.headers["Cache-Control"] == YEAR, "and the bytes it hashed"
+
+    app.extensions[assets._EXTENSION] = assets.StaticNames(str(static_folder))  # the next process
+    second = _css_link(client)
+    new_bytes = (static_folder / "css" / "forum.css").read_bytes()
+    assert second != first and second.endswith(f".{_digest(new_bytes)}.css")
+    answer = client.get(second)
+    assert answer.data == new_bytes and answer.headers["Cache-Control"] == YEAR
+    old = client.get(first)
+    assert old.data == new_bytes and "immutable" not in old.headers["Cache-Control"]
+
+
+def test_in_debug_mode_an_edited_file_is_renamed_at_once(static_folder):
+    names = assets.StaticNames(str(static_folder))
+    before = names.hashed("css/forum.css")
+    edited = b"a { color: red }\n"
+    (static_folder / "css" / "forum.css").write_bytes(edited)
+    assert names.hashed("css/forum.css") == before
+    after = names.hashed("css/forum.css", recheck=True)
+    assert after != before and after == f"css/forum.{_digest(edited)}.css"
+    (static_folder / "css" / "forum.css").write_bytes((STATIC / "css" / "forum.css").read_bytes())
+    assert names.hashed("css/forum.css", recheck=True) == before, "the name follows the content, not the time"
+
+
+def test_names_with_several_dots_or_none(tmp_path):
+    (tmp_path / "vendor").mkdir()
+    (tmp_path / "vendor" / "lib.min.js").write_bytes(b"x")
+    (tmp_path / "LICENSE").write_bytes(b"y")
+    names = assets.StaticNames(str(tmp_path))
+    assert names.hashed("vendor/lib.min.js") == f"vendor/lib.min.{_digest(b'x')}.js"
+    assert names.hashed("LICENSE") == f"LICENSE.{_digest(b'y')}"
+    found, kind = names.resolve(f"LICENSE.{_digest(b'y')}")
+    assert found.data == b"y" and found.digest == hashlib.sha256(b"y").hexdigest() and kind == "immutable"
+    assert names.resolve(names.hashed("vendor/lib.min.js"))[1] == "immutable"
+    assert names.resolve("vendor/lib.min.0123456789ab.js")[1] == "stale"
+    assert names.resolve("vendor/lib.min.js")[1] == "plain"
+    assert names.resolve("vendor/nothing.0123456789ab.js") == (None, None)
+    assert names.hashed("missing.css") == "missing.css"
+    assert names.hashed("../outside.css") == "../outside.css"
