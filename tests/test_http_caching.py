@@ -1,24 +1,43 @@
-"""HTTP caching (issue 15): static files under content-hashed names, immutable for a year.
+"""HTTP caching (issue 15): static files under content-hashed names, immutable for a year; compressed
+answers (Flask-Compress).
 
 Anonymous pages' own validators and page cache are tested with the page cache (not here)."""
 from __future__ import annotations
 
+import gzip
 import hashlib
 import re
 import shutil
 from pathlib import Path
 
+import brotli
 import pytest
 
 from forum import STATIC
 from forum.web import assets
 
+API = "/api/v1"
 YEAR = "public, max-age=31536000, immutable"
 HASHED = re.compile(r'(?:href|src)="(/static/[^"]+)"')
+BROWSER = "gzip, deflate, br, zstd"
 
 
 def _digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()[:12]
+
+
+def _decoded(response) -> bytes:
+    encoding = response.headers.get("Content-Encoding")
+    if encoding == "gzip":
+        return gzip.decompress(response.data)
+    if encoding == "br":
+        return brotli.decompress(response.data)
+    if encoding == "zstd":
+        from backports import zstd
+
+        return zstd.decompress(response.data)
+    assert encoding is None, encoding
+    return response.data
 
 
 def _vary(response) -> set[str]:
@@ -79,9 +98,9 @@ def test_static_answers_do_not_vary_by_cookie_or_set_one(client, create_user, lo
     login(create_user())
     page = client.get("/").get_data(as_text=True)
     css = next(url for url in HASHED.findall(page) if url.endswith(".css"))
-    answer = client.get(css)
+    answer = client.get(css, headers={"Accept-Encoding": "gzip"})
     assert answer.status_code == 200 and answer.headers["Cache-Control"] == YEAR
-    assert "cookie" not in _vary(answer)
+    assert "cookie" not in _vary(answer) and "accept-encoding" in _vary(answer)
     assert "Set-Cookie" not in answer.headers
     assert "cookie" in _vary(client.get("/")), "pages still say they depend on the session"
 
@@ -148,3 +167,60 @@ def test_names_with_several_dots_or_none(tmp_path):
     assert names.resolve("vendor/nothing.0123456789ab.js") == (None, None)
     assert names.hashed("missing.css") == "missing.css"
     assert names.hashed("../outside.css") == "../outside.css"
+
+
+# --- compression -----------------------------------------------------------------------------------
+
+def test_static_files_are_compressed_when_the_client_accepts_it(client, static_folder):
+    css = _css_link(client)
+    plain = client.get(css)
+    assert "Content-Encoding" not in plain.headers and "accept-encoding" in _vary(plain)
+    zipped = client.get(css, headers={"Accept-Encoding": "gzip"})
+    assert zipped.headers["Content-Encoding"] == "gzip" and len(zipped.data) < len(plain.data) / 2
+    assert gzip.decompress(zipped.data) == plain.data
+    assert zipped.headers["Cache-Control"] == YEAR
+    assert client.get(css, headers={"Accept-Encoding": "identity"}).data == plain.data
+    # Already compressed formats pass as they are, whatever their size.
+    (static_folder / "img" / "photo.png").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 20)
+    png = client.get("/static/img/photo.png", headers={"Accept-Encoding": "gzip"})
+    assert png.status_code == 200 and "Content-Encoding" not in png.headers
+
+
+def test_pages_and_api_answers_are_compressed_tiny_ones_are_not(client, create_question):
+    empty = client.get(f"{API}/questions", headers={"Accept-Encoding": "gzip"})
+    assert empty.status_code == 200 and len(empty.data) < 500 and "Content-Encoding" not in empty.headers
+
+    question = create_question()
+    for _ in range(3):
+        create_question()
+    listing = client.get(f"{API}/questions", headers={"Accept-Encoding": "gzip"})
+    assert listing.headers["Content-Encoding"] == "gzip" and "accept-encoding" in _vary(listing)
+    assert _decoded(listing) == client.get(f"{API}/questions").data
+
+    page = client.get(f"/questions/{question.id}", headers={"Accept-Encoding": BROWSER})
+    assert page.status_code == 200 and page.headers["Content-Encoding"] in ("zstd", "br", "gzip")
+    assert question.title in _decoded(page).decode()
+    brotli_page = client.get(f"/questions/{question.id}", headers={"Accept-Encoding": "br"})
+    assert brotli_page.headers["Content-Encoding"] == "br"
+    assert question.title in _decoded(brotli_page).decode()
+    plain = client.get(f"/questions/{question.id}")
+    assert "Content-Encoding" not in plain.headers and question.title in plain.get_data(as_text=True)
+
+
+def test_errors_redirects_and_event_streams_are_left_alone(app, client):
+    missing = client.get("/no-such-page", headers={"Accept-Encoding": "gzip"})
+    assert missing.status_code == 404 and "Content-Encoding" not in missing.headers
+    assert "text/event-stream" not in app.config["COMPRESS_MIMETYPES"]
+
+
+def test_a_replayed_post_is_the_first_answer_compressed_alike(client, create_question, create_user,
+                                                              token_for):
+    question = create_question()
+    headers = {**token_for(create_user()), "Idempotency-Key": "static-gzip-1", "Accept-Encoding": "gzip"}
+    body = {"body": "在“我的订单”里找到这个订单，点“修改地址”。" * 20}
+    first = client.post(f"{API}/questions/{question.id}/answers", json=body, headers=headers)
+    again = client.post(f"{API}/questions/{question.id}/answers", json=body, headers=headers)
+    assert first.status_code == again.status_code == 201
+    assert first.headers["Content-Encoding"] == again.headers["Content-Encoding"] == "gzip"
+    assert again.headers["Idempotency-Replayed"] == "true"
+    assert _decoded(again) == _decoded(first)
