@@ -1,5 +1,5 @@
 """HTTP caching (issue 15): static files under content-hashed names, immutable for a year; compressed
-answers (Flask-Compress).
+answers (Flask-Compress); ETag and 304 on the API's reads, with the response models still enforced.
 
 Anonymous pages' own validators and page cache are tested with the page cache (not here)."""
 from __future__ import annotations
@@ -14,6 +14,9 @@ import brotli
 import pytest
 
 from forum import STATIC
+from forum.api import common
+from forum.api.common import Operation, ResponseDrift
+from forum.api.votes import VoteOut
 from forum.web import assets
 
 API = "/api/v1"
@@ -224,3 +227,86 @@ def test_a_replayed_post_is_the_first_answer_compressed_alike(client, create_que
     assert first.headers["Content-Encoding"] == again.headers["Content-Encoding"] == "gzip"
     assert again.headers["Idempotency-Replayed"] == "true"
     assert _decoded(again) == _decoded(first)
+
+
+# --- ETag and 304 on the API's reads ---------------------------------------------------------------
+
+def test_a_read_answers_304_until_a_write_changes_it(client, create_question, create_user, token_for):
+    question = create_question()
+    url = f"{API}/questions/{question.id}"
+    first = client.get(url)
+    etag = first.headers["ETag"]
+    assert first.status_code == 200 and etag.startswith('W/"')
+    assert first.headers["Cache-Control"] == "no-cache" and "authorization" in _vary(first)
+
+    same = client.get(url, headers={"If-None-Match": etag})
+    assert same.status_code == 304 and same.data == b"" and same.headers["ETag"] == etag
+    compressed = client.get(url, headers={"If-None-Match": etag, "Accept-Encoding": "gzip"})
+    assert compressed.status_code == 304 and compressed.data == b""
+    assert client.get(url, headers={"If-None-Match": 'W/"something-else"'}).status_code == 200
+
+    helper = create_user()
+    posted = client.post(f"{url}/answers", headers=token_for(helper),
+                         json={"body": "在“我的订单”里找到这个订单，点“修改地址”，发货前都可以改。"})
+    assert posted.status_code == 201
+    changed = client.get(url, headers={"If-None-Match": etag})
+    assert changed.status_code == 200 and changed.headers["ETag"] != etag
+    assert changed.get_json()["answer_count"] == 1
+    assert client.get(url, headers={"If-None-Match": changed.headers["ETag"]}).status_code == 304
+
+
+def test_a_vote_changes_the_etag_of_every_reader_and_callers_differ(client, create_question, create_user,
+                                                                    token_for):
+    question = create_question()
+    url = f"{API}/questions/{question.id}"
+    voter = token_for(create_user())
+    anonymous = client.get(url).headers["ETag"]
+    mine = client.get(url, headers=voter)
+    assert mine.headers["ETag"] == anonymous  # same JSON (my_vote 0)
+    assert mine.headers["Cache-Control"] == "private, no-cache"
+
+    assert client.put(f"{url}/vote", json={"value": 1}, headers=voter).status_code == 200
+    after = client.get(url, headers={**voter, "If-None-Match": mine.headers["ETag"]})
+    assert after.status_code == 200 and after.get_json()["my_vote"] == 1 and after.get_json()["score"] == 1
+    reader = client.get(url, headers={"If-None-Match": anonymous})
+    assert reader.status_code == 200 and reader.get_json()["score"] == 1 and reader.get_json()["my_vote"] == 0
+    assert reader.headers["ETag"] != after.headers["ETag"], "my_vote differs, so does the validator"
+    assert client.get(url, headers={**voter, "If-None-Match": reader.headers["ETag"]}).status_code == 200
+
+
+def test_lists_and_the_document_carry_validators_writes_do_not(client, create_user, token_for):
+    listing = client.get(f"{API}/questions").headers["ETag"]
+    assert client.get(f"{API}/questions", headers={"If-None-Match": listing}).status_code == 304
+    document = client.get(f"{API}/openapi.json").headers["ETag"]
+    assert client.get(f"{API}/openapi.json", headers={"If-None-Match": document}).status_code == 304
+    created = client.post(f"{API}/questions", headers=token_for(create_user()), json={
+        "title": "Refund has not arrived after 7 days", "category": "payments", "tags": ["refund"],
+        "body": "I returned the parcel last week and the refund still has not reached my card."})
+    assert created.status_code == 201 and "ETag" not in created.headers
+    assert client.get(f"{API}/questions", headers={"If-None-Match": listing}).status_code == 200
+
+
+def test_a_matching_etag_never_skips_the_response_model(app):
+    """If-None-Match: * matches any ETag: a drifting answer must still fail before any 304."""
+    op = Operation("/x", "GET", "x", "none", response=VoteOut)
+    with app.test_request_context("/api/v1/x", headers={"If-None-Match": "*"}):
+        with pytest.raises(ResponseDrift):
+            common._respond(op, {"score": 1})
+        assert common._respond(op, {"score": 1, "my_vote": 0}).status_code == 304
+
+
+def test_the_openapi_document_describes_etag_and_304(client):
+    doc = client.get(f"{API}/openapi.json").get_json()
+    gets = posts = 0
+    for path, operations in doc["paths"].items():
+        for method, operation in operations.items():
+            names = {p["name"] for p in operation["parameters"] if p["in"] == "header"}
+            if method == "get" and "200" in operation["responses"]:
+                gets += 1
+                assert "If-None-Match" in names, path
+                assert "ETag" in operation["responses"]["200"]["headers"], path
+                assert "content" not in operation["responses"]["304"], path
+            else:
+                posts += method == "post"
+                assert "If-None-Match" not in names and "304" not in operation["responses"], (method, path)
+    assert gets > 15 and posts > 15
