@@ -63,8 +63,9 @@ def create_app(config: object | dict | None = None) -> Flask:
     csrf.init_app(app)
     login_manager.init_app(app)
     _configure_rate_limits(app)
-    # Before every other after_request hook, so that it runs after them all (Flask runs them in
-    # reverse): it compresses the final body, headers and all.
+    # Before the forum's own after_request hooks (features, web/, page cache), so that it runs after
+    # them (Flask runs them in reverse) and compresses the final body; the extensions bound above add
+    # only headers and cookies after it.
     compress.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone,
                    default_translation_directories=str(PACKAGE / "translations"))
