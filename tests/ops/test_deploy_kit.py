@@ -178,9 +178,10 @@ def test_nginx_serves_hashed_static_names_from_the_forum_and_keeps_them(tmp_path
 
         wait_until(listening, 30, what="nginx listening")
         css = (STATIC / "css" / "forum.css").read_bytes()
-        status, _headers, page = _https_get(https_port, "/")
+        status, headers, page = _https_get(https_port, "/", {"X-Request-ID": "kit-page-1"})
         link = re.search(rb'href="(/static/css/forum\.[0-9a-f]{12}\.css)"', page)
         assert status == 200 and link, page[:300]
+        assert headers["x-request-id"] == "kit-page-1", "the server-wide proxy settings reach location /"
 
         statuses = []
         for n in range(2):
