@@ -7,7 +7,7 @@ from pathlib import Path
 
 from flask import Flask, has_request_context, request
 
-from forum.extensions import babel, csrf, db, limiter, login_manager, migrate
+from forum.extensions import babel, compress, csrf, db, limiter, login_manager, migrate
 
 # templates/, static/ and migrations/ stand at the repository's top level; forum/ holds links to
 # them, which a built wheel turns into real folders. A checkout, an editable install and an installed
@@ -63,6 +63,10 @@ def create_app(config: object | dict | None = None) -> Flask:
     csrf.init_app(app)
     login_manager.init_app(app)
     _configure_rate_limits(app)
+    # Before the forum's own after_request hooks (features, web/, page cache), so that it runs after
+    # them (Flask runs them in reverse) and compresses the final body; the extensions bound above add
+    # only headers and cookies after it.
+    compress.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone,
                    default_translation_directories=str(PACKAGE / "translations"))
     _configure_engine(app)

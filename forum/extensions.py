@@ -1,5 +1,6 @@
 """Unbound extension singletons; create_app binds them. Nothing else instantiates an extension."""
 from flask_babel import Babel
+from flask_compress import Compress
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -30,3 +31,6 @@ csrf = CSRFProtect()
 babel = Babel()
 # Storage (memory:// or Redis) and on/off come from the configuration in create_app.
 limiter = Limiter(key_func=get_remote_address)
+# Compressed answers: zstd, brotli or gzip, as the client prefers, for text types (pages, JSON, CSS,
+# JS, SVG) of 500 bytes or more; its defaults (COMPRESS_* in the instance config.py to change them).
+compress = Compress()

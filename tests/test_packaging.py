@@ -7,8 +7,10 @@ run it. Outside CI, a package index that cannot be reached skips it; under CI=tr
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
+import urllib.request
 import venv
 from pathlib import Path
 
@@ -105,6 +107,12 @@ def test_installed_wheel_migrates_loads_the_demo_and_serves_from_anywhere(instal
         assert "<html" in home and "support_lin" not in home  # the page, not an error
         assert "订单" in home, "the demo questions are listed"
         assert "font-family" in fetch(f"http://127.0.0.1:{port}/static/css/forum.css")
+        # The page links the stylesheet by its content, answered from the installed package for a year.
+        hashed = re.search(r'href="(/static/css/forum\.[0-9a-f]{12}\.css)"', home)
+        assert hashed, "the page links a content-hashed stylesheet"
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}{hashed.group(1)}", timeout=10) as answer:
+            assert b"font-family" in answer.read()
+            assert answer.headers["Cache-Control"] == "public, max-age=31536000, immutable"
         assert 'class="error-status"' in _not_found(f"http://127.0.0.1:{port}/no-such-page")
     finally:
         server.terminate()

@@ -239,8 +239,25 @@ def _respond(op: Operation, rv: Any):
     if isinstance(rv, (dict, list)):
         if op.response is None:
             raise ResponseDrift(f"{op.method} {op.path} answers with JSON but documents no response model")
-        return jsonify(dump(op.response, rv)), status
+        response = jsonify(dump(op.response, rv))
+        response.status_code = status
+        if op.method == "GET" and status == 200:
+            response = conditional(response)
+        return response
     return rv, status
+
+
+def conditional(response: Response) -> Response:
+    """A read's answer with its validator: `ETag` (weak: the same JSON, whatever the encoding
+    Flask-Compress then applies) and `Cache-Control: no-cache` (a client may keep it, and asks again
+    each time, so a write is visible to the next read); 304 with no body when the client's
+    If-None-Match names it. The body has been built and checked against its model either way: the
+    saving is in what is sent. `Vary: Authorization`: `my_vote`, e-mail addresses and private posts
+    differ between callers, and so do their ETags."""
+    response.add_etag(weak=True)
+    response.headers["Cache-Control"] = "private, no-cache" if bearer_token() else "no-cache"
+    response.vary.add("Authorization")
+    return response.make_conditional(request)
 
 
 # --- routes, recorded for the OpenAPI document ---------------------------------------------------

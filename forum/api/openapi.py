@@ -48,6 +48,26 @@ _IDEMPOTENCY_KEY = {
 }
 
 
+# Every GET answers with a validator (forum.api.common.conditional): send it back to be told "unchanged".
+_IF_NONE_MATCH = {
+    "name": "If-None-Match", "in": "header", "required": False,
+    "description": "The `ETag` of an earlier answer to the same call (with the same token): 304 with no body "
+                   "while the answer would be the same, else the full 200.",
+    "schema": {"type": "string"},
+}
+_VALIDATOR_HEADERS = {
+    "ETag": {"description": "A weak validator of this answer's JSON (it differs between callers where the "
+                            "answer does): send it as If-None-Match to skip an unchanged body",
+             "schema": {"type": "string"}},
+    "Cache-Control": {"description": "`no-cache` (`private, no-cache` with a token): keep the answer, "
+                                     "and ask again (with If-None-Match) before using it",
+                      "schema": {"type": "string"}},
+}
+_NOT_MODIFIED = {"description": "Not modified: the answer would be the one whose ETag was sent in "
+                                "If-None-Match (no body)",
+                 "headers": {"ETag": _VALIDATOR_HEADERS["ETag"]}}
+
+
 def build_document(server_url: str) -> dict[str, Any]:
     components: dict[str, Any] = {}
 
@@ -74,6 +94,9 @@ def build_document(server_url: str) -> dict[str, Any]:
                     "schema": {"type": "string"}} for name, text in op.query.items()]
         if op.idempotent:
             params.append(_IDEMPOTENCY_KEY)
+        conditional = op.method == "GET" and op.status == 200 and op.response is not None
+        if conditional:
+            params.append(_IF_NONE_MATCH)
         operation: dict[str, Any] = {"summary": op.summary, "operationId": f"{op.method.lower()}_{path}",
                                      "parameters": params, "responses": {}}
         if op.auth == "required":
@@ -93,6 +116,9 @@ def build_document(server_url: str) -> dict[str, Any]:
                                                   "per_page": {"type": "integer"}, "total": {"type": "integer"}}}
             operation["responses"][str(op.status)] = {
                 "description": "OK", "content": {"application/json": {"schema": response_schema}}}
+            if conditional:
+                operation["responses"][str(op.status)]["headers"] = _VALIDATOR_HEADERS
+                operation["responses"]["304"] = _NOT_MODIFIED
         for status in _possible_errors(op):
             operation["responses"][str(status)] = {
                 "description": _STATUS_TEXT.get(status, "Error"),

@@ -57,13 +57,3 @@ def screenshot(page, name: str, backend: str) -> Path:
     page.evaluate("window.scrollTo(0, 0)")  # else the sticky header is drawn mid-page
     page.screenshot(path=str(path), full_page=True)
     return path
-
-
-def pytest_collection_modifyitems(items):
-    # Chromium may drop the connection while the development server sends a static file; the
-    # server then leaves the file for the garbage collector (a ResourceWarning in werkzeug, not here).
-    for item in items:
-        if "tests/browser" in str(item.fspath):
-            item.add_marker(pytest.mark.filterwarnings(
-                "ignore:Exception ignored in. <_io.FileIO name=.*/static/:pytest.PytestUnraisableExceptionWarning"))
-            item.add_marker(pytest.mark.filterwarnings("ignore:unclosed file .*/static/:ResourceWarning"))

@@ -186,13 +186,14 @@ def clean_environment(home: Path) -> dict:
 
 SHIPPED_NODES = ("10.0.0.11:8000", "10.0.0.12:8000")
 SHIPPED_STATIC = "/opt/forum/lib/python3.11/site-packages/forum/static/"
+SHIPPED_CACHE = "/var/cache/nginx/forum-static"
 
 
 def render_site(nodes: list[str], http_port: int, https_port: int, cert: Path, key: Path, static: Path,
                 logs: Path) -> str:
-    """deploy/nginx/forum.conf with the production addresses, ports, certificate, static folder and log
-    folder replaced by local ones; everything else exactly as shipped. Fails if the shipped file no
-    longer has what is replaced (then this must change with it)."""
+    """deploy/nginx/forum.conf with the production addresses, ports, certificate, static folder, log
+    folder and cache folder replaced by local ones; everything else exactly as shipped. Fails if the
+    shipped file no longer has what is replaced (then this must change with it)."""
     text = (DEPLOY / "nginx" / "forum.conf").read_text()
     replacements = [
         *[(f"server {shipped} ", f"server {node} ") for shipped, node in zip(SHIPPED_NODES, nodes)],
@@ -204,11 +205,12 @@ def render_site(nodes: list[str], http_port: int, https_port: int, cert: Path, k
         ("/etc/letsencrypt/live/forum.example.com/privkey.pem", str(key)),
         (SHIPPED_STATIC, f"{static}/"),
         ("/var/log/nginx/", f"{logs}/"),
+        (SHIPPED_CACHE, str(logs.parent / "cache")),
     ]
     for old, new in replacements:
         assert old in text, f"deploy/nginx/forum.conf no longer contains {old!r}"
         text = text.replace(old, new)
-    assert "10.0.0." not in text and "/var/log/" not in text
+    assert "10.0.0." not in text and "/var/log/" not in text and "/var/cache/" not in text
     return text
 
 

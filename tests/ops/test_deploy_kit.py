@@ -137,3 +137,71 @@ def test_nginx_passes_on_only_a_request_id_the_forum_keeps():
     for sample in ("abc", "0aec173469f44d21bd47dee3549a84b6", "a.b_c-d", "x" * 64, "x" * 65, "",
                    "bad id", "a\r\nSet-Cookie: x", 'q"uote', "中文", "a,b"):
         assert bool(nginx_rule.match(sample)) == (logs.request_id_from(sample) == sample), sample
+
+
+def _https_get(port: int, path: str, headers: dict | None = None) -> tuple[int, dict, bytes]:
+    import http.client
+    import ssl
+
+    connection = http.client.HTTPSConnection("127.0.0.1", port, timeout=10,
+                                             context=ssl._create_unverified_context())
+    try:
+        connection.request("GET", path, headers=headers or {})
+        answer = connection.getresponse()
+        return answer.status, {k.lower(): v for k, v in answer.getheaders()}, answer.read()
+    finally:
+        connection.close()
+
+
+def test_nginx_serves_hashed_static_names_from_the_forum_and_keeps_them(tmp_path, live_server):
+    """The shipped site in front of the forum: hashed names (every page's links) come from the forum,
+    immutable for a year, and the second request is answered from nginx's cache; a digest the forum
+    does not know is passed on uncached; plain names come from the package's folder, for an hour,
+    gzipped by nginx."""
+    import gzip
+    import os
+    import signal
+    import socket
+
+    from tests.waiting import wait_until
+
+    require(nginx_binary() is not None, "nginx is not installed (apt-get install nginx)")
+    require(shutil.which("openssl") is not None, "openssl is not installed")
+    node = live_server.removeprefix("http://")
+    command, _http_port, https_port = prepare_nginx(tmp_path, [node, node], STATIC)
+    nginx = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        def listening() -> bool:
+            with socket.socket() as probe:
+                return probe.connect_ex(("127.0.0.1", https_port)) == 0
+
+        wait_until(listening, 30, what="nginx listening")
+        css = (STATIC / "css" / "forum.css").read_bytes()
+        status, headers, page = _https_get(https_port, "/", {"X-Request-ID": "kit-page-1"})
+        link = re.search(rb'href="(/static/css/forum\.[0-9a-f]{12}\.css)"', page)
+        assert status == 200 and link, page[:300]
+        assert headers["x-request-id"] == "kit-page-1", "the server-wide proxy settings reach location /"
+
+        statuses = []
+        for n in range(2):
+            status, headers, body = _https_get(https_port, link.group(1).decode(), {"X-Request-ID": f"static-{n}"})
+            assert status == 200 and body == css
+            assert headers["cache-control"] == "public, max-age=31536000, immutable"
+            assert headers["x-request-id"] == f"static-{n}", "this request's id, not the one the cache kept"
+            statuses.append(headers.get("x-cache-status"))
+        assert statuses == ["MISS", "HIT"]
+
+        stale = []
+        for _ in range(2):
+            status, headers, body = _https_get(https_port, "/static/css/forum.0123456789ab.css")
+            assert status == 200 and body == css and "no-cache" in headers["cache-control"]
+            stale.append(headers.get("x-cache-status"))
+        assert "HIT" not in stale, stale
+
+        status, headers, body = _https_get(https_port, "/static/css/forum.css", {"Accept-Encoding": "gzip"})
+        assert status == 200 and "max-age=3600" in headers["cache-control"]
+        assert headers.get("content-encoding") == "gzip" and gzip.decompress(body) == css
+    finally:
+        os.killpg(nginx.pid, signal.SIGTERM)
+        nginx.wait(timeout=30)
