@@ -1,5 +1,6 @@
-"""Every change that alters what a thread's search documents say queues the thread for the
-indexer, in the same transaction, and wakes the indexer after the commit."""
+"""Every change that alters what the search documents say queues it for the indexer, in the same
+transaction, and wakes the indexer after the commit: as narrowly as it is (SearchOutbox), so that
+a vote writes one score, not the whole thread."""
 from __future__ import annotations
 
 from forum.core import signals
@@ -7,8 +8,8 @@ from forum.core.db import on_commit
 from forum.search import indexer
 
 
-def _queue(question_id: int) -> None:
-    indexer.enqueue(question_id)
+def _queue(question_id: int, *, answer_id: int | None = None, scope: str = "thread") -> None:
+    indexer.enqueue(question_id, answer_id=answer_id, scope=scope)
     on_commit(indexer.notify)
 
 
@@ -20,8 +21,14 @@ def _answer(sender, **_):
     _queue(sender.question_id)
 
 
-def _post(sender, **_):
-    _queue(getattr(sender, "question_id", None) or sender.id)
+def _voted(sender, **_):
+    """Only the post's score changed."""
+    from forum.questions.models import Answer
+
+    if isinstance(sender, Answer):
+        _queue(sender.question_id, answer_id=sender.id, scope="score")
+    else:
+        _queue(sender.id, scope="score")
 
 
 def _moderated(sender, **_):
@@ -36,7 +43,7 @@ def connect() -> None:
     for signal in (signals.answer_posted, signals.answer_edited, signals.answer_deleted, signals.answer_accepted,
                    signals.answer_unaccepted, signals.answer_verified, signals.answer_unverified):
         signal.connect(_answer)
-    signals.vote_cast.connect(_post)
+    signals.vote_cast.connect(_voted)
     # Moderation moves posts in and out of sight (held, released, undeleted) and closes threads.
     for signal in (signals.post_held, signals.post_released, signals.post_undeleted,
                    signals.question_state_changed):

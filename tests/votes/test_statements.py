@@ -18,6 +18,7 @@ from forum.core.permissions import Privilege, threshold
 from forum.extensions import db
 from forum.reputation.badges import BadgeKind
 from forum.reputation.models import Badge
+from forum.search.models import SearchOutbox
 from forum.votes.services import cast_vote
 
 MOST = 10
@@ -142,3 +143,11 @@ def test_the_page_and_the_api_add_only_the_sign_in(ctx, client, thread, login, t
         assert writes(sql(counter.statements)) == {"votes": 1, "answers": 1, "reputation_events": 1, "users": 1,
                                                    "search_outbox": 1}
 
+
+def test_a_vote_queues_a_score_not_the_thread(ctx, thread, vote):
+    from forum.questions.models import Answer
+
+    vote(db.session.get(Answer, thread["answer"]))
+    rows = db.session.execute(db.select(SearchOutbox.question_id, SearchOutbox.answer_id, SearchOutbox.scope)
+                              .order_by(SearchOutbox.id)).all()
+    assert rows[-1] == (thread["question"], thread["answer"], "score")
