@@ -79,6 +79,38 @@ def test_a_question_vote_writes_the_question_score_only(thread, written, create_
     assert written == ([("scores", {key: 1})] if get_backend().scores_in_place else [("replace", [], [key], [key])])
 
 
+def test_an_answer_writes_itself_and_its_question(create_user, create_question, create_answer, written):
+    q = create_question(title="发票抬头写错了可以改吗", body="开发票的时候抬头写错了，请问能不能重新开一张？")
+    assert q.id in [h.question_id for h in services.search("is:unanswered 发票").hits]
+    create_answer(q, body="可以，在订单详情页里点申请重开发票就行。")
+    answer_id = db.session.scalar(db.text("SELECT max(id) FROM answers"))
+    assert written[-1] == ("replace", [], sorted([f"q{q.id}", f"a{answer_id}"]), sorted([f"q{q.id}", f"a{answer_id}"]))
+    assert q.id not in [h.question_id for h in services.search("is:unanswered 发票").hits]
+    assert answer_hits("重开发票") == [answer_id]
+
+
+def test_an_acceptance_writes_the_posts_it_marks(thread, written):
+    q, (first, second, third) = thread.q, thread.ids
+    written.clear()
+    with unit_of_work():
+        questions.accept_answer(thread.asker, second)
+    assert written == [("replace", [], sorted([f"q{q.id}", f"a{second}"]), sorted([f"q{q.id}", f"a{second}"]))]
+    written.clear()
+    with unit_of_work():
+        questions.accept_answer(thread.asker, third)  # moved: the answer that had the mark loses it
+    keys = sorted([f"q{q.id}", f"a{second}", f"a{third}"])
+    assert written == [("replace", [], keys, keys)]
+    assert answer_hits("is:accepted 退款") == [third]
+    assert first not in answer_hits("is:accepted 退款")
+
+
+def test_a_comment_writes_nothing(thread, written, create_user):
+    written.clear()
+    with unit_of_work():
+        questions.post_comment(create_user(), answer_id=thread.ids[0], body="谢谢，我再等两天看看。")
+    assert written == []
+
+
 def test_what_the_thread_shares_still_rebuilds_the_thread(thread, written):
     written.clear()
     with unit_of_work():
