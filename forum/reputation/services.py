@@ -12,6 +12,8 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 
 from forum.auth.models import User
 from forum.core.db import utcnow
@@ -178,12 +180,20 @@ class Ledger:
         if moved:
             change = next(iter(moved.values())) if len(moved) == 1 else sa.case(moved, value=User.id)
             total = User.reputation_total + change
-            # The copies of these members in this session, if any, are expired rather than evaluated
-            # (forum.core.db._update_in_sql_only): a total read earlier in the unit of work would be stale.
             db.session.execute(sa.update(User).where(User.id.in_(list(moved)))
-                               .values(reputation_total=total, reputation=total))
+                               .values(reputation_total=total, reputation=total)
+                               .execution_options(synchronize_session=False))
         for user_id, delta in moved.items():
-            self._totals[user_id] = self._totals.get(user_id, 0) + delta
+            if user_id not in self._totals:
+                continue
+            self._totals[user_id] += delta
+            # The totals were read under the lock, so the new ones are known: the session's copy of
+            # the member, if any, gets them rather than being expired and read again (a copy read
+            # before the lock would otherwise keep a stale total: forum.core.db._update_in_sql_only).
+            copy = db.session.identity_map.get(identity_key(User, user_id))
+            if copy is not None:
+                for name in ("reputation_total", "reputation"):
+                    set_committed_value(copy, name, self._totals[user_id])
         self._rows = []
         self._moved = dict.fromkeys(self._moved, 0)
         self._gained = {}  # read again if needed: what was just written now counts there
