@@ -5,9 +5,10 @@
 
 Seeds questions × (1 + answers) posts with `flask seed` in a fresh instance folder (the search
 index built), then casts `--votes` upvotes through the service (votes.services.cast_vote), each on
-the first answer of another thread (one below the first score badge, as most are), each in its own unit of work as a request would, and after each
-one applies the search outbox (one indexer step, indexer.process_batch). Prints:
-- the SQL statements of the vote (transaction control left out) and the tables they wrote;
+the first answer of another thread (one below the first score badge, as most are), each in its own
+unit of work as a request would, and after each one applies the search outbox (one indexer step,
+indexer.process_batch). Prints:
+- the SQL statements of the vote (transaction control left out), how many and which;
 - the indexer step after a vote: milliseconds (median, p90) and the search documents written whole
   (threads rebuilt plus posts re-written) and scores changed in place;
 - the same for an answer accepted and for a comment posted.
@@ -106,11 +107,12 @@ def main() -> None:
                                        reputation=500)
         voter_id = voter.id
         rows = db.session.execute(
-            sa.select(Answer.id, Answer.question_id, Question.author_id).join(Question, Question.id == Answer.question_id)
+            sa.select(Answer.id, Answer.question_id, Question.author_id)
+            .join(Question, Question.id == Answer.question_id)
             # Below the first score badge: a vote that awards one (once in a member's life per
             # badge; the seeder awards none) also writes the badge and its notice.
-            .where(Answer.score < 4, Answer.deleted_at.is_(None), Answer.held_at.is_(None), Question.deleted_at.is_(None),
-                   Question.held_at.is_(None), Question.accepted_answer_id.is_(None))
+            .where(Answer.score < 4, Answer.deleted_at.is_(None), Answer.held_at.is_(None),
+                   Question.deleted_at.is_(None), Question.held_at.is_(None), Question.accepted_answer_id.is_(None))
             .order_by(Answer.question_id, Answer.id)).all()
         first: dict[int, tuple[int, int]] = {}
         for answer_id, question_id, asker_id in rows:
