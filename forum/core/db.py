@@ -74,9 +74,11 @@ def is_row_id(value) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ROW_ID
 
 
-def insert_ignoring_conflicts(model, values: dict | list[dict], conflict_columns: list[str], returning=None):
+def insert_ignoring_conflicts(model, values: dict | list[dict], conflict_columns: list[str], returning=None,
+                              many: bool = False):
     """INSERT ... ON CONFLICT (columns) DO NOTHING on SQLite and PostgreSQL; with `returning`, the
-    inserted value or None when the row existed (rowcount is not reliable through the ORM session)."""
+    inserted value or None when the row existed (rowcount is not reliable through the ORM session),
+    or with `many` the list of the values of every row inserted."""
     if db.session.get_bind().dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
@@ -85,6 +87,8 @@ def insert_ignoring_conflicts(model, values: dict | list[dict], conflict_columns
     if returning is None:
         db.session.execute(statement)
         return None
+    if many:
+        return list(db.session.scalars(statement.returning(returning)))
     return db.session.scalar(statement.returning(returning))
 
 

@@ -11,6 +11,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from sqlalchemy.orm import lazyload
 
 from forum.auth.models import User
 from forum.core import signals
@@ -606,8 +607,7 @@ def accept_answer(actor: User, answer_id) -> Answer:
     Only the question's author may accept; accepting the accepted answer again changes nothing.
     Raises NotFound, PermissionDenied.
     """
-    answer = get_answer(answer_id)
-    question = _question_for_update(answer.question_id)
+    answer, question = _answer_for_acceptance(answer_id)
     _ensure_asker(actor, question)
     _ensure_live_answer(answer.id)
     previous = question.accepted_answer_id
@@ -624,8 +624,7 @@ def accept_answer(actor: User, answer_id) -> Answer:
 def unaccept_answer(actor: User, answer_id) -> None:
     """The asker withdraws the acceptance of this answer (nothing happens if it is not accepted).
     Raises NotFound, PermissionDenied."""
-    answer = get_answer(answer_id)
-    question = _question_for_update(answer.question_id)
+    answer, question = _answer_for_acceptance(answer_id)
     _ensure_asker(actor, question)
     if question.accepted_answer_id != answer.id:
         return
@@ -643,13 +642,30 @@ def _ensure_live_answer(answer_id: int) -> None:
         raise NotFound(_("This answer does not exist or was deleted."))
 
 
-def _question_for_update(question_id: int) -> Question:
+def _question_for_update(question_id: int, *, tags: bool = True) -> Question:
     # Serialises concurrent acceptances on one question (PostgreSQL; SQLite writers are serialised).
-    question = db.session.scalar(sa.select(Question).where(Question.id == question_id).with_for_update(key_share=True, of=Question)
-                                 .execution_options(populate_existing=True))
+    query = sa.select(Question).where(Question.id == question_id).with_for_update(key_share=True, of=Question)
+    if not tags:  # read on first use rather than with the row
+        query = query.options(lazyload(Question.tags))
+    question = db.session.scalar(query.execution_options(populate_existing=True))
     if question is None or question.is_deleted:
         raise NotFound(_("This question does not exist or was deleted."))
     return question
+
+
+def _answer_for_acceptance(answer_id) -> tuple[Answer, Question]:
+    """The answer, as get_answer finds it, and its question read once, under its lock (not once
+    to check it and again to lock it), without its tags: an acceptance shows none."""
+    answer = db.session.get(Answer, answer_id) if is_row_id(answer_id) else None
+    if answer is None or answer.is_deleted or not may_see(None, answer):
+        raise NotFound(_("This answer does not exist or was deleted."))
+    try:
+        question = _question_for_update(answer.question_id, tags=False)
+    except NotFound:
+        question = None
+    if question is None or not may_see(None, question):
+        raise NotFound(_("This answer does not exist or was deleted."))
+    return answer, question
 
 
 def _ensure_asker(actor: User | None, question: Question) -> None:

@@ -52,6 +52,23 @@ def award(user_id: int, kind: BadgeKind, *, question_id: int | None = None, answ
     return awarded
 
 
+def award_all(user_id: int, kinds, *, question_id: int | None = None, answer_id: int | None = None) -> list:
+    """Award each of these badges the member lacks, in one statement; flushes only. Returns the
+    kinds awarded now, in the order given."""
+    kinds = list(kinds)
+    if not kinds:
+        return []
+    now = utcnow()
+    awarded = set(insert_ignoring_conflicts(
+        Badge, [{"user_id": user_id, "kind": kind.value, "question_id": question_id, "answer_id": answer_id,
+                 "awarded_at": now} for kind in kinds], ["user_id", "kind"], returning=Badge.kind, many=True,
+    ))
+    done = [kind for kind in kinds if kind.value in awarded]
+    for kind in done:
+        signals.badge_awarded.send(kind, user_id=user_id, question_id=question_id, answer_id=answer_id)
+    return done
+
+
 def badges_of(user_id: int) -> list[tuple[BadgeKind, Badge]]:
     rows = db.session.scalars(sa.select(Badge).where(Badge.user_id == user_id).order_by(Badge.awarded_at))
     known = {k.value: k for k in BadgeKind}

@@ -12,6 +12,8 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 
 from forum.auth.models import User
 from forum.core.db import utcnow
@@ -23,25 +25,6 @@ from forum.reputation.rules import Kind
 log = logging.getLogger(__name__)
 
 
-def _apply(user_id: int, delta: int) -> None:
-    if delta == 0:
-        return
-    total = User.reputation_total + delta
-    # The copy of the member in this session, if any, is expired rather than evaluated
-    # (forum.core.db._update_in_sql_only): a total read earlier in the unit of work would be stale.
-    db.session.execute(sa.update(User).where(User.id == user_id).values(reputation_total=total, reputation=total))
-
-
-def _clamped(user_id: int, delta: int) -> int:
-    """A loss is cut so that the member keeps at least FLOOR: what the ledger records is what was
-    taken, so a reversal gives back exactly that and no hidden debt eats later gains."""
-    if delta >= 0:
-        return delta
-    current = db.session.scalar(sa.select(User.reputation_total).where(User.id == user_id)
-                                .with_for_update(key_share=True))
-    return max(delta, rules.FLOOR - current)
-
-
 def _day_start(now: datetime) -> datetime:
     """Midnight in the forum's time zone (Beijing by default), when the daily cap starts again."""
     from flask import current_app
@@ -50,54 +33,32 @@ def _day_start(now: datetime) -> datetime:
     return now.astimezone(zone).replace(hour=0, minute=0, second=0, microsecond=0)
 
 
-def _gained_today(user_id: int, now: datetime) -> int:
-    """What votes and acceptances earned the member since midnight (reversals of today's gains
-    included; taking back an earlier day's gain does not make room under today's cap)."""
-    start = _day_start(now)
+_CAPPED = frozenset(k.value for k in rules.CAPPED_GAINS)
+# The columns of an event that reversing it needs (active_events' objects and Ledger.history's rows).
+_EVENT_COLUMNS = ("id", "user_id", "kind", "delta", "nominal", "actor_id", "question_id", "answer_id", "created_at")
+
+
+def _gained_query(user_ids, start: datetime):
+    """What votes and acceptances earned each member since `start` (reversals of those gains
+    included; taking back an earlier day's gain does not make room under today's cap): rows of
+    (user_id, gained)."""
     original = aliased(ReputationEvent)
-    kinds = [k.value for k in rules.CAPPED_GAINS]
-    earned = db.session.scalar(
-        sa.select(sa.func.coalesce(sa.func.sum(ReputationEvent.delta), 0))
-        .select_from(ReputationEvent)
-        .outerjoin(original, original.id == ReputationEvent.reversal_of_id)
-        .where(ReputationEvent.user_id == user_id, ReputationEvent.created_at >= start,
-               ReputationEvent.kind.in_(kinds),
-               sa.or_(ReputationEvent.reversal_of_id.is_(None), original.created_at >= start))
-    )
-    return int(earned or 0)
+    return (sa.select(ReputationEvent.user_id,
+                      sa.func.coalesce(sa.func.sum(ReputationEvent.delta), 0).label("gained"))
+            .select_from(ReputationEvent)
+            .outerjoin(original, original.id == ReputationEvent.reversal_of_id)
+            .where(ReputationEvent.user_id.in_(list(user_ids)), ReputationEvent.created_at >= start,
+                   ReputationEvent.kind.in_(sorted(_CAPPED)),
+                   sa.or_(ReputationEvent.reversal_of_id.is_(None), original.created_at >= start))
+            .group_by(ReputationEvent.user_id))
 
 
-def record(user_id: int, kind: Kind, *, actor_id: int | None = None, question_id: int | None = None,
-           answer_id: int | None = None, amount: int | None = None, note: str = "",
-           now: datetime | None = None, capped: bool = True) -> ReputationEvent:
-    """Add one event to the ledger and to the member's total (flushes, does not commit).
-
-    Vote and acceptance gains are cut to what is left of the daily cap; the event keeps both the
-    rule's value (`nominal`) and what was applied (`delta`), so that reversing it takes back
-    exactly that.
-    """
-    now = now or utcnow()
-    nominal = rules.delta(kind) if amount is None else int(amount)
-    applied = nominal
-    if capped and kind in rules.CAPPED_GAINS and nominal > 0:
-        # Lock the member's row so that concurrent votes see each other's gains (PostgreSQL;
-        # SQLite writers are serialised already).
-        db.session.execute(sa.select(User.id).where(User.id == user_id).with_for_update(key_share=True))
-        applied = max(0, min(nominal, rules.daily_cap() - _gained_today(user_id, now)))
-    applied = _clamped(user_id, applied)
-    event = ReputationEvent(user_id=user_id, kind=kind.value, delta=applied, nominal=nominal, actor_id=actor_id,
-                            question_id=question_id, answer_id=answer_id, note=note[:200], created_at=now)
-    db.session.add(event)
-    db.session.flush()
-    _apply(user_id, applied)
-    return event
-
-
-def active_events(*, kinds=None, actor_id: int | None = None, question_id: int | None = None,
-                  answer_id: int | None = None, answer_ids=None, user_id: int | None = None):
+def _active_query(*, kinds=None, actor_id: int | None = None, question_id: int | None = None,
+                  answer_id: int | None = None, answer_ids=None, user_id: int | None = None, entity: bool = True):
     """Events matching the filters that have not been reversed (and are not reversals)."""
     reversal = aliased(ReputationEvent)
-    query = sa.select(ReputationEvent).where(
+    columns = [ReputationEvent] if entity else [getattr(ReputationEvent, name) for name in _EVENT_COLUMNS]
+    query = sa.select(*columns).where(
         ReputationEvent.reversal_of_id.is_(None),
         ~sa.exists().where(reversal.reversal_of_id == ReputationEvent.id),
     )
@@ -113,22 +74,161 @@ def active_events(*, kinds=None, actor_id: int | None = None, question_id: int |
         query = query.where(ReputationEvent.answer_id == answer_id)
     if answer_ids is not None:
         query = query.where(ReputationEvent.answer_id.in_(list(answer_ids)))
+    return query
+
+
+class Ledger:
+    """The reputation changes of one command, for a few members, in a fixed number of statements
+    however many events there are (a vote changed from up to down moves three):
+
+    1. the members' rows are locked, in id order, reading their totals (`Ledger(ids)`): two
+       commands touching the same members in opposite roles cannot wait on each other in a
+       circle, concurrent gains see each other under the daily cap, and a loss is cut at the floor
+       from a total no other command can move meanwhile;
+    2. what must be read under that lock, in one statement (`history`): the events to reverse and
+       what the members gained today;
+    3. the new events, in one INSERT, and each total, moved once by an SQL expression, in one
+       UPDATE (`write`).
+
+    Flushes, never commits: the ledger and the totals change with the command that caused them.
+    """
+
+    def __init__(self, user_ids, *, now: datetime | None = None):
+        self.now = now or utcnow()
+        self._start = _day_start(self.now)
+        ids = sorted(set(user_ids))
+        self._totals: dict[int, int] = dict(db.session.execute(
+            sa.select(User.id, User.reputation_total).where(User.id.in_(ids)).order_by(User.id)
+            .with_for_update(key_share=True)).all()) if ids else {}
+        self._moved: dict[int, int] = dict.fromkeys(ids, 0)
+        self._gained: dict[int, int] = {}  # what each member had gained today, as written so far
+        self._rows: list[dict] = []
+
+    def history(self, *, active: dict | None = None, gained_by=()) -> list:
+        """The events still active under the filters of `active` (those of active_events), read
+        under the lock; what each of `gained_by` earned today is kept for record(). One statement."""
+        gained_by = [u for u in dict.fromkeys(gained_by) if u not in self._gained]
+        parts = []
+        if active is not None:
+            parts.append(_active_query(**active, entity=False).add_columns(sa.null().label("gained")))
+        if gained_by:
+            gained = _gained_query(gained_by, self._start).subquery()
+            parts.append(sa.select(*[gained.c.user_id if name == "user_id" else sa.null().label(name)
+                                     for name in _EVENT_COLUMNS], gained.c.gained))
+        if not parts:
+            return []
+        query = parts[0] if len(parts) == 1 else sa.union_all(*parts)
+        events = []
+        for user_id in gained_by:
+            self._gained[user_id] = 0
+        for row in db.session.execute(query):
+            if row.id is None:
+                self._gained[row.user_id] = int(row.gained or 0)
+            else:
+                events.append(row)
+        return sorted(events, key=lambda event: event.id)
+
+    def _loss_cut(self, user_id: int, delta: int) -> int:
+        """A loss is cut so that the member keeps at least FLOOR: what the ledger records is what was
+        taken, so a reversal gives back exactly that and no hidden debt eats later gains."""
+        if delta >= 0 or user_id not in self._totals:  # (an unknown member: the INSERT refuses it)
+            return delta
+        return max(delta, rules.FLOOR - (self._totals[user_id] + self._moved[user_id]))
+
+    def _gained_today(self, user_id: int) -> int:
+        if user_id not in self._gained:
+            self.history(gained_by=[user_id])
+        pending = sum(row["delta"] for row in self._rows if row["user_id"] == user_id and row["_counts_today"])
+        return self._gained[user_id] + pending
+
+    def _add(self, counts_today: bool, **row) -> None:
+        row["_counts_today"] = counts_today
+        self._moved[row["user_id"]] = self._moved.get(row["user_id"], 0) + row["delta"]
+        self._rows.append(row)
+
+    def record(self, user_id: int, kind: Kind, *, actor_id: int | None = None, question_id: int | None = None,
+               answer_id: int | None = None, amount: int | None = None, note: str = "", capped: bool = True) -> None:
+        """Add one event: vote and acceptance gains are cut to what is left of the daily cap; the
+        event keeps both the rule's value (`nominal`) and what was applied (`delta`), so that
+        reversing it takes back exactly that."""
+        nominal = rules.delta(kind) if amount is None else int(amount)
+        applied = nominal
+        if capped and kind in rules.CAPPED_GAINS and nominal > 0:
+            applied = max(0, min(nominal, rules.daily_cap() - self._gained_today(user_id)))
+        applied = self._loss_cut(user_id, applied)
+        self._add(kind.value in _CAPPED, user_id=user_id, kind=kind.value, delta=applied, nominal=nominal,
+                  actor_id=actor_id, question_id=question_id, answer_id=answer_id, reversal_of_id=None,
+                  note=note[:200], created_at=self.now)
+
+    def reverse(self, events, *, note: str = "") -> int:
+        """Undo events: one reversal row each, and the members' totals move back."""
+        count = 0
+        for event in events:
+            self._add(event.kind in _CAPPED and event.created_at >= self._start,
+                      user_id=event.user_id, kind=event.kind, delta=self._loss_cut(event.user_id, -event.delta),
+                      nominal=-event.nominal, actor_id=event.actor_id, question_id=event.question_id,
+                      answer_id=event.answer_id, reversal_of_id=event.id, note=note[:200], created_at=self.now)
+            count += 1
+        return count
+
+    def write(self) -> None:
+        """The events in one INSERT, the totals in one UPDATE; flushes."""
+        if self._rows:
+            db.session.execute(sa.insert(ReputationEvent).values(
+                [{k: v for k, v in row.items() if not k.startswith("_")} for row in self._rows]))
+        moved = {user_id: delta for user_id, delta in self._moved.items() if delta}
+        if moved:
+            change = next(iter(moved.values())) if len(moved) == 1 else sa.case(moved, value=User.id)
+            total = User.reputation_total + change
+            db.session.execute(sa.update(User).where(User.id.in_(list(moved)))
+                               .values(reputation_total=total, reputation=total)
+                               .execution_options(synchronize_session=False))
+        for user_id, delta in moved.items():
+            if user_id not in self._totals:
+                continue
+            self._totals[user_id] += delta
+            # The totals were read under the lock, so the new ones are known: the session's copy of
+            # the member, if any, gets them rather than being expired and read again (a copy read
+            # before the lock would otherwise keep a stale total: forum.core.db._update_in_sql_only).
+            copy = db.session.identity_map.get(identity_key(User, user_id))
+            if copy is not None:
+                for name in ("reputation_total", "reputation"):
+                    set_committed_value(copy, name, self._totals[user_id])
+        self._rows = []
+        self._moved = dict.fromkeys(self._moved, 0)
+        self._gained = {}  # read again if needed: what was just written now counts there
+        db.session.flush()
+
+
+def record(user_id: int, kind: Kind, *, actor_id: int | None = None, question_id: int | None = None,
+           answer_id: int | None = None, amount: int | None = None, note: str = "",
+           now: datetime | None = None, capped: bool = True) -> None:
+    """Add one event to the ledger and to the member's total (flushes, does not commit).
+
+    Vote and acceptance gains are cut to what is left of the daily cap (see Ledger.record)."""
+    ledger = Ledger([user_id], now=now)
+    ledger.record(user_id, kind, actor_id=actor_id, question_id=question_id, answer_id=answer_id, amount=amount,
+                  note=note, capped=capped)
+    ledger.write()
+
+
+def active_events(*, kinds=None, actor_id: int | None = None, question_id: int | None = None,
+                  answer_id: int | None = None, answer_ids=None, user_id: int | None = None):
+    """Events matching the filters that have not been reversed (and are not reversals)."""
+    query = _active_query(kinds=kinds, actor_id=actor_id, question_id=question_id, answer_id=answer_id,
+                          answer_ids=answer_ids, user_id=user_id)
     return list(db.session.scalars(query.order_by(ReputationEvent.id)))
 
 
 def reverse(events, *, note: str = "", now: datetime | None = None) -> int:
     """Undo events: one reversal row each, and the members' totals move back. Returns the count."""
-    now = now or utcnow()
-    for event in events:
-        delta = _clamped(event.user_id, -event.delta)
-        db.session.add(ReputationEvent(
-            user_id=event.user_id, kind=event.kind, delta=delta, nominal=-event.nominal,
-            actor_id=event.actor_id, question_id=event.question_id, answer_id=event.answer_id,
-            reversal_of_id=event.id, note=note[:200], created_at=now,
-        ))
-        _apply(event.user_id, delta)
-    db.session.flush()
-    return len(events)
+    events = list(events)
+    if not events:
+        return 0
+    ledger = Ledger({event.user_id for event in events}, now=now)
+    count = ledger.reverse(events, note=note)
+    ledger.write()
+    return count
 
 
 def grant(user: User, amount: int, note: str = "") -> None:

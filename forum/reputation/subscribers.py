@@ -20,22 +20,33 @@ def _on_answer_posted(answer, actor, **_):
 
 
 def _on_accepted(answer, actor, previous_answer_id=None, **_):
-    if previous_answer_id is not None:
-        services.reverse(services.active_events(kinds=ACCEPT_KINDS, answer_id=previous_answer_id),
-                         note="acceptance moved")
-    if answer.author_id == actor.id:
-        return  # accepting one's own answer earns nothing
-    services.record(answer.author_id, Kind.ANSWER_ACCEPTED, actor_id=actor.id, question_id=None,
-                    answer_id=answer.id)
-    services.record(actor.id, Kind.ACCEPTED_ANSWER, actor_id=actor.id, answer_id=answer.id)
-    award(answer.author_id, BadgeKind.FIRST_ACCEPTED, question_id=answer.question_id, answer_id=answer.id)
+    """The acceptance's reputation in one Ledger (four statements, five when it moved): the
+    reversal of the moved acceptance and both gains."""
+    author_id, actor_id, answer_id = answer.author_id, actor.id, answer.id
+    earns = author_id != actor_id  # accepting one's own answer earns nothing
+    if previous_answer_id is None and not earns:
+        return
+    previous = db.session.scalar(sa.select(Answer.author_id).where(Answer.id == previous_answer_id)) \
+        if previous_answer_id is not None else None
+    ledger = services.Ledger({author_id, actor_id} | ({previous} if previous is not None else set()))
+    events = ledger.history(active=dict(kinds=ACCEPT_KINDS, answer_id=previous_answer_id)
+                            if previous_answer_id is not None else None,
+                            gained_by=[author_id, actor_id] if earns else ())
+    ledger.reverse(events, note="acceptance moved")
+    if earns:
+        ledger.record(author_id, Kind.ANSWER_ACCEPTED, actor_id=actor_id, question_id=None, answer_id=answer_id)
+        ledger.record(actor_id, Kind.ACCEPTED_ANSWER, actor_id=actor_id, answer_id=answer_id)
+    ledger.write()
+    if not earns:
+        return
+    award(author_id, BadgeKind.FIRST_ACCEPTED, question_id=answer.question_id, answer_id=answer_id)
     accepted = db.session.scalar(
         sa.select(sa.func.count()).select_from(Question).join(Answer, Answer.id == Question.accepted_answer_id)
-        .where(Answer.author_id == answer.author_id, Question.deleted_at.is_(None), Answer.deleted_at.is_(None),
+        .where(Answer.author_id == author_id, Question.deleted_at.is_(None), Answer.deleted_at.is_(None),
                Question.author_id != Answer.author_id)
     )
     if accepted >= 10:
-        award(answer.author_id, BadgeKind.TEN_ACCEPTED, question_id=answer.question_id, answer_id=answer.id)
+        award(author_id, BadgeKind.TEN_ACCEPTED, question_id=answer.question_id, answer_id=answer_id)
 
 
 def _on_unaccepted(answer, actor, **_):

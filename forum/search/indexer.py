@@ -1,10 +1,11 @@
 """The indexer: the only thing that writes the search index.
 
-Requests never touch the index. A change to a thread writes a row to `search_outbox` in the same
+Requests never touch the index. A change writes a row to `search_outbox` in the same
 transaction (forum.search.subscribers), and after the commit wakes the indexer. The indexer takes
-a batch of rows, rebuilds those threads' documents from the database, commits them to the index,
-and only then deletes the rows. A crash in between leaves the rows, which are applied again
-(replacing a thread's documents twice gives the same result): no confirmed post is ever missing.
+a batch of rows, builds what they name from the database (whole threads; single posts; or just
+scores: see SearchOutbox), commits it to the index, and only then deletes the rows. A crash in
+between leaves the rows, which are applied again (writing the same documents twice gives the same
+result): no confirmed post is ever missing.
 
 Where it runs (FORUM_SEARCH_INDEXER):
 - "thread" (default): a daemon thread in each application process. Several processes are safe
@@ -19,6 +20,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask import Flask, current_app
@@ -27,7 +29,7 @@ from forum.core.db import database_unavailable, insert_ignoring_conflicts, unit_
 from forum.extensions import db
 from forum.search import analysis
 from forum.search.backends import get_backend
-from forum.search.documents import SearchDoc, thread_documents
+from forum.search.documents import SearchDoc, post_documents, post_scores, thread_documents
 from forum.search.models import SearchOutbox, SearchWord
 
 log = logging.getLogger(__name__)
@@ -36,9 +38,36 @@ POLL_SECONDS = 1.0
 DOWN_SECONDS = 5  # between tries while the database is unreachable
 
 
-def enqueue(question_id: int) -> None:
-    """Mark a thread for reindexing, in the caller's transaction."""
-    db.session.add(SearchOutbox(question_id=question_id))
+SCOPES = ("thread", "post", "score")
+
+
+def enqueue(question_id: int, *, answer_id: int | None = None, scope: str = "thread") -> None:
+    """Queue a change for the indexer, in the caller's transaction: the thread, or with scope
+    "post" / "score" the document of one post (the answer `answer_id`, else the question)."""
+    assert scope in SCOPES, scope
+    db.session.add(SearchOutbox(question_id=question_id, answer_id=answer_id if scope != "thread" else None,
+                                scope=scope))
+
+
+@dataclass
+class Plan:
+    """What one batch of the outbox asks: each change once, and nothing a wider one covers (a
+    post's document in a thread being rebuilt, a score in a document being re-written)."""
+
+    threads: list[int]
+    posts: list[str]
+    scores: list[str]
+
+    @classmethod
+    def of(cls, rows) -> Plan:
+        threads = {row.question_id for row in rows if row.scope == "thread"}
+        posts = {_key(row) for row in rows if row.scope == "post" and row.question_id not in threads}
+        scores = {_key(row) for row in rows if row.scope == "score" and row.question_id not in threads} - posts
+        return cls(sorted(threads), sorted(posts), sorted(scores))
+
+
+def _key(row) -> str:
+    return f"a{row.answer_id}" if row.answer_id is not None else f"q{row.question_id}"
 
 
 def record_words(docs: list[SearchDoc]) -> None:
@@ -59,22 +88,41 @@ def process_batch(backend=None, limit: int | None = None) -> int | None:
         if not acquired:
             return None
         with unit_of_work():  # a job step: its own transaction
-            rows = db.session.execute(sa.select(SearchOutbox.id, SearchOutbox.question_id)
+            rows = db.session.execute(sa.select(SearchOutbox.id, SearchOutbox.question_id, SearchOutbox.answer_id,
+                                                SearchOutbox.scope)
                                       .order_by(SearchOutbox.id).limit(limit)).all()
             if not rows:
                 db.session.rollback()
                 return 0
             row_ids = [row.id for row in rows]
-            question_ids = sorted({row.question_id for row in rows})
-            docs = thread_documents(question_ids)
-            if not backend.transactional:
-                # End the read before the (slower) index write, so SQLite writers are not held up;
-                # a transactional backend writes documents and deletes the rows in one transaction.
-                db.session.rollback()
-            backend.replace(question_ids, docs)
-            record_words(docs)
+            apply(Plan.of(rows), backend)
             db.session.execute(sa.delete(SearchOutbox).where(SearchOutbox.id.in_(row_ids)))
         return len(rows)
+
+
+def apply(plan: Plan, backend) -> int:
+    """Write what the plan asks to the index; returns how many documents were written whole (a
+    score the backend changes in place counts none)."""
+    docs = thread_documents(plan.threads) + post_documents(plan.posts)
+    rewritten = list(plan.posts)
+    scores: dict[str, int] = {}
+    if plan.scores:
+        if backend.scores_in_place:
+            scores = post_scores(plan.scores)
+        else:  # the backend re-writes a document to change its score: these ones alone
+            docs += post_documents(plan.scores)
+            rewritten += plan.scores
+    if not backend.transactional:
+        # End the read before the (slower) index write, so SQLite writers are not held up;
+        # a transactional backend writes documents and deletes the rows in one transaction.
+        db.session.rollback()
+    if plan.threads or rewritten:
+        backend.replace(plan.threads, docs, keys=rewritten)
+    if scores:
+        backend.update_scores(scores)
+    # New words come with new text only: a score re-written by Whoosh brings none.
+    record_words([doc for doc in docs if doc.key not in plan.scores])
+    return len(docs)
 
 
 def process_all(backend=None) -> int:

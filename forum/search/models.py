@@ -1,4 +1,4 @@
-"""Search tables: the outbox of threads to (re)index, the vocabulary for "did you mean", and the
+"""Search tables: the outbox of changes to (re)index, the vocabulary for "did you mean", and the
 documents of the PostgreSQL backend (unused with Whoosh)."""
 from __future__ import annotations
 
@@ -13,15 +13,31 @@ from forum.extensions import db
 
 
 class SearchOutbox(db.Model):
-    """A thread whose documents must be rebuilt. Written in the transaction that changed the thread;
-    deleted by the indexer only after the index has committed the change, so nothing is lost when a
-    process dies in between (applying a thread twice is harmless)."""
+    """A change the index must follow, written in the transaction that made it; deleted by the
+    indexer only after the index has committed the change, so nothing is lost when a process dies
+    in between (applying a change twice is harmless). What to do says `scope`:
+
+    - "thread": rebuild every document of the thread `question_id` (its text, tags, category or
+      state changed, or posts came and went);
+    - "post": re-write the one document of the answer `answer_id`, or of the question when
+      `answer_id` is null (a post's own text or flags changed: an answer posted, edited, accepted);
+    - "score": that one document's score changed (a vote): only the score is written, where the
+      backend can (PostgreSQL); Whoosh re-writes that one document.
+    The indexer reads the current values from the database, so a row says what changed, not to what.
+    """
 
     __tablename__ = "search_outbox"
 
     id: Mapped[int] = mapped_column(sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True)
     question_id: Mapped[int] = mapped_column(sa.Integer, nullable=False)
+    answer_id: Mapped[int | None] = mapped_column(sa.Integer)
+    scope: Mapped[str] = mapped_column(sa.String(8), nullable=False, default="thread", server_default="thread")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+
+    @property
+    def key(self) -> str:
+        """The key of the one document a "post" or "score" row names."""
+        return f"a{self.answer_id}" if self.answer_id is not None else f"q{self.question_id}"
 
 
 class SearchWord(db.Model):

@@ -13,29 +13,71 @@ from datetime import timedelta
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, lazyload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from forum.auth.models import Role, User
 from forum.core import signals
-from forum.core.db import insert_ignoring_conflicts, utcnow
+from forum.core.db import insert_ignoring_conflicts, is_row_id, utcnow
 from forum.core.errors import NotFound, PermissionDenied
 from forum.core.permissions import Privilege, can, ensure_not_suspended, is_moderator, signed_in, threshold
 from forum.extensions import db
 from forum.questions.models import Answer, Question
-from forum.questions.services import get_answer_in_thread, get_question
+from forum.questions.services import may_see
 from forum.reputation import services as reputation
-from forum.reputation.badges import SCORE_BADGES, award
-from forum.reputation.rules import VOTE_EVENTS, VOTE_KINDS, vote_reputation_min
+from forum.reputation.badges import SCORE_BADGES, award_all
+from forum.reputation.models import Badge
+from forum.reputation.rules import CAPPED_GAINS, VOTE_EVENTS, VOTE_KINDS, vote_reputation_min
 from forum.votes.models import Vote
 from forum.votes.schemas import CastVote
 
 log = logging.getLogger(__name__)
 
 
-def _insert_vote(**values) -> bool:
-    """Insert unless the (voter, post) row exists; True when this call inserted it."""
-    target = ["user_id", "answer_id"] if values.get("answer_id") is not None else ["user_id", "question_id"]
-    return insert_ignoring_conflicts(Vote, values, target, returning=Vote.id) is not None
+def _locked_post(model, post_id):
+    """The post, its thread and which score badges its author holds, in one statement that locks
+    the post's row: a deletion, or another vote on it, that committed meanwhile is seen (votes on
+    one post run one after the other). NotFound for unknown, deleted or held posts (as
+    questions.services.get_answer_in_thread says it for any visitor)."""
+    missing = NotFound(_("This answer does not exist or was deleted.") if model is Answer
+                       else _("This question does not exist or was deleted."))
+    if not is_row_id(post_id):
+        raise missing
+    if model is Answer:
+        held = [sa.exists().where(Badge.user_id == Answer.author_id, Badge.kind == kind.value).label(kind.value)
+                for _minimum, kind in SCORE_BADGES]
+        query = (sa.select(Answer, Question, *held).join(Question, Question.id == Answer.question_id)
+                 .options(lazyload(Answer.author), lazyload(Question.author), lazyload(Question.tags)))
+    else:
+        query = sa.select(Question).options(lazyload(Question.author), lazyload(Question.tags))
+    row = db.session.execute(query.where(model.id == post_id).with_for_update(of=model, key_share=True)
+                             .execution_options(populate_existing=True)).first()
+    if row is None:
+        raise missing
+    post, question = (row[0], row[1]) if model is Answer else (row[0], row[0])
+    for shown in {post, question}:
+        if shown.is_deleted or not may_see(None, shown):
+            raise missing
+    held = row[2:] if model is Answer else ()
+    return post, question, {kind for (_minimum, kind), has in zip(SCORE_BADGES, held) if has}
+
+
+def _write_vote(voter_id: int, target: dict, value: int, now) -> int:
+    """Make the member's vote on the post `value`; returns what it was (0: none). The caller holds
+    the post's lock, so nothing else changes this vote meanwhile; the unique constraints stay the
+    guard (ON CONFLICT). One statement for a new vote or a withdrawal, two for a change."""
+    key = Vote.answer_id if "answer_id" in target else Vote.question_id
+    mine = sa.and_(Vote.user_id == voter_id, key == next(iter(target.values())))
+    if value == 0:
+        return db.session.scalar(sa.delete(Vote).where(mine).returning(Vote.value)
+                                 .execution_options(synchronize_session=False)) or 0
+    conflict = ["user_id", next(iter(target))]
+    if insert_ignoring_conflicts(Vote, {"user_id": voter_id, "value": value, "created_at": now, "updated_at": now,
+                                        **target}, conflict, returning=Vote.id) is not None:
+        return 0
+    changed = db.session.scalar(sa.update(Vote).where(mine, Vote.value != value)
+                                .values(value=value, updated_at=now).returning(Vote.id))
+    return value if changed is None else -value  # a vote is 1 or -1: one that changed was the other
 
 
 def cast_vote(actor, *, value, question_id=None, answer_id=None) -> tuple[int, int]:
@@ -44,15 +86,16 @@ def cast_vote(actor, *, value, question_id=None, answer_id=None) -> tuple[int, i
     Any signed-in member may vote up; voting down needs the downvote privilege; nobody votes on
     their own posts. Repeating a vote changes nothing. Reputation follows the vote in the same
     transaction. Raises NotFound, PermissionDenied (code own_post / privilege), ValidationFailed.
+
+    It runs at most ten SQL statements (tests/votes/test_statements.py): the post read and locked
+    with its thread, the vote, the score, the members' rows locked, their vote history, the
+    events, the totals, a missing score badge, the search outbox.
     """
     vote = CastVote.parse({"value": value, "question_id": question_id, "answer_id": answer_id})
     value, question_id, answer_id = vote.value, vote.question_id, vote.answer_id
     is_answer = answer_id is not None
-    if is_answer:
-        post, question = get_answer_in_thread(answer_id)
-    else:
-        post = question = get_question(question_id)
     model = Answer if is_answer else Question
+    post, question, badges = _locked_post(model, answer_id if is_answer else question_id)
     if not signed_in(actor):
         raise PermissionDenied(_("Sign in to vote."), code="unauthorized")
     if post.author_id == actor.id:
@@ -66,44 +109,22 @@ def cast_vote(actor, *, value, question_id=None, answer_id=None) -> tuple[int, i
         raise PermissionDenied(_("Voting down needs %(rep)d reputation.", rep=threshold(Privilege.DOWNVOTE)),
                                code="privilege")
     target = {"answer_id": post.id} if is_answer else {"question_id": post.id}
-    key = Vote.answer_id if is_answer else Vote.question_id
     now = utcnow()
-    # Lock the post and look again: a deletion that committed meanwhile wins (its reputation
-    # reversal must not miss this vote).
-    deleted = db.session.scalar(sa.select(model.deleted_at).where(model.id == post.id)
-                                .with_for_update(of=model, key_share=True))
-    if deleted is not None:
-        raise NotFound(_("This post was deleted."))
-
-    def locked_vote():
-        return db.session.scalar(sa.select(Vote).where(Vote.user_id == actor.id, key == post.id)
-                                 .with_for_update(key_share=True).execution_options(populate_existing=True))
-
-    existing = locked_vote()
-    if existing is None and value != 0 and _insert_vote(user_id=actor.id, value=value, created_at=now,
-                                                        updated_at=now, **target):
-        old = 0
-    else:
-        if existing is None:
-            existing = locked_vote()  # a concurrent request inserted it first
-        old = existing.value if existing is not None else 0
-        if old == value:  # nothing to change (the locks are released with the transaction)
-            score = db.session.scalar(sa.select(model.score).where(model.id == post.id))
-            return score, value
-        if value == 0:
-            db.session.delete(existing)
-        else:
-            existing.value = value
-            existing.updated_at = now
-    db.session.execute(sa.update(model).where(model.id == post.id).values(score=model.score + (value - old)))
-    _move_reputation(actor.id, post, is_answer, old, value, moves_reputation=_vote_moves_reputation(actor, value))
-    db.session.flush()
-    score = db.session.scalar(sa.select(model.score).where(model.id == post.id))
+    old = _write_vote(actor.id, target, value, now)
+    if old == value:  # nothing to change (the lock is released with the transaction)
+        return post.score, value
+    # The new score comes back from the UPDATE and is set on the locked copy (nothing else may
+    # have changed the row meanwhile), rather than the copy being expired and read again.
+    score = db.session.scalar(sa.update(model).where(model.id == post.id).values(score=model.score + (value - old))
+                              .returning(model.score).execution_options(synchronize_session=False))
+    set_committed_value(post, "score", score)
+    _move_reputation(actor.id, post, is_answer, old, value, now=now,
+                     moves_reputation=_vote_moves_reputation(actor, value))
     if is_answer and value == 1:
-        for minimum, badge in SCORE_BADGES:
-            if score >= minimum:
-                award(post.author_id, badge, question_id=post.question_id, answer_id=post.id)
-    signals.vote_cast.send(post, actor=actor, value=value, previous=old)
+        reached = [badge for minimum, badge in SCORE_BADGES if score >= minimum and badge not in badges]
+        if reached:
+            award_all(post.author_id, reached, question_id=post.question_id, answer_id=post.id)
+    signals.vote_cast.send(post, actor=actor, value=value, previous=old, score=score)
     db.session.flush()
     return score, value
 
@@ -115,20 +136,21 @@ def _vote_moves_reputation(actor, value: int) -> bool:
     return value != 1 or actor.role.is_moderator or actor.reputation >= vote_reputation_min()
 
 
-def _move_reputation(voter_id: int, post, is_answer: bool, old: int, new: int, *,
+def _move_reputation(voter_id: int, post, is_answer: bool, old: int, new: int, *, now,
                      moves_reputation: bool = True) -> None:
-    # Lock both members' rows in id order, so that two members voting on each other's posts at
-    # the same moment cannot deadlock (PostgreSQL).
-    db.session.execute(sa.select(User.id).where(User.id.in_([voter_id, post.author_id])).order_by(User.id)
-                       .with_for_update(key_share=True))
+    """The voter's earlier events on the post reversed and the new vote's recorded, in four
+    statements (reputation.services.Ledger); both members' rows are locked in id order, so that
+    two members voting on each other's posts at the same moment cannot deadlock (PostgreSQL)."""
     post_ref = {"answer_id": post.id} if is_answer else {"question_id": post.id}
-    if old != 0:
-        reputation.reverse(reputation.active_events(kinds=VOTE_KINDS, actor_id=voter_id, **post_ref),
-                           note="vote changed" if new else "vote withdrawn")
-    if new != 0 and moves_reputation:
-        for kind, whose in VOTE_EVENTS[("answer" if is_answer else "question", new)]:
-            reputation.record(post.author_id if whose == "author" else voter_id, kind, actor_id=voter_id,
-                              **post_ref)
+    events = VOTE_EVENTS[("answer" if is_answer else "question", new)] if new != 0 and moves_reputation else []
+    ledger = reputation.Ledger([voter_id, post.author_id], now=now)
+    gainers = [post.author_id if whose == "author" else voter_id for kind, whose in events if kind in CAPPED_GAINS]
+    previous = ledger.history(active=dict(kinds=VOTE_KINDS, actor_id=voter_id, **post_ref) if old != 0 else None,
+                              gained_by=gainers)
+    ledger.reverse(previous, note="vote changed" if new else "vote withdrawn")
+    for kind, whose in events:
+        ledger.record(post.author_id if whose == "author" else voter_id, kind, actor_id=voter_id, **post_ref)
+    ledger.write()
 
 
 @dataclass

@@ -261,7 +261,7 @@ def test_a_failure_after_the_score_changed_leaves_nothing_behind(
     def broken(*args, **kwargs):
         raise RuntimeError("the ledger is unavailable")
 
-    monkeypatch.setattr(reputation, "record", broken)
+    monkeypatch.setattr(reputation.Ledger, "write", broken)
     with pytest.raises(RuntimeError):
         cast_vote(create_user(), value=1, answer_id=a.id)
     db.session.rollback()  # what the request boundary does with an error

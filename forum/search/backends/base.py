@@ -46,6 +46,9 @@ def round_estimate(value: float) -> int:
 class Backend(ABC):
     #: True when replace() writes in the caller's database transaction (commit makes it visible).
     transactional = False
+    #: True when update_scores() changes a document's score without re-writing the document; the
+    #: indexer otherwise re-writes those documents (those alone) through replace().
+    scores_in_place = False
 
     # `deadline` (a time.monotonic() value): past it a search stops looking and answers with what
     # it has found (Matches.cut_short), so that no query, however pathological, holds a worker
@@ -69,8 +72,13 @@ class Backend(ABC):
         bounded lookup: "did you mean" ranks its corrections by it without searching."""
 
     @abstractmethod
-    def replace(self, question_ids: list[int], docs: list[SearchDoc]) -> None:
-        """Make these threads' documents exactly `docs` (none: the threads are gone)."""
+    def replace(self, question_ids: list[int], docs: list[SearchDoc], *, keys: Iterable[str] = ()) -> None:
+        """Make these threads' documents, and the documents `keys` (single posts, q<id> or a<id>),
+        exactly `docs` (a thread or a key with none there is gone from the index)."""
+
+    def update_scores(self, scores: dict[str, int]) -> None:
+        """Set the score of these documents ({key: score}) and nothing else (scores_in_place)."""
+        raise NotImplementedError
 
     @abstractmethod
     def rebuild(self, batches: Iterable[list[SearchDoc]]) -> int:

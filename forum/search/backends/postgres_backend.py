@@ -102,6 +102,7 @@ def _present(lexemes: set[str]) -> set[str]:
 
 class PostgresBackend(Backend):
     transactional = True
+    scores_in_place = True
 
     def term_frequencies(self, terms: Iterable[str], cap: int) -> dict[str, int]:
         # One statement, one capped count per lexeme: alone, each gets an accurate estimate (see
@@ -143,14 +144,30 @@ class PostgresBackend(Backend):
             [{"key": d.key, "question_id": d.question_id, "answer_id": d.answer_id, "terms": tsvector_literal(d),
               "boost": d.boost, "score": d.score, "created_at": d.created_at} for d in docs])
 
-    def replace(self, question_ids: list[int], docs: list[SearchDoc]) -> None:
-        db.session.execute(sa.delete(SearchDocument).where(SearchDocument.question_id.in_(question_ids)))
+    def replace(self, question_ids: list[int], docs: list[SearchDoc], *, keys: Iterable[str] = ()) -> None:
+        keys = list(keys)
+        if not (question_ids or keys or docs):
+            return
+        table = SearchDocument.__table__
+        db.session.execute(table.delete().where(sa.or_(table.c.question_id.in_(list(question_ids)),
+                                                       table.c.key.in_(keys))))
         self._insert(docs)
         # New GIN entries wait in the index's unsorted pending list until a vacuum, and every
         # search reads that list from end to end: after 2,000 threads from the indexer, queries
         # went from 10 to 600 ms at 100,000 posts. The indexer can afford to merge it each batch.
         db.session.execute(sa.text("SELECT gin_clean_pending_list(CAST(:index AS regclass))"),
                            {"index": GIN_INDEX})
+
+    def update_scores(self, scores: dict[str, int]) -> None:
+        """One UPDATE of one column: the terms and their GIN entries are left alone (score is in
+        no index, so PostgreSQL can update the row in place, a HOT update)."""
+        if not scores:
+            return
+        given = sa.values(sa.column("key", sa.String), sa.column("score", sa.Integer), name="given") \
+            .data(sorted(scores.items()))
+        table = SearchDocument.__table__
+        db.session.execute(table.update().where(table.c.key == given.c.key, table.c.score != given.c.score)
+                           .values(score=given.c.score))
 
     def rebuild(self, batches: Iterable[list[SearchDoc]]) -> int:
         """Built beside: a new table is filled, indexed and swapped in for the old one, all in the

@@ -301,11 +301,18 @@ class WhooshBackend(Backend):
                 fcntl.flock(handle, fcntl.LOCK_UN)
 
     # --- writing (callers hold writer_lock) ----------------------------------------------------
-    def replace(self, question_ids: list[int], docs: list[SearchDoc]) -> None:
+    def replace(self, question_ids: list[int], docs: list[SearchDoc], *, keys: Iterable[str] = ()) -> None:
+        # Whoosh cannot change a field of a document in place (a segment is written once): a
+        # document whose score alone changed is re-written here too, by itself (scores_in_place).
+        keys = list(keys)
+        if not (question_ids or keys or docs):
+            return
         writer = self._index().writer(timeout=5.0)
         try:
             for question_id in question_ids:
                 writer.delete_by_term("thread", str(question_id))
+            for key in keys:
+                writer.delete_by_term("key", key)
             for doc in docs:
                 writer.add_document(**_fields(doc))
         except BaseException:
