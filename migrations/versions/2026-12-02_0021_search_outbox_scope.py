@@ -1,8 +1,8 @@
 """The search outbox says what changed: a whole thread, one post, or one post's score
 
 Revision ID: 0021
-Revises: 0019
-Create Date: 2026-12-03 12:00:00
+Revises: 0020
+Create Date: 2026-12-02 17:00:00
 
 """
 from alembic import op
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0021'
-down_revision = '0019'
+down_revision = '0020'
 branch_labels = None
 depends_on = None
 
