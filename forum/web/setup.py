@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 
 from forum.extensions import db
-from forum.web import errors
+from forum.web import csrf, errors
 from forum.web.cli import translations_cli
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -21,6 +21,7 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' 
 
 def init_app(app: Flask) -> None:
     errors.register(app)
+    csrf.init_app(app)
     app.cli.add_command(translations_cli)
 
     @app.before_request
