@@ -99,9 +99,12 @@ class LocalPages:
         self._pages: OrderedDict[str, tuple[Page, float]] = OrderedDict()
         self._bytes = 0
         self._generation: str | None = None  # the generation the pages in memory belong to
+        self.broken = False  # a bump failed: this process serves no cached page any more
 
     def generation(self) -> str | None:
         """The shared generation (None: the file cannot be read or made; then nothing is cached)."""
+        if self.broken:
+            return None
         try:
             return self.path.read_text(encoding="ascii") or None
         except FileNotFoundError:
@@ -151,7 +154,10 @@ class LocalPages:
             temporary.write_text(token, encoding="ascii")
             os.replace(temporary, self.path)
         except OSError as error:
-            _warn_once(f"cannot write {self.path}: {error}; pages are not cached")
+            # Other processes may go on serving what this write changed until their pages expire;
+            # this one at least stops (the folder also holds SQLite's file: it must be writable).
+            _warn_once(f"cannot write {self.path}: {error}; pages are not cached by process {os.getpid()}")
+            self.broken = True
             return None
         with self._lock:
             self._clear(token)
@@ -290,7 +296,8 @@ def build_id(app: Flask) -> str:
         for folder, pattern in (("", "*.py"), ("templates", "*"), ("static", "*"), ("translations", "*.mo"),
                                 ("migrations", "*.py")):
             root = package / folder
-            for path in sorted(p for p in root.rglob(pattern) if p.is_file() and "__pycache__" not in p.parts):
+            files = (p for p in root.rglob(pattern) if p.is_file() and "__pycache__" not in p.parts)
+            for path in sorted(files):
                 digest.update(str(path.relative_to(root)).encode())
                 digest.update(path.read_bytes())
         _build_ids[cache_key] = digest.hexdigest()
