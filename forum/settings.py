@@ -71,9 +71,9 @@ class Config:
     FORUM_REDIS_TIMEOUT = float(_env("FORUM_REDIS_TIMEOUT", "0.5"))
     FORUM_RATE_LIMITS = (_env("FORUM_RATE_LIMITS", "on") or "on").lower() != "off"
     # Pages for visitors who are not signed in, served from a cache that every committed write
-    # invalidates (forum.core.page_cache): in Redis with FORUM_REDIS_URL, else in each process's
-    # memory (at most FORUM_PAGE_CACHE_MB) keyed by a generation file in the instance folder.
-    # FORUM_PAGE_CACHE_SECONDS bounds what no write changes ("3 minutes ago").
+    # invalidates (forum.core.page_cache): in Redis with FORUM_REDIS_URL, else keyed by a generation
+    # file in the instance folder; either way each process keeps up to FORUM_PAGE_CACHE_MB of them
+    # in memory. FORUM_PAGE_CACHE_SECONDS bounds what no write changes ("3 minutes ago").
     FORUM_PAGE_CACHE = _env_flag("FORUM_PAGE_CACHE", "on")
     FORUM_PAGE_CACHE_SECONDS = int(_env("FORUM_PAGE_CACHE_SECONDS", "60"))
     FORUM_PAGE_CACHE_MB = int(_env("FORUM_PAGE_CACHE_MB", "32"))

@@ -11,9 +11,10 @@ holds at least every write whose bump came before g was read.
 
 Two stores, chosen by FORUM_REDIS_URL:
 - `RedisPages`: the generation is a Redis counter (INCR) and the pages are Redis strings that
-  carry the generation they were rendered under; one MGET reads both. Shared by every worker and
-  node. Redis down or hung (short timeouts, forum.core.redis_client): pages are rendered, never
-  a 500; a bump that could not be made is made as soon as this process reaches Redis again.
+  carry the generation they were rendered under, shared by every worker and node; each process
+  keeps the pages it served in memory too, for the current generation only, so that a hit costs
+  one small GET. Redis down or hung (short timeouts, forum.core.redis_client): pages are rendered,
+  never a 500; a bump that could not be made is made as soon as this process reaches Redis again.
 - `LocalPages` (no Redis): each process keeps its pages in memory (an LRU bounded in bytes), and
   the generation is a random token in a small file of the instance folder, replaced atomically
   (write, then rename) by a bump. Reading it costs one small file read, no database connection, so
@@ -88,17 +89,66 @@ def make_page(body: bytes, content_type: str) -> Page:
 
 # --- the two stores ------------------------------------------------------------------------------
 
+class Memory:
+    """This process's pages: an LRU bounded in bytes, holding the pages of one generation only."""
+
+    def __init__(self, max_bytes: int):
+        self.max_bytes = max_bytes
+        self._lock = threading.Lock()
+        self._pages: OrderedDict[str, tuple[Page, float]] = OrderedDict()
+        self._bytes = 0
+        self._generation: str | None = None
+
+    def get(self, generation: str, key: str) -> Page | None:
+        with self._lock:
+            if generation != self._generation:
+                self._clear(generation)  # every page here is older than the last write
+                return None
+            found = self._pages.get(key)
+            if found is None:
+                return None
+            page, expires = found
+            if time.time() >= expires:
+                self._forget(key)
+                return None
+            self._pages.move_to_end(key)
+            return page
+
+    def put(self, generation: str, key: str, page: Page, expires: float) -> None:
+        size = len(page.body)
+        if size > self.max_bytes // 8:
+            return  # one huge page would push out dozens of others
+        with self._lock:
+            if generation != self._generation:
+                return  # the generation moved on while the page was rendered: it may be stale
+            self._forget(key)
+            self._pages[key] = (page, expires)
+            self._bytes += size
+            while self._bytes > self.max_bytes:
+                self._forget(next(iter(self._pages)))
+
+    def clear(self, generation: str | None = None) -> None:
+        with self._lock:
+            self._clear(generation)
+
+    def _clear(self, generation: str | None) -> None:
+        self._pages.clear()
+        self._bytes = 0
+        self._generation = generation
+
+    def _forget(self, key: str) -> None:
+        found = self._pages.pop(key, None)
+        if found is not None:
+            self._bytes -= len(found[0].body)
+
+
 class LocalPages:
     """This process's pages in memory, keyed by the generation in the instance folder's file."""
 
     def __init__(self, instance_path: str, seconds: float, max_bytes: int):
         self.path = Path(instance_path) / GENERATION_FILE
         self.seconds = seconds
-        self.max_bytes = max_bytes
-        self._lock = threading.Lock()
-        self._pages: OrderedDict[str, tuple[Page, float]] = OrderedDict()
-        self._bytes = 0
-        self._generation: str | None = None  # the generation the pages in memory belong to
+        self.memory = Memory(max_bytes)
         self.broken = False  # a bump failed: this process serves no cached page any more
 
     def generation(self) -> str | None:
@@ -117,32 +167,10 @@ class LocalPages:
         generation = self.generation()
         if generation is None:
             return None, None
-        with self._lock:
-            if generation != self._generation:
-                self._clear(generation)
-                return generation, None
-            found = self._pages.get(key)
-            if found is None:
-                return generation, None
-            page, expires = found
-            if time.time() >= expires:
-                self._forget(key)
-                return generation, None
-            self._pages.move_to_end(key)
-            return generation, page
+        return generation, self.memory.get(generation, key)
 
     def save(self, generation: str, key: str, page: Page) -> None:
-        size = len(page.body)
-        if size > self.max_bytes // 8:
-            return  # one huge page would push out dozens of others
-        with self._lock:
-            if generation != self._generation:
-                return  # the generation moved on while the page was rendered: it may be stale
-            self._forget(key)
-            self._pages[key] = (page, time.time() + self.seconds)
-            self._bytes += size
-            while self._bytes > self.max_bytes:
-                self._forget(next(iter(self._pages)))
+        self.memory.put(generation, key, page, time.time() + self.seconds)
 
     def bump(self) -> str | None:
         """A new generation: a random token, written beside the file and renamed over it (atomic:
@@ -159,45 +187,43 @@ class LocalPages:
             _warn_once(f"cannot write {self.path}: {error}; pages are not cached by process {os.getpid()}")
             self.broken = True
             return None
-        with self._lock:
-            self._clear(token)
+        self.memory.clear(token)
         return token
-
-    def _clear(self, generation: str | None) -> None:
-        self._pages.clear()
-        self._bytes = 0
-        self._generation = generation
-
-    def _forget(self, key: str) -> None:
-        found = self._pages.pop(key, None)
-        if found is not None:
-            self._bytes -= len(found[0].body)
 
 
 class RedisPages:
-    """Pages in Redis, shared by every process and node: one MGET reads the generation and the page."""
+    """Pages in Redis, shared by every process and node, with this process's memory in front: a hit
+    reads the generation (a few bytes, one round trip) and finds the page in memory; a page another
+    process rendered costs a second round trip, once."""
 
-    def __init__(self, app: Flask, seconds: float):
+    def __init__(self, app: Flask, seconds: float, max_bytes: int):
         self.app = app
         self.url = app.config["FORUM_REDIS_URL"]
         self.seconds = seconds
         self.prefix = f"{REDIS_PAGE}{build_id(app)}:"
+        self.memory = Memory(max_bytes)
 
     def lookup(self, key: str) -> tuple[str | None, Page | None]:
-        if not self._reachable("reading the page cache"):
+        if not self._reachable():
             return None, None
+        client = redis_client.client(self.app)
         try:
-            generation, raw = redis_client.client(self.app).mget(REDIS_GENERATION, self.prefix + key)
+            generation = (client.get(REDIS_GENERATION) or b"0").decode()
+            page = self.memory.get(generation, key)
+            if page is None:
+                raw = client.get(self.prefix + key)
+                page = _decode(raw, generation) if raw else None
+                if page is not None:
+                    self.memory.put(generation, key, page, page.rendered_at + self.seconds)
         except redis_client.errors() as error:
             redis_client.mark_down(self.url, error, "reading the page cache")
             return None, None
-        generation = (generation or b"0").decode()
-        page = _decode(raw, generation) if raw else None
         return generation, page
 
     def save(self, generation: str, key: str, page: Page) -> None:
         if not redis_client.available(self.url):
             return
+        self.memory.put(generation, key, page, page.rendered_at + self.seconds)
         try:
             redis_client.client(self.app).set(self.prefix + key, _encode(page, generation),
                                               ex=max(1, int(self.seconds)))
@@ -205,6 +231,7 @@ class RedisPages:
             redis_client.mark_down(self.url, error, "storing a page")
 
     def bump(self) -> None:
+        self.memory.clear()
         try:
             redis_client.client(self.app).incr(REDIS_GENERATION)
         except redis_client.errors() as error:
@@ -213,7 +240,7 @@ class RedisPages:
                 _pending_bumps.add(self.url)
             redis_client.mark_down(self.url, error, "invalidating the page cache")
 
-    def _reachable(self, doing: str) -> bool:
+    def _reachable(self) -> bool:
         if not redis_client.available(self.url):
             return False
         if self.url in _pending_bumps:
@@ -252,10 +279,10 @@ def init_app(app: Flask) -> None:
     if not app.config.get("FORUM_PAGE_CACHE"):
         return
     seconds = float(app.config.get("FORUM_PAGE_CACHE_SECONDS") or 60)
+    max_bytes = int(float(app.config.get("FORUM_PAGE_CACHE_MB") or 32) * 1024 * 1024)
     if app.config.get("FORUM_REDIS_URL"):
-        app.extensions[EXTENSION] = RedisPages(app, seconds)
+        app.extensions[EXTENSION] = RedisPages(app, seconds, max_bytes)
     else:
-        max_bytes = int(float(app.config.get("FORUM_PAGE_CACHE_MB") or 32) * 1024 * 1024)
         app.extensions[EXTENSION] = LocalPages(app.instance_path, seconds, max_bytes)
 
 
