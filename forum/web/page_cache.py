@@ -32,6 +32,7 @@ from forum.web.i18n import visitor_locale
 # Session keys of a visitor who is not signed in that no page shows.
 NEUTRAL_SESSION_KEYS = frozenset({"csrf_token", "_fresh", "_id", "_permanent"})
 HEADER = "X-Page-Cache"  # "hit" or "miss": for operators and the benchmark
+VARY = "Cookie, Accept-Language"  # what else, besides the address, the key holds
 _PRIVATE = "forum_page_private"
 _NEVER = "forum_never_cache"
 
@@ -68,9 +69,10 @@ def lookup() -> Response | Ticket | None:
         return None
     if page is None:
         return Ticket(store, key, generation)
-    response = current_app.response_class(page.body, content_type=page.content_type)
-    response.headers[HEADER] = "hit"
-    return _validated(response, page)
+    if _not_modified(page):
+        return _unchanged(page, "hit")
+    return current_app.response_class(page.body, content_type=page.content_type,
+                                      headers=[*_validators(page), ("Vary", VARY), (HEADER, "hit")])
 
 
 def finish(ticket: Ticket, response: Response) -> Response:
@@ -79,8 +81,11 @@ def finish(ticket: Ticket, response: Response) -> Response:
         return response
     page = page_cache.make_page(response.get_data(), response.content_type)
     ticket.store.save(ticket.generation, ticket.key, page)
-    response.headers[HEADER] = "miss"
-    return _validated(response, page)
+    if _not_modified(page):
+        return _unchanged(page, "miss")
+    response.headers.extend([*_validators(page), (HEADER, "miss")])
+    response.vary.update(("Cookie", "Accept-Language"))
+    return response
 
 
 # --- which requests and responses ----------------------------------------------------------------
@@ -117,27 +122,26 @@ def _storable(response: Response) -> bool:
 
 
 def _key() -> str:
+    json = "json" if "json" in request.headers.get("Accept", "") else ""  # (error pages answer JSON then)
     parts = (request.scheme, request.host, request.path, request.query_string.decode("latin-1"),
-             visitor_locale(), request.accept_mimetypes.best or "")
+             visitor_locale(), json)
     return hashlib.blake2b("\n".join(parts).encode("utf-8", "surrogateescape"), digest_size=20).hexdigest()
 
 
 # --- HTTP validators -----------------------------------------------------------------------------
 
-def _validated(response: Response, page: page_cache.Page) -> Response:
-    """ETag (a digest of the body), Last-Modified, revalidation on every use (`no-cache`: browsers
-    keep the page and ask with If-None-Match), and 304 when the browser's copy is current."""
-    response.headers["ETag"] = f'"{page.etag}"'
-    response.headers["Last-Modified"] = http_date(int(page.rendered_at))
-    response.headers["Cache-Control"] = "no-cache"
-    response.vary.update(("Cookie", "Accept-Language"))
-    if not _not_modified(page):
-        return response
-    unchanged = current_app.response_class(status=304)
-    for name in ("ETag", "Last-Modified", "Cache-Control", "Vary", HEADER):
-        unchanged.headers[name] = response.headers[name]
-    unchanged.headers.pop("Content-Type", None)
-    return unchanged
+def _validators(page: page_cache.Page) -> list[tuple[str, str]]:
+    """ETag (a digest of the body), Last-Modified, and revalidation on every use (`no-cache`:
+    browsers keep the page and ask with If-None-Match, which a 304 answers)."""
+    return [("ETag", f'"{page.etag}"'), ("Last-Modified", http_date(int(page.rendered_at))),
+            ("Cache-Control", "no-cache")]
+
+
+def _unchanged(page: page_cache.Page, how: str) -> Response:
+    headers = [*_validators(page), ("Vary", VARY), (HEADER, how)]
+    response = current_app.response_class(status=304, headers=headers)
+    del response.headers["Content-Type"]  # a 304 describes the page the browser has
+    return response
 
 
 def _not_modified(page: page_cache.Page) -> bool:
