@@ -70,6 +70,13 @@ class Config:
     # Redis down or hung costs a request at most this, once; then limits and jobs run in-process.
     FORUM_REDIS_TIMEOUT = float(_env("FORUM_REDIS_TIMEOUT", "0.5"))
     FORUM_RATE_LIMITS = (_env("FORUM_RATE_LIMITS", "on") or "on").lower() != "off"
+    # Pages for visitors who are not signed in, served from a cache that every committed write
+    # invalidates (forum.core.page_cache): in Redis with FORUM_REDIS_URL, else keyed by a generation
+    # file in the instance folder; either way each process keeps up to FORUM_PAGE_CACHE_MB of them
+    # in memory. FORUM_PAGE_CACHE_SECONDS bounds what no write changes ("3 minutes ago").
+    FORUM_PAGE_CACHE = _env_flag("FORUM_PAGE_CACHE", "on")
+    FORUM_PAGE_CACHE_SECONDS = int(_env("FORUM_PAGE_CACHE_SECONDS", "60"))
+    FORUM_PAGE_CACHE_MB = int(_env("FORUM_PAGE_CACHE_MB", "32"))
     # Per address, checked before the password hash is computed (argon2 is slow on purpose).
     FORUM_LOGIN_RATE_LIMIT = _env("FORUM_LOGIN_RATE_LIMIT", "6 per minute; 30 per hour")
     FORUM_SIGNUP_RATE_LIMIT = _env("FORUM_SIGNUP_RATE_LIMIT", "5 per minute; 20 per hour")
@@ -205,6 +212,9 @@ class TestConfig(Config):
     SECRET_KEY = "test-secret-key"
     WTF_CSRF_ENABLED = False
     FORUM_RATE_LIMITS = False
+    # Off: the tests wipe and edit rows with plain SQL between requests, behind the cache's back.
+    # tests/web/test_page_cache.py switches it on (and invalidates after each wipe).
+    FORUM_PAGE_CACHE = False
     # Tests hash many passwords; the production parameters are checked by a test of their own.
     FORUM_ARGON2_MEMORY_KIB = 1024
     FORUM_ARGON2_TIME_COST = 1

@@ -142,8 +142,9 @@ def logout():
 
 @bp.route("/language", methods=["POST"])
 def language():
-    """Switch the interface language: stored on the member, and in a cookie for visitors."""
-    form = LanguageForm()
+    """Switch the interface language: stored on the member, and in a cookie for visitors. A visitor's
+    switch comes from a cached page without a token: forum.web.csrf checked its origin."""
+    form = LanguageForm() if current_user.is_authenticated else LanguageForm(meta={"csrf": False})
     locale = form.locale.data if form.validate_on_submit() else None
     response = redirect(_safe_next(url_for("questions.index")))
     if locale:

@@ -20,6 +20,7 @@ from forum.notifications.kinds import Kind
 from forum.questions.forms import ActionForm
 from forum.questions.rules import normalise_tag
 from forum.web.navigation import local_url
+from forum.web.page_cache import never_cache
 
 bp = Blueprint("notifications", __name__)
 
@@ -103,6 +104,7 @@ def settings():
 
 
 @bp.route("/unsubscribe/<token>", methods=["GET", "POST"])
+@never_cache  # its address holds a member's secret
 def unsubscribe(token: str):
     """One click (RFC 8058 POST from mail clients, or the button on this page) turns e-mail off."""
     if request.method == "POST":

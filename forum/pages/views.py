@@ -17,7 +17,7 @@ from forum.pages import queries
 from forum.pages.charts import reputation_chart
 from forum.questions import queries as question_queries
 from forum.questions import services as question_services
-from forum.questions.forms import ActionForm, AnswerForm, CommentForm
+from forum.questions.forms import AnswerForm, CommentForm
 from forum.reputation import services as reputation_services
 from forum.reputation.badges import badges_of
 from forum.tickets import services as ticket_services
@@ -56,10 +56,11 @@ def _render_thread(question, *, status: int = 200, answer_form: AnswerForm | Non
             duplicate_of = question_services.get_question(question.duplicate_of_id, viewer=actor)
         except NotFound:
             duplicate_of = None
+    # Forms only for members: building one puts a CSRF token in the visitor's session, and a
+    # visitor's page, cached for everyone (forum.web.page_cache), must hold none.
     return render_template(
         "questions/show.html", duplicate_of=duplicate_of, question=question,
-        answer_form=answer_form or AnswerForm(), comment_form=CommentForm(), action_form=ActionForm(),
-        comment_error=comment_error or {},
+        answer_form=answer_form or (AnswerForm() if actor else None), comment_error=comment_error or {},
         can_edit=lambda post: can(actor, Privilege.EDIT_OTHERS, post) and (not question.is_locked or can(
             actor, Privilege.MODERATE)), private_findings=private_findings or [],
         **queries.thread(question, actor),

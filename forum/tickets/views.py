@@ -20,6 +20,7 @@ from forum.extensions import limiter
 from forum.web import ratelimits
 from forum.web.decorators import staff_required
 from forum.web.forms import attach_errors
+from forum.web.page_cache import never_cache
 
 bp = Blueprint("tickets", __name__)
 
@@ -206,6 +207,7 @@ def dashboard():
 
 
 @bp.route("/support")
+@never_cache  # "open now" and the expected first reply follow the clock, not the database
 def support():
     from flask import current_app
 

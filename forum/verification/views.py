@@ -69,7 +69,7 @@ def history(answer_id: int):
         if view.stale and verified_revision is not None:
             diff = inline_diff(verified_revision.body, answer.body)
     return render_template("verification/history.html", answer=answer, question=question, view=view, diff=diff,
-                           verified_revision=verified_revision, verify_form=VerifyForm(), remove_form=RemoveForm())
+                           verified_revision=verified_revision)
 
 
 @bp.route("/staff/verifications")

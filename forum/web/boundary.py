@@ -8,7 +8,10 @@ once after the view has built its response, and only if that response is a succe
   wrote is rolled back. What must stand even then (a failed sign-in's place in the attempt budget)
   was made durable by the service itself with `forum.core.db.checkpoint()`;
 - an IntegrityError anywhere in the view or at the commit becomes a 409 Conflict;
-- the on-commit hooks (indexing, e-mail, jobs) run after the commit, before the response leaves.
+- the on-commit hooks (indexing, e-mail, jobs) run after the commit, before the response leaves;
+- a visitor who is not signed in may get the page from the page cache instead of the view
+  (forum.web.page_cache): before the unit of work, so a hit opens no transaction; a page the view
+  rendered is kept after the commit, under the cache generation read before the view.
 
 This is the model of Indico's request handler: one unit of work per request, side effects after
 the commit. Services never commit (tests/core/test_unit_of_work.py).
@@ -21,6 +24,7 @@ from flask import Flask, g
 from flask.wrappers import Response
 
 from forum.core.db import unit_of_work
+from forum.web import page_cache
 
 _CALLBACKS = "forum_before_commit"
 
@@ -35,6 +39,9 @@ class ForumFlask(Flask):
     """Flask with the request boundary above: dispatch_request is the one place a request commits."""
 
     def dispatch_request(self):  # type: ignore[override]
+        ticket = page_cache.lookup()
+        if isinstance(ticket, Response):
+            return ticket
         with unit_of_work() as session:
             response = self.make_response(super().dispatch_request())
             if response.status_code < 400:
@@ -42,4 +49,4 @@ class ForumFlask(Flask):
                     callback(response)
             else:
                 session.rollback()  # the unit of work then commits nothing
-        return response
+        return page_cache.finish(ticket, response) if ticket is not None else response

@@ -10,8 +10,9 @@ from flask_babel import format_datetime, format_decimal, get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup
 
+from forum.core import page_cache
 from forum.extensions import db
-from forum.web import assets, errors
+from forum.web import assets, csrf, errors
 from forum.web.cli import translations_cli
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -22,6 +23,8 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' 
 def init_app(app: Flask) -> None:
     errors.register(app)
     assets.init_app(app)
+    csrf.init_app(app)
+    page_cache.init_app(app)
     app.cli.add_command(translations_cli)
 
     @app.before_request
