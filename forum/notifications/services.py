@@ -191,10 +191,12 @@ def _visible():
     # ticket notifications go only to the requester and staff and carry no question.
     from forum.questions.models import Answer
 
+    # Correlated (one primary-key lookup per notification): `question_id IN (SELECT id FROM questions
+    # WHERE public)` made SQLite list every public question, 23 ms of a member's every page at 10,000.
     question_live = sa.or_(Notification.question_id.is_(None), Notification.ticket_id.is_not(None),
-                           Notification.question_id.in_(sa.select(Question.id).where(Question.public())))
+                           sa.exists().where(Question.id == Notification.question_id, Question.public()))
     answer_live = sa.or_(Notification.answer_id.is_(None),
-                         Notification.answer_id.in_(sa.select(Answer.id).where(Answer.public())))
+                         sa.exists().where(Answer.id == Notification.answer_id, Answer.public()))
     return sa.and_(question_live, answer_live)
 
 
