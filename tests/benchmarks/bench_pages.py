@@ -172,16 +172,16 @@ def main() -> None:
     instance = tempfile.mkdtemp(prefix="forum-bench-")
     env = {**os.environ, "FORUM_INSTANCE_PATH": instance, "FORUM_RATE_LIMITS": "off", "FORUM_LOG_LEVEL": "WARNING"}
     if args.database:
+        # forum is imported only once the environment names this database (its settings read it then).
         import sqlalchemy as sa
 
-        from forum.settings import normalise_database_url
-
-        engine = sa.create_engine(normalise_database_url(args.database))
+        engine = sa.create_engine(re.sub(r"^postgres(ql)?://", "postgresql+psycopg://", args.database))
         with engine.begin() as conn:
             conn.execute(sa.text("DROP SCHEMA public CASCADE"))
             conn.execute(sa.text("CREATE SCHEMA public"))
         engine.dispose()
         env["FORUM_DATABASE_URL"] = args.database
+    os.environ.update(env)
     started = time.perf_counter()
     flask(["db", "upgrade"], env)
     flask(["demo"], env)
