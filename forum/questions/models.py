@@ -104,14 +104,21 @@ class Tag(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
 
 
+PUBLIC = sa.text("deleted_at IS NULL AND held_at IS NULL")  # Question.public(), for partial indexes
+
+
 class Question(HeldMixin, TimestampMixin, db.Model):
     __tablename__ = "questions"
     __table_args__ = (
-        sa.Index("ix_questions_listing_created", "deleted_at", "created_at"),
-        sa.Index("ix_questions_listing_activity", "deleted_at", "last_activity_at"),
-        # The "most votes" tab orders by score, then newest: without the second column each page
-        # sorted every question of the top score (thousands at 100,000 questions).
-        sa.Index("ix_questions_listing_score", "deleted_at", "score", "created_at"),
+        # One index per list order, holding exactly the listed (public) questions in exactly the
+        # list's order, ties broken by id: a page reads its 20 rows from the index and stops. With
+        # (deleted_at, created_at) PostgreSQL could not give the id tie-break from the index and
+        # scanned and sorted every question on each page (6 ms at 10,000, growing with the forum).
+        sa.Index("ix_questions_public_newest", "created_at", "id", sqlite_where=PUBLIC, postgresql_where=PUBLIC),
+        sa.Index("ix_questions_public_active", "last_activity_at", "id", sqlite_where=PUBLIC,
+                 postgresql_where=PUBLIC),
+        sa.Index("ix_questions_public_votes", "score", "created_at", "id", sqlite_where=PUBLIC,
+                 postgresql_where=PUBLIC),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
