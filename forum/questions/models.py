@@ -119,6 +119,13 @@ class Question(HeldMixin, TimestampMixin, db.Model):
                  postgresql_where=PUBLIC),
         sa.Index("ix_questions_public_votes", "score", "created_at", "id", sqlite_where=PUBLIC,
                  postgresql_where=PUBLIC),
+        # The same orders inside one category (SQLite otherwise took the category index and sorted).
+        sa.Index("ix_questions_public_category_newest", "category", "created_at", "id", sqlite_where=PUBLIC,
+                 postgresql_where=PUBLIC),
+        sa.Index("ix_questions_public_category_active", "category", "last_activity_at", "id", sqlite_where=PUBLIC,
+                 postgresql_where=PUBLIC),
+        sa.Index("ix_questions_public_category_votes", "category", "score", "created_at", "id",
+                 sqlite_where=PUBLIC, postgresql_where=PUBLIC),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -18,7 +18,10 @@ depends_on = None
 PUBLIC = sa.text("deleted_at IS NULL AND held_at IS NULL")
 NEW = {"ix_questions_public_newest": ["created_at", "id"],
        "ix_questions_public_active": ["last_activity_at", "id"],
-       "ix_questions_public_votes": ["score", "created_at", "id"]}
+       "ix_questions_public_votes": ["score", "created_at", "id"],
+       "ix_questions_public_category_newest": ["category", "created_at", "id"],
+       "ix_questions_public_category_active": ["category", "last_activity_at", "id"],
+       "ix_questions_public_category_votes": ["category", "score", "created_at", "id"]}
 OLD = {"ix_questions_listing_created": ["deleted_at", "created_at"],
        "ix_questions_listing_activity": ["deleted_at", "last_activity_at"],
        "ix_questions_listing_score": ["deleted_at", "score", "created_at"]}

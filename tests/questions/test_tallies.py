@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import itertools
 
+import pytest
+
 import sqlalchemy as sa
 
 from forum.core.db import unit_of_work
@@ -99,3 +101,38 @@ def test_the_list_total_reads_no_questions_count(ctx, client, create_question, c
     assert page.status_code == 200 and "3 questions" in page.get_data(as_text=True)
     counts = [s for s in counter.statements if "count(" in s.lower() and "from questions" in s.lower()]
     assert counts == [], counts
+
+
+@pytest.mark.parametrize("category", [None, Category.ORDERS], ids=["all", "category"])
+@pytest.mark.parametrize("tab", list(Tab))
+def test_each_list_reads_its_rows_in_order_from_an_index(ctx, create_question, tab, category):
+    """No list page scans or sorts the questions table: the plan walks a listing index (with the
+    planner told to avoid sequential scans, since a test database is small enough to scan)."""
+    create_question()
+    db.session.commit()
+    seen: list[tuple] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        if statement.lstrip().upper().startswith("SELECT QUESTIONS.ID") and "LIMIT" in statement.upper():
+            seen.append((statement, parameters))
+
+    engine = db.engine
+    sa.event.listen(engine, "before_cursor_execute", record)
+    try:
+        queries.list_questions(tab=tab, category=category)
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", record)
+    assert len(seen) == 1, seen
+    statement, parameters = seen[0]
+    connection = db.session.connection()
+    raw = connection.connection.driver_connection
+    if engine.dialect.name == "postgresql":
+        cursor = raw.cursor()
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_bitmapscan = off")
+        cursor.execute("EXPLAIN " + statement, parameters)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+        assert "ix_questions_public_" in plan and "Sort" not in plan, plan
+    else:
+        plan = "\n".join(str(row) for row in raw.execute("EXPLAIN QUERY PLAN " + statement, parameters).fetchall())
+        assert "ix_questions_public_" in plan and "TEMP B-TREE" not in plan, plan
