@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import defer, joinedload, selectinload
 
 from forum.auth.models import User
 from forum.core.enums import TitledEnum
@@ -59,7 +59,9 @@ def list_questions(*, tab: Tab = Tab.NEWEST, category: Category | None = None, t
         total = tally(tab=tab, category=category, verified=verified)
     items = db.session.scalars(
         sa.select(Question).where(*where).order_by(*order, Question.id.desc())
-        .options(joinedload(Question.author), selectinload(Question.tags))
+        # Lists show a title and an excerpt (from the HTML), never the Markdown source: leave it in
+        # the database, and fail loudly if a list ever reads it (one query per row otherwise).
+        .options(joinedload(Question.author), selectinload(Question.tags), defer(Question.body, raiseload=True))
         .limit(per_page).offset((page - 1) * per_page)
     ).unique().all()
     return Page(list(items), page, per_page, total)
