@@ -142,6 +142,20 @@ def make_app(backend: str, tmp_path_factory, **overrides):
     return app
 
 
+def make_side_app(backend: str, suffix: str, tmp_path_factory, **overrides):
+    """An application of its own beside the session's: SQLite in a new folder, or PostgreSQL in the
+    database `<name>_<suffix>` (side_database_url), so its rows never meet the session's."""
+    global POSTGRES_URL
+    if backend != "postgresql":
+        return make_app("sqlite", tmp_path_factory, **overrides)
+    saved = POSTGRES_URL
+    POSTGRES_URL = side_database_url(suffix)
+    try:
+        return make_app("postgresql", tmp_path_factory, **overrides)
+    finally:
+        POSTGRES_URL = saved
+
+
 @pytest.fixture(scope="session", params=BACKENDS)
 def app(request, tmp_path_factory):
     app = make_app(request.param, tmp_path_factory)

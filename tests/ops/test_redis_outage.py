@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 from forum.extensions import db, limiter
 from forum.notifications.models import OutgoingEmail
-from tests.conftest import BACKENDS, IsolatedClient, make_app, side_database_url, wipe
+from tests.conftest import BACKENDS, IsolatedClient, make_side_app, wipe
 
 # Generous: a request that waits for a dead Redis (the bug) takes 5 s or more; one that does not,
 # well under a second (seen: 2.7 s once on a fully loaded 2-core machine). Not a benchmark.
@@ -93,17 +93,7 @@ def down(request, tmp_path_factory, smtp_outbox):
                      FORUM_LOGIN_RATE_LIMIT="3 per minute", FORUM_NEW_MEMBER_REPUTATION=0,
                      FORUM_QUESTION_INTERVAL_REPUTATION=0, FORUM_MAIL_SERVER="127.0.0.1",
                      FORUM_MAIL_PORT=smtp_outbox[0])
-    if backend == "postgresql":
-        import tests.conftest as conftest
-
-        saved = conftest.POSTGRES_URL
-        conftest.POSTGRES_URL = side_database_url("redis_outage")
-        try:
-            app = make_app("postgresql", tmp_path_factory, **overrides)
-        finally:
-            conftest.POSTGRES_URL = saved
-    else:
-        app = make_app("sqlite", tmp_path_factory, **overrides)
+    app = make_side_app(backend, "redis_outage", tmp_path_factory, **overrides)
     # The limiter is one object for every app of this test process: start from "storage alive",
     # as a freshly started forum does.
     limiter._storage_dead = False

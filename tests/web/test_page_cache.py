@@ -17,7 +17,7 @@ from forum.core import page_cache, redis_client
 from forum.core.db import unit_of_work
 from forum.extensions import db
 from forum.web.page_cache import private
-from tests.conftest import BACKENDS, IsolatedClient, make_app, side_database_url
+from tests.conftest import BACKENDS, IsolatedClient, make_side_app
 from tests.fixtures.auth import PASSWORD
 
 STORES = ("local", "redis")
@@ -61,17 +61,7 @@ def _build(backend: str, store: str, tmp_path_factory, **extra):
     overrides = dict(FORUM_PAGE_CACHE=True, FORUM_JOBS_INLINE=True, **extra)
     if store == "redis":
         overrides.setdefault("FORUM_REDIS_URL", _redis_url())
-    if backend == "postgresql":
-        import tests.conftest as conftest
-
-        saved = conftest.POSTGRES_URL
-        conftest.POSTGRES_URL = side_database_url("page_cache")
-        try:
-            app = make_app("postgresql", tmp_path_factory, **overrides)
-        finally:
-            conftest.POSTGRES_URL = saved
-    else:
-        app = make_app("sqlite", tmp_path_factory, **overrides)
+    app = make_side_app(backend, "page_cache", tmp_path_factory, **overrides)
     app.config["TEST_BACKEND"] = backend
     return app
 
