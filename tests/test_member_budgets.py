@@ -13,9 +13,6 @@ _names = itertools.count(1)
 
 @pytest.fixture(scope="module")
 def limited(tmp_path_factory):
-    from forum.extensions import limiter
-
-    enabled = limiter.enabled  # one limiter object for every app: give the others theirs back
     per_minute = f"{LIMIT} per minute"
     app = make_app("sqlite", tmp_path_factory, FORUM_RATE_LIMITS=True, FORUM_VOTE_RATE_LIMIT=per_minute,
                    FORUM_POST_RATE_LIMIT=per_minute, FORUM_EDIT_RATE_LIMIT=per_minute,
@@ -26,7 +23,6 @@ def limited(tmp_path_factory):
     with app.app_context():
         yield app
     wipe(app)
-    limiter.enabled = enabled
 
 
 def _member(role: str = "member"):

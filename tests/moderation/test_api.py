@@ -657,15 +657,11 @@ def test_openapi_lists_the_moderation_paths(client):
 
 @pytest.fixture(scope="module")
 def limited(tmp_path_factory):
-    from forum.extensions import limiter
-
-    enabled = limiter.enabled  # the limiter is one object for every app: give the others theirs back
     app = make_app("sqlite", tmp_path_factory, FORUM_RATE_LIMITS=True, FORUM_API_RATE_LIMIT="4 per minute",
                    FORUM_NEW_MEMBER_REPUTATION=0, FORUM_QUESTION_INTERVAL_REPUTATION=0)
     app.test_client_class = IsolatedClient
     yield app
     wipe(app)
-    limiter.enabled = enabled
 
 
 def test_one_api_budget_per_token_across_every_route(limited):
