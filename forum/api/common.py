@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError, create
 from forum.api import bp, idempotency
 from forum.auth import services as auth_services
 from forum.auth.models import User
+from forum.core import page_cache
 from forum.core.errors import AuthenticationFailed, DomainError, ValidationFailed
 from forum.core.pagination import clamp_page
 from forum.core.validation import field_errors, message_for
@@ -254,7 +255,7 @@ def conditional(response: Response) -> Response:
     If-None-Match names it. The body has been built and checked against its model either way: the
     saving is in what is sent. `Vary: Authorization`: `my_vote`, e-mail addresses and private posts
     differ between callers, and so do their ETags."""
-    response.add_etag(weak=True)
+    response.set_etag(page_cache.digest(response.get_data()), weak=True)  # the page cache's digest, too
     response.headers["Cache-Control"] = "private, no-cache" if bearer_token() else "no-cache"
     response.vary.add("Authorization")
     return response.make_conditional(request)

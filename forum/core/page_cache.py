@@ -83,8 +83,13 @@ class Page:
     rendered_at: float  # Unix time
 
 
+def digest(body: bytes) -> str:
+    """A page's validator: the same body, the same ETag, on every worker and node."""
+    return hashlib.blake2b(body, digest_size=16).hexdigest()
+
+
 def make_page(body: bytes, content_type: str) -> Page:
-    return Page(body, content_type, hashlib.blake2b(body, digest_size=16).hexdigest(), time.time())
+    return Page(body, content_type, digest(body), time.time())
 
 
 # --- the two stores ------------------------------------------------------------------------------

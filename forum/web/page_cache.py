@@ -1,17 +1,20 @@
-"""Serving pages to visitors who are not signed in from the page cache (forum.core.page_cache), with
-ETag and Last-Modified, and 304 Not Modified when the browser already has the page.
+"""Serving pages and API reads to visitors who are not signed in from the page cache
+(forum.core.page_cache), with ETag and Last-Modified, and 304 Not Modified when the browser (or
+client) already has the answer.
 
-Which requests use it (`lookup`): GET or HEAD of a page (not /static/, not the API, not a view
+Which requests use it (`lookup`): GET or HEAD of a page or an API read (not /static/, not a view
 marked `never_cache`) from a visitor who is not signed in: no member in the session, no remember-me
 cookie, no Authorization header, and nothing else in the session that a page would show (a flash
 message waiting, a sign-in half done); only the CSRF token and Flask-Login's bookkeeping may be
-there. Members' pages are never cached nor served from the cache.
+there. Members' pages, and API calls with a token, are never cached nor served from the cache. An
+API read served from here still passes the rate limits (they run before the view, in
+before_request) and carries its caller's own X-RateLimit headers.
 
-Which responses are kept (`finish`): 200 text/html that set no cookie, left the session untouched,
-rendered no CSRF token (one is bound to its visitor's session: anonymous pages carry none, see
-forum.web.csrf), made no write, and that the view did not mark `private()`. Flash messages and held
-posts are thereby never kept: showing a flash pops it from the session, and held posts are shown
-only to their author and moderators, who are signed in.
+Which responses are kept (`finish`): 200 text/html (JSON for the API) that set no cookie, left the
+session untouched, rendered no CSRF token (one is bound to its visitor's session: anonymous pages
+carry none, see forum.web.csrf), made no write, and that the view did not mark `private()`. Flash
+messages and held posts are thereby never kept: showing a flash pops it from the session, and held
+posts are shown only to their author and moderators, who are signed in.
 
 The key: scheme, host, path, query string, the visitor's language (cookie, else Accept-Language)
 and whether JSON was asked for; the page itself says nothing else about its visitor.
@@ -33,7 +36,9 @@ from forum.web.i18n import visitor_locale
 NEUTRAL_SESSION_KEYS = frozenset({"csrf_token", "_fresh", "_id", "_permanent"})
 HEADER = "X-Page-Cache"  # "hit" or "miss": for operators and the benchmark
 VARY = "Cookie, Accept-Language"  # what else, besides the address, the key holds
+API_VARY = "Authorization, Accept-Language"  # the API reads no cookie; a token is never served from here
 _PRIVATE = "forum_page_private"
+_TYPE = {False: "text/html", True: "application/json"}  # what a page, and an API read, answers
 _NEVER = "forum_never_cache"
 
 
@@ -72,7 +77,7 @@ def lookup() -> Response | Ticket | None:
     if _not_modified(page):
         return _unchanged(page, "hit")
     return current_app.response_class(page.body, content_type=page.content_type,
-                                      headers=[*_validators(page), ("Vary", VARY), (HEADER, "hit")])
+                                      headers=[*_validators(page), ("Vary", _vary()), (HEADER, "hit")])
 
 
 def finish(ticket: Ticket, response: Response) -> Response:
@@ -83,8 +88,10 @@ def finish(ticket: Ticket, response: Response) -> Response:
     ticket.store.save(ticket.generation, ticket.key, page)
     if _not_modified(page):
         return _unchanged(page, "miss")
-    response.headers.extend([*_validators(page), (HEADER, "miss")])
-    response.vary.update(("Cookie", "Accept-Language"))
+    for name, value in _validators(page):
+        response.headers[name] = value
+    response.headers[HEADER] = "miss"
+    response.vary.update(h.strip() for h in _vary().split(","))
     return response
 
 
@@ -93,7 +100,7 @@ def finish(ticket: Ticket, response: Response) -> Response:
 def _cacheable_request() -> bool:
     if request.method not in ("GET", "HEAD") or request.routing_exception is not None:
         return False
-    if request.endpoint in (None, "static") or request.blueprint == "api":
+    if request.endpoint in (None, "static"):
         return False
     view = current_app.view_functions.get(request.endpoint)
     if view is None or getattr(view, _NEVER, False):
@@ -108,7 +115,7 @@ def _cacheable_request() -> bool:
 def _storable(response: Response) -> bool:
     from flask_login import current_user
 
-    if response.status_code != 200 or response.mimetype != "text/html" or response.is_streamed:
+    if response.status_code != 200 or response.mimetype != _TYPE[request.blueprint == "api"] or response.is_streamed:
         return False
     if "Set-Cookie" in response.headers or session.modified:
         return False
@@ -132,13 +139,18 @@ def _key() -> str:
 
 def _validators(page: page_cache.Page) -> list[tuple[str, str]]:
     """ETag (a digest of the body), Last-Modified, and revalidation on every use (`no-cache`:
-    browsers keep the page and ask with If-None-Match, which a 304 answers)."""
-    return [("ETag", f'"{page.etag}"'), ("Last-Modified", http_date(int(page.rendered_at))),
-            ("Cache-Control", "no-cache")]
+    browsers keep the page and ask with If-None-Match, which a 304 answers). An API read's ETag is
+    weak, as the API's own (forum.api.common.conditional, the same digest): the same JSON."""
+    etag = f'W/"{page.etag}"' if request.blueprint == "api" else f'"{page.etag}"'
+    return [("ETag", etag), ("Last-Modified", http_date(int(page.rendered_at))), ("Cache-Control", "no-cache")]
+
+
+def _vary() -> str:
+    return API_VARY if request.blueprint == "api" else VARY
 
 
 def _unchanged(page: page_cache.Page, how: str) -> Response:
-    headers = [*_validators(page), ("Vary", VARY), (HEADER, how)]
+    headers = [*_validators(page), ("Vary", _vary()), (HEADER, how)]
     response = current_app.response_class(status=304, headers=headers)
     del response.headers["Content-Type"]  # a 304 describes the page the browser has
     return response

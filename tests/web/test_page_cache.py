@@ -437,6 +437,75 @@ def test_304_when_the_browser_has_the_page(client, create_question):
     assert "修改以后的标题" in changed.get_data(as_text=True)
 
 
+# --- API reads ----------------------------------------------------------------------------------
+
+def test_api_reads_of_visitors_come_from_the_cache_without_a_query(client, create_question, create_answer,
+                                                                 count_queries):
+    question = create_question(title="支付失败以后订单还在吗", tags=("支付",))
+    answer = create_answer(question)
+    paths = [f"/api/v1/questions/{question.id}", "/api/v1/questions?sort=votes", f"/api/v1/answers/{answer.id}",
+             "/api/v1/search?q=" + "支付失败", f"/api/v1/questions/{question.id}/revisions"]
+    for path in paths:
+        first = _page(client, path)
+        assert first.headers["X-Page-Cache"] == "miss" and first.is_json, path
+        with count_queries() as counted:
+            second = _page(client, path)
+        assert second.headers["X-Page-Cache"] == "hit" and counted.count == 0, (path, counted.statements)
+        assert second.get_json() == first.get_json() and second.mimetype == "application/json"
+        assert second.headers["ETag"] == first.headers["ETag"] and second.headers["ETag"].startswith('W/"')
+        assert {"Authorization", "Accept-Language"} <= {v.strip() for v in second.headers["Vary"].split(",")}
+        unchanged = client.get(path, headers={"If-None-Match": second.headers["ETag"]})
+        assert unchanged.status_code == 304 and unchanged.data == b"", path
+
+
+def test_an_api_write_is_visible_to_the_next_anonymous_api_read(client, create_question, create_answer, create_user,
+                                                                 token_for):
+    question = create_question()
+    answer = create_answer(question)
+    path = f"/api/v1/answers/{answer.id}"
+    _cached(client, path)
+    before = _page(client, path).get_json()["score"]
+    voter = token_for(create_user(reputation=500))
+    assert client.put(f"{path}/vote", json={"value": 1}, headers=voter).status_code == 200
+    after = _page(client, path)
+    assert after.headers["X-Page-Cache"] == "miss" and after.get_json()["score"] == before + 1
+
+
+def test_a_call_with_a_token_is_never_cached_nor_served_from_the_cache(client, create_question, create_answer,
+                                                                       create_user, token_for):
+    question = create_question()
+    answer = create_answer(question)
+    path = f"/api/v1/questions/{question.id}"
+    voter = token_for(create_user(reputation=500))
+    assert client.put(f"/api/v1/answers/{answer.id}/vote", json={"value": 1}, headers=voter).status_code == 200
+    anonymous = _cached(client, path)
+    for _ in range(2):
+        mine = _page(client, path, headers=voter)
+        assert "X-Page-Cache" not in mine.headers and mine.headers["Cache-Control"] == "private, no-cache"
+        assert mine.get_json()["answers"][0]["my_vote"] == 1
+    assert '"my_vote":1' not in anonymous.replace(" ", "")
+    bad = client.get(path, headers={"Authorization": "Bearer not-a-token"})
+    assert bad.status_code == 401 and "X-Page-Cache" not in bad.headers
+
+
+def test_an_api_read_from_the_cache_still_passes_the_rate_limit(tmp_path_factory):
+    """The limits run before the view: a hit is counted, and carries its caller's own headers."""
+    app = _build("sqlite", "local", tmp_path_factory, FORUM_RATE_LIMITS=True)
+    try:
+        caller, other = app.test_client(), app.test_client()
+        first = _page(caller, "/api/v1/questions")
+        second = _page(caller, "/api/v1/questions")
+        assert (first.headers["X-Page-Cache"], second.headers["X-Page-Cache"]) == ("miss", "hit")
+        assert int(second.headers["X-RateLimit-Remaining"]) == int(first.headers["X-RateLimit-Remaining"]) - 1
+        elsewhere = other.get("/api/v1/questions", environ_base={"REMOTE_ADDR": "192.0.2.7"})
+        assert elsewhere.headers["X-Page-Cache"] == "hit"  # another address, its own budget
+        assert int(elsewhere.headers["X-RateLimit-Remaining"]) > int(second.headers["X-RateLimit-Remaining"])
+    finally:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
 # --- several processes, Redis down ---------------------------------------------------------------
 
 def test_a_write_in_one_process_invalidates_the_pages_of_another(app, client, create_question, create_answer):
