@@ -208,6 +208,16 @@ class RedisPages:
         self.prefix = f"{REDIS_PAGE}{build_id(app)}:"
         self.memory = Memory(max_bytes)
 
+    def generation(self) -> str | None:
+        """The shared generation (None: Redis cannot be reached now; then nothing is cached)."""
+        if not self._reachable():
+            return None
+        try:
+            return (redis_client.client(self.app).get(REDIS_GENERATION) or b"0").decode()
+        except redis_client.errors() as error:
+            redis_client.mark_down(self.url, error, "reading the page cache")
+            return None
+
     def lookup(self, key: str) -> tuple[str | None, Page | None]:
         if not self._reachable():
             return None, None

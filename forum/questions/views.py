@@ -17,6 +17,7 @@ from forum.questions.forms import AnswerForm, ActionForm, QuestionForm
 from forum.questions.models import Category
 from forum.extensions import limiter
 from forum.web import ratelimits
+from forum.web.fragments import deferred
 from forum.web.posting import private_choice, save_post, say_if_held, say_if_private
 
 bp = Blueprint("questions", __name__)
@@ -58,10 +59,12 @@ def _listing(template: str, *, tag: str | None = None, **context):
             abort(404)
     page, per_page = clamp_page(request.args.get("page", 1), request.args.get("per_page", 20))
     verified = True if request.args.get("verified") == "1" else None
-    result = queries.list_questions(tab=tab, category=category, tag=tag, verified=verified, page=page,
-                                    per_page=per_page)
+    # The list and the popular tags are the same for everyone: shared fragments (forum.web.fragments),
+    # queried only when the template renders them.
+    result = deferred(lambda: queries.list_questions(tab=tab, category=category, tag=tag, verified=verified,
+                                                     page=page, per_page=per_page))
     return render_template(template, page=result, tab=tab, tabs=list(queries.Tab), category=category, tag=tag,
-                           verified=verified, popular_tags=queries.popular_tags(), **context)
+                           verified=verified, popular_tags=deferred(queries.popular_tags), **context)
 
 
 @bp.route("/")

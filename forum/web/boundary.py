@@ -11,7 +11,8 @@ once after the view has built its response, and only if that response is a succe
 - the on-commit hooks (indexing, e-mail, jobs) run after the commit, before the response leaves;
 - a visitor who is not signed in may get the page from the page cache instead of the view
   (forum.web.page_cache): before the unit of work, so a hit opens no transaction; a page the view
-  rendered is kept after the commit, under the cache generation read before the view.
+  rendered is kept after the commit, under the cache generation read before the view; the same
+  generation keys the parts of members' pages that are the same for everyone (forum.web.fragments).
 
 This is the model of Indico's request handler: one unit of work per request, side effects after
 the commit. Services never commit (tests/core/test_unit_of_work.py).
@@ -24,7 +25,7 @@ from flask import Flask, g
 from flask.wrappers import Response
 
 from forum.core.db import unit_of_work
-from forum.web import page_cache
+from forum.web import fragments, page_cache
 
 _CALLBACKS = "forum_before_commit"
 
@@ -42,6 +43,7 @@ class ForumFlask(Flask):
         ticket = page_cache.lookup()
         if isinstance(ticket, Response):
             return ticket
+        fragments.begin(ticket.generation if ticket is not None else None)
         with unit_of_work() as session:
             response = self.make_response(super().dispatch_request())
             if response.status_code < 400:

@@ -165,13 +165,19 @@ def main() -> None:
     parser.add_argument("--database", default="", help="a PostgreSQL URL to wipe and use (default: SQLite)")
     parser.add_argument("--duration", type=int, default=5, help="seconds of wrk per row")
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--instance", default="", help="an instance folder to seed (kept), or to reuse as it is "
+                        "when it holds a seeded SQLite database (with --database: when that database is seeded)")
+    parser.add_argument("--only", default="", help="run only the rows whose name holds this text")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is missing: apt-get install wrk")
 
-    instance = tempfile.mkdtemp(prefix="forum-bench-")
+    instance = args.instance or tempfile.mkdtemp(prefix="forum-bench-")
+    reuse = bool(args.instance) and (Path(instance) / "search-index").exists()
     env = {**os.environ, "FORUM_INSTANCE_PATH": instance, "FORUM_RATE_LIMITS": "off", "FORUM_LOG_LEVEL": "WARNING"}
-    if args.database:
+    if args.database and reuse:
+        env["FORUM_DATABASE_URL"] = args.database
+    elif args.database:
         # forum is imported only once the environment names this database (its settings read it then).
         import sqlalchemy as sa
 
@@ -182,14 +188,19 @@ def main() -> None:
         engine.dispose()
         env["FORUM_DATABASE_URL"] = args.database
     os.environ.update(env)
-    started = time.perf_counter()
-    flask(["db", "upgrade"], env)
-    flask(["demo"], env)
-    seeding = flask(["seed", "--questions", str(args.questions), "--answers", str(args.answers)], env)
-    seeded = time.perf_counter() - started
     backend = "PostgreSQL" if args.database else "SQLite"
-    print(f"# {backend}, {args.questions} questions × ~{args.answers} answers: seeded in {seeded:.0f} s "
-          f"and indexed ({seeding.strip().splitlines()[-1]}); gunicorn -w {args.workers}, wrk -t2 -c4 -d{args.duration}s")
+    if reuse:
+        print(f"# {backend}, the instance seeded before in {instance}; gunicorn -w {args.workers}, "
+              f"wrk -t2 -c4 -d{args.duration}s")
+    else:
+        started = time.perf_counter()
+        flask(["db", "upgrade"], env)
+        flask(["demo"], env)
+        seeding = flask(["seed", "--questions", str(args.questions), "--answers", str(args.answers)], env)
+        seeded = time.perf_counter() - started
+        print(f"# {backend}, {args.questions} questions × ~{args.answers} answers: seeded in {seeded:.0f} s "
+              f"and indexed ({seeding.strip().splitlines()[-1]}); gunicorn -w {args.workers}, "
+              f"wrk -t2 -c4 -d{args.duration}s")
 
     hello, hello_base = serve("hello_app:app", {**env, "PYTHONPATH": str(HELLO.parent)}, args.workers)
     ceiling, _ = wrk(hello_base, ["/"], args.duration)
@@ -210,6 +221,8 @@ def main() -> None:
         print(f"{'page':44} {'req/s':>8} {'ratio':>7} {'goal':>6} {'p99 ms':>8}")
         print(f"{'bare Flask (the ceiling)':44} {ceiling:8.0f} {1:7.3f}")
         for name, goal, paths, signed in ROWS:
+            if args.only and args.only not in name:
+                continue
             if paths == "threads":
                 paths = [f"/questions/{i}" for i in ids]
             paths = [p.format(q=ids[0]) for p in paths]

@@ -1,0 +1,117 @@
+"""Shared fragments: the parts of a member's page that are the same for every viewer (a list of
+questions, its count, the popular tags), rendered once and reused, in each process, until the next
+write that public pages show.
+
+Members' pages are never served from the page cache (forum.web.page_cache): each carries its
+member's name, notifications and form tokens. Most of such a page is nobody's in particular,
+though, and rendering it is most of the page's cost (a list item about 0.6 ms, mostly translations,
+links and dates). A template marks such a part:
+
+    {% call shared("question-list") %} ... {% endcall %}
+
+and the view hands it what only that part shows as `deferred(...)`, so that a part found in the
+store runs neither its template nor its queries.
+
+Kept under the page cache's generation (forum.core.page_cache), read once per request *before* the
+view reads the database (forum.web.boundary), so a fragment holds at least every write whose
+invalidation came before it, as a cached page does; and for at most FORUM_PAGE_CACHE_SECONDS
+("3 minutes ago"). Keyed by its name, the request's path and query (pagination and tab links are
+built from them; `same_on_every_page=True` drops them), the language, and what the template adds.
+In this process's memory only (an LRU bounded by FORUM_PAGE_CACHE_MB): a fragment costs less to
+render than to fetch from Redis and decode. Off with the page cache (FORUM_PAGE_CACHE=off).
+
+What goes inside a shared part must not depend on who is looking: no `current_user`, no form token,
+no held post (tests/web/test_fragments.py renders each part for several members and visitors).
+"""
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from functools import cached_property
+from typing import Any
+
+from flask import Flask, current_app, g, request
+from flask_babel import get_locale
+from markupsafe import Markup
+
+from forum.core import page_cache
+
+EXTENSION = "forum_fragments"
+_GENERATION = "forum_fragment_generation"
+_UNREAD = object()
+
+
+class _Fragment:
+    """What the store keeps: the HTML (`body`, as the page cache's LRU measures it)."""
+
+    __slots__ = ("body",)
+
+    def __init__(self, body: str):
+        self.body = body
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.globals["shared"] = shared
+    app.extensions.pop(EXTENSION, None)
+    if app.config.get("FORUM_PAGE_CACHE"):
+        max_bytes = int(float(app.config.get("FORUM_PAGE_CACHE_MB") or 32) * 1024 * 1024)
+        app.extensions[EXTENSION] = page_cache.Memory(max_bytes)
+
+
+def begin(generation: str | None = None) -> None:
+    """Before the view reads the database: the generation this request's fragments are kept under
+    (the page cache's lookup already read it for a visitor; a member's request reads it here)."""
+    if EXTENSION not in current_app.extensions or request.method not in ("GET", "HEAD"):
+        return
+    if generation is None:
+        store = page_cache.store_of(current_app)
+        generation = store.generation() if store is not None else None
+    g.setdefault(_GENERATION, generation)
+
+
+def shared(name: str, *parts: Any, caller: Callable[[], str], same_on_every_page: bool = False) -> Markup:
+    """The part of the page inside `{% call shared(name, ...) %}`: from the store, else rendered
+    and kept."""
+    store = current_app.extensions.get(EXTENSION)
+    generation = g.get(_GENERATION)
+    if store is None or generation is None:
+        return Markup(caller())
+    where = "" if same_on_every_page else request.full_path
+    key = "\n".join((name, where, str(get_locale()), *map(str, parts)))
+    found = store.get(generation, key)
+    if found is not None:
+        return Markup(found.body)
+    html = caller()
+    store.put(generation, key, _Fragment(str(html)), time.time() + _seconds())
+    return Markup(html)
+
+
+def _seconds() -> float:
+    return float(current_app.config.get("FORUM_PAGE_CACHE_SECONDS") or 60)
+
+
+class deferred:  # noqa: N801  (used like a function: deferred(lambda: ...))
+    """A value computed the first time a template uses it (then kept for the rest of the render):
+    what a view passes for shared fragments only, so that fragments found in the store cost no
+    query."""
+
+    __slots__ = ("_compute", "__dict__")
+
+    def __init__(self, compute: Callable[[], Any]):
+        self._compute = compute
+
+    @cached_property
+    def value(self) -> Any:
+        return self._compute()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.value, name)
+
+    def __iter__(self):
+        return iter(self.value)
+
+    def __len__(self) -> int:
+        return len(self.value)
+
+    def __bool__(self) -> bool:
+        return bool(self.value)
