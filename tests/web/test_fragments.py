@@ -1,0 +1,205 @@
+"""Issue 15: shared fragments of members' pages (forum.web.fragments), and the template helpers
+that make every page cheaper (translations, dates and numbers formatted once per language).
+
+On SQLite and PostgreSQL, with the embedded generation (a file) and with Redis: a fragment is
+rendered once and reused, the page around it stays each member's own, and a write is seen by the
+very next read.
+"""
+from __future__ import annotations
+
+import contextvars
+import re
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from flask import render_template_string
+
+from forum.core import page_cache
+from forum.core.db import unit_of_work
+from forum.extensions import db
+from tests.conftest import BACKENDS
+from tests.fixtures.auth import PASSWORD
+from tests.web.test_page_cache import STORES, _build, _ids
+
+LIST = re.compile(r'<ol class="question-list">.*?</ol>', re.S)
+
+
+@pytest.fixture(scope="module", params=[(b, s) for b in BACKENDS for s in STORES], ids=_ids)
+def app(request, tmp_path_factory):
+    backend, store = request.param
+    app = _build(backend, store, tmp_path_factory)
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache(app):
+    page_cache.invalidate(app)
+
+
+@pytest.fixture
+def member(ctx, client, create_user):
+    """A browser signed in as a new member (each request in a context of its own: `client`)."""
+    def make(username=None, **kwargs):
+        user = create_user(username, **kwargs)
+        browser = ctx.test_client()
+        response = browser.post("/login", data={"login": user.username, "password": PASSWORD})
+        assert response.status_code == 302
+        return browser
+
+    return make
+
+
+def _home(browser, path="/", **kwargs) -> str:
+    response = browser.get(path, **kwargs)
+    assert response.status_code == 200 and "X-Page-Cache" not in response.headers
+    return response.get_data(as_text=True)
+
+
+def _table(statement: str) -> str | None:
+    """The table a statement reads first (its subqueries aside)."""
+    found = re.search(r"^FROM (\w+)", statement, re.M)
+    return found.group(1) if found else None
+
+
+def _list(page: str) -> str:
+    found = LIST.search(page)
+    assert found, "no question list on the page"
+    return found.group(0)
+
+
+def test_a_members_list_is_rendered_once_and_costs_no_query_after(member, create_question, count_queries):
+    for n in range(3):
+        create_question(title=f"第{n}个问题：订单一直显示处理中怎么办")
+    browser = member("wang_fang")
+    first = _home(browser)
+    with count_queries() as counted:
+        second = _home(browser)
+    listing = [s for s in counted.statements if _table(s) in {"questions", "question_tallies", "tags", "question_tags"}]
+    assert listing == [], listing  # neither the list, nor its count, nor the popular tags
+    assert _list(second) == _list(first) and "wang_fang" in second
+
+
+def test_the_shared_parts_are_the_same_for_every_viewer_and_the_rest_is_each_ones_own(
+        member, create_question, visitor_client):
+    create_question(title="退款一直没有到账，应该找谁")
+    first, second = member("li_lei"), member("han_meimei", role="moderator")
+    pages = [_home(first), _home(second), _home(first)]
+    anonymous = visitor_client.get("/").get_data(as_text=True)
+    assert _list(pages[0]) == _list(pages[1]) == _list(pages[2]) == _list(anonymous)
+    assert "li_lei" in pages[0] and "han_meimei" not in pages[0]
+    assert "han_meimei" in pages[1] and "li_lei" not in pages[1]
+    tokens = [re.search(r'name="csrf-token" content="([^"]+)"', p).group(1) for p in pages[:2]]
+    assert tokens[0] != tokens[1]  # each page keeps its own member's token
+
+
+@pytest.fixture
+def visitor_client(client):
+    return client
+
+
+def test_a_write_is_in_the_very_next_members_page(member, create_question, create_answer):
+    question = create_question(title="第一个问题：怎么修改收货地址")
+    browser = member()
+    before = _home(browser)
+    assert "怎么修改收货地址" in _list(before)
+    create_question(title="第二个问题：优惠券过期了还能用吗")
+    after = _home(browser)
+    assert "优惠券过期了还能用吗" in _list(after)
+    create_answer(question)
+    assert "1</strong>" in _list(_home(browser, "/?tab=active"))
+
+
+def test_pages_tabs_and_languages_never_mix(member, create_question):
+    for n in range(3):
+        create_question(title=f"分页问题{n}：积分什么时候到账")
+    chinese, english = member(locale="zh_CN"), member(locale="en")
+    one = _home(chinese, "/?per_page=1")
+    two = _home(chinese, "/?per_page=1&page=2")
+    assert _list(one) != _list(two)
+    assert "分页问题2" in _list(one) and "分页问题1" in _list(two)
+    assert "3 questions" in _home(english) and "3 个问题" in _home(chinese)
+    assert "3 questions" not in _home(chinese)
+
+
+def test_with_the_page_cache_off_nothing_is_kept(ctx, member, create_question, count_queries):
+    ctx.extensions.pop("forum_fragments")
+    try:
+        create_question()
+        browser = member()
+        _home(browser)
+        with count_queries() as counted:
+            _home(browser)
+        assert any(_table(s) == "questions" for s in counted.statements)
+    finally:
+        from forum.web import fragments
+
+        fragments.init_app(ctx)
+
+
+# --- the template helpers ------------------------------------------------------------------------
+
+def _request(ctx, language: str, check) -> None:
+    """Run `check()` in a request of its own (its own application context and `g`, as in
+    production; the test's application context would share Flask-Babel's state between them)."""
+    def run():
+        with ctx.test_request_context("/", headers={"Accept-Language": language}):
+            check()
+
+    contextvars.Context().run(run)
+
+
+def test_template_translations_escape_as_jinja_does(ctx):
+    def english():
+        assert render_template_string("{{ _('%(name)s asked', name=x) }}", x="<b>") == "&lt;b&gt; asked"
+        assert render_template_string("{{ _('Vote up') }}") == "Vote up"
+        plain = ctx.jinja_env.from_string("{% autoescape false %}{{ _('%(n)s', n=x) }}{% endautoescape %}")
+        assert plain.render(x="a & b") == "a & b"
+        assert render_template_string("{{ _('100%%') }}") == "100%"
+
+    def chinese():
+        assert render_template_string("{{ _('Vote up') }}") == "投赞成票"
+
+    _request(ctx, "en", english)
+    _request(ctx, "zh-CN", chinese)
+
+
+def test_force_locale_changes_the_templates_language_too(ctx):
+    from flask_babel import force_locale
+
+    def check():
+        assert render_template_string("{{ _('Vote up') }}") == "投赞成票"
+        with force_locale("en"):
+            assert render_template_string("{{ _('Vote up') }}") == "Vote up"
+        assert render_template_string("{{ _('Vote up') }}") == "投赞成票"
+
+    _request(ctx, "zh-CN", check)
+
+
+@pytest.mark.parametrize("ago", [timedelta(seconds=5), timedelta(seconds=125), timedelta(minutes=59, seconds=40),
+                                 timedelta(hours=2, minutes=31), timedelta(days=3), timedelta(days=40)])
+def test_dates_and_numbers_read_as_babel_writes_them(ctx, ago):
+    from flask_babel import format_datetime, format_decimal, format_timedelta
+
+    when = datetime.now(timezone.utc) - ago
+
+    def check(language):
+        for _ in range(2):  # the second from memory
+            html = render_template_string("{{ when | ago }}|{{ n | number }}|{{ when | datetime }}",
+                                          when=when, n=1234567)
+            relative, number, exact = html.split("|")
+            assert number == format_decimal(1234567) and exact == format_datetime(when, "medium")
+            assert f'title="{format_datetime(when, "medium")}"' in relative
+            if ago < timedelta(minutes=1):
+                expected = "刚刚" if language == "zh-CN" else "just now"
+            elif ago.days > 30:
+                expected = format_datetime(when, "yyyy-MM-dd") if language == "zh-CN" \
+                    else format_datetime(when, "medium").rsplit(",", 1)[0]
+            else:
+                expected = format_timedelta(ago, threshold=1.0)
+            assert expected in relative, (language, relative)
+
+    for language in ("zh-CN", "en"):
+        _request(ctx, language, lambda: check(language))
