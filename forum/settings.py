@@ -76,7 +76,7 @@ class Config:
     # in memory. FORUM_PAGE_CACHE_SECONDS bounds what no write changes ("3 minutes ago").
     FORUM_PAGE_CACHE = _env_flag("FORUM_PAGE_CACHE", "on")
     FORUM_PAGE_CACHE_SECONDS = int(_env("FORUM_PAGE_CACHE_SECONDS", "60"))
-    FORUM_PAGE_CACHE_MB = int(_env("FORUM_PAGE_CACHE_MB", "32"))
+    FORUM_PAGE_CACHE_MB = int(_env("FORUM_PAGE_CACHE_MB", "16"))
     # Per address, checked before the password hash is computed (argon2 is slow on purpose).
     FORUM_LOGIN_RATE_LIMIT = _env("FORUM_LOGIN_RATE_LIMIT", "6 per minute; 30 per hour")
     FORUM_SIGNUP_RATE_LIMIT = _env("FORUM_SIGNUP_RATE_LIMIT", "5 per minute; 20 per hour")

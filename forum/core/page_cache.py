@@ -160,8 +160,12 @@ class LocalPages:
         """The shared generation (None: the file cannot be read or made; then nothing is cached)."""
         if self.broken:
             return None
-        try:
-            return self.path.read_text(encoding="ascii") or None
+        try:  # (the system calls alone: a third of Path.read_text's cost, on every request)
+            descriptor = os.open(self.path, os.O_RDONLY)
+            try:
+                return os.read(descriptor, 256).decode("ascii") or None
+            finally:
+                os.close(descriptor)
         except FileNotFoundError:
             return self.bump()
         except OSError as error:
@@ -294,7 +298,7 @@ def init_app(app: Flask) -> None:
     if not app.config.get("FORUM_PAGE_CACHE"):
         return
     seconds = float(app.config.get("FORUM_PAGE_CACHE_SECONDS") or 60)
-    max_bytes = int(float(app.config.get("FORUM_PAGE_CACHE_MB") or 32) * 1024 * 1024)
+    max_bytes = int(float(app.config.get("FORUM_PAGE_CACHE_MB") or 16) * 1024 * 1024)
     if app.config.get("FORUM_REDIS_URL"):
         app.extensions[EXTENSION] = RedisPages(app, seconds, max_bytes)
     else:

@@ -20,6 +20,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.parse
 import urllib.request
@@ -158,6 +159,55 @@ def statement_counts(env: dict) -> list[tuple[str, int]]:
     return results
 
 
+def search_latency(env: dict, rounds: int = 5) -> tuple[float, float, int]:
+    """Search without any cache in front: the 30 queries through the search service in this
+    process, `rounds` times each (the first round warms the index readers). p50 and p95 in ms, and
+    the number of posts in the index."""
+    os.environ.update(env)
+    from forum import create_app
+    import sqlalchemy as sa
+
+    from forum.extensions import db
+    from forum.questions.models import Answer, Question
+    from forum.search import services
+
+    app = create_app()
+    timings: list[float] = []
+    with app.test_request_context("/"):
+        for query in QUERIES:
+            services.search(query)
+        for _ in range(rounds):
+            for query in QUERIES:
+                started = time.perf_counter()
+                services.search(query)
+                timings.append((time.perf_counter() - started) * 1000)
+        posts = sum(db.session.scalar(sa.select(sa.func.count()).select_from(model)) for model in (Question, Answer))
+    timings.sort()
+    return timings[len(timings) // 2], timings[int(len(timings) * 0.95)], posts
+
+
+def worker_memory(server: subprocess.Popen) -> list[float]:
+    """Resident memory (MiB) of each gunicorn worker (the master's children)."""
+    children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
+    sizes = []
+    for pid in children:
+        status = Path(f"/proc/{pid}/status").read_text()
+        sizes.append(int(re.search(r"VmRSS:\s+(\d+) kB", status).group(1)) / 1024)
+    return sizes
+
+
+def soak(base: str, ids: list[int], cookie: str, seconds: int) -> None:
+    """`seconds` of mixed load: visitors over 200 threads, lists, searches and the API, and at the
+    same time a member's pages."""
+    paths = [f"/questions/{i}" for i in ids] + ["/", "/?tab=votes", "/kb", "/leaderboard"] + \
+        [f"/search?q={urllib.parse.quote(q)}" for q in QUERIES] + [f"/api/v1/questions/{i}" for i in ids[:50]]
+    half = max(1, seconds // 2)
+    visitors = threading.Thread(target=wrk, args=(base, paths, seconds))
+    visitors.start()
+    wrk(base, ["/", *[f"/questions/{i}" for i in ids[:20]]], half, cookie)
+    visitors.join()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--questions", type=int, default=10_000)
@@ -167,6 +217,8 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--instance", default="", help="an instance folder to seed (kept), or to reuse as it is "
                         "when it holds a seeded SQLite database (with --database: when that database is seeded)")
+    parser.add_argument("--soak", type=int, default=0, help="seconds of mixed load before the workers' memory "
+                        "is read (the goal is after 600)")
     parser.add_argument("--only", default="", help="run only the rows whose name holds this text")
     args = parser.parse_args()
     if not shutil.which("wrk"):
@@ -229,8 +281,17 @@ def main() -> None:
             rate, p99 = wrk(base, paths, args.duration, cookie if signed else "")
             ratio = rate / ceiling
             print(f"{name:44} {rate:8.0f} {ratio:7.3f} {goal:6.2f} {p99:8.1f}  {'met' if ratio >= goal else 'NOT met'}")
+        if args.soak:
+            before = worker_memory(forum)
+            soak(base, ids, cookie, args.soak)
+            after = worker_memory(forum)
+            print(f"# worker memory (RSS, MiB; goal < 150 after 600 s): before {', '.join(f'{m:.0f}' for m in before)}"
+                  f"; after {args.soak} s of mixed load {', '.join(f'{m:.0f}' for m in after)}")
     finally:
         stop(forum)
+    p50, p95, posts = search_latency(env)
+    print(f"# search without a cache, 30 queries × 5 in one process, {posts} posts indexed: "
+          f"p50 {p50:.1f} ms, p95 {p95:.1f} ms (goal p95 < 50 ms at 100,000 posts)")
     print("# SQL statements per request (goal for a vote: at most 10)")
     for name, count in statement_counts(env):
         print(f"{name:60} {count:4d}")

@@ -26,6 +26,7 @@ from whoosh import index as whoosh_index
 from whoosh.codec.whoosh3 import W3PerDocReader
 from whoosh.fields import ID, KEYWORD, NUMERIC, TEXT, Schema
 from whoosh.query import And, ConstantScoreQuery, Every, Or, Phrase, Prefix, Term
+from whoosh.filedb.filestore import FileStorage
 
 from forum.search.analysis import ForumAnalyzer
 from forum.search.backends.base import (
@@ -242,7 +243,12 @@ class WhooshBackend(Backend):
         cached = getattr(self._local, "index", None)
         if cached is None or cached[0] != name:
             self._close_local()
-            self._local.index = (name, whoosh_index.open_dir(str(self.root / name)))
+            # Without mmap: Whoosh copies every part of a memory-mapped compound segment into a
+            # BytesIO when it opens it (whoosh/filedb/compound.py), so each process held the whole
+            # index in its own memory (46 MiB at 40,000 posts, per thread that searched); read
+            # through files, the operating system's page cache holds it once for every process.
+            storage = FileStorage(str(self.root / name), supports_mmap=False)
+            self._local.index = (name, storage.open_index())
             self._local.searcher = None
         return self._local.index[1]
 
