@@ -206,6 +206,29 @@ def build_query(query: ParsedQuery, reader=None):
     return text, filter_, mask
 
 
+class _Readers:
+    """One thread's open index and searcher. Their segment files stay open while it searches
+    (read through files, not mapped: see WhooshBackend._index), and are closed when the thread ends
+    (its thread-local storage goes, and this with it: a threaded server's request thread), not left
+    for the garbage collector."""
+
+    __slots__ = ("name", "index", "searcher")
+
+    def __init__(self):
+        self.name = self.index = self.searcher = None
+
+    def close(self) -> None:
+        searcher, self.searcher, self.index, self.name = self.searcher, None, None, None
+        if searcher is not None:
+            try:
+                searcher.close()
+            except Exception:  # noqa: BLE001 (already closed, or its files gone with an old generation)
+                log.debug("closing a search index reader failed", exc_info=True)
+
+    def __del__(self):
+        self.close()
+
+
 class WhooshBackend(Backend):
     def __init__(self, root: str):
         self.root = Path(root)
@@ -236,25 +259,31 @@ class WhooshBackend(Backend):
             if entry.name not in (keep, previous):
                 shutil.rmtree(entry, ignore_errors=True)
 
+    def _readers(self) -> _Readers:
+        readers = getattr(self._local, "readers", None)
+        if readers is None:
+            readers = self._local.readers = _Readers()
+        return readers
+
     def _index(self) -> whoosh_index.Index:
         name = self._current_name()
         if name is None:
             raise whoosh_index.EmptyIndexError(f"no search index in {self.root}")
-        cached = getattr(self._local, "index", None)
-        if cached is None or cached[0] != name:
-            self._close_local()
+        readers = self._readers()
+        if readers.index is None or readers.name != name:
+            readers.close()
             # Without mmap: Whoosh copies every part of a memory-mapped compound segment into a
             # BytesIO when it opens it (whoosh/filedb/compound.py), so each process held the whole
             # index in its own memory (46 MiB at 40,000 posts, per thread that searched); read
             # through files, the operating system's page cache holds it once for every process.
-            storage = FileStorage(str(self.root / name), supports_mmap=False)
-            self._local.index = (name, storage.open_index())
-            self._local.searcher = None
-        return self._local.index[1]
+            readers.name = name
+            readers.index = FileStorage(str(self.root / name), supports_mmap=False).open_index()
+        return readers.index
 
     def _searcher(self):
         index = self._index()
-        searcher = getattr(self._local, "searcher", None)
+        readers = self._readers()
+        searcher = readers.searcher
         if searcher is None:
             searcher = index.searcher()
         elif not searcher.up_to_date():
@@ -263,15 +292,11 @@ class WhooshBackend(Backend):
             # stayed findable in a thread searched before); it also fails on an empty index.
             searcher.close()
             searcher = index.searcher()
-        self._local.searcher = searcher
+        readers.searcher = searcher
         return searcher
 
     def _close_local(self) -> None:
-        searcher = getattr(self._local, "searcher", None)
-        if searcher is not None:
-            searcher.close()
-        self._local.searcher = None
-        self._local.index = None
+        self._readers().close()
 
     def close(self) -> None:
         self._close_local()
