@@ -17,8 +17,9 @@ view reads the database (forum.web.boundary), so a fragment holds at least every
 invalidation came before it, as a cached page does; and for at most FORUM_PAGE_CACHE_SECONDS
 ("3 minutes ago"). Keyed by its name, the request's path and query (pagination and tab links are
 built from them; `same_on_every_page=True` drops them), the language, and what the template adds.
-In this process's memory only (an LRU bounded by a quarter of FORUM_PAGE_CACHE_MB): a fragment costs less to
-render than to fetch from Redis and decode. Off with the page cache (FORUM_PAGE_CACHE=off).
+In this process's memory only (an LRU bounded by a quarter of FORUM_PAGE_CACHE_MB): a fragment
+costs less to render than to fetch from Redis and decode. Off with the page cache
+(FORUM_PAGE_CACHE=off).
 
 What goes inside a shared part must not depend on who is looking: no `current_user`, no form token,
 no held post (tests/web/test_fragments.py renders each part for several members and visitors).
@@ -38,7 +39,6 @@ from forum.core import page_cache
 
 EXTENSION = "forum_fragments"
 _GENERATION = "forum_fragment_generation"
-_UNREAD = object()
 
 
 class _Fragment:
