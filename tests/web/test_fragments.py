@@ -14,29 +14,10 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from flask import render_template_string
 
-from forum.core import page_cache
-from forum.core.db import unit_of_work
-from forum.extensions import db
-from tests.conftest import BACKENDS
 from tests.fixtures.auth import PASSWORD
-from tests.web.test_page_cache import STORES, _build, _ids
+from tests.web.test_page_cache import _fresh_cache, app  # noqa: F401 (this module's application: the page cache's, on each database and store)
 
 LIST = re.compile(r'<ol class="question-list">.*?</ol>', re.S)
-
-
-@pytest.fixture(scope="module", params=[(b, s) for b in BACKENDS for s in STORES], ids=_ids)
-def app(request, tmp_path_factory):
-    backend, store = request.param
-    app = _build(backend, store, tmp_path_factory)
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache(app):
-    page_cache.invalidate(app)
 
 
 @pytest.fixture
