@@ -223,20 +223,19 @@ class RedisPages:
             return None
 
     def lookup(self, key: str) -> tuple[str | None, Page | None]:
-        if not self._reachable():
+        generation = self.generation()
+        if generation is None:
             return None, None
-        client = redis_client.client(self.app)
-        try:
-            generation = (client.get(REDIS_GENERATION) or b"0").decode()
-            page = self.memory.get(generation, key)
-            if page is None:
-                raw = client.get(self.prefix + key)
-                page = _decode(raw, generation) if raw else None
-                if page is not None:
-                    self.memory.put(generation, key, page, page.rendered_at + self.seconds)
-        except redis_client.errors() as error:
-            redis_client.mark_down(self.url, error, "reading the page cache")
-            return None, None
+        page = self.memory.get(generation, key)
+        if page is None:
+            try:
+                raw = redis_client.client(self.app).get(self.prefix + key)
+            except redis_client.errors() as error:
+                redis_client.mark_down(self.url, error, "reading the page cache")
+                return None, None
+            page = _decode(raw, generation) if raw else None
+            if page is not None:
+                self.memory.put(generation, key, page, page.rendered_at + self.seconds)
         return generation, page
 
     def save(self, generation: str, key: str, page: Page) -> None:

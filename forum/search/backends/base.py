@@ -16,8 +16,8 @@ Sort = Literal["relevance", "newest", "votes"]
 # the judged set and most real queries match fewer posts than this and are ranked exactly. Past
 # the window the total is an estimate (Matches.exact is False). 200, not 500: a query of two
 # common words (修改地址, payment failed: two unions of synonyms, intersected) took Whoosh 60-85 ms
-# to gather 500 at 40,000 posts, and the uncached search p95 went from 84 to 34 ms with 200
-# (tests/benchmarks/bench_pages.py); the judged set ranks as before.
+# to gather 500 at 40,000 posts, most of it walking and scoring the window (profiled); the judged
+# set ranks as before.
 CANDIDATES = 200
 # A match through a synonym counts this much of a match of the word as typed.
 SYNONYM_WEIGHT = 0.5

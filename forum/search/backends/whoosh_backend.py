@@ -25,8 +25,8 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 from whoosh.codec.whoosh3 import W3PerDocReader
 from whoosh.fields import ID, KEYWORD, NUMERIC, TEXT, Schema
-from whoosh.query import And, ConstantScoreQuery, Every, Or, Phrase, Prefix, Term
 from whoosh.filedb.filestore import FileStorage
+from whoosh.query import And, ConstantScoreQuery, Every, Or, Phrase, Prefix, Term
 
 from forum.search.analysis import ForumAnalyzer
 from forum.search.backends.base import (
