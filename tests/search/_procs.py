@@ -2,6 +2,7 @@
 
     python -m tests.search._procs writer <user_id> <prefix> <count>
     python -m tests.search._procs indexer
+    python -m tests.search._procs searcher <seconds>
 The database, index and backend come from FORUM_TEST_PROC_* environment variables.
 """
 from __future__ import annotations
@@ -47,8 +48,41 @@ def run_indexer() -> None:
         indexer.run_forever(app, poll=0.05)
 
 
+def searcher(seconds: float) -> None:
+    """Searches through the API for `seconds`, each from a new thread (a new request thread opens
+    the index afresh), and prints how many answers were 200 and the others' statuses."""
+    import threading
+    import time
+
+    app = _app()
+    client = app.test_client()
+    queries = ["多进程写入测试问题", "问题 p0x1", "索引 确认", "multi process"]
+    ok, failed = 0, []
+
+    def one(q: str) -> None:
+        nonlocal ok
+        response = client.get("/api/v1/search", query_string={"q": q})
+        if response.status_code == 200:
+            ok += 1
+        else:
+            failed.append(f"{response.status_code}:{response.get_data(as_text=True)[:200]}")
+
+    end = time.monotonic() + seconds
+    n = 0
+    while time.monotonic() < end:
+        thread = threading.Thread(target=one, args=(queries[n % len(queries)],))
+        thread.start()
+        thread.join()
+        n += 1
+    print(f"ok {ok}", flush=True)
+    for line in failed:
+        print("failed", line, flush=True)
+
+
 if __name__ == "__main__":
     if sys.argv[1] == "writer":
         writer(int(sys.argv[2]), sys.argv[3], int(sys.argv[4]))
+    elif sys.argv[1] == "searcher":
+        searcher(float(sys.argv[2]))
     else:
         run_indexer()

@@ -90,3 +90,30 @@ def test_writers_and_a_killed_indexer_lose_nothing(app, ctx, create_user):
     assert missing == []
     total = db.session.scalar(sa.text("SELECT count(*) FROM questions"))
     assert services.search("多进程写入测试问题").total == total == WRITERS * POSTS_EACH
+
+
+def test_searches_never_fail_while_the_index_changes(app, ctx, create_user):
+    """Searches in several processes, each from new threads that open the index afresh, while
+    writers post and an indexer commits (Whoosh replaces its table of contents and merges segments
+    on each commit): every answer is a 200 (a reader opening a table of contents the writer had
+    just removed answered 500)."""
+    user_id = create_user().id
+    db.session.commit()
+    env = _env(app)
+    worker = _spawn(env, "indexer")
+    searchers = [_spawn(env, "searcher", "6") for _ in range(2)]
+    writers = [_spawn(env, "writer", str(user_id), f"s{n}", "30") for n in range(2)]
+    try:
+        results = [process.communicate(timeout=120) for process in searchers]
+        for process in writers:
+            process.communicate(timeout=120)
+    finally:
+        worker.send_signal(signal.SIGKILL)
+        worker.communicate()
+    answered = 0
+    for process, (out, err) in zip(searchers, results):
+        assert process.returncode == 0, err[-3000:]
+        failed = [line for line in out.splitlines() if line.startswith("failed")]
+        assert failed == [], failed[:5]
+        answered += int(out.split()[1])
+    assert answered > 20

@@ -89,6 +89,35 @@ def test_small_whoosh_segments_are_merged(ctx, create_question):
     assert backend.document_count() == 30
 
 
+def test_a_whoosh_search_reads_again_when_a_file_vanishes_under_it(ctx, create_question, monkeypatch):
+    """The indexer's commit removes the table of contents a new reader has just listed: the
+    search opens the newest one and answers, instead of failing (FileNotFoundError: a 500)."""
+    backend = services.get_backend()
+    if not isinstance(backend, whoosh_backend.WhooshBackend):
+        return
+    import whoosh.index
+
+    ids = _refund_questions(create_question, 2)
+    read = whoosh.index.TOC.read
+    vanished = []
+
+    def read_after_a_commit(*args, **kwargs):
+        if len(vanished) < 2:  # twice: the retry opens the newest files each time
+            vanished.append(args)
+            raise FileNotFoundError(2, "No such file or directory", "_MAIN_4.toc")
+        return read(*args, **kwargs)
+
+    backend.close()  # a new request thread: nothing open yet
+    monkeypatch.setattr(whoosh.index.TOC, "read", read_after_a_commit)
+    assert {h.question_id for h in services.search("退款").hits} == set(ids)
+    assert len(vanished) == 2
+    monkeypatch.setattr(whoosh_backend, "VANISHED_RETRIES", 1)
+    backend.close()
+    vanished.clear()
+    with pytest.raises(FileNotFoundError):  # the test can fail: without reading again, it does
+        backend.document_count()
+
+
 def test_round_estimate():
     assert [round_estimate(v) for v in (0, 87, 123, 9_876, 98_765)] == [0, 87, 120, 9_900, 99_000]
 

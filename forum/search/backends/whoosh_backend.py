@@ -12,6 +12,7 @@ and only while holding indexer.lock; requests never wait for it.
 from __future__ import annotations
 
 import fcntl
+import functools
 import logging
 import os
 import shutil
@@ -206,6 +207,31 @@ def build_query(query: ParsedQuery, reader=None):
     return text, filter_, mask
 
 
+# A read that meets a file the writer has just removed is tried again on the newest files.
+VANISHED_RETRIES = 5
+
+
+def _reading(method):
+    """Makes a read survive the index changing under it. Each commit writes a new table of
+    contents and removes the previous one (and the segments it merged away); a reader that listed
+    the files just before then opens one that is gone (FileNotFoundError in TOC.read: a search
+    answered 500 while the indexer committed). The thread's readers are dropped and the read runs
+    again on what is current; files a reader already holds open stay readable once removed."""
+    @functools.wraps(method)
+    def read(self, *args, **kwargs):
+        for attempt in range(VANISHED_RETRIES):
+            try:
+                return method(self, *args, **kwargs)
+            except FileNotFoundError:
+                if attempt == VANISHED_RETRIES - 1:
+                    raise
+                log.debug("a search index file vanished while opening it; reading again", exc_info=True)
+                self._close_local()
+                time.sleep(0.001 * attempt)
+        raise AssertionError("unreachable")
+    return read
+
+
 class _Readers:
     """One thread's open index and searcher. Their segment files stay open while it searches
     (read through files, not mapped: see WhooshBackend._index), and are closed when the thread ends
@@ -314,6 +340,7 @@ class WhooshBackend(Backend):
             self._close_local()
             return True
 
+    @_reading
     def document_count(self) -> int:
         return self._searcher().doc_count()
 
@@ -440,6 +467,7 @@ class WhooshBackend(Backend):
             scanned += sub.doc_count_all()
         return found, len(found), True, False
 
+    @_reading
     def search(self, query: ParsedQuery, *, sort: Sort = "relevance", offset: int = 0, limit: int = 20,
                deadline: float | None = None) -> Matches:
         searcher = self._searcher()
@@ -462,12 +490,14 @@ class WhooshBackend(Backend):
         hits = [Match(searcher.stored_fields(docnum)["key"], float(score)) for score, docnum in ranked[offset:wanted]]
         return Matches(hits, total, exact, cut_short=cut)
 
+    @_reading
     def count(self, query: ParsedQuery, deadline: float | None = None) -> int:
         searcher = self._searcher()
         if searcher.doc_count_all() == 0:
             return 0
         return self._candidates(searcher, query, CANDIDATES, scored=False, deadline=deadline)[1]
 
+    @_reading
     def term_frequencies(self, terms: Iterable[str], cap: int) -> dict[str, int]:
         searcher = self._searcher()
         if searcher.doc_count_all() == 0:
@@ -475,6 +505,7 @@ class WhooshBackend(Backend):
         reader = searcher.reader()
         return {t: min(cap, max(reader.doc_frequency("title", t), reader.doc_frequency("body", t))) for t in terms}
 
+    @_reading
     def exists(self, query: ParsedQuery, deadline: float | None = None) -> bool:
         searcher = self._searcher()
         return searcher.doc_count_all() > 0 and bool(
