@@ -170,6 +170,7 @@ def page_data(ctx, create_user, create_question, create_answer, create_ticket, v
     from forum.core.db import unit_of_work, utcnow
     from forum.extensions import db
     from forum.moderation import services as moderation
+    from forum.notifications import jobs
     from forum.notifications import services as notifications
     from forum.questions import services as questions
     from forum.search import services as search
@@ -204,7 +205,12 @@ def page_data(ctx, create_user, create_question, create_answer, create_ticket, v
                                      created_at=now, expires_at=now + auth_services.RESET_VALID_FOR))
     unsubscribe = notifications.unsubscribe_url(member.id).rsplit("/", 1)[1]
     search.reindex()  # the search page shows hits (and their footers) whatever the indexer setting
-    return Ids(users={"member": member.username, "staff": staff.username, "moderator": moderator.username},
-               question=question.id, answer=answer.id, other_answer=other.id, closed_question=closed.id,
-               ticket=ticket.id, held_question=held.id, reset_token=reset_token,
-               unsubscribe_token=unsubscribe, totp_user=totp.username)
+    ids = Ids(users={"member": member.username, "staff": staff.username, "moderator": moderator.username},
+              question=question.id, answer=answer.id, other_answer=other.id, closed_question=closed.id,
+              ticket=ticket.id, held_question=held.id, reset_token=reset_token,
+              unsubscribe_token=unsubscribe, totp_user=totp.username)
+    # No transaction left open (on SQLite each takes the write lock, and a live server's requests
+    # would wait for it), nor e-mail jobs still writing.
+    db.session.commit()
+    jobs.drain()
+    return ids
