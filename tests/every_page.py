@@ -149,7 +149,11 @@ def pages(app, ids: Ids) -> list[Page]:
                Page(f"/tickets/{t}", "member", "tickets.show"),
                Page(f"/questions/{ids.closed_question}", "visitor", "pages.show_question"),
                Page(f"/questions/{ids.held_question}", "moderator", "pages.show_question"),
-               Page("/staff/tickets", "member", "errors.403", status=403)]  # the forbidden page
+               Page("/staff/tickets", "member", "errors.403", status=403),  # the forbidden page
+               # Search with every kind of filter on, and with nothing found.
+               Page(f"/search?q={quote(f'{ids.search} is:verified tag:{ids.tag} category:orders')}", "visitor",
+                    "search.search"),
+               Page(f"/search?q={quote('完全没有这样的问题 xyzzy')}", "visitor", "search.search")]
     return result
 
 
