@@ -88,13 +88,13 @@ def sign_in(page, username: str, password: str) -> None:
         page.press("input[name=password]", "Enter")
 
 
-def scan_every_page(browser, base_url: str, ids, role: str, language: str) -> tuple[list[Violation], int]:
+def scan_every_page(browser, script: Path, base_url: str, ids, role: str,
+                    language: str) -> tuple[list[Violation], int]:
     """Load every page of tests/every_page.py that `role` views, in one browser context signed in as
     that role and speaking `language`, and scan each with axe. Returns the serious and critical
     violations, and how many pages were scanned."""
     from tests.every_page import PASSWORD, pages, sign_in_second_step
 
-    script = axe_script()
     context = browser.new_context(base_url=base_url, locale=LANGUAGES[language],
                                   viewport={"width": 1280, "height": 900})
     context.add_init_script(path=str(script))  # the page's CSP does not apply to init scripts

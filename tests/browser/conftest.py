@@ -36,6 +36,14 @@ def browser():
         browser.close()
 
 
+@pytest.fixture(scope="session")
+def axe_script():
+    """axe.min.js (tests/browser/axe.py): installed from the npm registry when missing."""
+    from tests.browser.axe import axe_script
+
+    return axe_script()
+
+
 @pytest.fixture
 def page(browser, live_server):
     context = browser.new_context(base_url=live_server, locale="zh-CN", viewport={"width": 1280, "height": 900})

@@ -10,7 +10,7 @@ __all__ = ["page_data"]
 
 
 @pytest.mark.parametrize("language", ["zh_CN", "en"])
-def test_every_page_is_accessible(browser, live_server, page_data, language):
-    violations, scanned = scan_every_page(browser, live_server, page_data, "moderator", language)
+def test_every_page_is_accessible(axe_script, browser, live_server, page_data, language):
+    violations, scanned = scan_every_page(browser, axe_script, live_server, page_data, "moderator", language)
     assert scanned > 10
     assert not violations, report(violations)

@@ -1,5 +1,5 @@
 """No serious or critical axe-core violation (WCAG 2.1 A/AA and best practices) on any page a
-staff sees, in Chinese and in English. The pages are those of tests/every_page.py."""
+staff member sees, in Chinese and in English. The pages are those of tests/every_page.py."""
 import pytest
 
 from tests.browser.axe import report, scan_every_page
@@ -10,7 +10,7 @@ __all__ = ["page_data"]
 
 
 @pytest.mark.parametrize("language", ["zh_CN", "en"])
-def test_every_page_is_accessible(browser, live_server, page_data, language):
-    violations, scanned = scan_every_page(browser, live_server, page_data, "staff", language)
+def test_every_page_is_accessible(axe_script, browser, live_server, page_data, language):
+    violations, scanned = scan_every_page(browser, axe_script, live_server, page_data, "staff", language)
     assert scanned > 10
     assert not violations, report(violations)
