@@ -43,8 +43,8 @@ def axe_script() -> Path:
     with open(CACHE / ".lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not SCRIPT.exists():
-            done = subprocess.run([npm, "install", "--no-save", "--no-audit", "--no-fund", "--prefix", str(CACHE),
-                                   SPEC], capture_output=True, text=True, timeout=300)
+            command = [npm, "install", "--no-save", "--no-audit", "--no-fund", "--prefix", str(CACHE), SPEC]
+            done = subprocess.run(command, capture_output=True, text=True, timeout=300)
             if done.returncode != 0 or not SCRIPT.exists():
                 _unavailable(f"`npm install {SPEC}` failed: {done.stderr.strip()[-500:]}")
     return SCRIPT
@@ -102,7 +102,8 @@ def scan_every_page(browser, script: Path, base_url: str, ids, role: str,
     page.set_default_timeout(15_000)
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(f"{page.url}: {exc}"))
-    page.on("response", lambda r: errors.append(f"{r.request.method} {r.url}: {r.status}") if r.status >= 500 else None)
+    page.on("response", lambda r: errors.append(f"{r.request.method} {r.url}: {r.status}")
+            if r.status >= 500 else None)
     page.on("console", lambda msg: errors.append(f"{page.url}: {msg.text}") if msg.type == "error"
             and "status of 4" not in msg.text else None)
     violations: list[Violation] = []
@@ -144,5 +145,6 @@ def report(violations: list[Violation]) -> str:
     for (rule, text), targets in sorted(where.items()):
         lines.append(f"{rule} ({text})")
         for target, urls in targets.items():
-            lines.append(f"    {target}  on {len(urls)} page(s): {', '.join(urls[:6])}{' ...' if len(urls) > 6 else ''}")
+            more = " ..." if len(urls) > 6 else ""
+            lines.append(f"    {target}  on {len(urls)} page(s): {', '.join(urls[:6])}{more}")
     return "\n".join(lines)

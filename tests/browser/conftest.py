@@ -68,9 +68,9 @@ def screenshot(page, name: str, backend: str) -> Path:
 
 
 def pytest_configure(config):
-    config.addinivalue_line("markers", "one_backend: the test checks what the database does not change (the "
-                                       "pages' HTML, scanned by axe-core): it runs with one backend, PostgreSQL "
-                                       "when configured, else SQLite")
+    config.addinivalue_line("markers", "one_backend: the test checks what the database does not change "
+                                       "(the pages' HTML, scanned by axe-core): it runs with one backend, "
+                                       "PostgreSQL when configured, else SQLite")
 
 
 def pytest_collection_modifyitems(config, items):

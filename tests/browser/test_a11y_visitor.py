@@ -27,8 +27,12 @@ def test_the_scan_reports_what_is_wrong(axe_script, browser, live_server):
     try:
         page.goto("/no-such-page")
         assert scan(page) == []
-        page.evaluate("""() => { const img = document.createElement('img'); img.id = 'no-alt';
-                                 img.src = '/static/img/favicon.svg'; document.querySelector('main').append(img); }""")
+        page.evaluate("""() => {
+            const img = document.createElement('img');
+            img.id = 'no-alt';
+            img.src = '/static/img/favicon.svg';
+            document.querySelector('main').append(img);
+        }""")
         found = scan(page, "/no-such-page (with an image without alt)")
     finally:
         context.close()
