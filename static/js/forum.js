@@ -251,6 +251,18 @@
     if (input.value) { lookUp(); }
   }
 
+  /* Escape closes the open menu (a <details>: flag, redact) that holds the focus, and gives the
+     focus back to its summary; Enter or Space on the summary opens it again. */
+  function closeMenuOnEscape(event) {
+    if (event.key !== "Escape" || !document.activeElement) { return; }
+    var menu = document.activeElement.closest("details[open]");
+    if (!menu) { return; }
+    menu.open = false;
+    menu.querySelector("summary").focus();
+  }
+
+  document.addEventListener("keydown", closeMenuOnEscape);
+
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("input[data-similar]").forEach(setUpSimilar);
     document.querySelectorAll("select[data-canned-target]").forEach(setUpCanned);

@@ -36,6 +36,14 @@ def browser():
         browser.close()
 
 
+@pytest.fixture(scope="session")
+def axe_script():
+    """axe.min.js (tests/browser/axe.py): installed from the npm registry when missing."""
+    from tests.browser.axe import axe_script
+
+    return axe_script()
+
+
 @pytest.fixture
 def page(browser, live_server):
     context = browser.new_context(base_url=live_server, locale="zh-CN", viewport={"width": 1280, "height": 900})
@@ -57,3 +65,22 @@ def screenshot(page, name: str, backend: str) -> Path:
     page.evaluate("window.scrollTo(0, 0)")  # else the sticky header is drawn mid-page
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "one_backend: the test checks what the database does not change "
+                                       "(the pages' HTML, scanned by axe-core): it runs with one backend, "
+                                       "PostgreSQL when configured, else SQLite")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Deselect the SQLite variant of `one_backend` tests when PostgreSQL runs too."""
+    from tests.conftest import BACKENDS
+
+    if len(BACKENDS) < 2:
+        return
+    drop = [item for item in items if item.get_closest_marker("one_backend")
+            and getattr(getattr(item, "callspec", None), "params", {}).get("app") == "sqlite"]
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = [item for item in items if item not in drop]

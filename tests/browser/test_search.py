@@ -41,7 +41,7 @@ def test_search_filters_did_you_mean_and_similar_questions(page, app, create_use
     assert "已验证" in first and "银行卡支付失败" in first  # the verified thread is boosted to the top
     screenshot(page, "search-results", backend)
 
-    page.locator(".search-filters a[aria-pressed='false'][href*='verified']").click()
+    page.locator(".search-filters a[data-filter='verified']:not(.active)").click()
     page.wait_for_url(re.compile(r"is(%3A|:)verified"))
     assert page.locator(".search-hit").count() == 1
     assert all(str(pay_id) in href for href in
