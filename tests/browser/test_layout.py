@@ -216,7 +216,8 @@ def test_screenshots_of_the_ticket_the_desk_and_support(browser, live_server, de
     for language, suffix in (("zh_CN", "zh"), ("en", "en")):
         if language == "en":
             use_language(page, "en")
-        for name, path in (("ticket", f"/tickets/{demo['ticket']}"), ("desk", "/staff/tickets"), ("support", "/support")):
+        for name, path in (("ticket", f"/tickets/{demo['ticket']}"), ("desk", "/staff/tickets"), ("support", "/support"),
+                           ("kb", "/kb")):
             page.goto(path)
             assert page.locator("html").get_attribute("lang").startswith(suffix)
             assert_no_horizontal_overflow(page, width)
