@@ -251,7 +251,22 @@
     if (input.value) { lookUp(); }
   }
 
+  /* The member's menu is a <details> that works without this; with it, a click elsewhere or Escape
+     closes it, as people expect of a menu (Escape gives the focus back to its summary). */
+  function setUpMenu(menu) {
+    document.addEventListener("click", function (event) {
+      if (menu.open && !menu.contains(event.target)) { menu.open = false; }
+    });
+    menu.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && menu.open) {
+        menu.open = false;
+        menu.querySelector("summary").focus();
+      }
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("details.user-menu").forEach(setUpMenu);
     document.querySelectorAll("input[data-similar]").forEach(setUpSimilar);
     document.querySelectorAll("select[data-canned-target]").forEach(setUpCanned);
     var completeUrl = document.body.getAttribute("data-complete-url");

@@ -230,3 +230,18 @@ def test_screenshots_of_the_ticket_the_desk_and_support(browser, live_server, de
     assert_no_horizontal_overflow(visitor, width)
     shoot(visitor, f"support-visitor-en-{width}")
     visitor.context.close()
+
+
+def test_member_menu_closes_on_escape_and_outside_clicks_with_javascript(browser, live_server, demo):
+    page = new_page(browser, live_server, width=1280, locale="en-US")
+    sign_in(page, MEMBER, MEMBER_PASSWORD)
+    panel = page.locator(".user-menu-panel")
+    page.locator(".user-menu > summary").click()
+    assert panel.is_visible()
+    page.keyboard.press("Escape")
+    assert not panel.is_visible()
+    assert page.evaluate("document.activeElement.matches('.user-menu > summary')")
+    page.locator(".user-menu > summary").click()
+    page.locator("main h1, main h2").first.click()
+    assert not panel.is_visible()
+    page.context.close()
