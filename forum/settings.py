@@ -160,8 +160,8 @@ class Config:
     FORUM_SLA_TARGETS: dict = _env_json("FORUM_SLA_TARGETS", {})
     FORUM_SLA_WARN_MINUTES = int(_env("FORUM_SLA_WARN_MINUTES", "30"))
     FORUM_SLA_AUTO_ESCALATE = _env_flag("FORUM_SLA_AUTO_ESCALATE", "off")
-    # The channels listed on /support: [{"kind": "phone"|"email"|"online"|"social", "label", "hours"}];
-    # empty: the built-in example list.
+    # The channels listed on /support: [{"kind": "phone"|"email"|"online"|"social", "label", "hours", "url"?}];
+    # empty: the built-in example list. Each is made a working link (forum/tickets/channels.py).
     FORUM_SUPPORT_CHANNELS: list = _env_json("FORUM_SUPPORT_CHANNELS", [])
 
     # Reputation and privileges (overrides of the defaults in forum/core/permissions.py and

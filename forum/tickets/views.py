@@ -14,6 +14,7 @@ from forum.core.pagination import clamp_page
 from forum.questions import services as question_services
 from forum.questions.models import Category
 from forum.tickets import queries, services, sla
+from forum.tickets.channels import support_channels
 from forum.tickets.forms import MessageForm, RatingForm, StaffUpdateForm
 from forum.tickets.models import EVENT_TITLES, TIER_TITLES, Priority, Status
 from forum.extensions import limiter
@@ -211,14 +212,7 @@ def dashboard():
 def support():
     from flask import current_app
 
-    channels = current_app.config.get("FORUM_SUPPORT_CHANNELS") or DEFAULT_CHANNELS
+    channels = support_channels(current_app.config.get("FORUM_SUPPORT_CHANNELS"),
+                                signed_in=current_user.is_authenticated)
     return render_template("tickets/support.html", support=_support_status(), channels=channels,
                            expected=services.expected_first_reply())
-
-
-DEFAULT_CHANNELS = [
-    {"kind": "phone", "label": "400-000-0000", "hours": True},
-    {"kind": "email", "label": "support@example.com", "hours": False},
-    {"kind": "online", "label": "/support/chat", "hours": True},
-    {"kind": "social", "label": "@platform_support", "hours": False},
-]

@@ -90,24 +90,88 @@ class KnowledgeEntry:
     stale: bool
 
 
-def knowledge_base(*, category: Category | None = None, text: str | None = None) -> dict[Category, list[KnowledgeEntry]]:
-    """Verified answers on live questions, grouped by category, newest verification first; `text`
-    narrows them to those whose question or answer contains it."""
-    query = (sa.select(Verification, Answer, Question, Revision)
-             .join(Answer, Answer.id == Verification.answer_id)
-             .join(Question, Question.id == Answer.question_id)
-             .join(Revision, sa.and_(Revision.answer_id == Answer.id, Revision.number == Verification.revision_number))
-             .where(Verification.ended_at.is_(None), Answer.public(), Question.public())
-             .options(joinedload(Answer.author))
-             .order_by(Verification.created_at.desc()))
+@dataclass
+class KnowledgeQuestion:
+    """A question in the knowledge base, once, with its verified answers: those still as staff
+    checked them first, then the newest verification first."""
+
+    question: Question
+    entries: list[KnowledgeEntry]
+
+    @property
+    def best(self) -> KnowledgeEntry:
+        return self.entries[0]
+
+    @property
+    def others(self) -> list[KnowledgeEntry]:
+        return self.entries[1:]
+
+
+@dataclass
+class KnowledgeBase:
+    """One page of the knowledge base: questions grouped by category (in the categories' order),
+    `counts` the questions in each category across all pages, `page` the page's questions."""
+
+    groups: dict[Category, list[KnowledgeQuestion]]
+    counts: dict[Category, int]
+    page: Page[KnowledgeQuestion]
+
+    def __bool__(self) -> bool:
+        return bool(self.groups)
+
+
+def _kb_filters(category: Category | None, text: str | None) -> list:
+    where = [Verification.ended_at.is_(None), Answer.public(), Question.public()]
     if category is not None:
-        query = query.where(Question.category == category)
+        where.append(Question.category == category)
     if text:
         pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        query = query.where(sa.or_(Question.title.ilike(pattern, escape="\\"), Revision.body.ilike(pattern, escape="\\")))
-    grouped: dict[Category, list[KnowledgeEntry]] = {c: [] for c in Category}
-    for verification, answer, question, revision in db.session.execute(query).unique().all():
-        stale = answer.revision_count > verification.revision_number
-        body_html = answer.body_html if not stale else render_markdown(revision.body)
-        grouped[question.category].append(KnowledgeEntry(question, answer, verification, body_html, stale))
-    return {c: entries for c, entries in grouped.items() if entries}
+        where.append(sa.or_(Question.title.ilike(pattern, escape="\\"), Revision.body.ilike(pattern, escape="\\")))
+    return where
+
+
+def _kb_joined(*columns):
+    return (sa.select(*columns)
+            .select_from(Verification)
+            .join(Answer, Answer.id == Verification.answer_id)
+            .join(Question, Question.id == Answer.question_id)
+            .join(Revision, sa.and_(Revision.answer_id == Answer.id, Revision.number == Verification.revision_number)))
+
+
+def knowledge_base(*, category: Category | None = None, text: str | None = None, page: int = 1,
+                   per_page: int = 20) -> KnowledgeBase:
+    """Questions with verified answers on live questions, each question once (however many of its
+    answers staff verified), grouped by category, the newest verification first within one;
+    `text` narrows them to the verified answers whose question or verified text contains it.
+    Paginated by question: the same counts and pages on SQLite and PostgreSQL."""
+    where = _kb_filters(category, text)
+    order = sa.case({c.value: i for i, c in enumerate(Category)}, value=sa.cast(Question.category, sa.String))
+    counts_rows = db.session.execute(
+        _kb_joined(Question.category, sa.func.count(sa.distinct(Question.id))).where(*where).group_by(Question.category)
+    ).all()
+    counts = {Category(c) if not isinstance(c, Category) else c: n for c, n in counts_rows}
+    total = sum(counts.values())
+    newest = sa.func.max(Verification.created_at)
+    ids = list(db.session.scalars(
+        _kb_joined(Question.id).where(*where)
+        .group_by(Question.id, Question.category)
+        .order_by(sa.func.min(order), newest.desc(), Question.id.desc())
+        .limit(per_page).offset((page - 1) * per_page)))
+    entries: dict[int, list[KnowledgeEntry]] = {qid: [] for qid in ids}
+    questions: dict[int, Question] = {}
+    if ids:
+        rows = db.session.execute(
+            _kb_joined(Verification, Answer, Question, Revision).where(*where, Question.id.in_(ids))
+            .options(joinedload(Answer.author))
+            .order_by(Verification.created_at.desc(), Verification.id.desc())).unique().all()
+        for verification, answer, question, revision in rows:
+            stale = answer.revision_count > verification.revision_number
+            body_html = answer.body_html if not stale else render_markdown(revision.body)
+            questions[question.id] = question
+            entries[question.id].append(KnowledgeEntry(question, answer, verification, body_html, stale))
+    items = [KnowledgeQuestion(questions[qid], sorted(entries[qid], key=lambda e: e.stale)) for qid in ids if entries[qid]]
+    groups: dict[Category, list[KnowledgeQuestion]] = {}
+    for item in items:
+        groups.setdefault(item.question.category, []).append(item)
+    return KnowledgeBase(groups, {c: counts[c] for c in Category if c in counts},
+                         Page(items, page, per_page, total))

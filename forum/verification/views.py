@@ -100,5 +100,6 @@ def knowledge_base():
         except ValueError:
             abort(404)
     text = (request.args.get("q") or "").strip()[:100] or None
-    groups = queries.knowledge_base(category=category, text=text)
-    return render_template("verification/kb.html", groups=groups, category=category, text=text)
+    page, _per_page = clamp_page(request.args.get("page", 1), 20)
+    kb = queries.knowledge_base(category=category, text=text, page=page)
+    return render_template("verification/kb.html", kb=kb, category=category, text=text)

@@ -263,7 +263,16 @@
 
   document.addEventListener("keydown", closeMenuOnEscape);
 
+  /* The member's menu is a <details> that works without this; with it, a click elsewhere closes
+     it, as people expect of a menu (Escape closes it as it closes every menu, above). */
+  function setUpMenu(menu) {
+    document.addEventListener("click", function (event) {
+      if (menu.open && !menu.contains(event.target)) { menu.open = false; }
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("details.user-menu").forEach(setUpMenu);
     document.querySelectorAll("input[data-similar]").forEach(setUpSimilar);
     document.querySelectorAll("select[data-canned-target]").forEach(setUpCanned);
     var completeUrl = document.body.getAttribute("data-complete-url");

@@ -18,6 +18,7 @@ def register(page, username: str, email: str, password: str = "browser-pass-1") 
 
 
 def sign_out(page) -> None:
+    page.locator(".user-menu > summary").click()  # the sign-out button is in the member's menu
     page.get_by_role("button", name="退出登录").click()
     page.wait_for_url(re.compile(r"/$"))
 

@@ -15,6 +15,7 @@ CARD = "6222021234567894"  # passes the Luhn check
 
 def sign_out(page) -> None:
     page.goto("/")
+    page.locator(".user-menu > summary").click()  # the sign-out button is in the member's menu
     page.get_by_role("button", name="退出登录").click()
 
 

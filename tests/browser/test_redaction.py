@@ -16,6 +16,7 @@ ADDRESS = "北京市朝阳区建国路88号5号楼1203室"
 
 def sign_out(page) -> None:
     page.goto("/")
+    page.locator(".user-menu > summary").click()  # the sign-out button is in the member's menu
     page.get_by_role("button", name="退出登录").click()
 
 

@@ -19,6 +19,7 @@ def sign_in_en(page, username: str) -> None:
 
 
 def sign_out_en(page) -> None:
+    page.locator(".user-menu > summary").click()  # the sign-out button is in the member's menu
     page.get_by_role("button", name="Sign out").click()
     page.wait_for_url(re.compile(r"/$"))
 

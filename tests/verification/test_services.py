@@ -101,7 +101,7 @@ def test_deleting_a_verified_answer_clears_the_question_mark(create_question, cr
     services.verify_answer(staff, a.id)
     questions.delete_answer(a.author, a.id)
     assert db.session.get(Question, q.id).has_verified_answer is False
-    assert queries.knowledge_base() == {}
+    assert not queries.knowledge_base()
 
 
 def test_order_verified_then_accepted_then_score(create_user, create_question, create_answer, staff, vote):
@@ -135,15 +135,50 @@ def test_knowledge_base_groups_searches_and_shows_the_verified_text(create_quest
     from forum.questions.models import Category
 
     kb = queries.knowledge_base()
-    assert set(kb) == {Category.PAYMENTS, Category.ACCOUNT}
-    assert [e.answer.id for e in queries.knowledge_base(category=Category.ACCOUNT)[Category.ACCOUNT]] == [a2.id]
-    assert list(queries.knowledge_base(text="银行")) == [Category.PAYMENTS]
-    assert queries.knowledge_base(text="100%_") == {}
+    assert set(kb.groups) == {Category.PAYMENTS, Category.ACCOUNT}
+    assert [i.best.answer.id for i in queries.knowledge_base(category=Category.ACCOUNT).groups[Category.ACCOUNT]] == [a2.id]
+    assert list(queries.knowledge_base(text="银行").groups) == [Category.PAYMENTS]
+    assert not queries.knowledge_base(text="100%_")
     questions.edit_answer(a1.author, a1.id, body="改成了错误的说法：退款永远不会到账，别等了。")
-    entry = queries.knowledge_base(category=Category.PAYMENTS)[Category.PAYMENTS][0]
+    entry = queries.knowledge_base(category=Category.PAYMENTS).groups[Category.PAYMENTS][0].best
     assert entry.stale and "1 到 7 个工作日" in entry.body_html and "永远" not in entry.body_html
     services.remove_verification(staff, a1.id, "outdated")
-    assert Category.PAYMENTS not in queries.knowledge_base()
+    assert Category.PAYMENTS not in queries.knowledge_base().groups
+
+
+def test_knowledge_base_lists_a_question_once_with_its_verified_answers(create_question, create_answer, staff):
+    """Two verified answers on one question: the question once, both answers under it (issue 16);
+    counts and pages count questions, on SQLite and PostgreSQL alike."""
+    from forum.questions.models import Category
+
+    twice = create_question(title="退款七天了还没有到账怎么办", category="payments")
+    first = create_answer(twice, body="信用卡退款一般 1 到 7 个工作日到账，请以银行入账为准。")
+    second = create_answer(twice, body="余额支付的退款会立即退回余额，可以在钱包里查看。")
+    services.verify_answer(staff, first.id)
+    services.verify_answer(staff, second.id)
+    others = [create_question(title=f"付款失败的第 {n} 种情况怎么处理", category="payments") for n in range(3)]
+    for q in others:
+        services.verify_answer(staff, create_answer(q, body="请先确认银行卡余额和限额，再重新支付一次。").id)
+    login = create_question(title="登录一直收不到短信验证码", category="account")
+    services.verify_answer(staff, create_answer(login, body="先检查短信是否被拦截，再确认手机号是否正确。").id)
+
+    kb = queries.knowledge_base()
+    listed = [i.question.id for items in kb.groups.values() for i in items]
+    assert sorted(listed) == sorted({twice.id, login.id, *(q.id for q in others)}) and len(listed) == 5
+    assert list(kb.groups) == [Category.ACCOUNT, Category.PAYMENTS]  # the categories' order
+    assert kb.counts == {Category.ACCOUNT: 1, Category.PAYMENTS: 4} and kb.page.total == 5
+    item = next(i for i in kb.groups[Category.PAYMENTS] if i.question.id == twice.id)
+    assert {e.answer.id for e in item.entries} == {first.id, second.id} and len(item.others) == 1
+    # Pages of two questions: five questions on three pages, none twice, none lost.
+    pages = [queries.knowledge_base(page=n, per_page=2) for n in (1, 2, 3)]
+    assert [p.page.pages for p in pages] == [3, 3, 3] and [len(p.page.items) for p in pages] == [2, 2, 1]
+    seen = [i.question.id for p in pages for i in p.page.items]
+    assert sorted(seen) == sorted(listed)
+    assert all(p.counts == kb.counts for p in pages)  # a category's count is over all pages
+    # A search that finds only one of the two answers still lists the question once, with that answer.
+    found = queries.knowledge_base(text="余额支付")
+    assert [[e.answer.id for e in i.entries] for i in found.groups[Category.PAYMENTS]] == [[second.id]]
+    assert found.counts == {Category.PAYMENTS: 1}
 
 
 def test_official_badge_needs_the_staff_authors_own_text(create_user, create_question, create_answer, staff):

@@ -1,3 +1,5 @@
+import re
+
 from forum.questions import services as questions
 from forum.verification import services
 
@@ -87,3 +89,29 @@ def test_knowledge_base_page(client, create_user, create_question, create_answer
     assert client.get("/kb?category=bogus").status_code == 404
     services.remove_verification(staff, a.id, "outdated")
     assert q.title not in client.get("/kb").get_data(as_text=True)
+
+
+def test_knowledge_base_lists_a_question_with_two_verified_answers_once(client, create_user, create_question,
+                                                                         create_answer):
+    q = create_question(title="退款七天了还没有到账怎么办", category="payments")
+    first = create_answer(q, body="信用卡退款一般 1 到 7 个工作日到账，请以银行入账为准。")
+    second = create_answer(q, body="余额支付的退款会立即退回余额，可以在钱包里查看。")
+    staff = create_user("官方小林", role="staff")
+    services.verify_answer(staff, first.id)
+    services.verify_answer(staff, second.id)
+    en = {"Accept-Language": "en"}
+    page = client.get("/kb", headers=en).get_data(as_text=True)
+    assert page.count(f">{q.title}</a>") == 1 and "2 verified answers" in page
+    assert "1 到 7 个工作日" in page and "立即退回余额" in page
+    assert "Payments and refunds <span class=\"muted\">(1)</span>" in page
+    zh = client.get("/kb").get_data(as_text=True)
+    assert zh.count(f">{q.title}</a>") == 1
+    for n in range(25):
+        other = create_question(title=f"付款失败的第 {n} 种情况怎么处理", category="payments")
+        services.verify_answer(staff, create_answer(other, body="请先确认银行卡余额和限额，再重新支付一次。").id)
+    first_page = client.get("/kb", headers=en).get_data(as_text=True)
+    second_page = client.get("/kb?page=2", headers=en).get_data(as_text=True)
+    assert "(26)" in first_page and 'rel="next"' in first_page and 'rel="prev"' in second_page
+    titles = [t for p in (first_page, second_page) for t in re.findall(r'<h3><a href="[^"]*">([^<]*)</a>', p)]
+    assert len(titles) == 26 == len(set(titles))
+    assert client.get("/kb?page=bogus").status_code == 200
