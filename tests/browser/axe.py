@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser.session import sign_in
+
 HERE = Path(__file__).parent
 CACHE = Path(os.environ.get("FORUM_AXE_DIR", HERE / ".axe"))
 SPEC = "axe-core@4"  # a major version: fixes within it are welcome
@@ -77,15 +79,6 @@ def scan(page, label: str | None = None) -> list[Violation]:
 
 
 LANGUAGES = {"zh_CN": "zh-CN", "en": "en-US"}  # the forum's locale -> the browser's (Accept-Language)
-
-
-def sign_in(page, username: str, password: str) -> None:
-    """Through the sign-in form, whatever the language."""
-    page.goto("/login")
-    page.fill("input[name=login]", username)
-    page.fill("input[name=password]", password)
-    with page.expect_navigation():
-        page.press("input[name=password]", "Enter")
 
 
 def scan_every_page(browser, script: Path, base_url: str, ids, role: str,

@@ -4,6 +4,7 @@ import re
 import pytest
 
 from tests.browser.conftest import screenshot
+from tests.browser.session import sign_out
 
 pytestmark = pytest.mark.browser
 
@@ -16,11 +17,6 @@ def register(page, username: str, email: str, password: str = "browser-pass-1") 
     page.get_by_role("button", name="注册").click()
     page.wait_for_url(re.compile(r"/$"))
 
-
-def sign_out(page) -> None:
-    page.locator(".user-menu > summary").click()  # the sign-out button is in the member's menu
-    page.get_by_role("button", name="退出登录").click()
-    page.wait_for_url(re.compile(r"/$"))
 
 
 def test_register_ask_answer_and_see_both(page, app):

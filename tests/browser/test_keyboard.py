@@ -5,7 +5,7 @@ import re
 import pytest
 
 from forum.moderation.models import Flag
-from tests.browser.axe import sign_in
+from tests.browser.session import sign_in, sign_out
 from tests.fixtures.auth import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -107,8 +107,7 @@ def test_vote_accept_flag_and_follow_from_the_keyboard(page, create_user, create
     assert page.locator(".follow-form button").get_attribute("aria-pressed") == "true"
 
     # The asker accepts with the keyboard.
-    with page.expect_navigation():
-        page.locator(".site-header form[action='/logout'] button").click()
+    sign_out(page)
     sign_in(page, "提问的小周", PASSWORD)
     page.goto(f"/questions/{qid}")
     tab_to(page, f"#answer-{aid} .button-accept")

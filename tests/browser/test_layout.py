@@ -11,6 +11,7 @@ import re
 import pytest
 
 from tests.browser.conftest import SCREENSHOTS
+from tests.browser.session import sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -36,10 +37,10 @@ HEADER_ROW = """() => {
 @pytest.fixture
 def demo(app, live_server, create_ticket, create_question):
     """The demo community (forum/demo), with a few more tickets for the desk."""
+    from forum.auth import services as auth_services
     from forum.core.db import unit_of_work
     from forum.demo import content
     from forum.demo.loader import load_demo
-    from forum.auth import services as auth_services
     from forum.tickets import services as ticket_services
 
     load_demo(content)
@@ -68,17 +69,6 @@ def new_page(browser, live_server, *, width: int, locale: str = "zh-CN", javascr
     page = context.new_page()
     page.set_default_timeout(15_000)
     return page
-
-
-def sign_in(page, username: str, password: str) -> None:
-    page.goto("/login")
-    page.locator("input[name=login]").fill(username)
-    page.locator("input[name=password]").fill(password)
-    page.locator("input[name=password]").press("Enter")
-    try:
-        page.wait_for_url(re.compile(r"/$"))
-    except Exception:
-        raise AssertionError(page.url + page.locator("main").inner_text()[:500])
 
 
 def use_language(page, language: str) -> None:

@@ -6,17 +6,12 @@ from datetime import date, timedelta
 import pytest
 
 from tests.browser.conftest import screenshot
+from tests.browser.session import sign_out
 from tests.browser.test_votes import sign_in
 
 pytestmark = pytest.mark.browser
 
 CARD = "6222021234567894"  # passes the Luhn check
-
-
-def sign_out(page) -> None:
-    page.goto("/")
-    page.locator(".user-menu > summary").click()  # the sign-out button is in the member's menu
-    page.get_by_role("button", name="退出登录").click()
 
 
 def test_privacy_guard_on_the_ask_page(page, app, create_user):

@@ -6,18 +6,13 @@ import re
 import pytest
 
 from tests.browser.conftest import screenshot
+from tests.browser.session import sign_out
 from tests.browser.test_votes import sign_in
 
 pytestmark = pytest.mark.browser
 
 ORDER = "202611251234567"
 ADDRESS = "北京市朝阳区建国路88号5号楼1203室"
-
-
-def sign_out(page) -> None:
-    page.goto("/")
-    page.locator(".user-menu > summary").click()  # the sign-out button is in the member's menu
-    page.get_by_role("button", name="退出登录").click()
 
 
 def test_moderator_redacts_a_revision_on_the_history_page(page, app, create_user):

@@ -5,6 +5,7 @@ import re
 import pytest
 
 from tests.browser.conftest import ARGS, screenshot  # noqa: F401
+from tests.browser.session import sign_out
 from tests.fixtures.auth import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -17,11 +18,6 @@ def sign_in_en(page, username: str) -> None:
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(re.compile(r"/$"))
 
-
-def sign_out_en(page) -> None:
-    page.locator(".user-menu > summary").click()  # the sign-out button is in the member's menu
-    page.get_by_role("button", name="Sign out").click()
-    page.wait_for_url(re.compile(r"/$"))
 
 
 def test_escalate_reply_tier_publish_solve_rate(browser, live_server, app, create_user, create_question):
@@ -54,7 +50,7 @@ def test_escalate_reply_tier_publish_solve_rate(browser, live_server, app, creat
     page.goto(f"/questions/{qid}")
     mark = page.locator(".escalation-mark").inner_text()
     assert "Escalated to official support" in mark and "TP2026112500001" not in page.content()
-    sign_out_en(page)
+    sign_out(page)
 
     sign_in_en(page, "lin_staff")
     page.get_by_role("link", name="Staff desk").click()
@@ -76,7 +72,7 @@ def test_escalate_reply_tier_publish_solve_rate(browser, live_server, app, creat
     page.get_by_label("Status", exact=True).select_option("solved")
     page.get_by_role("button", name="Save", exact=True).click()
     screenshot(page, "ticket-staff", backend)
-    sign_out_en(page)
+    sign_out(page)
 
     sign_in_en(page, "zhou")
     page.goto(ticket_url)

@@ -5,6 +5,7 @@ import re
 import pytest
 
 from tests.browser.conftest import screenshot
+from tests.browser.session import sign_out
 from tests.browser.test_votes import sign_in
 
 pytestmark = pytest.mark.browser
@@ -31,8 +32,7 @@ def test_verify_edit_reverify_and_knowledge_base(page, app, create_user, create_
     mark = page.locator(f"#answer-{aid} .verified-mark")
     assert "由 客服小林 于" in mark.inner_text() and "已对照 2026-11 退款规则核实" in mark.inner_text()
     screenshot(page, "verified-answer", backend)
-    page.locator(".user-menu > summary").click()  # the sign-out button is in the member's menu
-    page.get_by_role("button", name="退出登录").click()
+    sign_out(page)
 
     sign_in(page, "老王")
     page.goto(f"/answers/{aid}/edit")
@@ -42,8 +42,7 @@ def test_verify_edit_reverify_and_knowledge_base(page, app, create_user, create_
     page.get_by_role("link", name="查看改动").click()
     assert page.locator("del", has_text="7").count() >= 1 and page.locator("ins", has_text="3").count() >= 1
     page.goto("/")
-    page.locator(".user-menu > summary").click()  # the sign-out button is in the member's menu
-    page.get_by_role("button", name="退出登录").click()
+    sign_out(page)
 
     sign_in(page, "客服小林")
     page.get_by_role("link", name="客服工作台").click()

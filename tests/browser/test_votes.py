@@ -4,6 +4,7 @@ import re
 import pytest
 
 from tests.browser.conftest import screenshot
+from tests.browser.session import sign_out
 from tests.fixtures.auth import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -41,8 +42,7 @@ def test_vote_in_place_and_accept(page, app, create_user, create_question, creat
     answer.locator(".vote-message", has_text="125").wait_for()
     assert answer.locator(".score-value").inner_text() == "1"
     # Voting on one's own question is refused with a reason.
-    page.locator(".user-menu > summary").click()  # the sign-out button is in the member's menu
-    page.get_by_role("button", name="退出登录").click()
+    sign_out(page)
     sign_in(page, "提问的小周")
     page.goto(f"/questions/{qid}")
     page.locator("#question").get_by_role("button", name="投赞成票").click()
@@ -76,8 +76,7 @@ def test_mention_completion_and_bell(page, app, create_user, create_question):
     textarea.type("帮忙看看这个退款问题，应该是银行处理慢了。")
     page.get_by_role("button", name="发布回答").click()
     page.wait_for_url(re.compile(r"#answer-\d+"))
-    page.locator(".user-menu > summary").click()  # the sign-out button is in the member's menu
-    page.get_by_role("button", name="退出登录").click()
+    sign_out(page)
     sign_in(page, "老王专家")
     assert page.locator(".bell-count").inner_text().startswith("1")
     page.locator(".bell").click()
