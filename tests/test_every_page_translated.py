@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import enum
 import re
+import secrets
 from datetime import timedelta
 from html.parser import HTMLParser
 
@@ -20,6 +21,7 @@ import sqlalchemy as sa
 from forum.core import catalogue
 from forum.core.db import unit_of_work, utcnow
 from forum.extensions import db
+from tests.every_page import Ids, Page, pages, sign_in_second_step
 
 PASSWORD = "correct-horse-42"
 EN = {"Accept-Language": "en"}
@@ -107,10 +109,10 @@ def _enum_classes():
 
 def raw_values() -> set[str]:
     """The enum values (and ticket event kinds) that are not themselves ordinary interface words."""
-    from forum.tickets.models import EVENT_TITLES
+    from forum.tickets.models import EVENT_KINDS
 
     values = {member.value for cls in _enum_classes() for member in cls if isinstance(member.value, str)}
-    values |= set(EVENT_TITLES)
+    values |= set(EVENT_KINDS)
     # Values that are the same in both languages' interface (brand-like, or proper nouns), none so far.
     return {v for v in values if WORD.fullmatch(v) and len(v) >= 3}
 
@@ -136,7 +138,7 @@ URL = re.compile(r"\b[a-z]+://\S+|\S+@\S+\.\w+|(?<!\w)/[\w./#?=&%-]*")
 SEARCH_SYNTAX = re.compile(r"\b(?:tag|is|user|category):\S+")  # the search box's operators, typed as they are
 # Words a Chinese page may show as they are: names, abbreviations and formats that have no translation.
 LATIN_WORDS = {"SLA", "TP", "API", "Markdown", "Bearer", "HTML", "URL", "TOTP", "QR", "ID", "Zebra", "Walrus",
-               "refund", "platform_support"}
+               "refund", "platform_support", "App", "POST"}
 
 
 def bilingual_messages() -> list[str]:
@@ -160,7 +162,8 @@ def defects(text: str, language: str, *, values: set[str], messages: list[str], 
     if language == "zh":
         found += [f"untranslated: {m!r}" for m in messages if m in text]
         words = set(WORD.findall(text))
-        found += [f"raw value: {w!r}" for w in sorted(words & values)]
+        found += [f"raw value: {w!r} in {line.strip()[:80]!r}" for w in sorted(words & values)
+                  for line in text.splitlines()[:] if w in WORD.findall(line)][:3]
         # English the interface wrote without gettext ("me / none / username").
         stray = {w for w in words - values if len(w) > 1 and w not in LATIN_WORDS and w.lower() not in content_words}
         found += [f"English: {line.strip()!r}" for line in text.splitlines()
@@ -177,7 +180,10 @@ def defects(text: str, language: str, *, values: set[str], messages: list[str], 
 def seed(create_user):
     """Members, posts, tickets (with an event of every kind), flags, held posts, notifications of
     every kind: the pages' every state worth showing. Returns the ids the pages need."""
+    import pyotp
+
     from forum.auth import services as auth
+    from forum.auth.models import PasswordReset, User
     from forum.moderation import services as moderation
     from forum.notifications import services as notifications
     from forum.notifications.kinds import Kind, moderation_detail, redaction_detail
@@ -209,11 +215,17 @@ def seed(create_user):
                                 body="My zebra lamp flickers every evening after dinner, what can I try now?",
                                 tags=["zebra"], category="orders")
         questions.edit_answer(helper, answer.id, body="Swap the zebra lamp bulb for a warmer one, then retry it.")
+        other_answer = questions.post_answer(moderator, q.id, body="Zebra lamps also flicker on a weak dimmer switch.")
         questions.accept_answer(asker, answer.id)
         verification.verify_answer(staff, answer.id, "Zebra checked")
-        moderation.flag_post(helper, "question", q2.id, flag_kind="spam", note="Zebra flag note")
+        moderation.flag_post(helper, "question", q2.id, flag_kind="spam", note="Zebra remark")
         moderation.close_question(moderator, q3.id, reason="needs_details")
         moderation.add_watched_word(moderator, pattern="zebrafish", action="hold")
+    with unit_of_work():
+        held = questions.ask_question(helper, title="Zebrafish tank lamp keeps buzzing",
+                                      body="The zebrafish tank lamp keeps buzzing at night, is it broken?",
+                                      tags=["zebra"], category="other")
+    assert held.is_held
     with unit_of_work():
         ticket = tickets.escalate_question(asker, q.id, category="orders", description="Zebra lamp ticket details",
                                            order_number="ZEBRA42", contact_channel="email",
@@ -223,7 +235,7 @@ def seed(create_user):
     with unit_of_work():
         tickets.add_message(staff, ticket.id, "Zebra reply from support")
         tickets.add_message(staff, ticket.id, "Zebra internal remark", internal=True)
-        tickets.update_ticket(staff, ticket.id, priority="high", tier=2, reason="Zebra tier reason", assignee="sam",
+        tickets.update_ticket(staff, ticket.id, priority="high", tier=2, reason="Zebra lamp needs specialists", assignee="sam",
                               status="pending")
         tickets.add_message(asker, ticket.id, "Zebra reply from alice")
         tickets.merge_ticket(staff, other.id, ticket.id)
@@ -246,47 +258,46 @@ def seed(create_user):
                                  ticket_id=ticket.id if kind.value.startswith("ticket") else None,
                                  detail=details.get(kind, ""))
         auth.issue_token(asker, "zebra token")
-    return {"asker": asker, "helper": helper, "staff": staff, "moderator": moderator, "question": q.id,
-            "closed": q3.id, "answer": answer.id, "ticket": ticket.id, "merged": other.id, "late": late.id}
+    totp = create_user("zebra_two_step")
+    reset_token = secrets.token_urlsafe(32)
+    with unit_of_work():
+        db.session.get(User, totp.id).totp_secret = pyotp.random_base32()
+        now = utcnow()
+        db.session.add(PasswordReset(user_id=asker.id, token_hash=auth._token_digest(reset_token), created_at=now,
+                                     expires_at=now + auth.RESET_VALID_FOR))
+    return Ids(users={"member": asker.username, "staff": staff.username, "moderator": moderator.username},
+               question=q.id, answer=answer.id, other_answer=other_answer.id, closed_question=q3.id,
+               ticket=ticket.id, held_question=held.id, tag="zebra", search="zebra", reset_token=reset_token,
+               unsubscribe_token=notifications.unsubscribe_url(asker.id).rsplit("/", 1)[1],
+               totp_user=totp.username, extra={"merged": other.id, "late": late.id, "asker": asker})
 
 
 def content_words() -> frozenset[str]:
     """The words of the seeded content and the queries typed (every string literal of `seed` and
-    `pages`): member content, not interface."""
+    `more_pages`): member content, not interface."""
     import ast
     import inspect
     import textwrap
 
-    tree = ast.parse(textwrap.dedent(inspect.getsource(seed) + inspect.getsource(pages)))
+    tree = ast.parse(textwrap.dedent(inspect.getsource(seed) + inspect.getsource(more_pages)))
     literals = [node.value for node in ast.walk(tree) if isinstance(node, ast.Constant) and isinstance(node.value, str)]
     return frozenset(w.lower() for text in literals for w in WORD.findall(text))
 
 
-def pages(ids) -> list[tuple[str | None, str]]:
-    """(who views it, path): every GET page of the forum, with real ids."""
-    from forum.notifications.services import unsubscribe_url
-
-    q, a, t = ids["question"], ids["answer"], ids["ticket"]
-    unsubscribe = unsubscribe_url(ids["asker"].id).split("/unsubscribe/", 1)[1]
-    return [
-        (None, "/"), (None, "/?tab=unanswered"), (None, f"/questions/{q}"), (None, f"/questions/{ids['closed']}"),
-        (None, "/kb"), (None, "/leaderboard"), (None, "/login"), (None, "/register"), (None, "/reset-password"),
-        (None, "/reset-password/not-a-token"), (None, "/search?q=zebra"), (None, "/search?q=nothingmatches"),
-        (None, "/support"), (None, "/tags/zebra"), (None, "/users/alice"), (None, f"/answers/{a}/verification"),
-        (None, f"/questions/{q}/revisions"), (None, f"/answers/{a}/revisions"), (None, "/questions/999999"),
-        (None, f"/unsubscribe/{unsubscribe}"),
-        ("asker", "/ask"), ("asker", f"/questions/{q}"), ("asker", f"/questions/{q}/edit"),
-        ("asker", f"/questions/{q}/escalate"), ("asker", "/notifications"), ("asker", "/settings"),
-        ("asker", "/settings/account"), ("asker", "/settings/2fa"), ("asker", "/settings/notifications"),
-        ("asker", "/settings/tokens"), ("asker", "/tickets"), ("asker", f"/tickets/{t}"),
-        ("asker", f"/tickets/{ids['merged']}"), ("asker", "/users/alice"),
-        ("helper", f"/answers/{a}/edit"),
-        ("staff", f"/tickets/{t}"), ("staff", f"/tickets/{ids['late']}"), ("staff", "/staff/tickets"),
-        ("staff", "/staff/tickets?status=solved"), ("staff", "/staff/dashboard"), ("staff", "/staff/verifications"),
-        ("staff", "/staff/verifications/log"), ("staff", f"/questions/{q}"),
-        ("moderator", "/review"), ("moderator", "/review/log"), ("moderator", "/review/watched-words"),
-        ("moderator", f"/questions/{q}"), ("moderator", "/users/alice"),
-    ]
+def more_pages(ids: Ids) -> list[Page]:
+    """Beyond every_page's list: the states this seed adds (a merged ticket, a breached one, the
+    desk filtered, search without hits, the thread as staff see it)."""
+    q, t = ids.question, ids.ticket
+    return [Page("/?tab=unanswered", "visitor", "questions.index"),
+            Page("/search?q=nothingmatches", "visitor", "search.search"),
+            Page("/reset-password/not-a-token", "visitor", "auth.reset_password", status=404),
+            Page("/questions/999999", "visitor", "errors.404", status=404),
+            Page(f"/tickets/{ids.extra['merged']}", "member", "tickets.show"),
+            Page(f"/answers/{ids.answer}/edit", "member", "questions.edit_answer"),
+            Page(f"/tickets/{ids.extra['late']}", "staff", "tickets.show"),
+            Page("/staff/tickets?status=solved&assignee=me", "staff", "tickets.desk"),
+            Page(f"/questions/{q}", "staff", "pages.show_question"),
+            Page(f"/tickets/{t}", "staff", "tickets.show")]
 
 
 def emails(ids) -> list[tuple[str, str]]:
@@ -295,7 +306,7 @@ def emails(ids) -> list[tuple[str, str]]:
     from forum.notifications.models import Notification, OutgoingEmail
 
     out = []
-    user = ids["asker"]
+    user = ids.extra["asker"]
     rows = list(db.session.scalars(sa.select(Notification).where(Notification.user_id == user.id)))
     for locale in ("zh_CN", "en"):
         user.locale = locale
@@ -321,25 +332,28 @@ def seeded(client, create_user):
     return seed(create_user)
 
 
-def test_every_page_and_e_mail_speaks_its_language(client, seeded):
+def test_every_page_and_e_mail_speaks_its_language(app, client, seeded):
     values, messages = raw_values(), english_messages()
+    assert {"orders", "pending", "new_answer", "needs_details"} <= values and len(messages) > 100
     judge = {"values": values, "messages": messages, "content_words": content_words(),
              "bilingual": bilingual_messages()}
-    assert {"orders", "pending", "new_answer", "needs_details"} <= values and len(messages) > 100
     problems = []
-    current = object()
-    for who, path in pages(seeded):
-        if who != current:
+    signed_in_as = object()
+    # Grouped by who views them: one sign-in each (both languages come from Accept-Language).
+    for page in sorted(pages(app, seeded) + more_pages(seeded), key=lambda p: (p.role, p.needs or "")):
+        if (page.role, page.needs) != signed_in_as:
             client.post("/logout")
-            if who is not None:
-                response = client.post("/login", data={"login": seeded[who].username, "password": PASSWORD})
-                assert response.status_code == 302, (who, response.get_data(as_text=True)[:300])
-            current = who
+            if page.needs == "second_step":
+                sign_in_second_step(lambda data: client.post("/login", data=data), seeded)
+            elif page.role != "visitor":
+                response = client.post("/login", data={"login": seeded.users[page.role], "password": PASSWORD})
+                assert response.status_code == 302, (page.name, response.get_data(as_text=True)[:300])
+            signed_in_as = (page.role, page.needs)
         for language, headers in (("zh", ZH), ("en", EN)):
-            response = client.get(path, headers=headers)
-            assert response.status_code in (200, 404), (who, path, response.status_code)
+            response = client.get(page.url, headers=headers)
+            assert response.status_code == page.status, (page.name, response.status_code)
             text = visible_text(response.get_data(as_text=True))
-            problems += [f"{language} {path} as {who}: {d}" for d in defects(text, language, **judge)]
+            problems += [f"{language} {page.name}: {d}" for d in defects(text, language, **judge)]
     for locale, name, text in emails(seeded):
         language = "zh" if locale.startswith("zh") else "en"
         problems += [f"{language} e-mail {name}: {d}" for d in defects(text, language, **judge)]
