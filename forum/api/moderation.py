@@ -27,7 +27,8 @@ def _flag(flag) -> dict:
 
 def _review_item(entry) -> dict:
     item, post = entry.item, entry.post
-    return {"id": item.id, "reason": item.reason.value, "status": item.status.value, "detail": item.detail,
+    return {"id": item.id, "reason": item.reason.value, "status": item.status.value,
+            "detail": services.detail_text(item.detail),  # in the request's language
             "post_type": entry.kind, "post_id": post.id, "question_id": entry.question.id,
             "title": entry.question.title, "body": post.body, "body_html": post.body_html,
             "author": serialize.author(post.author), "held": post.is_held,

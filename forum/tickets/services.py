@@ -35,6 +35,7 @@ from forum.tickets.schemas import (
     UpdateTicket,
 )
 from forum.verification import services as verification
+from forum.verification.models import NoteKind
 
 REOPEN_DAYS = 7
 DEFAULT_TARGETS = {  # hours of business time: (first response, resolution)
@@ -399,7 +400,7 @@ def publish_resolution(actor, ticket_id, body):
     # committed together or not at all.
     answer = questions.post_answer(actor, ticket.question_id, body=body)
     # A generic note: the verification note is public, the ticket number is not.
-    verification.verify_answer(actor, answer.id, _("Resolution from official support"))
+    verification.verify_answer(actor, answer.id, note_kind=NoteKind.RESOLUTION)  # translated when shown
     ticket = _locked(ticket.id)
     ticket.published_answer_id = answer.id
     _event(ticket, actor, "published", new=str(answer.id))
