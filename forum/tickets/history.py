@@ -21,8 +21,7 @@ from forum.tickets.models import TIER_NAMES, Priority, Status, Ticket, TicketEve
 class HistoryLine:
     at: datetime
     actor: str  # a username, or "system" in the reader's language
-    text: Markup  # the sentence, escaped (a thread's title is a link)
-    reason: str  # what staff wrote (shown to staff only)
+    text: Markup  # the sentence, escaped (a thread's title is a link), with staff's reason for staff
 
 
 def _title(enum_cls, value: str) -> str:
@@ -93,7 +92,13 @@ def describe(event: TicketEvent, ticket: Ticket, question=None) -> Markup:
 _UNKNOWN = _l("Changed the ticket")
 
 
-def history(ticket: Ticket, events: list[TicketEvent], question=None) -> list[HistoryLine]:
-    """The ticket's events as lines to print, oldest first."""
-    return [HistoryLine(at=e.created_at, actor=e.actor.username if e.actor else _("system"),
-                        text=describe(e, ticket, question), reason=e.reason) for e in events]
+def history(ticket: Ticket, events: list[TicketEvent], question=None, *, reasons: bool = False) -> list[HistoryLine]:
+    """The ticket's events as lines to print, oldest first; with the reasons staff gave when
+    `reasons` (staff read them, requesters do not)."""
+    lines = []
+    for e in events:
+        text = describe(e, ticket, question)
+        if reasons and e.reason:
+            text = _sentence(_("%(what)s: “%(reason)s”"), what=text, reason=e.reason)
+        lines.append(HistoryLine(at=e.created_at, actor=e.actor.username if e.actor else _("system"), text=text))
+    return lines

@@ -79,7 +79,7 @@ def show(ticket_id: int):
     messages, events = queries.conversation(ticket, staff=staff)
     question = (question_services.get_question(ticket.question_id, include_deleted=True, viewer=_me())
                 if ticket.question_id else None)
-    context = {"ticket": ticket, "messages": messages, "history": history(ticket, events, question),
+    context = {"ticket": ticket, "messages": messages, "history": history(ticket, events, question, reasons=staff),
                "message_form": MessageForm(), "rating_form": RatingForm(), "breached": services.is_breached(ticket),
                "due": services.due_at(ticket), "question": question}
     if staff:
