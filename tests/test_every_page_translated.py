@@ -108,11 +108,11 @@ def _enum_classes():
 
 
 def raw_values() -> set[str]:
-    """The enum values (and ticket event kinds) that are not themselves ordinary interface words."""
-    from forum.tickets.models import EVENT_KINDS
+    """The enum values and the ticket event kinds (those stored: the seed makes one of each)."""
+    from forum.tickets.models import TicketEvent
 
     values = {member.value for cls in _enum_classes() for member in cls if isinstance(member.value, str)}
-    values |= set(EVENT_KINDS)
+    values |= set(db.session.scalars(sa.select(TicketEvent.kind).distinct()))
     # Values that are the same in both languages' interface (brand-like, or proper nouns), none so far.
     return {v for v in values if WORD.fullmatch(v) and len(v) >= 3}
 
