@@ -4,8 +4,14 @@ values the code keeps: no English message left untranslated in a Chinese page, n
 
 The forum is seeded with English-only member content made of words that are neither messages nor
 enum values ("Zebra lamp"), so that whatever Chinese an English page shows, or whatever enum value
-a Chinese page shows, comes from the interface itself. Text inside an element with a `lang`
-attribute (the language switcher's "简体中文") is the element's own language and is not judged.
+a Chinese page shows, comes from the interface itself; and any English word of a Chinese page
+that is not the seed's is English the interface wrote without gettext ("me / none / username").
+Text inside an element with a `lang` attribute (the language switcher's "简体中文") is the
+element's own language and is not judged.
+
+The pages are tests/every_page.py's list (every GET page, with the role to view it as), built on
+this module's seed, and a few more states; the e-mails are every notification kind, a digest and
+the account e-mails.
 """
 from __future__ import annotations
 
@@ -21,9 +27,8 @@ import sqlalchemy as sa
 from forum.core import catalogue
 from forum.core.db import unit_of_work, utcnow
 from forum.extensions import db
-from tests.every_page import Ids, Page, pages, sign_in_second_step
+from tests.every_page import PASSWORD, Ids, Page, pages, sign_in_second_step
 
-PASSWORD = "correct-horse-42"
 EN = {"Accept-Language": "en"}
 ZH = {"Accept-Language": "zh-CN"}
 CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef]")
@@ -235,8 +240,8 @@ def seed(create_user):
     with unit_of_work():
         tickets.add_message(staff, ticket.id, "Zebra reply from support")
         tickets.add_message(staff, ticket.id, "Zebra internal remark", internal=True)
-        tickets.update_ticket(staff, ticket.id, priority="high", tier=2, reason="Zebra lamp needs specialists", assignee="sam",
-                              status="pending")
+        tickets.update_ticket(staff, ticket.id, priority="high", tier=2, reason="Zebra lamp needs specialists",
+                              assignee="sam", status="pending")
         tickets.add_message(asker, ticket.id, "Zebra reply from alice")
         tickets.merge_ticket(staff, other.id, ticket.id)
         tickets.publish_resolution(staff, ticket.id, "Zebra fix summary for everyone reading")
@@ -248,8 +253,9 @@ def seed(create_user):
     with unit_of_work():
         tickets.sweep(now=utcnow() + timedelta(days=30))
     with unit_of_work():
-        details = {Kind.BADGE: "verified", Kind.TICKET_REPLY: ticket.number, Kind.TICKET_STATUS: f"{ticket.number} open",
-                   Kind.TICKET_NEW: late.number, Kind.TICKET_BREACH_NEAR: late.number,
+        details = {Kind.BADGE: "verified", Kind.TICKET_REPLY: ticket.number,
+                   Kind.TICKET_STATUS: f"{ticket.number} open", Kind.TICKET_NEW: late.number,
+                   Kind.TICKET_BREACH_NEAR: late.number,
                    Kind.MODERATION: moderation_detail("closed", title="Zebra", reason="needs_details"),
                    Kind.REVISION_REDACTED: redaction_detail(1, "Zebra redaction reason")}
         for kind in Kind:
