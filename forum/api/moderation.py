@@ -185,7 +185,8 @@ def log():
                                  per_page=per_page)
     items = [{"id": e.id, "action": e.action.value, "actor": e.actor.username if e.actor else None,
               "user": e.user.username if e.user else None, "question_id": e.question_id, "answer_id": e.answer_id,
-              "comment_id": e.comment_id, "reason": e.reason, "created_at": iso(e.created_at)}
+              "comment_id": e.comment_id, "reason": services.log_reason(e),  # in the request's language
+              "created_at": iso(e.created_at)}
              for e in result.items]
     return listing(items, result.page, result.per_page, result.total)
 
