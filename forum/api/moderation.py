@@ -27,7 +27,8 @@ def _flag(flag) -> dict:
 
 def _review_item(entry) -> dict:
     item, post = entry.item, entry.post
-    return {"id": item.id, "reason": item.reason.value, "status": item.status.value, "detail": item.detail,
+    return {"id": item.id, "reason": item.reason.value, "status": item.status.value,
+            "detail": services.detail_text(item.detail),  # in the request's language
             "post_type": entry.kind, "post_id": post.id, "question_id": entry.question.id,
             "title": entry.question.title, "body": post.body, "body_html": post.body_html,
             "author": serialize.author(post.author), "held": post.is_held,
@@ -184,7 +185,8 @@ def log():
                                  per_page=per_page)
     items = [{"id": e.id, "action": e.action.value, "actor": e.actor.username if e.actor else None,
               "user": e.user.username if e.user else None, "question_id": e.question_id, "answer_id": e.answer_id,
-              "comment_id": e.comment_id, "reason": e.reason, "created_at": iso(e.created_at)}
+              "comment_id": e.comment_id, "reason": services.log_reason(e),  # in the request's language
+              "created_at": iso(e.created_at)}
              for e in result.items]
     return listing(items, result.page, result.per_page, result.total)
 

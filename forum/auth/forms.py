@@ -3,7 +3,9 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 
-_LANGUAGES = [SelectChoice("zh_CN", "简体中文"), SelectChoice("en", "English")]
+# Each language's name in itself, marked as such (read out in its own language, whatever the page's).
+_LANGUAGES = [SelectChoice("zh_CN", "简体中文", render_kw={"lang": "zh-CN"}),
+              SelectChoice("en", "English", render_kw={"lang": "en"})]
 
 
 class RegisterForm(FlaskForm):

@@ -26,7 +26,7 @@ from forum.auth.models import ApiToken, PasswordReset, Role, User
 from forum.core import signals, text
 from forum.core.db import checkpoint, is_row_id, utcnow
 from forum.core.errors import AuthenticationFailed, Locked, NotFound, PrivateDataFound, ValidationFailed
-from forum.policy.services import screen
+from forum.policy.services import detail_text, screen
 from forum.extensions import db
 
 USERNAME_MIN, USERNAME_MAX = 2, 24
@@ -477,7 +477,7 @@ def _screen_about(actor: User, about: str) -> str:
     verdict = screen("profile", actor, {"about": about})
     if verdict.hold:
         raise ValidationFailed({"about": [_("This text cannot be shown on your profile (%(why)s). Remove it and "
-                                            "save again.", why=verdict.detail)]})
+                                            "save again.", why=detail_text(verdict.detail))]})
     return verdict.texts["about"]
 
 

@@ -36,10 +36,10 @@ _FLAG_DESCRIPTIONS = {
 }
 
 
-class FlagStatus(str, enum.Enum):
-    PENDING = "pending"
-    HELPFUL = "helpful"      # a moderator acted on it
-    DECLINED = "declined"    # a moderator found nothing wrong
+class FlagStatus(TitledEnum):
+    PENDING = "pending", _l("Waiting for a moderator")
+    HELPFUL = "helpful", _l("Helpful")  # a moderator acted on it
+    DECLINED = "declined", _l("Declined")  # a moderator found nothing wrong
 
 
 class Flag(db.Model):

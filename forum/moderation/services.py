@@ -6,6 +6,7 @@ Moderator actions are logged in the same transaction as the change they record.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -45,7 +46,7 @@ from forum.policy import services as policy
 from forum.policy.models import WatchedWordEntry
 from forum.policy.services import warning_label
 from forum.questions import services as posts
-from forum.questions.models import Answer, Comment, HoldReason, Question, QuestionStatus, Revision
+from forum.questions.models import Answer, CloseReason, Comment, HoldReason, Question, QuestionStatus, Revision
 
 POST_KINDS = ("question", "answer", "comment")
 _MODELS = {"question": Question, "answer": Answer, "comment": Comment}
@@ -173,8 +174,9 @@ def flag_post(actor, kind: str, post_id, *, flag_kind, note=None) -> Flag:
         count = db.session.scalar(sa.select(sa.func.count()).select_from(Flag).where(
             column == post.id, Flag.status == FlagStatus.PENDING, Flag.kind.in_([FlagKind.SPAM, FlagKind.SCAM])))
         hide = count >= needed or is_moderator(actor)
-        if hide and posts.hide_post(post, HoldReason.SPAM, actor=actor, detail=_("%(n)d spam flags", n=count)):
-            _log(None, ModAction.HIDE, post=post, reason=_("Hidden after %(n)d spam flags.", n=count))
+        # What happened is stored, not a sentence: detail_text and log_reason say it in the reader's language.
+        if hide and posts.hide_post(post, HoldReason.SPAM, actor=actor, detail=f"spam_flags:{count}"):
+            _log(None, ModAction.HIDE, post=post, reason=f"spam_flags:{count}")
     db.session.flush()
     return flag
 
@@ -324,7 +326,7 @@ def _on_post_deleted(post, actor=None, reason: str = "", **_):
 
 
 def _on_post_held(post, actor=None, reason=None, on_create=False, detail="", **_):
-    _queue_for_review(post, ReviewReason.HELD, detail=detail or (reason.title if reason else ""),
+    _queue_for_review(post, ReviewReason.HELD, detail=detail or (f"held:{reason.value}" if reason else ""),
                       held_on_create=on_create)
 
 
@@ -382,8 +384,8 @@ def close_question(actor, question_id, /, **fields) -> Question:
     question.closed_reason = close_reason
     question.duplicate_of_id = target.id if target else None
     question.closed_at = utcnow()
-    log_reason = close_reason.title + (f" #{target.id}" if target else "") + (f": {note}" if note else "")
-    _log(actor, ModAction.CLOSE, post=question, reason=log_reason)
+    log_reason = close_reason.value + (f" #{target.id}" if target else "") + (f": {note}" if note else "")
+    _log(actor, ModAction.CLOSE, post=question, reason=log_reason)  # log_reason tells it in the reader's language
     return _changed(question, actor, "close", log_reason)
 
 
@@ -433,7 +435,7 @@ def undelete_post(actor, kind: str, post_id, *, note=None):
     if post.is_held:
         column = getattr(ReviewItem, f"{kind}_id")
         last = db.session.scalar(sa.select(ReviewItem).where(column == post.id).order_by(ReviewItem.id.desc()))
-        _queue_for_review(post, ReviewReason.HELD, detail=last.detail if last else post.held_reason.title,
+        _queue_for_review(post, ReviewReason.HELD, detail=last.detail if last else f"held:{post.held_reason.value}",
                           held_on_create=bool(last and last.held_on_create))
     _log(actor, ModAction.UNDELETE, post=post, reason=note)
     signals.post_undeleted.send(post, actor=actor)
@@ -473,8 +475,7 @@ def redact_revision(actor, kind: str, post_id, number, /, **fields) -> Revision:
                        code="current_revision")
     if not posts.redact_revision_text(revision, actor=actor, reason=reason):
         raise Conflict(_("This revision is already redacted."), code="already_redacted")
-    _log(actor, ModAction.REDACT, post=post, reason=_("Revision %(number)d: %(reason)s", number=revision.number,
-                                                      reason=reason))
+    _log(actor, ModAction.REDACT, post=post, reason=f"revision:{revision.number}:{reason}")
     signals.revision_redacted.send(revision, actor=actor, post=post, reason=reason)
     db.session.flush()
     return revision
@@ -512,8 +513,8 @@ def remove_private_details(actor, kind: str, post_id):
         posts.amend_in_place(post, {name: guards.redact(texts[name], hits, placeholder=_("[removed]"))
                                     for name, hits in found.items()}, actor=actor)
         if actor.id not in owners:
-            labels = ", ".join(sorted({warning_label(f.kind) for hits in found.values() for f in hits}))
-            _log(actor, ModAction.REMOVE_PRIVATE, post=post, reason=labels)
+            kinds = ",".join(sorted({str(f.kind) for hits in found.values() for f in hits}))
+            _log(actor, ModAction.REMOVE_PRIVATE, post=post, reason=f"private:{kinds}")
         db.session.flush()
     post.screening_warnings = []
     return post
@@ -591,6 +592,45 @@ def remove_watched_word(actor, word_id) -> None:
 
 
 # --- the log ------------------------------------------------------------------------------------
+
+def detail_text(detail: str) -> str:
+    """A review item's `detail` in the reader's language (what is stored is what happened:
+    "spam_flags:3", "held:<hold reason>", or the screening's own, see policy.detail_text)."""
+    code, sep, rest = (detail or "").partition(":")
+    if sep and code == "spam_flags" and rest.isdigit():
+        return _("%(n)d spam flags", n=int(rest))
+    if sep and code == "held" and rest in HoldReason._value2member_map_:
+        return HoldReason(rest).title
+    return policy.detail_text(detail)
+
+
+def log_reason(entry: ModerationLogEntry) -> str:
+    """A log entry's reason in the reader's language: the forum's own parts (a close reason, a
+    watched word's action, a count) by their titles, what moderators wrote as they wrote it.
+    Entries written before stored sentences: shown as they are."""
+    reason, action = entry.reason or "", entry.action
+    if action is ModAction.CLOSE:
+        value, rest = re.match(r"([a-z_]*)(.*)", reason, re.S).groups()
+        if value in CloseReason._value2member_map_:
+            return CloseReason(value).title + rest
+    elif action in (ModAction.WATCH_WORD, ModAction.UNWATCH_WORD):
+        value, sep, pattern = reason.partition(": ")
+        if sep:
+            return f"{policy.watched_action_title(value)}: {pattern}"
+    elif action is ModAction.HIDE and reason.startswith("spam_flags:") and reason[11:].isdigit():
+        return _("Hidden after %(n)d spam flags.", n=int(reason[11:]))
+    elif action is ModAction.REDACT:
+        match = re.fullmatch(r"revision:(\d+):(.*)", reason, re.S)
+        if match:
+            return _("Revision %(number)d: %(reason)s", number=int(match[1]), reason=match[2])
+    elif action is ModAction.REMOVE_PRIVATE and reason.startswith("private:"):
+        kinds = [k for k in reason[8:].split(",") if k]
+        try:
+            return ", ".join(warning_label(k) for k in kinds)
+        except ValueError:
+            return reason
+    return reason
+
 
 def action_log(actor, *, username: str | None = None, page: int = 1, per_page: int = 50) -> Page[ModerationLogEntry]:
     """Moderator actions, newest first, optionally those about one member. Moderators only."""

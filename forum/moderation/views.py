@@ -81,6 +81,7 @@ def queue():
     page, per_page = clamp_page(request.args.get("page", 1), 20)
     result = services.review_queue(_me(), reason=reason, page=page, per_page=per_page)
     return render_template("moderation/queue.html", page=result, reason=reason, reasons=list(ReviewReason),
+                           detail_text=services.detail_text,
                            counts=services.review_counts(_me()))
 
 
@@ -191,7 +192,7 @@ def log():
     page, per_page = clamp_page(request.args.get("page", 1), 50)
     username = request.args.get("user") or None
     result = services.action_log(_me(), username=username, page=page, per_page=per_page)
-    return render_template("moderation/log.html", page=result, username=username)
+    return render_template("moderation/log.html", page=result, username=username, log_reason=services.log_reason)
 
 
 @bp.route("/<any(question, answer):kind>s/<int:post_id>/revisions/<int:number>/redact", methods=["POST"])

@@ -368,7 +368,7 @@ def send_account_email(user: User, subject: str, template: str, *, to_address: s
     with force_locale(locale):
         text = render_template(f"email/{template}.txt", user=user, **context)
         html = render_template(f"email/{template}.html", user=user, **context)
-        subject = _(subject)
+        subject = str(subject) if not isinstance(subject, str) else _(subject)  # a lazy message, or a msgid
     db.session.add(OutgoingEmail(user_id=user.id, to_address=to_address or user.email, subject=subject[:300],
                                  body_text=text,
                                  body_html=html, unsubscribe_url="", created_at=utcnow(), next_attempt_at=utcnow()))

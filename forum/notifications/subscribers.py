@@ -1,6 +1,8 @@
 """Who hears of what (connected by the feature's init_app). Everything runs inside the event's transaction."""
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
+
 from forum.core import signals
 from forum.extensions import db
 from forum.notifications import services
@@ -130,7 +132,7 @@ def _ticket_breach_near(ticket, tier, **_):
 
 
 def _password_reset(user, token: str, expires_at, **_):
-    services.send_account_email(user, "Reset your password", "reset",
+    services.send_account_email(user, _l("Reset your password"), "reset",
                                 link=f"{services.base_url()}/reset-password/{token}")
 
 
@@ -141,7 +143,7 @@ def _mask_email(address: str) -> str:
 
 
 def _email_changed(user, old_email: str, **_):
-    services.send_account_email(user, "The e-mail address of your account was changed", "email_changed",
+    services.send_account_email(user, _l("The e-mail address of your account was changed"), "email_changed",
                                 to_address=old_email, new_email=_mask_email(user.email),
                                 support_link=f"{services.base_url()}/support")
 

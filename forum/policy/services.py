@@ -65,6 +65,33 @@ _WARNING_LABELS = {
 }
 
 
+def detail_text(detail: str) -> str:
+    """A screening verdict's `detail` as people read it, in their language: the verdict stores what
+    was found ("watched:<words>", "scam:<kinds>"), not a sentence in the language of whoever posted.
+    Anything else (a detail stored before) is shown as it is."""
+    code, sep, rest = (detail or "").partition(":")
+    if sep and code == "watched":
+        return _("Watched words: %(words)s", words=rest)
+    if sep and code == "scam":
+        kinds = [ScamKind(v) for v in rest.split(",") if v in ScamKind._value2member_map_]
+        if kinds:
+            return "; ".join(_SCAM_LABELS[k]() for k in kinds)
+    return detail or ""
+
+
+WATCHED_ACTION_TITLES = {
+    WatchedAction.BLOCK: lambda: _("Block the post"), WatchedAction.HOLD: lambda: _("Hold for review"),
+    WatchedAction.CENSOR: lambda: _("Censor the word"),
+}
+
+
+def watched_action_title(value: str) -> str:
+    try:
+        return WATCHED_ACTION_TITLES[WatchedAction(value)]()
+    except ValueError:
+        return value
+
+
 def private_label(kind: str) -> str:
     return _PRIVATE_LABELS[PrivateKind(kind)]()
 
@@ -146,9 +173,8 @@ def screen(kind: str, actor, texts: dict[str, str], *, private_data: str = "", q
                 verdict.texts[name] = result.censored_text
                 if result.action is WatchedAction.HOLD and not verdict.hold:
                     verdict.hold = HoldCause.WATCHED.value
-                    verdict.detail = _("Watched words: %(words)s",
-                                       words=", ".join(sorted({w.pattern for w, _s, _e in result.matches
-                                                               if w.action is WatchedAction.HOLD})))
+                    verdict.detail = "watched:" + ", ".join(sorted({w.pattern for w, _s, _e in result.matches
+                                                                     if w.action is WatchedAction.HOLD}))
         if blocked:
             raise ValidationFailed(blocked)
     # Everyone but staff: members' posts, and the names and profiles of accounts (actor None while
@@ -157,7 +183,7 @@ def screen(kind: str, actor, texts: dict[str, str], *, private_data: str = "", q
         signals_found = sorted({f.kind for text in verdict.texts.values() for f in guards.find_scam_signals(text or "")})
         if signals_found:
             verdict.hold = HoldCause.SCAM.value
-            verdict.detail = "; ".join(_SCAM_LABELS[k]() for k in signals_found)
+            verdict.detail = "scam:" + ",".join(k.value for k in signals_found)
     verdict.warnings = private_warnings(verdict.texts)
     return verdict
 

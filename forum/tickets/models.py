@@ -41,15 +41,13 @@ class Channel(TitledEnum):
     PHONE = "phone", _l("Phone")
 
 
-EVENT_TITLES = {
-    "created": _l("opened the ticket"), "message": _l("replied"), "note": _l("wrote an internal note"),
-    "status": _l("changed the status"), "priority": _l("changed the priority"), "tier": _l("moved it to another tier"),
-    "assignee": _l("changed the assignee"), "merged": _l("merged it into"), "merged_in": _l("merged in"),
-    "published": _l("published the resolution on the thread"), "rated": _l("rated the support"),
-    "breached": _l("SLA breached"),
-}
+# What a TicketEvent's `kind` may be; forum.tickets.history tells each as a sentence.
+EVENT_KINDS = ("created", "message", "note", "status", "priority", "tier", "assignee", "merged", "merged_in",
+               "published", "rated", "breached")
 
 TIER_TITLES = {1: _l("Tier 1: first-line support"), 2: _l("Tier 2: technical specialists"), 3: _l("Tier 3: management")}
+# The short names, for the desk's cells and the history's sentences ("转到二线").
+TIER_NAMES = {1: _l("Tier 1"), 2: _l("Tier 2"), 3: _l("Tier 3")}
 
 
 class Ticket(TimestampMixin, db.Model):

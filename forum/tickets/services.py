@@ -35,6 +35,7 @@ from forum.tickets.schemas import (
     UpdateTicket,
 )
 from forum.verification import services as verification
+from forum.verification.models import NoteKind
 
 REOPEN_DAYS = 7
 DEFAULT_TARGETS = {  # hours of business time: (first response, resolution)
@@ -377,7 +378,7 @@ def merge_ticket(actor, source_id, target_id) -> Ticket:
     _event(source, actor, "merged", new=target.number)
     _event(target, actor, "merged_in", new=source.number)
     if source.status is not Status.CLOSED:
-        _change_status(source, actor, Status.CLOSED, _("Merged into %(number)s", number=target.number))
+        _change_status(source, actor, Status.CLOSED)  # the "merged" event above says why, in the reader's language
     _flush()
     return target
 
@@ -399,7 +400,7 @@ def publish_resolution(actor, ticket_id, body):
     # committed together or not at all.
     answer = questions.post_answer(actor, ticket.question_id, body=body)
     # A generic note: the verification note is public, the ticket number is not.
-    verification.verify_answer(actor, answer.id, _("Resolution from official support"))
+    verification.verify_answer(actor, answer.id, note_kind=NoteKind.RESOLUTION)  # translated when shown
     ticket = _locked(ticket.id)
     ticket.published_answer_id = answer.id
     _event(ticket, actor, "published", new=str(answer.id))
@@ -440,7 +441,8 @@ def sweep(now: datetime | None = None) -> dict[str, int]:
         _event(ticket, None, "breached")
         counts["breached"] += 1
         if auto_escalate and ticket.tier < 3:
-            _event(ticket, None, "tier", ticket.tier, ticket.tier + 1, _("SLA breached: moved up automatically"))
+            # No reason stored: the history tells a system tier change in the reader's language.
+            _event(ticket, None, "tier", ticket.tier, ticket.tier + 1)
             ticket.tier += 1
             counts["escalated"] += 1
     for ticket in db.session.scalars(sa.select(Ticket).where(Ticket.status.in_(active), Ticket.warned_at.is_(None),

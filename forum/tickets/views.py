@@ -6,6 +6,7 @@ import re
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from forum.core.db import utcnow
@@ -16,7 +17,8 @@ from forum.questions.models import Category
 from forum.tickets import queries, services, sla
 from forum.tickets.channels import support_channels
 from forum.tickets.forms import MessageForm, RatingForm, StaffUpdateForm
-from forum.tickets.models import EVENT_TITLES, TIER_TITLES, Priority, Status
+from forum.tickets.history import history, tier_name
+from forum.tickets.models import TIER_TITLES, Priority, Status
 from forum.extensions import limiter
 from forum.web import ratelimits
 from forum.web.decorators import staff_required
@@ -36,7 +38,7 @@ def _support_status():
 
 @bp.app_context_processor
 def _context():
-    return {"ticket_statuses": list(Status), "tier_titles": TIER_TITLES, "event_titles": EVENT_TITLES}
+    return {"ticket_statuses": list(Status), "tier_titles": TIER_TITLES, "tier_name": tier_name}
 
 
 @bp.route("/ask/private", methods=["POST"])
@@ -76,10 +78,11 @@ def show(ticket_id: int):
     ticket = services.get_ticket(_me(), ticket_id)
     staff = current_user.role.is_staff
     messages, events = queries.conversation(ticket, staff=staff)
-    context = {"ticket": ticket, "messages": messages, "events": events, "message_form": MessageForm(),
-               "rating_form": RatingForm(), "breached": services.is_breached(ticket), "due": services.due_at(ticket),
-               "question": question_services.get_question(ticket.question_id, include_deleted=True, viewer=_me())
-               if ticket.question_id else None}
+    question = (question_services.get_question(ticket.question_id, include_deleted=True, viewer=_me())
+                if ticket.question_id else None)
+    context = {"ticket": ticket, "messages": messages, "history": history(ticket, events, question, reasons=staff),
+               "message_form": MessageForm(), "rating_form": RatingForm(), "breached": services.is_breached(ticket),
+               "due": services.due_at(ticket), "question": question}
     if staff:
         form = StaffUpdateForm(data={"status": ticket.status.value, "priority": ticket.priority.value,
                                      "tier": str(ticket.tier),
@@ -183,6 +186,19 @@ def publish(ticket_id: int):
     return _back(ticket_id, "publish")
 
 
+# The desk's assignee filter takes "me", "none" or a username; the words in the reader's language too.
+ASSIGNEE_ME, ASSIGNEE_NONE = _l("me"), _l("unassigned")
+
+
+def _assignee_filter(value: str) -> str | None:
+    value = value.strip()[:32]
+    if value.casefold() in ("me", str(ASSIGNEE_ME).casefold()):
+        return "me"
+    if value.casefold() in ("none", str(ASSIGNEE_NONE).casefold()):
+        return "none"
+    return value or None
+
+
 @bp.route("/staff/tickets")
 @staff_required
 def desk():
@@ -193,9 +209,10 @@ def desk():
     priority = args.get("priority") if args.get("priority") in {p.value for p in Priority} else None
     page, _pp = clamp_page(args.get("page", 1), 50)
     result = queries.queue(status=status, tier=tier, category=category, priority=priority,
-                           assignee=(args.get("assignee") or "")[:32] or None, due_soon=args.get("due") == "soon",
+                           assignee=_assignee_filter(args.get("assignee") or ""), due_soon=args.get("due") == "soon",
                            breached=args.get("due") == "breached", viewer=_me(), page=page)
     return render_template("tickets/desk.html", page=result, now=utcnow(), priorities=list(Priority),
+                           assignee_hint=_("%(me)s / %(none)s / a username", me=ASSIGNEE_ME, none=ASSIGNEE_NONE),
                            is_breached=services.is_breached, due_at=services.due_at,
                            filters={"status": status, "tier": tier, "category": category, "priority": priority,
                                     "assignee": args.get("assignee") or "", "due": args.get("due") or ""})

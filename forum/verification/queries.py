@@ -39,7 +39,7 @@ def verifications_for(answers) -> dict[int, VerificationView]:
         return {}
     rows = db.session.scalars(sa.select(Verification).where(Verification.answer_id.in_(list(by_id)),
                                                             Verification.ended_at.is_(None)))
-    return {v.answer_id: VerificationView(v.verified_by, v.created_at, v.note, v.revision_number,
+    return {v.answer_id: VerificationView(v.verified_by, v.created_at, v.shown_note, v.revision_number,
                                           by_id[v.answer_id].revision_count) for v in rows}
 
 

@@ -20,7 +20,7 @@ from forum.questions.services import get_answer
 from forum.reputation import services as reputation
 from forum.reputation.badges import BadgeKind, award
 from forum.reputation.rules import Kind
-from forum.verification.models import AuditAction, Verification, VerificationAudit
+from forum.verification.models import AuditAction, NoteKind, Verification, VerificationAudit
 from forum.verification.schemas import NOTE_MAX, RemoveVerification, VerifyAnswer
 
 
@@ -46,10 +46,11 @@ def active_verification(answer_id: int) -> Verification | None:
                                                            Verification.ended_at.is_(None)))
 
 
-def _audit(answer: Answer, actor: User, action: AuditAction, revision_number: int, text: str) -> None:
+def _audit(answer: Answer, actor: User, action: AuditAction, revision_number: int, text: str,
+           note_kind: NoteKind | None = None) -> None:
     db.session.add(VerificationAudit(answer_id=answer.id, question_id=answer.question_id, actor_id=actor.id,
                                      action=action.value, revision_number=revision_number, text=text,
-                                     created_at=utcnow()))
+                                     note_kind=note_kind, created_at=utcnow()))
 
 
 def _end(verification: Verification, actor: User | None, reason: str) -> None:
@@ -73,9 +74,11 @@ def refresh_after_moderation(answer) -> None:
     _refresh_question_flag(answer.question_id)
 
 
-def verify_answer(actor, answer_id, /, note=None, **fields) -> Verification:
+def verify_answer(actor, answer_id, /, note=None, *, note_kind: NoteKind | None = None, **fields) -> Verification:
     """Mark the answer's current revision as checked by staff, with an optional note (≤ 500): `note`
-    is VerifyAnswer's, validated here once (a form's or a body's other fields are ignored).
+    is VerifyAnswer's, validated here once (a form's or a body's other fields are ignored). A note
+    the forum writes itself is given as `note_kind` instead, stored as such and translated when
+    shown; verifying again without a note keeps the previous verification's kind.
 
     Verifying an answer that is verified already (typically after an edit) ends the old
     verification and records a re-verification. The author gains reputation and the "verified"
@@ -89,12 +92,17 @@ def verify_answer(actor, answer_id, /, note=None, **fields) -> Verification:
     previous = active_verification(answer.id)
     if previous is not None:
         _end(previous, actor, "verified again")
+        if not note and note_kind is None:
+            note_kind = previous.note_kind
+    if note_kind is not None:
+        note = ""
     verification = Verification(answer_id=answer.id, verified_by_id=actor.id, revision_number=answer.revision_count,
-                                note=note, created_at=utcnow())
+                                note=note, note_kind=note_kind, created_at=utcnow())
     db.session.add(verification)
     db.session.flush()
     first = previous is None
-    _audit(answer, actor, AuditAction.VERIFY if first else AuditAction.REVERIFY, answer.revision_count, note)
+    _audit(answer, actor, AuditAction.VERIFY if first else AuditAction.REVERIFY, answer.revision_count, note,
+           note_kind)
     if first and answer.author_id != actor.id:
         reputation.record(answer.author_id, Kind.ANSWER_VERIFIED, actor_id=actor.id, answer_id=answer.id)
     award(answer.author_id, BadgeKind.VERIFIED, question_id=answer.question_id, answer_id=answer.id)
