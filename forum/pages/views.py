@@ -173,4 +173,5 @@ def show_user(username: str):
     answers = question_queries.answers_by(user, page=page if tab == "answers" else 1, per_page=per_page)
     chart = reputation_chart(reputation_services.history(user, tz=current_app.config["BABEL_DEFAULT_TIMEZONE"]))
     return render_template("users/show.html", user=user, tab=tab, questions=questions, answers=answers,
-                           chart=chart, badges=badges_of(user.id))
+                           chart=chart, badges=badges_of(user.id),
+                           question_interval_minutes=current_app.config["FORUM_QUESTION_INTERVAL_MINUTES"])
