@@ -3,8 +3,11 @@ bodies, answers, comments; pages and API), maximums stay characters, and filler 
 "顶", "同问") are refused with a pointer to voting or following, while comments may be short."""
 from __future__ import annotations
 
+import json
 import pathlib
 import re
+import shutil
+import subprocess
 
 import pytest
 import sqlalchemy as sa
@@ -42,6 +45,19 @@ def test_the_editor_counts_as_the_server():
     block = re.search(r"var WIDE_RANGES = \[(.*?)\];", js, re.S).group(1)
     ranges = tuple((int(lo, 16), int(hi, 16)) for lo, hi in re.findall(r"\[0x([0-9A-F]+), 0x([0-9A-F]+)\]", block))
     assert ranges == text.WIDE_RANGES
+
+
+@pytest.mark.skipif(not shutil.which("node"), reason="node is not installed: the JavaScript is not run")
+def test_the_editors_count_runs_as_the_servers():
+    """The JavaScript itself, run by node on the same samples, gives the same weights."""
+    samples = [ZH_TITLE, ZH_ANSWER, "Points expiry?", "a\u200bb\u3164", "中\u3000文", "👍", "𠀀", "ｱｲ", "👩\u200d💻",
+               "カタカナ한국어ㄅ", "ＡＢ１！"]
+    js = (pathlib.Path(__file__).parents[2] / "static" / "js" / "forum.js").read_text(encoding="utf-8")
+    counting = js[js.index("var WIDE_RANGES"):js.index("function setUpLengthHint")]
+    script = counting + "\nconsole.log(JSON.stringify(JSON.parse(process.argv[1]).map(weightedLength)));"
+    out = subprocess.run(["node", "-e", script, json.dumps(samples)], capture_output=True, text=True, check=True,
+                         timeout=30)
+    assert json.loads(out.stdout) == [text.weighted_length(s) for s in samples]
 
 
 @pytest.mark.parametrize("title, ok", [(ZH_TITLE, True), ("Points expiry?", True), ("short", False),
