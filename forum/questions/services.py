@@ -265,8 +265,9 @@ def _bump_user(user_id: int, **deltas: int) -> None:
 # --- questions ----------------------------------------------------------------------------------
 
 def ask_question(actor: User, /, **fields) -> Question:
-    """Post a question: `fields` are AskQuestion's (title 10–150 characters, body 20–30,000, 1–5 tags,
-    a known category, private_data), validated here once.
+    """Post a question: `fields` are AskQuestion's (title 10–150, body 20–30,000: minimums weighted, a
+    Chinese character counting 2, maximums characters; 1–5 tags, a known category, private_data),
+    validated here once.
 
     The question is public at once and its first revision is recorded, unless the screening holds
     it for review (then it counts nowhere and is announced when released). Private data in the
@@ -524,8 +525,9 @@ def _mark_deleted(model, row_id: int) -> bool:
 # --- answers ------------------------------------------------------------------------------------
 
 def post_answer(actor: User, question_id, /, **fields) -> Answer:
-    """Answer an open question: `fields` are PostAnswer's (body 20–30,000 characters, private_data),
-    validated here once, after the thread is known to take answers. The screening may hold it for review
+    """Answer an open question: `fields` are PostAnswer's (body 20–30,000 as a question's, not filler
+    such as "+1" or "同问"; private_data), validated here once, after the thread is known to take
+    answers. The screening may hold it for review
     or refuse private data (see ask_question). Raises NotFound, PermissionDenied (code "closed"
     on a closed question, "locked" on a locked thread), ValidationFailed."""
     question = get_question(question_id, viewer=actor)
@@ -705,7 +707,7 @@ def _ensure_asker(actor: User | None, question: Question) -> None:
 # --- comments -----------------------------------------------------------------------------------
 
 def post_comment(actor: User, /, *, question_id=None, answer_id=None, **fields) -> Comment:
-    """Comment on a question or an answer: `fields` are PostComment's (body 5–600 characters,
+    """Comment on a question or an answer: `fields` are PostComment's (body 5–600, the minimum weighted;
     private_data), validated here once; screened like posts. Raises NotFound,
     PermissionDenied (code "locked" on a locked thread), ValidationFailed."""
     if (question_id is None) == (answer_id is None):

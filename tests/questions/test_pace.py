@@ -172,7 +172,8 @@ def test_restricted_members_get_the_interval(pacing, create_user, moderator):
     services.ask_question(member, title="受限成员的第一个问题标题", **QUESTION)
     services.ask_question(member, title="未受限时紧接着的第二个问题", **QUESTION)
     db.session.commit()
-    moderation.restrict_posting(moderator, member.username, reason="短时间内重复发帖", until=(utcnow() + timedelta(days=30)).date().isoformat())
+    until = (utcnow() + timedelta(days=30)).date().isoformat()
+    moderation.restrict_posting(moderator, member.username, reason="短时间内重复发帖", until=until)
     db.session.commit()
     _back_in_time(member, minutes=1)
     with pytest.raises(RateLimited) as err:

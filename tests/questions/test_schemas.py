@@ -165,7 +165,8 @@ def test_a_patch_keeps_the_published_json_types_and_what_it_leaves_out(client, c
                                  ({"tags": [1]}, "tags", "Must be text."),  # an item of the wrong JSON type
                                  ({"category": 3}, "category", "Must be text."),
                                  ({"summary": 5}, "summary", "Must be text."),
-                                 ({"title": "short"}, "title", "The title is too short: at least 10 (Chinese characters count 2 each), now 5.")):
+                                 ({"title": "short"}, "title",
+                                  "The title is too short: at least 10 (Chinese characters count 2 each), now 5.")):
         response = client.patch(url, json=body, headers=headers)
         assert response.status_code == 422 and response.get_json()["error"]["fields"] == {field: [message]}, body
     response = client.patch(f"/api/v1/answers/{answer.id}", json={"body": None}, headers=headers)
