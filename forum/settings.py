@@ -80,13 +80,16 @@ class Config:
     # Per address, checked before the password hash is computed (argon2 is slow on purpose).
     FORUM_LOGIN_RATE_LIMIT = _env("FORUM_LOGIN_RATE_LIMIT", "6 per minute; 30 per hour")
     FORUM_SIGNUP_RATE_LIMIT = _env("FORUM_SIGNUP_RATE_LIMIT", "5 per minute; 20 per hour")
-    # New members (reputation below FORUM_NEW_MEMBER_REPUTATION) wait between posts and may post
-    # few links (Discourse: 30 s, 2 links); below FORUM_QUESTION_INTERVAL_REPUTATION members wait
-    # between questions (Stack Exchange: 40 minutes below 125). Off with FORUM_RATE_LIMITS=off.
+    # New members (reputation below FORUM_NEW_MEMBER_REPUTATION) wait between posts, may post few
+    # links (Discourse: 30 s, 2 links) and ask at most FORUM_NEW_MEMBER_QUESTIONS_PER_DAY questions in
+    # any 24 hours: on a support forum nearly every customer is new, and a payment problem right
+    # after a points problem is normal. Members whose posting a moderator restricted (on the account:
+    # users.posting_restricted_until) ask one question per FORUM_QUESTION_INTERVAL_MINUTES, whatever
+    # their reputation. Off with FORUM_RATE_LIMITS=off.
     FORUM_NEW_MEMBER_REPUTATION = int(_env("FORUM_NEW_MEMBER_REPUTATION", "10"))
     FORUM_POST_INTERVAL_SECONDS = int(_env("FORUM_POST_INTERVAL_SECONDS", "30"))
     FORUM_NEW_MEMBER_MAX_LINKS = int(_env("FORUM_NEW_MEMBER_MAX_LINKS", "2"))
-    FORUM_QUESTION_INTERVAL_REPUTATION = int(_env("FORUM_QUESTION_INTERVAL_REPUTATION", "125"))
+    FORUM_NEW_MEMBER_QUESTIONS_PER_DAY = int(_env("FORUM_NEW_MEMBER_QUESTIONS_PER_DAY", "6"))
     FORUM_QUESTION_INTERVAL_MINUTES = int(_env("FORUM_QUESTION_INTERVAL_MINUTES", "40"))
     # Per-member budgets (every session and token of a member, pages and API together; the address
     # for anonymous calls) and the API-wide budget per member.

@@ -18,7 +18,7 @@ def limited(tmp_path_factory):
                    FORUM_POST_RATE_LIMIT=per_minute, FORUM_EDIT_RATE_LIMIT=per_minute,
                    FORUM_ESCALATION_RATE_LIMIT=per_minute, FORUM_FLAG_RATE_LIMIT=per_minute,
                    FORUM_API_RATE_LIMIT="8 per minute", FORUM_LOGIN_RATE_LIMIT="100 per minute",
-                   FORUM_NEW_MEMBER_REPUTATION=0, FORUM_QUESTION_INTERVAL_REPUTATION=0)
+                   FORUM_NEW_MEMBER_REPUTATION=0)
     app.test_client_class = IsolatedClient
     with app.app_context():
         yield app

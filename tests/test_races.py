@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import threading
 import time
+from datetime import timedelta
 from concurrent.futures import ThreadPoolExecutor
 
 import pyotp
@@ -241,11 +242,22 @@ def test_a_new_member_posts_once_per_interval_however_many_arrive(app, ctx, paci
     assert _posts_by(newcomer) == 1
 
 
-def test_questions_are_paced_in_parallel_below_the_question_reputation(app, ctx, pacing, create_user, token_for):
-    member = create_user(reputation=50)  # past the new-member pace, not the question interval
+def test_restricted_members_are_paced_in_parallel(app, ctx, pacing, create_user, token_for):
+    member = create_user(reputation=50)  # past the new-member pace; a moderator restricted their posting
+    db.session.execute(sa.update(User).where(User.id == member.id).values(
+        posting_restricted_until=utcnow() + timedelta(days=1), posting_restriction_reason="刷屏"))
     responses = race(app, 12, _api_write("question", None, token_for(member)))
     assert sorted(r.status_code for r in responses) == [201] + [429] * 11
     assert db.session.query(Question).filter(Question.author_id == member.id).count() == 1
+
+
+def test_the_daily_question_budget_holds_in_parallel(app, ctx, pacing, monkeypatch, create_user, token_for):
+    monkeypatch.setitem(app.config, "FORUM_POST_INTERVAL_SECONDS", 0)  # the budget alone
+    monkeypatch.setitem(app.config, "FORUM_NEW_MEMBER_QUESTIONS_PER_DAY", 3)
+    newcomer = create_user(reputation=1)
+    responses = race(app, 12, _api_write("question", None, token_for(newcomer)))
+    assert sorted(r.status_code for r in responses) == [201] * 3 + [429] * 9
+    assert db.session.query(Question).filter(Question.author_id == newcomer.id).count() == 3
 
 
 def test_pages_and_api_mixed_make_one_post_per_interval(app, ctx, pacing, create_user, create_question, token_for):

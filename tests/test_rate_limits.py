@@ -8,7 +8,7 @@ from tests.conftest import IsolatedClient, make_app, wipe
 def limited(tmp_path_factory):
     app = make_app("sqlite", tmp_path_factory, FORUM_RATE_LIMITS=True, FORUM_VOTE_RATE_LIMIT="2 per minute",
                    FORUM_POST_RATE_LIMIT="2 per minute", FORUM_ESCALATION_RATE_LIMIT="1 per hour",
-                   FORUM_NEW_MEMBER_REPUTATION=0, FORUM_QUESTION_INTERVAL_REPUTATION=0)
+                   FORUM_NEW_MEMBER_REPUTATION=0)
     app.test_client_class = IsolatedClient
     yield app
     wipe(app)

@@ -1,5 +1,5 @@
-"""Moderation: flags, the review queue, closing, locking, undeleting, suspensions, watched words
-and the action log."""
+"""Moderation: flags, the review queue, closing, locking, undeleting, suspensions, posting
+restrictions, watched words and the action log."""
 from __future__ import annotations
 
 
@@ -14,6 +14,7 @@ from forum.moderation.schemas import (
     ModeratorNote,
     RedactRevision,
     ResolveReview,
+    RestrictPosting,
     SuspendMember,
 )
 from forum.policy.schemas import WatchWord
@@ -40,6 +41,13 @@ def _review_item(entry) -> dict:
 def _suspension(user) -> dict:
     return {"username": user.username, "suspended_until": iso(user.suspended_until) if user.is_suspended else None,
             "reason": user.suspension_reason if user.is_suspended else ""}
+
+
+def _restriction(user) -> dict:
+    restricted = user.is_posting_restricted
+    return {"username": user.username,
+            "posting_restricted_until": iso(user.posting_restricted_until) if restricted else None,
+            "reason": user.posting_restriction_reason if restricted else ""}
 
 
 def _flag_route(kind: str) -> None:
@@ -143,6 +151,21 @@ def suspend(username: str):
        status=204, errors=(401, 403, 404, 409))
 def lift(username: str):
     services.lift_suspension(require_user(), username)
+    return "", 204
+
+
+@route("/users/<username>/posting-restriction", "PUT", summary="Restrict a member's posting until a time, with a "
+       "reason: one question per FORUM_QUESTION_INTERVAL_MINUTES (moderators; members only)", auth="required",
+       body=RestrictPosting, response=schemas.PostingRestrictionOut, errors=(400, 401, 403, 404, 422))
+def restrict_posting(username: str):
+    user = services.restrict_posting(require_user(), username, **json_object(RestrictPosting))  # validated there
+    return _restriction(user)
+
+
+@route("/users/<username>/posting-restriction", "DELETE", summary="Lift a posting restriction (moderators)",
+       auth="required", status=204, errors=(401, 403, 404, 409))
+def lift_posting_restriction(username: str):
+    services.lift_posting_restriction(require_user(), username)
     return "", 204
 
 

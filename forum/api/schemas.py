@@ -268,6 +268,12 @@ class SuspensionOut(Out):
     reason: str
 
 
+class PostingRestrictionOut(Out):
+    username: str
+    posting_restricted_until: str | None
+    reason: str
+
+
 class WatchedWordOut(Out):
     id: int
     pattern: str

@@ -75,6 +75,12 @@ class User(TimestampMixin, db.Model):
     # A suspended member can sign in and read, but not post, vote, flag or escalate, until then.
     suspended_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     suspension_reason: Mapped[str] = mapped_column(sa.String(500), nullable=False, default="", server_default="")
+    # A posting restriction, placed by a moderator (forum.moderation.services.restrict_posting): until
+    # then the member may ask one question per FORUM_QUESTION_INTERVAL_MINUTES (forum.questions
+    # reads it here, so it needs not import moderation). The reason is shown to the member.
+    posting_restricted_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    posting_restriction_reason: Mapped[str] = mapped_column(sa.String(500), nullable=False, default="",
+                                                            server_default="")
     # Two-step verification (TOTP): the secret once enabled, one pending while enrolling, the last
     # time step used (a code is never accepted twice), and hashed single-use recovery codes.
     totp_secret: Mapped[str | None] = mapped_column(sa.String(64))
@@ -102,6 +108,10 @@ class User(TimestampMixin, db.Model):
     @property
     def is_suspended(self) -> bool:
         return self.suspended_until is not None and self.suspended_until > utcnow()
+
+    @property
+    def is_posting_restricted(self) -> bool:
+        return self.posting_restricted_until is not None and self.posting_restricted_until > utcnow()
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.username!r}>"

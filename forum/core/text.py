@@ -13,6 +13,11 @@ text is folded before it is screened, and when two names look alike.
   folded character remembers where it came from, so findings point into the original text.
 - Look-alike names (`skeleton`, `lookalike_key`, `mixed_scripts`) follow Unicode Technical Standard
   #39 (security mechanisms): two strings are confusable when their skeletons are equal.
+- Weighted length (`weighted_length`): how long a text is to a reader, as X/Twitter's weighted
+  length counts it: a character set in a full-width cell (`WIDE_RANGES`: CJK ideographs, kana,
+  hangul, bopomofo, CJK and full-width punctuation and forms) weighs 2, an invisible character 0,
+  anything else 1. Chinese says in 9 characters what English says in 25; the minimum lengths of
+  posts count this way so that they mean the same in both.
 
 Third-party code lives here and nowhere else: `regex` for the Unicode properties the standard
 library lacks (Default_Ignorable_Code_Point, Extended_Pictographic, scripts) and
@@ -38,6 +43,8 @@ __all__ = [
     "scripts_of",
     "skeleton",
     "strip_invisible",
+    "weighted_length",
+    "WIDE_RANGES",
 ]
 
 # --------------------------------------------------------------------------------------------
@@ -75,6 +82,49 @@ def strip_invisible(text: str) -> str:
     if text.isascii() or not _INVISIBLE_RE.search(text):
         return text
     return _STRIP_RE.sub(lambda m: m.group(1) or "", text)
+
+
+# --------------------------------------------------------------------------------------------
+# Weighted length
+# --------------------------------------------------------------------------------------------
+
+# Characters that weigh 2: Unicode's East Asian Wide and Fullwidth blocks of the CJK scripts and
+# their punctuation, as a reader sees them (a full-width cell). Deliberately not: the ideographic
+# space U+3000 (white space weighs 1, like a space), emoji (1: a picture is not a word), half-width
+# katakana and hangul (1: half a cell). static/js/forum.js keeps a copy of this list for the
+# editor's live count (tests/core/test_text.py checks that the two agree).
+WIDE_RANGES: tuple[tuple[int, int], ...] = (
+    (0x1100, 0x115F),    # Hangul Jamo, leading consonants
+    (0x2E80, 0x2FDF),    # CJK Radicals Supplement, Kangxi Radicals
+    (0x2FF0, 0x2FFF),    # Ideographic Description Characters
+    (0x3001, 0x303E),    # CJK Symbols and Punctuation (。、「」〇...), without the ideographic space
+    (0x3041, 0x33FF),    # Hiragana, Katakana, Bopomofo, Hangul Compatibility Jamo, Kanbun, CJK Strokes,
+                         # Enclosed CJK Letters, CJK Compatibility
+    (0x3400, 0x4DBF),    # CJK Unified Ideographs Extension A
+    (0x4E00, 0x9FFF),    # CJK Unified Ideographs
+    (0xA000, 0xA4CF),    # Yi
+    (0xA960, 0xA97F),    # Hangul Jamo Extended-A
+    (0xAC00, 0xD7A3),    # Hangul Syllables
+    (0xF900, 0xFAFF),    # CJK Compatibility Ideographs
+    (0xFE10, 0xFE19),    # Vertical Forms
+    (0xFE30, 0xFE6F),    # CJK Compatibility Forms, Small Form Variants
+    (0xFF01, 0xFF60),    # Fullwidth Forms (？！，：ＡＢＣ１２３)
+    (0xFFE0, 0xFFE6),    # Fullwidth Signs (￥￠)
+    (0x1B000, 0x1B16F),  # Kana Supplement, Kana Extended-A, Small Kana Extension
+    (0x20000, 0x3FFFD),  # CJK Unified Ideographs Extensions B to H, Compatibility Supplement
+)
+# Less the invisible ones among them (the Hangul fillers U+3164, U+FFA0 count 0, not 2).
+_WIDE_RE = regex.compile("(?V1)[[" + "".join(f"\\U{lo:08X}-\\U{hi:08X}" for lo, hi in WIDE_RANGES)
+                         + f"]--{_INVISIBLE}]")
+
+
+def weighted_length(text: str) -> int:
+    """How long `text` is to a reader: each character in WIDE_RANGES (Chinese, Japanese, Korean,
+    full-width forms and punctuation) weighs 2, each invisible character 0, any other 1. The text
+    is counted as given (the caller strips it)."""
+    if text.isascii():
+        return len(text)
+    return len(text) + len(_WIDE_RE.findall(text)) - len(_INVISIBLE_RE.findall(text))
 
 
 # --------------------------------------------------------------------------------------------

@@ -7,6 +7,11 @@ with its own order of checks; now the rules are one: absent is empty, not text i
 control characters are refused, the text is stripped (and, for posts, freed of invisible
 characters and counted as a reader counts it), then required, at least, at most.
 
+Posts' minimums are weighted (`weighted=True`, issue 16): a Chinese, Japanese or Korean character
+or a full-width form counts 2 (forum.core.text.weighted_length), as X/Twitter counts, so that
+"积分什么时候过期？" is as long a title as "When do my points expire?". Their messages say so.
+Maximums are always counted in characters (what the database and the page hold).
+
 The words differ by feature and are kept as they were, so the translations still apply: a *voice*
 chooses them. "named" names what is wrong ("The title needs at least 10 characters (now 3).") as
 posts do; "brief" is the moderation tools' older wording; "plain" says it next to the field
@@ -41,9 +46,20 @@ def reader_length(value: str) -> int:
     return sum(1 for ch in value.strip() if not text.is_invisible(ch))
 
 
+def weighted_length(value: str) -> int:
+    """Length as a reader weighs it: as reader_length, but each Chinese, Japanese or Korean
+    character (and full-width form) counts 2 (forum.core.text.weighted_length)."""
+    return text.weighted_length(value.strip())
+
+
 def _message(voice: Voice, problem: str, what: str | None, *, minimum: int, maximum: int, n: int) -> str:
     # Every msgid is written out in full so that extraction finds it.
     what = what or _("The reason")
+    if problem == "short_weighted":
+        if voice == "plain":
+            return _("At least %(min)d (Chinese characters count 2 each).", min=minimum)
+        return _("%(what)s is too short: at least %(min)d (Chinese characters count 2 each), now %(n)d.",
+                 what=what, min=minimum, n=n)
     if voice == "named":
         return {
             "not_text": lambda: _("%(what)s must be text.", what=what),
@@ -71,13 +87,15 @@ def _message(voice: Voice, problem: str, what: str | None, *, minimum: int, maxi
 
 def check_text(value: Any, field: str, errors: dict[str, list[str]], *, maximum: int, minimum: int = 0,
                required: bool = False, what: str | None = None, voice: Voice = "plain", post: bool = False,
-               collapse: bool = False) -> str:
+               collapse: bool = False, weighted: bool = False) -> str:
     """`value` as it is stored, or "" / the value as given with `errors[field]` set.
 
     None counts as empty. Empty passes unless `required` (then neither is `minimum` looked at for an
     optional field left empty). `post`: invisible characters are removed and lengths are counted
     as a reader counts them (questions, answers, comments). `collapse`: runs of white space become
-    one space (titles). `what` names the text in the "named" and "brief" voices ("The title")."""
+    one space (titles). `weighted`: `minimum` is a weighted length (weighted_length; a Chinese
+    character counts 2), `maximum` still characters. `what` names the text in the "named" and "brief"
+    voices ("The title")."""
     def fail(problem: str, n: int = 0) -> None:
         errors[field] = [_message(voice, problem, what, minimum=minimum, maximum=maximum, n=n)]
 
@@ -95,11 +113,12 @@ def check_text(value: Any, field: str, errors: dict[str, list[str]], *, maximum:
         value = " ".join(value.split())
     value = value.strip()
     length = reader_length(value) if post else len(value)
+    weight = text.weighted_length(value) if weighted else length
     if length == 0:
         if required:
             fail("empty")
-    elif length < minimum:
-        fail("short", length)
+    elif weight < minimum:
+        fail("short_weighted" if weighted else "short", weight)
     elif length > maximum:
         fail("long", length)
     return value
@@ -160,13 +179,14 @@ class Command(BaseModel):
 
 
 def text_rule(*, maximum: int, minimum: int = 0, required: bool = False, what: str | None = None,
-              voice: Voice = "plain", post: bool = False, collapse: bool = False) -> BeforeValidator:
+              voice: Voice = "plain", post: bool = False, collapse: bool = False,
+              weighted: bool = False) -> BeforeValidator:
     """`check_text` as a field validator: `Annotated[str, text_rule(maximum=64)]`. None becomes ""."""
 
     def check(value: Any, info: ValidationInfo) -> str:
         errors: dict[str, list[str]] = {}
         value = check_text(value, info.field_name, errors, maximum=maximum, minimum=minimum, required=required,
-                           what=what, voice=voice, post=post, collapse=collapse)
+                           what=what, voice=voice, post=post, collapse=collapse, weighted=weighted)
         if errors:
             raise refuse(errors[info.field_name][0])
         return value

@@ -122,6 +122,9 @@ class ModAction(TitledEnum):
     DECLINE_FLAGS = "decline_flags", _l("Declined flags")
     SUSPEND = "suspend", _l("Suspended")
     UNSUSPEND = "unsuspend", _l("Lifted suspension")
+    # one question per FORUM_QUESTION_INTERVAL_MINUTES until a time (users.posting_restricted_until)
+    RESTRICT = "restrict", _l("Restricted posting")
+    UNRESTRICT = "unrestrict", _l("Lifted posting restriction")
     WATCH_WORD = "watch_word", _l("Added watched word")
     UNWATCH_WORD = "unwatch_word", _l("Removed watched word")
     REDACT = "redact", _l("Redacted a revision")  # an earlier revision's text replaced

@@ -1,6 +1,6 @@
 """The moderators' commands, each validated once by the moderation service that carries it out, for
 the pages and for the API, which documents each as a request body under the name it had
-(FlagIn, ReviewDecisionIn, CloseIn, NoteIn, SuspensionIn, RedactIn). The watched words' command
+(FlagIn, ReviewDecisionIn, CloseIn, NoteIn, SuspensionIn, PostingRestrictionIn, RedactIn). The watched words' command
 is policy's (forum/policy/schemas.py), where their service lives.
 
 What needs the database stays in the services: the question a duplicate points at, and whether the
@@ -158,11 +158,13 @@ class ModeratorNote(Command):
 
 # --- suspensions ---------------------------------------------------------------------------------
 
-def _until(value: Any) -> datetime:
-    """A date (the suspension ends at its end, in the forum's time zone) or an ISO 8601 time, in
-    the future, at most MAX_SUSPENSION_DAYS away; in UTC."""
+def _end_of(value: Any, kind: Literal["suspension", "restriction"]) -> datetime:
+    """A date (the suspension or restriction ends at its end, in the forum's time zone) or an ISO
+    8601 time, in the future, at most MAX_SUSPENSION_DAYS away; in UTC."""
+    suspension = kind == "suspension"
     if not isinstance(value, str) or not value.strip():
-        raise refuse(_("Give the date the suspension ends."))
+        raise refuse(_("Give the date the suspension ends.") if suspension
+                     else _("Give the date the restriction ends."))
     text = value.strip()
     try:
         if len(text) == 10:
@@ -177,10 +179,20 @@ def _until(value: Any) -> datetime:
         raise refuse(_("Give the end as a date, like 2026-12-31.")) from None
     now = utcnow()
     if until <= now:
-        raise refuse(_("The end of a suspension must be in the future."))
+        raise refuse(_("The end of a suspension must be in the future.") if suspension
+                     else _("The end of a restriction must be in the future."))
     if until - now > timedelta(days=MAX_SUSPENSION_DAYS):
-        raise refuse(_("A suspension lasts at most %(n)d days.", n=MAX_SUSPENSION_DAYS))
+        raise refuse(_("A suspension lasts at most %(n)d days.", n=MAX_SUSPENSION_DAYS) if suspension
+                     else _("A restriction lasts at most %(n)d days.", n=MAX_SUSPENSION_DAYS))
     return until.astimezone(UTC)
+
+
+def _until(value: Any) -> datetime:
+    return _end_of(value, "suspension")
+
+
+def _restricted_until(value: Any) -> datetime:
+    return _end_of(value, "restriction")
 
 
 # Validated by suspend_member for the profile's moderator tools and for PUT /api/v1/users/<name>/suspension.
@@ -194,6 +206,22 @@ class SuspendMember(Command):
         Field(description="5–500 characters, shown to the member"))
     until: Annotated[datetime, BeforeValidator(_until), WithJsonSchema({"type": "string"})] = Field(
         description="End of the suspension: a date (YYYY-MM-DD, ends at 23:59:59 in the forum's time zone) "
+                    "or an ISO 8601 time, in the future, at most 3,650 days away")
+
+
+# Validated by restrict_posting for the profile's moderator tools and for
+# PUT /api/v1/users/<name>/posting-restriction.
+class RestrictPosting(Command):
+    """Restrict a member's posting until a time, with a reason they are shown: one question per
+    FORUM_QUESTION_INTERVAL_MINUTES."""
+
+    # Published in the OpenAPI document as PostingRestrictionIn: API clients generate code from that name.
+    model_config = ConfigDict(title="PostingRestrictionIn")
+
+    reason: Annotated[str, text_rule(minimum=REASON_MIN, maximum=NOTE_MAX, required=True, voice="brief")] = (
+        Field(description="5–500 characters, shown to the member"))
+    until: Annotated[datetime, BeforeValidator(_restricted_until), WithJsonSchema({"type": "string"})] = Field(
+        description="End of the restriction: a date (YYYY-MM-DD, ends at 23:59:59 in the forum's time zone) "
                     "or an ISO 8601 time, in the future, at most 3,650 days away")
 
 

@@ -1,5 +1,6 @@
-"""Moderation: flags, the review queue, closing, locking, undeleting, suspensions, the staff's
-editing of the watched words (policy's, which screens every post) and the action log.
+"""Moderation: flags, the review queue, closing, locking, undeleting, suspensions, posting
+restrictions, the staff's editing of the watched words (policy's, which screens every post) and
+the action log.
 
 Every public function takes the acting user, commits once, and raises a DomainError subclass.
 Moderator actions are logged in the same transaction as the change they record.
@@ -38,6 +39,7 @@ from forum.moderation.schemas import (
     ModeratorNote,
     RedactRevision,
     ResolveReview,
+    RestrictPosting,
     SuspendMember,
     duplicate_refused,
 )
@@ -563,6 +565,47 @@ def lift_suspension(actor, username, *, note=None) -> User:
     user.suspended_until = None
     user.suspension_reason = ""
     _log(actor, ModAction.UNSUSPEND, user_id=user.id, reason=note)
+    db.session.flush()
+    return user
+
+
+# --- posting restrictions ----------------------------------------------------------------------
+
+def _restrictable(actor, username) -> User:
+    _require_moderator(actor)
+    user = _target_user(username)
+    if user.role.is_moderator:
+        # Moderators and staff are never paced (forum.questions.services._check_pace).
+        raise PermissionDenied(_("Moderators and staff are not paced: their posting cannot be restricted."),
+                               code="not_paced")
+    return user
+
+
+def restrict_posting(actor, username, /, **fields) -> User:
+    """Restrict a member's posting until a time, with a reason they are shown: until then they may
+    ask one question per FORUM_QUESTION_INTERVAL_MINUTES (forum.questions reads it from the
+    account). Setting it again replaces the end and the reason. `fields` are RestrictPosting's
+    (reason, until), validated here, once. Moderators only, on members (moderators and staff are
+    never paced). Raises NotFound, PermissionDenied, ValidationFailed."""
+    user = _restrictable(actor, username)
+    command = RestrictPosting.parse(fields)
+    user.posting_restricted_until = command.until
+    user.posting_restriction_reason = command.reason
+    _log(actor, ModAction.RESTRICT, user_id=user.id, reason=f"{command.until.date().isoformat()}: {command.reason}")
+    db.session.flush()
+    return user
+
+
+def lift_posting_restriction(actor, username, *, note=None) -> User:
+    """End a posting restriction now. Moderators only. Raises NotFound, PermissionDenied, Conflict
+    (not restricted), ValidationFailed (note)."""
+    user = _restrictable(actor, username)
+    note = ModeratorNote.parse({"note": note}).note
+    if not user.is_posting_restricted:
+        raise Conflict(_("This member's posting is not restricted."), code="not_restricted")
+    user.posting_restricted_until = None
+    user.posting_restriction_reason = ""
+    _log(actor, ModAction.UNRESTRICT, user_id=user.id, reason=note)
     db.session.flush()
     return user
 

@@ -1,5 +1,5 @@
 """Moderation pages: flagging, the review queue (/review), closing, locking, undeleting,
-suspensions, watched words and the action log. Every action is a POST with a CSRF token."""
+suspensions, posting restrictions, watched words and the action log. Every action is a POST with a CSRF token."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -150,6 +150,24 @@ def suspension(username: str):
                 services.suspend_member(_me(), username, reason=request.form.get("reason"),
                                         until=request.form.get("until"))
                 flash(_("The member is suspended."), "success")
+        except (ValidationFailed, Conflict) as error:
+            flash(_messages(error), "error")
+    return redirect(url_for("pages.show_user", username=username))
+
+
+@bp.route("/users/<username>/posting-restriction", methods=["POST"])
+@login_required
+def posting_restriction(username: str):
+    _moderator_only()
+    if ActionForm().validate_on_submit():
+        try:
+            if request.form.get("action") == "lift":
+                services.lift_posting_restriction(_me(), username, note=request.form.get("note"))
+                flash(_("The posting restriction is lifted."), "success")
+            else:
+                services.restrict_posting(_me(), username, reason=request.form.get("reason"),
+                                          until=request.form.get("until"))
+                flash(_("The member's posting is restricted."), "success")
         except (ValidationFailed, Conflict) as error:
             flash(_messages(error), "error")
     return redirect(url_for("pages.show_user", username=username))

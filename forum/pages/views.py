@@ -17,7 +17,8 @@ from forum.pages import queries
 from forum.pages.charts import reputation_chart
 from forum.questions import queries as question_queries
 from forum.questions import services as question_services
-from forum.questions.forms import AnswerForm, CommentForm
+from forum.questions import rules as post_rules
+from forum.questions.forms import AnswerForm, CommentForm, length_hint
 from forum.reputation import services as reputation_services
 from forum.reputation.badges import badges_of
 from forum.tickets import services as ticket_services
@@ -61,6 +62,7 @@ def _render_thread(question, *, status: int = 200, answer_form: AnswerForm | Non
     return render_template(
         "questions/show.html", duplicate_of=duplicate_of, question=question,
         answer_form=answer_form or (AnswerForm() if actor else None), comment_error=comment_error or {},
+        comment_hint=length_hint(post_rules.COMMENT_MIN),
         can_edit=lambda post: can(actor, Privilege.EDIT_OTHERS, post) and (not question.is_locked or can(
             actor, Privilege.MODERATE)), private_findings=private_findings or [],
         **queries.thread(question, actor),
@@ -171,4 +173,5 @@ def show_user(username: str):
     answers = question_queries.answers_by(user, page=page if tab == "answers" else 1, per_page=per_page)
     chart = reputation_chart(reputation_services.history(user, tz=current_app.config["BABEL_DEFAULT_TIMEZONE"]))
     return render_template("users/show.html", user=user, tab=tab, questions=questions, answers=answers,
-                           chart=chart, badges=badges_of(user.id))
+                           chart=chart, badges=badges_of(user.id),
+                           question_interval_minutes=current_app.config["FORUM_QUESTION_INTERVAL_MINUTES"])

@@ -15,14 +15,27 @@ from forum.questions.models import Category
 
 # --- the field checks ------------------------------------------------------------------------------
 
+# Minimums are weighted (a Chinese character counts 2), maximums characters: forum/questions/rules.py.
+
 def check_title(value, errors) -> str:
     return check_text(value, "title", errors, minimum=rules.TITLE_MIN, maximum=rules.TITLE_MAX, required=True,
-                      what=_l("The title"), voice="named", post=True, collapse=True)
+                      what=_l("The title"), voice="named", post=True, collapse=True, weighted=True)
 
 
 def check_body(value, errors, field: str = "body") -> str:
     return check_text(value, field, errors, minimum=rules.BODY_MIN, maximum=rules.BODY_MAX, required=True,
-                      what=_l("The body"), voice="named", post=True)
+                      what=_l("The body"), voice="named", post=True, weighted=True)
+
+
+def check_answer(value, errors, field: str = "body") -> str:
+    """An answer's body: as a question's body, and not filler ("+1", "顶", "同问"...: rules.is_filler),
+    which is told so even when it is also too short, for the way out is another button."""
+    body = check_text(value, field, errors, minimum=rules.BODY_MIN, maximum=rules.BODY_MAX, required=True,
+                      what=_l("The answer"), voice="named", post=True, weighted=True)
+    if body and isinstance(value, str) and not rules.has_control_characters(value) and rules.is_filler(body):
+        errors[field] = [_("An answer should help to solve the problem. If you have the same problem, vote the "
+                           "question up or follow it; to thank someone, vote their answer up.")]
+    return body
 
 
 def check_category(value, errors) -> Category | None:
@@ -92,6 +105,11 @@ def _private_data(value: Any) -> Any:
     return value or None  # the pages send "" for "keep it"
 
 
+# The documented lengths (OpenAPI): minimums weighted, maximums characters.
+_TITLE = "At least 10 (weighted: a Chinese, Japanese or Korean character counts 2), at most 150 characters"
+_BODY = "Markdown; at least 20 (weighted: a Chinese, Japanese or Korean character counts 2), at most 30,000 characters"
+_ANSWER_BODY = _BODY + "; not filler (\"+1\", \"顶\", \"同问\", \"me too\"...: vote or follow instead)"
+
 _PRIVATE_DATA = ("Send \"remove\" after a 422 private_data error to post with the private data cut out (see the "
                  "error's findings)")
 PrivateData = Annotated[Literal["remove"] | None, BeforeValidator(_private_data), Field(description=_PRIVATE_DATA)]
@@ -103,8 +121,8 @@ class AskQuestion(Command):
     # Published in the OpenAPI document as QuestionIn: API clients generate code from that name.
     model_config = ConfigDict(title="QuestionIn")
 
-    title: Annotated[str, rule(check_title)] = Field(description="10–150 characters")
-    body: Annotated[str, rule(check_body)] = Field(description="Markdown, 20–30,000 characters")
+    title: Annotated[str, rule(check_title)] = Field(description=_TITLE)
+    body: Annotated[str, rule(check_body)] = Field(description=_BODY)
     tags: Annotated[list[str], rule(check_tags)] = Field(description="1–5 tags")
     category: Annotated[Category, rule(check_category),
                         WithJsonSchema({"type": "string", "enum": [c.value for c in Category]})]
@@ -117,7 +135,7 @@ class PostAnswer(Command):
     # Published in the OpenAPI document as AnswerIn: API clients generate code from that name.
     model_config = ConfigDict(title="AnswerIn")
 
-    body: Annotated[str, rule(check_body)] = Field(description="Markdown, 20–30,000 characters")
+    body: Annotated[str, rule(check_answer)] = Field(description=_ANSWER_BODY)
     private_data: PrivateData = None
 
 
@@ -128,8 +146,8 @@ class PostComment(Command):
     model_config = ConfigDict(title="CommentIn")
 
     body: Annotated[str, text_rule(minimum=rules.COMMENT_MIN, maximum=rules.COMMENT_MAX, required=True,
-                                   what=_l("The comment"), voice="named", post=True)] = Field(
-        description="5–600 characters")
+                                   what=_l("The comment"), voice="named", post=True, weighted=True)] = Field(
+        description="At least 5 (weighted: a Chinese character counts 2), at most 600 characters")
     private_data: PrivateData = None
 
 
@@ -144,10 +162,8 @@ class EditQuestion(Command):
     # Published in the OpenAPI document as QuestionPatch: API clients generate code from that name.
     model_config = ConfigDict(title="QuestionPatch")
 
-    title: Annotated[str | None, rule(unless_absent(check_title))] = Field(default=None,
-                                                                            description="10–150 characters")
-    body: Annotated[str | None, rule(unless_absent(check_body))] = Field(
-        default=None, description="Markdown, 20–30,000 characters")
+    title: Annotated[str | None, rule(unless_absent(check_title))] = Field(default=None, description=_TITLE)
+    body: Annotated[str | None, rule(unless_absent(check_body))] = Field(default=None, description=_BODY)
     tags: Annotated[list[str] | None, rule(unless_absent(check_tags))] = Field(default=None, description="1–5 tags")
     category: Annotated[Category | None, rule(unless_absent(check_category)),
                         WithJsonSchema({"anyOf": [_CATEGORY_SCHEMA, {"type": "null"}]})] = Field(
@@ -162,6 +178,6 @@ class EditAnswer(Command):
     # Published in the OpenAPI document as AnswerPatch: API clients generate code from that name.
     model_config = ConfigDict(title="AnswerPatch")
 
-    body: Annotated[str, rule(check_body)] = Field(description="Markdown, 20–30,000 characters")
+    body: Annotated[str, rule(check_answer)] = Field(description=_ANSWER_BODY)
     summary: Summary = Field(default=None, validate_default=True, description="Edit summary, at most 300 characters")
     private_data: PrivateData = None

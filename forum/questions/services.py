@@ -10,6 +10,7 @@ from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import format_datetime, format_timedelta, ngettext
 from flask_babel import gettext as _
 from sqlalchemy.orm import lazyload
 
@@ -98,19 +99,25 @@ def _pace_applies(actor: User) -> bool:
 
 
 def _check_pace(actor: User, *, question: bool) -> None:
-    """New members wait between posts; below a reputation, members wait between questions. Staff
-    and moderators are exempt; FORUM_RATE_LIMITS=off turns this off. Cheap, so it runs before the
-    post is screened or rendered. The member's posting transactions take turns from here to their
-    commit, so that posts sent in parallel see each other: one per interval gets through, however
-    many arrive at once. Raises RateLimited (429, with Retry-After)."""
+    """How often a member may post. Staff and moderators are exempt; FORUM_RATE_LIMITS=off turns
+    this off. New members (below FORUM_NEW_MEMBER_REPUTATION) wait FORUM_POST_INTERVAL_SECONDS
+    between posts and ask at most FORUM_NEW_MEMBER_QUESTIONS_PER_DAY questions in any 24 hours
+    (questions deleted or held since count too: deleting is no way round it). A member whose posting
+    a moderator restricted (User.posting_restricted_until) asks one question per
+    FORUM_QUESTION_INTERVAL_MINUTES. Cheap, so it runs before the post is screened or rendered. The
+    member's posting transactions take turns from here to their commit, so that posts sent in
+    parallel see each other: however many arrive at once, no more get through than these allow.
+    Raises RateLimited (429, with Retry-After) with a message that says when to try again."""
     from flask import current_app
 
     cfg = current_app.config
     if not _pace_applies(actor):
         return
     new_member = actor.reputation < cfg["FORUM_NEW_MEMBER_REPUTATION"]
-    asker_paced = question and actor.reputation < cfg["FORUM_QUESTION_INTERVAL_REPUTATION"]
-    if not (new_member or asker_paced):
+    per_day = cfg["FORUM_NEW_MEMBER_QUESTIONS_PER_DAY"]
+    budgeted = question and new_member and per_day > 0
+    restricted = question and actor.is_posting_restricted
+    if not (new_member or restricted):
         return
     serialise_transactions(_PACE_LOCK_SPACE, actor.id)
     now = utcnow()  # read after the wait: a post committed meanwhile is in the past
@@ -124,15 +131,35 @@ def _check_pace(actor: User, *, question: bool) -> None:
             raise RateLimited(_("New members wait %(seconds)d seconds between posts. Try again in %(left)d "
                                 "seconds.", seconds=cfg["FORUM_POST_INTERVAL_SECONDS"], left=int(left) + 1),
                               retry_after=left + 1)
-    if asker_paced:
+    if restricted:
         latest = db.session.scalar(sa.select(sa.func.max(Question.created_at)).where(Question.author_id == actor.id))
         wait = timedelta(minutes=cfg["FORUM_QUESTION_INTERVAL_MINUTES"])
         if latest is not None and now - latest < wait:
             left = (wait - (now - latest)).total_seconds()
-            raise RateLimited(_("You can ask a question every %(minutes)d minutes until you have %(rep)d reputation. "
-                                "Try again in %(left)d minutes.", minutes=cfg["FORUM_QUESTION_INTERVAL_MINUTES"],
-                                rep=cfg["FORUM_QUESTION_INTERVAL_REPUTATION"], left=int(left // 60) + 1),
+            raise RateLimited(_("A moderator has limited you to one question every %(minutes)d minutes until "
+                                "%(until)s (%(reason)s). Try again in %(left)d minutes.",
+                                minutes=cfg["FORUM_QUESTION_INTERVAL_MINUTES"],
+                                until=format_datetime(actor.posting_restricted_until, "yyyy-MM-dd HH:mm"),
+                                reason=actor.posting_restriction_reason, left=int(left // 60) + 1),
                               retry_after=left + 1)
+    if budgeted:
+        # The per_day-th newest question of the last 24 hours: when it is a day old, one more fits.
+        oldest_counted = db.session.scalar(
+            sa.select(Question.created_at)
+            .where(Question.author_id == actor.id, Question.created_at > now - timedelta(hours=24))
+            .order_by(Question.created_at.desc()).offset(per_day - 1).limit(1))
+        if oldest_counted is not None:
+            next_at = oldest_counted + timedelta(hours=24)
+            left = (next_at - now).total_seconds()
+            raise RateLimited(ngettext(
+                "Until you have %(rep)d reputation you can ask %(num)d question in 24 hours. You can ask your "
+                "next one at %(time)s (%(wait)s).",
+                "Until you have %(rep)d reputation you can ask %(num)d questions in 24 hours. You can ask your "
+                "next one at %(time)s (%(wait)s).", per_day, rep=cfg["FORUM_NEW_MEMBER_REPUTATION"],
+                time=format_datetime(next_at, "yyyy-MM-dd HH:mm"),
+                wait=format_timedelta(timedelta(seconds=max(left, 60)), granularity="minute", threshold=1.0,
+                                      add_direction=True)),
+                retry_after=left + 1)
 
 
 def _check_links(actor: User, html: str) -> None:
@@ -238,8 +265,9 @@ def _bump_user(user_id: int, **deltas: int) -> None:
 # --- questions ----------------------------------------------------------------------------------
 
 def ask_question(actor: User, /, **fields) -> Question:
-    """Post a question: `fields` are AskQuestion's (title 10–150 characters, body 20–30,000, 1–5 tags,
-    a known category, private_data), validated here once.
+    """Post a question: `fields` are AskQuestion's (title 10–150, body 20–30,000: minimums weighted, a
+    Chinese character counting 2, maximums characters; 1–5 tags, a known category, private_data),
+    validated here once.
 
     The question is public at once and its first revision is recorded, unless the screening holds
     it for review (then it counts nowhere and is announced when released). Private data in the
@@ -497,8 +525,9 @@ def _mark_deleted(model, row_id: int) -> bool:
 # --- answers ------------------------------------------------------------------------------------
 
 def post_answer(actor: User, question_id, /, **fields) -> Answer:
-    """Answer an open question: `fields` are PostAnswer's (body 20–30,000 characters, private_data),
-    validated here once, after the thread is known to take answers. The screening may hold it for review
+    """Answer an open question: `fields` are PostAnswer's (body 20–30,000 as a question's, not filler
+    such as "+1" or "同问"; private_data), validated here once, after the thread is known to take
+    answers. The screening may hold it for review
     or refuse private data (see ask_question). Raises NotFound, PermissionDenied (code "closed"
     on a closed question, "locked" on a locked thread), ValidationFailed."""
     question = get_question(question_id, viewer=actor)
@@ -678,7 +707,7 @@ def _ensure_asker(actor: User | None, question: Question) -> None:
 # --- comments -----------------------------------------------------------------------------------
 
 def post_comment(actor: User, /, *, question_id=None, answer_id=None, **fields) -> Comment:
-    """Comment on a question or an answer: `fields` are PostComment's (body 5–600 characters,
+    """Comment on a question or an answer: `fields` are PostComment's (body 5–600, the minimum weighted;
     private_data), validated here once; screened like posts. Raises NotFound,
     PermissionDenied (code "locked" on a locked thread), ValidationFailed."""
     if (question_id is None) == (answer_id is None):

@@ -83,6 +83,60 @@
     update();
   }
 
+  /* The weighted length under a post's fields (title, body, answer, comment), as the server counts
+     it for their minimums (forum.core.text.weighted_length): a Chinese, Japanese or Korean character
+     or a full-width form counts 2, an invisible character 0, anything else 1. Keep WIDE_RANGES equal
+     to the Python list (tests/core/test_text.py compares them). Maximums stay characters. */
+  var WIDE_RANGES = [
+    [0x1100, 0x115F], [0x2E80, 0x2FDF], [0x2FF0, 0x2FFF], [0x3001, 0x303E], [0x3041, 0x33FF],
+    [0x3400, 0x4DBF], [0x4E00, 0x9FFF], [0xA000, 0xA4CF], [0xA960, 0xA97F], [0xAC00, 0xD7A3],
+    [0xF900, 0xFAFF], [0xFE10, 0xFE19], [0xFE30, 0xFE6F], [0xFF01, 0xFF60], [0xFFE0, 0xFFE6],
+    [0x1B000, 0x1B16F], [0x20000, 0x3FFFD]
+  ];
+  var INVISIBLE = /[\p{Default_Ignorable_Code_Point}\p{Cf}]/u;
+
+  function isWide(code) {
+    for (var i = 0; i < WIDE_RANGES.length; i++) {
+      if (code >= WIDE_RANGES[i][0] && code <= WIDE_RANGES[i][1]) { return true; }
+    }
+    return false;
+  }
+
+  function weightedLength(text) {
+    var n = 0;
+    for (var ch of text) {  /* by code point, as Python counts */
+      if (INVISIBLE.test(ch)) { continue; }
+      n += isWide(ch.codePointAt(0)) ? 2 : 1;
+    }
+    return n;
+  }
+
+  function setUpLengthHint(field) {
+    var min = parseInt(field.getAttribute("data-min-length"), 10);
+    var max = parseInt(field.getAttribute("maxlength"), 10);
+    var hint = document.createElement("span");
+    hint.className = "char-counter length-hint";
+    hint.setAttribute("aria-hidden", "true");  /* the field's help text and the server say it in words */
+    field.insertAdjacentElement("afterend", hint);
+    function update() {
+      var text = field.value;
+      if (field.tagName === "INPUT") { text = text.replace(/\s+/g, " "); }  /* titles: runs of spaces are one */
+      text = text.trim();
+      var n = weightedLength(text);
+      var words = field.getAttribute(n < min ? "data-length-short" : "data-length-ok") || "";
+      var line = words.replace("{n}", n).replace("{min}", min);
+      if (max) {
+        var chars = 0;
+        for (var ch of text) { if (!INVISIBLE.test(ch)) { chars += 1; } }
+        line += " · " + chars + " / " + max;
+      }
+      hint.textContent = line;
+      hint.classList.toggle("is-short", n > 0 && n < min);
+    }
+    field.addEventListener("input", update);
+    update();
+  }
+
   /* Votes without a page reload; the form still works as a plain POST without this. */
   function setUpVote(form) {
     var message = form.querySelector(".vote-message");
@@ -280,6 +334,7 @@
     document.querySelectorAll("form[data-vote]").forEach(setUpVote);
     document.querySelectorAll("textarea[data-preview]").forEach(setUpPreview);
     document.querySelectorAll("form[data-confirm]").forEach(setUpConfirm);
-    document.querySelectorAll("input[maxlength].input").forEach(setUpCounter);
+    document.querySelectorAll("input[maxlength].input:not([data-min-length])").forEach(setUpCounter);
+    document.querySelectorAll("[data-min-length]").forEach(setUpLengthHint);
   });
 })();

@@ -73,3 +73,24 @@ def test_english_interface_and_form_errors(browser, live_server, app):
     assert page.get_by_label("Username").input_value() == "x"
     screenshot(page, "register-errors-en", app.config["TEST_BACKEND"])
     context.close()
+
+
+def test_the_editor_shows_the_weighted_length(page, app):
+    """Issue 16: the hint under a post's field counts as the server does, a Chinese character as 2."""
+    backend = app.config["TEST_BACKEND"]
+    register(page, "数字数的小张", "zhang@example.com")
+    page.goto("/ask")
+    title = page.get_by_label("标题")
+    hint = page.locator("#title + .length-hint")
+    title.fill("积分过期")
+    assert hint.inner_text() == "至少 10（中文每字计 2），当前 8 · 4 / 150"
+    title.fill("积分什么时候过期？")
+    assert hint.inner_text() == "当前 18（中文每字计 2） · 9 / 150"
+    page.get_by_label("详细描述").fill("我的积分显示快过期了")
+    assert page.locator("#body + .length-hint").inner_text() == "当前 20（中文每字计 2）"
+    screenshot(page, "ask-length-hint", backend)
+    page.get_by_label("分类").select_option("account")
+    page.get_by_label("标签").fill("积分")
+    page.get_by_role("button", name="发布问题").click()
+    page.wait_for_url(re.compile(r"/questions/\d+"))
+    assert page.get_by_role("heading", name="积分什么时候过期？").is_visible()

@@ -658,7 +658,7 @@ def test_openapi_lists_the_moderation_paths(client):
 @pytest.fixture(scope="module")
 def limited(tmp_path_factory):
     app = make_app("sqlite", tmp_path_factory, FORUM_RATE_LIMITS=True, FORUM_API_RATE_LIMIT="4 per minute",
-                   FORUM_NEW_MEMBER_REPUTATION=0, FORUM_QUESTION_INTERVAL_REPUTATION=0)
+                   FORUM_NEW_MEMBER_REPUTATION=0)
     app.test_client_class = IsolatedClient
     yield app
     wipe(app)

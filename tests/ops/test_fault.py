@@ -158,7 +158,6 @@ class Installation:
             "FORUM_POST_RATE_LIMIT": "1000 per minute",
             "FORUM_VOTE_RATE_LIMIT": "1000 per minute",
             "FORUM_NEW_MEMBER_REPUTATION": "0",
-            "FORUM_QUESTION_INTERVAL_REPUTATION": "0",
             # New members' upvotes move reputation, so that the ledger has something to add up.
             "FORUM_VOTE_REPUTATION_MIN": "1",
             # Test speed: hashing 60 passwords at 46 MiB each on two cores takes a while.

@@ -91,7 +91,7 @@ def down(request, tmp_path_factory, smtp_outbox):
     port = server.port if server else closed_port()
     overrides = dict(FORUM_RATE_LIMITS=True, FORUM_REDIS_URL=f"redis://127.0.0.1:{port}/4",
                      FORUM_LOGIN_RATE_LIMIT="3 per minute", FORUM_NEW_MEMBER_REPUTATION=0,
-                     FORUM_QUESTION_INTERVAL_REPUTATION=0, FORUM_MAIL_SERVER="127.0.0.1",
+                     FORUM_MAIL_SERVER="127.0.0.1",
                      FORUM_MAIL_PORT=smtp_outbox[0])
     app = make_side_app(backend, "redis_outage", tmp_path_factory, **overrides)
     # The limiter is one object for every app of this test process: start from "storage alive",

@@ -43,12 +43,12 @@ def test_the_words_are_the_services():
     with pytest.raises(ValidationFailed) as caught:
         AskQuestion.parse({"title": "short", "body": 5, "tags": [], "category": "pets"})
     assert caught.value.fields == {
-        "title": ["The title needs at least 10 characters (now 5)."], "body": ["The body must be text."],
+        "title": ["The title is too short: at least 10 (Chinese characters count 2 each), now 5."], "body": ["The body must be text."],
         "tags": ["Add at least one tag."],
         "category": ["Choose a category (one of: account, orders, payments, complaints, other)."]}
     with pytest.raises(ValidationFailed) as caught:
         PostComment.parse({"body": "hi"})
-    assert caught.value.fields == {"body": ["The comment needs at least 5 characters (now 2)."]}
+    assert caught.value.fields == {"body": ["The comment is too short: at least 5 (Chinese characters count 2 each), now 2."]}
     with pytest.raises(ValidationFailed) as caught:
         PostAnswer.parse({"body": QUESTION["body"] * 3, "private_data": "keep"})
     assert list(caught.value.fields) == ["private_data"]
@@ -100,7 +100,7 @@ def test_an_edit_checks_what_it_sends_in_the_words_of_asking():
     with pytest.raises(ValidationFailed) as caught:
         EditQuestion.parse({"title": "short", "body": 5, "tags": [], "category": "pets", "summary": "x" * 301})
     assert caught.value.fields == {
-        "title": ["The title needs at least 10 characters (now 5)."], "body": ["The body must be text."],
+        "title": ["The title is too short: at least 10 (Chinese characters count 2 each), now 5."], "body": ["The body must be text."],
         "tags": ["Add at least one tag."],
         "category": ["Choose a category (one of: account, orders, payments, complaints, other)."],
         "summary": ["At most 300 characters."]}
@@ -110,7 +110,7 @@ def test_an_edit_checks_what_it_sends_in_the_words_of_asking():
                                    "summary": ["The edit summary contains control characters."]}
     with pytest.raises(ValidationFailed) as caught:
         EditAnswer.parse({"body": "short", "summary": 5, "private_data": "keep"})
-    assert caught.value.fields == {"body": ["The body needs at least 20 characters (now 5)."],
+    assert caught.value.fields == {"body": ["The answer is too short: at least 20 (Chinese characters count 2 each), now 5."],
                                    "summary": ["The edit summary must be text."],
                                    "private_data": ["Must be one of: 'remove'."]}
 
@@ -126,7 +126,7 @@ def test_an_edit_leaves_out_what_it_does_not_change_but_an_answer_edit_needs_its
     assert caught.value.fields == {"body": ["This field is required."]}
     with pytest.raises(ValidationFailed) as caught:
         EditAnswer.parse({"body": None})  # the page's form when the field was not sent
-    assert caught.value.fields == {"body": ["The body cannot be empty."]}
+    assert caught.value.fields == {"body": ["The answer cannot be empty."]}
 
 
 def test_edit_question_validates_with_its_command_and_keeps_what_is_left_out(create_user, create_question):
@@ -135,7 +135,7 @@ def test_edit_question_validates_with_its_command_and_keeps_what_is_left_out(cre
     title, body = question.title, question.body
     with pytest.raises(ValidationFailed) as caught:
         services.edit_question(author, question.id, title="short", tags=["订单"])
-    assert caught.value.fields == {"title": ["The title needs at least 10 characters (now 5)."]}
+    assert caught.value.fields == {"title": ["The title is too short: at least 10 (Chinese characters count 2 each), now 5."]}
     assert _revisions(question.id) == 1
     edited = services.edit_question(author, question.id, body=QUESTION["body"], title=None, summary=None)
     assert (edited.title, edited.body, edited.tag_names, edited.category.value) == (
@@ -147,7 +147,7 @@ def test_edit_answer_validates_with_its_command(create_user, create_question, cr
     answer = create_answer(create_question())
     with pytest.raises(ValidationFailed) as caught:
         services.edit_answer(answer.author, answer.id, body="short", summary="x" * 301)
-    assert caught.value.fields == {"body": ["The body needs at least 20 characters (now 5)."],
+    assert caught.value.fields == {"body": ["The answer is too short: at least 20 (Chinese characters count 2 each), now 5."],
                                    "summary": ["At most 300 characters."]}
     edited = services.edit_answer(answer.author, answer.id, body=QUESTION["body"], summary=" typo ")
     assert edited.body == QUESTION["body"] and _revisions(answer_id=answer.id) == 2
@@ -165,7 +165,8 @@ def test_a_patch_keeps_the_published_json_types_and_what_it_leaves_out(client, c
                                  ({"tags": [1]}, "tags", "Must be text."),  # an item of the wrong JSON type
                                  ({"category": 3}, "category", "Must be text."),
                                  ({"summary": 5}, "summary", "Must be text."),
-                                 ({"title": "short"}, "title", "The title needs at least 10 characters (now 5).")):
+                                 ({"title": "short"}, "title",
+                                  "The title is too short: at least 10 (Chinese characters count 2 each), now 5.")):
         response = client.patch(url, json=body, headers=headers)
         assert response.status_code == 422 and response.get_json()["error"]["fields"] == {field: [message]}, body
     response = client.patch(f"/api/v1/answers/{answer.id}", json={"body": None}, headers=headers)
@@ -222,7 +223,7 @@ def test_the_edit_page_hands_its_form_to_the_command(client, create_user, create
                                                                   "tags": "订单", "category": "orders"},
                            headers={"Accept-Language": "en"})
     assert response.status_code == 422
-    assert "The title needs at least 10 characters (now 5)." in response.get_data(as_text=True)
+    assert "The title is too short: at least 10 (Chinese characters count 2 each), now 5." in response.get_data(as_text=True)
     response = client.post(f"/questions/{question.id}/edit", data={"title": QUESTION["title"]})  # the rest left out
     assert response.status_code == 302
     db.session.refresh(question)

@@ -27,7 +27,8 @@ def test_ask_form_errors_keep_input(client, create_user, login):
     assert response.status_code == 422
     page = response.get_data(as_text=True)
     assert 'value="太短"' in page and "我的问题描述写在这里" in page and 'value="a b c d e f"' in page
-    assert "at least 10 characters" in page and "At most 5 tags." in page and "Choose a category" in page
+    assert "too short: at least 10 (Chinese characters count 2 each), now 4" in page
+    assert "At most 5 tags." in page and "Choose a category" in page
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Question)) == 0
 
 
@@ -166,6 +167,6 @@ def test_failed_comment_keeps_text_and_shows_error(client, create_user, create_q
     response = client.post(f"/answers/{a.id}/comments", data={"body": "太短"}, headers={"Accept-Language": "en"})
     assert response.status_code == 422
     page = response.get_data(as_text=True)
-    assert ">太短</textarea>" in page and "at least 5 characters" in page
+    assert ">太短</textarea>" in page and "too short: at least 5 (Chinese characters count 2 each), now 4" in page
     response = client.post(f"/answers/{a.id}/comments", data={"body": "这条评论足够长了"})
     assert response.status_code == 302 and "#comment-" in response.headers["Location"]
