@@ -6,7 +6,7 @@ empty. Ticket events kept two translated reasons the history now tells by itself
 closing, an automatic move up a tier): they are emptied.
 
 Revision ID: 0024
-Revises: 0022
+Revises: 0023
 Create Date: 2026-12-03 04:00:00
 
 """
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0024'
-down_revision = '0022'
+down_revision = '0023'
 branch_labels = None
 depends_on = None
 
