@@ -86,6 +86,8 @@ def decode_header_value(value) -> str:
 class _HTMLText(HTMLParser):
     BLOCKS = frozenset({"p", "div", "br", "tr", "li", "h1", "h2", "h3", "h4", "h5", "h6", "table", "ul", "ol", "hr",
               "blockquote", "pre", "section", "article", "header", "footer"})
+    # Blocks that stand apart as paragraphs (a blank line: Markdown's paragraph break).
+    PARAGRAPHS = frozenset({"p", "h1", "h2", "h3", "h4", "h5", "h6", "table", "ul", "ol", "hr", "blockquote", "pre"})
     SKIP = frozenset({"script", "style", "head", "title"})
 
     def __init__(self):
@@ -100,11 +102,19 @@ class _HTMLText(HTMLParser):
         else:
             self.lines[-1] = ""
 
+    def _paragraph(self):
+        self._newline()
+        if len(self.lines) > 1 and self.lines[-2].strip():
+            self.lines.append("")
+
+    def _break(self, tag):
+        self._paragraph() if tag in self.PARAGRAPHS else self._newline()
+
     def handle_starttag(self, tag, attrs):
         if tag in self.SKIP:
             self.skipping += 1
         elif tag in self.BLOCKS:
-            self._newline()
+            self._break(tag)
             if tag == "blockquote":
                 self.quote += 1
 
@@ -114,7 +124,7 @@ class _HTMLText(HTMLParser):
         elif tag in self.BLOCKS:
             if tag == "blockquote":
                 self.quote = max(0, self.quote - 1)
-            self._newline()
+            self._break(tag)
 
     def handle_startendtag(self, tag, attrs):
         if tag in ("br", "hr"):
