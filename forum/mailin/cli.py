@@ -1,6 +1,7 @@
 """`flask --app forum mail inbound`: the SMTP receiver for replies and for mail to the support address."""
 from __future__ import annotations
 
+import logging
 import threading
 
 import click
@@ -21,6 +22,10 @@ def inbound(host: str, port: int) -> None:
         raise click.UsageError("FORUM_MAIL_INBOUND_DOMAIN is not set: there is no domain to take mail for")
     from forum.mailin.server import InboundController
 
+    if current_app.config.get("FORUM_LOG_LEVEL", "INFO") != "DEBUG":
+        # aiosmtpd logs every SMTP command at INFO; the forum's own lines (forum.mailin) say what
+        # became of each mail, and refusals at WARNING.
+        logging.getLogger("mail.log").setLevel(logging.WARNING)
     controller = InboundController(current_app._get_current_object(), host, port)
     controller.start()
     click.echo(f"taking mail for {domain} on {host}:{port} (Ctrl-C to stop)")

@@ -135,9 +135,11 @@ def _queue_email(notification: Notification) -> int:
     settings = settings_for(user.id)
     if settings.email_mode != "instant" or notification.kind in settings.muted_kinds.split(","):
         return 0
-    subject, text, html = _render_email(user, [notification])
-    # About a ticket: the recipient's reply by e-mail goes on the ticket (forum.mailin).
+    # About a ticket: the recipient's reply by e-mail goes on the ticket (forum.mailin); staff may
+    # also write an internal note by e-mail.
     reply_to = reply_address(notification.ticket_id, user.id) if notification.ticket_id else None
+    note_to = reply_address(notification.ticket_id, user.id, note=True) if reply_to and user.role.is_staff else None
+    subject, text, html = _render_email(user, [notification], reply_to=reply_to, note_to=note_to)
     db.session.add(OutgoingEmail(user_id=user.id, to_address=user.email, subject=subject, body_text=text,
                                  body_html=html, unsubscribe_url=unsubscribe_url(user.id), reply_to=reply_to or "",
                                  created_at=utcnow(), next_attempt_at=utcnow()))
@@ -163,8 +165,10 @@ def item_url(notification: Notification) -> str:
     return path
 
 
-def _render_email(user: User, notifications: list[Notification]) -> tuple[str, str, str]:
-    """Subject, text and HTML in the member's language."""
+def _render_email(user: User, notifications: list[Notification], *, reply_to: str | None = None,
+                  note_to: str | None = None) -> tuple[str, str, str]:
+    """Subject, text and HTML in the member's language; with `reply_to` (an e-mail about a ticket)
+    a line saying that a reply goes on the ticket, and with `note_to` (to staff) where notes go."""
     locale = user.locale or current_app.config.get("BABEL_DEFAULT_LOCALE", "zh_CN")
     titles = _titles([n.question_id for n in notifications if n.question_id])
     with force_locale(locale):
@@ -173,7 +177,8 @@ def _render_email(user: User, notifications: list[Notification]) -> tuple[str, s
         subject = items[0]["text"] if len(items) == 1 else _("%(num)d updates from the Support Community",
                                                              num=len(items))
         context = {"user": user, "items": items, "unsubscribe": unsubscribe_url(user.id),
-                   "settings_url": base_url() + "/settings/notifications"}
+                   "settings_url": base_url() + "/settings/notifications", "reply_to": reply_to,
+                   "note_to": note_to}
         text = render_template("email/notification.txt", **context)
         html = render_template("email/notification.html", **context)
     return subject[:300], text, html

@@ -4,8 +4,9 @@ The token names the ticket and the recipient it was sent to, and is signed with 
 that a reply is taken only for that ticket, from that person (the receiver also checks that the
 mail comes from their registered address): `<ticket id>.<user id>.<signature>`, the ids in base 36
 and the signature 120 bits of HMAC-SHA256 in base 32, all lower case (some mail servers fold the
-case of local parts; letters, digits and `.` only). A staff member's note address adds `+note`:
-`ticket+<token>+note@...` (the signature covers it too, so a requester cannot make one). The whole
+case of local parts; letters, digits and `.` only). A staff member's note address is their reply
+address with `+note`: `ticket+<token>+note@...`, so that staff can write one by hand from any e-mail
+about the ticket (a requester who does the same is refused: only staff write notes). The whole
 local part stays far within the 64 characters RFC 5321 allows (about 45 for ids below a billion).
 """
 from __future__ import annotations
@@ -44,16 +45,16 @@ def _base36(number: int) -> str:
             return out
 
 
-def _signature(ticket_part: str, user_part: str, note: bool) -> str:
+def _signature(ticket_part: str, user_part: str) -> str:
     key = str(current_app.config["SECRET_KEY"]).encode()
-    message = f"ticket-reply:{ticket_part}:{user_part}:{'note' if note else 'reply'}".encode()
+    message = f"ticket-reply:{ticket_part}:{user_part}".encode()
     digest = hmac.new(key, message, hashlib.sha256).digest()[:15]
     return base64.b32encode(digest).decode("ascii").lower()
 
 
-def token(ticket_id: int, user_id: int, *, note: bool = False) -> str:
+def token(ticket_id: int, user_id: int) -> str:
     ticket_part, user_part = _base36(ticket_id), _base36(user_id)
-    return f"{ticket_part}.{user_part}.{_signature(ticket_part, user_part, note)}"
+    return f"{ticket_part}.{user_part}.{_signature(ticket_part, user_part)}"
 
 
 def reply_address(ticket_id: int, user_id: int, *, note: bool = False) -> str | None:
@@ -62,7 +63,7 @@ def reply_address(ticket_id: int, user_id: int, *, note: bool = False) -> str | 
     domain = inbound_domain()
     if domain is None:
         return None
-    local = f"{PREFIX}+{token(ticket_id, user_id, note=note)}" + (f"+{NOTE}" if note else "")
+    local = f"{PREFIX}+{token(ticket_id, user_id)}" + (f"+{NOTE}" if note else "")
     return f"{local}@{domain}"
 
 
@@ -79,6 +80,6 @@ def read_local_part(local: str) -> ReplyAddress | None:
     ticket_part, user_part, signature = pieces
     if any(ch not in _DIGITS for ch in ticket_part + user_part):
         return None
-    if not hmac.compare_digest(signature.encode(), _signature(ticket_part, user_part, note).encode()):
+    if not hmac.compare_digest(signature.encode(), _signature(ticket_part, user_part).encode()):
         return None
     return ReplyAddress(int(ticket_part, 36), int(user_part, 36), note)

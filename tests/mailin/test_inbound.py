@@ -156,8 +156,24 @@ def test_staff_mail_to_the_note_address_is_an_internal_note(inbound, ticket_of):
                              .where(OutgoingEmail.user_id == requester.id)) == 0
 
 
+def test_a_requester_cannot_write_notes_by_mail(inbound, ticket_of):
+    ticket, requester, _staff = ticket_of
+    address = reply_address(ticket.id, requester.id, note=True)
+    with pytest.raises(smtplib.SMTPDataError) as refused:
+        send(inbound, plain(requester.email, address, "Re", "我也想写内部备注"), to=address)
+    assert refused.value.smtp_code == 550
+    assert messages_of(ticket) == []
+
+
+def test_staff_e_mails_say_where_replies_and_notes_go(inbound, ticket_of):
+    ticket, _requester, staff = ticket_of
+    notice = db.session.scalar(sa.select(OutgoingEmail).where(OutgoingEmail.user_id == staff.id))
+    assert notice.reply_to == reply_address(ticket.id, staff.id)
+    assert reply_address(ticket.id, staff.id, note=True) in notice.body_text
+
+
 def test_chinese_outlook_reply_from_staff(inbound, ticket_of):
-    ticket, requester, staff = ticket_of
+    ticket, _requester, staff = ticket_of
     address = reply_address(ticket.id, staff.id)
     send(inbound, plain(staff.email, address, "回复：" + ticket.number, ZH_OUTLOOK, charset="gb2312",
                         cte="quoted-printable"), to=address)
@@ -166,7 +182,7 @@ def test_chinese_outlook_reply_from_staff(inbound, ticket_of):
 
 
 def test_a_forged_token_is_refused_with_5xx_and_logged(inbound, ticket_of, caplog):
-    ticket, requester, staff = ticket_of
+    ticket, requester, _staff = ticket_of
     real = reply_address(ticket.id, requester.id)
     local, domain = real.split("@")
     forged = local[:-3] + ("aaa" if not local.endswith("aaa") else "bbb") + "@" + domain
@@ -181,7 +197,7 @@ def test_a_forged_token_is_refused_with_5xx_and_logged(inbound, ticket_of, caplo
 
 
 def test_mail_for_another_domain_or_mailbox_is_refused(inbound, ticket_of):
-    ticket, requester, staff = ticket_of
+    _ticket, requester, _staff = ticket_of
     for address in ("someone@elsewhere.example", f"postmaster-nobody@{DOMAIN}"):
         with pytest.raises(smtplib.SMTPRecipientsRefused) as refused:
             send(inbound, plain(requester.email, address, "hi", "relay?"), to=address)
@@ -201,7 +217,7 @@ def test_a_sender_other_than_the_bound_recipient_is_refused(inbound, ticket_of, 
 
 
 def test_an_oversized_mail_is_refused_with_5xx_and_logged(inbound, ticket_of, caplog):
-    ticket, requester, staff = ticket_of
+    ticket, requester, _staff = ticket_of
     current_app.config["FORUM_MAIL_INBOUND_MAX_MB"] = 1  # read when a connection opens
     address = reply_address(ticket.id, requester.id)
     big = plain(requester.email, address, "Re", "截图如下。" + "很长的日志" * 150_000)
@@ -224,7 +240,7 @@ def test_an_oversized_mail_is_refused_with_5xx_and_logged(inbound, ticket_of, ca
 
 
 def test_the_same_message_id_twice_makes_one_message(inbound, ticket_of):
-    ticket, requester, staff = ticket_of
+    ticket, requester, _staff = ticket_of
     address = reply_address(ticket.id, requester.id)
     mail = plain(requester.email, address, "Re", "订单号在附件里", message_id="<dup-1@client.example>")
     send(inbound, mail, to=address)
@@ -233,8 +249,35 @@ def test_the_same_message_id_twice_makes_one_message(inbound, ticket_of):
     assert db.session.scalar(sa.select(sa.func.count()).select_from(InboundEmail)) == 1
 
 
+def test_the_same_message_id_delivered_twice_at_once_makes_one_message(inbound, ticket_of):
+    """Two deliveries of one mail at the same moment (a server retrying while the first is still
+    being taken, two MX hosts): one message, and both answered 250."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    ticket, requester, _staff = ticket_of
+    address = reply_address(ticket.id, requester.id)
+    sender = requester.email
+    data = crlf(plain(sender, address, "Re", "同时送达两次", message_id="<race-1@client.example>"))
+    db.session.commit()
+    barrier = __import__("threading").Barrier(4)
+
+    def deliver(_):
+        with smtplib.SMTP("127.0.0.1", inbound, timeout=30) as smtp:
+            smtp.ehlo()
+            smtp.mail(sender)
+            smtp.rcpt(address)
+            barrier.wait()
+            return smtp.data(data)[0]
+
+    with ThreadPoolExecutor(4) as pool:
+        codes = list(pool.map(deliver, range(4)))
+    db.session.expire_all()
+    assert codes == [250] * 4
+    assert len(messages_of(ticket)) == 1
+
+
 def test_a_reply_to_a_closed_ticket_is_refused(inbound, ticket_of):
-    ticket, requester, staff = ticket_of
+    ticket, requester, _staff = ticket_of
     with unit_of_work():
         tickets.close_ticket(requester, ticket.id)
     address = reply_address(ticket.id, requester.id)
@@ -245,7 +288,7 @@ def test_a_reply_to_a_closed_ticket_is_refused(inbound, ticket_of):
 
 
 def test_automatic_replies_are_dropped(inbound, ticket_of):
-    ticket, requester, staff = ticket_of
+    ticket, requester, _staff = ticket_of
     address = reply_address(ticket.id, requester.id)
     message = EmailMessage()
     message["From"], message["To"], message["Subject"] = requester.email, address, "自动回复：我在休假"
@@ -304,7 +347,7 @@ def test_mail_to_support_from_an_unknown_address_answers_how_to_register(inbound
 
 def test_attachments_become_ticket_attachments(inbound, ticket_of, token_for, client):
     pytest.importorskip("forum.tickets.attachments")
-    ticket, requester, staff = ticket_of
+    ticket, requester, _staff = ticket_of
     address = reply_address(ticket.id, requester.id)
     mail = MIMEMultipart()
     mail["From"], mail["To"], mail["Subject"] = requester.email, address, "Re: 银行流水"

@@ -14,27 +14,27 @@ from forum.mailin.quoting import latest_reply
 
 # (client, the mail's text, the new part)
 CLIENTS = [
-    ("gmail zh", "好的，我再试一次。\n\n在 2026年12月1日 周二 10:30，Support Community <noreply@example.com> 写道：\n"
-                 "> 请您清除缓存后重试。\n", "好的，我再试一次。"),
-    ("gmail zh, wrapped", "好的。\n\n在 2026年12月1日周二 上午10:30，Support Community <\n"
-                          "ticket+1.2.abc@mail.example.com> 写道：\n> 请重试。\n", "好的。"),
+    ("gmail zh", ("好的，我再试一次。\n\n在 2026年12月1日 周二 10:30，Support Community <noreply@example.com> 写道：\n"
+                 "> 请您清除缓存后重试。\n"), "好的，我再试一次。"),
+    ("gmail zh, wrapped", ("好的。\n\n在 2026年12月1日周二 上午10:30，Support Community <\n"
+                          "ticket+1.2.abc@mail.example.com> 写道：\n> 请重试。\n"), "好的。"),
     ("qq mail", "收到，谢谢！\n\n李雷 于2026年12月1日 周二 10:30写道：\n> 请重试。\n", "收到，谢谢！"),
-    ("gmail en", "Thanks, that fixed it.\n\nOn Tue, Dec 1, 2026 at 10:30 AM Support Community "
-                 "<noreply@example.com> wrote:\n> Please clear the cache.\n", "Thanks, that fixed it."),
-    ("apple mail en, wrapped", "Thanks.\n\nOn 1 Dec 2026, at 10:30, Support Community <\n"
-                               "ticket+1.2.abc@mail.example.com> wrote:\n\n> Please clear the cache.\n", "Thanks."),
-    ("outlook en", "Still failing.\n\n________________________________\nFrom: Support Community <noreply@example.com>\n"
+    ("gmail en", ("Thanks, that fixed it.\n\nOn Tue, Dec 1, 2026 at 10:30 AM Support Community "
+                 "<noreply@example.com> wrote:\n> Please clear the cache.\n"), "Thanks, that fixed it."),
+    ("apple mail en, wrapped", ("Thanks.\n\nOn 1 Dec 2026, at 10:30, Support Community <\n"
+                               "ticket+1.2.abc@mail.example.com> wrote:\n\n> Please clear the cache.\n"), "Thanks."),
+    ("outlook en", ("Still failing.\n\n________________________________\nFrom: Support Community <noreply@example.com>\n"
                    "Sent: Tuesday, December 1, 2026 10:30 AM\nTo: Li Lei <lilei@example.com>\nSubject: Re: TP-2026-000001\n\n"
-                   "Please try again.\n", "Still failing."),
-    ("outlook en, no rule", "Still failing.\n\nFrom: Support Community <noreply@example.com>\n"
-                            "Sent: Tuesday, December 1, 2026 10:30 AM\nTo: Li Lei\n\nPlease try again.\n", "Still failing."),
-    ("outlook zh", "还是不行。\n\n-----原始邮件-----\n发件人: Support Community <noreply@example.com>\n"
+                   "Please try again.\n"), "Still failing."),
+    ("outlook en, no rule", ("Still failing.\n\nFrom: Support Community <noreply@example.com>\n"
+                            "Sent: Tuesday, December 1, 2026 10:30 AM\nTo: Li Lei\n\nPlease try again.\n"), "Still failing."),
+    ("outlook zh", ("还是不行。\n\n-----原始邮件-----\n发件人: Support Community <noreply@example.com>\n"
                    "发送时间: 2026年12月1日 10:30\n收件人: 李雷 <lilei@example.com>\n主题: 回复：TP-2026-000001\n\n"
-                   "请您再试一次。\n", "还是不行。"),
-    ("outlook zh, full-width colons", "还是不行。\n\n发件人：Support Community\n发送时间：2026年12月1日 10:30\n"
-                                      "收件人：李雷\n\n请您再试一次。\n", "还是不行。"),
-    ("foxmail", "还是不行。\n\n------------------ 原始邮件 ------------------\n发件人: \"Support\"<noreply@example.com>;\n"
-                "发送时间: 2026年12月1日(星期二) 上午10:30\n收件人: \"李雷\"<lilei@example.com>;\n\n请您再试一次。\n",
+                   "请您再试一次。\n"), "还是不行。"),
+    ("outlook zh, full-width colons", ("还是不行。\n\n发件人：Support Community\n发送时间：2026年12月1日 10:30\n"
+                                      "收件人：李雷\n\n请您再试一次。\n"), "还是不行。"),
+    ("foxmail", ("还是不行。\n\n------------------ 原始邮件 ------------------\n发件人: \"Support\"<noreply@example.com>;\n"
+                "发送时间: 2026年12月1日(星期二) 上午10:30\n收件人: \"李雷\"<lilei@example.com>;\n\n请您再试一次。\n"),
      "还是不行。"),
     ("signature delimiter", "Thanks for the help.\n\n-- \nLi Lei\nACME Ltd.\n", "Thanks for the help."),
     ("sent from iphone zh", "谢谢\n\n发自我的iPhone\n", "谢谢"),
@@ -141,13 +141,14 @@ def test_reply_addresses(ctx):
         assert addresses.read_local_part(local) == addresses.ReplyAddress(123, 45, False)
         assert addresses.read_local_part(local.upper()) == addresses.ReplyAddress(123, 45, False)
         assert addresses.read_local_part(big).note
-        # Bound to the ticket and the person: another ticket, another person, a note made from a
-        # reply address, another secret: all unknown.
+        # Bound to the ticket and the person: another ticket, another person, another secret: all
+        # unknown.
         token = local.split("+")[1]
         signature = token.split(".")[2]
         assert addresses.read_local_part(f"ticket+{addresses._base36(124)}.{addresses._base36(45)}.{signature}") is None
         assert addresses.read_local_part(f"ticket+{addresses._base36(123)}.{addresses._base36(46)}.{signature}") is None
-        assert addresses.read_local_part(local + "+note") is None
+        assert addresses.read_local_part(local + "+note") == addresses.ReplyAddress(123, 45, True)
+        assert addresses.read_local_part(local + "+other") is None
         assert addresses.read_local_part("ticket+../..") is None and addresses.read_local_part("support") is None
         ctx.config["SECRET_KEY"], secret = "another", ctx.config["SECRET_KEY"]
         try:
