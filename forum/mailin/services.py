@@ -21,6 +21,7 @@ making it a message, starts mail loops.
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -161,6 +162,7 @@ def _support_mail(target: Recipient, mail: parsing.IncomingMail) -> str:
     row_id = _claim(mail, target, "ticket")
     if row_id is None:
         return "250 2.0.0 Already received"
+    _check_ticket_budget(mail.sender)
     try:
         ticket = tickets.open_ticket_by_email(user, subject=mail.subject, body=latest_reply(mail.text))
     except DomainError as error:
@@ -173,6 +175,31 @@ def _support_mail(target: Recipient, mail: parsing.IncomingMail) -> str:
         link=f"{notifications.base_url()}/tickets/{ticket.id}")
     log.info("incoming mail %s from %s opened ticket %s", mail.message_id, mail.sender, ticket.number)
     return f"250 2.0.0 Ticket {ticket.number} opened"
+
+
+_UNIT_SECONDS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
+
+
+def _windows(limit: str) -> list[tuple[int, int]]:
+    """(count, seconds) of a limit written as Flask-Limiter does: "5 per hour; 20 per day"."""
+    found = re.findall(r"(\d+)\s*(?:per|/)\s*(\d*)\s*(second|minute|hour|day)s?", limit or "", flags=re.IGNORECASE)
+    return [(int(count), int(many or 1) * _UNIT_SECONDS[unit.lower()]) for count, many, unit in found]
+
+
+def _check_ticket_budget(sender: str) -> None:
+    """Mail to the support address opens tickets within the escalation budget of the site
+    (FORUM_ESCALATION_RATE_LIMIT, per sender address; off with FORUM_RATE_LIMITS=off). Beyond it:
+    450, so that the sending server tries again later and the ticket opens then."""
+    if not current_app.config.get("FORUM_RATE_LIMITS", True):
+        return
+    now = utcnow()
+    for count, seconds in _windows(current_app.config.get("FORUM_ESCALATION_RATE_LIMIT", "5 per hour; 20 per day")):
+        opened = db.session.scalar(sa.select(sa.func.count()).select_from(InboundEmail).where(
+            InboundEmail.sender == sender[:254], InboundEmail.outcome == "ticket",
+            InboundEmail.created_at > now - timedelta(seconds=seconds)))
+        if opened > count:  # this mail's own row counts too
+            raise Refused("450 4.7.1 Too many new requests by e-mail just now: this one will be taken later",
+                          f"{sender} opened {opened - 1} tickets by mail within {seconds} s (budget {count})")
 
 
 def _answer_stranger(target: Recipient, mail: parsing.IncomingMail) -> str:

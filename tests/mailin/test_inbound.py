@@ -332,6 +332,21 @@ def test_mail_to_support_in_english_from_a_member(inbound, create_user):
     assert answer.subject == f"We received your request: {ticket.number}"
 
 
+def test_mail_to_support_opens_tickets_within_the_escalation_budget(inbound, create_user):
+    member = create_user("busy", email="busy@example.com")
+    saved = {k: current_app.config[k] for k in ("FORUM_RATE_LIMITS", "FORUM_ESCALATION_RATE_LIMIT")}
+    current_app.config.update(FORUM_RATE_LIMITS=True, FORUM_ESCALATION_RATE_LIMIT="2 per hour; 20 per day")
+    try:
+        for n in range(2):
+            send(inbound, plain(member.email, f"support@{DOMAIN}", f"问题 {n}", "请帮忙看看"), to=f"support@{DOMAIN}")
+        with pytest.raises(smtplib.SMTPDataError) as refused:
+            send(inbound, plain(member.email, f"support@{DOMAIN}", "问题 3", "请帮忙看看"), to=f"support@{DOMAIN}")
+        assert refused.value.smtp_code == 450  # the sending server tries again later
+    finally:
+        current_app.config.update(saved)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Ticket)) == 2
+
+
 def test_mail_to_support_from_an_unknown_address_answers_how_to_register(inbound, create_user):
     mail = plain("陌生人 <stranger@example.org>", f"support@{DOMAIN}", "退款问题", "我的退款没到账")
     send(inbound, mail, to=f"support@{DOMAIN}")
