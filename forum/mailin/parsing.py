@@ -167,7 +167,8 @@ def read(data: bytes) -> IncomingMail:
     if not message_id:
         # Without a Message-ID, the same bytes twice are still the same mail.
         message_id = "<sha256-" + hashlib.sha256(data).hexdigest() + "@no-message-id>"
-    _name, sender = parseaddr(decode_header_value(message.get("From")))
+    # The address from the raw header (a decoded display name may hold commas or angle brackets).
+    _name, sender = parseaddr(" ".join(str(message.get("From") or "").split()))
     auto = (message.get("Auto-Submitted") or "no").strip().lower() != "no" or \
         (message.get("Precedence") or "").strip().lower() in ("bulk", "junk", "auto_reply") or \
         bool(message.get("X-Autoreply") or message.get("X-Autorespond"))

@@ -374,3 +374,20 @@ def test_attachments_become_ticket_attachments(inbound, ticket_of, token_for, cl
     send(inbound, mail, to=address)
     data = client.get(f"/api/v1/tickets/{ticket.id}", headers=token_for(requester)).get_json()
     assert [a["filename"] for a in data["attachments"]] == ["银行流水.pdf"]
+
+
+def test_a_ticket_opened_by_mail_shows_on_the_requesters_pages_and_the_desk(inbound, create_user, staff, login,
+                                                                               client):
+    member = create_user("wangwu", email="wangwu@example.com")
+    send(inbound, plain(member.email, f"support@{DOMAIN}", "积分没有到账", "上周的订单积分还没到账。"),
+         to=f"support@{DOMAIN}")
+    ticket = db.session.scalar(sa.select(Ticket).where(Ticket.requester_id == member.id))
+    login(member)
+    page = client.get(f"/tickets/{ticket.id}")
+    assert page.status_code == 200 and "上周的订单积分还没到账。" in page.get_data(as_text=True)
+    assert "None" not in page.get_data(as_text=True)
+    assert ticket.number in client.get("/tickets").get_data(as_text=True)
+    login(staff)
+    assert ticket.number in client.get("/staff/tickets").get_data(as_text=True)
+    desk_view = client.get(f"/tickets/{ticket.id}")
+    assert desk_view.status_code == 200 and "None" not in desk_view.get_data(as_text=True)
