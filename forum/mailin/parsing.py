@@ -167,8 +167,12 @@ def read(data: bytes) -> IncomingMail:
     if not message_id:
         # Without a Message-ID, the same bytes twice are still the same mail.
         message_id = "<sha256-" + hashlib.sha256(data).hexdigest() + "@no-message-id>"
-    # The address from the raw header (a decoded display name may hold commas or angle brackets).
-    _name, sender = parseaddr(" ".join(str(message.get("From") or "").split()))
+    # The address from the raw header (a decoded display name may hold commas or angle brackets),
+    # else from the decoded one: some clients encode the whole header, address included.
+    raw_from = " ".join(str(message.get("From") or "").split())
+    _name, sender = parseaddr(raw_from)
+    if "@" not in sender or "=?" in sender:
+        _name, sender = parseaddr(decode_header_value(raw_from))
     auto = (message.get("Auto-Submitted") or "no").strip().lower() != "no" or \
         (message.get("Precedence") or "").strip().lower() in ("bulk", "junk", "auto_reply") or \
         bool(message.get("X-Autoreply") or message.get("X-Autorespond"))

@@ -121,6 +121,17 @@ def test_plain_text_is_preferred_to_html_and_attachments_are_collected():
         ("收据.pdf", "application/pdf", b"%PDF-1.4 ...")]
 
 
+@pytest.mark.parametrize("header", [
+    "=?utf-8?B?5byg5LiJ?= <ZhangSan@Example.com>",  # the name encoded, as it should be
+    '"=?utf-8?B?5byg5LiJ?=, =?utf-8?B?5a6i5pyN?=" <zhangsan@example.com>',  # a comma in the name
+    "=?utf-8?B?" + __import__("base64").b64encode("张三 <zhangsan@example.com>".encode()).decode() + "?=",  # all of it
+])
+def test_the_sender_address_in_every_shape_of_from(header):
+    part = MIMEText("hi", "plain", "utf-8")
+    part["From"] = header
+    assert parsing.read(part.as_bytes()).sender == "zhangsan@example.com"
+
+
 def test_a_mail_without_message_id_is_known_by_its_bytes():
     part = MIMEText("hello", "plain", "utf-8")
     first, again = parsing.read(part.as_bytes()), parsing.read(part.as_bytes())
