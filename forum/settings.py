@@ -148,6 +148,14 @@ class Config:
     FORUM_MAIL_PASSWORD = _env("FORUM_MAIL_PASSWORD")
     FORUM_MAIL_USE_TLS = _env_flag("FORUM_MAIL_USE_TLS", "off")
     FORUM_MAIL_SENDER = _env("FORUM_MAIL_SENDER", "noreply@localhost")
+    # Incoming mail (`flask --app forum mail inbound`, forum/mailin): the domain whose mail the
+    # receiver accepts. Set, e-mails about a ticket carry `Reply-To: ticket+<token>@<domain>` and
+    # mail to `support@<domain>` opens tickets; unset, no Reply-To is added and the receiver refuses
+    # to start.
+    FORUM_MAIL_INBOUND_DOMAIN = _env("FORUM_MAIL_INBOUND_DOMAIN")
+    # The largest incoming message in MB (attachments included, as sent: base64 adds a third);
+    # larger ones are refused with 552.
+    FORUM_MAIL_INBOUND_MAX_MB = int(_env("FORUM_MAIL_INBOUND_MAX_MB", "25"))
     # Absolute links in e-mails.
     FORUM_BASE_URL = _env("FORUM_BASE_URL", "http://127.0.0.1:5000")
     # Run background jobs synchronously (tests only).

@@ -44,6 +44,8 @@ PLACES: list[tuple[str, ...]] = [
     ("forum.moderation",),
     ("forum.tickets",),
     ("forum.notifications",),
+    # E-mail into tickets: reads auth, writes through tickets' services, answers through notifications.
+    ("forum.mailin",),
     ("forum.search",),
     ("forum.incidents",),
     # Above the features, siblings: composite pages (users/ is the profile, a composite page), the

@@ -12,6 +12,7 @@ from forum.extensions import limiter
 from forum.tickets import queries, services
 from forum.web import ratelimits
 from forum.tickets.models import Status, Ticket
+from forum.tickets.reply_address import reply_address
 from forum.tickets.schemas import AddMessage, EscalateQuestion, PublishResolution, RateTicket, UpdateTicket
 
 
@@ -57,9 +58,12 @@ class TicketOut(Out):
     url: str
     history: list[HistoryOut]
     messages: list[MessageOut] | None = None
+    # Only on a single ticket: the viewer's own reply address (their e-mail replies become messages),
+    # null when incoming mail is not set up (FORUM_MAIL_INBOUND_DOMAIN).
+    reply_to: str | None = None
 
 
-def _ticket(ticket: Ticket, *, staff: bool, detail: bool = False) -> dict:
+def _ticket(ticket: Ticket, *, staff: bool, detail: bool = False, viewer=None) -> dict:
     data = {
         "id": ticket.id, "number": ticket.number, "question_id": ticket.question_id,
         "requester": author(ticket.requester), "category": ticket.category, "description": ticket.description,
@@ -79,6 +83,9 @@ def _ticket(ticket: Ticket, *, staff: bool, detail: bool = False) -> dict:
                              "internal": m.internal, "created_at": iso(m.created_at)} for m in messages]
         data["history"] = [{"kind": e.kind, "actor": e.actor.username if e.actor else None, "old": e.old, "new": e.new,
                             "reason": e.reason if staff else "", "at": iso(e.created_at)} for e in events]
+        # Each viewer's own address (the token names the person): the requester's, or a staff
+        # member's, whose replies from it are public replies.
+        data["reply_to"] = reply_address(ticket.id, viewer.id) if viewer is not None else None
     return data
 
 
@@ -90,7 +97,7 @@ def escalate(question_id: int):
     actor = require_user()
     # The service validates the body with EscalateQuestion, once, after it knows the caller is the asker.
     ticket = services.escalate_question(actor, question_id, **json_object(EscalateQuestion))
-    return _ticket(ticket, staff=actor.role.is_staff, detail=True), 201
+    return _ticket(ticket, staff=actor.role.is_staff, detail=True, viewer=actor), 201
 
 
 @route("/tickets", "GET", summary="One's own tickets; staff: the queue", auth="required", response=list[TicketOut],
@@ -118,7 +125,7 @@ def list_tickets():
        auth="required", response=TicketOut, errors=(401, 404))
 def show_ticket(ticket_id: int):
     actor = require_user()
-    return _ticket(services.get_ticket(actor, ticket_id), staff=actor.role.is_staff, detail=True)
+    return _ticket(services.get_ticket(actor, ticket_id), staff=actor.role.is_staff, detail=True, viewer=actor)
 
 
 @route("/tickets/<int:ticket_id>/messages", "POST", summary="Write on a ticket (internal: staff only)",
@@ -139,7 +146,7 @@ def update_ticket(ticket_id: int):
     actor = require_user()
     # Validated by the service, once, with UpdateTicket: a field left out of the body is left as it is.
     ticket = services.update_ticket(actor, ticket_id, **json_object(UpdateTicket))
-    return _ticket(ticket, staff=True, detail=True)
+    return _ticket(ticket, staff=True, detail=True, viewer=actor)
 
 
 @route("/tickets/<int:ticket_id>/publish", "POST", summary="Staff: publish the resolution on the linked question "
@@ -157,18 +164,18 @@ def publish(ticket_id: int):
 def rate(ticket_id: int):
     actor = require_user()
     ticket = services.rate_ticket(actor, ticket_id, **json_object(RateTicket))  # validated there, once
-    return _ticket(ticket, staff=actor.role.is_staff, detail=True)
+    return _ticket(ticket, staff=actor.role.is_staff, detail=True, viewer=actor)
 
 
 @route("/tickets/<int:ticket_id>/close", "POST", summary="Close a ticket (requester or staff)", auth="required",
        response=TicketOut, errors=(401, 404))
 def close(ticket_id: int):
     actor = require_user()
-    return _ticket(services.close_ticket(actor, ticket_id), staff=actor.role.is_staff, detail=True)
+    return _ticket(services.close_ticket(actor, ticket_id), staff=actor.role.is_staff, detail=True, viewer=actor)
 
 
 @route("/tickets/<int:ticket_id>/reopen", "POST", summary="Reopen within 7 days (requester or staff)",
        auth="required", response=TicketOut, errors=(401, 404, 409))
 def reopen(ticket_id: int):
     actor = require_user()
-    return _ticket(services.reopen_ticket(actor, ticket_id), staff=actor.role.is_staff, detail=True)
+    return _ticket(services.reopen_ticket(actor, ticket_id), staff=actor.role.is_staff, detail=True, viewer=actor)

@@ -34,8 +34,9 @@ def _message_id_domain(cfg) -> str:
 
 
 def send(to: str, subject: str, text: str, html: str, unsubscribe_url: str = "", *,
-         message_id: str | None = None) -> None:
-    """Send one message with `message_id` (a fresh one if None); raises on failure (the caller retries)."""
+         message_id: str | None = None, reply_to: str = "") -> None:
+    """Send one message with `message_id` (a fresh one if None) and `reply_to` (none if empty);
+    raises on failure (the caller retries)."""
     cfg = current_app.config
     message = EmailMessage()
     message["From"] = formataddr((cfg.get("FORUM_MAIL_SENDER_NAME", "Support Community"),
@@ -43,6 +44,8 @@ def send(to: str, subject: str, text: str, html: str, unsubscribe_url: str = "",
     message["To"] = to
     message["Subject"] = subject
     message["Message-ID"] = message_id or make_msgid(domain=_message_id_domain(cfg))
+    if reply_to:
+        message["Reply-To"] = reply_to
     if unsubscribe_url:
         message["List-Unsubscribe"] = f"<{unsubscribe_url}>"
         message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
@@ -50,8 +53,8 @@ def send(to: str, subject: str, text: str, html: str, unsubscribe_url: str = "",
     message.add_alternative(html, subtype="html")
     server = cfg.get("FORUM_MAIL_SERVER")
     if not server:
-        log.info("e-mail (no FORUM_MAIL_SERVER, so logged) %s to %s: %s\n%s",
-                 message["Message-ID"], to, subject, text)
+        log.info("e-mail (no FORUM_MAIL_SERVER, so logged) %s to %s%s: %s\n%s", message["Message-ID"], to,
+                 f" (Reply-To {reply_to})" if reply_to else "", subject, text)
         return
     port = int(cfg.get("FORUM_MAIL_PORT") or 25)
     with smtplib.SMTP(server, port, timeout=20) as smtp:

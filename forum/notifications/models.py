@@ -71,12 +71,15 @@ class OutgoingEmail(db.Model):
     __table_args__ = (sa.Index("ix_outgoing_emails_pending", "status", "next_attempt_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False)
+    # None: an answer to someone who is not a member (mail to the support address from an unknown sender).
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
     to_address: Mapped[str] = mapped_column(sa.String(254), nullable=False)
     subject: Mapped[str] = mapped_column(sa.String(300), nullable=False)
     body_text: Mapped[str] = mapped_column(sa.Text, nullable=False)
     body_html: Mapped[str] = mapped_column(sa.Text, nullable=False)
     unsubscribe_url: Mapped[str] = mapped_column(sa.String(500), nullable=False, default="")
+    # E-mails about a ticket: where the recipient's reply goes (forum.tickets.reply_address).
+    reply_to: Mapped[str] = mapped_column(sa.String(254), nullable=False, default="", server_default="")
     status: Mapped[str] = mapped_column(sa.String(8), nullable=False, default="pending")  # pending, sent, failed
     attempts: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)

@@ -27,6 +27,7 @@ from forum.notifications.kinds import Kind, redacted_revision_number, render_tex
 from forum.notifications.models import Follow, Notification, NotificationSettings, OutgoingEmail
 from forum.notifications.schemas import MarkRead
 from forum.questions.models import Category, Question, Tag, question_tags
+from forum.tickets.reply_address import reply_address
 
 log = logging.getLogger(__name__)
 MENTION_RE = re.compile(r"(?<![A-Za-z0-9_.@])@([\w.\-]{2,24})")  # "请@老王" works; "a@b.com" does not
@@ -134,10 +135,14 @@ def _queue_email(notification: Notification) -> int:
     settings = settings_for(user.id)
     if settings.email_mode != "instant" or notification.kind in settings.muted_kinds.split(","):
         return 0
-    subject, text, html = _render_email(user, [notification])
+    # About a ticket: the recipient's reply by e-mail goes on the ticket (forum.mailin); staff may
+    # also write an internal note by e-mail.
+    reply_to = reply_address(notification.ticket_id, user.id) if notification.ticket_id else None
+    note_to = reply_address(notification.ticket_id, user.id, note=True) if reply_to and user.role.is_staff else None
+    subject, text, html = _render_email(user, [notification], reply_to=reply_to, note_to=note_to)
     db.session.add(OutgoingEmail(user_id=user.id, to_address=user.email, subject=subject, body_text=text,
-                                 body_html=html, unsubscribe_url=unsubscribe_url(user.id), created_at=utcnow(),
-                                 next_attempt_at=utcnow()))
+                                 body_html=html, unsubscribe_url=unsubscribe_url(user.id), reply_to=reply_to or "",
+                                 created_at=utcnow(), next_attempt_at=utcnow()))
     return 1
 
 
@@ -160,8 +165,10 @@ def item_url(notification: Notification) -> str:
     return path
 
 
-def _render_email(user: User, notifications: list[Notification]) -> tuple[str, str, str]:
-    """Subject, text and HTML in the member's language."""
+def _render_email(user: User, notifications: list[Notification], *, reply_to: str | None = None,
+                  note_to: str | None = None) -> tuple[str, str, str]:
+    """Subject, text and HTML in the member's language; with `reply_to` (an e-mail about a ticket)
+    a line saying that a reply goes on the ticket, and with `note_to` (to staff) where notes go."""
     locale = user.locale or current_app.config.get("BABEL_DEFAULT_LOCALE", "zh_CN")
     titles = _titles([n.question_id for n in notifications if n.question_id])
     with force_locale(locale):
@@ -170,7 +177,8 @@ def _render_email(user: User, notifications: list[Notification]) -> tuple[str, s
         subject = items[0]["text"] if len(items) == 1 else _("%(num)d updates from the Support Community",
                                                              num=len(items))
         context = {"user": user, "items": items, "unsubscribe": unsubscribe_url(user.id),
-                   "settings_url": base_url() + "/settings/notifications"}
+                   "settings_url": base_url() + "/settings/notifications", "reply_to": reply_to,
+                   "note_to": note_to}
         text = render_template("email/notification.txt", **context)
         html = render_template("email/notification.html", **context)
     return subject[:300], text, html
@@ -313,13 +321,15 @@ def deliver_pending(limit: int = 100) -> int:
                                                OutgoingEmail.next_attempt_at <= now)
                 .values(status="sending", attempts=OutgoingEmail.attempts + 1, next_attempt_at=now + SEND_LEASE)
                 .returning(OutgoingEmail.to_address, OutgoingEmail.subject, OutgoingEmail.body_text,
-                           OutgoingEmail.body_html, OutgoingEmail.unsubscribe_url, OutgoingEmail.attempts)).first()
+                           OutgoingEmail.body_html, OutgoingEmail.unsubscribe_url, OutgoingEmail.reply_to,
+                           OutgoingEmail.attempts)).first()
         if claimed is None:
             continue
-        to, subject, text, html, unsubscribe_link, attempts = claimed
+        to, subject, text, html, unsubscribe_link, reply_to, attempts = claimed
         try:
             # One Message-ID per outbox row: a re-send after a crash is recognisably the same e-mail.
-            mail.send(to, subject, text, html, unsubscribe_link, message_id=mail.outbox_message_id(email_id))
+            mail.send(to, subject, text, html, unsubscribe_link, message_id=mail.outbox_message_id(email_id),
+                      reply_to=reply_to)
         except Exception as error:  # SMTP errors, refused connections, timeouts
             failed = attempts >= MAX_ATTEMPTS
             with unit_of_work():
@@ -359,17 +369,19 @@ def send_digests(now=None) -> int:
     return count
 
 
-def send_account_email(user: User, subject: str, template: str, *, to_address: str | None = None,
-                       **context) -> None:
+def send_account_email(user: User | None, subject: str, template: str, *, to_address: str | None = None,
+                       reply_to: str = "", **context) -> None:
     """Queue an account e-mail (not a notification: it ignores e-mail preferences, and has no
     unsubscribe link) in the member's language, sent after the commit, to the member's address or
-    to `to_address` (the old one, after a change). Flushes only."""
-    locale = user.locale or current_app.config.get("BABEL_DEFAULT_LOCALE", "zh_CN")
+    to `to_address` (the old one, after a change), with `reply_to` when given. `user` None: someone
+    who is not a member (an answer to their mail to the support address), in the default language,
+    to `to_address`. Flushes only."""
+    locale = (user.locale if user else None) or current_app.config.get("BABEL_DEFAULT_LOCALE", "zh_CN")
     with force_locale(locale):
         text = render_template(f"email/{template}.txt", user=user, **context)
         html = render_template(f"email/{template}.html", user=user, **context)
         subject = str(subject) if not isinstance(subject, str) else _(subject)  # a lazy message, or a msgid
-    db.session.add(OutgoingEmail(user_id=user.id, to_address=to_address or user.email, subject=subject[:300],
-                                 body_text=text,
-                                 body_html=html, unsubscribe_url="", created_at=utcnow(), next_attempt_at=utcnow()))
+    db.session.add(OutgoingEmail(user_id=user.id if user else None, to_address=to_address or user.email,
+                                 subject=subject[:300], body_text=text, body_html=html, unsubscribe_url="",
+                                 reply_to=reply_to, created_at=utcnow(), next_attempt_at=utcnow()))
     on_commit(lambda: jobs.enqueue(deliver_pending))

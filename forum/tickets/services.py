@@ -178,6 +178,33 @@ def escalate_question(actor, question_id, /, **fields) -> Ticket:
     return ticket
 
 
+def open_ticket_by_email(actor, *, subject: str, body: str) -> Ticket:
+    """A member's e-mail to the support address becomes a ticket of category "other", linked to no
+    question, its contact channel e-mail (the member's registered address, the one it came from):
+    the subject is the mail's (else the body's first line), the description its text, cut to the
+    form's limits. Staff hear of it as of any new ticket. Raises ValidationFailed when the mail
+    says nothing."""
+    _member(actor)
+    body = (body or "").strip()
+    subject = " ".join((subject or "").split()) or " ".join(body.splitlines()[:1]).strip()
+    if not body and not subject:
+        raise ValidationFailed({"description": [_("Describe the problem.")]})
+    subject = subject[:200]
+    description = (body or subject)[:DESCRIPTION_MAX]
+    now = utcnow()
+    ticket = Ticket(question_id=None, requester_id=actor.id, category="other", subject=subject,
+                    description=description, order_number="", contact_channel=Channel.EMAIL,
+                    contact=(actor.email or "")[:200], status=Status.NEW, priority=Priority.NORMAL, tier=1,
+                    created_at=now, updated_at=now, paused_seconds=0)
+    _set_due_times(ticket)
+    db.session.add(ticket)
+    db.session.flush()
+    _event(ticket, actor, "created", new=Status.NEW.value)
+    signals.ticket_created.send(ticket, actor=actor)
+    db.session.flush()
+    return ticket
+
+
 def ask_with_private_details(actor, *, title, body, tags, category) -> Ticket:
     """The privacy guard's second way out: post the question with the private data removed, and
     send the passages that held it to official support in a private ticket on that question.
