@@ -45,6 +45,8 @@ PLACES: list[tuple[str, ...]] = [
     ("forum.tickets",),
     ("forum.notifications",),
     ("forum.search",),
+    # Signed webhooks: hear the tickets' and verification's signals; incidents call its emit().
+    ("forum.webhooks",),
     ("forum.incidents",),
     # Above the features, siblings: composite pages (users/ is the profile, a composite page), the
     # API, the back office, operations (readiness and metrics read the queues of notifications and
