@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import itertools
 import json
 import time
 from datetime import timedelta
@@ -48,7 +49,7 @@ def deliveries(**where) -> list:
 
 def test_a_signed_delivery_is_retried_after_a_500(allow_private, receiver, create_webhook, create_ticket):
     receiver.statuses = [500, 200]
-    webhook, secret = create_webhook(receiver.url, events=["ticket.created"])
+    _webhook, secret = create_webhook(receiver.url, events=["ticket.created"])
     assert secret.startswith("whsec_")
     ticket = create_ticket(order_number=ORDER)
     ticket_id, number = ticket.id, ticket.number
@@ -157,7 +158,7 @@ def test_unknown_events_are_a_programming_error(ctx):
 def test_backoff_starts_within_ten_seconds_and_doubles():
     schedule = [services.retry_delay(n).total_seconds() for n in range(1, 16)]
     assert schedule[:6] == [5, 10, 20, 40, 80, 160]
-    assert all(b == min(2 * a, 3600) for a, b in zip(schedule, schedule[1:]))
+    assert all(b == min(2 * a, 3600) for a, b in itertools.pairwise(schedule))
     assert max(schedule) == 3600
 
 
