@@ -94,7 +94,7 @@ def update_webhook(webhook_id: int):
 
 
 @route("/webhooks/<int:webhook_id>", "DELETE", summary="Administrators: delete a webhook and its deliveries",
-       auth="required", errors=(401, 403, 404))
+       auth="required", status=204, errors=(401, 403, 404))
 def delete_webhook(webhook_id: int):
     services.delete_webhook(require_user(), webhook_id)
     return "", 204
