@@ -242,3 +242,48 @@ def test_redirects_are_not_followed(allow_private, receiver, create_webhook, cre
     assert "redirect" in delivery.last_error
     assert [r.path for r in receiver.requests] == ["/hooks/forum"]  # /elsewhere was never asked
     jobs.cancel_timers()
+
+
+def test_with_redis_a_retry_is_a_scheduled_job_that_a_worker_runs(ctx, allow_private, receiver, create_webhook,
+                                                                   create_ticket):
+    """With FORUM_REDIS_URL the first attempt is a queued job, and the retry a job scheduled for the
+    delivery's next attempt (RQ's scheduled-job registry), which the worker's scheduler enqueues."""
+    import os
+
+    from redis import Redis
+    from redis.exceptions import ConnectionError as RedisDown
+    from rq import Queue, SimpleWorker
+    from rq.registry import ScheduledJobRegistry
+
+    redis_url = os.environ.get("FORUM_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    connection = Redis.from_url(redis_url)
+    try:
+        connection.ping()
+    except RedisDown:
+        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+            pytest.fail(f"Redis is not reachable at {redis_url}")
+        pytest.skip(f"Redis is not reachable at {redis_url}")
+    queue = Queue("forum", connection=connection)
+    queue.empty()
+    registry = ScheduledJobRegistry(queue=queue)
+    for job_id in registry.get_job_ids():
+        registry.remove(job_id, delete_job=True)
+    receiver.statuses = [500, 200]
+    create_webhook(receiver.url)
+    ctx.config["FORUM_REDIS_URL"] = redis_url
+    try:
+        create_ticket()
+        db.session.commit()
+        deliver_jobs = [job for job in queue.jobs if "deliver_due" in str(job.args)]
+        assert len(deliver_jobs) == 1 and receiver.requests == []
+        SimpleWorker([queue], connection=connection).work(burst=True)
+        assert len(receiver.requests) == 1
+        [scheduled] = registry.get_job_ids()
+        when = registry.get_scheduled_time(scheduled)
+        [row] = deliveries()
+        assert row.status == "pending" and abs((when - row.next_attempt_at).total_seconds()) <= 2
+    finally:
+        ctx.config["FORUM_REDIS_URL"] = None
+        for job_id in registry.get_job_ids():
+            registry.remove(job_id, delete_job=True)
+        queue.empty()
