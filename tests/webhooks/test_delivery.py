@@ -287,3 +287,16 @@ def test_with_redis_a_retry_is_a_scheduled_job_that_a_worker_runs(ctx, allow_pri
         for job_id in registry.get_job_ids():
             registry.remove(job_id, delete_job=True)
         queue.empty()
+
+
+def test_the_cron_command_sends_what_is_due(allow_private, receiver, create_webhook, create_ticket, runner):
+    receiver.statuses = [500, 200]
+    create_webhook(receiver.url)
+    create_ticket()
+    jobs.drain()
+    jobs.cancel_timers()  # the cron command, not the timer, sends the retry here
+    db.session.execute(sa.update(WebhookDelivery).values(next_attempt_at=utcnow()))
+    db.session.commit()
+    result = runner.invoke(args=["webhooks", "deliver"])
+    assert result.exit_code == 0 and "1 deliveries succeeded" in result.output
+    assert [d.status for d in deliveries()] == ["succeeded"] and len(receiver.requests) == 2
