@@ -15,3 +15,10 @@ def deliver(limit: int) -> None:
     """Send the webhook deliveries that are due (retries included); run from cron every minute as a
     safety net for retries a stopped process would have sent."""
     click.echo(f"{services.deliver_due(limit=limit)} deliveries succeeded")
+
+
+@webhooks_cli.command("prune")
+@click.option("--days", default=30, show_default=True, help="Keep finished deliveries this many days.")
+def prune(days: int) -> None:
+    """Delete succeeded and failed deliveries older than --days (run daily)."""
+    click.echo(f"{services.prune(days)} deliveries deleted")

@@ -294,6 +294,17 @@ def _note_failure(webhook_id: int, now: datetime) -> None:
     log.warning("webhook %s (%s) disabled after failing since %s", webhook_id, disabled, since)
 
 
+def prune(days: int = 30, now: datetime | None = None) -> int:
+    """Delete the finished deliveries (succeeded or failed) older than `days`; flushes only.
+    Returns how many were deleted."""
+    cutoff = (now or utcnow()) - timedelta(days=days)
+    deleted = db.session.execute(sa.delete(WebhookDelivery).where(
+        WebhookDelivery.status.in_([SUCCEEDED, FAILED]), WebhookDelivery.created_at < cutoff)
+        .returning(WebhookDelivery.id)).all()
+    db.session.flush()
+    return len(deleted)
+
+
 def _schedule_next() -> None:
     """A job at the earliest retry still waiting (the jobs queue's scheduler, or a timer here)."""
     with unit_of_work():

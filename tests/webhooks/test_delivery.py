@@ -300,3 +300,18 @@ def test_the_cron_command_sends_what_is_due(allow_private, receiver, create_webh
     result = runner.invoke(args=["webhooks", "deliver"])
     assert result.exit_code == 0 and "1 deliveries succeeded" in result.output
     assert [d.status for d in deliveries()] == ["succeeded"] and len(receiver.requests) == 2
+
+
+def test_old_finished_deliveries_are_pruned(allow_private, receiver, create_webhook, create_ticket, runner):
+    receiver.statuses = [200]
+    create_webhook(receiver.url)
+    create_ticket()
+    create_ticket()
+    jobs.drain()
+    first, second = deliveries()
+    db.session.execute(sa.update(WebhookDelivery).where(WebhookDelivery.id == first.id)
+                       .values(created_at=utcnow() - timedelta(days=31)))
+    db.session.commit()
+    result = runner.invoke(args=["webhooks", "prune"])
+    assert result.exit_code == 0 and "1 deliveries deleted" in result.output
+    assert [d.id for d in deliveries()] == [second.id]
