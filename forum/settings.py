@@ -163,6 +163,15 @@ class Config:
     # Reject request bodies above this size with 413 (a post is at most 30,000 characters).
     MAX_CONTENT_LENGTH = int(_env("FORUM_MAX_CONTENT_LENGTH", str(1024 * 1024)))
 
+    # Webhooks (README, "Webhooks"): receivers on private, loopback or link-local addresses are refused
+    # unless this is on (tests, intranets); each attempt may take FORUM_WEBHOOK_TIMEOUT seconds in all;
+    # failed deliveries are retried for FORUM_WEBHOOK_RETRY_HOURS, and a webhook whose every delivery
+    # failed for FORUM_WEBHOOK_DISABLE_DAYS is disabled (its administrators are told).
+    FORUM_WEBHOOK_ALLOW_PRIVATE = _env_flag("FORUM_WEBHOOK_ALLOW_PRIVATE", "off")
+    FORUM_WEBHOOK_TIMEOUT = float(_env("FORUM_WEBHOOK_TIMEOUT", "5"))
+    FORUM_WEBHOOK_RETRY_HOURS = int(_env("FORUM_WEBHOOK_RETRY_HOURS", "24"))
+    FORUM_WEBHOOK_DISABLE_DAYS = int(_env("FORUM_WEBHOOK_DISABLE_DAYS", "3"))
+
     # Official support. Each mapping overrides the defaults key by key (README, "Official support").
     # Support hours: {"opens", "closes", "workdays" (0 = Monday), "country" (public holidays and
     # make-up working days from the `holidays` library), "closed_days", "open_days", "timezone"}.

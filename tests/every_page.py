@@ -42,14 +42,14 @@ NOT_PAGES = {
     "notifications.complete_usernames": "JSON for @mention completion",
 }
 
-__all__ = ["Page", "Ids", "pages", "page_data", "endpoints_to_cover", "sign_in_second_step", "PASSWORD",
-           "ROLES", "SIGNED_IN", "NOT_PAGES"]
+__all__ = ["Page", "Ids", "pages", "page_data", "endpoints_to_cover", "sign_in_second_step", "add_webhook",
+           "PASSWORD", "ROLES", "SIGNED_IN", "NOT_PAGES"]
 
 
 @dataclass(frozen=True)
 class Page:
     url: str
-    role: str  # "visitor", "member", "staff" or "moderator"
+    role: str  # "visitor", "member", "staff", "moderator" or "admin"
     endpoint: str  # the url_map endpoint; "errors.404" for the not-found page
     status: int = 200  # what the page answers with (an error page: 403, 404)
     needs: str | None = None  # a precondition the caller sets up first: "second_step" (sign_in_second_step)
@@ -132,6 +132,10 @@ def pages(app, ids: Ids) -> list[Page]:
         "verification.log": "/staff/verifications/log",
         "tickets.show": f"/tickets/{t}",
     }
+    admins = {  # administrators only
+        "webhooks.index": "/admin/webhooks",
+        "webhooks.show": f"/admin/webhooks/{ids.extra['webhook']}",
+    }
     result: list[Page] = []
     for role in ROLES:
         result += [Page(url, role, endpoint) for endpoint, url in everyone.items()]
@@ -143,6 +147,8 @@ def pages(app, ids: Ids) -> list[Page]:
     for role in ("staff", "moderator"):
         result += [Page(url, role, endpoint) for endpoint, url in moderators.items()]
     result += [Page(url, "staff", endpoint) for endpoint, url in staff.items()]
+    result += [Page(url, "admin", endpoint) for endpoint, url in admins.items()]
+    result.append(Page("/admin/webhooks", "staff", "errors.403", status=403))
     # The asker's own: the question's edit form, the escalation form, the ticket.
     result += [Page(f"/questions/{q}/edit", "member", "questions.edit"),
                Page(f"/questions/{q}/escalate", "member", "pages.escalate_question"),
@@ -155,6 +161,33 @@ def pages(app, ids: Ids) -> list[Page]:
                     "search.search"),
                Page("/search?q=nothingmatches", "visitor", "search.search")]
     return result
+
+
+def add_webhook(admin, description: str = "CRM") -> int:
+    """A webhook registered by `admin`, with a delivery in each state (for the admin pages). Rows are
+    written directly: registering checks the address, and these pages need no receiver."""
+    from datetime import timedelta
+
+    from forum.core.db import unit_of_work, utcnow
+    from forum.extensions import db
+    from forum.webhooks.models import Webhook, WebhookDelivery
+
+    now = utcnow()
+    with unit_of_work():
+        webhook = Webhook(url="https://crm.example.com/hooks/forum", events="ticket.created,ticket.solved",
+                          description=description, secret="whsec_example", private=True, active=True,
+                          created_by_id=admin.id, created_at=now, updated_at=now, failing_since=now)
+        db.session.add(webhook)
+        db.session.flush()
+        for n, (status, code, error) in enumerate((("succeeded", 200, ""), ("failed", 500, "HTTP 500"),
+                                                   ("pending", None, "timed out"))):
+            db.session.add(WebhookDelivery(
+                uid=f"dlv_example{n}", webhook_id=webhook.id, event="ticket.created", payload="{}", status=status,
+                response_code=code, duration_ms=120 + n, attempts=n + 1, last_error=error,
+                created_at=now - timedelta(minutes=n), last_attempt_at=now,
+                next_attempt_at=now + timedelta(seconds=20) if status == "pending" else None,
+                delivered_at=now if status == "succeeded" else None))
+        return webhook.id
 
 
 def sign_in_second_step(post_login, ids: Ids):
@@ -209,10 +242,13 @@ def page_data(ctx, create_user, create_question, create_answer, create_ticket, v
                                      created_at=now, expires_at=now + auth_services.RESET_VALID_FOR))
     unsubscribe = notifications.unsubscribe_url(member.id).rsplit("/", 1)[1]
     search.reindex()  # the search page shows hits (and their footers) whatever the indexer setting
-    ids = Ids(users={"member": member.username, "staff": staff.username, "moderator": moderator.username},
+    admin = create_user("admin_zhao", role="admin")
+    webhook_id = add_webhook(admin)
+    ids = Ids(users={"member": member.username, "staff": staff.username, "moderator": moderator.username,
+                     "admin": admin.username},
               question=question.id, answer=answer.id, other_answer=other.id, closed_question=closed.id,
               ticket=ticket.id, held_question=held.id, reset_token=reset_token,
-              unsubscribe_token=unsubscribe, totp_user=totp.username)
+              unsubscribe_token=unsubscribe, totp_user=totp.username, extra={"webhook": webhook_id})
     # No transaction left open (on SQLite each takes the write lock, and a live server's requests
     # would wait for it), nor e-mail jobs still writing.
     db.session.commit()

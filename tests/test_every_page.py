@@ -33,7 +33,7 @@ def test_each_page_answers_html_for_its_role(client, page_data, app):
     by_role = defaultdict(list)
     for page in pages(app, page_data):
         by_role[page.role].append(page)
-    assert set(by_role) == {"visitor", "member", "staff", "moderator"}
+    assert set(by_role) == {"visitor", "member", "staff", "moderator", "admin"}
     shown = {}
     for role, listed in by_role.items():
         client.post("/logout")

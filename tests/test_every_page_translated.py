@@ -27,7 +27,7 @@ import sqlalchemy as sa
 from forum.core import catalogue
 from forum.core.db import unit_of_work, utcnow
 from forum.extensions import db
-from tests.every_page import PASSWORD, Ids, Page, pages, sign_in_second_step
+from tests.every_page import PASSWORD, Ids, Page, add_webhook, pages, sign_in_second_step
 
 EN = {"Accept-Language": "en"}
 ZH = {"Accept-Language": "zh-CN"}
@@ -143,7 +143,7 @@ URL = re.compile(r"\b[a-z]+://\S+|\S+@\S+\.\w+|(?<!\w)/[\w.#?=&%-][\w./#?=&%-]*"
 SEARCH_SYNTAX = re.compile(r"\b(?:tag|is|user|category):\S+")  # the search box's operators, typed as they are
 # Words a Chinese page may show as they are: names, abbreviations and formats that have no translation.
 LATIN_WORDS = {"SLA", "TP", "API", "Markdown", "Bearer", "HTML", "URL", "TOTP", "QR", "ID", "Zebra", "Walrus",
-               "refund", "platform_support", "App", "POST"}
+               "refund", "platform_support", "App", "POST", "Webhook", "HTTP", "http", "https", "CRM"}
 
 
 def bilingual_messages() -> list[str]:
@@ -257,7 +257,8 @@ def seed(create_user):
                    Kind.TICKET_STATUS: f"{ticket.number} open", Kind.TICKET_NEW: late.number,
                    Kind.TICKET_BREACH_NEAR: late.number,
                    Kind.MODERATION: moderation_detail("closed", title="Zebra", reason="needs_details"),
-                   Kind.REVISION_REDACTED: redaction_detail(1, "Zebra redaction reason")}
+                   Kind.REVISION_REDACTED: redaction_detail(1, "Zebra redaction reason"),
+                   Kind.WEBHOOK_DISABLED: "1|3|https://crm.example.com/hooks/forum"}
         for kind in Kind:
             notifications.notify([asker.id], kind, actor_id=helper.id, question_id=q.id,
                                  answer_id=answer.id if "answer" in kind.value else None,
@@ -271,11 +272,15 @@ def seed(create_user):
         now = utcnow()
         db.session.add(PasswordReset(user_id=asker.id, token_hash=auth._token_digest(reset_token), created_at=now,
                                      expires_at=now + auth.RESET_VALID_FOR))
-    return Ids(users={"member": asker.username, "staff": staff.username, "moderator": moderator.username},
+    admin = create_user("ada", role="admin")
+    webhook_id = add_webhook(admin, description="Zebra lamp desk")
+    return Ids(users={"member": asker.username, "staff": staff.username, "moderator": moderator.username,
+                      "admin": admin.username},
                question=q.id, answer=answer.id, other_answer=other_answer.id, closed_question=q3.id,
                ticket=ticket.id, held_question=held.id, tag="zebra", search="zebra", reset_token=reset_token,
                unsubscribe_token=notifications.unsubscribe_url(asker.id).rsplit("/", 1)[1],
-               totp_user=totp.username, extra={"merged": other.id, "late": late.id, "asker": asker})
+               totp_user=totp.username, extra={"merged": other.id, "late": late.id, "asker": asker,
+                                               "webhook": webhook_id})
 
 
 def content_words() -> frozenset[str]:

@@ -47,6 +47,8 @@ PLACES: list[tuple[str, ...]] = [
     # E-mail into tickets: reads auth, writes through tickets' services, answers through notifications.
     ("forum.mailin",),
     ("forum.search",),
+    # Signed webhooks: hear the tickets' and verification's signals; incidents call its emit().
+    ("forum.webhooks",),
     ("forum.incidents",),
     # Above the features, siblings: composite pages (users/ is the profile, a composite page), the
     # API, the back office, operations (readiness and metrics read the queues of notifications and

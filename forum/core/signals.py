@@ -47,6 +47,11 @@ ticket_created = _signals.signal("ticket-created")
 ticket_message_added = _signals.signal("ticket-message-added")
 #: sender: the Ticket; kwargs: actor, old, new. A ticket's status changed.
 ticket_status_changed = _signals.signal("ticket-status-changed")
+#: sender: the Ticket; kwargs: actor, changes ({"priority"|"tier"|"assignee": [old, new]}). Staff
+#: changed a ticket's priority, tier or assignee (status changes are ticket_status_changed).
+ticket_changed = _signals.signal("ticket-changed")
+#: sender: the Ticket; kwargs: actor. The requester rated the support of a solved ticket (once).
+ticket_rated = _signals.signal("ticket-rated")
 #: sender: the Ticket; kwargs: tier. A ticket will breach its SLA soon (sent once).
 ticket_breach_near = _signals.signal("ticket-breach-near")
 #: sender: the User; kwargs: token (the clear token, for the e-mail only), expires_at. A member

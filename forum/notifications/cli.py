@@ -45,4 +45,6 @@ def worker(burst: bool) -> None:
 
     # /readyz needs a beat every few seconds; RQ's loop waits minutes for a job, so a thread beats.
     with heartbeats.beating(current_app._get_current_object(), heartbeats.JOBS, report):
-        rq_worker.work(burst=burst, with_scheduler=False)
+        # The scheduler moves jobs queued for later (webhook retries: jobs.enqueue_in) onto the queue
+        # when they are due; RQ lets one worker at a time do it.
+        rq_worker.work(burst=burst, with_scheduler=True)

@@ -64,6 +64,67 @@ def enqueue(func, *args) -> None:
         _pending.append(future)
 
 
+_timers: dict[int, threading.Timer] = {}
+
+
+def enqueue_in(seconds: float, func, *args) -> None:
+    """Run func(*args) in the background in about `seconds`: RQ's scheduled jobs when Redis is
+    configured and reachable (the `jobs worker` runs RQ's scheduler), else a timer in this process
+    that enqueues it then. In-process, one timer per function is kept, the earliest: a later call
+    that asks for a later time changes nothing (the job it would run runs then anyway). What the
+    job does must be safe to run early or twice; a cron command is the safety net for a process
+    that stops. With FORUM_JOBS_INLINE (tests) nothing is scheduled: the tests move the clock."""
+    app = current_app._get_current_object()
+    if app.config.get("FORUM_JOBS_INLINE"):
+        return
+    seconds = max(0.0, float(seconds))
+    redis_url = app.config.get("FORUM_REDIS_URL")
+    if redis_url and redis_client.available(redis_url):
+        from datetime import timedelta
+
+        from rq import Queue
+
+        try:
+            Queue("forum", connection=redis_client.client(app)).enqueue_in(
+                timedelta(seconds=seconds), "forum.notifications.jobs.rq_job", f"{func.__module__}.{func.__name__}",
+                *args)
+            return
+        except redis_client.errors() as error:
+            redis_client.mark_down(redis_url, error, f"scheduling {func.__name__}")
+    import time
+
+    key = hash((id(app), func.__module__, func.__name__, args))
+    due = time.monotonic() + seconds
+    with _lock:
+        current = _timers.get(key)
+        if current is not None and current.is_alive() and getattr(current, "due", float("inf")) <= due:
+            return
+        if current is not None:
+            current.cancel()
+
+        def fire():
+            with _lock:
+                if _timers.get(key) is timer:
+                    del _timers[key]
+            with app.app_context():
+                enqueue(func, *args)
+
+        timer = threading.Timer(seconds, fire)
+        timer.daemon = True
+        timer.due = due
+        _timers[key] = timer
+        timer.start()
+
+
+def cancel_timers() -> None:
+    """Forget the in-process timers (tests, between applications)."""
+    with _lock:
+        timers = list(_timers.values())
+        _timers.clear()
+    for timer in timers:
+        timer.cancel()
+
+
 def drain(timeout: float = 30) -> None:
     """Wait for the in-process jobs enqueued so far (tests, and the `deliver` command)."""
     with _lock:

@@ -22,6 +22,7 @@ class Kind(TitledEnum):
     MODERATION = "moderation", _l("Moderators approved, removed or closed my posts")
     REVISION_REDACTED = "revision_redacted", _l(
         "Moderators redacted private details from the history of my posts")
+    WEBHOOK_DISABLED = "webhook_disabled", _l("Administrators: a webhook was disabled after failing for days")
 
 
 def render_text(kind: str, actor: str, title: str, detail: str) -> str:
@@ -42,6 +43,7 @@ def render_text(kind: str, actor: str, title: str, detail: str) -> str:
         Kind.TICKET_BREACH_NEAR.value: lambda: _("Ticket %(number)s is about to breach its SLA", number=detail),
         Kind.MODERATION.value: lambda: _moderation_text(title, detail),
         Kind.REVISION_REDACTED.value: lambda: _redaction_text(title, detail),
+        Kind.WEBHOOK_DISABLED.value: lambda: _webhook_text(detail),
     }
     return texts.get(kind, lambda: title)()
 
@@ -67,6 +69,22 @@ def _moderation_text(title: str, detail: str) -> str:
         return _("A moderator closed your question “%(title)s”: %(reason)s", title=title, reason=reason)
     text = _("A moderator removed your post on “%(title)s”.", title=title)
     return f"{text} {_('Reason: %(reason)s', reason=reason)}" if reason else text
+
+
+def webhook_detail(webhook_id: int, url: str, days: int) -> str:
+    """What a disabled-webhook notification stores: the webhook's id, the days and its address."""
+    return f"{webhook_id}|{days}|{url}"[:200]
+
+
+def webhook_id_of(detail: str) -> int | None:
+    number = detail.split("|", 1)[0]
+    return int(number) if number.isdigit() else None
+
+
+def _webhook_text(detail: str) -> str:
+    _id, days, url = (detail.split("|", 2) + ["", ""])[:3]
+    return _("The webhook to %(url)s was disabled: its deliveries failed for %(days)s days.", url=url,
+             days=days)
 
 
 def redaction_detail(number: int, reason: str) -> str:

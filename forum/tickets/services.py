@@ -331,6 +331,7 @@ def rate_ticket(actor, ticket_id, /, **fields) -> Ticket:
         raise Conflict(_("You have rated this ticket already."), code="rated")
     ticket.rating, ticket.rating_comment = rating, comment
     _event(ticket, actor, "rated", new=str(rating))
+    signals.ticket_rated.send(ticket, actor=actor)
     db.session.flush()
     return ticket
 
@@ -350,6 +351,7 @@ def update_ticket(actor, ticket_id, /, **fields) -> Ticket:
     new_status, new_priority, tier, reason = command.status, command.priority, command.tier, command.reason
     # What only the ticket and the staff list can tell, reported together.
     errors: dict[str, list[str]] = {}
+    changes: dict[str, list] = {}
     if tier is not None and tier != ticket.tier and not reason:
         errors["reason"] = [_("Say why the ticket moves to another tier.")]
     new_assignee = ...
@@ -363,18 +365,23 @@ def update_ticket(actor, ticket_id, /, **fields) -> Ticket:
         raise ValidationFailed(errors)
     if new_priority is not None and new_priority is not ticket.priority:
         _event(ticket, actor, "priority", ticket.priority.value, new_priority.value, reason)
+        changes["priority"] = [ticket.priority.value, new_priority.value]
         ticket.priority = new_priority
         _set_due_times(ticket)
     if tier is not None and tier != ticket.tier:
         _event(ticket, actor, "tier", ticket.tier, tier, reason)
+        changes["tier"] = [ticket.tier, tier]
         ticket.tier = tier
     if new_assignee is not ... and (new_assignee.id if new_assignee else None) != ticket.assignee_id:
         old_name = ticket.assignee.username if ticket.assignee else ""
         ticket.assignee_id = new_assignee.id if new_assignee else None
         _event(ticket, actor, "assignee", old_name, new_assignee.username if new_assignee else "", internal=True)
+        changes["assignee"] = [old_name or None, new_assignee.username if new_assignee else None]
     if new_status is not None:
         _change_status(ticket, actor, new_status, reason)
     ticket.updated_at = utcnow()
+    if changes:
+        signals.ticket_changed.send(ticket, actor=actor, changes=changes)
     _flush()
     db.session.refresh(ticket)
     return ticket

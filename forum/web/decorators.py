@@ -18,3 +18,16 @@ def staff_required(view):
         return view(*args, **kwargs)
 
     return wrapper
+
+
+def admin_required(view):
+    """Signed in (else the sign-in page) and an administrator (else 403)."""
+
+    @wraps(view)
+    @login_required
+    def wrapper(*args, **kwargs):
+        if current_user.role.value != "admin":
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapper
