@@ -154,6 +154,15 @@ class Config:
     FORUM_JOBS_INLINE = False
     # Reject request bodies above this size with 413 (a post is at most 30,000 characters).
     MAX_CONTENT_LENGTH = int(_env("FORUM_MAX_CONTENT_LENGTH", str(1024 * 1024)))
+    # Images in posts and attachments on tickets (forum/uploads, forum/tickets/attachments.py): their
+    # own body caps, above MAX_CONTENT_LENGTH, for those endpoints only. FORUM_UPLOAD_DIR: where the
+    # re-encoded files are kept (default: `uploads/` in the instance folder; never under static/).
+    FORUM_UPLOAD_DIR = _env("FORUM_UPLOAD_DIR")
+    FORUM_UPLOAD_MAX_MB = float(_env("FORUM_UPLOAD_MAX_MB", "5"))
+    FORUM_TICKET_ATTACHMENT_MAX_MB = float(_env("FORUM_TICKET_ATTACHMENT_MAX_MB", "10"))
+    # Images a member may upload per 24 hours, and the reputation needed for any (staff: no limit).
+    FORUM_UPLOAD_DAILY_LIMIT = int(_env("FORUM_UPLOAD_DAILY_LIMIT", "20"))
+    FORUM_UPLOAD_MIN_REPUTATION = int(_env("FORUM_UPLOAD_MIN_REPUTATION", "10"))
 
     # Official support. Each mapping overrides the defaults key by key (README, "Official support").
     # Support hours: {"opens", "closes", "workdays" (0 = Monday), "country" (public holidays and

@@ -24,6 +24,7 @@ from forum.extensions import db
 from forum.policy import services as policy
 from forum.questions import services as questions
 from forum.questions.services import get_question
+from forum.tickets import attachments as ticket_attachments
 from forum.tickets import sla
 from forum.tickets.models import Channel, Priority, Status, Ticket, TicketEvent, TicketMessage
 from forum.tickets.schemas import (
@@ -190,8 +191,9 @@ def ask_with_private_details(actor, *, title, body, tags, category) -> Ticket:
                              description=description[:DESCRIPTION_MAX])
 
 
-def add_message(actor, ticket_id, body, *, internal: bool | None = False) -> TicketMessage:
-    """Write on a ticket: `body` and `internal` are AddMessage's, validated here, once. Requesters
+def add_message(actor, ticket_id, body, *, internal: bool | None = False, attachments=()) -> TicketMessage:
+    """Write on a ticket: `body` and `internal` are AddMessage's, validated here, once; `attachments`
+    are ids of files added to the ticket beforehand (forum.tickets.attachments). Requesters
     write public messages only (internal: 403, before the body is looked at); their reply moves a
     pending ticket back to open. A staff reply is the first response when it is the first. Closed
     or merged tickets take no messages (Conflict). Raises NotFound, PermissionDenied,
@@ -210,6 +212,7 @@ def add_message(actor, ticket_id, body, *, internal: bool | None = False) -> Tic
                             internal=bool(internal), created_at=now)
     db.session.add(message)
     db.session.flush()
+    ticket_attachments.attach_to_message(message, attachments)
     _event(ticket, actor, "note" if internal else "message", internal=bool(internal))
     if not internal:
         if staff and actor.id != ticket.requester_id:
