@@ -12,6 +12,7 @@ The same functions serve the API, the ticket page and the e-mail receiver (a rep
 """
 from __future__ import annotations
 
+import io
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -46,8 +47,26 @@ def _refuse(message: str, code: str) -> ValidationFailed:
     return error
 
 
+def max_bytes_of(config) -> int:
+    return int(float(config.get("FORUM_TICKET_ATTACHMENT_MAX_MB") or 10) * 1024 * 1024)
+
+
 def max_bytes() -> int:
-    return int(float(current_app.config.get("FORUM_TICKET_ATTACHMENT_MAX_MB") or 10) * 1024 * 1024)
+    return max_bytes_of(current_app.config)
+
+
+def file_response(attachment: TicketAttachment, data: bytes):
+    """The HTTP answer for an attachment: its type; images shown inline, anything else a download
+    (`filename*` per RFC 5987 for Chinese names); private (no shared cache), never indexed, and
+    nothing in it may run if opened on its own."""
+    from flask import send_file
+
+    response = send_file(io.BytesIO(data), mimetype=attachment.content_type, as_attachment=not attachment.is_image,
+                         download_name=attachment.filename, max_age=0, conditional=False, etag=False)
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["X-Robots-Tag"] = "noindex, nofollow"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
 
 
 def clean_filename(filename: str | None, extension: str | None = None) -> str:
