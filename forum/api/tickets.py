@@ -157,7 +157,7 @@ def add_message(ticket_id: int):
     data = json_object(AddMessage)  # validated by the service, once, with AddMessage
     message = services.add_message(actor, ticket_id, data.get("body"), internal=data.get("internal"),
                                    attachments=data.get("attachments") or ())
-    sent = [_attachment(item) for item in attachments.visible_attachments(message.ticket, actor)
+    sent = [_attachment(item) for item in attachments.visible_attachments(services.get_ticket(actor, ticket_id), actor)
             if item.message_id == message.id] if data.get("attachments") else []
     return {"id": message.id, "author": author(message.author), "body": message.body,
             "body_html": message.body_html, "internal": message.internal,
