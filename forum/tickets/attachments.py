@@ -233,3 +233,9 @@ def get_attachment(actor, ticket_id, attachment_id) -> tuple[TicketAttachment, b
     if data is None:
         raise NotFound(_("No such attachment."))
     return attachment, data
+
+
+def is_known_key(key: str) -> bool:
+    """Whether an attachment row still wants the file called `key` (for the uploads sweep)."""
+    return bool(db.session.scalar(sa.select(sa.func.count()).select_from(TicketAttachment)
+                                  .where(TicketAttachment.key == key)))

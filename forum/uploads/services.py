@@ -207,20 +207,31 @@ def sweep(now: datetime | None = None) -> dict[str, int]:
     return {"removed": len(stale), "orphan_files": _remove_orphan_files(now)}
 
 
-def _remove_orphan_files(now: datetime) -> int:
-    from forum.tickets.models import TicketAttachment  # read only: whose files are still wanted
+# Other areas of the upload folder and how to tell whether a file there is still wanted:
+# {area: known(key) -> bool}. Tickets register their attachments (forum.tickets init_app).
+AREAS: dict = {}
 
+
+def register_area(area: str, known) -> None:
+    """Let the sweep remove stray files of `area` too: `known(key)` says whether a row wants it."""
+    AREAS[area] = known
+
+
+def _remove_orphan_files(now: datetime) -> int:
     removed = 0
     cutoff = (now - UNUSED_FOR).timestamp()
-    for area, model in ((AREA, Upload), ("attachments", TicketAttachment)):
-        root = storage.path_for(area, "xx").parent.parent
+
+    def image_known(key: str) -> bool:
+        return bool(db.session.scalar(sa.select(sa.func.count()).select_from(Upload).where(Upload.key == key)))
+
+    for area, known in ((AREA, image_known), *AREAS.items()):
+        root = storage.area_root(area)
         if not root.is_dir():
             continue
         for path in root.glob("*/*"):
             if path.stat().st_mtime > cutoff:
                 continue
-            key = path.name.removesuffix(_THUMB).removesuffix(".part")
-            if not db.session.scalar(sa.select(sa.func.count()).select_from(model).where(model.key == key)):
+            if not known(path.name.removesuffix(".part").removesuffix(_THUMB)):
                 path.unlink(missing_ok=True)
                 removed += 1
     return removed

@@ -18,6 +18,10 @@ def _root() -> Path:
     return Path(current_app.config["FORUM_UPLOAD_DIR"])
 
 
+def area_root(area: str) -> Path:
+    return _root() / area
+
+
 def path_for(area: str, name: str) -> Path:
     if "/" in name or "\\" in name or name.startswith(".") or area not in ("images", "attachments"):
         raise ValueError(name)

@@ -89,3 +89,29 @@ def test_openapi_documents_the_upload_endpoints(client):
     assert "multipart/form-data" in upload["requestBody"]["content"]
     assert "post" in document["paths"]["/tickets/{ticket_id}/attachments"]
     assert "get" in document["paths"]["/tickets/{ticket_id}/attachments/{attachment_id}"]
+
+
+def test_ticket_page_sends_files_with_a_reply_and_shows_them(client, ticket, login, create_user):
+    import io
+
+    login(ticket.requester)
+    response = client.post(f"/tickets/{ticket.id}/messages", data={
+        "body": "附上付款截图和账单。", "internal": "0",
+        "files": [(io.BytesIO(jpeg_with_gps()), "付款截图.jpg"), (io.BytesIO(pdf()), "账单.pdf")]},
+        content_type="multipart/form-data")
+    assert response.status_code == 302
+    page = client.get(f"/tickets/{ticket.id}").get_data(as_text=True)
+    assert "付款截图.jpg" in page and "账单.pdf" in page and 'enctype="multipart/form-data"' in page
+    assert 'name="files"' in page
+    from forum.extensions import db
+    from forum.tickets.models import TicketAttachment
+
+    items = db.session.query(TicketAttachment).order_by(TicketAttachment.id).all()
+    assert [i.message_id is not None for i in items] == [True, True]
+    url = f"/tickets/{ticket.id}/attachments/{items[1].id}"
+    assert url in page
+    fetched = client.get(url)
+    assert fetched.status_code == 200 and fetched.headers["Content-Disposition"].startswith("attachment")
+    login(create_user())
+    assert client.get(url).status_code == 404
+    assert client.get(f"/tickets/{ticket.id}").status_code == 404

@@ -242,3 +242,22 @@ def test_moderator_removes_an_image_from_a_post(client, member, moderator, creat
     assert client.get(upload.path).status_code == 404
     db.session.expire_all()
     assert "<img" not in db.session.get(type(question), question.id).body_html
+
+
+def test_sweep_removes_stray_files_of_rolled_back_requests(member, runner):
+    import time
+
+    from forum.tickets import attachments
+
+    services.storage.write(services.AREA, "strayimagekey000000000", b"x")
+    services.storage.write(attachments.AREA, "strayattachmentkey0000", b"x")
+    kept = _upload(member)
+    old = time.time() - 2 * 86400
+    for area, name in ((services.AREA, "strayimagekey000000000"), (attachments.AREA, "strayattachmentkey0000"),
+                       (services.AREA, kept.key)):
+        os.utime(services.storage.path_for(area, name), (old, old))
+    result = runner.invoke(args=["uploads", "sweep"])
+    assert "2 stray files removed" in result.output
+    assert services.storage.read(services.AREA, "strayimagekey000000000") is None
+    assert services.storage.read(attachments.AREA, "strayattachmentkey0000") is None
+    assert services.storage.read(services.AREA, kept.key) is not None
