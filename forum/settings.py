@@ -101,6 +101,7 @@ class Config:
     FORUM_API_RATE_LIMIT = _env("FORUM_API_RATE_LIMIT", "600 per minute; 20000 per hour")
     # Live Markdown previews per member (the editor asks for one when typing pauses).
     FORUM_PREVIEW_RATE_LIMIT = _env("FORUM_PREVIEW_RATE_LIMIT", "30 per minute; 600 per hour")
+    FORUM_UPLOAD_RATE_LIMIT = _env("FORUM_UPLOAD_RATE_LIMIT", "30 per minute; 300 per day")
     # Spam or scam flags from this many members hide a post until a moderator reviews it.
     FORUM_SPAM_FLAGS_TO_HIDE = int(_env("FORUM_SPAM_FLAGS_TO_HIDE", "3"))
     # The platform's own e-mail addresses ("@domain" for a whole domain), which the privacy guard
