@@ -112,3 +112,33 @@ def test_paste_or_choose_an_image_in_the_ask_editor(page, app, create_user, widt
     assert box["width"] <= width  # scaled down to the column on a phone
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     _shot(page, f"thread-{width}", backend)
+
+
+@pytest.mark.parametrize("width,height", [(1280, 900), (390, 844)])
+def test_requester_attaches_files_on_the_ticket_page(page, app, create_user, create_question, create_ticket,
+                                                     width, height):
+    from forum.extensions import db
+
+    backend = app.config["TEST_BACKEND"]
+    asker = create_user("附件用户", reputation=50)
+    ticket_id = create_ticket(create_question(asker, title="退款一直没有到账，已经过了七个工作日",
+                                              category="payments")).id
+    db.session.rollback()  # the test's read ends here: on SQLite it would hold the lock the server needs
+    page.set_viewport_size({"width": width, "height": height})
+    sign_in(page, "附件用户", PASSWORD)
+    page.goto(f"/tickets/{ticket_id}")
+    page.locator("#reply-body").fill("附上付款截图和银行流水，请帮忙核实。")
+    page.locator("#reply-files").set_input_files([
+        {"name": "付款截图.png", "mimeType": "image/png", "buffer": _screenshot_png()},
+        {"name": "银行流水.pdf", "mimeType": "application/pdf",
+         "buffer": b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"},
+    ])
+    with page.expect_navigation():
+        page.locator("#reply button[name=internal][value='0']").click()
+    files = page.locator(".ticket-message .attachment-list")
+    files.wait_for()
+    assert "付款截图.png" in files.inner_text() and "银行流水.pdf" in files.inner_text()
+    thumbnail = files.locator("img")
+    _wait(lambda: _loaded(thumbnail))
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    _shot(page, f"ticket-attachments-{width}", backend)
