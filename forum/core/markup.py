@@ -216,6 +216,8 @@ def _budgeted_reference(rule, opening: str):
 # or None. Set by forum.uploads (core imports no feature); unset, every image is a link.
 _image_resolver = None
 OWN_IMAGE_PREFIX = "/uploads/"
+IMAGES_MAX = 30
+_IMAGES_SHOWN = "forum_images_shown"
 
 
 def set_image_resolver(resolver) -> None:
@@ -231,7 +233,11 @@ def _image_as_link(tokens, idx, options, env):
     token = tokens[idx]
     src = token.attrGet("src") or ""
     alt = "".join(child.content for child in (token.children or []))
-    own = _image_resolver(src) if _image_resolver is not None and OWN_IMAGE_PREFIX in src else None
+    own = None
+    if _image_resolver is not None and OWN_IMAGE_PREFIX in src:
+        # Each image costs a lookup: a post shows at most IMAGES_MAX, the rest stay links.
+        env[_IMAGES_SHOWN] = env.get(_IMAGES_SHOWN, 0) + 1
+        own = _image_resolver(src) if env[_IMAGES_SHOWN] <= IMAGES_MAX else None
     if own:
         width, height, path = own
         return (f'<img src="{escape_html(path)}" alt="{escape_html(alt)}" width="{int(width)}" '

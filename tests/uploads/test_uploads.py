@@ -261,3 +261,17 @@ def test_sweep_removes_stray_files_of_rolled_back_requests(member, runner):
     assert services.storage.read(services.AREA, "strayimagekey000000000") is None
     assert services.storage.read(attachments.AREA, "strayattachmentkey0000") is None
     assert services.storage.read(services.AREA, kept.key) is not None
+
+
+def test_a_post_shows_at_most_images_max_and_the_api_takes_an_idempotency_key(client, auth, member):
+    from forum.core import markup
+
+    path = _upload(member).path
+    html = render_markdown("\n\n".join(f"![{i}]({path})" for i in range(markup.IMAGES_MAX + 5)))
+    assert html.count("<img") == markup.IMAGES_MAX and html.count("↗") == 5
+    body, content_type = multipart(png(), "a.png")
+    headers = {**auth, "Idempotency-Key": "7d1c0f3e-upload-once"}
+    first = client.post("/api/v1/uploads", headers=headers, data=body, content_type=content_type)
+    again = client.post("/api/v1/uploads", headers=headers, data=body, content_type=content_type)
+    assert first.status_code == again.status_code == 201
+    assert first.get_json()["id"] == again.get_json()["id"]
