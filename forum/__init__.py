@@ -21,7 +21,7 @@ MIGRATIONS = PACKAGE / "migrations"
 #: Every feature, left to right: a feature imports only those before it (pages, api and ops read them
 #: all). Each package's `init_app(app)` wires what it owns: its tables, blueprints, signal
 #: subscribers, CLI groups and template globals. A new feature is one more name here.
-FEATURES = ("policy", "auth", "questions", "reputation", "votes", "verification", "moderation", "tickets",
+FEATURES = ("policy", "auth", "questions", "uploads", "reputation", "votes", "verification", "moderation", "tickets",
             "notifications", "mailin", "search", "webhooks", "users", "pages", "api", "ops", "demo")
 
 
@@ -98,6 +98,8 @@ def _finish_config(app: Flask, config_module) -> None:
     app.config["SQLALCHEMY_DATABASE_URI"] = config_module.normalise_database_url(url)
     if not app.config.get("FORUM_SEARCH_INDEX"):
         app.config["FORUM_SEARCH_INDEX"] = str(Path(app.instance_path) / "search-index")
+    if not app.config.get("FORUM_UPLOAD_DIR"):
+        app.config["FORUM_UPLOAD_DIR"] = str(Path(app.instance_path) / "uploads")
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(app, config_module)
 

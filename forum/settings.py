@@ -101,6 +101,7 @@ class Config:
     FORUM_API_RATE_LIMIT = _env("FORUM_API_RATE_LIMIT", "600 per minute; 20000 per hour")
     # Live Markdown previews per member (the editor asks for one when typing pauses).
     FORUM_PREVIEW_RATE_LIMIT = _env("FORUM_PREVIEW_RATE_LIMIT", "30 per minute; 600 per hour")
+    FORUM_UPLOAD_RATE_LIMIT = _env("FORUM_UPLOAD_RATE_LIMIT", "30 per minute; 300 per day")
     # Spam or scam flags from this many members hide a post until a moderator reviews it.
     FORUM_SPAM_FLAGS_TO_HIDE = int(_env("FORUM_SPAM_FLAGS_TO_HIDE", "3"))
     # The platform's own e-mail addresses ("@domain" for a whole domain), which the privacy guard
@@ -162,6 +163,15 @@ class Config:
     FORUM_JOBS_INLINE = False
     # Reject request bodies above this size with 413 (a post is at most 30,000 characters).
     MAX_CONTENT_LENGTH = int(_env("FORUM_MAX_CONTENT_LENGTH", str(1024 * 1024)))
+    # Images in posts and attachments on tickets (forum/uploads, forum/tickets/attachments.py): their
+    # own body caps, above MAX_CONTENT_LENGTH, for those endpoints only. FORUM_UPLOAD_DIR: where the
+    # re-encoded files are kept (default: `uploads/` in the instance folder; never under static/).
+    FORUM_UPLOAD_DIR = _env("FORUM_UPLOAD_DIR")
+    FORUM_UPLOAD_MAX_MB = float(_env("FORUM_UPLOAD_MAX_MB", "5"))
+    FORUM_TICKET_ATTACHMENT_MAX_MB = float(_env("FORUM_TICKET_ATTACHMENT_MAX_MB", "10"))
+    # Images a member may upload per 24 hours, and the reputation needed for any (staff: no limit).
+    FORUM_UPLOAD_DAILY_LIMIT = int(_env("FORUM_UPLOAD_DAILY_LIMIT", "20"))
+    FORUM_UPLOAD_MIN_REPUTATION = int(_env("FORUM_UPLOAD_MIN_REPUTATION", "10"))
 
     # Webhooks (README, "Webhooks"): receivers on private, loopback or link-local addresses are refused
     # unless this is on (tests, intranets); each attempt may take FORUM_WEBHOOK_TIMEOUT seconds in all;

@@ -40,6 +40,9 @@ NOT_PAGES = {
     "ops.readyz": "readiness probe, plain text",
     "ops.metrics_view": "Prometheus exposition, plain text",
     "notifications.complete_usernames": "JSON for @mention completion",
+    "uploads.image": "an uploaded image (PNG, JPEG or WebP), not a page",
+    "uploads.thumbnail": "an uploaded image's thumbnail, not a page",
+    "tickets.attachment": "a ticket's attached file (image, PDF or text), not a page",
 }
 
 __all__ = ["Page", "Ids", "pages", "page_data", "endpoints_to_cover", "sign_in_second_step", "add_webhook",

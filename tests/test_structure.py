@@ -38,6 +38,9 @@ PLACES: list[tuple[str, ...]] = [
     ("forum.policy",),
     ("forum.auth",),
     ("forum.questions",),
+    # Images in posts: they follow the posts that show them (questions), and tickets re-encode
+    # their attachments with them.
+    ("forum.uploads",),
     ("forum.reputation",),
     ("forum.votes",),
     ("forum.verification",),

@@ -18,6 +18,10 @@ _STATUS_TEXT = {400: "Malformed JSON", 401: "Not signed in", 403: "Not allowed",
 # UTF-8, malformed JSON), a body over FORUM_MAX_CONTENT_LENGTH, the API-wide rate limit, a database
 # that is down or busy (503, never 500).
 _EVERY_OPERATION = (400, 413, 429, 503)
+# `route(body=MULTIPART_FILE)`: a multipart/form-data body with one field `file` (uploads);
+# `route(response=BINARY)`: the answer is a file, not JSON.
+MULTIPART_FILE = "multipart/form-data; file"
+BINARY = "application/octet-stream"
 _RETRY_AFTER = {"Retry-After": {"description": "Seconds to wait before trying again",
                                 "schema": {"type": "integer", "minimum": 1}}}
 
@@ -103,10 +107,17 @@ def build_document(server_url: str) -> dict[str, Any]:
             operation["security"] = [{"bearer": []}]
         elif op.auth == "optional":
             operation["security"] = [{"bearer": []}, {}]
-        if op.body is not None:
+        if op.body == MULTIPART_FILE:
+            operation["requestBody"] = {"required": True, "content": {"multipart/form-data": {"schema": {
+                "type": "object", "required": ["file"],
+                "properties": {"file": {"type": "string", "format": "binary"}}}}}}
+        elif op.body is not None:
             operation["requestBody"] = {"required": True,
                                         "content": {"application/json": {"schema": schema_ref(op.body)}}}
-        if op.response is None:
+        if op.response == BINARY:
+            operation["responses"][str(op.status)] = {"description": "The file", "content": {
+                "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}
+        elif op.response is None:
             operation["responses"][str(op.status)] = {"description": "Done"}
         else:
             response_schema = schema_ref(op.response)

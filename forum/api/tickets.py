@@ -2,18 +2,31 @@
 from __future__ import annotations
 
 from flask import request, url_for
+from flask_babel import gettext as _
+from pydantic import Field
 
 from forum.api.common import iso, json_object, listing, page_args, require_user, route
 from forum.api.details import answer_detail
+from forum.api.openapi import BINARY, MULTIPART_FILE
 from forum.api.schemas import AnswerOut, AuthorOut, Out
 from forum.api.serialize import author
 from forum.core.errors import ValidationFailed
 from forum.extensions import limiter
-from forum.tickets import queries, services
-from forum.web import ratelimits
+from forum.tickets import attachments, queries, services
 from forum.tickets.models import Status, Ticket
 from forum.tickets.reply_address import reply_address
 from forum.tickets.schemas import AddMessage, EscalateQuestion, PublishResolution, RateTicket, UpdateTicket
+from forum.web import ratelimits
+from forum.web.decorators import body_limit
+
+
+class AttachmentOut(Out):
+    id: int
+    filename: str
+    content_type: str
+    size: int
+    message_id: int | None = None
+    url: str | None = None
 
 
 class MessageOut(Out):
@@ -23,6 +36,7 @@ class MessageOut(Out):
     body_html: str
     internal: bool
     created_at: str
+    attachments: list[AttachmentOut] = Field(default_factory=list)
 
 
 class HistoryOut(Out):
@@ -61,6 +75,14 @@ class TicketOut(Out):
     # Only on a single ticket: the viewer's own reply address (their e-mail replies become messages),
     # null when incoming mail is not set up (FORUM_MAIL_INBOUND_DOMAIN).
     reply_to: str | None = None
+    attachments: list[AttachmentOut] | None = None
+
+
+def _attachment(item) -> dict:
+    return {"id": item.id, "filename": item.filename, "content_type": item.content_type, "size": item.size,
+            "message_id": item.message_id,
+            "url": url_for("api.tickets_download_attachment", ticket_id=item.ticket_id, attachment_id=item.id,
+                           _external=True)}
 
 
 def _ticket(ticket: Ticket, *, staff: bool, detail: bool = False, viewer=None) -> dict:
@@ -79,8 +101,14 @@ def _ticket(ticket: Ticket, *, staff: bool, detail: bool = False, viewer=None) -
     }
     if detail:
         messages, events = queries.conversation(ticket, staff=staff)
+        files = attachments.visible_attachments(ticket, require_user())
+        by_message: dict[int, list[dict]] = {}
+        for item in files:
+            by_message.setdefault(item.message_id, []).append(_attachment(item))
         data["messages"] = [{"id": m.id, "author": author(m.author), "body": m.body, "body_html": m.body_html,
-                             "internal": m.internal, "created_at": iso(m.created_at)} for m in messages]
+                             "internal": m.internal, "created_at": iso(m.created_at),
+                             "attachments": by_message.get(m.id, [])} for m in messages]
+        data["attachments"] = [_attachment(item) for item in files]
         data["history"] = [{"kind": e.kind, "actor": e.actor.username if e.actor else None, "old": e.old, "new": e.new,
                             "reason": e.reason if staff else "", "at": iso(e.created_at)} for e in events]
         # Each viewer's own address (the token names the person): the requester's, or a staff
@@ -134,10 +162,37 @@ def show_ticket(ticket_id: int):
 def add_message(ticket_id: int):
     actor = require_user()
     data = json_object(AddMessage)  # validated by the service, once, with AddMessage
-    message = services.add_message(actor, ticket_id, data.get("body"), internal=data.get("internal"))
+    message = services.add_message(actor, ticket_id, data.get("body"), internal=data.get("internal"),
+                                   attachments=data.get("attachments") or ())
+    sent = [_attachment(item) for item in attachments.visible_attachments(services.get_ticket(actor, ticket_id), actor)
+            if item.message_id == message.id] if data.get("attachments") else []
     return {"id": message.id, "author": author(message.author), "body": message.body,
-                    "body_html": message.body_html, "internal": message.internal,
-                    "created_at": iso(message.created_at)}, 201
+            "body_html": message.body_html, "internal": message.internal,
+            "created_at": iso(message.created_at), "attachments": sent}, 201
+
+
+@route("/tickets/<int:ticket_id>/attachments", "POST", summary="Add a file to a ticket (requester, staff): an "
+       "image (re-encoded), a PDF, or a text or log file; then send it with a message's \"attachments\"",
+       auth="required", body=MULTIPART_FILE, response=AttachmentOut, status=201,
+       errors=(400, 401, 404, 409, 413, 422))
+@limiter.shared_limit(ratelimits.uploads, scope="uploads", key_func=ratelimits.actor_key, override_defaults=False)
+@body_limit(attachments.max_bytes_of)
+def add_attachment(ticket_id: int):
+    actor = require_user()
+    sent = request.files.get("file")
+    if sent is None:
+        raise ValidationFailed({"file": [_("Choose a file to upload (the form field is called file).")]})
+    item = attachments.upload_attachment(actor, ticket_id, sent.filename or "", sent.mimetype, sent.read())
+    return _attachment(item), 201
+
+
+@route("/tickets/<int:ticket_id>/attachments/<int:attachment_id>", "GET", summary="A ticket's attachment, to its "
+       "requester and staff (404 to anyone else); files other than images are downloads", auth="required",
+       response=BINARY, errors=(401, 404))
+def download_attachment(ticket_id: int, attachment_id: int):
+    actor = require_user()
+    item, data = attachments.get_attachment(actor, ticket_id, attachment_id)
+    return attachments.file_response(item, data)
 
 
 @route("/tickets/<int:ticket_id>", "PATCH", summary="Staff: status, priority, tier (with reason), assignee",

@@ -21,11 +21,12 @@ from markdown_it.token import Token
 
 _ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "code", "del", "em", "h1", "h2", "h3", "h4", "h5", "h6",
-    "hr", "i", "kbd", "li", "ol", "p", "pre", "s", "strong", "sub", "sup", "table", "tbody",
+    "hr", "i", "img", "kbd", "li", "ol", "p", "pre", "s", "strong", "sub", "sup", "table", "tbody",
     "td", "th", "thead", "tr", "ul",
 }
 _ALLOWED_ATTRIBUTES = {
     "a": {"href", "title"},
+    "img": {"src", "alt", "width", "height", "loading"},
     "code": {"class"},
     "th": {"align"},
     "td": {"align"},
@@ -211,12 +212,37 @@ def _budgeted_reference(rule, opening: str):
     return wrapped
 
 
+# Which image sources are the forum's own uploads, and their size: (src) -> (width, height, path)
+# or None. Set by forum.uploads (core imports no feature); unset, every image is a link.
+_image_resolver = None
+OWN_IMAGE_PREFIX = "/uploads/"
+IMAGES_MAX = 30
+_IMAGES_SHOWN = "forum_images_shown"
+
+
+def set_image_resolver(resolver) -> None:
+    """`resolver(src)` → (width, height, path) for an image the forum serves itself, else None."""
+    global _image_resolver
+    _image_resolver = resolver
+
+
 def _image_as_link(tokens, idx, options, env):
     # Images from other hosts would tell them who reads the forum (and the CSP blocks them):
-    # an image becomes a link to it, labelled with its description.
+    # an image becomes a link to it, labelled with its description. Only the forum's own uploads
+    # are shown, lazily and with their size (no jump while the page loads).
     token = tokens[idx]
     src = token.attrGet("src") or ""
-    label = "".join(child.content for child in (token.children or [])) or src
+    alt = "".join(child.content for child in (token.children or []))
+    own = None
+    if _image_resolver is not None and OWN_IMAGE_PREFIX in src:
+        # Each image costs a lookup: a post shows at most IMAGES_MAX, the rest stay links.
+        env[_IMAGES_SHOWN] = env.get(_IMAGES_SHOWN, 0) + 1
+        own = _image_resolver(src) if env[_IMAGES_SHOWN] <= IMAGES_MAX else None
+    if own:
+        width, height, path = own
+        return (f'<img src="{escape_html(path)}" alt="{escape_html(alt)}" width="{int(width)}" '
+                f'height="{int(height)}" loading="lazy">')
+    label = alt or src
     return f'<a href="{escape_html(src)}">↗ {escape_html(label)}</a>'
 
 
@@ -250,8 +276,19 @@ def _inline_with_bounded_nesting(state) -> None:
 _md.core.ruler.at("inline", _inline_with_bounded_nesting)
 
 
+def _only_own_images(tag: str, attribute: str, value: str) -> str | None:
+    # The renderer writes <img> for the forum's own uploads only; whatever else gets here loses its
+    # source (and the CSP's img-src 'self' would block it anyway).
+    if tag == "img" and attribute == "src" and not value.startswith(OWN_IMAGE_PREFIX):
+        return None
+    if tag == "img" and attribute == "loading" and value != "lazy":
+        return None
+    return value
+
+
 def sanitize(html: str) -> str:
-    """Keep only allow-listed tags, attributes and URL schemes; links get rel=nofollow ugc noopener."""
+    """Keep only allow-listed tags, attributes and URL schemes; links get rel=nofollow ugc noopener;
+    images only from the forum's own /uploads/."""
     return nh3.clean(
         html,
         tags=_ALLOWED_TAGS,
@@ -259,6 +296,7 @@ def sanitize(html: str) -> str:
         url_schemes=_URL_SCHEMES,
         link_rel=LINK_REL,
         strip_comments=True,
+        attribute_filter=_only_own_images,
     )
 
 

@@ -61,6 +61,10 @@ PRIVATE_TABLES = frozenset({
     "notifications", "notification_settings", "outgoing_emails", "follows",  # a member's own
     "flags", "review_items", "moderation_log", "watched_words",  # moderators' (a hidden post changes its row)
     "staff_tiers", "ticket_events", "ticket_messages", "canned_replies",  # the support desk's
+    "ticket_attachments",
+    # Images: an upload shows on a page only through a post's body_html, which is written with it
+    # (a question or an answer, public tables); a new upload alone changes no page.
+    "uploads", "upload_uses",
 })
 # Columns of public tables that no public page shows: sign-in bookkeeping, secrets, settings.
 PRIVATE_COLUMNS = {

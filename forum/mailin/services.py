@@ -37,6 +37,7 @@ from forum.mailin import parsing
 from forum.mailin.models import InboundEmail
 from forum.mailin.quoting import latest_reply
 from forum.notifications import services as notifications
+from forum.tickets import attachments
 from forum.tickets import reply_address as addresses
 from forum.tickets import services as tickets
 from forum.tickets.models import Ticket
@@ -144,7 +145,7 @@ def _reply(target: Recipient, mail: parsing.IncomingMail) -> str:
         raise Refused("550 5.7.1 You cannot write on this ticket",
                       f"ticket {reply.ticket_id}, user {user.id}: {error}") from None
     ticket = db.session.get(Ticket, message.ticket_id)
-    _keep_attachments(ticket, user, mail.attachments)
+    _keep_attachments(ticket, user, mail.attachments, message)
     db.session.execute(sa.update(InboundEmail).where(InboundEmail.id == row_id)
                        .values(ticket_id=ticket.id, ticket_message_id=message.id))
     log.info("incoming mail %s from %s: %s on ticket %s", mail.message_id, mail.sender,
@@ -220,21 +221,18 @@ def _answer_stranger(target: Recipient, mail: parsing.IncomingMail) -> str:
     return "250 2.0.0 Received"
 
 
-def _keep_attachments(ticket: Ticket, sender: User, parts: list[parsing.Attachment]) -> int:
+def _keep_attachments(ticket: Ticket, sender: User, parts: list[parsing.Attachment], message=None) -> int:
     """Keep the mail's attachments as the ticket's (forum.tickets.attachments, with its own rules of
-    types and sizes); one it refuses is left out and logged, the message is kept. Does nothing
-    where that module is missing. Returns how many were kept."""
-    try:
-        from forum.tickets import attachments
-    except ImportError:
-        return 0
-    kept = 0
+    types and sizes), on the message the mail became when there is one; one it refuses is left out
+    and logged, the message is kept. Returns how many were kept."""
+    kept = []
     for part in parts:
         try:
             with db.session.begin_nested():
-                attachments.add_attachment(ticket, sender, part.filename, part.content_type, part.data)
-            kept += 1
+                kept.append(attachments.add_attachment(ticket, sender, part.filename, part.content_type, part.data))
         except DomainError as error:
             log.warning("attachment %r (%s, %d bytes) of a mail on ticket %s left out: %s", part.filename,
                         part.content_type, len(part.data), ticket.number, error)
-    return kept
+    if kept and message is not None:
+        attachments.attach_to_message(message, [item.id for item in kept])
+    return len(kept)

@@ -114,6 +114,28 @@ class TicketMessage(db.Model):
     author: Mapped[User] = relationship(lazy="joined", innerjoin=True)
 
 
+class TicketAttachment(db.Model):
+    """A file the requester or staff attached to a ticket: private to them, never indexed, never
+    public. Images are re-encoded like uploads in posts; PDFs and text are checked. The bytes live
+    under FORUM_UPLOAD_DIR/attachments, named by `key`; `message_id` is set once a message carries it."""
+
+    __tablename__ = "ticket_attachments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(sa.ForeignKey("tickets.id", ondelete="CASCADE"), nullable=False, index=True)
+    message_id: Mapped[int | None] = mapped_column(sa.ForeignKey("ticket_messages.id", ondelete="SET NULL"), index=True)
+    uploader_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), nullable=False)
+    key: Mapped[str] = mapped_column(sa.String(32), nullable=False, unique=True)
+    filename: Mapped[str] = mapped_column(sa.String(200), nullable=False)
+    content_type: Mapped[str] = mapped_column(sa.String(64), nullable=False)
+    size: Mapped[int] = mapped_column(sa.Integer, nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")
+
+
 class TicketEvent(db.Model):
     """Every change to a ticket, for its history and the SLA audit."""
 

@@ -92,6 +92,9 @@ class AddMessage(Command):
     internal: Annotated[bool | None, BeforeValidator(_internal)] = Field(
         default=None, validate_default=True,
         description="Staff only: an internal note, never shown to the requester")
+    attachments: list[int] | None = Field(
+        default=None, max_length=30,
+        description="Ids of files added with POST /tickets/<id>/attachments, sent with this message")
 
 
 # --- the staff's side ----------------------------------------------------------------------------

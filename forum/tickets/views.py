@@ -12,16 +12,16 @@ from flask_login import current_user, login_required
 from forum.core.db import utcnow
 from forum.core.errors import Conflict, DomainError, ValidationFailed
 from forum.core.pagination import clamp_page
+from forum.extensions import limiter
 from forum.questions import services as question_services
 from forum.questions.models import Category
-from forum.tickets import queries, services, sla
+from forum.tickets import attachments, queries, services, sla
 from forum.tickets.channels import support_channels
 from forum.tickets.forms import MessageForm, RatingForm, StaffUpdateForm
 from forum.tickets.history import history, tier_name
 from forum.tickets.models import TIER_TITLES, Priority, Status
-from forum.extensions import limiter
 from forum.web import ratelimits
-from forum.web.decorators import staff_required
+from forum.web.decorators import body_limit, staff_required
 from forum.web.forms import attach_errors
 from forum.web.page_cache import never_cache
 
@@ -80,7 +80,11 @@ def show(ticket_id: int):
     messages, events = queries.conversation(ticket, staff=staff)
     question = (question_services.get_question(ticket.question_id, include_deleted=True, viewer=_me())
                 if ticket.question_id else None)
+    files_by_message: dict = {}
+    for item in attachments.visible_attachments(ticket, _me()):
+        files_by_message.setdefault(item.message_id, []).append(item)
     context = {"ticket": ticket, "messages": messages, "history": history(ticket, events, question, reasons=staff),
+               "files_by_message": files_by_message, "attachment_max_mb": attachments.max_bytes() // (1024 * 1024),
                "message_form": MessageForm(), "rating_form": RatingForm(), "breached": services.is_breached(ticket),
                "due": services.due_at(ticket), "question": question}
     if staff:
@@ -95,14 +99,24 @@ def _back(ticket_id: int, anchor: str | None = None):
     return redirect(url_for(".show", ticket_id=ticket_id, _anchor=anchor))
 
 
+@bp.route("/tickets/<int:ticket_id>/attachments/<int:attachment_id>")
+@never_cache
+@login_required
+def attachment(ticket_id: int, attachment_id: int):
+    """A ticket's attachment for the ticket page: its requester and staff only (404 to others)."""
+    return attachments.file_response(*attachments.get_attachment(_me(), ticket_id, attachment_id))
+
+
 @bp.route("/tickets/<int:ticket_id>/messages", methods=["POST"])
+@body_limit(attachments.max_bytes_of)
 @login_required
 def message(ticket_id: int):
     form = MessageForm()
     if form.validate_on_submit():
         internal = request.form.get("internal") == "1"
+        files = [(f.filename or "", f.mimetype, f.read()) for f in request.files.getlist("files") if f.filename]
         try:
-            services.add_message(_me(), ticket_id, form.body.data, internal=internal)
+            services.add_message(_me(), ticket_id, form.body.data, internal=internal, files=files)
         except (ValidationFailed, Conflict) as error:
             flash(" ".join(m for ms in error.fields.values() for m in ms if isinstance(m, str)) or error.message, "error")
         else:

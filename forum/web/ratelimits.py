@@ -74,3 +74,8 @@ def api() -> str:
 def previews() -> str:
     """Live Markdown previews, per member: each one renders up to a whole post's body."""
     return current_app.config.get("FORUM_PREVIEW_RATE_LIMIT", "30 per minute; 600 per hour")
+
+
+def uploads() -> str:
+    """Images and attachments, per member: each is decoded and re-encoded."""
+    return current_app.config.get("FORUM_UPLOAD_RATE_LIMIT", "30 per minute; 300 per day")

@@ -33,6 +33,12 @@ def init_app(app: Flask) -> None:
     def _refuse_oversized():
         # Werkzeug enforces MAX_CONTENT_LENGTH only when a view reads the body, so calls that take
         # none (accept, close, reopen, DELETE) answered 200 to a 2 MB body: refuse it up front.
+        # A view marked with forum.web.decorators.body_limit (the upload endpoints) has its own cap,
+        # for this request only; every other call keeps MAX_CONTENT_LENGTH.
+        view = app.view_functions.get(request.endpoint or "")
+        own = getattr(view, "body_limit", None)
+        if own is not None:
+            request.max_content_length = own(app.config)
         limit = request.max_content_length
         if limit is not None and (request.content_length or 0) > limit:
             abort(413)

@@ -63,6 +63,84 @@
     if (textarea.value.trim()) { render(); }
   }
 
+  /* Images in a post: paste, drop or choose one; it is uploaded (XHR, for its progress) to the
+     server, which re-encodes it, and its Markdown is put where the cursor was. The preview then shows
+     it. A refusal (not an image, too large, no budget yet) is shown as the server words it. */
+  function setUpUploads(bar) {
+    var textarea = document.getElementById(bar.getAttribute("data-upload-for"));
+    var url = bar.getAttribute("data-upload-url");
+    if (!textarea || !url || !window.FormData || !window.XMLHttpRequest) { return; }
+    var input = bar.querySelector("input[type=file]");
+    var progress = bar.querySelector("progress");
+    var status = bar.querySelector(".upload-status");
+    bar.hidden = false;
+    function say(message, isError) {
+      status.textContent = message;
+      status.classList.toggle("is-error", !!isError);
+    }
+    function insert(markdown) {
+      var start = textarea.selectionStart, end = textarea.selectionEnd;
+      var value = textarea.value;
+      if (typeof start !== "number") { start = end = value.length; }
+      var before = value.slice(0, start), after = value.slice(end);
+      var text = (before && !/\n$/.test(before) ? "\n" : "") + markdown + (after && !/^\n/.test(after) ? "\n" : "");
+      textarea.value = before + text + after;
+      var caret = before.length + text.length;
+      textarea.setSelectionRange(caret, caret);
+      textarea.dispatchEvent(new Event("input", { bubbles: true }));  /* the preview follows */
+    }
+    function upload(file) {
+      if (!file) { return; }
+      var data = new FormData();
+      data.append("file", file, file.name || "screenshot.png");
+      var xhr = new XMLHttpRequest();
+      xhr.open("POST", url);
+      xhr.setRequestHeader("X-CSRFToken", csrfToken());
+      xhr.setRequestHeader("Accept", "application/json");
+      progress.value = 0;
+      progress.hidden = false;
+      say(bar.getAttribute("data-uploading"));
+      xhr.upload.onprogress = function (event) {
+        if (event.lengthComputable) { progress.value = Math.round(100 * event.loaded / event.total); }
+      };
+      xhr.onload = function () {
+        progress.hidden = true;
+        var json = null;
+        try { json = JSON.parse(xhr.responseText); } catch (e) { json = null; }
+        if (xhr.status === 201 && json && json.url) {
+          insert("![" + bar.getAttribute("data-alt") + "](" + json.url + ")");
+          say(bar.getAttribute("data-done"));
+        } else {
+          say((json && json.error && json.error.message) || bar.getAttribute("data-failed"), true);
+        }
+      };
+      xhr.onerror = function () { progress.hidden = true; say(bar.getAttribute("data-failed"), true); };
+      xhr.send(data);
+    }
+    input.addEventListener("change", function () {
+      if (input.files && input.files[0]) { upload(input.files[0]); }
+      input.value = "";
+    });
+    textarea.addEventListener("paste", function (event) {
+      var items = (event.clipboardData && event.clipboardData.files) || [];
+      for (var i = 0; i < items.length; i++) {
+        if (/^image\//.test(items[i].type)) { event.preventDefault(); upload(items[i]); return; }
+      }
+    });
+    textarea.addEventListener("dragover", function (event) {
+      if (event.dataTransfer && Array.prototype.indexOf.call(event.dataTransfer.types || [], "Files") >= 0) {
+        event.preventDefault();
+        textarea.classList.add("is-dragover");
+      }
+    });
+    textarea.addEventListener("dragleave", function () { textarea.classList.remove("is-dragover"); });
+    textarea.addEventListener("drop", function (event) {
+      textarea.classList.remove("is-dragover");
+      var files = event.dataTransfer && event.dataTransfer.files;
+      if (files && files.length) { event.preventDefault(); upload(files[0]); }
+    });
+  }
+
   /* Ask before destructive actions. */
   function setUpConfirm(form) {
     form.addEventListener("submit", function (event) {
@@ -333,6 +411,7 @@
     if (completeUrl) { document.querySelectorAll("textarea").forEach(function (t) { setUpMentions(t, completeUrl); }); }
     document.querySelectorAll("form[data-vote]").forEach(setUpVote);
     document.querySelectorAll("textarea[data-preview]").forEach(setUpPreview);
+    document.querySelectorAll(".upload-bar[data-upload-for]").forEach(setUpUploads);
     document.querySelectorAll("form[data-confirm]").forEach(setUpConfirm);
     document.querySelectorAll("input[maxlength].input:not([data-min-length])").forEach(setUpCounter);
     document.querySelectorAll("[data-min-length]").forEach(setUpLengthHint);

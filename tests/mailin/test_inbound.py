@@ -361,7 +361,6 @@ def test_mail_to_support_from_an_unknown_address_answers_how_to_register(inbound
 
 
 def test_attachments_become_ticket_attachments(inbound, ticket_of, token_for, client):
-    pytest.importorskip("forum.tickets.attachments")
     ticket, requester, _staff = ticket_of
     address = reply_address(ticket.id, requester.id)
     mail = MIMEMultipart()
@@ -374,6 +373,11 @@ def test_attachments_become_ticket_attachments(inbound, ticket_of, token_for, cl
     send(inbound, mail, to=address)
     data = client.get(f"/api/v1/tickets/{ticket.id}", headers=token_for(requester)).get_json()
     assert [a["filename"] for a in data["attachments"]] == ["银行流水.pdf"]
+    # on the message the mail became, so the ticket's thread shows the file beside the reply
+    reply = [m for m in data["messages"] if "银行流水见附件" in m["body_html"]]
+    assert [a["filename"] for a in reply[0]["attachments"]] == ["银行流水.pdf"]
+    fetched = client.get(data["attachments"][0]["url"], headers=token_for(requester))
+    assert fetched.status_code == 200 and fetched.data.startswith(b"%PDF-")
 
 
 def test_a_ticket_opened_by_mail_shows_on_the_requesters_pages_and_the_desk(inbound, create_user, staff, login,
