@@ -22,6 +22,7 @@ class Kind(TitledEnum):
     MODERATION = "moderation", _l("Moderators approved, removed or closed my posts")
     REVISION_REDACTED = "revision_redacted", _l(
         "Moderators redacted private details from the history of my posts")
+    INCIDENT_RESOLVED = "incident_resolved", _l("An incident that affected me was resolved")
 
 
 def render_text(kind: str, actor: str, title: str, detail: str) -> str:
@@ -42,6 +43,8 @@ def render_text(kind: str, actor: str, title: str, detail: str) -> str:
         Kind.TICKET_BREACH_NEAR.value: lambda: _("Ticket %(number)s is about to breach its SLA", number=detail),
         Kind.MODERATION.value: lambda: _moderation_text(title, detail),
         Kind.REVISION_REDACTED.value: lambda: _redaction_text(title, detail),
+        Kind.INCIDENT_RESOLVED.value: lambda: _("Resolved: “%(title)s”. The problem you were affected by is fixed.",
+                                                title=incident_of(detail)[1]),
     }
     return texts.get(kind, lambda: title)()
 
@@ -67,6 +70,16 @@ def _moderation_text(title: str, detail: str) -> str:
         return _("A moderator closed your question “%(title)s”: %(reason)s", title=title, reason=reason)
     text = _("A moderator removed your post on “%(title)s”.", title=title)
     return f"{text} {_('Reason: %(reason)s', reason=reason)}" if reason else text
+
+
+def incident_detail(incident_id: int, title: str) -> str:
+    """What an incident notification stores: the incident's number and its title (no thread)."""
+    return f"{incident_id}|{title}"[:200]
+
+
+def incident_of(detail: str) -> tuple[int | None, str]:
+    number, _sep, title = detail.partition("|")
+    return (int(number) if number.isdigit() else None), title
 
 
 def redaction_detail(number: int, reason: str) -> str:
