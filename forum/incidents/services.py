@@ -138,7 +138,10 @@ def update_incident(actor, incident_id, /, **fields) -> Incident:
     if resolving:
         _notify_resolved(incident, actor, now)
     if command.publish:
-        publish_resolution(actor, incident.id, body=command.message)
+        try:
+            publish_resolution(actor, incident.id, body=command.message)
+        except ValidationFailed as error:  # the message is what would be posted: say so of it
+            raise ValidationFailed({"message": [m for ms in error.fields.values() for m in ms]}) from None
     db.session.flush()
     return incident
 
