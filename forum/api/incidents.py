@@ -103,13 +103,12 @@ def list_incidents():
     if status not in (None, "active", "resolved", "investigating", "identified", "monitoring"):
         raise ValidationFailed({"status": [_("Use active, resolved, investigating, identified or monitoring.")]})
     page, per_page = page_args()
-    active = True if status in ("active", "investigating", "identified", "monitoring") else (
-        False if status == "resolved" else None)
-    result = queries.list_incidents(active=active, page=page, per_page=per_page)
-    items = [i for i in result.items if status in (None, "active", "resolved") or i.status.value == status]
-    counts = queries.link_counts([i.id for i in items])
-    return listing([_out(i, linked_count=counts.get(i.id, 0)) for i in items], result.page, result.per_page,
-                   result.total if status in (None, "active", "resolved") else len(items))
+    active = {"active": True, "resolved": False}.get(status)
+    one = status if status not in (None, "active", "resolved") else None
+    result = queries.list_incidents(active=active, status=one, page=page, per_page=per_page)
+    counts = queries.link_counts([i.id for i in result.items])
+    return listing([_out(i, linked_count=counts.get(i.id, 0)) for i in result.items], result.page, result.per_page,
+                   result.total)
 
 
 @route("/incidents", "POST", summary="Open an incident (staff); matching threads are linked", auth="required",

@@ -31,9 +31,12 @@ def _linked(incident_id=None):
     return where
 
 
-def list_incidents(*, active: bool | None = None, page: int = 1, per_page: int = 20) -> Page[Incident]:
-    """Active first (newest first), then resolved (latest resolved first)."""
+def list_incidents(*, active: bool | None = None, status: str | None = None, page: int = 1,
+                   per_page: int = 20) -> Page[Incident]:
+    """Active first, then resolved, newest first; only the active or resolved ones, or one status."""
     where = []
+    if status is not None:
+        where.append(Incident.status == status)
     if active is True:
         where.append(Incident.status.in_(ACTIVE_STATUSES))
     elif active is False:

@@ -67,6 +67,8 @@ def test_incident_api_lifecycle(client, create_user, create_question, token_for)
     assert [u["status"] for u in updates] == ["identified", "investigating"] and all(u["created_at"] for u in updates)
     assert [i["id"] for i in client.get("/api/v1/incidents?status=active").get_json()["items"]] == [iid]
     assert client.get("/api/v1/incidents?status=resolved").get_json()["items"] == []
+    assert [i["id"] for i in client.get("/api/v1/incidents?status=identified").get_json()["items"]] == [iid]
+    assert client.get("/api/v1/incidents?status=monitoring").get_json()["total"] == 0
     response = client.patch(f"/api/v1/incidents/{iid}", json={"status": "resolved", "publish": True,
                                                                "message": "已修复：微信支付恢复正常，失败的订单可以重新付款。"}, headers=staff)
     assert response.status_code == 200
