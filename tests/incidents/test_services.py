@@ -225,3 +225,17 @@ def test_staff_only_and_bad_input(create_user, create_incident):
     with pytest.raises(NotFound):
         services.update_incident(staff, 999_999, status="identified", message="x")
     assert db.session.get(Incident, incident.id).status is IncidentStatus.INVESTIGATING
+
+
+def test_the_indexer_hook_costs_one_statement_while_no_incident_is_active(create_question, create_incident,
+                                                                          create_user, count_queries):
+    question = create_question()
+    staff = create_user(role="staff")
+    incident = create_incident(staff)
+    with unit_of_work():
+        services.update_incident(staff, incident.id, status="resolved", message="已修复。")
+    question_id = question.id
+    with count_queries() as counter:
+        assert services.link_new_questions([question_id]) == 0
+    statements = [s for s in counter.statements if not s.startswith("BEGIN")]
+    assert len(statements) == 1 and "FROM incidents" in statements[0], statements
