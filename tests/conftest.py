@@ -21,7 +21,8 @@ from forum.extensions import db
 from forum.notifications import jobs
 
 pytest_plugins = [f"tests.fixtures.{feature}" for feature in (
-    "auth", "questions", "votes", "moderation", "verification", "tickets", "notifications", "webhooks")]
+    "auth", "questions", "votes", "moderation", "verification", "tickets", "notifications", "webhooks",
+    "incidents")]
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 if IN_CI and not os.environ.get("FORUM_TEST_POSTGRES_URL"):

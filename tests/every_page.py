@@ -76,6 +76,7 @@ class Ids:
     reset_token: str = ""
     unsubscribe_token: str = ""
     totp_user: str = ""  # a member with two-step sign-in (password PASSWORD)
+    incident: int = 0  # active, linked to `question` (banners on the thread, home, /support)
     extra: dict = field(default_factory=dict)
 
 
@@ -103,6 +104,8 @@ def pages(app, ids: Ids) -> list[Page]:
         "tickets.support": "/support",
         "pages.show_user": f"/users/{quote(member)}",
         "notifications.unsubscribe": f"/unsubscribe/{ids.unsubscribe_token}",
+        "incidents.index": "/incidents",
+        "incidents.show": f"/incidents/{ids.incident}",
     }
     visitors_only = {
         "auth.login": "/login",
@@ -134,6 +137,7 @@ def pages(app, ids: Ids) -> list[Page]:
         "verification.queue": "/staff/verifications",
         "verification.log": "/staff/verifications/log",
         "tickets.show": f"/tickets/{t}",
+        "incidents.new": "/incidents/new",
     }
     admins = {  # administrators only
         "webhooks.index": "/admin/webhooks",
@@ -209,6 +213,7 @@ def page_data(ctx, create_user, create_question, create_answer, create_ticket, v
     from forum.auth.models import PasswordReset, User
     from forum.core.db import unit_of_work, utcnow
     from forum.extensions import db
+    from forum.incidents import services as incidents
     from forum.moderation import services as moderation
     from forum.notifications import jobs
     from forum.notifications import services as notifications
@@ -244,6 +249,12 @@ def page_data(ctx, create_user, create_question, create_answer, create_ticket, v
         db.session.add(PasswordReset(user_id=member.id, token_hash=auth_services._token_digest(reset_token),
                                      created_at=now, expires_at=now + auth_services.RESET_VALID_FOR))
     unsubscribe = notifications.unsubscribe_url(member.id).rsplit("/", 1)[1]
+    with unit_of_work():
+        incident = incidents.create_incident(staff, title="订单页面打不开", category="orders", keywords=["订单页面"],
+                                             body="部分用户打开“我的订单”时页面报错，我们正在排查。")
+        incidents.link_question(staff, incident.id, question_id=question.id)
+        incidents.update_incident(staff, incident.id, status="identified", message="原因已找到：一台服务器故障。")
+        incidents.set_affected(member, incident.id, True)
     search.reindex()  # the search page shows hits (and their footers) whatever the indexer setting
     admin = create_user("admin_zhao", role="admin")
     webhook_id = add_webhook(admin)
@@ -251,7 +262,8 @@ def page_data(ctx, create_user, create_question, create_answer, create_ticket, v
                      "admin": admin.username},
               question=question.id, answer=answer.id, other_answer=other.id, closed_question=closed.id,
               ticket=ticket.id, held_question=held.id, reset_token=reset_token,
-              unsubscribe_token=unsubscribe, totp_user=totp.username, extra={"webhook": webhook_id})
+              unsubscribe_token=unsubscribe, totp_user=totp.username, incident=incident.id,
+              extra={"webhook": webhook_id})
     # No transaction left open (on SQLite each takes the write lock, and a live server's requests
     # would wait for it), nor e-mail jobs still writing.
     db.session.commit()

@@ -191,7 +191,8 @@ def seed(create_user):
     from forum.auth.models import PasswordReset, User
     from forum.moderation import services as moderation
     from forum.notifications import services as notifications
-    from forum.notifications.kinds import Kind, moderation_detail, redaction_detail
+    from forum.incidents import services as incidents
+    from forum.notifications.kinds import Kind, incident_detail, moderation_detail, redaction_detail
     from forum.questions import services as questions
     from forum.tickets import services as tickets
     from forum.tickets.models import CannedReply
@@ -253,12 +254,19 @@ def seed(create_user):
     with unit_of_work():
         tickets.sweep(now=utcnow() + timedelta(days=30))
     with unit_of_work():
+        incident = incidents.create_incident(staff, title="Zebra lamp outage", category="orders",
+                                             keywords=["zebra lamp"], body="Zebra lamps flicker for everyone")
+        incidents.link_question(staff, incident.id, question_id=q.id)
+        incidents.update_incident(staff, incident.id, status="monitoring", message="Zebra fix rolling out")
+        incidents.set_affected(helper, incident.id, True)
+    with unit_of_work():
         details = {Kind.BADGE: "verified", Kind.TICKET_REPLY: ticket.number,
                    Kind.TICKET_STATUS: f"{ticket.number} open", Kind.TICKET_NEW: late.number,
                    Kind.TICKET_BREACH_NEAR: late.number,
                    Kind.MODERATION: moderation_detail("closed", title="Zebra", reason="needs_details"),
                    Kind.REVISION_REDACTED: redaction_detail(1, "Zebra redaction reason"),
-                   Kind.WEBHOOK_DISABLED: "1|3|https://crm.example.com/hooks/forum"}
+                   Kind.WEBHOOK_DISABLED: "1|3|https://crm.example.com/hooks/forum",
+                   Kind.INCIDENT_RESOLVED: incident_detail(incident.id, "Zebra lamp outage")}
         for kind in Kind:
             notifications.notify([asker.id], kind, actor_id=helper.id, question_id=q.id,
                                  answer_id=answer.id if "answer" in kind.value else None,
@@ -279,8 +287,8 @@ def seed(create_user):
                question=q.id, answer=answer.id, other_answer=other_answer.id, closed_question=q3.id,
                ticket=ticket.id, held_question=held.id, tag="zebra", search="zebra", reset_token=reset_token,
                unsubscribe_token=notifications.unsubscribe_url(asker.id).rsplit("/", 1)[1],
-               totp_user=totp.username, extra={"merged": other.id, "late": late.id, "asker": asker,
-                                               "webhook": webhook_id})
+               totp_user=totp.username, incident=incident.id,
+               extra={"merged": other.id, "late": late.id, "asker": asker, "webhook": webhook_id})
 
 
 def content_words() -> frozenset[str]:

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from forum.api import serialize
 from forum.api.common import api_user
+from forum.api.serialize import incident_ref
+from forum.incidents import queries as incident_queries
 from forum.questions import queries, services
 from forum.verification import queries as verification_queries
 from forum.votes.queries import my_votes
@@ -26,6 +28,7 @@ def question_detail(question_id: int) -> dict:
         answers=[serialize.answer(a, question, my_vote=a_votes.get(a.id, 0), verified=verified.get(a.id),
                                   comments=thread.answer_comments.get(a.id, []))
                  for a in verification_queries.order_answers(question, thread.answers, verified)],
+        incidents=[incident_ref(i) for i in incident_queries.incidents_for_question(question.id)],
     )
     return data
 

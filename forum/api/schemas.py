@@ -149,11 +149,21 @@ class QuestionSummaryOut(Out):
     held_reason: Literal["scam", "watched", "spam"] | None = None
 
 
+class IncidentRefOut(Out):
+    id: int
+    title: str
+    status: Literal["investigating", "identified", "monitoring", "resolved"]
+    status_title: str = Field(description="The status in the caller's language (Accept-Language)")
+    url: str
+
+
 class QuestionOut(QuestionSummaryOut):
     body: str
     body_html: str
     comments: list[CommentOut]
     answers: list[AnswerOut]
+    incidents: list[IncidentRefOut] = Field(default_factory=list, description="Incidents this thread is linked "
+                                                                              "to, active first")
     warnings: list[PrivacyWarning] = Field(default_factory=list, description=_WARNINGS)
 
 
@@ -231,6 +241,8 @@ class SimilarQuestionOut(Out):
 
 class SimilarOut(Out):
     items: list[SimilarQuestionOut]
+    incidents: list[IncidentRefOut] = Field(default_factory=list, description="Active incidents the draft title "
+                                                                              "names (one of their keywords)")
 
 
 # --- moderation ----------------------------------------------------------------------------------

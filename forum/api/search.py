@@ -5,6 +5,8 @@ from flask import request, url_for
 
 from forum.api import schemas
 from forum.api.common import page_args, route
+from forum.api.serialize import incident_ref
+from forum.incidents import queries as incident_queries
 from forum.search import services
 
 
@@ -28,11 +30,12 @@ def search():
                     "total_is_exact": results.total_is_exact, "sort": results.sort, "notes": results.notes, "suggestion": results.suggestion}
 
 
-@route("/search/similar", "GET", summary="Up to 5 questions like a draft title (ask page, escalation form)",
+@route("/search/similar", "GET", summary="Up to 5 questions like a draft title (ask page, escalation form), and the active incidents it names",
        response=schemas.SimilarOut, query={"title": "the draft title", "exclude": "a question id to leave out"})
 def similar():
     exclude = request.args.get("exclude", type=int)
     hits = services.similar(request.args.get("title", "", type=str), exclude_question_id=exclude)
     return {"items": [{"question_id": h.question_id, "title": h.title, "is_verified": h.is_verified,
                                "is_accepted": h.is_accepted, "answer_count": h.answer_count, "url": _url(h)}
-                              for h in hits]}
+                              for h in hits],
+            "incidents": [incident_ref(i) for i in incident_queries.incidents_for_title(request.args.get("title", "", type=str))]}

@@ -81,3 +81,10 @@ def revision(r: Revision) -> dict:
 def warnings(post) -> list[dict]:
     """What the privacy guard warned about when this request saved `post` (see schemas.PrivacyWarning)."""
     return list(getattr(post, "screening_warnings", ()) or ())
+
+
+def incident_ref(incident) -> dict:
+    """An incident beside something else (a thread, similar questions): IncidentRefOut."""
+    return {"id": incident.id, "title": incident.title, "status": incident.status.value,
+            "status_title": incident.status.title,
+            "url": url_for("incidents.show", incident_id=incident.id, _external=True)}

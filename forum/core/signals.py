@@ -73,3 +73,8 @@ question_state_changed = _signals.signal("question-state-changed")
 #: sender: the Revision; kwargs: actor, post (its Question or Answer), reason. A moderator
 #: replaced the text of an earlier revision that showed private details.
 revision_redacted = _signals.signal("revision-redacted")
+#: sender: None; kwargs: question_ids (list). The search indexer has written these threads' documents
+#: whole and committed them: searches find them from now on. Sent after the indexer's transaction,
+#: in its own application context (a thread, a process, or inline after a request's commit); a
+#: receiver that writes opens a unit of work of its own and must be cheap, for it delays the next batch.
+threads_indexed = _signals.signal("threads-indexed")

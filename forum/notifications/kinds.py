@@ -23,6 +23,7 @@ class Kind(TitledEnum):
     REVISION_REDACTED = "revision_redacted", _l(
         "Moderators redacted private details from the history of my posts")
     WEBHOOK_DISABLED = "webhook_disabled", _l("Administrators: a webhook was disabled after failing for days")
+    INCIDENT_RESOLVED = "incident_resolved", _l("An incident that affected me was resolved")
 
 
 def render_text(kind: str, actor: str, title: str, detail: str) -> str:
@@ -44,6 +45,8 @@ def render_text(kind: str, actor: str, title: str, detail: str) -> str:
         Kind.MODERATION.value: lambda: _moderation_text(title, detail),
         Kind.REVISION_REDACTED.value: lambda: _redaction_text(title, detail),
         Kind.WEBHOOK_DISABLED.value: lambda: _webhook_text(detail),
+        Kind.INCIDENT_RESOLVED.value: lambda: _("Resolved: “%(title)s”. The problem you were affected by is fixed.",
+                                                title=incident_of(detail)[1]),
     }
     return texts.get(kind, lambda: title)()
 
@@ -85,6 +88,16 @@ def _webhook_text(detail: str) -> str:
     _id, days, url = (detail.split("|", 2) + ["", ""])[:3]
     return _("The webhook to %(url)s was disabled: its deliveries failed for %(days)s days.", url=url,
              days=days)
+
+
+def incident_detail(incident_id: int, title: str) -> str:
+    """What an incident notification stores: the incident's number and its title (no thread)."""
+    return f"{incident_id}|{title}"[:200]
+
+
+def incident_of(detail: str) -> tuple[int | None, str]:
+    number, _sep, title = detail.partition("|")
+    return (int(number) if number.isdigit() else None), title
 
 
 def redaction_detail(number: int, reason: str) -> str:

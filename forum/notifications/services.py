@@ -23,7 +23,7 @@ from forum.core.pagination import Page
 from forum.core.permissions import signed_in
 from forum.extensions import db
 from forum.notifications import jobs, mail
-from forum.notifications.kinds import Kind, redacted_revision_number, render_text, webhook_id_of
+from forum.notifications.kinds import Kind, incident_of, redacted_revision_number, render_text, webhook_id_of
 from forum.notifications.models import Follow, Notification, NotificationSettings, OutgoingEmail
 from forum.notifications.schemas import MarkRead
 from forum.questions.models import Category, Question, Tag, question_tags
@@ -156,6 +156,9 @@ def item_url(notification: Notification) -> str:
         return f"/admin/webhooks/{webhook_id}" if webhook_id else "/admin/webhooks"
     if notification.ticket_id:
         return f"/tickets/{notification.ticket_id}"
+    if notification.kind == Kind.INCIDENT_RESOLVED.value:
+        incident_id = incident_of(notification.detail)[0]
+        return f"/incidents/{incident_id}" if incident_id else "/incidents"
     if notification.kind == Kind.REVISION_REDACTED.value and notification.question_id:
         # The history where the revision was redacted.
         number = redacted_revision_number(notification.detail)

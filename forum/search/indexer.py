@@ -25,6 +25,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from flask import Flask, current_app
 
+from forum.core import signals
 from forum.core.db import database_unavailable, insert_ignoring_conflicts, unit_of_work
 from forum.extensions import db
 from forum.search import analysis
@@ -95,9 +96,23 @@ def process_batch(backend=None, limit: int | None = None) -> int | None:
                 db.session.rollback()
                 return 0
             row_ids = [row.id for row in rows]
-            apply(Plan.of(rows), backend)
+            plan = Plan.of(rows)
+            apply(plan, backend)
             db.session.execute(sa.delete(SearchOutbox).where(SearchOutbox.id.in_(row_ids)))
-        return len(rows)
+    if plan.threads:
+        _announce(plan.threads)
+    return len(rows)
+
+
+def _announce(question_ids: list[int]) -> None:
+    """Tell the features to the right that these threads are searchable now (threads_indexed). A
+    receiver that fails is logged: the batch is applied, and the next one must not wait on it."""
+    try:
+        signals.threads_indexed.send(None, question_ids=question_ids)
+    except Exception:
+        log.exception("a receiver of threads_indexed failed")
+    finally:
+        db.session.rollback()
 
 
 def apply(plan: Plan, backend) -> int:

@@ -137,6 +137,70 @@ def similar(title: str, *, limit: int = 5, exclude_question_id: int | None = Non
 
 
 SIMILAR_TITLE_LENGTH = 200
+
+
+MATCH_PAGE = 100
+MATCH_LIMIT = 1000  # questions one keyword match may link at most (an outage, not the whole forum)
+
+
+def questions_matching_any(keywords: list[str], *, category: str, since: datetime | None = None,
+                           until: datetime | None = None, limit: int = MATCH_LIMIT) -> list[int]:
+    """Ids of the public questions in `category` whose title or body contains any one of `keywords`
+    (each as written: a phrase, no synonyms), asked between `since` and `until`, newest first.
+
+    The search backend finds them (Whoosh or PostgreSQL, the same analysis as every search), newest
+    first, a page at a time, until a page reaches back past `since`; the database says when each
+    was asked, so a post deleted or held meanwhile is left out."""
+    phrases = [" ".join(str(k).replace('"', " ").split()) for k in keywords]
+    phrases = [p for p in phrases if p][:MAX_MATCH_KEYWORDS]
+    if not phrases:
+        return []
+    parsed = parse(" ".join(f'"{p}"' for p in phrases) + f" category:{category}")
+    if parsed.impossible or not parsed.required:
+        return []
+    # Any one phrase: they become free words of which one must match.
+    parsed.optional, parsed.required = parsed.required, []
+    parsed.min_match = 1
+    parsed.flags.add("question")
+    backend = get_backend()
+    found: list[int] = []
+    offset = 0
+    while len(found) < limit:
+        matches = backend.search(parsed, sort="newest", offset=offset, limit=MATCH_PAGE)
+        ids = [int(m.key[1:]) for m in matches.hits if m.key[0] == "q"]
+        if not ids:
+            break
+        rows = dict(db.session.execute(sa.select(Question.id, Question.created_at)
+                                       .where(Question.id.in_(ids), Question.public())).all())
+        reached_back = False
+        for question_id in ids:
+            created = rows.get(question_id)
+            if created is None:
+                continue
+            if since is not None and created < since:
+                reached_back = True
+                continue
+            if until is not None and created > until:
+                continue
+            found.append(question_id)
+        if reached_back or len(matches.hits) < MATCH_PAGE:
+            break
+        offset += MATCH_PAGE
+    return found[:limit]
+
+
+MAX_MATCH_KEYWORDS = 10
+
+
+def text_contains_any(text: str, phrases: list[str]) -> bool:
+    """Does `text` contain one of `phrases`, as the index reads them (the same terms, in order)?
+    For a few phrases against a short text (a draft title), without the index."""
+    terms = analysis.term_texts(text or "")
+    for phrase in phrases:
+        wanted = analysis.term_texts(phrase or "")
+        if wanted and any(terms[i:i + len(wanted)] == wanted for i in range(len(terms) - len(wanted) + 1)):
+            return True
+    return False
 _NOT_OPERATORS = str.maketrans({c: " " for c in ':*"“”„「」『』«»＂：＊'})
 
 

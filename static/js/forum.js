@@ -334,14 +334,41 @@
     });
   }
 
-  // Ask page: similar questions under the title while it is typed (the API answers in JSON).
+  // Ask page: similar questions under the title while it is typed (the API answers in JSON), and
+  // above them the active incidents the title names, so members learn of an outage before posting.
   function setUpSimilar(input) {
     var box = document.getElementById(input.getAttribute("data-similar"));
     if (!box) { return; }
-    var list = box.querySelector("ul");
+    var list = box.querySelector("ul[data-questions]") || box.querySelector("ul");
+    var heading = box.querySelector(".similar-title");
+    var incidentBox = box.querySelector(".similar-incidents");
+    var incidentList = box.querySelector("ul[data-incidents]");
     var timer = null;
     var last = "";
-    function render(items) {
+    function renderIncidents(incidents) {
+      if (!incidentBox || !incidentList) { return 0; }
+      incidentList.textContent = "";
+      incidents.forEach(function (incident) {
+        var li = document.createElement("li");
+        var badge = document.createElement("span");
+        badge.className = "badge incident-status incident-status-" + incident.status;
+        badge.textContent = "● " + incident.status_title;
+        var a = document.createElement("a");
+        a.href = incident.url;
+        a.target = "_blank";
+        a.rel = "noopener";
+        var strong = document.createElement("strong");
+        strong.textContent = incident.title;
+        a.appendChild(strong);
+        li.appendChild(badge);
+        li.appendChild(document.createTextNode(" "));
+        li.appendChild(a);
+        incidentList.appendChild(li);
+      });
+      incidentBox.hidden = incidents.length === 0;
+      return incidents.length;
+    }
+    function render(items, incidents) {
       list.textContent = "";
       items.forEach(function (item) {
         var li = document.createElement("li");
@@ -364,16 +391,19 @@
         li.appendChild(count);
         list.appendChild(li);
       });
-      box.hidden = items.length === 0;
+      var shownIncidents = renderIncidents(incidents || []);
+      list.hidden = items.length === 0;
+      if (heading) { heading.hidden = items.length === 0; }
+      box.hidden = items.length === 0 && shownIncidents === 0;
     }
     function lookUp() {
       var title = input.value.trim();
       if (title === last) { return; }
       last = title;
-      if (title.length < 2) { render([]); return; }
+      if (title.length < 2) { render([], []); return; }
       fetch(box.getAttribute("data-url") + "?title=" + encodeURIComponent(title), { headers: { "Accept": "application/json" } })
         .then(function (response) { return response.ok ? response.json() : { items: [] }; })
-        .then(function (data) { if (input.value.trim() === title) { render(data.items || []); } })
+        .then(function (data) { if (input.value.trim() === title) { render(data.items || [], data.incidents || []); } })
         .catch(function () { /* offline: the page works without the list */ });
     }
     input.addEventListener("input", function () {

@@ -617,3 +617,29 @@ def test_a_generation_file_that_cannot_be_written_stops_the_cache(app, client, c
     finally:
         monkeypatch.undo()
         store.broken = False
+
+
+def test_incident_writes_refresh_the_banners(client, create_question, create_user):
+    """Issue 20: an incident's banner on the home page and on a linked thread, and its page's
+    affected count, follow every incident write at once."""
+    from forum.incidents import services as incidents
+
+    question = create_question()
+    staff, member = create_user(role="staff"), create_user()
+    thread = f"/questions/{question.id}"
+    assert "incident-banner" not in _cached(client, thread)
+    _cached(client, "/")
+    with unit_of_work():
+        incident = incidents.create_incident(staff, title="订单页面打不开", category="orders", keywords=["订单页面"])
+        incidents.link_question(staff, incident.id, question_id=question.id)
+    after = _page(client, thread)
+    assert after.headers["X-Page-Cache"] == "miss" and "订单页面打不开" in after.get_data(as_text=True)
+    assert "订单页面打不开" in _page(client, "/").get_data(as_text=True)
+    assert '<strong>0</strong>' in _cached(client, f"/incidents/{incident.id}")
+    with unit_of_work():
+        incidents.set_affected(member, incident.id, True)
+    assert '<strong>1</strong>' in _page(client, f"/incidents/{incident.id}").get_data(as_text=True)
+    _cached(client, thread)
+    with unit_of_work():
+        incidents.unlink_question(staff, incident.id, question.id)
+    assert "订单页面打不开" not in _page(client, thread).get_data(as_text=True)
