@@ -131,6 +131,7 @@ def pages(app, ids: Ids) -> list[Page]:
         "verification.queue": "/staff/verifications",
         "verification.log": "/staff/verifications/log",
         "tickets.show": f"/tickets/{t}",
+        "tickets.escalations": f"/staff/questions/{q}/escalations",
     }
     result: list[Page] = []
     for role in ROLES:
@@ -193,6 +194,7 @@ def page_data(ctx, create_user, create_question, create_answer, create_ticket, v
     vote(question)
     vote(answer)
     ticket = create_ticket(question, member)
+    create_ticket(question, expert, order_number="TP2026110812345")  # "me too": the desk's side-by-side view
     closed = create_question(title="订单显示已签收但没有收到货")
     with unit_of_work():
         moderation.close_question(moderator, closed.id, reason="duplicate", duplicate_of=question.id)
