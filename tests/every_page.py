@@ -40,6 +40,7 @@ NOT_PAGES = {
     "ops.readyz": "readiness probe, plain text",
     "ops.metrics_view": "Prometheus exposition, plain text",
     "notifications.complete_usernames": "JSON for @mention completion",
+    "privacy.export": "the member's data as a JSON download",
 }
 
 __all__ = ["Page", "Ids", "pages", "page_data", "endpoints_to_cover", "sign_in_second_step", "PASSWORD",
@@ -116,6 +117,8 @@ def pages(app, ids: Ids) -> list[Page]:
         "users.account": "/settings/account",
         "users.tokens": "/settings/tokens",
         "users.two_step": "/settings/2fa",
+        "privacy.data": "/settings/data",
+        "privacy.delete": "/settings/data/delete",
         "auth.logout": "/logout",
     }
     moderators = {  # moderators, and staff (every community privilege)

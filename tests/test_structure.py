@@ -46,6 +46,8 @@ PLACES: list[tuple[str, ...]] = [
     ("forum.notifications",),
     ("forum.search",),
     ("forum.incidents",),
+    # Members' data rights: export and erasure read and erase what every feature keeps of a member.
+    ("forum.privacy",),
     # Above the features, siblings: composite pages (users/ is the profile, a composite page), the
     # API, the back office, operations (readiness and metrics read the queues of notifications and
     # search), and the demo data loader (calls every feature's services).

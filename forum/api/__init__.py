@@ -8,8 +8,8 @@ from flask import Blueprint, Flask
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 from forum.api import (  # noqa: E402,F401  (routes register on bp)
-    follows, idempotency, moderation, notifications, openapi, questions, search, tickets, users, verification,
-    votes,
+    follows, idempotency, moderation, notifications, openapi, privacy, questions, search, tickets, users,
+    verification, votes,
 )
 
 idempotency.init_app(bp)

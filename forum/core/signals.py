@@ -68,3 +68,6 @@ question_state_changed = _signals.signal("question-state-changed")
 #: sender: the Revision; kwargs: actor, post (its Question or Answer), reason. A moderator
 #: replaced the text of an earlier revision that showed private details.
 revision_redacted = _signals.signal("revision-redacted")
+#: sender: the User. A member who had asked for their account to be erased signed in within the
+#: grace period, which cancels the erasure (forum.auth); forum.privacy logs it.
+erasure_cancelled = _signals.signal("erasure-cancelled")

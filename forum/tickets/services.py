@@ -292,6 +292,43 @@ def close_ticket(actor, ticket_id) -> Ticket:
     return ticket
 
 
+def close_tickets_of(user_id: int) -> int:
+    """Close every active ticket of an account being erased (forum.privacy), as the system: no one
+    is left to answer. Returns how many. Flushes only."""
+    tickets = list(db.session.scalars(sa.select(Ticket).where(
+        Ticket.requester_id == user_id, Ticket.status.in_([Status.NEW, Status.OPEN, Status.PENDING]))
+        .with_for_update(of=Ticket)))
+    for ticket in tickets:
+        _change_status(ticket, None, Status.CLOSED)
+    db.session.flush()
+    return len(tickets)
+
+
+def erase_private_details(erased_before: datetime, now: datetime | None = None) -> int:
+    """Erase the private fields of erased members' tickets once they are past the retention period:
+    accounts erased before `erased_before` (now - FORUM_TICKET_RETENTION_DAYS), tickets unchanged
+    since then. The description, order number, contact, rating comment and every message's text
+    (the conversation held the member's details too) are emptied; the ticket itself stays, for the
+    support statistics. Returns how many tickets. Flushes only."""
+    now = now or utcnow()
+    tickets = list(db.session.scalars(
+        sa.select(Ticket).join(User, User.id == Ticket.requester_id)
+        .where(User.erased_at.is_not(None), User.erased_at <= erased_before, Ticket.updated_at <= erased_before,
+               Ticket.private_erased_at.is_(None))))
+    for ticket in tickets:
+        ticket.description = ""
+        ticket.order_number = ""
+        ticket.contact = ""
+        ticket.contact_channel = Channel.SITE
+        ticket.rating_comment = ""
+        ticket.private_erased_at = now
+    if tickets:
+        db.session.execute(sa.update(TicketMessage).where(TicketMessage.ticket_id.in_([t.id for t in tickets]))
+                           .values(body="", body_html=""))
+    db.session.flush()
+    return len(tickets)
+
+
 def reopen_ticket(actor, ticket_id) -> Ticket:
     """Reopen a solved or closed ticket within 7 days (not a merged one). Raises Conflict."""
     ticket = _locked(get_ticket(actor, ticket_id).id)
