@@ -118,6 +118,13 @@ class Config:
     # API tokens expire this many days after their last use (sliding; last use recorded at most
     # once a minute per token).
     FORUM_TOKEN_DAYS = int(_env("FORUM_TOKEN_DAYS", "90"))
+    # Members' data rights (forum.privacy): an account whose member asked for erasure is erased this
+    # many days later (signing in before then cancels it); its name cannot be registered by anyone
+    # else for FORUM_USERNAME_HOLD_DAYS; its tickets' private fields are erased
+    # FORUM_TICKET_RETENTION_DAYS after the erasure (and after the ticket's last change).
+    FORUM_ERASURE_GRACE_DAYS = int(_env("FORUM_ERASURE_GRACE_DAYS", "7"))
+    FORUM_USERNAME_HOLD_DAYS = int(_env("FORUM_USERNAME_HOLD_DAYS", "180"))
+    FORUM_TICKET_RETENTION_DAYS = int(_env("FORUM_TICKET_RETENTION_DAYS", "180"))
     # How many reverse proxies stand in front of the forum and add X-Forwarded-For/-Proto (nginx:
     # 1). 0 (the default): those headers are ignored and the client is the connection's address.
     # Too high a number lets clients choose their own address (and so their rate-limit budget).

@@ -43,6 +43,7 @@ NOT_PAGES = {
     "uploads.image": "an uploaded image (PNG, JPEG or WebP), not a page",
     "uploads.thumbnail": "an uploaded image's thumbnail, not a page",
     "tickets.attachment": "a ticket's attached file (image, PDF or text), not a page",
+    "privacy.export": "the member's data as a JSON download",
 }
 
 __all__ = ["Page", "Ids", "pages", "page_data", "endpoints_to_cover", "sign_in_second_step", "add_webhook",
@@ -122,6 +123,8 @@ def pages(app, ids: Ids) -> list[Page]:
         "users.account": "/settings/account",
         "users.tokens": "/settings/tokens",
         "users.two_step": "/settings/2fa",
+        "privacy.data": "/settings/data",
+        "privacy.delete": "/settings/data/delete",
         "auth.logout": "/logout",
     }
     moderators = {  # moderators, and staff (every community privilege)
@@ -138,6 +141,7 @@ def pages(app, ids: Ids) -> list[Page]:
         "verification.log": "/staff/verifications/log",
         "tickets.show": f"/tickets/{t}",
         "incidents.new": "/incidents/new",
+        "tickets.escalations": f"/staff/questions/{q}/escalations",
     }
     admins = {  # administrators only
         "webhooks.index": "/admin/webhooks",
@@ -234,6 +238,7 @@ def page_data(ctx, create_user, create_question, create_answer, create_ticket, v
     vote(question)
     vote(answer)
     ticket = create_ticket(question, member)
+    create_ticket(question, expert, order_number="TP2026110812345")  # "me too": the desk's side-by-side view
     closed = create_question(title="订单显示已签收但没有收到货")
     with unit_of_work():
         moderation.close_question(moderator, closed.id, reason="duplicate", duplicate_of=question.id)

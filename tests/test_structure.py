@@ -53,6 +53,8 @@ PLACES: list[tuple[str, ...]] = [
     # Signed webhooks: hear the tickets' and verification's signals; incidents call its emit().
     ("forum.webhooks",),
     ("forum.incidents",),
+    # Members' data rights: export and erasure read and erase what every feature keeps of a member.
+    ("forum.privacy",),
     # Above the features, siblings: composite pages (users/ is the profile, a composite page), the
     # API, the back office, operations (readiness and metrics read the queues of notifications and
     # search), and the demo data loader (calls every feature's services).

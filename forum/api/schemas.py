@@ -60,6 +60,8 @@ class TokenOut(Out):
     name: str
     expires_at: str = Field(description="FORUM_TOKEN_DAYS after the last use: each use moves it forward")
     user: MeOut
+    erasure_cancelled: bool | None = Field(default=None, description="Present (true) when this sign-in cancelled "
+                                           "the erasure of the account that its member had asked for")
 
 
 class AuthorOut(Out):

@@ -15,7 +15,14 @@ from forum.extensions import limiter
 from forum.tickets import attachments, queries, services
 from forum.tickets.models import Status, Ticket
 from forum.tickets.reply_address import reply_address
-from forum.tickets.schemas import AddMessage, EscalateQuestion, PublishResolution, RateTicket, UpdateTicket
+from forum.tickets.schemas import (
+    AddMessage,
+    EscalateQuestion,
+    PublishResolution,
+    RateTicket,
+    ReplyToEscalations,
+    UpdateTicket,
+)
 from forum.web import ratelimits
 from forum.web.decorators import body_limit
 
@@ -52,6 +59,9 @@ class TicketOut(Out):
     id: int
     number: str
     question_id: int | None
+    source_question_id: int | None = Field(default=None, description="The thread the ticket was escalated from "
+                                           "(the requester's own question, or another's for a \"me too\")")
+    me_too: bool | None = Field(default=None, description="Escalated by a member other than the question's asker")
     requester: AuthorOut
     category: str
     description: str
@@ -88,6 +98,7 @@ def _attachment(item) -> dict:
 def _ticket(ticket: Ticket, *, staff: bool, detail: bool = False, viewer=None) -> dict:
     data = {
         "id": ticket.id, "number": ticket.number, "question_id": ticket.question_id,
+        "source_question_id": ticket.question_id, "me_too": services.is_me_too(ticket),
         "requester": author(ticket.requester), "category": ticket.category, "description": ticket.description,
         "status": ticket.status.value, "priority": ticket.priority.value, "tier": ticket.tier,
         # Who handles the ticket and why things changed are staff matters.
@@ -117,13 +128,14 @@ def _ticket(ticket: Ticket, *, staff: bool, detail: bool = False, viewer=None) -
     return data
 
 
-@route("/questions/<int:question_id>/escalations", "POST", summary="Escalate one's own question to official "
-       "support; a second open ticket for it is 409 naming the first", auth="required", body=EscalateQuestion,
+@route("/questions/<int:question_id>/escalations", "POST", summary="Escalate a question to official support in "
+       "a ticket of one's own: the asker, or any signed-in member with the same problem (\"me too\"; "
+       "source_question_id names the thread); a second open ticket for it is 409 naming the first", auth="required", body=EscalateQuestion,
        response=TicketOut, status=201, errors=(400, 401, 403, 404, 409, 422))
 @limiter.shared_limit(ratelimits.escalations, scope="escalations", key_func=ratelimits.actor_key, override_defaults=False)
 def escalate(question_id: int):
     actor = require_user()
-    # The service validates the body with EscalateQuestion, once, after it knows the caller is the asker.
+    # The service validates the body with EscalateQuestion, once, after it knows the caller.
     ticket = services.escalate_question(actor, question_id, **json_object(EscalateQuestion))
     return _ticket(ticket, staff=actor.role.is_staff, detail=True, viewer=actor), 201
 
@@ -234,3 +246,41 @@ def close(ticket_id: int):
 def reopen(ticket_id: int):
     actor = require_user()
     return _ticket(services.reopen_ticket(actor, ticket_id), staff=actor.role.is_staff, detail=True, viewer=actor)
+
+
+class EscalationsOut(Out):
+    question_id: int
+    title: str
+    members: int = Field(description="How many members escalated the thread")
+    tickets: list[TicketOut]
+
+
+@route("/questions/<int:question_id>/escalations", "GET", summary="Staff: every ticket escalated from the "
+       "question (the asker's and the \"me too\" ones), oldest first", auth="required", response=EscalationsOut,
+       errors=(401, 403, 404))
+def list_escalations(question_id: int):
+    question, tickets = services.thread_escalations(require_user(), question_id)
+    return {"question_id": question.id, "title": question.title,
+            "members": len({t.requester_id for t in tickets}),
+            "tickets": [_ticket(t, staff=True) for t in tickets]}
+
+
+class RepliedOut(Out):
+    ticket_id: int
+    message: MessageOut
+
+
+class RepliesOut(Out):
+    replies: list[RepliedOut]
+
+
+@route("/questions/<int:question_id>/escalations/reply", "POST", summary="Staff: answer several tickets "
+       "escalated from the question at once; each gets a message of its own, private to its requester",
+       auth="required", body=ReplyToEscalations, response=RepliesOut, status=201,
+       errors=(400, 401, 403, 404, 422))
+def reply_to_escalations(question_id: int):
+    actor = require_user()
+    messages = services.reply_to_escalations(actor, question_id, **json_object(ReplyToEscalations))
+    return {"replies": [{"ticket_id": m.ticket_id, "message": {
+        "id": m.id, "author": author(m.author), "body": m.body, "body_html": m.body_html, "internal": m.internal,
+        "created_at": iso(m.created_at)}} for m in messages]}, 201

@@ -27,8 +27,11 @@ def create_token():
     data = parse_body(schemas.TokenIn)
     user, token = services.create_token(data.username, data.password, name=data.name, otp=data.otp)
     info = services.describe_token(token)
-    return {"token": token, "name": info.name, "expires_at": iso(info.expires_at),
-                    "user": serialize.user(user, private=True)}, 201
+    data = {"token": token, "name": info.name, "expires_at": iso(info.expires_at),
+            "user": serialize.user(user, private=True)}
+    if user.erasure_cancelled:
+        data["erasure_cancelled"] = True
+    return data, 201
 
 
 @route("/tokens/current", "DELETE", summary="Revoke the token used for this request", auth="required",

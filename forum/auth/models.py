@@ -4,6 +4,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from forum.core.db import TimestampMixin, UTCDateTime, utcnow
@@ -37,11 +38,24 @@ def enum_column(enum_cls, length: int = 16):
     )
 
 
+# What an erased account's name column holds: a marker no registration can take ('#' is not allowed
+# in usernames), in no language; the reader sees erased_name().
+ERASED_NAME = "#erased-{id}"
+
+
+def erased_name(user_id: int) -> str:
+    """An erased member's name as the reader reads it."""
+    from flask_babel import gettext
+
+    return gettext("deleted member #%(n)d", n=user_id)
+
+
 class User(TimestampMixin, db.Model):
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    username: Mapped[str] = mapped_column(sa.String(32), nullable=False)
+    # The stored name; read it as `username`, which names an erased account in the reader's language.
+    stored_username: Mapped[str] = mapped_column("username", sa.String(32), nullable=False)
     # casefolded, NFKC-normalised username: unique without regard to case.
     username_key: Mapped[str] = mapped_column(sa.String(96), nullable=False, unique=True)
     # What the name looks like (forum.core.text.lookalike_key: UTS #39 skeleton without case or
@@ -87,8 +101,38 @@ class User(TimestampMixin, db.Model):
     totp_pending_secret: Mapped[str | None] = mapped_column(sa.String(64))
     totp_last_step: Mapped[int | None] = mapped_column(sa.BigInteger)
     recovery_codes: Mapped[str] = mapped_column(sa.Text, nullable=False, default="", server_default="")
+    # Erasure at the member's request (forum.privacy): asked when, erased after the grace period
+    # (signing in before then cancels it), and when it was done. An erased account keeps its id and
+    # its public posts; its name is the neutral marker ERASED_NAME, shown as "deleted member #id".
+    erasure_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    erasure_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     tokens: Mapped[list[ApiToken]] = relationship(back_populates="user", cascade="all, delete-orphan")
+
+    @hybrid_property
+    def username(self) -> str:
+        """The member's name; an erased account's in the reader's language ("已注销用户 #12")."""
+        if self.erased_at is not None:
+            return erased_name(self.id)
+        return self.stored_username
+
+    @username.inplace.setter
+    def _username_setter(self, value: str) -> None:
+        self.stored_username = value
+
+    @username.inplace.expression
+    @classmethod
+    def _username_expression(cls):
+        return cls.stored_username
+
+    @property
+    def is_erased(self) -> bool:
+        return self.erased_at is not None
+
+    # Set by a sign-in that cancelled a pending erasure (forum.auth.services._signed_in), for the
+    # sign-in page and the API to tell the member; not stored.
+    erasure_cancelled = False
 
     # Flask-Login
     is_authenticated = True
@@ -144,3 +188,17 @@ class PasswordReset(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class ReservedUsername(db.Model):
+    """The name of an erased account, which no one else may register until `reserved_until`
+    (FORUM_USERNAME_HOLD_DAYS): compared like registration compares names, by case-free key and by
+    look-alike skeleton. Holds no link to the account: the erased member is nobody now."""
+
+    __tablename__ = "reserved_usernames"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username_key: Mapped[str] = mapped_column(sa.String(96), nullable=False, index=True)
+    username_skeleton: Mapped[str] = mapped_column(sa.String(255), nullable=False, index=True)
+    reserved_until: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)

@@ -22,7 +22,7 @@ from flask_babel import format_datetime
 from flask_babel import gettext as _
 
 from forum.auth import devices
-from forum.auth.models import ApiToken, PasswordReset, Role, User
+from forum.auth.models import ApiToken, PasswordReset, ReservedUsername, Role, User
 from forum.core import signals, text
 from forum.core.db import checkpoint, is_row_id, utcnow
 from forum.core.errors import AuthenticationFailed, Locked, NotFound, PrivateDataFound, ValidationFailed
@@ -198,6 +198,8 @@ def register_user(username, email, password, *, role: Role = Role.MEMBER, reputa
     _validate_password(password, errors, username)
     if "username" not in errors and _find_by_username(username) is not None:
         errors["username"] = [_("This username is taken.")]
+    elif "username" not in errors and _reserved_name(username):
+        errors["username"] = [_("This name belonged to an account deleted recently; choose another.")]
     elif "username" not in errors and (lookalike := _lookalike_member(username)) is not None:
         errors["username"] = [_("This name looks too much like the member %(name)s; choose another.",
                                 name=lookalike)]
@@ -228,6 +230,15 @@ def register_user(username, email, password, *, role: Role = Role.MEMBER, reputa
     signals.user_registered.send(user, initial_reputation=max(1, int(reputation)))
     db.session.flush()
     return user
+
+
+def _reserved_name(username: str) -> bool:
+    """Is the name, or a name it looks like, held back after its account was erased (forum.privacy)?"""
+    keys = [key[:USERNAME_SKELETON_MAX] for key in text.lookalike_keys(username)]
+    return db.session.scalar(sa.select(ReservedUsername.id).where(
+        ReservedUsername.reserved_until > utcnow(),
+        sa.or_(ReservedUsername.username_key == username_key(username),
+               ReservedUsername.username_skeleton.in_(keys))).limit(1)) is not None
 
 
 def _email_taken(email: str, *, other_than: int | None = None) -> bool:
@@ -425,8 +436,21 @@ def _sign_in_past_lock(user: User, password, otp) -> User:
 
 
 def _signed_in(user: User) -> None:
-    """A complete sign-in (every step passed) renews the budget. Flushes at the caller's commit."""
+    """A complete sign-in (every step passed) renews the budget, and cancels an erasure the member
+    asked for, within its grace period (forum.privacy); `user.erasure_cancelled` then says so, for
+    the caller to tell the member. Flushes at the caller's commit."""
     user.trusted_attempts = 0
+    user.erasure_cancelled = False
+    if user.erasure_due_at is not None and user.erased_at is None:
+        user.erasure_requested_at = user.erasure_due_at = None
+        user.erasure_cancelled = True
+        signals.erasure_cancelled.send(user)
+
+
+def confirm_password(actor: User, password, field: str = "password") -> bool:
+    """A signed-in member proving the password again before a grave step (deleting the account):
+    counted like a sign-in attempt. Raises ValidationFailed (on `field`) while the account is locked."""
+    return _confirm_password(actor, password, field)
 
 
 def load_session_user(session_id: str) -> User | None:

@@ -68,6 +68,12 @@ def register():
     return render_template("auth/register.html", form=form), 422 if form.errors else 200
 
 
+def _tell_erasure_cancelled(user) -> None:
+    if user.erasure_cancelled:
+        flash(_("You had asked us to delete your account. Signing in cancelled that: your account stays. "
+                "To delete it after all, ask again in Settings, Your data."), "warning")
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.shared_limit(login_rate, scope="sign-in", methods=["POST"])
 def login():
@@ -97,6 +103,7 @@ def login():
                 return redirect(url_for("auth.second_step"))
             login_user(user, remember=bool(form.remember.data))
             flash(_("Signed in. Welcome back, %(name)s.", name=user.username), "success")
+            _tell_erasure_cancelled(user)
             return _signed_in_here(redirect(_safe_next(url_for("questions.index"))), user)
     return render_template("auth/login.html", form=form, show_code=show_code), status
 
@@ -122,6 +129,7 @@ def second_step():
             session.pop("2fa", None)
             login_user(user, remember=pending.get("remember", False))
             flash(_("Signed in. Welcome back, %(name)s.", name=user.username), "success")
+            _tell_erasure_cancelled(user)
             target = local_url(pending.get("next"), url_for("questions.index"))
             return _signed_in_here(redirect(target), user)
     return render_template("auth/second_step.html", form=form), status

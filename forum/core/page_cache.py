@@ -58,6 +58,7 @@ REDIS_PAGE = "forum:page-cache:page:"
 # listed counts as public, so that a new table errs on the side of a fresh page.
 PRIVATE_TABLES = frozenset({
     "api_tokens", "idempotency_keys", "password_resets", "worker_heartbeats",  # accounts, operations
+    "reserved_usernames",  # names of erased accounts, held back from registration
     "notifications", "notification_settings", "outgoing_emails", "follows",  # a member's own
     "flags", "review_items", "moderation_log", "watched_words",  # moderators' (a hidden post changes its row)
     "staff_tiers", "ticket_events", "ticket_messages", "canned_replies",  # the support desk's
@@ -70,7 +71,8 @@ PRIVATE_TABLES = frozenset({
 PRIVATE_COLUMNS = {
     "users": frozenset({"email", "email_key", "password_hash", "session_version", "last_seen_at",
                         "failed_logins", "first_failed_at", "locked_until", "trusted_attempts", "totp_secret",
-                        "totp_pending_secret", "totp_last_step", "recovery_codes", "locale", "updated_at"}),
+                        "totp_pending_secret", "totp_last_step", "recovery_codes", "locale", "updated_at",
+                        "erasure_requested_at", "erasure_due_at"}),
 }
 
 _CHANGED = "forum_pages_changed"  # session.info: this transaction changed what public pages show

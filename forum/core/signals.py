@@ -78,3 +78,6 @@ revision_redacted = _signals.signal("revision-redacted")
 #: in its own application context (a thread, a process, or inline after a request's commit); a
 #: receiver that writes opens a unit of work of its own and must be cheap, for it delays the next batch.
 threads_indexed = _signals.signal("threads-indexed")
+#: sender: the User. A member who had asked for their account to be erased signed in within the
+#: grace period, which cancels the erasure (forum.auth); forum.privacy logs it.
+erasure_cancelled = _signals.signal("erasure-cancelled")

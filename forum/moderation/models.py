@@ -130,6 +130,10 @@ class ModAction(TitledEnum):
     REDACT = "redact", _l("Redacted a revision")  # an earlier revision's text replaced
     # order numbers or addresses cut out of a post's current text
     REMOVE_PRIVATE = "remove_private", _l("Removed private details")
+    # Members' data rights (forum.privacy): who and when, never what the account held.
+    ERASURE_REQUEST = "erasure_request", _l("Asked to delete the account")
+    ERASURE_CANCEL = "erasure_cancel", _l("Cancelled the account deletion by signing in")
+    ERASE = "erase", _l("Account erased")
 
 
 

@@ -87,6 +87,15 @@ def _log(actor, action: ModAction, *, reason: str = "", user_id: int | None = No
     db.session.add(entry)
 
 
+def log_account_event(actor, action: ModAction, user_id: int) -> None:
+    """Record an account's own data-rights step in the moderation log (forum.privacy): who (`actor`,
+    None for the system) and when, about which account; no reason, no content. Flushes only."""
+    if action not in (ModAction.ERASURE_REQUEST, ModAction.ERASURE_CANCEL, ModAction.ERASE):
+        raise ValueError(f"not an account event: {action}")
+    _log(actor, action, user_id=user_id)
+    db.session.flush()
+
+
 def load_post(kind: str, post_id: Any, *, viewer=None, include_deleted: bool = False):
     """The question, answer or comment with this id that `viewer` may see. Raises NotFound."""
     model = _MODELS.get(kind)

@@ -62,7 +62,7 @@ def set_following(actor: User, following: bool, *, question_id: int | None = Non
         target = {"tag_id": tag_row.id}
     elif category is not None:
         if category not in {c.value for c in Category}:
-            raise ValidationFailed({"category": [_("Unknown category.")]})
+            raise NotFound(_("No such category."))
         target = {"category": category}
     else:
         raise ValidationFailed({"target": [_("Choose what to follow.")]})
@@ -72,6 +72,26 @@ def set_following(actor: User, following: bool, *, question_id: int | None = Non
         column, value = next(iter(target.items()))
         db.session.execute(sa.delete(Follow).where(Follow.user_id == actor.id, getattr(Follow, column) == value))
     db.session.flush()
+
+
+def follows_of(user: User) -> dict:
+    """What a member follows: {"questions": [Question], "tags": [str], "categories": [str]}, oldest first;
+    deleted questions are left out (a follow of one stays, and comes back with it)."""
+    rows = db.session.execute(sa.select(Follow, Tag.name).outerjoin(Tag, Tag.id == Follow.tag_id)
+                              .where(Follow.user_id == user.id).order_by(Follow.created_at, Follow.id)).all()
+    question_ids = [f.question_id for f, _name in rows if f.question_id is not None]
+    questions = {q.id: q for q in db.session.scalars(sa.select(Question).where(Question.id.in_(question_ids)))}
+    found: dict = {"questions": [], "tags": [], "categories": []}
+    for follow_row, tag_name in rows:
+        if follow_row.question_id is not None:
+            question = questions.get(follow_row.question_id)
+            if question is not None and not question.is_deleted:
+                found["questions"].append((follow_row, question))
+        elif follow_row.tag_id is not None:
+            found["tags"].append((follow_row, tag_name))
+        else:
+            found["categories"].append((follow_row, follow_row.category))
+    return found
 
 
 def is_following(user, **target) -> bool:

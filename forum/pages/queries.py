@@ -17,8 +17,8 @@ from forum.votes import queries as vote_queries
 def thread(question: Question, viewer) -> dict:
     """What the thread page shows besides the question: the answers and comments `viewer` may see
     (verified answers first, then the accepted one, then by score), the answers' verifications,
-    the viewer's votes, and the public mark of an escalation (and whether the viewer may escalate:
-    the asker only)."""
+    the viewer's votes, and the public mark of the asker's escalation (and whether the viewer may
+    escalate: any signed-in member, the asker or "me too")."""
     loaded = question_queries.load_thread(question, viewer)
     verified = verification_queries.verifications_for(loaded.answers)
     loaded.answers = verification_queries.order_answers(question, loaded.answers, verified)
@@ -27,7 +27,7 @@ def thread(question: Question, viewer) -> dict:
     ticket = ticket_queries.public_escalation(question.id)
     return {"thread": loaded, "verifications": verified,
             "my_question_vote": question_votes.get(question.id, 0), "my_answer_votes": answer_votes,
-            "escalation": ticket, "can_escalate": viewer is not None and viewer.id == question.author_id,
+            "escalation": ticket, "can_escalate": ticket_services.may_escalate(viewer, question),
             "escalation_due": ticket_services.due_at(ticket) if ticket else None}
 
 

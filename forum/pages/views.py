@@ -3,7 +3,7 @@ and comment on it, which show the thread again with their errors), the escalatio
 member's profile. Each view calls one feature's service and reads the others' queries."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -128,16 +128,18 @@ def comment_answer(answer_id: int):
 @limiter.shared_limit(ratelimits.escalations, scope="escalations", key_func=ratelimits.actor_key, methods=["POST"])
 @login_required
 def escalate_question(question_id: int):
-    """The asker's form to take a question to official support, beside solved threads like it."""
+    """The form to take a question to official support, beside solved threads like it: the asker's,
+    or a "me too" from another member with the same problem (a ticket of their own)."""
     question = question_services.get_question(question_id, viewer=_actor())
-    if question.author_id != current_user.id:
-        abort(403)
     existing = ticket_services.open_ticket_for(question.id, current_user.id)
     form = EscalateForm()
     if not form.is_submitted():
         form.category.data = question.category.value
         link = url_for("pages.show_question", question_id=question.id, _external=True)
-        form.description.data = f"{question.title}\n\n{question.body}\n\n{link}"
+        if question.author_id == current_user.id:
+            form.description.data = f"{question.title}\n\n{question.body}\n\n{link}"
+        else:  # their own problem, like this thread's: they describe it; the thread is linked for staff
+            form.description.data = _("I have the same problem as this thread: %(link)s", link=link) + "\n\n"
     status_code = 200
     if form.validate_on_submit():
         try:
@@ -152,6 +154,7 @@ def escalate_question(question_id: int):
             flash(_("Your ticket %(number)s is with official support.", number=ticket.number), "success")
             return redirect(url_for("tickets.show", ticket_id=ticket.id))
     return render_template("tickets/escalate.html", form=form, question=question, existing=existing,
+                           me_too=question.author_id != current_user.id,
                            similar=queries.solved_like(question),
                            support=sla.open_status(ticket_services.calendar(), utcnow()),
                            expected=ticket_services.expected_first_reply()), status_code

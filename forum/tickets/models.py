@@ -90,6 +90,9 @@ class Ticket(TimestampMixin, db.Model):
     rating: Mapped[int | None] = mapped_column(sa.SmallInteger)
     rating_comment: Mapped[str] = mapped_column(sa.String(1000), nullable=False, default="", server_default="")
     published_answer_id: Mapped[int | None] = mapped_column(sa.ForeignKey("answers.id", ondelete="SET NULL"))
+    # When the private fields (description, order number, contact, the requester's messages) of an
+    # erased member's ticket were erased, FORUM_TICKET_RETENTION_DAYS after the account (forum.privacy).
+    private_erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     requester: Mapped[User] = relationship(foreign_keys=[requester_id], lazy="joined", innerjoin=True)
     assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id], lazy="joined")

@@ -83,10 +83,34 @@ def other_tickets(ticket: Ticket) -> list[Ticket]:
 
 
 def public_escalation(question_id: int) -> Ticket | None:
-    """The newest ticket escalated from this question, for the public mark (no private fields are
-    ever read from it by the templates: only when, tier, status and due time)."""
-    return db.session.scalar(sa.select(Ticket).where(Ticket.question_id == question_id)
+    """The newest ticket the asker escalated from this question, for the public mark (no private
+    fields are ever read from it by the templates: only when, tier, status and due time). Other
+    members' "me too" tickets are theirs alone: the thread says nothing of them."""
+    return db.session.scalar(sa.select(Ticket).join(Question, Question.id == Ticket.question_id)
+                             .where(Ticket.question_id == question_id, Ticket.requester_id == Question.author_id)
                              .order_by(Ticket.created_at.desc()).limit(1))
+
+
+def escalation_counts(question_ids) -> dict[int, int]:
+    """Staff: how many members escalated each of these questions (tickets not merged away, any status)."""
+    ids = {i for i in question_ids if i is not None}
+    if not ids:
+        return {}
+    rows = db.session.execute(sa.select(Ticket.question_id, sa.func.count(sa.distinct(Ticket.requester_id)))
+                              .where(Ticket.question_id.in_(ids), Ticket.merged_into_id.is_(None))
+                              .group_by(Ticket.question_id))
+    return {question_id: count for question_id, count in rows}
+
+
+def last_public_messages(ticket_ids) -> dict[int, TicketMessage]:
+    """Staff: each ticket's newest message that its requester sees too, for the side-by-side view."""
+    ids = list(ticket_ids)
+    if not ids:
+        return {}
+    newest = (sa.select(sa.func.max(TicketMessage.id)).where(TicketMessage.ticket_id.in_(ids),
+                                                              TicketMessage.internal.is_(False))
+              .group_by(TicketMessage.ticket_id))
+    return {m.ticket_id: m for m in db.session.scalars(sa.select(TicketMessage).where(TicketMessage.id.in_(newest)))}
 
 
 def solved_sharing_tags(question: Question, limit: int = 5) -> list[tuple[Question, bool]]:

@@ -99,6 +99,40 @@ class AddMessage(Command):
 
 # --- the staff's side ----------------------------------------------------------------------------
 
+REPLY_ALL_MAX = 100
+
+
+def _ticket_ids(value: Any) -> list[int]:
+    # The side-by-side form sends the ticked boxes as text ("12"); JSON clients send numbers (api.common checks).
+    if not isinstance(value, (list, tuple)):
+        raise refuse(_("Choose at least one ticket."))
+    ids = []
+    for item in value:
+        if isinstance(item, str) and item.isascii() and item.isdigit() and len(item) <= 9:
+            item = int(item)
+        if isinstance(item, bool) or not isinstance(item, int) or not 0 < item < 2**31:
+            raise refuse(_("Choose at least one ticket."))
+        ids.append(item)
+    ids = list(dict.fromkeys(ids))
+    if not ids:
+        raise refuse(_("Choose at least one ticket."))
+    if len(ids) > REPLY_ALL_MAX:
+        raise refuse(_("At most %(n)d tickets at once.", n=REPLY_ALL_MAX))
+    return ids
+
+
+# Validated by tickets.services.reply_to_escalations for the side-by-side page and for
+# POST /api/v1/questions/<id>/escalations/reply.
+class ReplyToEscalations(Command):
+    """Staff answer many members who escalated the same thread with one text: a separate public
+    message on each ticket, which only that ticket's requester sees."""
+
+    model_config = ConfigDict(title="EscalationsReplyIn")
+
+    ticket_ids: Annotated[list[int], BeforeValidator(_ticket_ids)] = Field(
+        description=f"Tickets escalated from this question (1–{REPLY_ALL_MAX})")
+    body: Annotated[str, text_rule(maximum=MESSAGE_MAX, required=True)]
+
 def _choice(enum: type[Status] | type[Priority], message: str):
     def check(value: Any):
         if value is None:

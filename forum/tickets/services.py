@@ -23,6 +23,7 @@ from forum.core.permissions import signed_in
 from forum.extensions import db
 from forum.policy import services as policy
 from forum.questions import services as questions
+from forum.questions.models import Question
 from forum.questions.services import get_question
 from forum.tickets import attachments as ticket_attachments
 from forum.tickets import sla
@@ -33,6 +34,7 @@ from forum.tickets.schemas import (
     EscalateQuestion,
     PublishResolution,
     RateTicket,
+    ReplyToEscalations,
     UpdateTicket,
 )
 from forum.verification import services as verification
@@ -139,18 +141,32 @@ def open_ticket_for(question_id: int, requester_id: int) -> Ticket | None:
 
 # --- the requester's side ---------------------------------------------------------------------------
 
+def may_escalate(actor, question) -> bool:
+    """Whether `actor` may take `question` to official support: any signed-in, active member, the
+    asker or anyone with the same problem ("me too"); each gets a ticket of their own."""
+    return signed_in(actor) and actor.is_active and question is not None and not question.is_deleted
+
+
+def is_me_too(ticket: Ticket) -> bool:
+    """Whether the ticket was escalated from another member's question."""
+    return ticket.question_id is not None and db.session.scalar(
+        sa.select(Question.author_id).where(Question.id == ticket.question_id)) != ticket.requester_id
+
+
 def escalate_question(actor, question_id, /, **fields) -> Ticket:
-    """Turn the asker's own question into a private ticket for official support.
+    """Take a question to official support in a private ticket of the actor's own: the asker's
+    escalation, or another member's "me too" from a thread matching their problem (the ticket's
+    question is then its source, and the public thread says nothing of it).
 
     `fields` are those of EscalateQuestion (category, description, order_number, contact_channel,
-    contact), validated here, once, after the caller is known to be the asker.
+    contact), validated here, once, after the caller is known.
     One open ticket per question per member: a second one raises Conflict naming the first.
-    Raises PermissionDenied (not the asker), NotFound, ValidationFailed, Conflict.
+    Raises PermissionDenied (not signed in), NotFound, ValidationFailed, Conflict.
     """
     _member(actor)
     question = get_question(question_id, viewer=actor)
-    if question.author_id != actor.id:
-        raise PermissionDenied(_("Only the person who asked can escalate this question."), code="not_asker")
+    if not may_escalate(actor, question):
+        raise NotFound(_("This question does not exist or was deleted."))
     command = EscalateQuestion.parse(fields)
     existing = open_ticket_for(question.id, actor.id)
     if existing is not None:
@@ -308,6 +324,43 @@ def close_ticket(actor, ticket_id) -> Ticket:
     return ticket
 
 
+def close_tickets_of(user_id: int) -> int:
+    """Close every active ticket of an account being erased (forum.privacy), as the system: no one
+    is left to answer. Returns how many. Flushes only."""
+    tickets = list(db.session.scalars(sa.select(Ticket).where(
+        Ticket.requester_id == user_id, Ticket.status.in_([Status.NEW, Status.OPEN, Status.PENDING]))
+        .with_for_update(of=Ticket)))
+    for ticket in tickets:
+        _change_status(ticket, None, Status.CLOSED)
+    db.session.flush()
+    return len(tickets)
+
+
+def erase_private_details(erased_before: datetime, now: datetime | None = None) -> int:
+    """Erase the private fields of erased members' tickets once they are past the retention period:
+    accounts erased before `erased_before` (now - FORUM_TICKET_RETENTION_DAYS), tickets unchanged
+    since then. The description, order number, contact, rating comment and every message's text
+    (the conversation held the member's details too) are emptied; the ticket itself stays, for the
+    support statistics. Returns how many tickets. Flushes only."""
+    now = now or utcnow()
+    tickets = list(db.session.scalars(
+        sa.select(Ticket).join(User, User.id == Ticket.requester_id)
+        .where(User.erased_at.is_not(None), User.erased_at <= erased_before, Ticket.updated_at <= erased_before,
+               Ticket.private_erased_at.is_(None))))
+    for ticket in tickets:
+        ticket.description = ""
+        ticket.order_number = ""
+        ticket.contact = ""
+        ticket.contact_channel = Channel.SITE
+        ticket.rating_comment = ""
+        ticket.private_erased_at = now
+    if tickets:
+        db.session.execute(sa.update(TicketMessage).where(TicketMessage.ticket_id.in_([t.id for t in tickets]))
+                           .values(body="", body_html=""))
+    db.session.flush()
+    return len(tickets)
+
+
 def reopen_ticket(actor, ticket_id) -> Ticket:
     """Reopen a solved or closed ticket within 7 days (not a merged one). Raises Conflict."""
     ticket = _locked(get_ticket(actor, ticket_id).id)
@@ -420,6 +473,40 @@ def merge_ticket(actor, source_id, target_id) -> Ticket:
         _change_status(source, actor, Status.CLOSED)  # the "merged" event above says why, in the reader's language
     _flush()
     return target
+
+
+def thread_escalations(actor, question_id) -> tuple:
+    """Staff: the question and every ticket escalated from it (the asker's and the "me too" ones,
+    not merged away), oldest first: (question, [Ticket]). Raises PermissionDenied, NotFound."""
+    _staff(actor)
+    question = get_question(question_id, viewer=actor, include_deleted=True)
+    tickets = db.session.scalars(sa.select(Ticket).where(Ticket.question_id == question.id,
+                                                         Ticket.merged_into_id.is_(None))
+                                 .order_by(Ticket.created_at, Ticket.id))
+    return question, list(tickets)
+
+
+def reply_to_escalations(actor, question_id, /, **fields) -> list[TicketMessage]:
+    """Staff answer several members who escalated the same question at once: `fields` are
+    ReplyToEscalations' (ticket_ids, body), validated here, once. Each ticket gets a message of its
+    own (add_message: first response, status, the requester told), so every conversation stays
+    private to its requester. Every ticket must be an escalation of this question, open to messages:
+    else ValidationFailed naming them and nothing is sent. Raises PermissionDenied (staff only),
+    NotFound (no such question), ValidationFailed."""
+    _staff(actor)
+    question = get_question(question_id, viewer=actor, include_deleted=True)
+    command = ReplyToEscalations.parse(fields)
+    tickets = {t.id: t for t in db.session.scalars(sa.select(Ticket).where(Ticket.id.in_(command.ticket_ids)))}
+    wrong = [str(i) for i in command.ticket_ids if i not in tickets or tickets[i].question_id != question.id]
+    if wrong:
+        raise ValidationFailed({"ticket_ids": [_("Not escalated from this question: %(ids)s.", ids=", ".join(wrong))]})
+    closed = [tickets[i].number for i in command.ticket_ids
+              if tickets[i].status is Status.CLOSED or tickets[i].merged_into_id is not None]
+    if closed:
+        raise ValidationFailed({"ticket_ids": [_("Closed or merged, they take no messages: %(numbers)s.",
+                                                 numbers=", ".join(closed))]})
+    # In id order, the order add_message locks them in: two staff answering the same set cannot deadlock.
+    return [add_message(actor, ticket_id, command.body, internal=False) for ticket_id in sorted(command.ticket_ids)]
 
 
 def publish_resolution(actor, ticket_id, body):

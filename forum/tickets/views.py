@@ -7,6 +7,7 @@ import re
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from forum.core.db import utcnow
@@ -91,7 +92,8 @@ def show(ticket_id: int):
         form = StaffUpdateForm(data={"status": ticket.status.value, "priority": ticket.priority.value,
                                      "tier": str(ticket.tier),
                                      "assignee": ticket.assignee.username if ticket.assignee else ""})
-        context.update(staff_form=form, others=queries.other_tickets(ticket), canned=queries.canned_replies())
+        context.update(staff_form=form, others=queries.other_tickets(ticket), canned=queries.canned_replies(),
+                       escalated_by=queries.escalation_counts([ticket.question_id]).get(ticket.question_id, 0))
     return render_template("tickets/show.html", staff=staff, **context)
 
 
@@ -200,6 +202,34 @@ def publish(ticket_id: int):
     return _back(ticket_id, "publish")
 
 
+@bp.route("/staff/questions/<int:question_id>/escalations")
+@staff_required
+def escalations(question_id: int):
+    """Every member's ticket from one thread side by side, to answer them all at once."""
+    question, tickets = services.thread_escalations(_me(), question_id)
+    return render_template("tickets/escalations.html", question=question, tickets=tickets,
+                           last_messages=queries.last_public_messages(t.id for t in tickets),
+                           members=len({t.requester_id for t in tickets}), form=MessageForm(),
+                           is_breached=services.is_breached, due_at=services.due_at, now=utcnow())
+
+
+@bp.route("/staff/questions/<int:question_id>/escalations/reply", methods=["POST"])
+@staff_required
+def reply_to_escalations(question_id: int):
+    """Answer all the ticked tickets with one text: a separate, private message on each."""
+    form = MessageForm()
+    if form.validate_on_submit():
+        try:
+            sent = services.reply_to_escalations(_me(), question_id, ticket_ids=request.form.getlist("ticket_id"),
+                                                 body=form.body.data)
+        except ValidationFailed as error:
+            flash(" ".join(m for ms in error.fields.values() for m in ms if isinstance(m, str)), "error")
+        else:
+            flash(ngettext("Your reply is sent to %(num)d ticket, privately.",
+                           "Your reply is sent to %(num)d tickets, each privately.", len(sent)), "success")
+    return redirect(url_for(".escalations", question_id=question_id))
+
+
 # The desk's assignee filter takes "me", "none" or a username; the words in the reader's language too.
 ASSIGNEE_ME, ASSIGNEE_NONE = _l("me"), _l("unassigned")
 
@@ -226,6 +256,7 @@ def desk():
                            assignee=_assignee_filter(args.get("assignee") or ""), due_soon=args.get("due") == "soon",
                            breached=args.get("due") == "breached", viewer=_me(), page=page)
     return render_template("tickets/desk.html", page=result, now=utcnow(), priorities=list(Priority),
+                           escalated_by=queries.escalation_counts(t.question_id for t in result.items),
                            assignee_hint=_("%(me)s / %(none)s / a username", me=ASSIGNEE_ME, none=ASSIGNEE_NONE),
                            is_breached=services.is_breached, due_at=services.due_at,
                            filters={"status": status, "tier": tier, "category": category, "priority": priority,

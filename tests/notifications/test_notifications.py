@@ -3,6 +3,7 @@ import socket
 import pytest
 import sqlalchemy as sa
 
+from forum.core.errors import NotFound
 from forum.extensions import db
 from forum.notifications import jobs, services
 from forum.notifications.models import Notification, OutgoingEmail
@@ -58,7 +59,7 @@ def test_follow_tags_and_categories(create_user, create_question):
     services.set_following(fan, False, tag="退款")
     create_question(tags=["退款"], title="第三个关于退款的问题标题")
     assert len(texts(fan)) == 2
-    with pytest.raises(Exception):
+    with pytest.raises(NotFound):  # a category that does not exist is absent, like a tag
         services.set_following(fan, True, category="bogus")
 
 

@@ -53,10 +53,10 @@ def test_one_open_ticket_per_question_per_member(asked):
     assert escalate(asker, q).id != first.id
 
 
-def test_only_the_asker_escalates_and_bad_fields(asked, create_user):
+def test_anyone_signed_in_escalates_and_bad_fields(asked, create_user):
     asker, q = asked
     with pytest.raises(PermissionDenied):
-        escalate(create_user(), q)
+        escalate(None, q)
     for bad, field in (({"category": "refunds"}, "category"), ({"description": ""}, "description"),
                        ({"description": "x" * 5001}, "description"), ({"contact_channel": "fax"}, "contact_channel"),
                        ({"contact_channel": "email", "contact": ""}, "contact"),
@@ -65,6 +65,7 @@ def test_only_the_asker_escalates_and_bad_fields(asked, create_user):
             escalate(asker, q, **bad)
         assert field in err.value.fields
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Ticket)) == 0
+    assert escalate(create_user(), q).requester_id != asker.id  # "me too" (issue 20)
 
 
 def test_conversation_internal_notes_and_first_response(asked, staff):

@@ -28,8 +28,9 @@ def test_escalation_page_shows_hours_and_solved_threads(client, setup, login, cr
     assert ("Support is open now" in page) or ("Support opens" in page)
     assert "You will hear from us by" in page
     assert q.body in page  # prefilled from the thread
-    login(create_user())
-    assert client.get(f"/questions/{q.id}/escalate").status_code == 403
+    login(create_user())  # another member with the same problem: the "me too" form, not the thread's text
+    page = client.get(f"/questions/{q.id}/escalate", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "You have the same problem as the thread" in page and q.body not in page
 
 
 def test_escalate_through_the_form_and_the_public_mark(client, setup, login):
