@@ -69,7 +69,8 @@ _CHINESE_STOPWORDS = (
     "多少 几天 多久 以后 之后 到底 一直 不了 不能 不会 一个 这样 那样 时候 的话 "
     "我的 你的 他的 她的 我们的 什么时候 怎么弄 怎么搞 怎么整 咋弄 咋整 咋搞 咋回事 怎么回事 是怎么回事 "
     "老是 总是 一直都 突然 今天 昨天 刚才 刚刚 还是 还有 有没有 是否 能否 而且 不过 这种 那种 "
-    "情况 帮忙 求助 求助一下 大家 有人 谁知道 知道 麻烦 谢谢 急急急 一下子 出来 起来 一样"
+    "情况 帮忙 求助 求助一下 大家 有人 谁知道 知道 麻烦 谢谢 急急急 一下子 出来 起来 一样 "
+    "到哪去 到哪里 到哪 去哪 去哪了 哪去 哪儿 别人 东西"
 )
 CHINESE_STOPWORDS = frozenset(_CHINESE_STOPWORDS.split())
 # Particles and pronouns that never carry the topic, dropped even when the segmenter leaves them
@@ -164,18 +165,25 @@ def relaxed(query: ParsedQuery) -> ParsedQuery:
 
 
 def _alternatives(word: str) -> tuple[tuple[str, ...], ...]:
+    """The term sequences of the word and of its synonyms, the word's own first. A synonym holding
+    every term of another alternative (被拿走 beside 拿走, "locked out" beside "lock") can match only
+    where that one does: it is left out, as each alternative costs a clause per field."""
     seen, result = set(), []
     for member in synonyms.expand(word):
         sequence = tuple(term_texts(member))[:MAX_PHRASE_TERMS]
         if sequence and sequence not in seen:
             seen.add(sequence)
             result.append(sequence)
-    return tuple(result)
+    sets = [set(sequence) for sequence in result]
+    return tuple(sequence for i, sequence in enumerate(result)
+                 if i == 0 or not any(j != i and sets[j] < sets[i] for j in range(len(result))))
 
 
 def _segment(run: str) -> list[str]:
     """Chinese words of a run, with the vocabulary's words (synonyms, domain words) kept whole,
-    the longest first."""
+    the longest first. The segmenter runs without its HMM guesses of unknown words, which join
+    characters across particles (领的券, 到哪去): unknown words come out as single characters,
+    and `_chinese_words` joins those that stand side by side."""
     keys = synonyms.segment_keys()
     lengths = range(min(synonyms.longest_key(), len(run)), 1, -1)
     pieces, i, start = [], 0, 0
@@ -183,7 +191,7 @@ def _segment(run: str) -> list[str]:
         for length in lengths:
             if run[i:i + length] in keys:
                 if start < i:
-                    pieces.extend(rjieba.cut(run[start:i]))
+                    pieces.extend(rjieba.cut(run[start:i], False))
                 pieces.append(run[i:i + length])
                 i += length
                 start = i
@@ -191,7 +199,7 @@ def _segment(run: str) -> list[str]:
         else:
             i += 1
     if start < len(run):
-        pieces.extend(rjieba.cut(run[start:]))
+        pieces.extend(rjieba.cut(run[start:], False))
     return pieces
 
 

@@ -100,7 +100,7 @@ GROUPS: tuple[tuple[str, ...], ...] = (
 
 DOMAIN_WORDS: frozenset[str] = frozenset((  # noqa: SIM905 (a list of words reads better as text)
     # payment products and platform words the segmenter does not know
-    "白条 花呗 借呗 余额宝 零钱通 云闪付 银联 微信支付 支付宝 免密支付 指纹支付 先用后付 京豆 "
+    "微信 淘宝 京东 拼多多 抖音 美团 白条 花呗 借呗 余额宝 零钱通 云闪付 银联 微信支付 支付宝 免密支付 指纹支付 先用后付 京豆 "
     "运费险 小程序 闪购 秒杀 拼单 砍价 保价 价保 退差价 满减 包邮 到付 货到付款 自提 驿站 快递柜 "
     "快递员 快递小哥 运单号 物流单号 收件人 拒收 签收 补发 漏发 错发 少发 破损 退货退款 仅退款 "
     "七天无理由 无理由退货 售后 工单 申诉 解封 封号 冻结 解绑 换绑 实名认证 人脸识别 风控 "

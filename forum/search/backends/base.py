@@ -25,12 +25,14 @@ SYNONYM_WEIGHT = 0.5
 
 # Relaxed queries (query.relaxed(): free words optional, ranked by coverage). Candidates are the
 # documents holding one of the query's rarest words: words are taken rarest first while the
-# documents holding them add up to at most RELAX_CANDIDATES (always one word at least, so a query
-# of common words alone still walks a bounded window). The other words only count towards
-# coverage: a word in half the forum chooses nothing, and walking its postings would be a full
-# scan. At most RELAX_WORDS words (the rarest) take part at all.
+# documents holding them add up to at most RELAX_CANDIDATES, and then every candidate is ranked.
+# When even the rarest word is more common than that, it alone chooses, and like a strict query
+# the search ranks the first CANDIDATES of its documents in the index's order (verified, accepted
+# and newest first). The other words only count towards coverage: a word in half the forum
+# chooses nothing, and walking its postings would be a full scan. At most RELAX_WORDS words (the
+# rarest) take part at all.
 RELAX_WORDS = 8
-RELAX_CANDIDATES = 1000
+RELAX_CANDIDATES = 500
 # A document's relevance is multiplied by coverage ** COVERAGE_POWER, where coverage is the share
 # of the query's weight (each word weighs its inverse document frequency) that the document holds.
 COVERAGE_POWER = 2.0
@@ -52,6 +54,8 @@ class RelaxPlan:
     weights: list[float]
     selective: list[int]
     total_weight: float
+    window: int = CANDIDATES  # how many candidates to rank
+
 
     def coverage(self, matched: Iterable[int]) -> float:
         if self.total_weight <= 0:
@@ -70,7 +74,9 @@ def plan_relaxed(query: ParsedQuery, frequencies: list[int], documents: int) -> 
             break
         selective.append(n)
         walked += frequencies[i]
-    return RelaxPlan([query.optional[i] for i in held], [weights[i] for i in held], selective, sum(weights))
+    window = RELAX_CANDIDATES if walked <= RELAX_CANDIDATES else CANDIDATES
+    return RelaxPlan([query.optional[i] for i in held], [weights[i] for i in held], selective, sum(weights),
+                     window)
 
 
 def word_frequency(word: QueryWord, term_frequency: Callable[[str], int]) -> int:

@@ -167,7 +167,7 @@ class PostgresBackend(Backend):
         selective = [words[i] for i in plan.selective if words[i] is not None]
         if None in required or not selective:
             return nothing
-        params: dict = {}
+        params: dict = {"window": plan.window}  # taken out by the caller: not a bound parameter
         either = "(" + " | ".join(selective) + ")"
         params["q"] = " & ".join(required + [either] + [quote(f) for f in filters])
         conditions = ["terms @@ CAST(:q AS tsquery)"]
@@ -384,12 +384,13 @@ class PostgresBackend(Backend):
 
     def _search(self, query: ParsedQuery, sort: Sort, offset: int, limit: int) -> Matches:
         where, params, rank = self._where(query)
+        candidates = params.pop("window", CANDIDATES)
         if sort == "relevance":
             # Rank a bounded window of matches: ts_rank reads every candidate's tsvector, and a
             # common word matches tens of thousands of rows. Without ORDER BY the window is the
             # first matches in table order, which a rebuild writes best first; PostgreSQL then
             # stops reading as soon as the window is full.
-            window = max(RELAX_CANDIDATES if query.by_coverage else CANDIDATES, offset + limit)
+            window = max(candidates, offset + limit)
             rows = db.session.execute(
                 sa.text(f"SELECT key, {rank} AS rank, count(*) OVER () AS found FROM "
                         f"(SELECT key, terms, boost, created_at FROM search_documents WHERE {where} "
@@ -432,6 +433,7 @@ class PostgresBackend(Backend):
         try:
             with self._time_limit(deadline):
                 where, params, _rank = self._where(query)
+                params.pop("window", None)
                 return self._total(where, params)
         except _OutOfTime:
             return 0
@@ -440,6 +442,7 @@ class PostgresBackend(Backend):
         try:
             with self._time_limit(deadline):
                 where, params, _rank = self._where(query)
+                params.pop("window", None)
                 return self._count(where, params, 1) > 0
         except _OutOfTime:
             return False

@@ -144,7 +144,15 @@ def _expand_prefix(reader, field: str, prefix: str) -> list[str]:
     return expansion
 
 
-def _word_query(word: QueryWord, exact: bool = True, reader=None):
+class _LazyOr(Or):
+    """An Or that always walks its clauses side by side (a tree of unions). Whoosh's automatic
+    choice preloads every posting of the clauses into an array in segments under 5,000 documents:
+    for the words a relaxed query only checks candidates against (common ones among them), that
+    read every posting of every synonym to answer a few hundred skip_to calls."""
+    matcher_type = Or.DEFAULT_MATCHER
+
+
+def _word_query(word: QueryWord, exact: bool = True, reader=None, lazy: bool = False):
     """`exact`: a word of several terms must have them side by side (quoted text). A free word's
     terms are only required together: the bigrams of one Chinese word (验证 证码) almost never
     occur apart, and reading their positions made a query several times slower.
@@ -176,7 +184,7 @@ def _word_query(word: QueryWord, exact: bool = True, reader=None):
                 alternatives.append(And([Term(field, t, boost=boost) for t in sequence]))
     if not alternatives:
         return None
-    return alternatives[0] if len(alternatives) == 1 else Or(alternatives)
+    return alternatives[0] if len(alternatives) == 1 else (_LazyOr if lazy else Or)(alternatives)
 
 
 def build_query(query: ParsedQuery, reader=None):
@@ -232,7 +240,7 @@ def build_relaxed_query(query: ParsedQuery, reader, plan: RelaxPlan):
     """(text query, filter, mask, coverage queries) of a relaxed query: the text query matches the
     required phrases and any of the plan's selective words; the coverage queries, one per word of
     the plan, tell which words a candidate holds."""
-    words = [_word_query(w, exact=False, reader=reader) for w in plan.words]
+    words = [_word_query(w, exact=False, reader=reader, lazy=True) for w in plan.words]
     selective = [words[i] for i in plan.selective if words[i] is not None]
     required = [_word_query(w, reader=reader) for w in query.required]
     filter_, mask, possible = _filters_and_mask(query, reader)
@@ -470,8 +478,8 @@ class WhooshBackend(Backend):
         if query.by_coverage:
             plan = relaxed_plan(query, searcher.reader(), searcher.doc_count())
             text, filter_, mask, coverage = build_relaxed_query(query, searcher.reader(), plan)
-            if cap is not None and scored:  # rank every candidate, not the first in the index's order
-                cap = max(cap, RELAX_CANDIDATES)
+            if cap is not None and scored:  # rank every candidate when the rare words allow it
+                cap = max(cap, plan.window)
         else:
             text, filter_, mask = build_query(query, searcher.reader())
         if text is None:
