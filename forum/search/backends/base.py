@@ -32,7 +32,7 @@ SYNONYM_WEIGHT = 0.5
 # chooses nothing, and walking its postings would be a full scan. At most RELAX_WORDS words (the
 # rarest) take part at all.
 RELAX_WORDS = 8
-RELAX_CANDIDATES = 500
+RELAX_CANDIDATES = 300
 # A document's relevance is multiplied by coverage ** COVERAGE_POWER, where coverage is the share
 # of the query's weight (each word weighs its inverse document frequency) that the document holds.
 COVERAGE_POWER = 2.0

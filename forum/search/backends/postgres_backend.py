@@ -181,8 +181,9 @@ class PostgresBackend(Backend):
         for i, word in held:
             params[f"c{i}"] = word
             coverage.append(f"{plan.weights[i] / plan.total_weight!r} * (terms @@ CAST(:c{i} AS tsquery))::int")
+        # ts_rank_cd: cover density, so words near each other (and in the title, weight A) rank higher.
         rank = (f"power({' + '.join(coverage)}, {COVERAGE_POWER!r}) * "
-                f"(ts_rank_cd(terms, CAST(:rank AS tsquery)) + ts_rank(terms, CAST(:rank AS tsquery))) * boost")
+                f"(0.1 + ts_rank_cd(terms, CAST(:rank AS tsquery))) * boost")
         return " AND ".join(conditions), params, rank
 
     def term_frequencies(self, terms: Iterable[str], cap: int) -> dict[str, int]:
