@@ -227,6 +227,10 @@ class SearchResultsOut(Out):
     total: int
     total_is_exact: bool = Field(default=True, description="False when more than the ranking window (500) "
                                                "matched: total is then an estimate, rounded")
+    relaxed: bool = Field(default=False, description="True when fewer than 3 posts held every word of the "
+                          "query and the search ran again with the words optional: the items are then the "
+                          "posts covering most of the query (rare words weigh more), best first. Quoted "
+                          "phrases, -words and filters are never relaxed")
     sort: Literal["relevance", "newest", "votes"]
     notes: list[str] = Field(description="What was changed or ignored in the query, for the reader")
     suggestion: str | None = Field(description="A corrected query when nothing was found")

@@ -27,7 +27,7 @@ def search():
               "snippet": h.snippet, "snippet_html": str(h.snippet_html), "score": round(h.score, 4),
               "is_verified": h.is_verified, "is_accepted": h.is_accepted, "url": _url(h)} for h in results.hits]
     return {"items": items, "page": results.page, "per_page": results.per_page, "total": results.total,
-                    "total_is_exact": results.total_is_exact, "sort": results.sort, "notes": results.notes, "suggestion": results.suggestion}
+                    "total_is_exact": results.total_is_exact, "relaxed": results.relaxed, "sort": results.sort, "notes": results.notes, "suggestion": results.suggestion}
 
 
 @route("/search/similar", "GET", summary="Up to 5 questions like a draft title (ask page, escalation form), and the active incidents it names",

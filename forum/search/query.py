@@ -3,11 +3,16 @@
     支付失败 refund tag:退款 category:payments user:老王 is:verified is:accepted is:unanswered
     is:open "收货地址" -spam refun*
 
-- Free words: Chinese runs are split into words by rjieba (1-character words and filler words such
-  as 怎么 are dropped); each word becomes a phrase of its bigrams, so 收货 matches only where 收货
-  is written. English words are stemmed. Every word is expanded with its synonyms.
+- Free words: Chinese runs are split into words by rjieba, with the words of the support
+  vocabulary (forum/search/synonyms.py: synonym members and the domain dictionary) kept whole;
+  1-character words and words that carry no meaning (了, 被, 怎么办, 请问, 我的 ...) are dropped.
+  Each word becomes its bigrams, so 收货 matches only where 收货 is written. English words are
+  stemmed. Every word is expanded with its synonyms.
 - Up to three words must all match. Longer queries (people paste whole sentences) match threads
-  with any of the words, and the ranking puts those matching more of them first.
+  with most of the words, and the ranking puts those matching more of them first.
+- `relaxed(query)`: the same query with its free words optional, for when the strict one finds
+  little; the backends then rank by how much of the query a post covers (see backends/base.py).
+  "Quoted text", -words and filters stay exactly as strict.
 - "Quoted text" must match as written; -word excludes; word* matches a prefix.
 - Filters: tag:, category:, user:, is:verified/accepted/unanswered/open/question/answer.
 Nothing here raises on user input: what cannot be used is dropped with a note for the reader.
@@ -16,7 +21,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import rjieba
 from flask_babel import lazy_gettext as _l
@@ -53,13 +58,19 @@ _ENGLISH_STOPWORDS = (
     "a an and are as at be but by can could did do does for from has have how i if in into is it its me "
     "my no not of on or our please should so that the their then there these this to was we what when "
     "where which who why will with would you your after before not no cannot can't don't didn't "
-    "doesn't won't isn't"
+    "doesn't won't isn't i'm im i've ive got get still just even any some all keep keeps kept been "
+    "someone somebody something anything everything"
+    " hi hello help thanks thank anyone again already yet"
 )
 ENGLISH_STOPWORDS = frozenset(_ENGLISH_STOPWORDS.split())
 _CHINESE_STOPWORDS = (
     "怎么 怎么办 怎样 怎么样 如何 为什么 什么 请问 一下 可以 能不能 是不是 我们 你们 他们 这个 那个 "
     "哪里 在哪 在哪里 为啥 咋办 还是 或者 已经 就是 但是 因为 所以 如果 然后 没有 现在 需要 "
-    "多少 几天 多久 以后 之后 到底 一直 不了 不能 不会 一个 这样 那样 时候 的话"
+    "多少 几天 多久 以后 之后 到底 一直 不了 不能 不会 一个 这样 那样 时候 的话 "
+    "我的 你的 他的 她的 我们的 什么时候 怎么弄 怎么搞 怎么整 咋弄 咋整 咋搞 咋回事 怎么回事 是怎么回事 "
+    "老是 总是 一直都 突然 今天 昨天 刚才 刚刚 还是 还有 有没有 是否 能否 而且 不过 这种 那种 "
+    "情况 帮忙 求助 求助一下 大家 有人 谁知道 知道 麻烦 谢谢 急急急 一下子 出来 起来 一样 "
+    "到哪去 到哪里 到哪 去哪 去哪了 哪去 哪儿 别人 东西"
 )
 CHINESE_STOPWORDS = frozenset(_CHINESE_STOPWORDS.split())
 # Particles and pronouns that never carry the topic, dropped even when the segmenter leaves them
@@ -94,13 +105,24 @@ class ParsedQuery:
     notes: list[str] = field(default_factory=list)
     impossible: bool = False  # a filter that nothing can match (an unknown category)
     min_match: int | None = None  # overrides how many free words must match
+    # Free words are optional and documents are ranked by how much of the query they cover
+    # (`relaxed()`); phrases, -words and filters are as strict as ever.
+    relaxed: bool = False
 
     @property
     def min_optional(self) -> int:
         n = len(self.optional)
+        if self.relaxed:
+            return min(1, n)
         if self.min_match is not None:
             return min(self.min_match, n)
         return n if n <= 3 else max(3, math.ceil(n * 0.6))
+
+    @property
+    def by_coverage(self) -> bool:
+        """Free words are optional (relaxed, or a long query): rank by how much of the query a
+        document covers, choosing candidates by the rarest words (backends/base.py)."""
+        return self.min_match is None and len(self.optional) >= 2 and self.min_optional < len(self.optional)
 
     @property
     def words(self) -> list[QueryWord]:
@@ -128,25 +150,48 @@ class ParsedQuery:
         return " ".join(w.display for w in self.words if w is not word)
 
 
+def can_relax(query: ParsedQuery) -> bool:
+    """Whether making the free words optional would find more than the strict query: some free
+    word must be required today, and there must be two of them at least."""
+    free = [w for w in query.optional if not w.prefix]
+    return not (query.relaxed or query.impossible or query.by_coverage) and len(free) >= 2
+
+
+def relaxed(query: ParsedQuery) -> ParsedQuery:
+    """`query` with its free words optional (at least one must match); everything else as strict."""
+    return replace(query, required=list(query.required), optional=list(query.optional),
+                   excluded=list(query.excluded), tags=list(query.tags), flags=set(query.flags),
+                   notes=list(query.notes), min_match=None, relaxed=True)
+
+
 def _alternatives(word: str) -> tuple[tuple[str, ...], ...]:
+    """The term sequences of the word and of its synonyms, the word's own first. A synonym holding
+    every term of another alternative (被拿走 beside 拿走, "locked out" beside "lock") can match only
+    where that one does: it is left out, as each alternative costs a clause per field."""
     seen, result = set(), []
     for member in synonyms.expand(word):
         sequence = tuple(term_texts(member))[:MAX_PHRASE_TERMS]
         if sequence and sequence not in seen:
             seen.add(sequence)
             result.append(sequence)
-    return tuple(result)
+    sets = [set(sequence) for sequence in result]
+    return tuple(sequence for i, sequence in enumerate(result)
+                 if i == 0 or not any(j != i and sets[j] < sets[i] for j in range(len(result))))
 
 
 def _segment(run: str) -> list[str]:
-    """Chinese words of a run, with synonym-table words kept whole."""
+    """Chinese words of a run, with the vocabulary's words (synonyms, domain words) kept whole,
+    the longest first. The segmenter runs without its HMM guesses of unknown words, which join
+    characters across particles (领的券, 到哪去): unknown words come out as single characters,
+    and `_chinese_words` joins those that stand side by side."""
     keys = synonyms.segment_keys()
+    lengths = range(min(synonyms.longest_key(), len(run)), 1, -1)
     pieces, i, start = [], 0, 0
     while i < len(run):
-        for length in (4, 3, 2):
+        for length in lengths:
             if run[i:i + length] in keys:
                 if start < i:
-                    pieces.extend(rjieba.cut(run[start:i]))
+                    pieces.extend(rjieba.cut(run[start:i], False))
                 pieces.append(run[i:i + length])
                 i += length
                 start = i
@@ -154,7 +199,7 @@ def _segment(run: str) -> list[str]:
         else:
             i += 1
     if start < len(run):
-        pieces.extend(rjieba.cut(run[start:]))
+        pieces.extend(rjieba.cut(run[start:], False))
     return pieces
 
 
@@ -176,7 +221,7 @@ def _chinese_words(run: str) -> list[str]:
     return words
 
 
-def _free_words(text: str) -> list[QueryWord]:
+def _free_words(text: str, others: bool = False) -> list[QueryWord]:
     """The words of the free text (all chunks at once, so stopwords are judged on the whole query)."""
     found: list[QueryWord] = []
     fallback: list[QueryWord] = []
@@ -191,8 +236,9 @@ def _free_words(text: str) -> list[QueryWord]:
             fallback.append(QueryWord(piece, _alternatives(piece)))
         else:
             found.append(QueryWord(piece, _alternatives(piece)))
-    # Only filler ("how do I"): search for it rather than for nothing.
-    found = found or fallback
+    # Only filler ("how do I"): search for it rather than for nothing, unless the query has
+    # other words (a phrase of the synonym table: "I was charged twice").
+    found = found or ([] if others else fallback)
     # A word with no searchable term (longer than any term) cannot match anything: leave it out.
     return [w for w in found if w.alternatives or w.prefix]
 
@@ -248,7 +294,7 @@ def parse(raw: str) -> ParsedQuery:
                 query.excluded.extend(_free_words(chunk))
             else:
                 free_text.append(chunk)
-    query.optional.extend(_free_words(" ".join(free_text)))
+    query.optional.extend(_free_words(" ".join(free_text), others=bool(query.optional or query.required)))
     # A word typed twice ("支付失败支付失败…") asks nothing new but would cost its clauses again.
     query.required = _unique(query.required)
     query.optional = [w for w in _unique(query.optional) if w not in query.required]

@@ -26,12 +26,15 @@ from forum.search.backends import get_backend
 from forum.search.backends.base import Sort
 from forum.search.documents import all_thread_ids, thread_documents
 from forum.search.models import SearchWord
-from forum.search.query import ParsedQuery, QueryWord, parse, rewrite
+from forum.search.query import ParsedQuery, QueryWord, can_relax, parse, relaxed, rewrite
 from forum.verification.queries import verifications_for
 
 log = logging.getLogger(__name__)
 SORTS: tuple[Sort, ...] = ("relevance", "newest", "votes")
 MAX_PAGE = 50
+# A relevance search whose strict query finds fewer threads than this runs again relaxed (free
+# words optional, ranked by how much of the query a post covers): members type sentences.
+RELAX_BELOW = 3
 SNIPPET_LENGTH = 160
 SNIPPET_SCAN = 2_000  # characters of a long post analysed for its snippet
 
@@ -72,6 +75,8 @@ class SearchResults:
     # False when `total` is an estimate (rounded to two digits): past the backend's candidate
     # window, counting every match exactly would cost more than the search itself.
     total_is_exact: bool = True
+    # True when nothing matched every word, and the hits are the posts covering most of the query.
+    relaxed: bool = False
 
     @property
     def pages(self) -> int:
@@ -100,6 +105,10 @@ def compose(q: str, *, tag: str | None = None, category: str | None = None, flag
 
 
 def search(q: str, *, page: int = 1, per_page: int = 20, sort: str = "relevance") -> SearchResults:
+    """The hits of query `q` (see forum.search.query), best first. A relevance search that finds
+    fewer than RELAX_BELOW posts matching every word runs again with the free words optional
+    (quoted phrases, -words and filters as strict as before), ranked by how much of the query
+    each post covers, and says so (`relaxed`). Raises nothing on user input."""
     parsed = parse(q)
     sort = sort if sort in SORTS else "relevance"
     page = min(max(1, page), MAX_PAGE)
@@ -108,8 +117,14 @@ def search(q: str, *, page: int = 1, per_page: int = 20, sort: str = "relevance"
     if parsed.is_empty or parsed.impossible:
         return results
     deadline = time.monotonic() + float(current_app.config.get("FORUM_SEARCH_TIME_BUDGET", 1.0))
-    matches = get_backend().search(parsed, sort=sort, offset=(page - 1) * per_page, limit=per_page,
-                                   deadline=deadline)
+    backend = get_backend()
+    matches = backend.search(parsed, sort=sort, offset=(page - 1) * per_page, limit=per_page, deadline=deadline)
+    if (sort == "relevance" and not matches.cut_short and matches.total < RELAX_BELOW and can_relax(parsed)
+            and time.monotonic() < deadline):
+        loose = relaxed(parsed)
+        more = backend.search(loose, sort=sort, offset=(page - 1) * per_page, limit=per_page, deadline=deadline)
+        if more.total > matches.total and not more.cut_short:
+            matches, results.parsed, results.relaxed = more, loose, True
     results.total = matches.total
     results.total_is_exact = matches.exact
     results.hits = _hydrate([(m.key, m.score) for m in matches.hits], parsed)

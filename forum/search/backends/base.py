@@ -1,12 +1,13 @@
 from __future__ import annotations
 
+import math
 from abc import ABC, abstractmethod
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Literal
 
 from forum.search.documents import SearchDoc
-from forum.search.query import ParsedQuery
+from forum.search.query import ParsedQuery, QueryWord
 
 Sort = Literal["relevance", "newest", "votes"]
 # Relevance ranks at most this many matching documents (more for deep pages), taken in the index's
@@ -21,6 +22,70 @@ Sort = Literal["relevance", "newest", "votes"]
 CANDIDATES = 200
 # A match through a synonym counts this much of a match of the word as typed.
 SYNONYM_WEIGHT = 0.5
+
+# Relaxed queries (query.relaxed(): free words optional, ranked by coverage). Candidates are the
+# documents holding one of the query's rarest words: words are taken rarest first while the
+# documents holding them add up to at most RELAX_CANDIDATES, and then every candidate is ranked.
+# When even the rarest word is more common than that, it alone chooses, and like a strict query
+# the search ranks the first CANDIDATES of its documents in the index's order (verified, accepted
+# and newest first). The other words only count towards coverage: a word in half the forum
+# chooses nothing, and walking its postings would be a full scan. At most RELAX_WORDS words (the
+# rarest) take part at all.
+RELAX_WORDS = 8
+RELAX_CANDIDATES = 300
+# A document's relevance is multiplied by coverage ** COVERAGE_POWER, where coverage is the share
+# of the query's weight (each word weighs its inverse document frequency) that the document holds.
+COVERAGE_POWER = 2.0
+
+
+def idf(frequency: int, documents: int) -> float:
+    """Inverse document frequency (BM25's, never negative): rare words weigh more."""
+    documents = max(documents, frequency, 1)
+    return math.log(1 + (documents - frequency + 0.5) / (frequency + 0.5))
+
+
+@dataclass(frozen=True)
+class RelaxPlan:
+    """What a relaxed query walks and how it weighs: `words` (the RELAX_WORDS rarest free words
+    that some document holds) with their `weights`; `selective`: the indexes of those whose
+    documents are the candidates; `total_weight`: the weight of every free word (absent ones
+    included), the denominator of coverage."""
+    words: list[QueryWord]
+    weights: list[float]
+    selective: list[int]
+    total_weight: float
+    window: int = CANDIDATES  # how many candidates to rank
+
+
+    def coverage(self, matched: Iterable[int]) -> float:
+        if self.total_weight <= 0:
+            return 0.0
+        return sum(self.weights[i] for i in matched) / self.total_weight
+
+
+def plan_relaxed(query: ParsedQuery, frequencies: list[int], documents: int) -> RelaxPlan:
+    """`frequencies`: how many documents hold each of query.optional (0: none)."""
+    weights = [idf(f, documents) for f in frequencies]
+    held = sorted((i for i, f in enumerate(frequencies) if f > 0), key=lambda i: (frequencies[i], i))[:RELAX_WORDS]
+    selective: list[int] = []
+    walked = 0
+    for n, i in enumerate(held):
+        if n and walked + frequencies[i] > RELAX_CANDIDATES:
+            break
+        selective.append(n)
+        walked += frequencies[i]
+    window = RELAX_CANDIDATES if walked <= RELAX_CANDIDATES else CANDIDATES
+    return RelaxPlan([query.optional[i] for i in held], [weights[i] for i in held], selective, sum(weights),
+                     window)
+
+
+def word_frequency(word: QueryWord, term_frequency: Callable[[str], int]) -> int:
+    """About how many documents hold `word`: per alternative, its rarest term (its terms occur
+    together); the alternatives added up."""
+    total = 0
+    for sequence in word.alternatives:
+        total += min((term_frequency(t) for t in sequence), default=0)
+    return total
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 import time
 from collections.abc import Iterable
 from contextlib import contextmanager
@@ -22,12 +23,16 @@ from forum.extensions import db
 from forum.search.analysis import terms
 from forum.search.backends.base import (
     CANDIDATES,
+    COVERAGE_POWER,
+    RELAX_CANDIDATES,
     SYNONYM_WEIGHT,
     Backend,
     Match,
     Matches,
     Sort,
+    plan_relaxed,
     round_estimate,
+    word_frequency,
 )
 from forum.search.documents import SearchDoc
 from forum.search.models import SearchDocument
@@ -100,9 +105,86 @@ def _present(lexemes: set[str]) -> set[str]:
     return {ordered[n] for n in found}
 
 
+# The planner's statistics of the terms column (most common lexemes and their frequencies), read
+# at most once a minute per process: the document frequencies that weigh a relaxed query's words.
+STATISTICS_SECONDS = 60.0
+_statistics: dict = {"at": -STATISTICS_SECONDS, "rows": 0.0, "common": {}}
+_statistics_lock = threading.Lock()
+# Below this many rows (the planner's estimate), documents are counted exactly, and every lexeme.
+SMALL_TABLE = 20_000
+
+
+def _lexeme_statistics() -> tuple[float, dict[str, float]]:
+    """(estimated rows, {common lexeme: share of rows holding it}) from pg_stats."""
+    now = time.monotonic()
+    if now - _statistics["at"] < STATISTICS_SECONDS:
+        return _statistics["rows"], _statistics["common"]
+    row = db.session.execute(sa.text(
+        "SELECT c.reltuples AS rows, s.most_common_elems::text AS elems, s.most_common_elem_freqs AS freqs "
+        "FROM pg_class AS c LEFT JOIN pg_stats AS s ON s.schemaname = current_schema() "
+        "AND s.tablename = 'search_documents' AND s.attname = 'terms' "
+        "WHERE c.relname = 'search_documents' AND c.relnamespace = to_regnamespace(current_schema())")).first()
+    rows, common = 0.0, {}
+    if row is not None:
+        rows = float(row.rows or 0)
+        if row.elems and row.freqs:
+            # An array of lexemes, in tsvector quoting: read it back through a tsvector.
+            lexemes = db.session.scalars(sa.text("SELECT unnest(CAST(:elems AS text[]))"),
+                                         {"elems": row.elems}).all()
+            common = dict(zip(lexemes, (float(f) for f in row.freqs)))
+    with _statistics_lock:
+        _statistics.update(at=now, rows=rows, common=common)
+    return rows, common
+
+
 class PostgresBackend(Backend):
     transactional = True
     scores_in_place = True
+
+    def _frequencies(self, lexemes: set[str]) -> tuple[int, dict[str, int]]:
+        """(documents, {lexeme: documents holding it}): common lexemes from the planner's
+        statistics, the others counted (capped past RELAX_CANDIDATES: each a short GIN read)."""
+        rows, common = _lexeme_statistics()
+        if rows < SMALL_TABLE:
+            documents = self.document_count()
+            common = {}
+        else:
+            documents = int(rows)
+        counted = self.term_frequencies({t for t in lexemes if t not in common}, RELAX_CANDIDATES + 1)
+        return documents, {t: counted.get(t) or round(common.get(t, 0) * documents) for t in lexemes}
+
+    def _coverage_where(self, query: ParsedQuery, present: set[str], filters: list[str]):
+        """Relaxed queries (query.by_coverage): candidates hold a phrase-strict required part and
+        one of the plan's selective words; rank is coverage ** COVERAGE_POWER times the cover
+        density rank (proximity, title weight) and the boost."""
+        nothing = "FALSE", {}, "boost"
+        documents, frequency = self._frequencies({t for w in query.optional for t in w.terms})
+        frequencies = [RELAX_CANDIDATES if w.prefix else word_frequency(w, lambda t: frequency.get(t, 0))
+                       for w in query.optional]
+        plan = plan_relaxed(query, frequencies, documents)
+        required = [_word(w, present=present) for w in query.required]
+        words = [_word(w, exact=False, present=present) for w in plan.words]
+        selective = [words[i] for i in plan.selective if words[i] is not None]
+        if None in required or not selective:
+            return nothing
+        params: dict = {"window": plan.window}  # taken out by the caller: not a bound parameter
+        either = "(" + " | ".join(selective) + ")"
+        params["q"] = " & ".join(required + [either] + [quote(f) for f in filters])
+        conditions = ["terms @@ CAST(:q AS tsquery)"]
+        excluded = [e for e in (_word(w, present=present) for w in query.excluded) if e is not None]
+        if excluded:
+            params["mask"] = " | ".join(excluded)
+            conditions.append("NOT (terms @@ CAST(:mask AS tsquery))")
+        held = [(i, word) for i, word in enumerate(words) if word is not None]
+        params["rank"] = " | ".join(required + [word for _i, word in held])
+        coverage = []
+        for i, word in held:
+            params[f"c{i}"] = word
+            coverage.append(f"{plan.weights[i] / plan.total_weight!r} * (terms @@ CAST(:c{i} AS tsquery))::int")
+        # ts_rank_cd: cover density, so words near each other (and in the title, weight A) rank higher.
+        rank = (f"power({' + '.join(coverage)}, {COVERAGE_POWER!r}) * "
+                f"(0.1 + ts_rank_cd(terms, CAST(:rank AS tsquery))) * boost")
+        return " AND ".join(conditions), params, rank
 
     def term_frequencies(self, terms: Iterable[str], cap: int) -> dict[str, int]:
         # One statement, one capped count per lexeme: alone, each gets an accurate estimate (see
@@ -220,6 +302,8 @@ class PostgresBackend(Backend):
         nothing = "FALSE", {}, "boost"
         if any(f not in present for f in filters):
             return nothing
+        if query.by_coverage:
+            return self._coverage_where(query, present, filters)
         required = [_word(w, present=present) for w in query.required]
         optional = [_word(w, exact=False, present=present) for w in query.optional]
         all_required = query.min_optional >= len(query.optional)
@@ -301,12 +385,13 @@ class PostgresBackend(Backend):
 
     def _search(self, query: ParsedQuery, sort: Sort, offset: int, limit: int) -> Matches:
         where, params, rank = self._where(query)
+        candidates = params.pop("window", CANDIDATES)
         if sort == "relevance":
             # Rank a bounded window of matches: ts_rank reads every candidate's tsvector, and a
             # common word matches tens of thousands of rows. Without ORDER BY the window is the
             # first matches in table order, which a rebuild writes best first; PostgreSQL then
             # stops reading as soon as the window is full.
-            window = max(CANDIDATES, offset + limit)
+            window = max(candidates, offset + limit)
             rows = db.session.execute(
                 sa.text(f"SELECT key, {rank} AS rank, count(*) OVER () AS found FROM "
                         f"(SELECT key, terms, boost, created_at FROM search_documents WHERE {where} "
@@ -349,6 +434,7 @@ class PostgresBackend(Backend):
         try:
             with self._time_limit(deadline):
                 where, params, _rank = self._where(query)
+                params.pop("window", None)
                 return self._total(where, params)
         except _OutOfTime:
             return 0
@@ -357,6 +443,7 @@ class PostgresBackend(Backend):
         try:
             with self._time_limit(deadline):
                 where, params, _rank = self._where(query)
+                params.pop("window", None)
                 return self._count(where, params, 1) > 0
         except _OutOfTime:
             return False

@@ -32,12 +32,17 @@ from whoosh.query import And, ConstantScoreQuery, Every, Or, Phrase, Prefix, Ter
 from forum.search.analysis import ForumAnalyzer
 from forum.search.backends.base import (
     CANDIDATES,
+    COVERAGE_POWER,
+    RELAX_CANDIDATES,
     SYNONYM_WEIGHT,
     Backend,
     Match,
     Matches,
+    RelaxPlan,
     Sort,
+    plan_relaxed,
     round_estimate,
+    word_frequency,
 )
 from forum.search.documents import SearchDoc
 from forum.search.query import ParsedQuery, QueryWord
@@ -139,7 +144,15 @@ def _expand_prefix(reader, field: str, prefix: str) -> list[str]:
     return expansion
 
 
-def _word_query(word: QueryWord, exact: bool = True, reader=None):
+class _LazyOr(Or):
+    """An Or that always walks its clauses side by side (a tree of unions). Whoosh's automatic
+    choice preloads every posting of the clauses into an array in segments under 5,000 documents:
+    for the words a relaxed query only checks candidates against (common ones among them), that
+    read every posting of every synonym to answer a few hundred skip_to calls."""
+    matcher_type = Or.DEFAULT_MATCHER
+
+
+def _word_query(word: QueryWord, exact: bool = True, reader=None, lazy: bool = False):
     """`exact`: a word of several terms must have them side by side (quoted text). A free word's
     terms are only required together: the bigrams of one Chinese word (验证 证码) almost never
     occur apart, and reading their positions made a query several times slower.
@@ -171,7 +184,7 @@ def _word_query(word: QueryWord, exact: bool = True, reader=None):
                 alternatives.append(And([Term(field, t, boost=boost) for t in sequence]))
     if not alternatives:
         return None
-    return alternatives[0] if len(alternatives) == 1 else Or(alternatives)
+    return alternatives[0] if len(alternatives) == 1 else (_LazyOr if lazy else Or)(alternatives)
 
 
 def build_query(query: ParsedQuery, reader=None):
@@ -193,6 +206,12 @@ def build_query(query: ParsedQuery, reader=None):
                 return nothing
             parts.append(Or(optional))
     text = (parts[0] if len(parts) == 1 else And(parts)) if parts else Every()
+    filter_, mask, possible = _filters_and_mask(query, reader)
+    return (text, filter_, mask) if possible else nothing
+
+
+def _filters_and_mask(query: ParsedQuery, reader=None):
+    """(filter, mask, whether the filters can match at all)."""
     filters = [("tags", tag) for tag in query.tags]
     if query.category:
         filters.append(("category", query.category))
@@ -200,11 +219,36 @@ def build_query(query: ParsedQuery, reader=None):
         filters.append(("author", query.user))
     filters += [("flags", flag) for flag in sorted(query.flags)]
     if reader is not None and not all(f in reader for f in filters):
-        return nothing
+        return None, None, False
     filter_ = And([Term(*f) for f in filters]) if filters else None
     excluded = [q for q in (_word_query(w, reader=reader) for w in query.excluded) if q is not None]
     mask = Or(excluded) if excluded else None
-    return text, filter_, mask
+    return filter_, mask, True
+
+
+def relaxed_plan(query: ParsedQuery, reader, documents: int) -> RelaxPlan:
+    """The relaxed query's words and weights from the index's document frequencies (a term
+    lookup each). A word* counts as common: it chooses candidates only when nothing else can."""
+    def frequency(term: str) -> int:
+        return max(reader.doc_frequency("title", term), reader.doc_frequency("body", term))
+
+    frequencies = [RELAX_CANDIDATES if w.prefix else word_frequency(w, frequency) for w in query.optional]
+    return plan_relaxed(query, frequencies, documents)
+
+
+def build_relaxed_query(query: ParsedQuery, reader, plan: RelaxPlan):
+    """(text query, filter, mask, coverage queries) of a relaxed query: the text query matches the
+    required phrases and any of the plan's selective words; the coverage queries, one per word of
+    the plan, tell which words a candidate holds."""
+    words = [_word_query(w, exact=False, reader=reader, lazy=True) for w in plan.words]
+    selective = [words[i] for i in plan.selective if words[i] is not None]
+    required = [_word_query(w, reader=reader) for w in query.required]
+    filter_, mask, possible = _filters_and_mask(query, reader)
+    if not selective or None in required or not possible:
+        return None, None, None, []
+    either = selective[0] if len(selective) == 1 else Or(selective)
+    text = And(required + [either]) if required else either
+    return text, filter_, mask, words
 
 
 # A read that meets a file the writer has just removed is tried again on the newest files.
@@ -238,7 +282,7 @@ class _Readers:
     (its thread-local storage goes, and this with it: a threaded server's request thread), not left
     for the garbage collector."""
 
-    __slots__ = ("name", "index", "searcher")
+    __slots__ = ("index", "name", "searcher")
 
     def __init__(self):
         self.name = self.index = self.searcher = None
@@ -248,11 +292,24 @@ class _Readers:
         if searcher is not None:
             try:
                 searcher.close()
-            except Exception:  # noqa: BLE001 (already closed, or its files gone with an old generation)
+            except Exception:  # already closed, or its files gone with an old generation
                 log.debug("closing a search index reader failed", exc_info=True)
 
     def __del__(self):
         self.close()
+
+
+def _holding(matchers: list, docnum: int) -> list[int]:
+    """The indexes of the matchers that match `docnum` (each moved forward to it)."""
+    held = []
+    for i, matcher in enumerate(matchers):
+        if matcher is None or not matcher.is_active():
+            continue
+        if matcher.id() < docnum:
+            matcher.skip_to(docnum)
+        if matcher.is_active() and matcher.id() == docnum:
+            held.append(i)
+    return held
 
 
 class WhooshBackend(Backend):
@@ -416,7 +473,15 @@ class WhooshBackend(Backend):
         window holds the documents most worth ranking. The walk checks the clock every
         DEADLINE_STEPS documents: a query whose matches (or whose excluded documents) number
         in the tens of thousands stops at the deadline rather than after seconds."""
-        text, filter_, mask = build_query(query, searcher.reader())
+        coverage: list = []
+        plan = None
+        if query.by_coverage:
+            plan = relaxed_plan(query, searcher.reader(), searcher.doc_count())
+            text, filter_, mask, coverage = build_relaxed_query(query, searcher.reader(), plan)
+            if cap is not None and scored:  # rank every candidate when the rare words allow it
+                cap = max(cap, plan.window)
+        else:
+            text, filter_, mask = build_query(query, searcher.reader())
         if text is None:
             return [], 0, True, False
         if isinstance(text, Every) and filter_ is not None:
@@ -438,6 +503,10 @@ class WhooshBackend(Backend):
             # matcher (skipping whole blocks) and never add to the score.
             f = filter_.matcher(sub, sub.boolean_context()) if filter_ is not None else None
             x = mask.matcher(sub, sub.boolean_context()) if mask is not None else None
+            # Relaxed: one matcher per word of the plan, walked beside the text matcher like the
+            # filters, telling which words each candidate holds.
+            covers = [q.matcher(sub, sub.boolean_context()) if q is not None else None for q in coverage] \
+                if scored and coverage else []
             while m.is_active() and (f is None or f.is_active()):
                 docnum = m.id()
                 steps += 1
@@ -459,6 +528,9 @@ class WhooshBackend(Backend):
                         continue
                 if key is not None:
                     found.append((key(docnum + offset), docnum + offset))
+                elif covers:
+                    share = plan.coverage(_holding(covers, docnum))
+                    found.append((m.score() * share ** COVERAGE_POWER, docnum + offset))
                 else:
                     found.append((m.score() if scored else 0.0, docnum + offset))
                 if cap is not None and len(found) >= cap:
