@@ -130,6 +130,9 @@ class ModAction(TitledEnum):
     REDACT = "redact", _l("Redacted a revision")  # an earlier revision's text replaced
     # order numbers or addresses cut out of a post's current text
     REMOVE_PRIVATE = "remove_private", _l("Removed private details")
+    # staff's search vocabulary (forum.search.vocabulary): the reason holds the kind and the words
+    ADD_VOCABULARY = "vocabulary_add", _l("Added search vocabulary")
+    REMOVE_VOCABULARY = "vocabulary_del", _l("Removed search vocabulary")
 
 
 

@@ -141,9 +141,10 @@ def _alternatives(word: str) -> tuple[tuple[str, ...], ...]:
 def _segment(run: str) -> list[str]:
     """Chinese words of a run, with synonym-table words kept whole."""
     keys = synonyms.segment_keys()
+    lengths = sorted({len(k) for k in keys if len(k) > 1}, reverse=True)  # staff's domain words may be long
     pieces, i, start = [], 0, 0
     while i < len(run):
-        for length in (4, 3, 2):
+        for length in lengths:
             if run[i:i + length] in keys:
                 if start < i:
                     pieces.extend(rjieba.cut(run[start:i]))

@@ -4,6 +4,10 @@ Each group is a set of interchangeable words: a query word in a group matches an
 are applied at query time only, so editing this table needs no reindex. Members are written in
 Simplified Chinese and lower case (queries are folded before lookup; English members are matched
 by their stem, so "refunds" finds the "refund" group).
+
+Staff add groups and domain words of their own on /staff/search/vocabulary (forum.search.vocabulary,
+which hands them to `use_staff_vocabulary` in each process); every use goes through `groups()` and
+`domain_words()`, so they apply to the next query without a reindex.
 """
 from __future__ import annotations
 
@@ -40,6 +44,33 @@ GROUPS: tuple[tuple[str, ...], ...] = (
     ("找回", "重置", "reset", "recover"),
 )
 
+# Words the query segmenter keeps whole (built in; staff add more).
+DOMAIN_WORDS: frozenset[str] = frozenset()
+
+_staff_groups: tuple[tuple[str, ...], ...] = ()
+_staff_words: frozenset[str] = frozenset()
+
+
+def groups() -> tuple[tuple[str, ...], ...]:
+    """Every group: the built-in ones, then those staff added."""
+    return GROUPS + _staff_groups
+
+
+def domain_words() -> frozenset[str]:
+    """Every domain word (folded): the built-in ones and those staff added."""
+    return frozenset(fold(w) for w in DOMAIN_WORDS) | _staff_words
+
+
+def use_staff_vocabulary(staff_groups: tuple[tuple[str, ...], ...], staff_words: frozenset[str]) -> None:
+    """Apply the staff's groups and domain words from the next query on (forum.search.vocabulary)."""
+    global _staff_groups, _staff_words
+    _staff_groups, _staff_words = tuple(staff_groups), frozenset(staff_words)
+    clear_cache()
+
+
+def clear_cache() -> None:
+    _index.cache_clear()
+
 
 def _key(word: str) -> str:
     word = fold(word).strip()
@@ -49,10 +80,12 @@ def _key(word: str) -> str:
 @lru_cache(maxsize=1)
 def _index() -> dict[str, tuple[str, ...]]:
     index: dict[str, tuple[str, ...]] = {}
-    for group in GROUPS:
+    for group in groups():
         members = tuple(fold(word) for word in group)
         for word in group:
-            index[_key(word)] = members
+            # A word in two groups (a staff group extending a built-in one) finds the members of both.
+            known = index.get(_key(word), ())
+            index[_key(word)] = known + tuple(m for m in members if m not in known)
     return index
 
 
@@ -66,10 +99,11 @@ def expand(word: str) -> tuple[str, ...]:
 
 
 def phrases() -> tuple[str, ...]:
-    """Members written as several words, longest first."""
-    return tuple(sorted({fold(w) for g in GROUPS for w in g if " " in w}, key=len, reverse=True))
+    """Members and domain words written as several words, longest first."""
+    several = {fold(w) for g in groups() for w in g if " " in w} | {w for w in domain_words() if " " in w}
+    return tuple(sorted(several, key=len, reverse=True))
 
 
 def segment_keys() -> frozenset[str]:
-    """The Chinese members, for carving them out of a run before the segmenter sees it."""
-    return frozenset(k for k in _index() if not k.isascii())
+    """The Chinese members and domain words, for carving them out of a run before the segmenter sees it."""
+    return frozenset(k for k in _index() if not k.isascii()) | {w for w in domain_words() if not w.isascii()}
