@@ -257,11 +257,25 @@ def explain(actor, q: str) -> Explanation:
     result = Explanation(q or "", notes=[str(n) for n in parsed.notes], min_match=parsed.min_optional)
     for how, words in (("required", parsed.required), ("optional", parsed.optional), ("excluded", parsed.excluded)):
         for word in words:
-            readable = [_readable(a) for a in word.alternatives]
-            result.words.append(ExplainedWord(word.display, how, list(dict.fromkeys(readable)), word.prefix))
+            result.words.append(ExplainedWord(word.display, how, _spellings(word), word.prefix))
     result.filters = ([f"tag:{t}" for t in parsed.tags] + ([f"category:{parsed.category}"] if parsed.category else [])
                       + ([f"user:{parsed.user}"] if parsed.user else []) + [f"is:{f}" for f in sorted(parsed.flags)])
     return result
+
+
+def _spellings(word) -> list[str]:
+    """What a query word finds, as written in the groups ("failed", not its stem "fail"): the
+    members whose terms the query searches for, else the terms made readable."""
+    searched = set(word.alternatives)
+    found: dict[tuple[str, ...], str] = {}
+    if not word.display.startswith('"'):
+        for member in synonyms.expand(word.display):
+            sequence = tuple(term_texts(member))
+            if sequence in searched and sequence not in found:
+                found[sequence] = member
+    for sequence in word.alternatives:
+        found.setdefault(sequence, _readable(sequence))
+    return list(dict.fromkeys(found[a] for a in word.alternatives))
 
 
 def _readable(terms: tuple[str, ...]) -> str:
