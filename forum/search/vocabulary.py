@@ -338,11 +338,15 @@ def refresh() -> None:
     if (state.snapshot is None or now - state.checked_at >= seconds
             or (generation is not None and generation != state.page_generation)):
         with state.lock:
-            token = db.session.scalar(sa.select(VocabularyRevision.token).where(VocabularyRevision.id == 1)) or ""
+            token = db.session.connection().execute(_TOKEN).scalar() or ""
             if state.snapshot is None or state.snapshot.token != token:
                 state.snapshot = _load(token)
             state.checked_at, state.page_generation = now, generation
     _activate(state.snapshot)
+
+
+# Built once, run on the connection: the check costs a primary-key read and little else.
+_TOKEN = sa.select(VocabularyRevision.__table__.c.token).where(VocabularyRevision.__table__.c.id == 1)
 
 
 def _load(token: str) -> Snapshot:
