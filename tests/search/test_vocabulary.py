@@ -160,3 +160,55 @@ def test_synonyms_are_left_as_they_were_outside_an_application():
     vocabulary.reset()
     assert "小金库" not in synonyms.expand("钱包")
     assert synonyms.groups() == synonyms.GROUPS
+
+
+_SEARCHER = """
+import json, sys
+from forum import create_app
+from forum import settings as config
+settings = {k: getattr(config.TestConfig, k) for k in dir(config.TestConfig) if k.isupper()}
+settings.update(SQLALCHEMY_DATABASE_URI=sys.argv[1], FORUM_SEARCH_INDEX=sys.argv[2], FORUM_SEARCH_BACKEND=sys.argv[3],
+                FORUM_INSTANCE_PATH=sys.argv[4], FORUM_SEARCH_VOCABULARY_SECONDS=0.2)
+app = create_app(settings)
+from forum.extensions import db
+from forum.search import services
+for line in sys.stdin:
+    with app.app_context():
+        print(json.dumps([h.question_id for h in services.search(line.strip()).hits]), flush=True)
+        db.session.remove()
+"""
+
+
+def test_a_running_process_of_its_own_sees_the_change(ctx, staff, wallet_thread, tmp_path):
+    """A searcher in another process, started before the change and kept running: it finds the post
+    through the new group within its interval, and stops when the group is removed."""
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    question_id = wallet_thread[0].id
+    db.session.commit()  # (SQLite: no transaction of ours in the other process's way)
+    searcher = subprocess.Popen(
+        [sys.executable, "-c", _SEARCHER, ctx.config["SQLALCHEMY_DATABASE_URI"], ctx.config["FORUM_SEARCH_INDEX"],
+         ctx.config["FORUM_SEARCH_BACKEND"], str(tmp_path)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+        cwd=Path(__file__).resolve().parents[2])
+
+    def search(q: str) -> list[int]:
+        searcher.stdin.write(q + "\n")
+        searcher.stdin.flush()
+        return json.loads(searcher.stdout.readline())
+
+    try:
+        assert search("小金库") == []
+        entry_id = _add(staff, "小金库, 钱包")
+        time.sleep(0.3)
+        assert search("小金库") == [question_id]
+        _delete(staff, entry_id)
+        time.sleep(0.3)
+        assert search("小金库") == []
+    finally:
+        searcher.stdin.close()
+        searcher.wait(30)
+        searcher.stdout.close()
