@@ -61,6 +61,10 @@ class Config:
     # Seconds one search request may spend in the index (the search, and "did you mean"); past
     # them it answers with what it found and says so. Keeps every search well under 2 s.
     FORUM_SEARCH_TIME_BUDGET = float(_env("FORUM_SEARCH_TIME_BUDGET", "1.0"))
+    # The longest a process searches with its copy of the staff's search vocabulary before it looks
+    # whether the copy is current (one primary-key read); with the page cache on, it also looks
+    # whenever the cache's generation moves on, which a change to the vocabulary does.
+    FORUM_SEARCH_VOCABULARY_SECONDS = float(_env("FORUM_SEARCH_VOCABULARY_SECONDS", "2"))
     FORUM_REDIS_URL = _env("FORUM_REDIS_URL")
     # Log level of the forum's lines (and, when the forum sets up logging itself, of its libraries'),
     # and the format on stderr: "text", or "json" (one object per line, for log collectors).
@@ -264,6 +268,8 @@ class TestConfig(Config):
     # Most tests vote with fresh accounts (reputation 1) and check the reputation that votes move;
     # tests/reputation/test_farming.py sets the production default (15) and checks the rule itself.
     FORUM_VOTE_REPUTATION_MIN = 1
+    # Tests change the search vocabulary and search at once, in several applications.
+    FORUM_SEARCH_VOCABULARY_SECONDS = 0.0
 
 
 class ProductionConfig(Config):

@@ -186,6 +186,9 @@ def wipe(app) -> None:
 
         search_services.clear()
         db.session.remove()
+        from forum.search import vocabulary
+
+        vocabulary.reset(app)  # its copy of the staff's search vocabulary, wiped too
 
 
 def pytest_configure(config):

@@ -139,6 +139,7 @@ def pages(app, ids: Ids) -> list[Page]:
         "tickets.dashboard": "/staff/dashboard",
         "verification.queue": "/staff/verifications",
         "verification.log": "/staff/verifications/log",
+        "search.vocabulary_page": "/staff/search/vocabulary",
         "tickets.show": f"/tickets/{t}",
         "incidents.new": "/incidents/new",
         "tickets.escalations": f"/staff/questions/{q}/escalations",
@@ -167,6 +168,9 @@ def pages(app, ids: Ids) -> list[Page]:
                Page(f"/questions/{ids.closed_question}", "visitor", "pages.show_question"),
                Page(f"/questions/{ids.held_question}", "moderator", "pages.show_question"),
                Page("/staff/tickets", "member", "errors.403", status=403),  # the forbidden page
+               # The search vocabulary with a query tried (its words, what each also finds, a filter).
+               Page(f"/staff/search/vocabulary?try={quote('小金库提现失败 -广告 is:verified')}", "staff",
+                    "search.vocabulary_page"),
                # Search with every kind of filter on, and with nothing found.
                Page(f"/search?q={quote(f'{ids.search} is:verified tag:{ids.tag} category:orders')}", "visitor",
                     "search.search"),
@@ -243,6 +247,11 @@ def page_data(ctx, create_user, create_question, create_answer, create_ticket, v
     with unit_of_work():
         moderation.close_question(moderator, closed.id, reason="duplicate", duplicate_of=question.id)
     held = create_held_question()
+    from forum.search import vocabulary
+
+    with unit_of_work():  # the staff's search vocabulary lists an entry of each kind
+        vocabulary.add_entry(staff, kind="synonyms", words="小金库, 钱包, wallet", note="会员口语里的钱包")
+        vocabulary.add_entry(staff, kind="domain", words="运费险, 小程序")
     flag(other)
     totp = create_user("two_step_user")
     with unit_of_work():

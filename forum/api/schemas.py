@@ -300,6 +300,22 @@ class WatchedWordOut(Out):
     created_at: str
 
 
+class SearchVocabularyOut(Out):
+    id: int
+    kind: Literal["synonyms", "domain"]
+    words: list[str] = Field(description="folded (Simplified Chinese, lower case), in the order given")
+    note: str
+    created_by: str | None = Field(description="the staff member's username (null: the account was deleted)")
+    created_at: str
+
+
+class SearchVocabularyListOut(Out):
+    groups: list[SearchVocabularyOut] = Field(description="the staff's synonym groups, newest first")
+    domain_words: list[SearchVocabularyOut] = Field(description="the staff's domain words, newest first")
+    builtin_groups: list[list[str]] = Field(description="the groups built into the forum (not editable here)")
+    builtin_domain_words: list[str]
+
+
 class LogEntryOut(Out):
     id: int
     action: str

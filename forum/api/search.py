@@ -4,10 +4,11 @@ from __future__ import annotations
 from flask import request, url_for
 
 from forum.api import schemas
-from forum.api.common import page_args, route
+from forum.api.common import iso, json_object, page_args, require_user, route
 from forum.api.serialize import incident_ref
 from forum.incidents import queries as incident_queries
-from forum.search import services
+from forum.search import services, vocabulary
+from forum.search.vocabulary import AddVocabulary
 
 
 def _url(hit) -> str:
@@ -39,3 +40,32 @@ def similar():
                                "is_accepted": h.is_accepted, "answer_count": h.answer_count, "url": _url(h)}
                               for h in hits],
             "incidents": [incident_ref(i) for i in incident_queries.incidents_for_title(request.args.get("title", "", type=str))]}
+
+
+def _entry(entry) -> dict:
+    return {"id": entry.id, "kind": entry.kind.value, "words": entry.word_list, "note": entry.note,
+            "created_by": entry.created_by.username if entry.created_by else None, "created_at": iso(entry.created_at)}
+
+
+@route("/search/vocabulary", "GET", summary="The search vocabulary: staff's synonym groups and domain words, and "
+       "the built-in groups (staff, admins)", auth="required", response=schemas.SearchVocabularyListOut,
+       errors=(401, 403))
+def vocabulary_list():
+    found = vocabulary.vocabulary(require_user())
+    return {"groups": [_entry(e) for e in found.groups], "domain_words": [_entry(e) for e in found.domain_words],
+            "builtin_groups": [list(g) for g in found.builtin_groups], "builtin_domain_words": found.builtin_domain_words}
+
+
+@route("/search/vocabulary", "POST", summary="Add a synonym group or domain words, applied to searches at once, "
+       "without a reindex (staff, admins)", auth="required", body=AddVocabulary,
+       response=schemas.SearchVocabularyOut, status=201, errors=(400, 401, 403, 409, 422))
+def vocabulary_add():
+    entry = vocabulary.add_entry(require_user(), **json_object(AddVocabulary))  # validated by the service, once
+    return _entry(entry), 201
+
+
+@route("/search/vocabulary/<int:entry_id>", "DELETE", summary="Remove a synonym group or domain words (staff, "
+       "admins)", auth="required", status=204, errors=(401, 403, 404))
+def vocabulary_delete(entry_id: int):
+    vocabulary.delete_entry(require_user(), entry_id)
+    return "", 204

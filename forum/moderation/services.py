@@ -96,6 +96,12 @@ def log_account_event(actor, action: ModAction, user_id: int) -> None:
     db.session.flush()
 
 
+def record_staff_action(actor, action: ModAction, reason: str) -> None:
+    """Log a staff action that another feature carries out (search vocabulary), in the caller's
+    transaction, as moderators' own actions are."""
+    _log(actor, action, reason=reason)
+
+
 def load_post(kind: str, post_id: Any, *, viewer=None, include_deleted: bool = False):
     """The question, answer or comment with this id that `viewer` may see. Raises NotFound."""
     model = _MODELS.get(kind)
@@ -669,6 +675,11 @@ def log_reason(entry: ModerationLogEntry) -> str:
         value, sep, pattern = reason.partition(": ")
         if sep:
             return f"{policy.watched_action_title(value)}: {pattern}"
+    elif action in (ModAction.ADD_VOCABULARY, ModAction.REMOVE_VOCABULARY):
+        value, sep, words = reason.partition(": ")
+        titles = {"synonyms": _("Synonyms"), "domain": _("Domain words")}  # forum.search.models.VocabularyKind
+        if sep and value in titles:
+            return f"{titles[value]}: {words}"
     elif action is ModAction.HIDE and reason.startswith("spam_flags:") and reason[11:].isdigit():
         return _("Hidden after %(n)d spam flags.", n=int(reason[11:]))
     elif action is ModAction.REDACT:

@@ -1,14 +1,17 @@
-"""Search tables: the outbox of changes to (re)index, the vocabulary for "did you mean", and the
-documents of the PostgreSQL backend (unused with Whoosh)."""
+"""Search tables: the outbox of changes to (re)index, the vocabulary for "did you mean", the
+documents of the PostgreSQL backend (unused with Whoosh), and the search vocabulary staff add."""
 from __future__ import annotations
 
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.dialects.postgresql import TSVECTOR
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from forum.auth.models import User, enum_column
 from forum.core.db import UTCDateTime, utcnow
+from forum.core.enums import TitledEnum
 from forum.extensions import db
 
 
@@ -65,3 +68,44 @@ class SearchDocument(db.Model):
     boost: Mapped[float] = mapped_column(sa.Float, nullable=False, default=1.0)
     score: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
+
+
+class VocabularyKind(TitledEnum):
+    SYNONYMS = "synonyms", _l("Synonyms")  # interchangeable words: a query word finds posts with any of them
+    DOMAIN = "domain", _l("Domain words")  # kept whole when a query is cut into words
+
+
+class VocabularyEntry(db.Model):
+    """Search vocabulary that staff added (forum.search.vocabulary), applied to queries only, so it
+    needs no reindex: a synonym group, or domain words the query segmenter keeps whole. `words` are
+    folded (forum.search.analysis.fold), one per line, in the order given; `key` is the same words
+    sorted, so that one set of words is added once per kind."""
+
+    __tablename__ = "search_vocabulary"
+    __table_args__ = (sa.UniqueConstraint("kind", "key", name="uq_search_vocabulary_kind_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[VocabularyKind] = mapped_column(enum_column(VocabularyKind), nullable=False)
+    words: Mapped[str] = mapped_column(sa.Text, nullable=False)
+    key: Mapped[str] = mapped_column(sa.String(600), nullable=False)
+    note: Mapped[str] = mapped_column(sa.String(200), nullable=False, default="", server_default="")
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+
+    created_by: Mapped[User | None] = relationship(lazy="joined")
+
+    @property
+    def word_list(self) -> list[str]:
+        return self.words.split("\n") if self.words else []
+
+
+class VocabularyRevision(db.Model):
+    """One row: a random token replaced in the transaction of every change to the staff vocabulary.
+    Each process compares it with the token its copy was read under (forum.search.vocabulary), one
+    primary-key read, instead of reading the vocabulary again."""
+
+    __tablename__ = "search_vocabulary_revision"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(sa.String(32), nullable=False, default="", server_default="")
+    changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

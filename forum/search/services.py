@@ -21,7 +21,7 @@ from forum.core.db import unit_of_work
 from forum.core.markup import plain_text
 from forum.extensions import db
 from forum.questions.models import Answer, Question
-from forum.search import analysis, indexer
+from forum.search import analysis, indexer, vocabulary
 from forum.search.backends import get_backend
 from forum.search.backends.base import Sort
 from forum.search.documents import all_thread_ids, thread_documents
@@ -109,6 +109,7 @@ def search(q: str, *, page: int = 1, per_page: int = 20, sort: str = "relevance"
     fewer than RELAX_BELOW posts matching every word runs again with the free words optional
     (quoted phrases, -words and filters as strict as before), ranked by how much of the query
     each post covers, and says so (`relaxed`). Raises nothing on user input."""
+    vocabulary.refresh()  # the staff's synonyms and domain words, current
     parsed = parse(q)
     sort = sort if sort in SORTS else "relevance"
     page = min(max(1, page), MAX_PAGE)
@@ -140,6 +141,7 @@ def similar(title: str, *, limit: int = 5, exclude_question_id: int | None = Non
     """Questions like a draft title (ask page, escalation form): about half its words must match."""
     # A title is words, not a query: its quotes, colons, wildcards and leading dashes mean nothing.
     words = (title or "")[:SIMILAR_TITLE_LENGTH].translate(_NOT_OPERATORS).split()
+    vocabulary.refresh()
     parsed = parse(" ".join(w.lstrip("-") for w in words))
     if not parsed.optional:
         return []

@@ -15,6 +15,9 @@ would cut apart; queries keep them whole (the index holds every bigram, so they 
 
 Everything goes through `groups()` and `domain_words()`, so vocabulary kept elsewhere (staff
 entries) can be merged there; `clear_cache()` drops what was derived from them.
+
+Staff add groups and domain words of their own on /staff/search/vocabulary (forum.search.vocabulary,
+which hands them to `use_staff_vocabulary` in each process): they apply to the next query.
 """
 from __future__ import annotations
 
@@ -112,14 +115,25 @@ DOMAIN_WORDS: frozenset[str] = frozenset((  # noqa: SIM905 (a list of words read
 ).split())
 
 
+_staff_groups: tuple[tuple[str, ...], ...] = ()
+_staff_words: frozenset[str] = frozenset()
+
+
 def groups() -> tuple[tuple[str, ...], ...]:
-    """Every synonym group used to expand queries."""
-    return GROUPS
+    """Every synonym group used to expand queries: the built-in ones, then those staff added."""
+    return GROUPS + _staff_groups
 
 
 def domain_words() -> frozenset[str]:
-    """Every word that query segmentation keeps whole."""
-    return DOMAIN_WORDS
+    """Every word that query segmentation keeps whole (folded): the built-in ones and staff's."""
+    return frozenset(fold(w) for w in DOMAIN_WORDS) | _staff_words
+
+
+def use_staff_vocabulary(staff_groups: tuple[tuple[str, ...], ...], staff_words: frozenset[str]) -> None:
+    """Apply the staff's groups and domain words from the next query on (forum.search.vocabulary)."""
+    global _staff_groups, _staff_words
+    _staff_groups, _staff_words = tuple(staff_groups), frozenset(staff_words)
+    clear_cache()
 
 
 def clear_cache() -> None:
@@ -127,6 +141,7 @@ def clear_cache() -> None:
     _index.cache_clear()
     _segment_keys.cache_clear()
     _phrases.cache_clear()
+    _longest_key.cache_clear()
 
 
 def _key(word: str) -> str:
@@ -178,5 +193,10 @@ def segment_keys() -> frozenset[str]:
     return _segment_keys()
 
 
-def longest_key() -> int:
+@lru_cache(maxsize=1)
+def _longest_key() -> int:
     return max(map(len, _segment_keys()), default=0)
+
+
+def longest_key() -> int:
+    return _longest_key()
