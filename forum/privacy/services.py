@@ -34,6 +34,7 @@ from forum.notifications import services as notifications
 from forum.notifications.models import Follow, Notification, NotificationSettings, OutgoingEmail
 from forum.questions.models import Answer, Comment, Question, Revision
 from forum.search import indexer
+from forum.tickets import attachments as ticket_attachments
 from forum.tickets import services as tickets
 from forum.tickets.models import Ticket, TicketMessage
 from forum.votes.models import Vote
@@ -108,7 +109,7 @@ def export_for(actor) -> dict:
             messages.setdefault(m.ticket_id, []).append({
                 "from": "you" if m.author_id == user.id else "support", "body": m.body,
                 "created_at": _iso(m.created_at)})
-    attachments = _attachment_names([t.id for t in own_tickets])
+    attachments = _attachment_names(user, own_tickets)
     tokens = db.session.scalars(sa.select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id))
     return {
         "format": EXPORT_FORMAT,
@@ -155,17 +156,10 @@ def export_for(actor) -> dict:
     }
 
 
-def _attachment_names(ticket_ids: list[int]) -> dict[int, list[str]]:
-    """The names of the files attached to these tickets, when the forum keeps attachments (a
-    `ticket_attachments` table with ticket_id and filename)."""
-    table = db.metadata.tables.get("ticket_attachments")
-    if table is None or not ticket_ids or not {"ticket_id", "filename"} <= set(table.c.keys()):
-        return {}
-    found: dict[int, list[str]] = {}
-    for ticket_id, filename in db.session.execute(sa.select(table.c.ticket_id, table.c.filename)
-                                                  .where(table.c.ticket_id.in_(ticket_ids))):
-        found.setdefault(ticket_id, []).append(filename)
-    return found
+def _attachment_names(user: User, tickets: list) -> dict[int, list[str]]:
+    """The names of the files on the member's tickets that the member may see there (forum.tickets.
+    attachments: those on public messages and their own; never an internal note's)."""
+    return {t.id: [item.filename for item in ticket_attachments.visible_attachments(t, user)] for t in tickets}
 
 
 # --- erasure ---------------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from forum.notifications import services as notifications
 from forum.notifications.models import Follow, Notification
 from forum.privacy import services
 from forum.questions import services as questions
+from forum.tickets import attachments as ticket_attachments
 from forum.tickets import services as tickets
 from forum.tickets.models import Status, Ticket, TicketMessage
 from tests.fixtures.auth import PASSWORD
@@ -77,6 +78,22 @@ def test_export_holds_own_posts_and_nothing_private_of_others(client, community,
     token_hash = db.session.scalar(sa.select(ApiToken.token_hash).where(ApiToken.user_id == me.id))
     assert token_hash not in text
     assert client.get("/api/v1/me/export").status_code == 401
+
+
+def test_export_names_the_files_of_public_messages_not_of_internal_notes(client, community, token_for):
+    me, _other, staff, _mine, _theirs, _answer, my_ticket, _their_ticket = community
+    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    with unit_of_work():
+        mine = ticket_attachments.add_attachment(my_ticket, me, "我的账单.pdf", "application/pdf", pdf)
+        tickets.add_message(me, my_ticket.id, "账单见附件，请核对。", attachments=[mine.id])
+        public = ticket_attachments.add_attachment(my_ticket, staff, "积分明细.txt", "text/plain",
+                                                  "积分明细".encode())
+        tickets.add_message(staff, my_ticket.id, "这是您的积分明细。", attachments=[public.id])
+        internal = ticket_attachments.add_attachment(my_ticket, staff, "风控截图.pdf", "application/pdf", pdf)
+        tickets.add_message(staff, my_ticket.id, SECRET_NOTE, internal=True, attachments=[internal.id])
+    data = client.get("/api/v1/me/export", headers=token_for(me)).get_json()
+    assert sorted(data["tickets"][0]["attachments"]) == sorted(["我的账单.pdf", "积分明细.txt"])
+    assert "风控截图" not in client.get("/api/v1/me/export", headers=token_for(me)).get_data(as_text=True)
 
 
 def test_the_settings_page_downloads_the_same_export(client, community, login):
