@@ -95,10 +95,11 @@ def _attachment(item) -> dict:
                            _external=True)}
 
 
-def _ticket(ticket: Ticket, *, staff: bool, detail: bool = False, viewer=None) -> dict:
+def _ticket(ticket: Ticket, *, staff: bool, detail: bool = False, viewer=None, me_too: bool | None = None) -> dict:
     data = {
         "id": ticket.id, "number": ticket.number, "question_id": ticket.question_id,
-        "source_question_id": ticket.question_id, "me_too": services.is_me_too(ticket),
+        "source_question_id": ticket.question_id,
+        "me_too": services.is_me_too(ticket) if me_too is None else me_too,
         "requester": author(ticket.requester), "category": ticket.category, "description": ticket.description,
         "status": ticket.status.value, "priority": ticket.priority.value, "tier": ticket.tier,
         # Who handles the ticket and why things changed are staff matters.
@@ -157,7 +158,8 @@ def list_tickets():
                                viewer=actor, page=page, per_page=per_page)
     else:
         result = queries.tickets_of(actor, page=page, per_page=per_page)
-    items = [_ticket(t, staff=actor.role.is_staff) for t in result.items]
+    me_too = services.me_too(result.items)
+    items = [_ticket(t, staff=actor.role.is_staff, me_too=me_too[t.id]) for t in result.items]
     return listing(items, result.page, result.per_page, result.total)
 
 
@@ -260,9 +262,10 @@ class EscalationsOut(Out):
        errors=(401, 403, 404))
 def list_escalations(question_id: int):
     question, tickets = services.thread_escalations(require_user(), question_id)
+    me_too = services.me_too(tickets)
     return {"question_id": question.id, "title": question.title,
             "members": len({t.requester_id for t in tickets}),
-            "tickets": [_ticket(t, staff=True) for t in tickets]}
+            "tickets": [_ticket(t, staff=True, me_too=me_too[t.id]) for t in tickets]}
 
 
 class RepliedOut(Out):

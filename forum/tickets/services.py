@@ -147,10 +147,17 @@ def may_escalate(actor, question) -> bool:
     return signed_in(actor) and actor.is_active and question is not None and not question.is_deleted
 
 
+def me_too(tickets: list[Ticket]) -> dict[int, bool]:
+    """Ticket id → whether it was escalated from another member's question (one query for a page)."""
+    question_ids = {t.question_id for t in tickets if t.question_id is not None}
+    askers = dict(db.session.execute(sa.select(Question.id, Question.author_id)
+                                     .where(Question.id.in_(question_ids))).all()) if question_ids else {}
+    return {t.id: t.question_id is not None and askers.get(t.question_id) != t.requester_id for t in tickets}
+
+
 def is_me_too(ticket: Ticket) -> bool:
     """Whether the ticket was escalated from another member's question."""
-    return ticket.question_id is not None and db.session.scalar(
-        sa.select(Question.author_id).where(Question.id == ticket.question_id)) != ticket.requester_id
+    return me_too([ticket])[ticket.id]
 
 
 def escalate_question(actor, question_id, /, **fields) -> Ticket:
