@@ -22,7 +22,7 @@ MIGRATIONS = PACKAGE / "migrations"
 #: all). Each package's `init_app(app)` wires what it owns: its tables, blueprints, signal
 #: subscribers, CLI groups and template globals. A new feature is one more name here.
 FEATURES = ("policy", "auth", "questions", "reputation", "votes", "verification", "moderation", "tickets",
-            "notifications", "search", "users", "pages", "api", "ops", "demo")
+            "notifications", "search", "insights", "users", "pages", "api", "ops", "demo")
 
 
 def create_app(config: object | dict | None = None) -> Flask:

@@ -8,7 +8,7 @@ from flask import Blueprint, Flask
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 from forum.api import (  # noqa: E402,F401  (routes register on bp)
-    idempotency, moderation, notifications, openapi, questions, search, tickets, users, verification, votes,
+    idempotency, insights, moderation, notifications, openapi, questions, search, tickets, users, verification, votes,
 )
 
 idempotency.init_app(bp)
