@@ -33,8 +33,8 @@ and by session hash).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from itertools import pairwise
 from datetime import datetime, timedelta
+from itertools import pairwise
 
 import sqlalchemy as sa
 
