@@ -77,6 +77,10 @@ def _minutes(rng: random.Random, low: float, high: float) -> timedelta:
     return timedelta(minutes=math.exp(rng.uniform(math.log(low), math.log(high))))
 
 
+def _some(rng: random.Random, population: list, k: int) -> list:
+    return rng.sample(population, k=min(k, len(population)))
+
+
 def _pick(rng: random.Random, weights: dict) -> object:
     return rng.choices(list(weights), weights=list(weights.values()))[0]
 
@@ -193,12 +197,12 @@ def make_history(*, members: list[User], staff: list[User], seed_value: int = 22
             answer_rows[aid] = rows[Answer][-1]
             last = max(last, answer_at)
             # Votes on the answer.
-            voters = rng.sample([m for m in members if m.id != a_author.id], k=rng.randint(0, 4))
+            voters = _some(rng, [m for m in members if m.id != a_author.id], rng.randint(0, 4))
             for voter in voters:
                 rows[Vote].append({"id": ids(Vote), "user_id": voter.id, "question_id": None, "answer_id": aid,
                                    "value": 1, "created_at": answer_at, "updated_at": answer_at})
             rows[Answer][-1]["score"] = len(voters)
-        for voter in rng.sample([m for m in members if m.id != author.id], k=rng.randint(0, 3)):
+        for voter in _some(rng, [m for m in members if m.id != author.id], rng.randint(0, 3)):
             rows[Vote].append({"id": ids(Vote), "user_id": voter.id, "question_id": qid, "answer_id": None, "value": 1,
                                "created_at": asked, "updated_at": asked})
             question["score"] += 1
@@ -234,7 +238,7 @@ def make_history(*, members: list[User], staff: list[User], seed_value: int = 22
             counts["escalated"] += 1
         # Followers of unsolved threads (the dashboard's "followed threads still without a solution").
         if question["accepted_answer_id"] is None and not question["has_verified_answer"] and rng.random() < 0.5:
-            for follower in rng.sample([m for m in members if m.id != author.id], k=rng.randint(1, 4)):
+            for follower in _some(rng, [m for m in members if m.id != author.id], rng.randint(1, 4)):
                 rows[Follow].append({"id": ids(Follow), "user_id": follower.id, "question_id": qid, "tag_id": None,
                                      "category": None, "created_at": asked + timedelta(hours=1)})
         question["last_activity_at"] = min(last, now)
