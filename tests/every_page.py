@@ -40,6 +40,7 @@ NOT_PAGES = {
     "ops.readyz": "readiness probe, plain text",
     "ops.metrics_view": "Prometheus exposition, plain text",
     "notifications.complete_usernames": "JSON for @mention completion",
+    "insights.insights_csv": "the staff dashboard's figures as CSV (tests/insights/test_funnel.py)",
 }
 
 __all__ = ["Page", "Ids", "pages", "page_data", "endpoints_to_cover", "sign_in_second_step", "PASSWORD",

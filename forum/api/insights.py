@@ -23,6 +23,7 @@ class FunnelOut(Out):
 
 
 class RateOut(Out):
+    previous: str
     from_previous: float | None
     of_asked: float | None
 

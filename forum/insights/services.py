@@ -12,8 +12,10 @@ neither deleted nor held), optionally of one category, and follows each of them 
 - solved_by_staff: one of its tickets was solved by staff (it has a solved time: solved or closed after);
 - published: staff published a ticket's resolution back to the thread as a verified answer.
 
-Steps can be skipped (staff verify an answer nobody accepted), so each rate is the step's count over
-the previous step's and over `asked`. **Solved by the community** means an accepted or a verified
+Steps are not all nested (staff verify an answer nobody accepted; a member escalates a question
+nobody answered), so each rate is taken against the step it follows (FOLLOWS: accepted and verified
+against answered, escalated against asked, solved against escalated, published against solved),
+and against `asked`. **Solved by the community** means an accepted or a verified
 answer and no ticket; the **deflection rate** is those questions over all asked. The medians are
 over the same questions: minutes from the question to its first member answer, and from each of
 their tickets (merged ones left out) to staff's first reply. The **stale share** is, of the answers
@@ -34,7 +36,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from itertools import pairwise
 
 import sqlalchemy as sa
 
@@ -284,13 +285,17 @@ def insights(days: int = 30, category: Category | None = None, now: datetime | N
     )
 
 
-def _rates(funnel: dict[str, int]) -> dict[str, dict[str, float | None]]:
-    """Each step over the step before it (`from_previous`) and over the questions asked (`of_asked`)."""
-    rates = {}
-    for previous, step in pairwise(STEPS):
-        rates[step] = {"from_previous": _rate(funnel[step], funnel[previous]),
-                       "of_asked": _rate(funnel[step], funnel["asked"])}
-    return rates
+#: The step each step follows on the path, and so what its rate is taken against: staff verify an
+#: answer whether or not the asker accepted it, and a member may escalate with or without answers.
+FOLLOWS = {"answered": "asked", "accepted": "answered", "verified": "answered", "escalated": "asked",
+           "solved_by_staff": "escalated", "published": "solved_by_staff"}
+
+
+def _rates(funnel: dict[str, int]) -> dict[str, dict]:
+    """Each step over the step it follows (`from_previous`, that step named in `previous`) and over
+    the questions asked (`of_asked`)."""
+    return {step: {"previous": previous, "from_previous": _rate(funnel[step], funnel[previous]),
+                   "of_asked": _rate(funnel[step], funnel["asked"])} for step, previous in FOLLOWS.items()}
 
 
 def zero_result_searches(since: datetime, until: datetime, limit: int = TOP) -> list[dict]:

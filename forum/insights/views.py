@@ -19,7 +19,7 @@ from forum.web.page_cache import never_cache
 bp = Blueprint("insights", __name__)
 
 STEP_TITLES = {
-    "asked": _l("Asked"),
+    "asked": _l("Questions asked"),
     "answered": _l("Answered by a member"),
     "accepted": _l("Accepted"),
     "verified": _l("Verified by staff"),
@@ -60,12 +60,13 @@ def _percent(value) -> str:
 
 def _rows(section: str, data: services.Insights) -> list[list]:
     if section == "funnel":
-        rows = [[_("Step"), _("Questions"), _("From the previous step (%)"), _("Of questions asked (%)")]]
+        rows = [[_("Step"), _("Questions"), _("Rate (%)"), _("Counted against"), _("Of questions asked (%)")]]
         for step in services.STEPS:
             rate = data.rates.get(step, {})
             rows.append([str(STEP_TITLES[step]), data.funnel[step], _percent(rate.get("from_previous")),
-                         _percent(rate.get("of_asked"))])
-        rows.append([_("Solved by the community without a ticket"), data.deflected, "", _percent(data.deflection_rate)])
+                         str(STEP_TITLES[rate["previous"]]) if rate else "", _percent(rate.get("of_asked"))])
+        rows.append([_("Solved by the community without a ticket"), data.deflected, _percent(data.deflection_rate),
+                     str(STEP_TITLES["asked"]), _percent(data.deflection_rate)])
         return rows
     if section == "categories":
         rows = [[_("Category"), *[str(STEP_TITLES[s]) for s in services.STEPS], _("Deflection rate (%)"),

@@ -136,10 +136,17 @@ def test_funnel_from_a_known_history(history):
     assert result.funnel == {k: derived[k] for k in services.STEPS}
     assert result.deflected == derived["deflected"] == 2  # Q1 (accepted), Q2 (verified), no ticket
     assert result.deflection_rate == pytest.approx(2 / 5, abs=1e-4)
-    assert result.rates["answered"] == {"from_previous": pytest.approx(3 / 5, abs=1e-4), "of_asked": pytest.approx(3 / 5, abs=1e-4)}
+    # Each rate against the step it follows: answered/asked, accepted/answered, verified/answered,
+    # escalated/asked, solved/escalated, published/solved.
+    assert result.rates["answered"] == {"previous": "asked", "from_previous": pytest.approx(3 / 5, abs=1e-4),
+                                        "of_asked": pytest.approx(3 / 5, abs=1e-4)}
     assert result.rates["accepted"]["from_previous"] == pytest.approx(1 / 3, abs=1e-4)
+    assert result.rates["verified"]["from_previous"] == pytest.approx(2 / 3, abs=1e-4)
+    assert result.rates["escalated"] == {"previous": "asked", "from_previous": pytest.approx(2 / 5, abs=1e-4),
+                                         "of_asked": pytest.approx(2 / 5, abs=1e-4)}
     assert result.rates["solved_by_staff"]["from_previous"] == pytest.approx(1 / 2, abs=1e-4)
-    assert result.rates["published"] == {"from_previous": 1.0, "of_asked": pytest.approx(1 / 5, abs=1e-4)}
+    assert result.rates["published"] == {"previous": "solved_by_staff", "from_previous": 1.0,
+                                         "of_asked": pytest.approx(1 / 5, abs=1e-4)}
     # First member answers: Q1 30, Q2 90, Q3 10 minutes → 30. Staff's first replies: 120 (Q3), 30 (Q4) → 75.
     assert result.median_first_answer_minutes == pytest.approx(statistics.median([30, 90, 10]), abs=0.1)
     assert result.median_first_staff_reply_minutes == pytest.approx(statistics.median([120, 30]), abs=0.1)
