@@ -8,7 +8,13 @@ import pytest
 
 from tests.browser.conftest import SCREENSHOTS
 from tests.browser.session import sign_in
-from tests.browser.test_layout import STAFF, STAFF_PASSWORD, assert_no_horizontal_overflow, new_page, use_language
+from tests.browser.test_layout import (
+    STAFF,
+    STAFF_PASSWORD,
+    assert_no_horizontal_overflow,
+    new_page,
+    use_language,
+)
 
 pytestmark = pytest.mark.browser
 
