@@ -241,6 +241,9 @@ def test_dashboard_and_csv(client, history, login, create_user):
     assert "支付与退款" in categories and "\npayments," not in categories
     tiers = client.get("/staff/dashboard/insights.csv?section=tiers", headers={"Accept-Language": "en"})
     assert "Tier 2: technical specialists" in tiers.get_data(as_text=True)
+    tiers_zh = client.get("/staff/dashboard/insights.csv?section=tiers", headers={"Accept-Language": "zh-CN"})
+    assert "二线技术专家" in tiers_zh.get_data(as_text=True) and "Tier 2" not in tiers_zh.get_data(as_text=True)
+    assert "二线技术专家" in zh and "Tier 2: technical specialists" in page
     for section in ("zero_results", "before_asking", "tags", "threads"):
         assert client.get(f"/staff/dashboard/insights.csv?section={section}").status_code == 200
     assert client.get("/staff/dashboard/insights.csv?section=nope").status_code == 404
