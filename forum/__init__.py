@@ -22,8 +22,8 @@ MIGRATIONS = PACKAGE / "migrations"
 #: all). Each package's `init_app(app)` wires what it owns: its tables, blueprints, signal
 #: subscribers, CLI groups and template globals. A new feature is one more name here.
 FEATURES = ("policy", "auth", "questions", "uploads", "reputation", "votes", "verification", "moderation", "tickets",
-            "notifications", "mailin", "search", "privacy", "webhooks", "incidents", "users", "pages", "api", "ops",
-            "demo")
+            "notifications", "mailin", "search", "webhooks", "incidents", "privacy", "insights", "users", "pages",
+            "api", "ops", "demo")
 
 
 def create_app(config: object | dict | None = None) -> Flask:

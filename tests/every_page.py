@@ -44,6 +44,7 @@ NOT_PAGES = {
     "uploads.thumbnail": "an uploaded image's thumbnail, not a page",
     "tickets.attachment": "a ticket's attached file (image, PDF or text), not a page",
     "privacy.export": "the member's data as a JSON download",
+    "insights.insights_csv": "the staff dashboard's figures as CSV (tests/insights/test_funnel.py)",
 }
 
 __all__ = ["Page", "Ids", "pages", "page_data", "endpoints_to_cover", "sign_in_second_step", "add_webhook",

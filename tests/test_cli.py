@@ -40,7 +40,7 @@ def test_demo_loads_once_and_prints_logins(runner):
 
 
 def test_seed_makes_consistent_data(runner, client):
-    result = runner.invoke(args=["seed", "--questions", "60", "--answers", "2", "--seed", "7"])
+    result = runner.invoke(args=["seed", "--questions", "60", "--answers", "2", "--seed", "7", "--history", "0"])
     assert result.exit_code == 0, result.output
     questions = db.session.scalar(sa.select(sa.func.count()).select_from(Question))
     answers = db.session.scalar(sa.select(sa.func.count()).select_from(Answer))
@@ -54,6 +54,22 @@ def test_seed_makes_consistent_data(runner, client):
     user = db.session.scalar(sa.select(User).limit(1))
     services.ask_question(user, title="播种之后再提一个问题可以吗", body="检查播种以后数据库的自增主键仍然可以正常工作。", tags=["测试"],
                           category="other")
+
+
+def test_seed_makes_support_history(runner):
+    """Issue 22: beside the questions, `seed` makes the demo's kinds of history at scale."""
+    from forum.insights.models import SearchEvent
+    from forum.tickets.models import Status, Ticket
+
+    result = runner.invoke(args=["seed", "--questions", "50", "--answers", "1", "--seed", "3", "--history", "200"])
+    assert result.exit_code == 0, result.output
+    assert "200 questions of support history" in result.output
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Question)) == 250
+    assert db.session.scalar(sa.select(sa.func.sum(Question.answer_count))) == \
+        db.session.scalar(sa.select(sa.func.count()).select_from(Answer))
+    assert db.session.scalar(sa.select(sa.func.count(sa.distinct(Ticket.question_id)))) >= 45
+    assert set(db.session.scalars(sa.select(Ticket.status).distinct())) == set(Status)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(SearchEvent)) > 200
 
 
 def test_posts_rerender(runner, create_question):

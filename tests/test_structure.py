@@ -55,6 +55,9 @@ PLACES: list[tuple[str, ...]] = [
     ("forum.incidents",),
     # Members' data rights: export and erasure read and erase what every feature keeps of a member.
     ("forum.privacy",),
+    # Support insights (issue 22): the search log and the funnel read questions, verification,
+    # tickets, notifications' follows and the search log; the dashboard's view lives here.
+    ("forum.insights",),
     # Above the features, siblings: composite pages (users/ is the profile, a composite page), the
     # API, the back office, operations (readiness and metrics read the queues of notifications and
     # search), and the demo data loader (calls every feature's services).

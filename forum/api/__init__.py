@@ -8,8 +8,8 @@ from flask import Blueprint, Flask
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 from forum.api import (  # noqa: E402,F401  (routes register on bp)
-    follows, idempotency, incidents, moderation, notifications, openapi, privacy, questions, search, tickets,
-    uploads, users, verification, votes, webhooks,
+    follows, idempotency, incidents, insights, moderation, notifications, openapi, privacy, questions, search,
+    tickets, uploads, users, verification, votes, webhooks,
 )
 
 idempotency.init_app(bp)

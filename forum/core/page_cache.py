@@ -59,6 +59,7 @@ REDIS_PAGE = "forum:page-cache:page:"
 PRIVATE_TABLES = frozenset({
     "api_tokens", "idempotency_keys", "password_resets", "worker_heartbeats",  # accounts, operations
     "reserved_usernames",  # names of erased accounts, held back from registration
+    "search_events",  # the search log (forum.insights): written after a page is served, shown nowhere public
     "notifications", "notification_settings", "outgoing_emails", "follows",  # a member's own
     "flags", "review_items", "moderation_log", "watched_words",  # moderators' (a hidden post changes its row)
     "staff_tiers", "ticket_events", "ticket_messages", "canned_replies",  # the support desk's

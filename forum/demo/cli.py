@@ -24,6 +24,8 @@ def register(app: Flask) -> None:
 
         created = load_demo(content)
         click.echo(f"demo: {created['users']} accounts and {created['questions']} questions created")
+        if created.get("history"):
+            click.echo(f"demo: {created['history']} questions of support history over the last 60 days")
         _print_logins(content)
 
     @app.cli.command("seed")
@@ -31,10 +33,13 @@ def register(app: Flask) -> None:
     @click.option("--answers", type=click.IntRange(0, 50), default=3, show_default=True,
                   help="average answers per question")
     @click.option("--seed", "seed_value", type=int, default=1, show_default=True)
-    def seed_command(questions: int, answers: int, seed_value: int) -> None:
+    @click.option("--history", type=click.IntRange(0, 1_000_000), default=None,
+                  help="questions with 60 days of support history (answers, votes, verifications, tickets, "
+                       "searches) besides; default: a tenth of --questions")
+    def seed_command(questions: int, answers: int, seed_value: int, history: int | None) -> None:
         """Synthetic questions and answers at scale, for benchmarks."""
         from forum.core.db import unit_of_work
-        from forum.demo.seed import seed
+        from forum.demo.seed import seed, seed_history
 
         started = time.perf_counter()
         with unit_of_work():
@@ -43,6 +48,13 @@ def register(app: Flask) -> None:
                                                            f"({time.perf_counter() - started:.0f} s)", err=True))
         click.echo(f"seeded {totals['questions']} questions and {totals['answers']} answers "
                    f"in {time.perf_counter() - started:.1f} s")
+        history = questions // 10 if history is None else history
+        if history:
+            started_history = time.perf_counter()
+            with unit_of_work():
+                made = seed_history(history, seed_value)
+            click.echo(f"seeded {made['questions']} questions of support history ({made['escalated']} escalated, "
+                       f"{made['searches']} searches) in {time.perf_counter() - started_history:.1f} s")
         # The rows were inserted in bulk, past the services and their outbox: index them all.
         from forum.search.services import reindex
 

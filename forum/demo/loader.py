@@ -61,7 +61,21 @@ def _load_demo(content) -> dict[str, int]:
         _load_verifications(getattr(content, "VERIFICATIONS", []))
         _load_tickets(getattr(content, "TICKETS", []))
         _load_moderation(getattr(content, "MODERATION", {}))
+    created["history"] = _load_history()
     return created
+
+
+def _load_history() -> int:
+    """Sixty days of support history (forum.demo.history), once; the search index follows."""
+    from forum.demo.history import demo_history
+    from forum.search import indexer
+
+    made = demo_history()
+    if not made:
+        return 0
+    for question_id in made["question_ids"]:
+        indexer.enqueue(question_id)
+    return made["questions"]
 
 
 def _load_moderation(spec) -> None:

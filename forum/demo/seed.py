@@ -166,3 +166,21 @@ def _fix_sequences() -> None:
         db.session.execute(sa.text(
             f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT COALESCE(MAX(id), 1) FROM {table}))"
         ))
+
+
+def seed_history(questions: int, seed_value: int = 1) -> dict:
+    """`questions` questions with 60 days of support history (forum.demo.history), asked and answered
+    by this seed's members and handled by a staff member (the first one, or a new `seed_staff_<seed>`)."""
+    from forum.auth.models import Role
+    from forum.demo.history import make_history
+
+    members = list(db.session.scalars(sa.select(User).where(User.username.like(f"seed\\_{seed_value}\\_%", escape="\\"),
+                                                            User.role == Role.MEMBER).order_by(User.id).limit(200)))
+    staff = db.session.scalar(sa.select(User).where(User.role.in_([Role.STAFF, Role.ADMIN])).order_by(User.id).limit(1))
+    if staff is None:
+        staff = auth_services.register_user(f"seed_staff_{seed_value}", f"seed_staff_{seed_value}@example.com",
+                                            "seed-password", role=Role.STAFF)
+    if len(members) < 3:
+        return {"questions": 0, "escalated": 0, "searches": 0}
+    return make_history(members=members, staff=[staff], seed_value=seed_value, questions=questions,
+                        searches_per_day=max(14, questions // 20))

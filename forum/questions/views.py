@@ -88,6 +88,9 @@ def ask():
     form = QuestionForm()
     if not form.is_submitted() and request.args.get("category"):
         form.category.data = request.args["category"]
+    if not form.is_submitted() and request.args.get("title"):
+        # The staff dashboard links a search that found nothing here, to answer it for everyone.
+        form.title.data = request.args["title"][:200]
     findings: list = []
     if form.validate_on_submit():
         question, findings = save_post(form, lambda: services.ask_question(

@@ -1,5 +1,5 @@
-"""The requester's tickets, the staff desk, the dashboard and /support (the escalation form is
-forum.pages': it shows solved threads like the question beside it)."""
+"""The requester's tickets, the staff desk and /support (the escalation form is forum.pages': it
+shows solved threads like the question beside it; the dashboard is forum.insights': it reads search)."""
 from __future__ import annotations
 
 import re
@@ -261,12 +261,6 @@ def desk():
                            is_breached=services.is_breached, due_at=services.due_at,
                            filters={"status": status, "tier": tier, "category": category, "priority": priority,
                                     "assignee": args.get("assignee") or "", "due": args.get("due") or ""})
-
-
-@bp.route("/staff/dashboard")
-@staff_required
-def dashboard():
-    return render_template("tickets/dashboard.html", stats=queries.dashboard())
 
 
 @bp.route("/support")

@@ -105,6 +105,15 @@ def signed_in(ctx):
     return make
 
 
+def _besides_the_search_log(path: str, statements: list[str]) -> list[str]:
+    """The statements a cached page cost, besides the search log's: a search served from the cache
+    is still counted (issue 22, forum.insights.logging), by one INSERT in a transaction of its own
+    after the page; any other statement is one too many."""
+    logged = [s for s in statements if s.startswith("INSERT INTO search_events")]
+    assert len(logged) == (1 if "search?" in path else 0), (path, statements)
+    return [s for s in statements if s not in logged and not (logged and s.split()[0] in ("BEGIN", "COMMIT"))]
+
+
 def _cached(browser, path: str, **kwargs) -> str:
     """Fetch the page until it comes from the cache; its text."""
     first = browser.get(path, **kwargs)
@@ -149,7 +158,8 @@ def test_anonymous_pages_come_from_the_cache_without_a_query(client, create_ques
         assert 'name="csrf_token"' not in page and "csrf-token" not in page, path
         with count_queries() as counted:
             response = client.get(path)
-        assert response.headers["X-Page-Cache"] == "hit" and counted.count == 0, (path, counted.statements)
+        assert response.headers["X-Page-Cache"] == "hit", path
+        assert _besides_the_search_log(path, counted.statements) == [], (path, counted.statements)
         assert "Set-Cookie" not in response.headers, path  # a visitor gets no session at all
 
 
@@ -450,7 +460,8 @@ def test_api_reads_of_visitors_come_from_the_cache_without_a_query(client, creat
         assert first.headers["X-Page-Cache"] == "miss" and first.is_json, path
         with count_queries() as counted:
             second = _page(client, path)
-        assert second.headers["X-Page-Cache"] == "hit" and counted.count == 0, (path, counted.statements)
+        assert second.headers["X-Page-Cache"] == "hit", path
+        assert _besides_the_search_log(path, counted.statements) == [], (path, counted.statements)
         assert second.get_json() == first.get_json() and second.mimetype == "application/json"
         assert second.headers["ETag"] == first.headers["ETag"] and second.headers["ETag"].startswith('W/"')
         assert {"Authorization", "Accept-Language"} <= {v.strip() for v in second.headers["Vary"].split(",")}

@@ -1,0 +1,117 @@
+"""Support insights for staff: the funnel from a question to a solution, and the content gaps."""
+from __future__ import annotations
+
+from flask import request, url_for
+from flask_babel import gettext as _
+
+from forum.api.common import require_user, route
+from forum.api.schemas import Out
+from forum.core.errors import PermissionDenied
+from forum.insights import services
+from forum.questions.models import Category
+from forum.tickets.models import TIER_TITLES
+
+
+class FunnelOut(Out):
+    asked: int
+    answered: int
+    accepted: int
+    verified: int
+    escalated: int
+    solved_by_staff: int
+    published: int
+
+
+class RateOut(Out):
+    previous: str
+    from_previous: float | None
+    of_asked: float | None
+
+
+class SearchCountOut(Out):
+    query: str
+    count: int
+
+
+class SearchFollowedOut(Out):
+    query: str
+    count: int
+    zero_results: int
+
+
+class CategoryInsightOut(FunnelOut):
+    category: str
+    title: str
+    deflected: int
+    deflection_rate: float | None
+    escalations_per_question: float | None
+    median_first_answer_minutes: float | None
+    median_first_staff_reply_minutes: float | None
+
+
+class TierInsightOut(Out):
+    tier: int
+    title: str
+    tickets: int
+    escalated: int
+    solved_by_staff: int
+    published: int
+    solved_rate: float | None
+    median_first_staff_reply_minutes: float | None
+
+
+class TagInsightOut(Out):
+    tag: str
+    asked: int
+    escalated: int
+    escalations_per_question: float | None
+
+
+class ThreadInsightOut(Out):
+    question_id: int
+    title: str
+    category: str
+    answers: int
+    followers: int
+    me_too_tickets: int
+    url: str
+
+
+class InsightsOut(Out):
+    days: int
+    category: str | None
+    since: str
+    until: str
+    funnel: FunnelOut
+    rates: dict[str, RateOut]
+    deflected: int
+    deflection_rate: float | None
+    median_first_answer_minutes: float | None
+    median_first_staff_reply_minutes: float | None
+    stale_verified_share: float | None
+    zero_result_searches: list[SearchCountOut]
+    searches_before_asking: list[SearchFollowedOut]
+    by_category: list[CategoryInsightOut]
+    by_tier: list[TierInsightOut]
+    escalating_tags: list[TagInsightOut]
+    unsolved_threads: list[ThreadInsightOut]
+
+
+@route("/staff/insights", "GET", summary="Support insights: the funnel from question to solution, deflection, "
+       "medians and content gaps (staff and admins; members 403)", auth="required", response=InsightsOut,
+       query={"days": "7, 30 (default) or 90; anything else 422", "category": "one category's questions only"},
+       errors=(401, 403, 422))
+def staff_insights():
+    actor = require_user()
+    if not actor.role.is_staff:
+        raise PermissionDenied(_("Only staff can read the support insights."))
+    days = services.parse_days(request.args.get("days"))
+    category = services.parse_category(request.args.get("category"))
+    data = services.insights(days, category).as_json()
+    for row in data["by_category"]:
+        row["title"] = Category(row["category"]).title
+    for row in data["by_tier"]:
+        row["title"] = str(TIER_TITLES[row["tier"]])
+    for row in data["unsolved_threads"]:
+        row["url"] = url_for("pages.show_question", question_id=row["question_id"], _external=True)
+    return data

@@ -1,0 +1,378 @@
+"""Support insights (issue 22): the path from a question to a solution, and the gaps it reveals.
+
+Every figure counts the **questions asked in the period** (the last 7, 30 or 90 days; public ones:
+neither deleted nor held), optionally of one category, and follows each of them along the path:
+
+- asked: the question was asked in the period;
+- answered: it has an answer by a member (not staff or an administrator, not the asker);
+- accepted: the asker accepted an answer;
+- verified: it has an answer verified by staff (an active verification, stale or not: the stale
+  share below says how many were edited since);
+- escalated: a ticket was opened on it (by the asker or a "me too" member);
+- solved_by_staff: one of its tickets was solved by staff (it has a solved time: solved or closed after);
+- published: staff published a ticket's resolution back to the thread as a verified answer.
+
+Steps are not all nested (staff verify an answer nobody accepted; a member escalates a question
+nobody answered), so each rate is taken against the step it follows (FOLLOWS: accepted and verified
+against answered, escalated against asked, solved against escalated, published against solved),
+and against `asked`. **Solved by the community** means an accepted or a verified
+answer and no ticket; the **deflection rate** is those questions over all asked. The medians are
+over the same questions: minutes from the question to its first member answer, and from each of
+their tickets (merged ones left out) to staff's first reply. The **stale share** is, of the answers
+to these questions that hold an active verification, those edited after it (their revision is newer
+than the one staff checked; forum.verification).
+
+Content gaps read the search log (forum.insights.models, site-wide: a search has no category): the
+most frequent searches in the period that found nothing, and those followed within 10 minutes, in
+the same session hash, by a new question or an escalation. Then the categories and tags with the
+most escalations per question, and the threads active in the period with followers or "me too"
+tickets and neither an accepted nor a verified answer.
+
+Everything is aggregate SQL, the same on SQLite and PostgreSQL, bounded by the period (indexed:
+questions by creation and activity time, answers and tickets by question, the search log by time
+and by session hash).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+
+from forum.auth.models import Role, User
+from forum.core.db import utcnow
+from forum.core.errors import ValidationFailed
+from forum.extensions import db
+from forum.insights.models import EventKind, SearchEvent
+from forum.notifications.models import Follow
+from forum.questions.models import Answer, Category, Question, Tag, question_tags
+from forum.tickets.models import Ticket
+from forum.verification.models import Verification
+
+PERIODS = (7, 30, 90)
+RETENTION_DAYS = 90
+FOLLOW_UP_MINUTES = 10
+STEPS = ("asked", "answered", "accepted", "verified", "escalated", "solved_by_staff", "published")
+TIERS = (1, 2, 3)
+TOP = 10
+
+
+def parse_days(value) -> int:
+    """7, 30 or 90 (default 30); anything else is refused with 422."""
+    from flask_babel import gettext as _
+
+    if value in (None, ""):
+        return 30
+    try:
+        days = int(str(value).strip())
+    except ValueError:
+        days = None
+    if days not in PERIODS:
+        raise ValidationFailed({"days": _("Choose 7, 30 or 90 days.")})
+    return days
+
+
+def parse_category(value) -> Category | None:
+    from flask_babel import gettext as _
+
+    if value in (None, ""):
+        return None
+    try:
+        return Category(value)
+    except ValueError:
+        raise ValidationFailed({"category": _("Unknown category.")}) from None
+
+
+@dataclass
+class Insights:
+    days: int
+    category: Category | None
+    since: datetime
+    until: datetime
+    funnel: dict[str, int]
+    rates: dict[str, dict[str, float | None]]
+    deflected: int
+    deflection_rate: float | None
+    median_first_answer_minutes: float | None
+    median_first_staff_reply_minutes: float | None
+    verified_answers: int
+    stale_verified_answers: int
+    stale_share: float | None
+    zero_result_searches: list[dict]
+    searches_before_asking: list[dict]
+    by_category: list[dict]
+    by_tier: list[dict]
+    escalating_tags: list[dict]
+    unsolved_threads: list[dict] = field(default_factory=list)
+
+    def as_json(self) -> dict:
+        return {
+            "days": self.days, "category": self.category.value if self.category else None,
+            "since": self.since.isoformat(), "until": self.until.isoformat(),
+            "funnel": self.funnel, "rates": self.rates, "deflected": self.deflected,
+            "deflection_rate": self.deflection_rate,
+            "median_first_answer_minutes": self.median_first_answer_minutes,
+            "median_first_staff_reply_minutes": self.median_first_staff_reply_minutes,
+            "stale_verified_share": self.stale_share,
+            "zero_result_searches": self.zero_result_searches,
+            "searches_before_asking": self.searches_before_asking,
+            "by_category": self.by_category, "by_tier": self.by_tier,
+            "escalating_tags": self.escalating_tags, "unsolved_threads": self.unsolved_threads,
+        }
+
+
+# --- SQL helpers (SQLite and PostgreSQL) ---------------------------------------------------------
+
+def _dialect() -> str:
+    return db.session.get_bind().dialect.name
+
+
+def minutes_between(later, earlier):
+    """SQL: minutes from `earlier` to `later` (a float)."""
+    if _dialect() == "postgresql":
+        return sa.extract("epoch", later - earlier) / 60.0
+    return (sa.func.julianday(later) - sa.func.julianday(earlier)) * 1440.0
+
+
+def _flag(condition):
+    return sa.case((condition, 1), else_=0)
+
+
+def _medians(values: sa.Subquery, group: str | None = None) -> dict:
+    """The median of `values.c.value` (NULLs left out), per `group` column when given: window
+    functions, which both databases have. Returns {group: median} ({None: median} without group)."""
+    partition = [values.c[group]] if group else []
+    ranked = sa.select(
+        values.c.value.label("value"),
+        (values.c[group] if group else sa.literal(None)).label("grp"),
+        sa.func.row_number().over(partition_by=partition, order_by=values.c.value).label("rn"),
+        sa.func.count().over(partition_by=partition).label("n"),
+    ).where(values.c.value.is_not(None)).subquery()
+    rows = db.session.execute(
+        sa.select(ranked.c.grp, sa.func.avg(ranked.c.value))
+        .where(ranked.c.rn.in_([(ranked.c.n + 1) // 2, (ranked.c.n + 2) // 2])).group_by(ranked.c.grp))
+    return {grp: round(float(value), 1) for grp, value in rows if value is not None}
+
+
+def _rate(part: int, whole: int) -> float | None:
+    return round(part / whole, 4) if whole else None
+
+
+# --- the figures ---------------------------------------------------------------------------------
+
+def _cohort(since: datetime, until: datetime, category: Category | None):
+    where = [Question.public(), Question.created_at >= since, Question.created_at < until]
+    if category is not None:
+        where.append(Question.category == category)
+    return where
+
+
+def _member_answer():
+    staff = [Role.STAFF.value, Role.ADMIN.value]
+    return (sa.select(sa.literal(1)).select_from(Answer).join(User, User.id == Answer.author_id)
+            .where(Answer.question_id == Question.id, Answer.public(), Answer.author_id != Question.author_id,
+                   User.role.not_in(staff)).exists())
+
+
+def _verified():
+    """An answer of the question holds an active verification (stale or not: staff did verify it;
+    Question.has_verified_answer counts only fresh ones, so it is not used here)."""
+    return (sa.select(sa.literal(1)).select_from(Verification).join(Answer, Answer.id == Verification.answer_id)
+            .where(Answer.question_id == Question.id, Answer.public(), Verification.ended_at.is_(None)).exists())
+
+
+def _ticket_exists(*extra):
+    return sa.select(sa.literal(1)).select_from(Ticket).where(Ticket.question_id == Question.id, *extra).exists()
+
+
+def insights(days: int = 30, category: Category | None = None, now: datetime | None = None) -> Insights:
+    """The funnel, rates, deflection, medians, stale share and content gaps for the last `days` days
+    (see the module's docstring for what each counts)."""
+    until = now or utcnow()
+    since = until - timedelta(days=days)
+    cohort = _cohort(since, until, category)
+    escalated = _ticket_exists()
+    verified = _verified()
+    per_category = db.session.execute(
+        sa.select(Question.category, sa.func.count(),
+                  sa.func.sum(_flag(_member_answer())),
+                  sa.func.sum(_flag(Question.accepted_answer_id.is_not(None))),
+                  sa.func.sum(_flag(verified)),
+                  sa.func.sum(_flag(escalated)),
+                  sa.func.sum(_flag(_ticket_exists(Ticket.solved_at.is_not(None)))),
+                  sa.func.sum(_flag(_ticket_exists(Ticket.published_answer_id.is_not(None)))),
+                  sa.func.sum(_flag(sa.and_(sa.or_(Question.accepted_answer_id.is_not(None), verified),
+                                            ~escalated))))
+        .where(*cohort).group_by(Question.category)).all()
+    counts: dict[str, dict[str, int]] = {}
+    for row in per_category:
+        key = row[0].value if hasattr(row[0], "value") else str(row[0])
+        counts[key] = dict(zip((*STEPS, "deflected"), (int(v or 0) for v in row[1:]), strict=True))
+    funnel = {step: sum(c[step] for c in counts.values()) for step in STEPS}
+    deflected = sum(c["deflected"] for c in counts.values())
+
+    # First member answer, per question (and so per category).
+    staff = [Role.STAFF.value, Role.ADMIN.value]
+    first_answer = (sa.select(sa.func.min(Answer.created_at)).join(User, User.id == Answer.author_id)
+                    .where(Answer.question_id == Question.id, Answer.public(),
+                           Answer.author_id != Question.author_id, User.role.not_in(staff))
+                    .correlate(Question).scalar_subquery())
+    answer_minutes = sa.select(Question.category.label("grp_category"),
+                               minutes_between(first_answer, Question.created_at).label("value")
+                               ).where(*cohort).subquery()
+    answer_medians = _medians(answer_minutes, "grp_category")
+    overall_answer = _medians(answer_minutes)
+
+    # Staff's first reply on the tickets of these questions (merged tickets left out).
+    ticket_rows = (sa.select(Question.category.label("grp_category"), Ticket.tier.label("grp_tier"),
+                             minutes_between(Ticket.first_responded_at, Ticket.created_at).label("value"))
+                   .select_from(Ticket).join(Question, Question.id == Ticket.question_id)
+                   .where(*cohort, Ticket.merged_into_id.is_(None)).subquery())
+    reply_by_category = _medians(ticket_rows, "grp_category")
+    reply_by_tier = _medians(ticket_rows, "grp_tier")
+    overall_reply = _medians(ticket_rows)
+
+    # Per tier: the escalated part of the funnel, by the tier each ticket stands in now.
+    tier_rows = db.session.execute(
+        sa.select(Ticket.tier, sa.func.count(sa.distinct(Ticket.question_id)),
+                  sa.func.count(sa.distinct(sa.case((Ticket.solved_at.is_not(None), Ticket.question_id)))),
+                  sa.func.count(sa.distinct(sa.case((Ticket.published_answer_id.is_not(None), Ticket.question_id)))),
+                  sa.func.count())
+        .join(Question, Question.id == Ticket.question_id)
+        .where(*cohort, Ticket.merged_into_id.is_(None)).group_by(Ticket.tier)).all()
+    tiers = {int(t): (int(e), int(s), int(p), int(n)) for t, e, s, p, n in tier_rows}
+    by_tier = []
+    for tier in TIERS:
+        esc, solved, published, tickets = tiers.get(tier, (0, 0, 0, 0))
+        by_tier.append({"tier": tier, "tickets": tickets, "escalated": esc, "solved_by_staff": solved,
+                        "published": published, "solved_rate": _rate(solved, esc),
+                        "median_first_staff_reply_minutes": reply_by_tier.get(tier)})
+
+    # Stale verifications: active ones on these questions' answers, older than the answer's text.
+    stale_row = db.session.execute(
+        sa.select(sa.func.count(), sa.func.sum(_flag(Answer.revision_count > Verification.revision_number)))
+        .select_from(Verification).join(Answer, Answer.id == Verification.answer_id)
+        .join(Question, Question.id == Answer.question_id)
+        .where(*cohort, Verification.ended_at.is_(None), Answer.deleted_at.is_(None))).one()
+    verified_answers, stale = int(stale_row[0] or 0), int(stale_row[1] or 0)
+
+    by_category = []
+    for cat in Category:
+        if category is not None and cat is not category:
+            continue
+        c = counts.get(cat.value, dict.fromkeys((*STEPS, "deflected"), 0))
+        by_category.append({
+            "category": cat.value, **{step: c[step] for step in STEPS}, "deflected": c["deflected"],
+            "deflection_rate": _rate(c["deflected"], c["asked"]),
+            "escalations_per_question": _rate(c["escalated"], c["asked"]),
+            "median_first_answer_minutes": answer_medians.get(cat) if cat in answer_medians
+            else answer_medians.get(cat.value),
+            "median_first_staff_reply_minutes": reply_by_category.get(cat) if cat in reply_by_category
+            else reply_by_category.get(cat.value),
+        })
+
+    return Insights(
+        days=days, category=category, since=since, until=until, funnel=funnel, rates=_rates(funnel),
+        deflected=deflected, deflection_rate=_rate(deflected, funnel["asked"]),
+        median_first_answer_minutes=overall_answer.get(None),
+        median_first_staff_reply_minutes=overall_reply.get(None),
+        verified_answers=verified_answers, stale_verified_answers=stale, stale_share=_rate(stale, verified_answers),
+        zero_result_searches=zero_result_searches(since, until),
+        searches_before_asking=searches_before_asking(since, until),
+        by_category=by_category, by_tier=by_tier,
+        escalating_tags=escalating_tags(cohort),
+        unsolved_threads=unsolved_threads(since, until, category),
+    )
+
+
+#: The step each step follows on the path, and so what its rate is taken against: staff verify an
+#: answer whether or not the asker accepted it, and a member may escalate with or without answers.
+FOLLOWS = {"answered": "asked", "accepted": "answered", "verified": "answered", "escalated": "asked",
+           "solved_by_staff": "escalated", "published": "solved_by_staff"}
+
+
+def _rates(funnel: dict[str, int]) -> dict[str, dict]:
+    """Each step over the step it follows (`from_previous`, that step named in `previous`) and over
+    the questions asked (`of_asked`)."""
+    return {step: {"previous": previous, "from_previous": _rate(funnel[step], funnel[previous]),
+                   "of_asked": _rate(funnel[step], funnel["asked"])} for step, previous in FOLLOWS.items()}
+
+
+def zero_result_searches(since: datetime, until: datetime, limit: int = TOP) -> list[dict]:
+    """The most frequent searches of the period that found nothing."""
+    count = sa.func.count().label("n")
+    rows = db.session.execute(
+        sa.select(SearchEvent.query, count)
+        .where(SearchEvent.kind == EventKind.SEARCH.value, SearchEvent.result_count == 0,
+               SearchEvent.created_at >= since, SearchEvent.created_at < until)
+        .group_by(SearchEvent.query).order_by(count.desc(), SearchEvent.query).limit(limit))
+    return [{"query": q, "count": int(n)} for q, n in rows]
+
+
+def searches_before_asking(since: datetime, until: datetime, limit: int = TOP) -> list[dict]:
+    """Searches followed within FOLLOW_UP_MINUTES, in the same session hash, by a new question or an
+    escalation: what people looked for and then asked anyway. Per query: how many such searches,
+    and how many of them found nothing."""
+    search = sa.orm.aliased(SearchEvent)
+    after = sa.orm.aliased(SearchEvent)
+    followed = (sa.select(sa.literal(1)).select_from(after)
+                .where(after.session_hash == search.session_hash,
+                       after.kind.in_([EventKind.QUESTION.value, EventKind.ESCALATION.value]),
+                       after.created_at >= search.created_at,
+                       minutes_between(after.created_at, search.created_at) <= FOLLOW_UP_MINUTES)
+                .exists())
+    count = sa.func.count().label("n")
+    rows = db.session.execute(
+        sa.select(search.query, count, sa.func.sum(_flag(search.result_count == 0)))
+        .where(search.kind == EventKind.SEARCH.value, search.created_at >= since, search.created_at < until,
+               followed)
+        .group_by(search.query).order_by(count.desc(), search.query).limit(limit))
+    return [{"query": q, "count": int(n), "zero_results": int(z or 0)} for q, n, z in rows]
+
+
+def escalating_tags(cohort, limit: int = TOP, minimum: int = 2) -> list[dict]:
+    """Tags of the period's questions with the most escalations per question (at least `minimum`
+    questions, so that one escalated question does not top the list)."""
+    asked = sa.func.count().label("asked")
+    escalated = sa.func.sum(_flag(_ticket_exists())).label("escalated")
+    rows = db.session.execute(
+        sa.select(Tag.name, asked, escalated)
+        .select_from(Question).join(question_tags, question_tags.c.question_id == Question.id)
+        .join(Tag, Tag.id == question_tags.c.tag_id)
+        .where(*cohort).group_by(Tag.name).having(sa.func.count() >= minimum)).all()
+    items = [{"tag": name, "asked": int(a), "escalated": int(e or 0), "escalations_per_question": _rate(int(e or 0), int(a))}
+             for name, a, e in rows if e]
+    items.sort(key=lambda item: (-item["escalations_per_question"], -item["escalated"], item["tag"]))
+    return items[:limit]
+
+
+def unsolved_threads(since: datetime, until: datetime, category: Category | None = None,
+                     limit: int = TOP) -> list[dict]:
+    """Threads active in the period with neither an accepted nor a verified answer, that members
+    follow (besides the asker) or escalated "me too" (a ticket by someone other than the asker): most
+    of both first."""
+    followers = (sa.select(sa.func.count()).select_from(Follow)
+                 .where(Follow.question_id == Question.id, Follow.user_id != Question.author_id)
+                 .correlate(Question).scalar_subquery())
+    me_too = (sa.select(sa.func.count()).select_from(Ticket)
+              .where(Ticket.question_id == Question.id, Ticket.requester_id != Question.author_id)
+              .correlate(Question).scalar_subquery())
+    weight = (followers + me_too).label("weight")
+    where = [Question.public(), Question.last_activity_at >= since, Question.created_at < until,
+             Question.accepted_answer_id.is_(None), ~_verified()]
+    if category is not None:
+        where.append(Question.category == category)
+    rows = db.session.execute(
+        sa.select(Question.id, Question.title, Question.category, Question.answer_count, followers.label("f"),
+                  me_too.label("m"), weight)
+        .where(*where, weight > 0).order_by(weight.desc(), Question.id.desc()).limit(limit)).all()
+    return [{"question_id": qid, "title": title, "category": cat.value if hasattr(cat, "value") else cat,
+             "answers": int(answers), "followers": int(f), "me_too_tickets": int(m)}
+            for qid, title, cat, answers, f, m, _w in rows]
+
+
+def prune(now: datetime | None = None) -> int:
+    """Delete search-log rows older than RETENTION_DAYS days; returns how many."""
+    cutoff = (now or utcnow()) - timedelta(days=RETENTION_DAYS)
+    result = db.session.execute(sa.delete(SearchEvent).where(SearchEvent.created_at < cutoff))
+    return int(result.rowcount or 0)
