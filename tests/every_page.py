@@ -252,7 +252,7 @@ def page_data(ctx, create_user, create_question, create_answer, create_ticket, v
 
     with unit_of_work():  # the staff's search vocabulary lists an entry of each kind
         vocabulary.add_entry(staff, kind="synonyms", words="小金库, 钱包, wallet", note="会员口语里的钱包")
-        vocabulary.add_entry(staff, kind="domain", words="运费险, 小程序")
+        vocabulary.add_entry(staff, kind="domain", words="省钱卡, 京喜")
     flag(other)
     totp = create_user("two_step_user")
     with unit_of_work():

@@ -55,7 +55,10 @@ def test_a_group_is_stored_folded_and_logged(ctx, staff):
     logged = db.session.scalars(db.select(ModerationLogEntry)).all()
     assert [(e.action, e.actor_id, e.reason) for e in logged] == [
         (ModAction.ADD_VOCABULARY, staff.id, "synonyms: 小金库, wallet, money bag")]
-    assert log_reason(logged[0]) == "Synonyms: 小金库, wallet, money bag"
+    with force_locale("en"):
+        assert log_reason(logged[0]) == "Synonyms: 小金库, wallet, money bag"
+    with force_locale("zh_Hans_CN"):
+        assert log_reason(logged[0]) == "同义词: 小金库, wallet, money bag"
     with unit_of_work():
         vocabulary.delete_entry(staff, entry.id)
     assert db.session.scalar(db.select(db.func.count()).select_from(VocabularyEntry)) == 0
@@ -121,10 +124,10 @@ def test_a_group_that_adds_nothing_is_a_conflict(ctx, staff):
 
 
 def test_a_domain_word_twice_is_a_conflict(ctx, staff):
-    _add(staff, kind="domain", words="运费险, 小程序")
+    _add(staff, kind="domain", words="省钱卡, 京喜")
     with pytest.raises(Conflict) as caught:
-        _add(staff, kind="domain", words="闪购, 小程序")
-    assert "小程序" in caught.value.message
+        _add(staff, kind="domain", words="闪电退款, 京喜")
+    assert "京喜" in caught.value.message
     db.session.rollback()
 
 
@@ -159,11 +162,11 @@ def test_explain_shows_words_and_what_they_also_find(ctx, staff):
 
 def test_the_vocabulary_lists_newest_first_and_the_built_in_part(ctx, staff):
     _add(staff, kind="synonyms", words="钱包, 小金库")
-    _add(staff, kind="synonyms", words="到付, 货到付款")
-    _add(staff, kind="domain", words="运费险")
+    _add(staff, kind="synonyms", words="京喜, 京东特价版")
+    _add(staff, kind="domain", words="省钱卡")
     found = vocabulary.vocabulary(staff)
-    assert [e.word_list[0] for e in found.groups] == ["到付", "钱包"]
-    assert [e.word_list for e in found.domain_words] == [["运费险"]]
+    assert [e.word_list[0] for e in found.groups] == ["京喜", "钱包"]
+    assert [e.word_list for e in found.domain_words] == [["省钱卡"]]
     assert found.builtin_groups == synonyms.GROUPS
 
 
@@ -176,7 +179,7 @@ def test_api_add_list_delete(client, staff, token_for):
     created = response.get_json()
     assert created["words"] == ["小金库", "钱包"] and created["kind"] == "synonyms"
     assert created["created_by"] == staff.username and created["note"] == "口语" and created["created_at"]
-    domain = client.post(API, json={"kind": "domain", "words": ["运费险"]}, headers=headers).get_json()
+    domain = client.post(API, json={"kind": "domain", "words": ["省钱卡"]}, headers=headers).get_json()
     listed = client.get(API, headers=headers).get_json()
     assert [g["id"] for g in listed["groups"]] == [created["id"]]
     assert [d["id"] for d in listed["domain_words"]] == [domain["id"]]
