@@ -120,6 +120,7 @@ def search(q: str, *, page: int = 1, per_page: int = 20, sort: str = "relevance"
     deadline = time.monotonic() + float(current_app.config.get("FORUM_SEARCH_TIME_BUDGET", 1.0))
     backend = get_backend()
     matches = backend.search(parsed, sort=sort, offset=(page - 1) * per_page, limit=per_page, deadline=deadline)
+    strict_total = matches.total
     if (sort == "relevance" and not matches.cut_short and matches.total < RELAX_BELOW and can_relax(parsed)
             and time.monotonic() < deadline):
         loose = relaxed(parsed)
@@ -132,7 +133,7 @@ def search(q: str, *, page: int = 1, per_page: int = 20, sort: str = "relevance"
     if matches.cut_short:
         results.notes.append(str(_l("This search matches so much that it stopped before looking everywhere: "
                                     "add a word or a filter to narrow it down.")))
-    elif results.total == 0:
+    elif strict_total == 0:  # offered above a looser match too: the member may have mistyped a word
         results.suggestion = did_you_mean(parsed, deadline=deadline)
     return results
 

@@ -129,7 +129,7 @@ def test_grace_period_then_signing_in_cancels(client, community, token_for):
     assert db.session.scalar(sa.select(sa.func.count()).select_from(ApiToken).where(
         ApiToken.user_id == me.id, ApiToken.revoked_at.is_(None))) == 0  # signed out everywhere
     # Signing in (the page) within the grace period cancels it, and says so.
-    signed_in = client.post("/login", data={"login": "王小明", "password": PASSWORD})
+    signed_in = client.post("/login", data={"login": "王小明", "password": PASSWORD}, headers={"Accept-Language": "en"})
     assert signed_in.status_code == 302
     page = client.get("/", headers={"Accept-Language": "en"})
     assert "Signing in cancelled that" in page.get_data(as_text=True)
