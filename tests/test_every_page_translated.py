@@ -143,7 +143,8 @@ URL = re.compile(r"\b[a-z]+://\S+|\S+@\S+\.\w+|(?<!\w)/[\w.#?=&%-][\w./#?=&%-]*"
 SEARCH_SYNTAX = re.compile(r"\b(?:tag|is|user|category):\S+")  # the search box's operators, typed as they are
 # Words a Chinese page may show as they are: names, abbreviations and formats that have no translation.
 LATIN_WORDS = {"SLA", "TP", "API", "Markdown", "Bearer", "HTML", "URL", "TOTP", "QR", "ID", "Zebra", "Walrus",
-               "refund", "platform_support", "App", "POST", "Webhook", "HTTP", "http", "https", "CRM", "CSV"}
+               "refund", "platform_support", "App", "POST", "Webhook", "HTTP", "http", "https", "CRM", "CSV",
+               "JSON", "PDF", "MB"}
 
 
 def bilingual_messages() -> list[str]:
