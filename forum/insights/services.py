@@ -1,24 +1,26 @@
 """Support insights (issue 22): the path from a question to a solution, and the gaps it reveals.
 
-Every figure counts the **questions asked in the period** (the last 7, 30 or 90 days; public ones:
-neither deleted nor held), optionally of one category, and follows each of them along the path:
+The community's figures count the **questions asked in the period** (the last N days, 7, 30 or 90 on
+the dashboard; public ones: neither deleted nor held), optionally of one category; the official
+side counts, as API.md defines `escalated`, the **questions with a ticket opened in the period**
+(asked then or before), and follows those tickets:
 
 - asked: the question was asked in the period;
 - answered: it has an answer by a member (not staff or an administrator, not the asker);
 - accepted: the asker accepted an answer;
 - verified: it has an answer verified by staff (an active verification, stale or not: the stale
   share below says how many were edited since);
-- escalated: a ticket was opened on it (by the asker or a "me too" member);
-- solved_by_staff: one of its tickets was solved by staff (it has a solved time: solved or closed after);
-- published: staff published a ticket's resolution back to the thread as a verified answer.
+- escalated: a ticket was opened on it in the period (by the asker or a "me too" member);
+- solved_by_staff: one of those tickets was solved by staff (it has a solved time: solved or closed after);
+- published: staff published one of those tickets' resolution back to the thread as a verified answer.
 
 Steps are not all nested (staff verify an answer nobody accepted; a member escalates a question
 nobody answered), so each rate is taken against the step it follows (FOLLOWS: accepted and verified
 against answered, escalated against asked, solved against escalated, published against solved),
 and against `asked`. **Solved by the community** means an accepted or a verified
-answer and no ticket; the **deflection rate** is those questions over all asked. The medians are
-over the same questions: minutes from the question to its first member answer, and from each of
-their tickets (merged ones left out) to staff's first reply. The **stale share** is, of the answers
+answer and no ticket; the **deflection rate** is those asked questions over all asked. The medians:
+minutes from each asked question to its first member answer, and from each ticket opened in the
+period (merged ones left out) to staff's first reply. The **stale share** is, of the answers
 to these questions that hold an active verification, those edited after it (their revision is newer
 than the one staff checked; forum.verification).
 
@@ -49,7 +51,8 @@ from forum.questions.models import Answer, Category, Question, Tag, question_tag
 from forum.tickets.models import Ticket
 from forum.verification.models import Verification
 
-PERIODS = (7, 30, 90)
+PERIODS = (7, 30, 90)  # what the dashboard offers; the API takes any whole number up to MAX_DAYS
+MAX_DAYS = 365
 RETENTION_DAYS = 90
 FOLLOW_UP_MINUTES = 10
 STEPS = ("asked", "answered", "accepted", "verified", "escalated", "solved_by_staff", "published")
@@ -58,7 +61,8 @@ TOP = 10
 
 
 def parse_days(value) -> int:
-    """7, 30 or 90 (default 30); anything else is refused with 422."""
+    """A whole number of days from 1 to MAX_DAYS (default 30; the dashboard offers PERIODS);
+    anything else is refused with 422."""
     from flask_babel import gettext as _
 
     if value in (None, ""):
@@ -67,8 +71,8 @@ def parse_days(value) -> int:
         days = int(str(value).strip())
     except ValueError:
         days = None
-    if days not in PERIODS:
-        raise ValidationFailed({"days": _("Choose 7, 30 or 90 days.")})
+    if days is None or not 1 <= days <= MAX_DAYS:
+        raise ValidationFailed({"days": _("Choose a number of days from 1 to %(max)d.", max=MAX_DAYS)})
     return days
 
 
@@ -160,11 +164,19 @@ def _rate(part: int, whole: int) -> float | None:
 
 # --- the figures ---------------------------------------------------------------------------------
 
+def _scope(category: Category | None) -> list:
+    """Public questions (neither deleted nor held), of one category or all."""
+    return [Question.public()] + ([Question.category == category] if category is not None else [])
+
+
 def _cohort(since: datetime, until: datetime, category: Category | None):
-    where = [Question.public(), Question.created_at >= since, Question.created_at < until]
-    if category is not None:
-        where.append(Question.category == category)
-    return where
+    """The questions asked in the period."""
+    return [*_scope(category), Question.created_at >= since, Question.created_at < until]
+
+
+def _opened(since: datetime, until: datetime) -> list:
+    """The tickets opened in the period."""
+    return [Ticket.created_at >= since, Ticket.created_at < until]
 
 
 def _member_answer():
@@ -198,16 +210,28 @@ def insights(days: int = 30, category: Category | None = None, now: datetime | N
                   sa.func.sum(_flag(_member_answer())),
                   sa.func.sum(_flag(Question.accepted_answer_id.is_not(None))),
                   sa.func.sum(_flag(verified)),
-                  sa.func.sum(_flag(escalated)),
-                  sa.func.sum(_flag(_ticket_exists(Ticket.solved_at.is_not(None)))),
-                  sa.func.sum(_flag(_ticket_exists(Ticket.published_answer_id.is_not(None)))),
                   sa.func.sum(_flag(sa.and_(sa.or_(Question.accepted_answer_id.is_not(None), verified),
                                             ~escalated))))
         .where(*cohort).group_by(Question.category)).all()
+    community = ("asked", "answered", "accepted", "verified", "deflected")
+    official = ("escalated", "solved_by_staff", "published")
     counts: dict[str, dict[str, int]] = {}
     for row in per_category:
         key = row[0].value if hasattr(row[0], "value") else str(row[0])
-        counts[key] = dict(zip((*STEPS, "deflected"), (int(v or 0) for v in row[1:]), strict=True))
+        counts.setdefault(key, dict.fromkeys((*STEPS, "deflected"), 0)).update(
+            zip(community, (int(v or 0) for v in row[1:]), strict=True))
+    # The official side: questions with a ticket opened in the period (API.md), whenever asked.
+    opened = _opened(since, until)
+    per_category_tickets = db.session.execute(
+        sa.select(Question.category, sa.func.count(sa.distinct(Question.id)),
+                  sa.func.count(sa.distinct(sa.case((Ticket.solved_at.is_not(None), Question.id)))),
+                  sa.func.count(sa.distinct(sa.case((Ticket.published_answer_id.is_not(None), Question.id)))))
+        .select_from(Ticket).join(Question, Question.id == Ticket.question_id)
+        .where(*_scope(category), *opened).group_by(Question.category)).all()
+    for row in per_category_tickets:
+        key = row[0].value if hasattr(row[0], "value") else str(row[0])
+        counts.setdefault(key, dict.fromkeys((*STEPS, "deflected"), 0)).update(
+            zip(official, (int(v or 0) for v in row[1:]), strict=True))
     funnel = {step: sum(c[step] for c in counts.values()) for step in STEPS}
     deflected = sum(c["deflected"] for c in counts.values())
 
@@ -223,11 +247,11 @@ def insights(days: int = 30, category: Category | None = None, now: datetime | N
     answer_medians = _medians(answer_minutes, "grp_category")
     overall_answer = _medians(answer_minutes)
 
-    # Staff's first reply on the tickets of these questions (merged tickets left out).
+    # Staff's first reply on the tickets opened in the period (merged tickets left out).
     ticket_rows = (sa.select(Question.category.label("grp_category"), Ticket.tier.label("grp_tier"),
                              minutes_between(Ticket.first_responded_at, Ticket.created_at).label("value"))
                    .select_from(Ticket).join(Question, Question.id == Ticket.question_id)
-                   .where(*cohort, Ticket.merged_into_id.is_(None)).subquery())
+                   .where(*_scope(category), *opened, Ticket.merged_into_id.is_(None)).subquery())
     reply_by_category = _medians(ticket_rows, "grp_category")
     reply_by_tier = _medians(ticket_rows, "grp_tier")
     overall_reply = _medians(ticket_rows)
@@ -239,7 +263,7 @@ def insights(days: int = 30, category: Category | None = None, now: datetime | N
                   sa.func.count(sa.distinct(sa.case((Ticket.published_answer_id.is_not(None), Ticket.question_id)))),
                   sa.func.count())
         .join(Question, Question.id == Ticket.question_id)
-        .where(*cohort, Ticket.merged_into_id.is_(None)).group_by(Ticket.tier)).all()
+        .where(*_scope(category), *opened, Ticket.merged_into_id.is_(None)).group_by(Ticket.tier)).all()
     tiers = {int(t): (int(e), int(s), int(p), int(n)) for t, e, s, p, n in tier_rows}
     by_tier = []
     for tier in TIERS:

@@ -85,11 +85,14 @@ def history(ctx, create_user, create_question, create_answer, create_ticket):
         question_services.accept_answer(a2, ans6.id)
     _at(Question, q[6].id, now - timedelta(days=40))
     _at(Answer, ans6.id, now - timedelta(days=40) + timedelta(minutes=20))
+    # ... and escalated 10 days ago (no staff reply yet): a question with a ticket in the last 30 days.
+    t6 = create_ticket(q[6], a2)
+    _at(Ticket, t6.id, now - timedelta(days=10))
     # Q7: deleted by its author: counts nowhere.
     q[7] = create_question(a4, title="这个问题我不问了谢谢大家", category="orders")
     with unit_of_work():
         question_services.delete_question(a4, q[7].id)
-    return {"q": q, "staff": staff, "members": (a1, a2, a3, a4), "tickets": (t3, t4)}
+    return {"q": q, "staff": staff, "members": (a1, a2, a3, a4), "tickets": (t3, t4, t6)}
 
 
 # What the history above gives, counted by hand (30 days, every category):
@@ -97,20 +100,28 @@ EXPECTED_30 = {"asked": 5,             # Q1..Q5
                "answered": 3,          # Q1, Q2, Q3 (Q5's only answer is staff's)
                "accepted": 1,          # Q1
                "verified": 2,          # Q2 (verified), Q3 (the published resolution is verified)
-               "escalated": 2,         # Q3, Q4
+               "escalated": 3,         # Q3, Q4, and Q6 (asked 40 days ago, its ticket 10 days ago)
                "solved_by_staff": 1,   # Q3
                "published": 1}         # Q3
 EXPECTED_90 = {**EXPECTED_30, "asked": 6, "answered": 4, "accepted": 2}  # + Q6
 
 
 def _derive(days: int, category: str | None = None) -> dict:
-    """The funnel again, from the rows, in Python: the service's SQL is not used."""
+    """The funnel again, from the rows, in Python: the service's SQL is not used. Asked and what
+    the community did: the questions asked in the period; escalated and after: the questions with
+    a ticket opened in the period (API.md), whenever they were asked."""
     since = utcnow() - timedelta(days=days)
-    questions = [q for q in db.session.scalars(sa.select(Question))
-                 if q.deleted_at is None and q.held_at is None and q.created_at >= since
-                 and (category is None or q.category.value == category)]
+    public = [q for q in db.session.scalars(sa.select(Question))
+              if q.deleted_at is None and q.held_at is None and (category is None or q.category.value == category)]
+    questions = [q for q in public if q.created_at >= since]
     out = dict.fromkeys(services.STEPS, 0)
     out["deflected"] = 0
+    for q in public:
+        opened = [t for t in db.session.scalars(sa.select(Ticket).where(Ticket.question_id == q.id))
+                  if t.created_at >= since]
+        out["escalated"] += bool(opened)
+        out["solved_by_staff"] += any(t.solved_at for t in opened)
+        out["published"] += any(t.published_answer_id for t in opened)
     for q in questions:
         answers_list = list(db.session.scalars(sa.select(Answer).where(Answer.question_id == q.id,
                                                                        Answer.deleted_at.is_(None))))
@@ -122,9 +133,6 @@ def _derive(days: int, category: str | None = None) -> dict:
         verified = any(v.ended_at is None for a in answers_list for v in
                        db.session.scalars(sa.select(Verification).where(Verification.answer_id == a.id)))
         out["verified"] += verified
-        out["escalated"] += bool(tickets)
-        out["solved_by_staff"] += any(t.solved_at for t in tickets)
-        out["published"] += any(t.published_answer_id for t in tickets)
         out["deflected"] += (q.accepted_answer_id is not None or verified) and not tickets
     return out
 
@@ -142,9 +150,9 @@ def test_funnel_from_a_known_history(history):
                                         "of_asked": pytest.approx(3 / 5, abs=1e-4)}
     assert result.rates["accepted"]["from_previous"] == pytest.approx(1 / 3, abs=1e-4)
     assert result.rates["verified"]["from_previous"] == pytest.approx(2 / 3, abs=1e-4)
-    assert result.rates["escalated"] == {"previous": "asked", "from_previous": pytest.approx(2 / 5, abs=1e-4),
-                                         "of_asked": pytest.approx(2 / 5, abs=1e-4)}
-    assert result.rates["solved_by_staff"]["from_previous"] == pytest.approx(1 / 2, abs=1e-4)
+    assert result.rates["escalated"] == {"previous": "asked", "from_previous": pytest.approx(3 / 5, abs=1e-4),
+                                         "of_asked": pytest.approx(3 / 5, abs=1e-4)}
+    assert result.rates["solved_by_staff"]["from_previous"] == pytest.approx(1 / 3, abs=1e-4)
     assert result.rates["published"] == {"previous": "solved_by_staff", "from_previous": 1.0,
                                          "of_asked": pytest.approx(1 / 5, abs=1e-4)}
     # First member answers: Q1 30, Q2 90, Q3 10 minutes → 30. Staff's first replies: 120 (Q3), 30 (Q4) → 75.
@@ -155,12 +163,13 @@ def test_funnel_from_a_known_history(history):
     assert result.stale_share == pytest.approx(0.5)
     by_category = {row["category"]: row for row in result.by_category}
     assert by_category["orders"]["asked"] == 2 and by_category["orders"]["deflected"] == 2
+    assert by_category["orders"]["escalated"] == 1  # Q6: asked before the period, escalated in it
     assert by_category["payments"]["escalated"] == 2 and by_category["payments"]["escalations_per_question"] == 1.0
     assert by_category["payments"]["median_first_staff_reply_minutes"] == pytest.approx(75, abs=0.1)
     assert by_category["account"]["answered"] == 0
     assert by_category["complaints"]["asked"] == 0 and by_category["complaints"]["deflection_rate"] is None
     tiers = {row["tier"]: row for row in result.by_tier}
-    assert tiers[1]["escalated"] == 1 and tiers[1]["tickets"] == 1  # T3
+    assert tiers[1]["escalated"] == 2 and tiers[1]["tickets"] == 2  # T3, T6
     assert tiers[1]["solved_by_staff"] == 1 and tiers[1]["published"] == 1
     assert tiers[2] == {"tier": 2, "tickets": 1, "escalated": 1, "solved_by_staff": 0, "published": 0,
                         "solved_rate": 0.0, "median_first_staff_reply_minutes": pytest.approx(30, abs=0.1)}
@@ -174,6 +183,8 @@ def test_funnel_from_a_known_history(history):
 
 def test_period_and_category(history):
     assert services.insights(90).funnel == EXPECTED_90
+    assert services.insights(90).deflected == 2  # Q6 was accepted, but it has a ticket
+    assert services.insights(7).funnel["escalated"] == 2  # Q3 and Q4; Q6's ticket is 10 days old
     assert services.insights(90).funnel == {k: v for k, v in _derive(90).items() if k in services.STEPS}
     payments = services.insights(30, Category.PAYMENTS)
     assert payments.funnel == {k: v for k, v in _derive(30, "payments").items() if k in services.STEPS}
@@ -196,13 +207,16 @@ def test_api_returns_the_same_figures(client, history, token_for, create_user):
     assert isinstance(body["zero_result_searches"], list)
     assert {row["category"] for row in body["by_category"]} == {c.value for c in Category}
     assert [row["tier"] for row in body["by_tier"]] == [1, 2, 3]
+    # Any whole number of days, not only the dashboard's 7/30/90.
+    fortnight = client.get("/api/v1/staff/insights?days=14", headers=token_for(staff)).get_json()
+    assert fortnight["funnel"] == {k: v for k, v in _derive(14).items() if k in services.STEPS}
     filtered = client.get("/api/v1/staff/insights?days=90&category=orders", headers=token_for(staff)).get_json()
     assert filtered["funnel"] == {k: v for k, v in _derive(90, "orders").items() if k in services.STEPS}
     admin = create_user(role="admin")
     assert client.get("/api/v1/staff/insights", headers=token_for(admin)).status_code == 200
 
 
-@pytest.mark.parametrize("query", ["days=14", "days=abc", "days=-7", "days=30&category=nope", "days=" + "9" * 50])
+@pytest.mark.parametrize("query", ["days=0", "days=366", "days=abc", "days=-7", "days=30&category=nope", "days=" + "9" * 50])
 def test_api_refuses_bad_input(client, ctx, create_user, token_for, query):
     response = client.get(f"/api/v1/staff/insights?{query}", headers=token_for(create_user(role="staff")))
     assert response.status_code == 422
