@@ -28,7 +28,7 @@ from datetime import date, datetime
 from flask import Flask, current_app, g, has_request_context, request
 from flask.wrappers import Response
 
-from forum.core.db import utcnow
+from forum.core.db import unit_of_work, utcnow
 from forum.extensions import db
 from forum.insights.models import EventKind, SearchEvent
 
@@ -119,11 +119,11 @@ def _log_search(response: Response) -> Response:
     if not query:
         return response  # the empty search page is not a search
     try:
-        record(EventKind.SEARCH.value, query=query, result_count=_result_count(response, endpoint == API_ENDPOINT),
-               source="api" if endpoint == API_ENDPOINT else "page")
-        db.session.commit()
-    except Exception:  # logging must never cost the visitor their results
-        db.session.rollback()
+        with unit_of_work():
+            record(EventKind.SEARCH.value, query=query,
+                   result_count=_result_count(response, endpoint == API_ENDPOINT),
+                   source="api" if endpoint == API_ENDPOINT else "page")
+    except Exception:  # logging must never cost the visitor their results (the unit rolled back)
         log.warning("could not log a search", exc_info=True)
     return response
 

@@ -35,7 +35,8 @@ def test_the_kit_has_every_unit_the_runbook_names():
     names = {path.name for path in UNITS.iterdir()}
     expected = {"forum-web@.service", "forum-indexer.service", "forum-jobs.service", "forum-mail-inbound.service"} | {
         f"forum-{job}.{kind}" for job in ("tickets-sweep", "notifications-deliver", "digest", "votes-serial",
-                                          "purge-idempotency-keys")
+                                          "purge-idempotency-keys", "uploads-sweep", "webhooks-deliver",
+                                          "webhooks-prune", "privacy-erase", "insights-prune")
         for kind in ("service", "timer")}
     assert names == expected
     runbook = (DEPLOY / "README.md").read_text()
@@ -54,7 +55,7 @@ def test_the_units_run_commands_the_forum_has(tmp_path):
     runner = app.test_cli_runner()
     commands = {name: line.split("flask --app forum ", 1)[1].split() for name, line in _exec_starts().items()
                 if "flask --app forum " in line}
-    assert len(commands) == 8, commands
+    assert len(commands) == 13, commands
     for name, words in commands.items():
         result = runner.invoke(args=[*words, "--help"])
         assert result.exit_code == 0 and "Usage:" in result.output, (name, words, result.output)
