@@ -117,6 +117,12 @@ def build_document(server_url: str) -> dict[str, Any]:
         if op.response == BINARY:
             operation["responses"][str(op.status)] = {"description": "The file", "content": {
                 "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}
+            if conditional:  # a stored file never changes: its ETag names it
+                operation["responses"][str(op.status)]["headers"] = {"ETag": {
+                    "description": "The file's validator (a stored file never changes): send it as If-None-Match "
+                                   "to skip the body", "schema": {"type": "string"}}}
+                operation["responses"]["304"] = {"description": "Not modified: the file whose ETag was sent in "
+                                                                "If-None-Match (no body)"}
         elif op.response is None:
             operation["responses"][str(op.status)] = {"description": "Done"}
         else:

@@ -61,8 +61,9 @@ def file_response(attachment: TicketAttachment, data: bytes):
     nothing in it may run if opened on its own."""
     from flask import send_file
 
+    # A stored file never changes, so its key is its validator: a client that has it gets a 304.
     response = send_file(io.BytesIO(data), mimetype=attachment.content_type, as_attachment=not attachment.is_image,
-                         download_name=attachment.filename, max_age=0, conditional=False, etag=False)
+                         download_name=attachment.filename, max_age=0, conditional=True, etag=attachment.key)
     response.headers["Cache-Control"] = "private, no-store"
     response.headers["X-Robots-Tag"] = "noindex, nofollow"
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"

@@ -36,6 +36,10 @@ def test_requester_attaches_a_pdf_only_they_and_staff_can_fetch(client, ticket, 
         assert disposition.startswith("attachment") and f"filename*=UTF-8''{quote('银行流水 2026-11.pdf')}" in disposition
         assert fetched.headers["X-Content-Type-Options"] == "nosniff"
         assert "noindex" in fetched.headers["X-Robots-Tag"]
+    # The file never changes: its ETag brings a 304, to those who may fetch it only.
+    etag = fetched.headers["ETag"]
+    assert client.get(url, headers={**requester, "If-None-Match": etag}).status_code == 304
+    assert client.get(url, headers={**stranger, "If-None-Match": etag}).status_code == 404
     assert client.get(url, headers=stranger).status_code == 404
     assert client.get(url).status_code == 401
     assert _attach(client, stranger, ticket.id, pdf(), "x.pdf").status_code == 404
