@@ -148,7 +148,7 @@ def judged(args) -> None:
     code = (
         "import json; from forum import create_app; from flask_migrate import upgrade; "
         "from tests.search import judged; "
-        "app = create_app({'FORUM_RATE_LIMITS': False, 'FORUM_SEARCH_INDEXER': 'inline'}); ctx = app.app_context(); ctx.push(); upgrade(); "
+        "app = create_app({'FORUM_RATE_LIMITS': False, 'FORUM_SEARCH_INDEXER': 'inline', 'FORUM_JOBS_INLINE': True}); ctx = app.app_context(); ctx.push(); upgrade(); "
         "from forum.search import services; from forum.questions import services as qs; "
         "from forum.auth.services import register_user; "
         "keys = judged.seed(qs, register_user('asker', 'a@example.com', 'password-123456'), "
