@@ -331,8 +331,8 @@ def refresh() -> None:
         return
     app = current_app._get_current_object()
     state = _state(app)
-    store = page_cache.store_of(app)
-    generation = store.generation() if store is not None else None  # before the token (see above)
+    # Read before the token (see above): the request's own reading, made before its view ran.
+    generation = page_cache.request_generation(app)
     now = time.monotonic()
     seconds = float(app.config.get("FORUM_SEARCH_VOCABULARY_SECONDS", 2))
     if (state.snapshot is None or now - state.checked_at >= seconds

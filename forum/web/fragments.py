@@ -63,10 +63,7 @@ def begin(generation: str | None = None) -> None:
     (the page cache's lookup already read it for a visitor; a member's request reads it here)."""
     if EXTENSION not in current_app.extensions or request.method not in ("GET", "HEAD"):
         return
-    if generation is None:
-        store = page_cache.store_of(current_app)
-        generation = store.generation() if store is not None else None
-    g.setdefault(_GENERATION, generation)
+    g.setdefault(_GENERATION, page_cache.request_generation(current_app, generation))
 
 
 def shared(name: str, *parts: Any, caller: Callable[[], str], same_on_every_page: bool = False) -> Markup:
