@@ -21,13 +21,13 @@ making it a message, starts mail loops.
 from __future__ import annotations
 
 import logging
-import re
 from dataclasses import dataclass
 from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+from limits import parse_many
 
 from forum.auth.models import User
 from forum.core.db import insert_ignoring_conflicts, unit_of_work, utcnow
@@ -178,15 +178,6 @@ def _support_mail(target: Recipient, mail: parsing.IncomingMail) -> str:
     return f"250 2.0.0 Ticket {ticket.number} opened"
 
 
-_UNIT_SECONDS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
-
-
-def _windows(limit: str) -> list[tuple[int, int]]:
-    """(count, seconds) of a limit written as Flask-Limiter does: "5 per hour; 20 per day"."""
-    found = re.findall(r"(\d+)\s*(?:per|/)\s*(\d*)\s*(second|minute|hour|day)s?", limit or "", flags=re.IGNORECASE)
-    return [(int(count), int(many or 1) * _UNIT_SECONDS[unit.lower()]) for count, many, unit in found]
-
-
 def _check_ticket_budget(sender: str) -> None:
     """Mail to the support address opens tickets within the escalation budget of the site
     (FORUM_ESCALATION_RATE_LIMIT, per sender address; off with FORUM_RATE_LIMITS=off). Beyond it:
@@ -194,7 +185,9 @@ def _check_ticket_budget(sender: str) -> None:
     if not current_app.config.get("FORUM_RATE_LIMITS", True):
         return
     now = utcnow()
-    for count, seconds in _windows(current_app.config.get("FORUM_ESCALATION_RATE_LIMIT", "5 per hour; 20 per day")):
+    # Read as Flask-Limiter reads it (its `limits` package), so the two budgets cannot disagree.
+    for item in parse_many(current_app.config.get("FORUM_ESCALATION_RATE_LIMIT", "5 per hour; 20 per day")):
+        count, seconds = item.amount, item.get_expiry()
         opened = db.session.scalar(sa.select(sa.func.count()).select_from(InboundEmail).where(
             InboundEmail.sender == sender[:254], InboundEmail.outcome == "ticket",
             InboundEmail.created_at > now - timedelta(seconds=seconds)))

@@ -43,7 +43,7 @@ EXPORT_FORMAT = "forum-export/1"
 
 
 def grace_period() -> timedelta:
-    return timedelta(days=int(current_app.config.get("FORUM_ERASURE_GRACE_DAYS", 7)))
+    return _days("FORUM_ERASURE_GRACE_DAYS", 7)
 
 
 def _days(name: str, default: int) -> timedelta:

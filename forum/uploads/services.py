@@ -238,7 +238,10 @@ def _remove_orphan_files(now: datetime) -> int:
 
 
 def uploads_in(post) -> list[Upload]:
-    """The uploads a Question or an Answer shows (for the moderators' remove control)."""
+    """The uploads a Question or an Answer shows (for the moderators' remove control). A body that
+    names no upload has none (its uses come from such addresses): no query for it."""
+    if "/uploads/" not in (post.body or ""):
+        return []
     column = UploadUse.question_id if isinstance(post, Question) else UploadUse.answer_id
     return list(db.session.scalars(sa.select(Upload).join(UploadUse, UploadUse.upload_id == Upload.id)
                                    .where(column == post.id, Upload.removed_at.is_(None)).order_by(Upload.id)))
