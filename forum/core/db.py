@@ -133,10 +133,13 @@ def checkpoint() -> None:
 _HOOKS_KEY = "forum_on_commit"
 
 
-def on_commit(callback: Callable[[], None], session: Session | None = None) -> None:
-    """Run `callback` after the current transaction commits; drop it if it rolls back."""
+def on_commit(callback: Callable[[], None], session: Session | None = None, *, once: bool = False) -> None:
+    """Run `callback` after the current transaction commits; drop it if it rolls back. With `once`,
+    a callback already waiting for this commit is not added again."""
     session = session or db.session()
-    session.info.setdefault(_HOOKS_KEY, []).append(callback)
+    hooks = session.info.setdefault(_HOOKS_KEY, [])
+    if not (once and callback in hooks):
+        hooks.append(callback)
 
 
 @event.listens_for(Session, "after_commit")

@@ -67,6 +67,9 @@ PRIVATE_TABLES = frozenset({
     # Images: an upload shows on a page only through a post's body_html, which is written with it
     # (a question or an answer, public tables); a new upload alone changes no page.
     "uploads", "upload_uses",
+    # Admins' webhooks and their deliveries, and the incoming-mail log: shown on no public page (a
+    # delivery's retry, in a background job, must not empty every cached page).
+    "webhooks", "webhook_deliveries", "inbound_emails",
 })
 # Columns of public tables that no public page shows: sign-in bookkeeping, secrets, settings.
 PRIVATE_COLUMNS = {

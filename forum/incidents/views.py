@@ -11,6 +11,7 @@ from forum.core.pagination import clamp_page
 from forum.incidents import queries, services
 from forum.incidents.forms import IncidentForm, LinkForm, UpdateForm
 from forum.incidents.models import IncidentStatus
+from forum.incidents.schemas import split_keywords
 from forum.web.decorators import staff_required
 from forum.web.forms import attach_errors
 
@@ -66,8 +67,7 @@ def update(incident_id: int):
         fields = dict(form.data)
         if fields.get("status") == incident.status.value and not fields.get("message"):
             fields["status"] = None  # only the keywords changed
-        if "\n".join(incident.keyword_list) == "\n".join(
-                k.strip() for k in (fields.get("keywords") or "").splitlines() if k.strip()):
+        if split_keywords(fields.get("keywords") or "") == incident.keyword_list:  # as the schema reads them
             fields["keywords"] = None
         try:
             services.update_incident(_me(), incident_id, **fields)  # validated there, once, with UpdateIncident

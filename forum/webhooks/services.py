@@ -40,7 +40,6 @@ RETRY_FIRST = timedelta(seconds=5)
 RETRY_LONGEST = timedelta(hours=1)
 SEND_LEASE = timedelta(seconds=60)  # longer than an attempt can take (FORUM_WEBHOOK_TIMEOUT)
 SECRET_PREFIX = "whsec_"
-_QUEUED_KEY = "forum_webhooks_queued"
 
 
 # --- administration --------------------------------------------------------------------------------
@@ -184,16 +183,14 @@ def _record(webhook: Webhook, event: str, data: dict[str, Any], now: datetime) -
     return delivery
 
 
+def _queue_deliveries() -> None:
+    jobs.enqueue(deliver_due)
+
+
 def _send_after_commit() -> None:
-    session = db.session()
-    if not session.info.get(_QUEUED_KEY):
-        session.info[_QUEUED_KEY] = True
-
-        def queue():
-            session.info.pop(_QUEUED_KEY, None)
-            jobs.enqueue(deliver_due)
-
-        on_commit(queue)
+    """Queue one sending after the commit, however many deliveries the transaction recorded. The
+    pending hooks are the record (a rollback drops them, so the next transaction queues again)."""
+    on_commit(_queue_deliveries, once=True)
 
 
 # --- sending -----------------------------------------------------------------------------------------
