@@ -40,7 +40,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import sqlalchemy as sa
-from flask import Flask, current_app, g, has_app_context, has_request_context
+from flask import Flask, current_app, has_app_context
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
@@ -316,22 +316,6 @@ def init_app(app: Flask) -> None:
 
 def store_of(app: Flask) -> LocalPages | RedisPages | None:
     return app.extensions.get(EXTENSION)
-
-
-_REQUEST_GENERATION = "forum_page_generation"
-
-
-def request_generation(app: Flask, known: str | None = None) -> str | None:
-    """The generation as this request first read it (before its view read the database), read once
-    per request: `known` when the caller read it already (the page cache's lookup). Outside a
-    request: read now. None without a store, or when it cannot be read."""
-    if has_request_context() and _REQUEST_GENERATION in g:
-        return g.get(_REQUEST_GENERATION)
-    store = store_of(app)
-    generation = known if known is not None else (store.generation() if store is not None else None)
-    if has_request_context():
-        g.setdefault(_REQUEST_GENERATION, generation)
-    return generation
 
 
 def invalidate(app: Flask | None = None) -> None:

@@ -32,7 +32,6 @@ from flask import Flask, current_app, has_app_context
 from flask_babel import gettext as _
 from pydantic import BeforeValidator, ConfigDict, Field, ValidationError, WithJsonSchema, model_validator
 
-from forum.core import page_cache
 from forum.core.db import is_row_id, on_commit, utcnow
 from forum.core.errors import Conflict, NotFound, PermissionDenied
 from forum.core.permissions import signed_in
@@ -44,6 +43,7 @@ from forum.search import synonyms
 from forum.search.analysis import fold, has_cjk, term_texts
 from forum.search.models import VocabularyEntry, VocabularyKind, VocabularyRevision
 from forum.search.query import parse
+from forum.web.page_cache import request_generation
 
 MIN_GROUP = 2  # words in a synonym group
 MAX_WORDS = 12  # words in one entry
@@ -332,7 +332,7 @@ def refresh() -> None:
     app = current_app._get_current_object()
     state = _state(app)
     # Read before the token (see above): the request's own reading, made before its view ran.
-    generation = page_cache.request_generation(app)
+    generation = request_generation(app)
     now = time.monotonic()
     seconds = float(app.config.get("FORUM_SEARCH_VOCABULARY_SECONDS", 2))
     if (state.snapshot is None or now - state.checked_at >= seconds

@@ -36,6 +36,7 @@ from flask_babel import get_locale
 from markupsafe import Markup
 
 from forum.core import page_cache
+from forum.web.page_cache import request_generation
 
 EXTENSION = "forum_fragments"
 _GENERATION = "forum_fragment_generation"
@@ -63,7 +64,7 @@ def begin(generation: str | None = None) -> None:
     (the page cache's lookup already read it for a visitor; a member's request reads it here)."""
     if EXTENSION not in current_app.extensions or request.method not in ("GET", "HEAD"):
         return
-    g.setdefault(_GENERATION, page_cache.request_generation(current_app, generation))
+    g.setdefault(_GENERATION, request_generation(current_app, generation))
 
 
 def shared(name: str, *parts: Any, caller: Callable[[], str], same_on_every_page: bool = False) -> Markup:

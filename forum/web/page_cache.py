@@ -24,7 +24,7 @@ from __future__ import annotations
 import hashlib
 from typing import NamedTuple
 
-from flask import current_app, g, request, session
+from flask import Flask, current_app, g, has_request_context, request, session
 from flask.wrappers import Response
 from werkzeug.http import http_date
 
@@ -172,3 +172,19 @@ def _same_tag(tag: str, etag: str) -> bool:
         return True
     value = value.removeprefix("W/").strip('"')
     return value == etag or (value.startswith(etag) and value[len(etag)] in "-:;+")
+
+
+_REQUEST_GENERATION = "forum_page_generation"
+
+
+def request_generation(app: Flask, known: str | None = None) -> str | None:
+    """The generation as this request first read it (before its view read the database), read once
+    per request: `known` when the caller read it already (the page cache's lookup). Outside a
+    request: read now. None without a store, or when it cannot be read."""
+    if has_request_context() and _REQUEST_GENERATION in g:
+        return g.get(_REQUEST_GENERATION)
+    store = page_cache.store_of(app)
+    generation = known if known is not None else (store.generation() if store is not None else None)
+    if has_request_context():
+        g.setdefault(_REQUEST_GENERATION, generation)
+    return generation
