@@ -21,6 +21,29 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' 
        "form-action 'self'")
 
 
+# A refused body up to this size is read and dropped before the 413 goes out. A server that closes
+# a socket with unread bytes in it makes the kernel send a reset, which can reach the client (or
+# nginx, which then answers 502) before the 413 does. Beyond this the connection is simply closed.
+DISCARD_LIMIT = 16 * 1024 * 1024
+
+
+def _discard_body(environ: dict, length: int) -> None:
+    if length > DISCARD_LIMIT:
+        return
+    stream = environ.get("wsgi.input")
+    if stream is None:
+        return
+    left = length
+    try:
+        while left > 0:
+            chunk = stream.read(min(left, 64 * 1024))
+            if not chunk:
+                break
+            left -= len(chunk)
+    except (OSError, ValueError):  # the client went away: nothing left to protect
+        return
+
+
 def init_app(app: Flask) -> None:
     errors.register(app)
     assets.init_app(app)
@@ -41,6 +64,7 @@ def init_app(app: Flask) -> None:
             request.max_content_length = own(app.config)
         limit = request.max_content_length
         if limit is not None and (request.content_length or 0) > limit:
+            _discard_body(request.environ, request.content_length)
             abort(413)
 
     @app.before_request
