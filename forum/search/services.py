@@ -134,7 +134,7 @@ def search(q: str, *, page: int = 1, per_page: int = 20, sort: str = "relevance"
         results.notes.append(str(_l("This search matches so much that it stopped before looking everywhere: "
                                     "add a word or a filter to narrow it down.")))
     elif strict_total == 0:  # offered above a looser match too: the member may have mistyped a word
-        results.suggestion = did_you_mean(parsed, deadline=deadline)
+        results.suggestion = did_you_mean(parsed, deadline=deadline, corrections_only=results.relaxed)
     return results
 
 
@@ -369,10 +369,14 @@ def _filters_only(parsed: ParsedQuery) -> ParsedQuery | None:
                        category=parsed.category, user=parsed.user, flags=set(parsed.flags))
 
 
-def did_you_mean(parsed: ParsedQuery, deadline: float | None = None) -> str | None:
+def did_you_mean(parsed: ParsedQuery, deadline: float | None = None, corrections_only: bool = False) -> str | None:
     """A rewritten query that finds something, or None: misspelt Latin words replaced by the
     forum's words (each corrected on its own, by the most common close word the index holds),
     else without the words that no post contains.
+
+    `corrections_only` (the page already shows posts holding some of the words): only a rewrite
+    that corrects a word is offered. Leaving words out is what the looser match did already, and
+    for a sentence it offered a broken one (我的快递被邻居拿走了怎么办 → 我的快递被了怎么办).
 
     Bounded: no suggestion for queries of more than SUGGESTION_MAX_WORDS words or whose filters
     and phrases alone find nothing (one search); otherwise one vocabulary query, two lookups of
@@ -389,6 +393,8 @@ def did_you_mean(parsed: ParsedQuery, deadline: float | None = None) -> str | No
     free = [w for w in parsed.optional if not w.prefix]
     latin = sorted({w.display for w in free if w.display.isascii() and w.display.isalpha()
                     and len(w.display) in _CORRECTABLE})
+    if corrections_only and not latin:
+        return None
     options = _vocabulary(latin)
     # Whether the words' own terms occur at all, and how common each correction is.
     present = backend.term_frequencies({t for w in free for t in w.terms}, 1)
@@ -409,6 +415,8 @@ def did_you_mean(parsed: ParsedQuery, deadline: float | None = None) -> str | No
     second = {wrong: right[-1] for wrong, right in corrections.items()}
     missing = {w.display: "" for w in free if w.display not in corrections and not found(w)}
     candidates = [best, {**best, **missing}, {**second, **missing}]
+    if corrections_only and not corrections:
+        return None
 
     tried = {rewrite(parsed.text, {})}
     searches = 0

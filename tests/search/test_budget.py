@@ -339,3 +339,15 @@ def test_did_you_mean_stands_above_a_looser_match_on_the_page(client, corpus):
     assert "invoice download button" in page
     data = client.get("/api/v1/search", query_string={"q": "invoice downlaod button"}).get_json()
     assert data["relaxed"] is True and data["suggestion"] == "invoice download button"
+
+
+def test_a_looser_match_is_offered_corrections_only(corpus, searches):
+    # The page already shows posts holding some of the words: a rewrite that only leaves words
+    # out offers nothing new (for a Chinese sentence it offered a broken one: 我的快递被邻居拿走了
+    # 怎么办 → 我的快递被了怎么办), and cost up to three more searches.
+    results = services.search("invoice 邻居拿走")
+    assert results.relaxed and results.total > 0
+    assert results.suggestion is None
+    assert searches == ["search", "search"]  # strict, then relaxed: nothing more
+    typo = services.search("invoice downlaod 邻居")
+    assert typo.relaxed and typo.suggestion is not None and "download" in typo.suggestion

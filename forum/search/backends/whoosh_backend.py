@@ -18,13 +18,15 @@ import os
 import shutil
 import threading
 import time
+from bisect import bisect_left
 from collections.abc import Iterable
 from contextlib import contextmanager
-from itertools import islice
+from itertools import accumulate, islice
 from pathlib import Path
 
 from whoosh import index as whoosh_index
-from whoosh.codec.whoosh3 import W3PerDocReader
+from whoosh.codec import whoosh3
+from whoosh.codec.whoosh3 import W3LeafMatcher, W3PerDocReader
 from whoosh.fields import ID, KEYWORD, NUMERIC, TEXT, Schema
 from whoosh.filedb.filestore import FileStorage
 from whoosh.query import And, ConstantScoreQuery, Every, Or, Phrase, Prefix, Term
@@ -249,6 +251,48 @@ def build_relaxed_query(query: ParsedQuery, reader, plan: RelaxPlan):
     either = selective[0] if len(selective) == 1 else Or(selective)
     text = And(required + [either]) if required else either
     return text, filter_, mask, words
+
+
+class _LeafMatcher(W3LeafMatcher):
+    """Whoosh's reader of one term's postings, moving within a block by bisection and decoding a
+    block's document numbers in C. Whoosh steps through a block one posting (two Python calls) at
+    a time and decodes it with a generator: three quarters of an intersection's time."""
+
+    def skip_to(self, targetid):
+        if not self.is_active():
+            raise whoosh3.ReadTooFar
+        if targetid <= self.id():
+            return
+        while targetid > self._maxid:
+            if self._lastblock:
+                self._atend = True
+                return
+            self._goto(self._nextoffset)
+        if self._ids is None:
+            self._read_ids()
+        self._i = bisect_left(self._ids, targetid, self._i)
+
+    def _read_ids(self):
+        if self._data is None:
+            self._read_data()
+        ids = self._data[0]
+        self._ids = ids if self._byteids else tuple(accumulate(ids))
+
+
+def _install_leaf_matcher() -> bool:
+    """Whoosh's terms reader builds W3LeafMatcher by its module's name: ours is put there, but only
+    on a Whoosh laid out as this was written for (else Whoosh's own stays: slower, as correct)."""
+    if whoosh3.W3LeafMatcher.__name__ == "_LeafMatcher":  # installed already (the module read again)
+        return True
+    if whoosh3.W3LeafMatcher is not W3LeafMatcher or not all(
+            hasattr(W3LeafMatcher, name) for name in ("_goto", "_read_data", "_next_block", "_read_header")):
+        log.warning("Whoosh's posting reader is not the one expected: its own skip_to stays")
+        return False
+    whoosh3.W3LeafMatcher = _LeafMatcher
+    return True
+
+
+_install_leaf_matcher()
 
 
 # A read that meets a file the writer has just removed is tried again on the newest files.
