@@ -15,17 +15,19 @@ the rolling-upgrade order).
 """
 from __future__ import annotations
 
+import ast
 import hmac
 import ipaddress
 import logging
 from datetime import datetime
+from pathlib import Path
 
 import sqlalchemy as sa
 from flask import Flask, current_app
 
 from forum.core import redis_client
 from forum.core.db import database_unavailable, utcnow
-from forum.extensions import db
+from forum.extensions import db, migrations_directory
 from forum.notifications.models import OutgoingEmail
 from forum.ops import heartbeats
 from forum.search.models import SearchOutbox
@@ -42,19 +44,34 @@ def init_app(app: Flask) -> None:
                                   "metrics_allow": parse_networks(app.config.get("FORUM_METRICS_ALLOW"))}
 
 
-def _script_heads(app: Flask) -> frozenset[str]:
-    from alembic.script import ScriptDirectory
+def _revisions(app: Flask) -> dict[str, tuple[str, ...]]:
+    """Each migration script's revision and the revisions it follows, read from the scripts'
+    module-level `revision` and `down_revision` as Alembic reads them, without importing Alembic
+    into every serving process (forum.extensions.LazyMigrate). tests/ops compares with Alembic."""
+    found: dict[str, tuple[str, ...]] = {}
+    for path in sorted((Path(migrations_directory(app)) / "versions").glob("*.py")):
+        values = {}
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target] \
+                if isinstance(node, ast.AnnAssign) and node.value is not None else []
+            for target in targets:
+                if isinstance(target, ast.Name) and target.id in ("revision", "down_revision"):
+                    values[target.id] = ast.literal_eval(node.value)
+        if isinstance(values.get("revision"), str):
+            down = values.get("down_revision")
+            found[values["revision"]] = () if down is None else (down,) if isinstance(down, str) else tuple(down)
+    return found
 
-    return frozenset(ScriptDirectory(app.extensions["migrate"].directory).get_heads())
+
+def _script_heads(app: Flask) -> frozenset[str]:
+    revisions = _revisions(app)
+    return frozenset(revisions) - {d for downs in revisions.values() for d in downs}
 
 
 def _known_revisions(app: Flask) -> frozenset[str]:
     state = app.extensions[_EXTENSION]
     if "known" not in state:
-        from alembic.script import ScriptDirectory
-
-        script = ScriptDirectory(app.extensions["migrate"].directory)
-        state["known"] = frozenset(rev.revision for rev in script.walk_revisions())
+        state["known"] = frozenset(_revisions(app))
     return state["known"]
 
 

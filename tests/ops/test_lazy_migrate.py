@@ -1,0 +1,42 @@
+"""Flask-Migrate (and with it Alembic, about 11 MiB) is imported only where migrations are run:
+a served worker never holds it (issue 15's memory goal), and every migration command still works."""
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from alembic.script import ScriptDirectory
+
+from forum.extensions import migrations_directory
+from forum.ops import services
+
+SERVE = """
+import sys
+from forum import create_app
+app = create_app({"FORUM_RATE_LIMITS": False})
+client = app.test_client()
+assert client.get("/readyz").status_code in (200, 503)
+assert client.get("/").status_code == 200
+print(sorted(m for m in ("alembic", "flask_migrate") if m in sys.modules))
+"""
+
+
+def test_a_served_app_never_imports_alembic(tmp_path):
+    env = {"FORUM_INSTANCE_PATH": str(tmp_path), "PATH": "/usr/bin:/bin"}
+    migrated = subprocess.run([sys.executable, "-m", "flask", "--app", "forum", "db", "upgrade"],
+                              env=env, capture_output=True, text=True, timeout=300)
+    assert migrated.returncode == 0, migrated.stderr[-2000:]
+    current = subprocess.run([sys.executable, "-m", "flask", "--app", "forum", "db", "current"],
+                             env=env, capture_output=True, text=True, timeout=300)
+    assert current.returncode == 0 and "(head)" in current.stdout, current.stderr[-2000:]
+    served = subprocess.run([sys.executable, "-c", SERVE], env=env, capture_output=True, text=True, timeout=300)
+    assert served.returncode == 0, served.stderr[-2000:]
+    assert served.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_the_scripts_heads_and_revisions_are_alembics(app):
+    script = ScriptDirectory(migrations_directory(app))
+    assert services._script_heads(app) == frozenset(script.get_heads())
+    assert frozenset(services._revisions(app)) == frozenset(r.revision for r in script.walk_revisions())
+    for revision in script.walk_revisions():
+        assert services._revisions(app)[revision.revision] == tuple(revision._all_down_revisions)
