@@ -16,7 +16,8 @@ Kept under the page cache's generation (forum.core.page_cache), read once per re
 view reads the database (forum.web.boundary), so a fragment holds at least every write whose
 invalidation came before it, as a cached page does; and for at most FORUM_PAGE_CACHE_SECONDS
 ("3 minutes ago"). Keyed by its name, the request's path and query (pagination and tab links are
-built from them; `same_on_every_page=True` drops them), the language, and what the template adds.
+built from them; `same_on_every_page=True` drops them), the language, the time zone (dates are
+shown in the reader's), and what the template adds.
 In this process's memory only (an LRU bounded by a quarter of FORUM_PAGE_CACHE_MB): a fragment
 costs less to render than to fetch from Redis and decode. Off with the page cache
 (FORUM_PAGE_CACHE=off).
@@ -32,7 +33,7 @@ from functools import cached_property
 from typing import Any
 
 from flask import Flask, current_app, g, request
-from flask_babel import get_locale
+from flask_babel import get_locale, get_timezone
 from markupsafe import Markup
 
 from forum.core import page_cache
@@ -75,7 +76,7 @@ def shared(name: str, *parts: Any, caller: Callable[[], str], same_on_every_page
     if store is None or generation is None:
         return Markup(caller())
     where = "" if same_on_every_page else request.full_path
-    key = "\n".join((name, where, str(get_locale()), *map(str, parts)))
+    key = "\n".join((name, where, str(get_locale()), str(get_timezone()), *map(str, parts)))
     found = store.get(generation, key)
     if found is not None:
         return Markup(found.body)

@@ -184,3 +184,26 @@ def test_dates_and_numbers_read_as_babel_writes_them(ctx, ago):
 
     for language in ("zh-CN", "en"):
         _request(ctx, language, lambda: check(language))
+
+
+def test_incident_banners_are_shared_and_follow_every_incident_write(member, create_question, create_user,
+                                                                    count_queries):
+    from forum.core.db import unit_of_work
+    from forum.incidents import services as incidents
+
+    question = create_question(title="订单页面一直打不开，显示网络错误")
+    staff = create_user(role="staff")
+    browser = member()
+    thread = f"/questions/{question.id}"
+    assert "incident-banner" not in _home(browser) and "incident-banner" not in _home(browser, thread)
+    with unit_of_work():
+        incident = incidents.create_incident(staff, title="订单页面打不开", category="orders", keywords=["订单页面"])
+        incidents.link_question(staff, incident.id, question_id=question.id)
+    assert "订单页面打不开" in _home(browser) and "订单页面打不开" in _home(browser, thread)
+    with count_queries() as counted:
+        home, page = _home(browser), _home(browser, thread)
+    assert "订单页面打不开" in home and "订单页面打不开" in page
+    assert [s for s in counted.statements if _table(s) == "incidents"] == []  # both banners from the store
+    with unit_of_work():
+        incidents.unlink_question(staff, incident.id, question.id)
+    assert "订单页面打不开" not in _home(browser, thread) and "订单页面打不开" in _home(browser)
