@@ -13,17 +13,27 @@ import io
 import re
 import warnings
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from flask_babel import gettext as _
-from PIL import Image, ImageOps, UnidentifiedImageError
-
 from forum.core.errors import ValidationFailed
+
+if TYPE_CHECKING:
+    import PIL.Image
 
 MAX_PIXELS = 40_000_000
 MAX_SIDE = 2048
 THUMB_SIDE = 320
-# Pillow's own guard, on top of the check below (it refuses twice this many pixels outright).
-Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+
+
+def _pillow():
+    """Pillow, imported by the first upload: a worker that never receives one does not hold it
+    (about 3 MiB). Its own guard is set on top of the check in reencode (Pillow refuses twice
+    MAX_IMAGE_PIXELS outright)."""
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
+    Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+    return Image, ImageOps, UnidentifiedImageError
 
 # Formats read (GIF: its first frame) and the format each is written as. JPEG stays JPEG (photos),
 # WebP stays WebP; PNG and GIF (screenshots, drawings, transparency) become PNG.
@@ -82,6 +92,7 @@ def reencode(data: bytes, *, max_pixels: int = MAX_PIXELS, max_side: int = MAX_S
 
     Raises ValidationFailed (field `file`) with a message a member understands: not an image (or an
     image with another file hidden in it), too many pixels, or an image that cannot be decoded."""
+    Image, ImageOps, UnidentifiedImageError = _pillow()
     kind = sniff(data)
     if kind is None:
         raise _refuse(_("This file is not an image. Upload a PNG, JPEG, WebP or GIF picture."))
@@ -118,7 +129,7 @@ def reencode(data: bytes, *, max_pixels: int = MAX_PIXELS, max_side: int = MAX_S
                    thumbnail=_save(thumb, out_format))
 
 
-def _normalise_mode(image: Image.Image, out_format: str) -> Image.Image:
+def _normalise_mode(image: PIL.Image.Image, out_format: str) -> PIL.Image.Image:
     has_alpha = image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info)
     if out_format == "JPEG":
         mode = "L" if image.mode in ("L", "1") else "RGB"
@@ -131,7 +142,7 @@ def _normalise_mode(image: Image.Image, out_format: str) -> Image.Image:
     return clean
 
 
-def _save(image: Image.Image, out_format: str) -> bytes:
+def _save(image: PIL.Image.Image, out_format: str) -> bytes:
     buffer = io.BytesIO()
     image.info = {}
     if out_format == "JPEG":
