@@ -369,6 +369,10 @@ def _filters_only(parsed: ParsedQuery) -> ParsedQuery | None:
                        category=parsed.category, user=parsed.user, flags=set(parsed.flags))
 
 
+def _correctable(word: QueryWord) -> bool:
+    return word.display.isascii() and word.display.isalpha() and len(word.display) in _CORRECTABLE
+
+
 def did_you_mean(parsed: ParsedQuery, deadline: float | None = None, corrections_only: bool = False) -> str | None:
     """A rewritten query that finds something, or None: misspelt Latin words replaced by the
     forum's words (each corrected on its own, by the most common close word the index holds),
@@ -391,17 +395,20 @@ def did_you_mean(parsed: ParsedQuery, deadline: float | None = None, corrections
     if fixed is not None and not backend.exists(fixed, deadline=deadline):
         return None
     free = [w for w in parsed.optional if not w.prefix]
-    latin = sorted({w.display for w in free if w.display.isascii() and w.display.isalpha()
-                    and len(w.display) in _CORRECTABLE})
-    if corrections_only and not latin:
+    if corrections_only and not any(_correctable(w) for w in free):
         return None
-    options = _vocabulary(latin)
-    # Whether the words' own terms occur at all, and how common each correction is.
+    # Whether the words' own terms occur at all; only a word that does not is corrected.
     present = backend.term_frequencies({t for w in free for t in w.terms}, 1)
-    frequency = backend.term_frequencies({analysis.stem(c) for cs in options.values() for c in cs}, _FREQUENCY_CAP)
 
     def found(word: QueryWord) -> bool:
         return any(all(present.get(t) for t in sequence) for sequence in word.alternatives)
+
+    latin = sorted({w.display for w in free if _correctable(w) and not found(w)})
+    if corrections_only and not latin:
+        return None
+    options = _vocabulary(latin)
+    frequency = backend.term_frequencies({analysis.stem(c) for cs in options.values() for c in cs},
+                                         _FREQUENCY_CAP) if options else {}
 
     corrections: dict[str, list[str]] = {}
     for word in free:
