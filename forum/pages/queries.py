@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from forum.core.permissions import Privilege, can, is_moderator, signed_in
 from forum.extensions import db
+from forum.notifications import services as notifications
 from forum.questions import queries as question_queries
-from forum.questions.models import Question
+from forum.questions.models import Answer, Comment, Question
 from forum.search import services as search
 from forum.tickets import queries as ticket_queries
 from forum.tickets import services as ticket_services
 from forum.verification import queries as verification_queries
 from forum.votes import queries as vote_queries
+from forum.votes.models import Vote
 
 
 def thread(question: Question, viewer) -> dict:
@@ -29,6 +32,28 @@ def thread(question: Question, viewer) -> dict:
             "my_question_vote": question_votes.get(question.id, 0), "my_answer_votes": answer_votes,
             "escalation": ticket, "can_escalate": ticket_services.may_escalate(viewer, question),
             "escalation_due": ticket_services.due_at(ticket) if ticket else None}
+
+
+def shared_thread_key(question: Question, viewer) -> tuple | None:
+    """What a member's thread page depends on besides the thread, the language and the time zone,
+    when the page is the same for every member alike: it then comes from the shared fragments
+    (forum.web.fragments) and costs no query of the thread. None when the page shows the viewer
+    something of their own: moderators and staff (their tools, held posts), the asker, and whoever
+    answered, commented or voted in the thread (their delete links, their votes). One query."""
+    if not signed_in(viewer) or is_moderator(viewer) or viewer.role.is_staff or viewer.id == question.author_id:
+        return None
+    answers = sa.select(Answer.id).where(Answer.question_id == question.id)
+    stake = sa.or_(
+        sa.exists().where(Answer.question_id == question.id, Answer.author_id == viewer.id),
+        sa.exists().where(Comment.author_id == viewer.id,
+                          sa.or_(Comment.question_id == question.id, Comment.answer_id.in_(answers))),
+        sa.exists().where(Vote.user_id == viewer.id,
+                          sa.or_(Vote.question_id == question.id, Vote.answer_id.in_(answers))))
+    if db.session.scalar(sa.select(stake)):
+        return None
+    # The rest of what the page shows a member: links that depend on privileges, the follow button.
+    return (can(viewer, Privilege.EDIT_OTHERS), ticket_services.may_escalate(viewer, question),
+            notifications.is_following(viewer, question_id=question.id))
 
 
 def solved_like(question: Question, limit: int = 5) -> list[tuple[Question, bool]]:

@@ -26,6 +26,7 @@ from forum.tickets import sla
 from forum.tickets.forms import EscalateForm
 from forum.web import ratelimits
 from forum.web.forms import attach_errors
+from forum.web.fragments import deferred
 from forum.web.posting import private_choice, save_post, say_if_held, say_if_private
 
 bp = Blueprint("pages", __name__)
@@ -57,6 +58,11 @@ def _render_thread(question, *, status: int = 200, answer_form: AnswerForm | Non
             duplicate_of = question_services.get_question(question.duplicate_of_id, viewer=actor)
         except NotFound:
             duplicate_of = None
+    # A member with nothing of their own in the thread sees what every such member sees: the page's
+    # thread part then comes from the shared fragments, and the thread is read only to render it.
+    # Not after a failed answer or comment (the page shows the errors and keeps the text).
+    shared_key = queries.shared_thread_key(question, actor) \
+        if request.method == "GET" and answer_form is None and not comment_error and not private_findings else None
     # Forms only for members: building one puts a CSRF token in the visitor's session, and a
     # visitor's page, cached for everyone (forum.web.page_cache), must hold none.
     return render_template(
@@ -65,7 +71,7 @@ def _render_thread(question, *, status: int = 200, answer_form: AnswerForm | Non
         comment_hint=length_hint(post_rules.COMMENT_MIN),
         can_edit=lambda post: can(actor, Privilege.EDIT_OTHERS, post) and (not question.is_locked or can(
             actor, Privilege.MODERATE)), private_findings=private_findings or [],
-        **queries.thread(question, actor),
+        shared_key=shared_key, data=deferred(lambda: queries.thread(question, actor)),
     ), status
 
 

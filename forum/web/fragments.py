@@ -22,8 +22,9 @@ In this process's memory only (an LRU bounded by a quarter of FORUM_PAGE_CACHE_M
 costs less to render than to fetch from Redis and decode. Off with the page cache
 (FORUM_PAGE_CACHE=off).
 
-What goes inside a shared part must not depend on who is looking: no `current_user`, no form token,
-no held post (tests/web/test_fragments.py renders each part for several members and visitors).
+What goes inside a shared part must not depend on who is looking: no held post, and `current_user`
+only through what the template adds to its key (tests/web/test_fragments.py renders each part for
+several members and visitors). A form token may be inside: the store keeps a mark in its place.
 """
 from __future__ import annotations
 
@@ -68,21 +69,38 @@ def begin(generation: str | None = None) -> None:
     g.setdefault(_GENERATION, request_generation(current_app, generation))
 
 
-def shared(name: str, *parts: Any, caller: Callable[[], str], same_on_every_page: bool = False) -> Markup:
+def shared(name: str, *parts: Any, caller: Callable[[], str], same_on_every_page: bool = False,
+           enabled: bool = True) -> Markup:
     """The part of the page inside `{% call shared(name, ...) %}`: from the store, else rendered
-    and kept."""
+    and kept (`enabled=False`: rendered, not kept). The member's form token never goes into the
+    store: it is kept as a mark and each reader's own is put in its place."""
     store = current_app.extensions.get(EXTENSION)
     generation = g.get(_GENERATION)
-    if store is None or generation is None:
+    if store is None or generation is None or not enabled:
         return Markup(caller())
     where = "" if same_on_every_page else request.full_path
     key = "\n".join((name, where, str(get_locale()), str(get_timezone()), *map(str, parts)))
     found = store.get(generation, key)
     if found is not None:
-        return Markup(found.body)
-    html = caller()
-    store.put(generation, key, _Fragment(str(html)), time.time() + _seconds())
+        return Markup(_with_token(found.body))
+    html = str(caller())
+    token = g.get(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"))  # Flask-WTF's, if made
+    store.put(generation, key, _Fragment(html.replace(token, TOKEN_MARK) if token else html),
+              time.time() + _seconds())
     return Markup(html)
+
+
+# Where a stored fragment had its reader's form token (URL-safe base64 and dots, so this is never
+# part of one). Whatever holds it is given only the reader's own token.
+TOKEN_MARK = "\x1e~form-token~\x1e"
+
+
+def _with_token(body: str) -> str:
+    if TOKEN_MARK not in body:
+        return body
+    from flask_wtf.csrf import generate_csrf
+
+    return body.replace(TOKEN_MARK, generate_csrf())
 
 
 def _seconds() -> float:
@@ -105,6 +123,9 @@ class deferred:  # noqa: N801  (used like a function: deferred(lambda: ...))
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.value, name)
+
+    def __getitem__(self, key: Any) -> Any:
+        return self.value[key]
 
     def __iter__(self):
         return iter(self.value)

@@ -207,3 +207,116 @@ def test_incident_banners_are_shared_and_follow_every_incident_write(member, cre
     with unit_of_work():
         incidents.unlink_question(staff, incident.id, question.id)
     assert "订单页面打不开" not in _home(browser, thread) and "订单页面打不开" in _home(browser)
+
+
+# --- a member's thread page ------------------------------------------------------------------------
+TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|name="csrf_token" type="hidden" value="([^"]+)"')
+THREAD = re.compile(r'<div class="layout">.*</aside>\s*</div>', re.S)
+
+
+def _tokens(page: str) -> set[str]:
+    return {a or b for a, b in TOKEN.findall(page)}
+
+
+def _thread(page: str) -> str:
+    found = THREAD.search(page)
+    assert found, "no thread on the page"
+    return found.group(0)
+
+
+@pytest.fixture
+def csrf_on(app):  # noqa: F811 (the fixture imported above)
+    app.config["WTF_CSRF_ENABLED"] = True
+    yield
+    app.config["WTF_CSRF_ENABLED"] = False
+
+
+def _member_with_token(ctx, user):
+    browser = ctx.test_client()
+    token = _tokens(browser.get("/login").get_data(as_text=True)).pop()  # the sign-in form's own
+    response = browser.post("/login", data={"login": user.username, "password": PASSWORD, "csrf_token": token})
+    assert response.status_code == 302
+    return browser
+
+
+def test_members_with_nothing_of_their_own_share_the_thread_and_keep_their_own_tokens(
+        ctx, client, create_user, create_question, create_answer, count_queries, csrf_on):
+    from forum.web.fragments import TOKEN_MARK
+
+    question = create_question(title="快递显示已签收但是我没收到，怎么办")
+    answer = create_answer(question)
+    first, second = (_member_with_token(ctx, create_user(name)) for name in ("zhao_lei", "qian_li"))
+    thread = f"/questions/{question.id}"
+    one = _home(first, thread)
+    with count_queries() as counted:
+        two = _home(second, thread)
+    assert len(_tokens(one)) == 1 and len(_tokens(two)) == 1 and _tokens(one) != _tokens(two)
+    strip = lambda page: TOKEN.sub("T", _thread(page))  # noqa: E731
+    assert strip(one) == strip(two) and TOKEN_MARK not in one + two
+    # The thread part is kept: no answer, comment, verification or escalation is read for it (one
+    # query asks whether the member has anything of their own in the thread).
+    read = [_table(s) for s in counted.statements]
+    assert not {"comments", "verifications", "tickets", "votes"} & set(read), read
+    assert not any("answers.body_html" in s for s in counted.statements)
+    assert len(counted.statements) <= 8, counted.statements
+    # The token put in the shared part is the reader's own: a comment from it goes through.
+    token = _tokens(two).pop()
+    posted = second.post(f"/questions/{question.id}/comments", data={
+        "csrf_token": token, "body": "我也遇到了同样的情况，快递员说放在门口了。"})
+    assert posted.status_code == 302, posted.get_data(as_text=True)[:500]
+    # ... and the comment is in the very next page of every member (the thread part was kept under
+    # the generation its write ended).
+    assert "快递员说放在门口了" in _home(first, thread)
+    assert "快递员说放在门口了" in _home(second, thread)
+    assert f'action="/answers/{answer.id}/vote"' in _home(first, thread)
+
+
+def test_a_member_with_something_of_their_own_gets_their_own_thread(member, create_user, create_question,
+                                                                   create_answer):
+    from forum.core.db import unit_of_work
+    from forum.votes import services as votes
+
+    asker, voter = create_user("sun_li"), create_user("wu_gang", reputation=50)
+    question = create_question(asker, title="积分什么时候过期？在哪里可以看到")
+    answer = create_answer(question)
+    thread = f"/questions/{question.id}"
+    # Every browser first: a new member is a write, and each write starts the shared parts afresh.
+    plain, other, asking, voting = member("zhou_min"), member("zheng_hao"), _signed_in_as(asker), _signed_in_as(voter)
+    moderating = member("chen_mod", role="moderator")
+    with unit_of_work():
+        votes.cast_vote(voter, value=1, answer_id=answer.id)
+    # The voter's page, rendered first, shows their vote; the next member's shows none.
+    assert "vote-up is-on" in _thread(_home(voting, thread))
+    assert "vote-up is-on" not in _thread(_home(other, thread))
+    # The asker's (accepting an answer) and a moderator's (their tools) are theirs alone.
+    assert f"/answers/{answer.id}/accept" in _thread(_home(asking, thread))
+    assert "mod-tools" in _thread(_home(moderating, thread))
+    page = _thread(_home(plain, thread))
+    assert f"/answers/{answer.id}/accept" not in page and "mod-tools" not in page and "vote-up is-on" not in page
+
+
+def _signed_in_as(user):
+    from flask import current_app
+
+    browser = current_app.test_client()
+    assert browser.post("/login", data={"login": user.username, "password": PASSWORD}).status_code == 302
+    return browser
+
+
+def test_following_and_privileges_are_part_of_the_shared_threads_key(member, create_user, create_question,
+                                                                     create_answer):
+    from forum.core.db import unit_of_work
+    from forum.notifications import services as notifications
+
+    question = create_question(title="优惠券过期了还能用吗，能不能延期")
+    create_answer(question)
+    thread = f"/questions/{question.id}"
+    follower = create_user("jiang_tao")
+    following, plain, editing = _signed_in_as(follower), member("lu_yan"), member("xu_editor", reputation=5000)
+    with unit_of_work():  # following is a member's own row: it leaves the shared parts as they are
+        notifications.follow(follower.id, question_id=question.id)
+    assert 'aria-pressed="false">☆' in _home(plain, thread)
+    assert 'aria-pressed="true">★' in _home(following, thread)
+    assert f"/questions/{question.id}/edit" in _thread(_home(editing, thread))
+    assert f"/questions/{question.id}/edit" not in _thread(_home(plain, thread))
+    assert 'aria-pressed="false">☆' in _home(plain, thread)
