@@ -351,3 +351,28 @@ def test_a_looser_match_is_offered_corrections_only(corpus, searches):
     assert searches == ["search", "search"]  # strict, then relaxed: nothing more
     typo = services.search("invoice downlaod 邻居")
     assert typo.relaxed and typo.suggestion is not None and "download" in typo.suggestion
+
+
+def test_gathering_the_ranking_window_is_bounded_in_time(ctx, create_question, monkeypatch):
+    for n in range(40):
+        create_question(title=f"运费险退款什么时候到账 第{n}单", body=f"退货以后运费险的退款一直没有到账，订单 {n}。")
+    complete = services.search("运费险 退款")
+    assert complete.total == 40 and complete.total_is_exact and len(complete.hits) == 20
+    if not isinstance(services.get_backend(), whoosh_backend.WhooshBackend):
+        return  # PostgreSQL gathers its window in one statement (and its statement_timeout bounds it)
+    monkeypatch.setattr(whoosh_backend, "RANK_BUDGET", -1.0)  # spent before the walk begins
+    hurried = services.search("运费险 退款")
+    assert len(hurried.hits) == 20 and not hurried.total_is_exact and hurried.total >= 20
+    assert not hurried.relaxed and not hurried.notes  # a full page, estimated total, nothing else said
+    second = services.search("运费险 退款", page=2)
+    assert len(second.hits) == 20  # each page is gathered for itself
+
+
+def test_an_index_written_one_post_at_a_time_keeps_few_segments(ctx, create_question):
+    for n in range(45):  # each question its own commit of the index
+        create_question(title=f"发票抬头写错了能改吗 第{n}张", body=f"开发票的时候公司名称少写了一个字，订单 {n}。")
+    backend = services.get_backend()
+    if not isinstance(backend, whoosh_backend.WhooshBackend):
+        return  # PostgreSQL keeps one table and its GIN index
+    segments = len(backend._searcher().leaf_searchers())
+    assert segments <= whoosh_backend.MAX_SMALL_SEGMENTS + 10, segments

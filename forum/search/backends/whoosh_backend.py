@@ -35,6 +35,7 @@ from forum.search.analysis import ForumAnalyzer
 from forum.search.backends.base import (
     CANDIDATES,
     COVERAGE_POWER,
+    RANK_BUDGET,
     RELAX_CANDIDATES,
     SYNONYM_WEIGHT,
     Backend,
@@ -52,7 +53,7 @@ from forum.search.query import ParsedQuery, QueryWord
 log = logging.getLogger(__name__)
 TITLE_BOOST = 2.0
 # The indexer commits one small segment per batch, and every query builds its matchers once per
-# segment: past this many small segments (under a tenth of the largest) they are merged into one.
+# segment: past this many small segments (under a tenth of the index) they are merged into one.
 MAX_SMALL_SEGMENTS = 4
 # A word* stands for at most PREFIX_TERMS indexed terms per field, the most common of the first
 # PREFIX_SCAN that start with it (the query allows three such words).
@@ -60,6 +61,8 @@ PREFIX_SCAN = 2000
 PREFIX_TERMS = 64
 # A search looks at the clock after every this many documents it walks.
 DEADLINE_STEPS = 256
+# ... and at RANK_BUDGET (forum.search.backends.base) every this many documents it holds.
+BUDGET_STEPS = 16
 
 
 def _remember_columns(has_column):
@@ -120,13 +123,17 @@ def _fields(doc: SearchDoc) -> dict:
 
 def _merge_small_segments(writer, segments):
     """Whoosh merge policy: merge the small segments once there are too many of them, and never
-    rewrite the big ones (a full optimize of 100,000 posts takes minutes)."""
+    rewrite the big ones (a full optimize of 100,000 posts takes minutes). Small: under a tenth of
+    the index, so at most ten segments are not small and the index never holds more than
+    MAX_SMALL_SEGMENTS + 10. (Measured against the largest segment instead, segments of equal
+    size were never small: a forum indexed one post per commit held a segment per post, and every
+    query built its matchers in each of them, 48 ms for 40 posts.)"""
     from whoosh.reading import SegmentReader
 
     if not segments:
         return segments
-    largest = max(segment.doc_count_all() for segment in segments)
-    small = [segment for segment in segments if segment.doc_count_all() * 10 < largest]
+    total = sum(segment.doc_count_all() for segment in segments)
+    small = [segment for segment in segments if segment.doc_count_all() * 10 < total]
     if len(small) <= MAX_SMALL_SEGMENTS:
         return segments
     for segment in small:
@@ -507,7 +514,7 @@ class WhooshBackend(Backend):
 
     # --- reading -----------------------------------------------------------------------------
     def _candidates(self, searcher, query: ParsedQuery, cap: int | None, scored: bool = True,
-                    deadline: float | None = None, key=None):
+                    deadline: float | None = None, key=None, enough: int | None = None):
         """Up to `cap` (None: all) matching documents as (score, docnum), or (key(docnum), docnum)
         with `key`; the total (estimated when the window filled up, or the deadline passed, before
         the end of the index); whether it is exact; and whether the deadline cut the walk short.
@@ -516,7 +523,9 @@ class WhooshBackend(Backend):
         indexer adds), and a rebuild writes verified/accepted and newer threads first, so the
         window holds the documents most worth ranking. The walk checks the clock every
         DEADLINE_STEPS documents: a query whose matches (or whose excluded documents) number
-        in the tens of thousands stops at the deadline rather than after seconds."""
+        in the tens of thousands stops at the deadline rather than after seconds. With `enough`
+        (the page asked for), a walk holding that many that has taken RANK_BUDGET stops there
+        too, and the total is an estimate."""
         coverage: list = []
         plan = None
         if query.by_coverage:
@@ -533,6 +542,7 @@ class WhooshBackend(Backend):
             # occur once per document, so they score alike and the boost still decides.
             text, filter_ = filter_, None
         context = searcher.context()
+        budget = time.monotonic() + RANK_BUDGET if enough is not None else None
         found: list[tuple[float, int]] = []
         scanned = 0
         steps = 0
@@ -579,6 +589,9 @@ class WhooshBackend(Backend):
                     found.append((m.score() if scored else 0.0, docnum + offset))
                 if cap is not None and len(found) >= cap:
                     return found, estimate(docnum), False, False
+                if budget is not None and len(found) >= enough and len(found) % BUDGET_STEPS == 0 \
+                        and time.monotonic() > budget:
+                    return found, estimate(docnum), False, False
                 m.next()
             scanned += sub.doc_count_all()
         return found, len(found), True, False
@@ -591,7 +604,8 @@ class WhooshBackend(Backend):
             return Matches([], 0)
         wanted = offset + limit
         if sort == "relevance":
-            found, total, exact, cut = self._candidates(searcher, query, max(CANDIDATES, wanted), deadline=deadline)
+            found, total, exact, cut = self._candidates(searcher, query, max(CANDIDATES, wanted), deadline=deadline,
+                                                        enough=wanted)
             boosts = searcher.reader().column_reader("boost")
             ranked = sorted(((score * boosts[docnum] / 100, docnum) for score, docnum in found),
                             key=lambda pair: (-pair[0], pair[1]))
