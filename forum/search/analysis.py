@@ -87,34 +87,48 @@ class Term:
     end: int
 
 
-def terms(text: str) -> list[Term]:
-    """Every searchable term of `text`, in order, with positions and original offsets."""
-    folded, offsets = _aligned(text or "")
-    found: list[Term] = []
+def _raw_terms(folded: str):
+    """(text, position, start, end) of every term of already folded text: the one tokenizing rule."""
     position = 0
     for match in _TOKEN_RE.finditer(folded):
         if match.lastgroup == "cjk":
             run, base = match.group(), match.start()
             if len(run) == 1:
-                found.append(Term(run, position, base, base + 1))
+                yield run, position, base, base + 1
                 position += 1
                 continue
             for i in range(len(run) - 1):
-                found.append(Term(run[i:i + 2], position, base + i, base + i + 2))
+                yield run[i:i + 2], position, base + i, base + i + 2
                 position += 1
         else:
             word = match.group().replace("’", "'")
             if len(word) <= MAX_TERM_LENGTH:
-                found.append(Term(stem(word), position, match.start(), match.end()))
+                yield stem(word), position, match.start(), match.end()
             position += 1
+
+
+def terms(text: str) -> list[Term]:
+    """Every searchable term of `text`, in order, with positions and original offsets."""
+    folded, offsets = _aligned(text or "")
+    if offsets is None:
+        return [Term(*raw) for raw in _raw_terms(folded)]
+    return [Term(t, p, offsets[start], offsets[end - 1] + 1) for t, p, start, end in _raw_terms(folded)]
+
+
+def spans(text: str, wanted: set[str] | frozenset[str], prefixes: tuple[str, ...] = ()) -> list[tuple[int, int]]:
+    """(start, end) in `text` of the terms that are `wanted` or begin with one of `prefixes`, in
+    order: what highlighting needs, without a Term for every other term."""
+    folded, offsets = _aligned(text or "")
+    found = [(start, end) for t, _p, start, end in _raw_terms(folded)
+             if t in wanted or (prefixes and t.startswith(prefixes))]
     if offsets is not None:
-        found = [Term(t.text, t.position, offsets[t.start], offsets[t.end - 1] + 1) for t in found]
+        found = [(offsets[start], offsets[end - 1] + 1) for start, end in found]
     return found
 
 
 def term_texts(text: str) -> list[str]:
     """Only the terms, in order (positions are their indexes)."""
-    return [t.text for t in terms(text)]
+    return [t for t, _p, _s, _e in _raw_terms(fold(text or ""))]
 
 
 def words(text: str) -> list[str]:

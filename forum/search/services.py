@@ -269,8 +269,8 @@ def highlight(text: str, terms: set[str], prefixes: tuple[str, ...], length: int
     if length is not None and len(text) > SNIPPET_SCAN:
         scan_start = max(0, _first_occurrence(text, terms, prefixes) - length // 4)
         scan_end = min(len(text), scan_start + SNIPPET_SCAN)
-    spans = [(scan_start + t.start, scan_start + t.end) for t in analysis.terms(text[scan_start:scan_end])
-             if t.text in terms or (prefixes and t.text.startswith(prefixes))]
+    spans = [(scan_start + start, scan_start + end)
+             for start, end in analysis.spans(text[scan_start:scan_end], terms, prefixes)]
     start, end = 0, len(text)
     if length is not None and len(text) > length:
         start = scan_start
