@@ -186,6 +186,7 @@ def search_latency(env: dict, rounds: int = 5) -> tuple[float, float, int]:
                 started = time.perf_counter()
                 services.search(query)
                 timings.append((time.perf_counter() - started) * 1000)
+                db.session.remove()  # as a request ends
         posts = sum(db.session.scalar(sa.select(sa.func.count()).select_from(model)) for model in (Question, Answer))
     timings.sort()
     return timings[len(timings) // 2], timings[int(len(timings) * 0.95)], posts
