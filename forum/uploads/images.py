@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from flask_babel import gettext as _
+
 from forum.core.errors import ValidationFailed
 
 if TYPE_CHECKING:
@@ -27,13 +28,14 @@ THUMB_SIDE = 320
 
 
 def _pillow():
-    """Pillow, imported by the first upload: a worker that never receives one does not hold it
-    (about 3 MiB). Its own guard is set on top of the check in reencode (Pillow refuses twice
+    """Pillow, imported by the first upload: a worker that never receives one does not hold it.
+    Its own guard is set on top of the check in reencode (Pillow refuses twice
     MAX_IMAGE_PIXELS outright)."""
     from PIL import Image, ImageOps, UnidentifiedImageError
 
     Image.MAX_IMAGE_PIXELS = MAX_PIXELS
     return Image, ImageOps, UnidentifiedImageError
+
 
 # Formats read (GIF: its first frame) and the format each is written as. JPEG stays JPEG (photos),
 # WebP stays WebP; PNG and GIF (screenshots, drawings, transparency) become PNG.

@@ -1,6 +1,6 @@
 """Issue 15's memory goal: a served worker does not import what serving pages never uses. Flask-Migrate
-(and with it Alembic, about 11 MiB) is imported only where migrations run, and every migration command
-still works; Pillow (about 3 MiB) only with the first upload."""
+(and with it Alembic) is imported only where migrations run, and every migration command
+still works; Pillow only with the first upload."""
 from __future__ import annotations
 
 import subprocess

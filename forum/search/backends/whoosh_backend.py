@@ -124,8 +124,8 @@ def _fields(doc: SearchDoc) -> dict:
 def _merge_small_segments(writer, segments):
     """Whoosh merge policy: merge the small segments once there are too many of them, and never
     rewrite the big ones (a full optimize of 100,000 posts takes minutes). Small: under a tenth of
-    the index, so at most ten segments are not small and the index never holds more than
-    MAX_SMALL_SEGMENTS + 10. (Measured against the largest segment instead, segments of equal
+    the index, so at most ten segments are not small, and with the commit's own the index holds
+    at most MAX_SMALL_SEGMENTS + 11. (Measured against the largest segment instead, segments of equal
     size were never small: a forum indexed one post per commit held a segment per post, and every
     query built its matchers in each of them, 48 ms for 40 posts.)"""
     from whoosh.reading import SegmentReader
@@ -263,7 +263,8 @@ def build_relaxed_query(query: ParsedQuery, reader, plan: RelaxPlan):
 class _LeafMatcher(W3LeafMatcher):
     """Whoosh's reader of one term's postings, moving within a block by bisection and decoding a
     block's document numbers in C. Whoosh steps through a block one posting (two Python calls) at
-    a time and decodes it with a generator: three quarters of an intersection's time."""
+    a time and decodes it with a generator (a common word intersected with another: 100 → 86 ms
+    at 100,000 posts)."""
 
     def skip_to(self, targetid):
         if not self.is_active():
