@@ -36,6 +36,7 @@ from forum.search.backends.base import (
     CANDIDATES,
     COVERAGE_POWER,
     RANK_BUDGET,
+    RANK_BUDGET_DOCUMENTS,
     RELAX_CANDIDATES,
     SYNONYM_WEIGHT,
     Backend,
@@ -525,8 +526,8 @@ class WhooshBackend(Backend):
         window holds the documents most worth ranking. The walk checks the clock every
         DEADLINE_STEPS documents: a query whose matches (or whose excluded documents) number
         in the tens of thousands stops at the deadline rather than after seconds. With `enough`
-        (the page asked for), a walk holding that many that has taken RANK_BUDGET stops there
-        too, and the total is an estimate."""
+        (the page asked for), in an index of RANK_BUDGET_DOCUMENTS or more, a walk holding that
+        many that has taken RANK_BUDGET stops there too, and the total is an estimate."""
         coverage: list = []
         plan = None
         if query.by_coverage:
@@ -543,7 +544,8 @@ class WhooshBackend(Backend):
             # occur once per document, so they score alike and the boost still decides.
             text, filter_ = filter_, None
         context = searcher.context()
-        budget = time.monotonic() + RANK_BUDGET if enough is not None else None
+        budget = time.monotonic() + RANK_BUDGET \
+            if enough is not None and searcher.doc_count_all() >= RANK_BUDGET_DOCUMENTS else None
         found: list[tuple[float, int]] = []
         scanned = 0
         steps = 0
