@@ -55,7 +55,10 @@ log = logging.getLogger(__name__)
 TITLE_BOOST = 2.0
 # The indexer commits one small segment per batch, and every query builds its matchers once per
 # segment: past this many small segments (under a tenth of the index) they are merged into one.
-MAX_SMALL_SEGMENTS = 4
+# Two, not four: after the benchmark's 2,000 re-indexed threads at 100,000 posts, natural sentences
+# took p95 60 ms in six segments and 39 ms in two (building a matcher per synonym per segment);
+# the indexer merges more often for it (those 2,000 threads: 15 s with four, 42 s with two).
+MAX_SMALL_SEGMENTS = 2
 # A word* stands for at most PREFIX_TERMS indexed terms per field, the most common of the first
 # PREFIX_SCAN that start with it (the query allows three such words).
 PREFIX_SCAN = 2000
@@ -155,14 +158,16 @@ def _expand_prefix(reader, field: str, prefix: str) -> list[str]:
 
 
 class _LazyOr(Or):
-    """An Or that always walks its clauses side by side (a tree of unions). Whoosh's automatic
-    choice preloads every posting of the clauses into an array in segments under 5,000 documents:
-    for the words a relaxed query only checks candidates against (common ones among them), that
-    read every posting of every synonym to answer a few hundred skip_to calls."""
+    """An Or that always walks its clauses side by side (a tree of unions): every Or the forum
+    builds. Whoosh's automatic choice preloads and scores every posting of the clauses in segments
+    under 5,000 documents (the indexer's), while a search reads a window of matches, or skips
+    to the few documents another word holds: a sentence of common words built its matchers for
+    90 ms in five small segments beside the large one at 100,000 posts, and the words a relaxed
+    query only checks candidates against read every posting of every synonym."""
     matcher_type = Or.DEFAULT_MATCHER
 
 
-def _word_query(word: QueryWord, exact: bool = True, reader=None, lazy: bool = False):
+def _word_query(word: QueryWord, exact: bool = True, reader=None):
     """`exact`: a word of several terms must have them side by side (quoted text). A free word's
     terms are only required together: the bigrams of one Chinese word (验证 证码) almost never
     occur apart, and reading their positions made a query several times slower.
@@ -175,11 +180,11 @@ def _word_query(word: QueryWord, exact: bool = True, reader=None, lazy: bool = F
 
     if word.prefix:
         if reader is None:
-            return Or([Prefix("title", word.prefix), Prefix("body", word.prefix)])
+            return _LazyOr([Prefix("title", word.prefix), Prefix("body", word.prefix)])
         # Each field's matches score alike (as Whoosh's Prefix does), whatever term matched.
-        fields = [ConstantScoreQuery(Or([Term(field, t) for t in expansion]))
+        fields = [ConstantScoreQuery(_LazyOr([Term(field, t) for t in expansion]))
                   for field in ("title", "body") if (expansion := _expand_prefix(reader, field, word.prefix))]
-        return (fields[0] if len(fields) == 1 else Or(fields)) if fields else None
+        return (fields[0] if len(fields) == 1 else _LazyOr(fields)) if fields else None
     alternatives = []
     for n, sequence in enumerate(word.alternatives):
         boost = 1.0 if n == 0 else SYNONYM_WEIGHT  # the word as typed ranks above its synonyms
@@ -194,7 +199,7 @@ def _word_query(word: QueryWord, exact: bool = True, reader=None, lazy: bool = F
                 alternatives.append(And([Term(field, t, boost=boost) for t in sequence]))
     if not alternatives:
         return None
-    return alternatives[0] if len(alternatives) == 1 else (_LazyOr if lazy else Or)(alternatives)
+    return alternatives[0] if len(alternatives) == 1 else _LazyOr(alternatives)
 
 
 def build_query(query: ParsedQuery, reader=None):
@@ -214,7 +219,7 @@ def build_query(query: ParsedQuery, reader=None):
             optional = [q for q in optional if q is not None]
             if not optional:
                 return nothing
-            parts.append(Or(optional))
+            parts.append(_LazyOr(optional))
     text = (parts[0] if len(parts) == 1 else And(parts)) if parts else Every()
     filter_, mask, possible = _filters_and_mask(query, reader)
     return (text, filter_, mask) if possible else nothing
@@ -232,7 +237,7 @@ def _filters_and_mask(query: ParsedQuery, reader=None):
         return None, None, False
     filter_ = And([Term(*f) for f in filters]) if filters else None
     excluded = [q for q in (_word_query(w, reader=reader) for w in query.excluded) if q is not None]
-    mask = Or(excluded) if excluded else None
+    mask = _LazyOr(excluded) if excluded else None
     return filter_, mask, True
 
 
@@ -250,15 +255,51 @@ def build_relaxed_query(query: ParsedQuery, reader, plan: RelaxPlan):
     """(text query, filter, mask, coverage queries) of a relaxed query: the text query matches the
     required phrases and any of the plan's selective words; the coverage queries, one per word of
     the plan, tell which words a candidate holds."""
-    words = [_word_query(w, exact=False, reader=reader, lazy=True) for w in plan.words]
+    words = [_word_query(w, exact=False, reader=reader) for w in plan.words]
     selective = [words[i] for i in plan.selective if words[i] is not None]
     required = [_word_query(w, reader=reader) for w in query.required]
     filter_, mask, possible = _filters_and_mask(query, reader)
     if not selective or None in required or not possible:
         return None, None, None, []
-    either = selective[0] if len(selective) == 1 else Or(selective)
+    either = selective[0] if len(selective) == 1 else _LazyOr(selective)
     text = And(required + [either]) if required else either
     return text, filter_, mask, words
+
+
+# Terms whose answers a searcher remembers (see _TermStats), before it starts afresh.
+MEMO_TERMS = 50_000
+
+
+class _TermStats:
+    """The index's answers about terms (whether it holds one, in how many documents), kept for as
+    long as the searcher lives, that is until the index changes. Building a query asks them for
+    every spelling and synonym of every word, in title and body, several times over (the strict
+    query, the relaxed one's plan and query, did-you-mean), and each answer is a lookup in every
+    segment: a sentence with a dozen synonyms made some 3,000 of them."""
+
+    __slots__ = ("memo", "reader")
+
+    def __init__(self, searcher):
+        self.reader = searcher.reader()
+        memo = getattr(searcher, "_forum_term_stats", None)
+        if memo is None:
+            memo = searcher._forum_term_stats = {}
+        self.memo = memo
+
+    def doc_frequency(self, field: str, text: str) -> int:
+        key = (field, text)
+        found = self.memo.get(key)
+        if found is None:
+            if len(self.memo) >= MEMO_TERMS:
+                self.memo.clear()
+            found = self.memo[key] = self.reader.doc_frequency(field, text)
+        return found
+
+    def __contains__(self, key: tuple[str, str]) -> bool:
+        return self.doc_frequency(*key) > 0
+
+    def __getattr__(self, name: str):
+        return getattr(self.reader, name)
 
 
 class _LeafMatcher(W3LeafMatcher):
@@ -531,12 +572,12 @@ class WhooshBackend(Backend):
         coverage: list = []
         plan = None
         if query.by_coverage:
-            plan = relaxed_plan(query, searcher.reader(), searcher.doc_count())
-            text, filter_, mask, coverage = build_relaxed_query(query, searcher.reader(), plan)
+            plan = relaxed_plan(query, _TermStats(searcher), searcher.doc_count())
+            text, filter_, mask, coverage = build_relaxed_query(query, _TermStats(searcher), plan)
             if cap is not None and scored:  # rank every candidate when the rare words allow it
                 cap = max(cap, plan.window)
         else:
-            text, filter_, mask = build_query(query, searcher.reader())
+            text, filter_, mask = build_query(query, _TermStats(searcher))
         if text is None:
             return [], 0, True, False
         if isinstance(text, Every) and filter_ is not None:
@@ -635,8 +676,8 @@ class WhooshBackend(Backend):
         searcher = self._searcher()
         if searcher.doc_count_all() == 0:
             return dict.fromkeys(terms, 0)
-        reader = searcher.reader()
-        return {t: min(cap, max(reader.doc_frequency("title", t), reader.doc_frequency("body", t))) for t in terms}
+        stats = _TermStats(searcher)
+        return {t: min(cap, max(stats.doc_frequency("title", t), stats.doc_frequency("body", t))) for t in terms}
 
     @_reading
     def exists(self, query: ParsedQuery, deadline: float | None = None) -> bool:
