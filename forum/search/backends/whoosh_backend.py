@@ -241,13 +241,10 @@ def _filters_and_mask(query: ParsedQuery, reader=None):
     return filter_, mask, True
 
 
-def relaxed_plan(query: ParsedQuery, reader, documents: int) -> RelaxPlan:
+def relaxed_plan(query: ParsedQuery, stats: _TermStats, documents: int) -> RelaxPlan:
     """The relaxed query's words and weights from the index's document frequencies (a term
     lookup each). A word* counts as common: it chooses candidates only when nothing else can."""
-    def frequency(term: str) -> int:
-        return max(reader.doc_frequency("title", term), reader.doc_frequency("body", term))
-
-    frequencies = [RELAX_CANDIDATES if w.prefix else word_frequency(w, frequency) for w in query.optional]
+    frequencies = [RELAX_CANDIDATES if w.prefix else word_frequency(w, stats.frequency) for w in query.optional]
     return plan_relaxed(query, frequencies, documents)
 
 
@@ -294,6 +291,10 @@ class _TermStats:
                 self.memo.clear()
             found = self.memo[key] = self.reader.doc_frequency(field, text)
         return found
+
+    def frequency(self, text: str) -> int:
+        """Documents holding the term in their title or their body (the larger of the two)."""
+        return max(self.doc_frequency("title", text), self.doc_frequency("body", text))
 
     def __contains__(self, key: tuple[str, str]) -> bool:
         return self.doc_frequency(*key) > 0
@@ -677,7 +678,7 @@ class WhooshBackend(Backend):
         if searcher.doc_count_all() == 0:
             return dict.fromkeys(terms, 0)
         stats = _TermStats(searcher)
-        return {t: min(cap, max(stats.doc_frequency("title", t), stats.doc_frequency("body", t))) for t in terms}
+        return {t: min(cap, stats.frequency(t)) for t in terms}
 
     @_reading
     def exists(self, query: ParsedQuery, deadline: float | None = None) -> bool:
