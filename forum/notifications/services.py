@@ -6,6 +6,7 @@ Members never hear of their own actions.
 """
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from datetime import timedelta
@@ -98,8 +99,14 @@ def is_following(user, **target) -> bool:
     if not signed_in(user):
         return False
     column, value = next(iter(target.items()))
-    return db.session.scalar(sa.select(Follow.id).where(Follow.user_id == user.id,
-                                                        getattr(Follow, column) == value)) is not None
+    return db.session.scalar(sa.select(following(user.id, **{column: value}))) or False
+
+
+def following(user_id, **target) -> sa.ColumnElement[bool]:
+    """Whether the member follows the target (`question_id=`, `tag_id=` or `category=`), as an
+    expression, for a caller that asks it within a query of its own (values or bind parameters)."""
+    column, value = next(iter(target.items()))
+    return sa.exists().where(Follow.user_id == user_id, getattr(Follow, column) == value)
 
 
 def question_followers(question_id: int) -> set[int]:
@@ -234,11 +241,17 @@ def _visible():
     return sa.and_(question_live, answer_live)
 
 
+@functools.cache
+def _unread_count_statement() -> sa.Select:
+    # Built once: on a member's every page, building this expression cost more than running it.
+    return sa.select(sa.func.count()).select_from(Notification).where(
+        Notification.user_id == sa.bindparam("user_id"), Notification.read_at.is_(None), _visible())
+
+
 def unread_count(user) -> int:
     if not signed_in(user):
         return 0
-    return db.session.scalar(sa.select(sa.func.count()).select_from(Notification).where(
-        Notification.user_id == user.id, Notification.read_at.is_(None), _visible())) or 0
+    return db.session.scalar(_unread_count_statement(), {"user_id": user.id}) or 0
 
 
 def inbox(user: User, *, unread_only: bool = False, page: int = 1, per_page: int = 20):

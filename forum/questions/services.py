@@ -188,7 +188,9 @@ def may_see(viewer, post) -> bool:
 def get_question(question_id: Any, *, include_deleted: bool = False, viewer=None) -> Question:
     """The question with this id. Raises NotFound for unknown, malformed or deleted ids, and for
     held questions unless `viewer` may see them (their author, moderators)."""
-    question = db.session.get(Question, question_id) if is_row_id(question_id) else None
+    # Tags are loaded when shown: a member's thread page from the shared fragments shows none of its own.
+    question = db.session.get(Question, question_id, options=[lazyload(Question.tags)]) \
+        if is_row_id(question_id) else None
     if question is None or (question.is_deleted and not include_deleted) or not may_see(viewer, question):
         raise NotFound(_("This question does not exist or was deleted."))
     return question
