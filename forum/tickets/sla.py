@@ -26,7 +26,6 @@ from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import holidays as holidays_lib
 
 __all__ = [
     "BusinessCalendar",
@@ -55,6 +54,10 @@ def _holidays_for(country: str, year: int) -> Any | None:
     ``expand=False`` keeps the cached object immutable: looking up a date of another year does not
     silently add that year to it.
     """
+    # Imported by the first deadline computed (a ticket written), not by every worker: the library
+    # and a country's calendars take several MiB that a process serving pages never uses.
+    import holidays as holidays_lib
+
     try:
         return holidays_lib.country_holidays(country, years=year, expand=False)
     except Exception:  # unknown country, unsupported year, library bug: fall back to weekdays

@@ -1,6 +1,6 @@
 """Issue 15's memory goal: a served worker does not import what serving pages never uses. Flask-Migrate
 (and with it Alembic) is imported only where migrations run, and every migration command
-still works; Pillow only with the first upload."""
+still works; Pillow only with the first upload; the holiday calendars with the first SLA deadline."""
 from __future__ import annotations
 
 import subprocess
@@ -18,11 +18,11 @@ app = create_app({"FORUM_RATE_LIMITS": False})
 client = app.test_client()
 assert client.get("/readyz").status_code in (200, 503)
 assert client.get("/").status_code == 200
-print(sorted(m for m in ("alembic", "flask_migrate", "PIL") if m in sys.modules))
+print(sorted(m for m in ("alembic", "flask_migrate", "PIL", "holidays") if m in sys.modules))
 """
 
 
-def test_a_served_app_imports_neither_alembic_nor_pillow(tmp_path):
+def test_a_served_app_imports_neither_alembic_nor_pillow_nor_the_holiday_calendars(tmp_path):
     env = {"FORUM_INSTANCE_PATH": str(tmp_path), "PATH": "/usr/bin:/bin"}
     migrated = subprocess.run([sys.executable, "-m", "flask", "--app", "forum", "db", "upgrade"],
                               env=env, capture_output=True, text=True, timeout=300)
