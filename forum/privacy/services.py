@@ -1,6 +1,7 @@
 """Members' data rights: export, erasure on request after a grace period, and the ticket retention.
 
-- export_for(actor): everything the member gave or holds, as JSON-ready data. Never another
+- export_for(actor): everything the member gave or holds, as JSON-ready data (the export is
+  logged: a request that exports writes, forum.web.boundary.writes_on_get). Never another
   member's private data (the tickets' staff side is "support", internal notes are left out), never
   a secret (token hashes, the password hash, the two-step secret and recovery codes).
 - request_erasure(actor, password): proven with the password; the account is signed out
@@ -63,9 +64,11 @@ def _member(actor) -> User:
 # --- export ----------------------------------------------------------------------------------------
 
 def export_for(actor) -> dict:
-    """Everything the member gave or holds, as JSON-ready data (times in UTC, ISO 8601). Raises
-    PermissionDenied when not signed in."""
+    """Everything the member gave or holds, as JSON-ready data (times in UTC, ISO 8601), and an
+    entry in the moderation log (who, when; nothing of what was exported). Raises PermissionDenied
+    when not signed in."""
     user = _member(actor)
+    moderation.log_account_event(user, ModAction.EXPORT, user.id)
     now = utcnow()
     questions = list(db.session.scalars(sa.select(Question).where(Question.author_id == user.id)
                                         .order_by(Question.id)))

@@ -108,6 +108,39 @@ def test_the_settings_page_downloads_the_same_export(client, community, login):
     assert "no-store" in response.headers["Cache-Control"]
 
 
+def test_each_export_is_in_the_moderation_log(client, community, token_for, login, create_user):
+    """Who exported and when, from the API or the settings page, nothing of the content; moderators
+    read it in the log beside the erasure steps."""
+    me = community[0]
+    assert client.get("/api/v1/me/export").status_code == 401  # refused: nothing logged
+    assert client.get("/api/v1/me/export", headers=token_for(me)).status_code == 200
+    login(me)
+    assert client.get("/settings/data/export").status_code == 200
+    entries = list(db.session.scalars(sa.select(ModerationLogEntry).where(ModerationLogEntry.user_id == me.id)
+                                      .order_by(ModerationLogEntry.id)))
+    db.session.commit()
+    assert [e.action for e in entries] == [ModAction.EXPORT, ModAction.EXPORT]
+    assert all(e.actor_id == me.id and e.reason == "" and e.question_id is None for e in entries)
+    login(create_user("版主老周", role="moderator"))
+    zh = client.get("/review/log", query_string={"user": me.username}, headers={"Accept-Language": "zh-CN"})
+    assert zh.status_code == 200 and zh.get_data(as_text=True).count("下载了自己的数据副本") == 2
+    en = client.get("/review/log", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert en.count("Downloaded a copy of their data") == 2 and "王小明" in en
+
+
+def test_an_export_is_a_writing_request(app):
+    """It writes the log entry: on SQLite its transaction takes the write lock when it begins, as a
+    POST's does, instead of failing if another request wrote between its reads and its write."""
+    from forum.web.boundary import read_only_request
+
+    for path, read_only in (("/api/v1/me/export", False), ("/settings/data/export", False),
+                            ("/settings/data", True), ("/api/v1/me", True)):
+        with app.test_request_context(path):
+            assert read_only_request() is read_only, path
+    with app.test_request_context("/settings/data/delete", method="POST"):
+        assert read_only_request() is False
+
+
 def test_delete_needs_the_password(client, community, token_for):
     me = community[0]
     headers = token_for(me)
