@@ -10,8 +10,9 @@
 - erase_due(now): erases the accounts whose grace period ended: e-mail, password, sessions, tokens,
   two-step secrets, notifications, follows, settings and pending e-mail are deleted; the name becomes
   a neutral marker shown as "deleted member #n" in the reader's language; the old name is held back
-  from registration for FORUM_USERNAME_HOLD_DAYS. Posts stay. Then the private fields of erased
-  members' tickets older than FORUM_TICKET_RETENTION_DAYS are erased (forum.tickets).
+  from registration for FORUM_USERNAME_HOLD_DAYS. Posts stay. Then the private fields and the
+  attachments of erased members' tickets older than FORUM_TICKET_RETENTION_DAYS are erased
+  (forum.tickets).
 Each step is in the moderation log: who and when, nothing of the content.
 """
 from __future__ import annotations
@@ -237,7 +238,8 @@ def erase_account(user: User, now: datetime | None = None) -> None:
 
 def erase_due(now: datetime | None = None) -> dict[str, int]:
     """The periodic job (`flask --app forum privacy erase`): erase every account whose grace period
-    ended, then the private fields of erased members' tickets past FORUM_TICKET_RETENTION_DAYS.
+    ended, then the private fields and attachments of erased members' tickets past
+    FORUM_TICKET_RETENTION_DAYS.
     Returns the counts. Flushes only (the command commits)."""
     now = now or utcnow()
     due = list(db.session.scalars(sa.select(User).where(User.erasure_due_at.is_not(None),

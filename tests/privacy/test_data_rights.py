@@ -273,6 +273,49 @@ def test_private_ticket_fields_go_after_the_retention_period(client, community, 
     assert kept.order_number == ORDER_THEIRS
 
 
+def test_ticket_attachments_go_with_the_private_fields(client, community, token_for):
+    """The retention clean-up removes the attachments of an erased member's tickets (theirs and
+    staff's, internal notes' too): names and rows, and the files in storage once it commits."""
+    from forum.tickets.models import TicketAttachment
+    from forum.uploads import storage
+
+    me, other, staff, _mine, _theirs, _answer, my_ticket, their_ticket = community
+    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    with unit_of_work():
+        statement = ticket_attachments.add_attachment(my_ticket, me, "我的银行流水.pdf", "application/pdf", pdf)
+        tickets.add_message(me, my_ticket.id, "流水见附件。", attachments=[statement.id])
+        note = ticket_attachments.add_attachment(my_ticket, staff, "风控截图.pdf", "application/pdf", pdf)
+        tickets.add_message(staff, my_ticket.id, SECRET_NOTE, internal=True, attachments=[note.id])
+        unsent = ticket_attachments.add_attachment(my_ticket, me, "还没发送.txt", "text/plain", "草稿".encode())
+        kept = ticket_attachments.add_attachment(their_ticket, other, "李雷的收据.pdf", "application/pdf", pdf)
+    mine = [(a.id, a.key) for a in (statement, note, unsent)]
+    with unit_of_work():
+        services.erase_account(me)
+    with unit_of_work():
+        services.erase_due(utcnow() + timedelta(days=179))
+    assert all(storage.read(ticket_attachments.AREA, key) == pdf for key in (statement.key, note.key))
+
+    with unit_of_work():
+        assert services.erase_due(utcnow() + timedelta(days=181))["tickets"] == 1
+    for _id, key in mine:
+        assert storage.read(ticket_attachments.AREA, key) is None
+        assert not storage.path_for(ticket_attachments.AREA, key).exists()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(TicketAttachment)
+                             .where(TicketAttachment.ticket_id == my_ticket.id)) == 0
+    db.session.commit()
+    headers = token_for(staff)
+    detail = client.get(f"/api/v1/tickets/{my_ticket.id}", headers=headers)
+    assert detail.status_code == 200
+    assert detail.get_json()["attachments"] == [] and all(m["attachments"] == [] for m in detail.get_json()["messages"])
+    assert "银行流水" not in detail.get_data(as_text=True) and "风控截图" not in detail.get_data(as_text=True)
+    for attachment_id, _key in mine:
+        assert client.get(f"/api/v1/tickets/{my_ticket.id}/attachments/{attachment_id}",
+                          headers=headers).status_code == 404
+    # 李雷's ticket keeps its file.
+    assert storage.read(ticket_attachments.AREA, kept.key) == pdf
+    assert client.get(f"/api/v1/tickets/{their_ticket.id}/attachments/{kept.id}", headers=headers).status_code == 200
+
+
 def test_the_settings_delete_flow_has_a_confirmation_step(client, community, login):
     me = community[0]
     login(me)
