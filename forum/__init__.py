@@ -5,7 +5,7 @@ import importlib
 import os
 from pathlib import Path
 
-from flask import Flask, has_request_context, request
+from flask import Flask
 
 from forum.extensions import babel, compress, csrf, db, limiter, login_manager, migrate
 
@@ -134,11 +134,10 @@ def _configure_engine(app: Flask) -> None:
     """The engine's options (pool, timeouts, pre-ping) come from FORUM_DB_* (settings, read before
     db.init_app); here: SQLite's connection setup, and pools that a forked process never reuses."""
     from forum.core.db import configure_sqlite, guard_against_fork
+    from forum.web.boundary import read_only_request
 
-    def read_only_request() -> bool:
-        # Safe methods never write; everything else (forms, API writes, CLI) takes the write lock.
-        return has_request_context() and request.method in ("GET", "HEAD", "OPTIONS")
-
+    # Safe methods never write (but the views marked writes_on_get); everything else (forms, API
+    # writes, CLI) takes the write lock.
     with app.app_context():
         for engine in db.engines.values():
             guard_against_fork(engine)

@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from forum.api.common import iso, parse_body, require_user, route
 from forum.api.schemas import Out
 from forum.privacy import services
+from forum.web.boundary import writes_on_get
 
 
 class ExportOut(Out):
@@ -40,6 +41,7 @@ class ErasureOut(Out):
 
 @route("/me/export", "GET", summary="Everything the signed-in member gave or holds, as one JSON document",
        auth="required", response=ExportOut, errors=(401,))
+@writes_on_get
 def export():
     return services.export_for(require_user())
 

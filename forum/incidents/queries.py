@@ -50,10 +50,14 @@ def list_incidents(*, active: bool | None = None, status: str | None = None, pag
 
 
 def link_counts(incident_ids: list[int]) -> dict[int, int]:
+    """How many public threads are linked to each incident: the threads `incident_view` lists, so
+    that a list, the dashboard, a webhook and the incident's own page give the same number (a held
+    or deleted thread is not counted anywhere)."""
     if not incident_ids:
         return {}
     return dict(db.session.execute(sa.select(IncidentLink.incident_id, sa.func.count())
-                                   .where(IncidentLink.incident_id.in_(incident_ids), *_linked())
+                                   .join(Question, Question.id == IncidentLink.question_id)
+                                   .where(IncidentLink.incident_id.in_(incident_ids), *_linked(), Question.public())
                                    .group_by(IncidentLink.incident_id)).all())
 
 

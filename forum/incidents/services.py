@@ -12,12 +12,14 @@ from datetime import timedelta
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
+from forum import webhooks
 from forum.auth.models import User
 from forum.core.db import insert_ignoring_conflicts, is_row_id, utcnow
 from forum.core.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationFailed
 from forum.core.markup import render_markdown
 from forum.core.permissions import signed_in
 from forum.extensions import db
+from forum.incidents import queries
 from forum.incidents.models import (
     ACTIVE_STATUSES,
     Incident,
@@ -36,6 +38,7 @@ from forum.questions.models import Category, Question
 from forum.search import services as search
 from forum.verification import services as verification
 from forum.verification.models import NoteKind
+from forum.webhooks import events as webhook_events
 
 log = logging.getLogger(__name__)
 # Threads asked this long before the incident began are about it too (members notice first).
@@ -87,9 +90,10 @@ def create_incident(actor, /, **fields) -> Incident:
                         created_at=now, updated_at=now)
     db.session.add(incident)
     db.session.flush()
-    _add_update(incident, actor, incident.status, command.body or command.title, now)
+    opening = _add_update(incident, actor, incident.status, command.body or command.title, now)
     link_matching(incident)
     db.session.flush()
+    _announce(webhook_events.INCIDENT_CREATED, incident, actor, opening)
     return incident
 
 
@@ -127,8 +131,7 @@ def update_incident(actor, incident_id, /, **fields) -> Incident:
     resolving = new_status is IncidentStatus.RESOLVED and incident.is_active
     if new_status:
         incident.status = new_status
-    if command.message:
-        _add_update(incident, actor, incident.status, command.message, now)
+    update = _add_update(incident, actor, incident.status, command.message, now) if command.message else None
     incident.updated_at = now
     if resolving:
         incident.resolved_at = now
@@ -143,7 +146,19 @@ def update_incident(actor, incident_id, /, **fields) -> Incident:
         except ValidationFailed as error:  # the message is what would be posted: say so of it
             raise ValidationFailed({"message": [m for ms in error.fields.values() for m in ms]}) from None
     db.session.flush()
+    # Resolving is incident.resolved alone, as a ticket becoming solved is ticket.solved alone;
+    # anything else (another status, a message, even on a resolved incident, a title or keywords)
+    # is incident.updated.
+    _announce(webhook_events.INCIDENT_RESOLVED if resolving else webhook_events.INCIDENT_UPDATED,
+              incident, actor, update)
     return incident
+
+
+def _announce(event: str, incident: Incident, actor: User, update: IncidentUpdate | None) -> None:
+    """Record the webhook deliveries of `event` in this transaction (sent after the commit)."""
+    counts = queries.link_counts([incident.id])
+    webhooks.emit(event, webhook_events.incident_event(incident, linked_count=counts.get(incident.id, 0),
+                                                       update=update, actor=actor))
 
 
 def _concerned(incident: Incident) -> set[int]:

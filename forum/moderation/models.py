@@ -134,6 +134,7 @@ class ModAction(TitledEnum):
     ERASURE_REQUEST = "erasure_request", _l("Asked to delete the account")
     ERASURE_CANCEL = "erasure_cancel", _l("Cancelled the account deletion by signing in")
     ERASE = "erase", _l("Account erased")
+    EXPORT = "export", _l("Downloaded a copy of their data")
     # staff's search vocabulary (forum.search.vocabulary): the reason holds the kind and the words
     ADD_VOCABULARY = "vocabulary_add", _l("Added search vocabulary")
     REMOVE_VOCABULARY = "vocabulary_del", _l("Removed search vocabulary")

@@ -90,7 +90,7 @@ def _log(actor, action: ModAction, *, reason: str = "", user_id: int | None = No
 def log_account_event(actor, action: ModAction, user_id: int) -> None:
     """Record an account's own data-rights step in the moderation log (forum.privacy): who (`actor`,
     None for the system) and when, about which account; no reason, no content. Flushes only."""
-    if action not in (ModAction.ERASURE_REQUEST, ModAction.ERASURE_CANCEL, ModAction.ERASE):
+    if action not in (ModAction.ERASURE_REQUEST, ModAction.ERASURE_CANCEL, ModAction.ERASE, ModAction.EXPORT):
         raise ValueError(f"not an account event: {action}")
     _log(actor, action, user_id=user_id)
     db.session.flush()

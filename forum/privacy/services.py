@@ -1,6 +1,7 @@
 """Members' data rights: export, erasure on request after a grace period, and the ticket retention.
 
-- export_for(actor): everything the member gave or holds, as JSON-ready data. Never another
+- export_for(actor): everything the member gave or holds, as JSON-ready data (the export is
+  logged: a request that exports writes, forum.web.boundary.writes_on_get). Never another
   member's private data (the tickets' staff side is "support", internal notes are left out), never
   a secret (token hashes, the password hash, the two-step secret and recovery codes).
 - request_erasure(actor, password): proven with the password; the account is signed out
@@ -9,8 +10,9 @@
 - erase_due(now): erases the accounts whose grace period ended: e-mail, password, sessions, tokens,
   two-step secrets, notifications, follows, settings and pending e-mail are deleted; the name becomes
   a neutral marker shown as "deleted member #n" in the reader's language; the old name is held back
-  from registration for FORUM_USERNAME_HOLD_DAYS. Posts stay. Then the private fields of erased
-  members' tickets older than FORUM_TICKET_RETENTION_DAYS are erased (forum.tickets).
+  from registration for FORUM_USERNAME_HOLD_DAYS. Posts stay. Then the private fields and the
+  attachments of erased members' tickets older than FORUM_TICKET_RETENTION_DAYS are erased
+  (forum.tickets).
 Each step is in the moderation log: who and when, nothing of the content.
 """
 from __future__ import annotations
@@ -63,9 +65,11 @@ def _member(actor) -> User:
 # --- export ----------------------------------------------------------------------------------------
 
 def export_for(actor) -> dict:
-    """Everything the member gave or holds, as JSON-ready data (times in UTC, ISO 8601). Raises
-    PermissionDenied when not signed in."""
+    """Everything the member gave or holds, as JSON-ready data (times in UTC, ISO 8601), and an
+    entry in the moderation log (who, when; nothing of what was exported). Raises PermissionDenied
+    when not signed in."""
     user = _member(actor)
+    moderation.log_account_event(user, ModAction.EXPORT, user.id)
     now = utcnow()
     questions = list(db.session.scalars(sa.select(Question).where(Question.author_id == user.id)
                                         .order_by(Question.id)))
@@ -234,7 +238,8 @@ def erase_account(user: User, now: datetime | None = None) -> None:
 
 def erase_due(now: datetime | None = None) -> dict[str, int]:
     """The periodic job (`flask --app forum privacy erase`): erase every account whose grace period
-    ended, then the private fields of erased members' tickets past FORUM_TICKET_RETENTION_DAYS.
+    ended, then the private fields and attachments of erased members' tickets past
+    FORUM_TICKET_RETENTION_DAYS.
     Returns the counts. Flushes only (the command commits)."""
     now = now or utcnow()
     due = list(db.session.scalars(sa.select(User).where(User.erasure_due_at.is_not(None),

@@ -11,6 +11,7 @@ from flask_login import current_user, login_required, logout_user
 from forum.core.errors import ValidationFailed
 from forum.privacy import services
 from forum.privacy.forms import DeleteAccountForm
+from forum.web.boundary import writes_on_get
 from forum.web.forms import attach_errors
 from forum.web.page_cache import never_cache
 
@@ -33,6 +34,7 @@ def data():
 @bp.route("/settings/data/export")
 @login_required
 @never_cache
+@writes_on_get
 def export():
     """Everything the member gave or holds, as a JSON file to keep."""
     document = services.export_for(_me())

@@ -22,7 +22,7 @@ from flask import current_app
 from flask_babel import gettext as _
 
 from forum.auth.models import User
-from forum.core.db import is_row_id, utcnow
+from forum.core.db import is_row_id, on_commit, utcnow
 from forum.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from forum.core.permissions import signed_in
 from forum.extensions import db
@@ -234,6 +234,27 @@ def get_attachment(actor, ticket_id, attachment_id) -> tuple[TicketAttachment, b
     if data is None:
         raise NotFound(_("No such attachment."))
     return attachment, data
+
+
+def erase_attachments(ticket_ids: Iterable[int]) -> int:
+    """Delete every attachment of these tickets (the retention clean-up, forum.tickets.services.
+    erase_private_details): the rows, names included, in this transaction; the files once it
+    commits, so that a rolled-back clean-up keeps both (a process that dies in between leaves files
+    no row wants, which `uploads sweep` removes). Returns how many. Flushes only."""
+    ids = list(ticket_ids)
+    if not ids:
+        return 0
+    keys = list(db.session.scalars(sa.delete(TicketAttachment).where(TicketAttachment.ticket_id.in_(ids))
+                                   .returning(TicketAttachment.key)))
+    db.session.flush()
+    if keys:
+        on_commit(lambda: _remove_files(keys))
+    return len(keys)
+
+
+def _remove_files(keys: list[str]) -> None:
+    for key in keys:
+        storage.remove(AREA, key)
 
 
 def is_known_key(key: str) -> bool:

@@ -347,8 +347,9 @@ def erase_private_details(erased_before: datetime, now: datetime | None = None) 
     """Erase the private fields of erased members' tickets once they are past the retention period:
     accounts erased before `erased_before` (now - FORUM_TICKET_RETENTION_DAYS), tickets unchanged
     since then. The description, order number, contact, rating comment and every message's text
-    (the conversation held the member's details too) are emptied; the ticket itself stays, for the
-    support statistics. Returns how many tickets. Flushes only."""
+    (the conversation held the member's details too) are emptied, and its attachments (a bank
+    statement, a screenshot; anyone's, internal notes' too) go with their names and files; the
+    ticket itself stays, for the support statistics. Returns how many tickets. Flushes only."""
     now = now or utcnow()
     tickets = list(db.session.scalars(
         sa.select(Ticket).join(User, User.id == Ticket.requester_id)
@@ -364,6 +365,7 @@ def erase_private_details(erased_before: datetime, now: datetime | None = None) 
     if tickets:
         db.session.execute(sa.update(TicketMessage).where(TicketMessage.ticket_id.in_([t.id for t in tickets]))
                            .values(body="", body_html=""))
+        ticket_attachments.erase_attachments([t.id for t in tickets])
     db.session.flush()
     return len(tickets)
 

@@ -21,13 +21,33 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import Flask, g
+from flask import Flask, current_app, g, has_request_context, request
 from flask.wrappers import Response
 
 from forum.core.db import unit_of_work
 from forum.web import fragments, page_cache
 
 _CALLBACKS = "forum_before_commit"
+_WRITES = "forum_writes_on_get"
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
+def writes_on_get(view):
+    """Mark a GET view that writes all the same (the data export, which the moderation log records),
+    below the route decorator: its transaction is a writing one (read_only_request)."""
+    setattr(view, _WRITES, True)
+    return view
+
+
+def read_only_request() -> bool:
+    """Whether this request's transaction only reads: safe methods, unless the view was marked
+    `writes_on_get`. On SQLite a read-only transaction begins DEFERRED and never waits; one that
+    may write begins IMMEDIATE (forum.core.db.configure_sqlite), for a DEFERRED one that read first
+    and then writes fails at once if another connection wrote in between."""
+    if not has_request_context() or request.method not in SAFE_METHODS:
+        return False
+    view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
+    return not getattr(view, _WRITES, False)
 
 
 def before_commit(callback: Callable[[Response], None]) -> None:

@@ -14,9 +14,8 @@ It records the deliveries in the caller's transaction (flush only) and they are 
 commit, retried with backoff; the event names are the constants of forum.webhooks.events. Features
 to the left of webhooks (tickets, verification) reach it through their signals
 (forum.webhooks.subscribers); incidents, to its right, call `emit` directly with
-`INCIDENT_CREATED` / `INCIDENT_UPDATED` / `INCIDENT_RESOLVED` and data such as
-`{"incident": {"id", "title", "status", "category", "url", ...}, "update"?: {"status", "message", "at"}}`
-(incidents are public, so no `private`).
+`INCIDENT_CREATED` / `INCIDENT_UPDATED` / `INCIDENT_RESOLVED` and the data that
+`forum.webhooks.events.incident_event` builds (incidents are public, so no `private`).
 """
 from __future__ import annotations
 

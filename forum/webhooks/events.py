@@ -4,8 +4,9 @@ This module is the one place that decides what a receiver sees. Every event's da
 function here from public fields only; the fields listed in PRIVATE_TICKET_FIELDS go, in addition,
 to webhooks an administrator marked `private`, and to no other. A new event is a constant, a member
 of Event, and (for features to the left of webhooks) a subscriber in forum.webhooks.subscribers;
-features to the right (incidents) call `forum.webhooks.emit(INCIDENT_CREATED, data)` themselves
-with data that is public by nature.
+features to the right (incidents) may import webhooks, so they call `forum.webhooks.emit` themselves
+(no signal needed: DESIGN.md keeps signals for the arrows that point left), with data built here
+(`incident_event`) from an incident's public fields only.
 """
 from __future__ import annotations
 
@@ -124,3 +125,24 @@ def answer_verified_data(answer, actor, verification, first: bool) -> dict[str, 
             "question": question_data(answer.question_id),
             "verification": {"by": actor.username, "at": iso(verification.created_at),
                              "revision": verification.revision_number, "first": bool(first)}}
+
+
+def incident_event(incident, *, linked_count: int, update=None, actor=None) -> dict[str, Any]:
+    """The data of an incident.* event: {"incident", "update", "actor"}. Incidents are public (the
+    API shows all of this to anyone); `linked_count` counts the public threads linked to it, and
+    `update` is the timeline entry the event is about (the opening one for incident.created; null
+    when only the title or keywords changed). Nothing of who is affected, only how many."""
+    return {
+        "incident": {
+            "id": incident.id, "title": incident.title, "status": incident.status.value,
+            "category": incident.category.value, "keywords": incident.keyword_list,
+            "started_at": iso(incident.started_at), "resolved_at": iso(incident.resolved_at),
+            "created_at": iso(incident.created_at), "updated_at": iso(incident.updated_at),
+            "affected_count": incident.affected_count, "linked_count": linked_count,
+            "url": f"{_base_url()}/incidents/{incident.id}",
+        },
+        "update": None if update is None else {
+            "id": update.id, "status": update.status.value, "message": update.message,
+            "created_at": iso(update.created_at)},
+        "actor": actor.username if actor is not None else None,
+    }

@@ -197,3 +197,19 @@ def test_pages_forms_and_banners(client, create_user, create_question, login):
     assert "incident-banner-resolved" in client.get(f"/questions/{matching.id}").get_data(as_text=True)
     assert "incident-banner" not in client.get("/").get_data(as_text=True)
     assert client.get("/incidents/999999").status_code == 404
+
+
+def test_linked_count_is_the_same_in_the_list_and_the_incident(client, create_user, create_question, token_for):
+    """A deleted thread is counted nowhere: not in the incident's threads, not in the list's count."""
+    from forum.core.db import unit_of_work
+    from forum.questions import services as questions
+
+    staff = token_for(create_user(role="staff"))
+    kept, gone = _question(create_question), _question(create_question, title="微信支付付款提示失败怎么回事")
+    iid = client.post("/api/v1/incidents", json=BODY, headers=staff).get_json()["id"]
+    with unit_of_work():
+        questions.delete_question(gone.author, gone.id)
+    detail = client.get(f"/api/v1/incidents/{iid}").get_json()
+    [listed] = client.get("/api/v1/incidents").get_json()["items"]
+    assert [q["id"] for q in detail["questions"]] == [kept.id]
+    assert listed["linked_count"] == detail["linked_count"] == 1

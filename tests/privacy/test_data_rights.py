@@ -108,6 +108,39 @@ def test_the_settings_page_downloads_the_same_export(client, community, login):
     assert "no-store" in response.headers["Cache-Control"]
 
 
+def test_each_export_is_in_the_moderation_log(client, community, token_for, login, create_user):
+    """Who exported and when, from the API or the settings page, nothing of the content; moderators
+    read it in the log beside the erasure steps."""
+    me = community[0]
+    assert client.get("/api/v1/me/export").status_code == 401  # refused: nothing logged
+    assert client.get("/api/v1/me/export", headers=token_for(me)).status_code == 200
+    login(me)
+    assert client.get("/settings/data/export").status_code == 200
+    entries = list(db.session.scalars(sa.select(ModerationLogEntry).where(ModerationLogEntry.user_id == me.id)
+                                      .order_by(ModerationLogEntry.id)))
+    db.session.commit()
+    assert [e.action for e in entries] == [ModAction.EXPORT, ModAction.EXPORT]
+    assert all(e.actor_id == me.id and e.reason == "" and e.question_id is None for e in entries)
+    login(create_user("版主老周", role="moderator"))
+    zh = client.get("/review/log", query_string={"user": me.username}, headers={"Accept-Language": "zh-CN"})
+    assert zh.status_code == 200 and zh.get_data(as_text=True).count("下载了自己的数据副本") == 2
+    en = client.get("/review/log", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert en.count("Downloaded a copy of their data") == 2 and "王小明" in en
+
+
+def test_an_export_is_a_writing_request(app):
+    """It writes the log entry: on SQLite its transaction takes the write lock when it begins, as a
+    POST's does, instead of failing if another request wrote between its reads and its write."""
+    from forum.web.boundary import read_only_request
+
+    for path, read_only in (("/api/v1/me/export", False), ("/settings/data/export", False),
+                            ("/settings/data", True), ("/api/v1/me", True)):
+        with app.test_request_context(path):
+            assert read_only_request() is read_only, path
+    with app.test_request_context("/settings/data/delete", method="POST"):
+        assert read_only_request() is False
+
+
 def test_delete_needs_the_password(client, community, token_for):
     me = community[0]
     headers = token_for(me)
@@ -177,10 +210,13 @@ def test_erasure_after_the_grace_period(client, community, token_for):
     zh = client.get(f"/questions/{theirs.id}", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
     en = client.get(f"/questions/{theirs.id}", headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert answer.body.split("，")[0] in zh
-    assert f"已注销用户 #{me.id}" in zh or f"deleted member #{me.id}" in zh  # zh once the lead applies rights.json
-    assert f"deleted member #{me.id}" in en and "王小明" not in en and "王小明" not in zh
+    assert f"已注销用户 #{me.id}" in zh and f"deleted member #{me.id}" not in zh
+    assert f"deleted member #{me.id}" in en and f"已注销用户 #{me.id}" not in en
+    assert "王小明" not in en and "王小明" not in zh
     api = client.get(f"/api/v1/questions/{theirs.id}", headers={"Accept-Language": "en"}).get_json()
     assert [a["author"]["username"] for a in api["answers"] if a["id"] == answer.id] == [f"deleted member #{me.id}"]
+    api = client.get(f"/api/v1/questions/{theirs.id}", headers={"Accept-Language": "zh-CN"}).get_json()
+    assert [a["author"]["username"] for a in api["answers"] if a["id"] == answer.id] == [f"已注销用户 #{me.id}"]
     # Both steps in the moderation log: who and when, no content.
     entries = list(db.session.scalars(sa.select(ModerationLogEntry).where(ModerationLogEntry.user_id == me.id)
                                       .order_by(ModerationLogEntry.id)))
@@ -195,10 +231,11 @@ def test_erased_name_reads_in_chinese(app, community):
     me = community[0]
     with unit_of_work():
         services.erase_account(me)
+    user = db.session.get(User, me.id)
     with app.test_request_context(), force_locale("zh_Hans_CN"):
-        name = db.session.get(User, me.id).username
-    # The msgid is "deleted member #%(n)d"; rights.json gives "已注销用户 #%(n)d" for the catalogue.
-    assert name in (f"已注销用户 #{me.id}", f"deleted member #{me.id}")
+        assert user.username == f"已注销用户 #{me.id}"
+    with app.test_request_context(), force_locale("en"):
+        assert user.username == f"deleted member #{me.id}"
 
 
 def test_the_username_is_reserved_for_180_days(client, community, create_user):
@@ -238,6 +275,49 @@ def test_private_ticket_fields_go_after_the_retention_period(client, community, 
         TicketMessage.ticket_id == ticket.id)))
     kept = db.session.get(Ticket, their_ticket.id)  # 李雷's, untouched
     assert kept.order_number == ORDER_THEIRS
+
+
+def test_ticket_attachments_go_with_the_private_fields(client, community, token_for):
+    """The retention clean-up removes the attachments of an erased member's tickets (theirs and
+    staff's, internal notes' too): names and rows, and the files in storage once it commits."""
+    from forum.tickets.models import TicketAttachment
+    from forum.uploads import storage
+
+    me, other, staff, _mine, _theirs, _answer, my_ticket, their_ticket = community
+    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    with unit_of_work():
+        statement = ticket_attachments.add_attachment(my_ticket, me, "我的银行流水.pdf", "application/pdf", pdf)
+        tickets.add_message(me, my_ticket.id, "流水见附件。", attachments=[statement.id])
+        note = ticket_attachments.add_attachment(my_ticket, staff, "风控截图.pdf", "application/pdf", pdf)
+        tickets.add_message(staff, my_ticket.id, SECRET_NOTE, internal=True, attachments=[note.id])
+        unsent = ticket_attachments.add_attachment(my_ticket, me, "还没发送.txt", "text/plain", "草稿".encode())
+        kept = ticket_attachments.add_attachment(their_ticket, other, "李雷的收据.pdf", "application/pdf", pdf)
+    mine = [(a.id, a.key) for a in (statement, note, unsent)]
+    with unit_of_work():
+        services.erase_account(me)
+    with unit_of_work():
+        services.erase_due(utcnow() + timedelta(days=179))
+    assert all(storage.read(ticket_attachments.AREA, key) == pdf for key in (statement.key, note.key))
+
+    with unit_of_work():
+        assert services.erase_due(utcnow() + timedelta(days=181))["tickets"] == 1
+    for _id, key in mine:
+        assert storage.read(ticket_attachments.AREA, key) is None
+        assert not storage.path_for(ticket_attachments.AREA, key).exists()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(TicketAttachment)
+                             .where(TicketAttachment.ticket_id == my_ticket.id)) == 0
+    db.session.commit()
+    headers = token_for(staff)
+    detail = client.get(f"/api/v1/tickets/{my_ticket.id}", headers=headers)
+    assert detail.status_code == 200
+    assert detail.get_json()["attachments"] == [] and all(m["attachments"] == [] for m in detail.get_json()["messages"])
+    assert "银行流水" not in detail.get_data(as_text=True) and "风控截图" not in detail.get_data(as_text=True)
+    for attachment_id, _key in mine:
+        assert client.get(f"/api/v1/tickets/{my_ticket.id}/attachments/{attachment_id}",
+                          headers=headers).status_code == 404
+    # 李雷's ticket keeps its file.
+    assert storage.read(ticket_attachments.AREA, kept.key) == pdf
+    assert client.get(f"/api/v1/tickets/{their_ticket.id}/attachments/{kept.id}", headers=headers).status_code == 200
 
 
 def test_the_settings_delete_flow_has_a_confirmation_step(client, community, login):
