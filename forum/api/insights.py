@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import request, url_for
 from flask_babel import gettext as _
+from pydantic import Field
 
 from forum.api.common import require_user, route
 from forum.api.schemas import Out
@@ -23,9 +24,10 @@ class FunnelOut(Out):
 
 
 class RateOut(Out):
-    previous: str
-    from_previous: float | None
-    of_asked: float | None
+    previous: str | None = Field(description="The step before this one, of which this step is a subset; "
+                                             "null for escalated, which starts the official side")
+    from_previous: float | None = Field(description="This step over the step before it (at most 1)")
+    of_asked: float | None = Field(description="This step over the questions asked (the community's steps only)")
 
 
 class SearchCountOut(Out):

@@ -64,7 +64,8 @@ def _rows(section: str, data: services.Insights) -> list[list]:
         for step in services.STEPS:
             rate = data.rates.get(step, {})
             rows.append([str(STEP_TITLES[step]), data.funnel[step], _percent(rate.get("from_previous")),
-                         str(STEP_TITLES[rate["previous"]]) if rate else "", _percent(rate.get("of_asked"))])
+                         str(STEP_TITLES[rate["previous"]]) if rate.get("previous") else "",
+                         _percent(rate.get("of_asked"))])
         rows.append([_("Solved by the community without a ticket"), data.deflected, _percent(data.deflection_rate),
                      str(STEP_TITLES["asked"]), _percent(data.deflection_rate)])
         return rows
