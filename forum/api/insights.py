@@ -69,6 +69,14 @@ class TagInsightOut(Out):
     escalations_per_question: float | None
 
 
+class CategoryRankOut(Out):
+    category: str
+    title: str = Field(description="The category's name in the request's language")
+    asked: int
+    escalated: int
+    escalations_per_question: float | None
+
+
 class ThreadInsightOut(Out):
     question_id: int
     title: str
@@ -76,6 +84,7 @@ class ThreadInsightOut(Out):
     answers: int
     followers: int
     me_too_tickets: int
+    pinned: bool = False
     url: str
 
 
@@ -96,12 +105,15 @@ class InsightsOut(Out):
     by_category: list[CategoryInsightOut]
     by_tier: list[TierInsightOut]
     escalating_tags: list[TagInsightOut]
+    escalating_categories: list[CategoryRankOut] = Field(
+        default_factory=list, description="Categories ranked by escalations per question, most first")
     unsolved_threads: list[ThreadInsightOut]
 
 
 @route("/staff/insights", "GET", summary="Support insights: the funnel from question to solution, deflection, "
        "medians and content gaps (staff and admins; members 403)", auth="required", response=InsightsOut,
-       query={"days": "7, 30 (default) or 90; anything else 422", "category": "one category's questions only"},
+       query={"days": "a whole number of days from 1 to 365 (default 30; the dashboard offers 7, 30 and 90); "
+                      "anything else 422", "category": "one category's questions only"},
        errors=(401, 403, 422))
 def staff_insights():
     actor = require_user()
@@ -110,7 +122,7 @@ def staff_insights():
     days = services.parse_days(request.args.get("days"))
     category = services.parse_category(request.args.get("category"))
     data = services.insights(days, category).as_json()
-    for row in data["by_category"]:
+    for row in (*data["by_category"], *data["escalating_categories"]):
         row["title"] = Category(row["category"]).title
     for row in data["by_tier"]:
         row["title"] = str(TIER_TITLES[row["tier"]])

@@ -113,6 +113,7 @@ class Insights:
     by_tier: list[dict]
     escalating_tags: list[dict]
     unsolved_threads: list[dict] = field(default_factory=list)
+    escalating_categories: list[dict] = field(default_factory=list)
 
     def as_json(self) -> dict:
         return {
@@ -126,7 +127,8 @@ class Insights:
             "zero_result_searches": self.zero_result_searches,
             "searches_before_asking": self.searches_before_asking,
             "by_category": self.by_category, "by_tier": self.by_tier,
-            "escalating_tags": self.escalating_tags, "unsolved_threads": self.unsolved_threads,
+            "escalating_tags": self.escalating_tags, "escalating_categories": self.escalating_categories,
+            "unsolved_threads": self.unsolved_threads,
         }
 
 
@@ -330,6 +332,7 @@ def insights(days: int = 30, category: Category | None = None, now: datetime | N
         searches_before_asking=searches_before_asking(since, until),
         by_category=by_category, by_tier=by_tier,
         escalating_tags=escalating_tags(cohort),
+        escalating_categories=escalating_categories(by_category),
         unsolved_threads=unsolved_threads(since, until, category),
     )
 
@@ -401,6 +404,16 @@ def escalating_tags(cohort, limit: int = TOP, minimum: int = 2) -> list[dict]:
     return items[:limit]
 
 
+def escalating_categories(by_category: list[dict]) -> list[dict]:
+    """The categories ranked by escalations per question (questions with a ticket in the period over
+    the questions asked in it), most first; those with no question asked or no escalation left out."""
+    items = [{"category": row["category"], "asked": row["asked"], "escalated": row["escalated"],
+              "escalations_per_question": row["escalations_per_question"]}
+             for row in by_category if row["asked"] and row["escalated"]]
+    items.sort(key=lambda item: (-item["escalations_per_question"], -item["escalated"], item["category"]))
+    return items
+
+
 def unsolved_threads(since: datetime, until: datetime, category: Category | None = None,
                      limit: int = TOP) -> list[dict]:
     """Threads active in the period with neither an accepted nor a verified answer, that members
@@ -419,11 +432,11 @@ def unsolved_threads(since: datetime, until: datetime, category: Category | None
         where.append(Question.category == category)
     rows = db.session.execute(
         sa.select(Question.id, Question.title, Question.category, Question.answer_count, followers.label("f"),
-                  me_too.label("m"), weight)
+                  me_too.label("m"), Question.pinned_at, weight)
         .where(*where, weight > 0).order_by(weight.desc(), Question.id.desc()).limit(limit)).all()
     return [{"question_id": qid, "title": title, "category": cat.value if hasattr(cat, "value") else cat,
-             "answers": int(answers), "followers": int(f), "me_too_tickets": int(m)}
-            for qid, title, cat, answers, f, m, _w in rows]
+             "answers": int(answers), "followers": int(f), "me_too_tickets": int(m), "pinned": pinned is not None}
+            for qid, title, cat, answers, f, m, pinned, _w in rows]
 
 
 def prune(now: datetime | None = None) -> int:

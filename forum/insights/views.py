@@ -27,7 +27,7 @@ STEP_TITLES = {
     "solved_by_staff": _l("Solved by staff"),
     "published": _l("Published to the thread"),
 }
-SECTIONS = ("funnel", "categories", "tiers", "zero_results", "before_asking", "tags", "threads")
+SECTIONS = ("funnel", "categories", "tiers", "zero_results", "before_asking", "tags", "category_rank", "threads")
 
 
 def _period():
@@ -93,6 +93,11 @@ def _rows(section: str, data: services.Insights) -> list[list]:
     if section == "tags":
         return [[_("Tag"), _("Questions"), str(STEP_TITLES["escalated"]), _("Escalations per question")]] + [
             [r["tag"], r["asked"], r["escalated"], r["escalations_per_question"]] for r in data.escalating_tags]
+    if section == "category_rank":
+        return [[_("Rank"), _("Category"), _("Questions"), str(STEP_TITLES["escalated"]),
+                 _("Escalations per question")]] + [
+            [n, Category(r["category"]).title, r["asked"], r["escalated"], r["escalations_per_question"]]
+            for n, r in enumerate(data.escalating_categories, 1)]
     return [[_("Question"), _("Category"), _("Followers"), _("\"Me too\" tickets"), _("Answers"), _("Address")]] + [
         [r["title"], Category(r["category"]).title, r["followers"], r["me_too_tickets"], r["answers"],
          url_for("pages.show_question", question_id=r["question_id"], _external=True)]

@@ -307,7 +307,16 @@ def test_dashboard_and_csv(client, history, login, create_user):
     tiers_zh = client.get("/staff/dashboard/insights.csv?section=tiers", headers={"Accept-Language": "zh-CN"})
     assert "二线技术专家" in tiers_zh.get_data(as_text=True) and "Tier 2" not in tiers_zh.get_data(as_text=True)
     assert "二线技术专家" in zh and "Tier 2: technical specialists" in page
-    for section in ("zero_results", "before_asking", "tags", "threads"):
+    # Each content gap links to act: the followed unsolved thread (Q4, no answer) can be answered
+    # and pinned from here, not verified.
+    q4 = history["q"][4].id
+    gaps = page[page.index('id="threads-title"'):]
+    assert f"/questions/{q4}#answer-form" in gaps and f"/questions/{q4}/pin" in gaps
+    assert f"/questions/{q4}#answers-heading" not in gaps
+    client.post(f"/questions/{q4}/pin")
+    pinned = client.get("/staff/dashboard?days=30", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert f"/questions/{q4}/unpin" in pinned[pinned.index('id="threads-title"'):]
+    for section in ("zero_results", "before_asking", "tags", "category_rank", "threads"):
         assert client.get(f"/staff/dashboard/insights.csv?section={section}").status_code == 200
     assert client.get("/staff/dashboard/insights.csv?section=nope").status_code == 404
 
