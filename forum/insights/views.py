@@ -27,7 +27,8 @@ STEP_TITLES = {
     "solved_by_staff": _l("Solved by staff"),
     "published": _l("Published to the thread"),
 }
-SECTIONS = ("funnel", "categories", "tiers", "zero_results", "before_asking", "tags", "category_rank", "threads")
+SECTIONS = ("funnel", "categories", "tiers", "zero_results", "before_asking", "tags", "category_rank", "threads",
+            "ticket_days", "ticket_categories", "ticket_ratings")
 
 
 def _period():
@@ -48,7 +49,8 @@ def _period():
 def dashboard():
     days, category = _period()
     data = services.insights(days, category)
-    return render_template("tickets/dashboard.html", stats=ticket_queries.dashboard(), insights=data,
+    stats = ticket_queries.dashboard(days, category=category.value if category else None)
+    return render_template("tickets/dashboard.html", stats=stats, insights=data,
                            step_titles=STEP_TITLES, steps=services.STEPS, periods=services.PERIODS,
                            all_categories=list(Category), tier_titles=TIER_TITLES,
                            sections=SECTIONS)
@@ -56,6 +58,25 @@ def dashboard():
 
 def _percent(value) -> str:
     return "" if value is None else f"{value * 100:.1f}"
+
+
+def _ticket_rows(section: str, stats: dict) -> list[list]:
+    """The older ticket charts' figures (forum.tickets.queries.dashboard), as their tables show them."""
+    if section == "ticket_days":
+        medians = dict(stats["response_days"])
+        return [[_("Day"), _("Opened"), _("Solved"), _("Median hours to first response")]] + [
+            [day.isoformat(), opened, solved, "" if medians.get(day) is None else f"{medians[day]:.1f}"]
+            for day, opened, solved in stats["days"]]
+    if section == "ticket_categories":
+        return [[_("Category"), _("Tickets")]] + [[_category_title(c), n] for c, n in stats["by_category"]]
+    return [[_("Rating"), _("Tickets")]] + [[stars, stats["ratings"].get(stars, 0)] for stars in range(5, 0, -1)]
+
+
+def _category_title(value: str) -> str:
+    try:
+        return str(Category(value).title)
+    except ValueError:
+        return value
 
 
 def _rows(section: str, data: services.Insights) -> list[list]:
@@ -112,10 +133,13 @@ def insights_csv():
     if section not in SECTIONS:
         abort(404)
     days, category = _period()
-    data = services.insights(days, category)
+    if section.startswith("ticket_"):
+        rows = _ticket_rows(section, ticket_queries.dashboard(days, category=category.value if category else None))
+    else:
+        rows = _rows(section, services.insights(days, category))
     out = io.StringIO()
     writer = csv.writer(out)
-    for row in _rows(section, data):
+    for row in rows:
         # A cell that a spreadsheet would run as a formula (a search typed as "=cmd|...") is quoted.
         writer.writerow([f"'{c}" if isinstance(c, str) and c[:1] in ("=", "+", "-", "@") else c for c in row])
     name = f"insights-{section}-{days}d{'-' + category.value if category else ''}.csv"

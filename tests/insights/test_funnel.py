@@ -321,6 +321,23 @@ def test_dashboard_and_csv(client, history, login, create_user):
     assert client.get("/staff/dashboard/insights.csv?section=nope").status_code == 404
 
 
+def test_ticket_charts_follow_the_period_and_category_with_tables_and_csv(client, history, login):
+    login(history["staff"])
+    page = client.get("/staff/dashboard?days=7&category=payments", headers={"Accept-Language": "en"})
+    html = page.get_data(as_text=True)
+    assert "Last 7 days" in html and 'id="ticket-days-title"' in html
+    days = list(csv.reader(io.StringIO(client.get("/staff/dashboard/insights.csv?section=ticket_days&days=7&category=payments")
+                                       .get_data(as_text=True).lstrip("\ufeff"))))
+    assert len(days) == 1 + 7 and sum(int(r[1]) for r in days[1:]) == 2  # T3 and T4 (payments, this week)
+    everything = list(csv.reader(io.StringIO(client.get("/staff/dashboard/insights.csv?section=ticket_days&days=30")
+                                             .get_data(as_text=True).lstrip("\ufeff"))))
+    assert len(everything) == 1 + 30 and sum(int(r[1]) for r in everything[1:]) == 3  # + T6
+    categories = client.get("/staff/dashboard/insights.csv?section=ticket_categories&days=30",
+                            headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "Payments and refunds,3" in categories  # the tickets' own category (T6 is a payments ticket) and "\npayments," not in categories
+    assert client.get("/staff/dashboard/insights.csv?section=ticket_ratings").status_code == 200
+
+
 def test_prune_keeps_ninety_days(ctx, runner):
     now = utcnow()
     with unit_of_work():
