@@ -108,6 +108,8 @@ def test_start_command_migrates_loads_demo_and_serves(tmp_path):
             process.wait(timeout=20)
     output = log_path.read_text()
     assert "xiaoming" in output and "demo-staff-2026" in output
+    # The same lines as `demo` prints, the support history's included.
+    assert "questions of support history over the last 60 days" in output
     # The logins come last, after the e-mails the demo's history sent, right above the address.
     tail = output[output.index("Demo accounts"):]
     assert "demo-staff-2026" in tail and "The forum is at" in tail and "e-mail (no FORUM_MAIL_SERVER" not in tail

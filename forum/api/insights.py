@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import request, url_for
 from flask_babel import gettext as _
+from pydantic import Field
 
 from forum.api.common import require_user, route
 from forum.api.schemas import Out
@@ -23,9 +24,10 @@ class FunnelOut(Out):
 
 
 class RateOut(Out):
-    previous: str
-    from_previous: float | None
-    of_asked: float | None
+    previous: str | None = Field(description="The step before this one, of which this step is a subset; "
+                                             "null for escalated, which starts the official side")
+    from_previous: float | None = Field(description="This step over the step before it (at most 1)")
+    of_asked: float | None = Field(description="This step over the questions asked (the community's steps only)")
 
 
 class SearchCountOut(Out):
@@ -67,6 +69,14 @@ class TagInsightOut(Out):
     escalations_per_question: float | None
 
 
+class CategoryRankOut(Out):
+    category: str
+    title: str = Field(description="The category's name in the request's language")
+    asked: int
+    escalated: int
+    escalations_per_question: float | None
+
+
 class ThreadInsightOut(Out):
     question_id: int
     title: str
@@ -74,6 +84,7 @@ class ThreadInsightOut(Out):
     answers: int
     followers: int
     me_too_tickets: int
+    pinned: bool = False
     url: str
 
 
@@ -94,12 +105,15 @@ class InsightsOut(Out):
     by_category: list[CategoryInsightOut]
     by_tier: list[TierInsightOut]
     escalating_tags: list[TagInsightOut]
+    escalating_categories: list[CategoryRankOut] = Field(
+        default_factory=list, description="Categories ranked by escalations per question, most first")
     unsolved_threads: list[ThreadInsightOut]
 
 
 @route("/staff/insights", "GET", summary="Support insights: the funnel from question to solution, deflection, "
        "medians and content gaps (staff and admins; members 403)", auth="required", response=InsightsOut,
-       query={"days": "7, 30 (default) or 90; anything else 422", "category": "one category's questions only"},
+       query={"days": "a whole number of days from 1 to 365 (default 30; the dashboard offers 7, 30 and 90); "
+                      "anything else 422", "category": "one category's questions only"},
        errors=(401, 403, 422))
 def staff_insights():
     actor = require_user()
@@ -108,7 +122,7 @@ def staff_insights():
     days = services.parse_days(request.args.get("days"))
     category = services.parse_category(request.args.get("category"))
     data = services.insights(days, category).as_json()
-    for row in data["by_category"]:
+    for row in (*data["by_category"], *data["escalating_categories"]):
         row["title"] = Category(row["category"]).title
     for row in data["by_tier"]:
         row["title"] = str(TIER_TITLES[row["tier"]])

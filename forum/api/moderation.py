@@ -124,6 +124,22 @@ def unlock(question_id: int):
     return _question(question_id)
 
 
+@route("/questions/<int:question_id>/pin", "PUT", summary="Pin a question to the top of the home list "
+       "(moderators, staff; at most 5 at a time)", auth="required", body=ModeratorNote, response=schemas.QuestionOut,
+       errors=(400, 401, 403, 404, 409, 422))
+def pin(question_id: int):
+    note = json_object(ModeratorNote).get("note")  # validated by the service, once
+    services.set_pinned(require_user(), question_id, True, note=note)
+    return _question(question_id)
+
+
+@route("/questions/<int:question_id>/pin", "DELETE", summary="Unpin a question (moderators, staff)",
+       auth="required", response=schemas.QuestionOut, errors=(401, 403, 404, 409))
+def unpin(question_id: int):
+    services.set_pinned(require_user(), question_id, False)
+    return _question(question_id)
+
+
 def _undelete_route(kind: str) -> None:
     def view(post_id: int):
         note = json_object(ModeratorNote).get("note")  # validated by the service, once

@@ -142,6 +142,8 @@ class QuestionSummaryOut(Out):
     closed_reason: Literal["duplicate", "off_topic", "needs_details"] | None = None
     duplicate_of: int | None = Field(default=None, description="The original question, when closed as a duplicate")
     locked: bool = Field(default=False, description="Locked by a moderator: no answers, comments, votes or edits")
+    pinned: bool = Field(default=False, description="Pinned by a moderator or staff: shown first on the home list "
+                                                    "and in its category's list")
     created_at: str
     updated_at: str
     last_activity_at: str

@@ -35,7 +35,7 @@ def question_summary(q: Question, my_vote: int = 0) -> dict:
         "answer_count": q.answer_count, "accepted_answer_id": q.accepted_answer_id,
         "has_verified_answer": q.has_verified_answer, "status": q.status.value,
         "closed_reason": q.closed_reason.value if q.closed_reason else None, "duplicate_of": q.duplicate_of_id,
-        "locked": q.is_locked, **held(q),
+        "locked": q.is_locked, "pinned": q.is_pinned, **held(q),
         "created_at": iso(q.created_at), "updated_at": iso(q.updated_at),
         "last_activity_at": iso(q.last_activity_at),
         "url": url_for("pages.show_question", question_id=q.id, _external=True),

@@ -15,6 +15,13 @@ def _print_logins(content) -> None:
             click.echo(f"  {labels[spec['username']]:<20} {spec['username']:<14} {spec['password']}")
 
 
+def _print_created(created: dict) -> None:
+    """What `demo` and `start` loaded: the same lines from both."""
+    click.echo(f"demo: {created['users']} accounts and {created['questions']} questions created")
+    if created.get("history"):
+        click.echo(f"demo: {created['history']} questions of support history over the last 60 days")
+
+
 def register(app: Flask) -> None:
     @app.cli.command("demo")
     def demo_command() -> None:
@@ -23,9 +30,7 @@ def register(app: Flask) -> None:
         from forum.demo.loader import load_demo
 
         created = load_demo(content)
-        click.echo(f"demo: {created['users']} accounts and {created['questions']} questions created")
-        if created.get("history"):
-            click.echo(f"demo: {created['history']} questions of support history over the last 60 days")
+        _print_created(created)
         _print_logins(content)
 
     @app.cli.command("seed")
@@ -82,7 +87,7 @@ def register(app: Flask) -> None:
         # them finish, so that the logins and the address are the last lines on the screen.
         jobs.drain()
         if created is not None:
-            click.echo(f"demo: {created['users']} accounts and {created['questions']} questions created")
+            _print_created(created)
             _print_logins(content)
         click.echo(f"\nThe forum is at http://{host}:{port}/  (database: "
                    f"{current_app.config['SQLALCHEMY_DATABASE_URI'].split('://')[0]})\n")

@@ -1,8 +1,9 @@
 """Sixty days of support history for the demo and for `seed` (issue 22): questions, member answers,
 votes, acceptances, staff verifications (some gone stale after an edit), escalated questions whose
 tickets cover every status and tier (with staff replies, ratings and resolutions published back to
-the thread), follows, and the search log (searches that found something, searches that found
-nothing, and searches followed minutes later by a question or an escalation).
+the thread, and "me too" tickets that other members raised on unsolved threads), follows, and the
+search log (searches that found something, searches that found nothing, and searches followed
+minutes later by a question or an escalation).
 
 Rows are inserted in bulk, dated in the past, from a seeded random generator: the same seed gives
 the same history, and it takes well under a second for the demo's size. Counters (answer counts,
@@ -29,6 +30,7 @@ from forum.votes.models import Vote
 
 DAYS = 60
 MIN_ESCALATED = 45
+MIN_ME_TOO = 6  # escalated threads that other members escalate too ("me too" tickets), at least
 
 _OBJECTS = {
     "account": (["登录", "登录密码", "两步验证", "绑定手机号", "短信验证码", "账号注销", "实名认证", "第三方登录"],
@@ -108,7 +110,8 @@ def make_history(*, members: list[User], staff: list[User], seed_value: int = 22
     rows: dict[object, list[dict]] = {t: [] for t in (Question, Answer, Revision, Ticket, TicketEvent, TicketMessage,
                                                       Verification, Vote, Follow, SearchEvent)}
     tag_links: list[dict] = []
-    counts = {"questions": 0, "answers": 0, "escalated": 0, "searches": 0, "question_ids": []}
+    counts = {"questions": 0, "answers": 0, "escalated": 0, "me_too": 0, "searches": 0, "question_ids": []}
+    me_too_rng = random.Random(seed_value + 1)
     user_q: dict[int, int] = {}
     user_a: dict[int, int] = {}
     tag_q: dict[int, int] = {}
@@ -236,6 +239,16 @@ def make_history(*, members: list[User], staff: list[User], seed_value: int = 22
             last = max(last, _ticket(rng, ids, rows, question, author, statuses[position], tiers[position], lead,
                                      user_a, now, lambda at: visitor_hash(at)))
             counts["escalated"] += 1
+            # "Me too": other members with the same problem escalate the unsolved thread too (their own
+            # ticket on it). A random stream of its own, so the rest of the history stays as it was.
+            unsolved = question["accepted_answer_id"] is None and not question["has_verified_answer"]
+            if unsolved and (counts["me_too"] < MIN_ME_TOO or me_too_rng.random() < 0.3):
+                others = [m for m in members if m.id != author.id]
+                for member in _some(me_too_rng, others, me_too_rng.randint(1, 2)):
+                    status = me_too_rng.choice([Status.NEW, Status.OPEN, Status.PENDING])
+                    last = max(last, _ticket(me_too_rng, ids, rows, question, member, status, 1, lead, user_a,
+                                             now, lambda at: visitor_hash(at)))
+                    counts["me_too"] += 1
         # Followers of unsolved threads (the dashboard's "followed threads still without a solution").
         if question["accepted_answer_id"] is None and not question["has_verified_answer"] and rng.random() < 0.5:
             for follower in _some(rng, [m for m in members if m.id != author.id], rng.randint(1, 4)):

@@ -6,19 +6,24 @@ side counts, as API.md defines `escalated`, the **questions with a ticket opened
 (asked then or before), and follows those tickets:
 
 - asked: the question was asked in the period;
-- answered: it has an answer by a member (not staff or an administrator, not the asker);
-- accepted: the asker accepted an answer;
-- verified: it has an answer verified by staff (an active verification, stale or not: the stale
-  share below says how many were edited since);
-- escalated: a ticket was opened on it in the period (by the asker or a "me too" member);
-- solved_by_staff: one of those tickets was solved by staff (it has a solved time: solved or closed after);
-- published: staff published one of those tickets' resolution back to the thread as a verified answer.
+- answered: of those, a member answered it (a public answer by someone who is neither staff nor an
+  administrator, nor the asker);
+- accepted: of those, the asker accepted a member's answer;
+- verified: of those, staff verified the accepted answer (an active verification, stale or not: the
+  stale share below says how many were edited since);
+- escalated: a ticket was opened on it in the period (by the asker or a "me too" member), whenever
+  it was asked;
+- solved_by_staff: of those, one of the tickets opened in the period was solved by staff (it has a
+  solved time: solved, or closed after);
+- published: of those, staff published a solved ticket's resolution back to the thread as a verified
+  answer.
 
-Steps are not all nested (staff verify an answer nobody accepted; a member escalates a question
-nobody answered), so each rate is taken against the step it follows (FOLLOWS: accepted and verified
-against answered, escalated against asked, solved against escalated, published against solved),
-and against `asked`. **Solved by the community** means an accepted or a verified
-answer and no ticket; the **deflection rate** is those asked questions over all asked. The medians:
+So each step is a subset of the one before it, and no rate exceeds 100%: the community's steps are
+nested in the questions asked, the official steps in the questions escalated (escalated is not a
+subset of asked: a question asked earlier may be escalated now, so it has no rate of its own).
+Each rate is taken against the step before it (FOLLOWS), and the community's also against `asked`.
+**Solved by the community** means an accepted or a verified answer (anyone's) and no ticket; the
+**deflection rate** is those asked questions over all asked. The medians:
 minutes from each asked question to its first member answer, and from each ticket opened in the
 period (merged ones left out) to staff's first reply. The **stale share** is, of the answers
 to these questions that hold an active verification, those edited after it (their revision is newer
@@ -108,6 +113,7 @@ class Insights:
     by_tier: list[dict]
     escalating_tags: list[dict]
     unsolved_threads: list[dict] = field(default_factory=list)
+    escalating_categories: list[dict] = field(default_factory=list)
 
     def as_json(self) -> dict:
         return {
@@ -121,7 +127,8 @@ class Insights:
             "zero_result_searches": self.zero_result_searches,
             "searches_before_asking": self.searches_before_asking,
             "by_category": self.by_category, "by_tier": self.by_tier,
-            "escalating_tags": self.escalating_tags, "unsolved_threads": self.unsolved_threads,
+            "escalating_tags": self.escalating_tags, "escalating_categories": self.escalating_categories,
+            "unsolved_threads": self.unsolved_threads,
         }
 
 
@@ -186,11 +193,31 @@ def _member_answer():
                    User.role.not_in(staff)).exists())
 
 
+def _accepted_member_answer():
+    """The question's accepted answer is a member's: public, by someone who is neither staff nor the asker."""
+    staff = [Role.STAFF.value, Role.ADMIN.value]
+    return (sa.select(sa.literal(1)).select_from(Answer).join(User, User.id == Answer.author_id)
+            .where(Answer.id == Question.accepted_answer_id, Answer.public(), Answer.author_id != Question.author_id,
+                   User.role.not_in(staff)).exists())
+
+
+def _accepted_verified():
+    """The accepted answer holds an active verification (stale or not)."""
+    return (sa.select(sa.literal(1)).select_from(Verification)
+            .where(Verification.answer_id == Question.accepted_answer_id, Verification.ended_at.is_(None)).exists())
+
+
 def _verified():
     """An answer of the question holds an active verification (stale or not: staff did verify it;
     Question.has_verified_answer counts only fresh ones, so it is not used here)."""
     return (sa.select(sa.literal(1)).select_from(Verification).join(Answer, Answer.id == Verification.answer_id)
             .where(Answer.question_id == Question.id, Answer.public(), Verification.ended_at.is_(None)).exists())
+
+
+def _published():
+    """A ticket solved by staff whose resolution was published to the thread (so published is a
+    subset of solved)."""
+    return sa.and_(Ticket.solved_at.is_not(None), Ticket.published_answer_id.is_not(None))
 
 
 def _ticket_exists(*extra):
@@ -208,8 +235,8 @@ def insights(days: int = 30, category: Category | None = None, now: datetime | N
     per_category = db.session.execute(
         sa.select(Question.category, sa.func.count(),
                   sa.func.sum(_flag(_member_answer())),
-                  sa.func.sum(_flag(Question.accepted_answer_id.is_not(None))),
-                  sa.func.sum(_flag(verified)),
+                  sa.func.sum(_flag(_accepted_member_answer())),
+                  sa.func.sum(_flag(sa.and_(_accepted_member_answer(), _accepted_verified()))),
                   sa.func.sum(_flag(sa.and_(sa.or_(Question.accepted_answer_id.is_not(None), verified),
                                             ~escalated))))
         .where(*cohort).group_by(Question.category)).all()
@@ -225,7 +252,7 @@ def insights(days: int = 30, category: Category | None = None, now: datetime | N
     per_category_tickets = db.session.execute(
         sa.select(Question.category, sa.func.count(sa.distinct(Question.id)),
                   sa.func.count(sa.distinct(sa.case((Ticket.solved_at.is_not(None), Question.id)))),
-                  sa.func.count(sa.distinct(sa.case((Ticket.published_answer_id.is_not(None), Question.id)))))
+                  sa.func.count(sa.distinct(sa.case((_published(), Question.id)))))
         .select_from(Ticket).join(Question, Question.id == Ticket.question_id)
         .where(*_scope(category), *opened).group_by(Question.category)).all()
     for row in per_category_tickets:
@@ -260,7 +287,7 @@ def insights(days: int = 30, category: Category | None = None, now: datetime | N
     tier_rows = db.session.execute(
         sa.select(Ticket.tier, sa.func.count(sa.distinct(Ticket.question_id)),
                   sa.func.count(sa.distinct(sa.case((Ticket.solved_at.is_not(None), Ticket.question_id)))),
-                  sa.func.count(sa.distinct(sa.case((Ticket.published_answer_id.is_not(None), Ticket.question_id)))),
+                  sa.func.count(sa.distinct(sa.case((_published(), Ticket.question_id)))),
                   sa.func.count())
         .join(Question, Question.id == Ticket.question_id)
         .where(*_scope(category), *opened, Ticket.merged_into_id.is_(None)).group_by(Ticket.tier)).all()
@@ -305,21 +332,28 @@ def insights(days: int = 30, category: Category | None = None, now: datetime | N
         searches_before_asking=searches_before_asking(since, until),
         by_category=by_category, by_tier=by_tier,
         escalating_tags=escalating_tags(cohort),
+        escalating_categories=escalating_categories(by_category),
         unsolved_threads=unsolved_threads(since, until, category),
     )
 
 
-#: The step each step follows on the path, and so what its rate is taken against: staff verify an
-#: answer whether or not the asker accepted it, and a member may escalate with or without answers.
-FOLLOWS = {"answered": "asked", "accepted": "answered", "verified": "answered", "escalated": "asked",
+#: The step each step follows on the path, and so what its rate is taken against: each step is a
+#: subset of that one. `escalated` starts the official side and follows none (see the docstring).
+FOLLOWS = {"answered": "asked", "accepted": "answered", "verified": "accepted",
            "solved_by_staff": "escalated", "published": "solved_by_staff"}
+COMMUNITY = ("asked", "answered", "accepted", "verified")
 
 
 def _rates(funnel: dict[str, int]) -> dict[str, dict]:
-    """Each step over the step it follows (`from_previous`, that step named in `previous`) and over
-    the questions asked (`of_asked`)."""
-    return {step: {"previous": previous, "from_previous": _rate(funnel[step], funnel[previous]),
-                   "of_asked": _rate(funnel[step], funnel["asked"])} for step, previous in FOLLOWS.items()}
+    """Each step over the step before it (`from_previous`, that step named in `previous`; none for
+    `escalated`) and, for the community's steps, over the questions asked (`of_asked`)."""
+    rates = {}
+    for step in STEPS[1:]:
+        previous = FOLLOWS.get(step)
+        rates[step] = {"previous": previous,
+                       "from_previous": _rate(funnel[step], funnel[previous]) if previous else None,
+                       "of_asked": _rate(funnel[step], funnel["asked"]) if step in COMMUNITY else None}
+    return rates
 
 
 def zero_result_searches(since: datetime, until: datetime, limit: int = TOP) -> list[dict]:
@@ -370,6 +404,16 @@ def escalating_tags(cohort, limit: int = TOP, minimum: int = 2) -> list[dict]:
     return items[:limit]
 
 
+def escalating_categories(by_category: list[dict]) -> list[dict]:
+    """The categories ranked by escalations per question (questions with a ticket in the period over
+    the questions asked in it), most first; those with no question asked or no escalation left out."""
+    items = [{"category": row["category"], "asked": row["asked"], "escalated": row["escalated"],
+              "escalations_per_question": row["escalations_per_question"]}
+             for row in by_category if row["asked"] and row["escalated"]]
+    items.sort(key=lambda item: (-item["escalations_per_question"], -item["escalated"], item["category"]))
+    return items
+
+
 def unsolved_threads(since: datetime, until: datetime, category: Category | None = None,
                      limit: int = TOP) -> list[dict]:
     """Threads active in the period with neither an accepted nor a verified answer, that members
@@ -388,11 +432,11 @@ def unsolved_threads(since: datetime, until: datetime, category: Category | None
         where.append(Question.category == category)
     rows = db.session.execute(
         sa.select(Question.id, Question.title, Question.category, Question.answer_count, followers.label("f"),
-                  me_too.label("m"), weight)
+                  me_too.label("m"), Question.pinned_at, weight)
         .where(*where, weight > 0).order_by(weight.desc(), Question.id.desc()).limit(limit)).all()
     return [{"question_id": qid, "title": title, "category": cat.value if hasattr(cat, "value") else cat,
-             "answers": int(answers), "followers": int(f), "me_too_tickets": int(m)}
-            for qid, title, cat, answers, f, m, _w in rows]
+             "answers": int(answers), "followers": int(f), "me_too_tickets": int(m), "pinned": pinned is not None}
+            for qid, title, cat, answers, f, m, pinned, _w in rows]
 
 
 def prune(now: datetime | None = None) -> int:

@@ -27,7 +27,8 @@ STEP_TITLES = {
     "solved_by_staff": _l("Solved by staff"),
     "published": _l("Published to the thread"),
 }
-SECTIONS = ("funnel", "categories", "tiers", "zero_results", "before_asking", "tags", "threads")
+SECTIONS = ("funnel", "categories", "tiers", "zero_results", "before_asking", "tags", "category_rank", "threads",
+            "ticket_days", "ticket_categories", "ticket_ratings")
 
 
 def _period():
@@ -48,7 +49,8 @@ def _period():
 def dashboard():
     days, category = _period()
     data = services.insights(days, category)
-    return render_template("tickets/dashboard.html", stats=ticket_queries.dashboard(), insights=data,
+    stats = ticket_queries.dashboard(days, category=category.value if category else None)
+    return render_template("tickets/dashboard.html", stats=stats, insights=data,
                            step_titles=STEP_TITLES, steps=services.STEPS, periods=services.PERIODS,
                            all_categories=list(Category), tier_titles=TIER_TITLES,
                            sections=SECTIONS)
@@ -58,13 +60,33 @@ def _percent(value) -> str:
     return "" if value is None else f"{value * 100:.1f}"
 
 
+def _ticket_rows(section: str, stats: dict) -> list[list]:
+    """The older ticket charts' figures (forum.tickets.queries.dashboard), as their tables show them."""
+    if section == "ticket_days":
+        medians = dict(stats["response_days"])
+        return [[_("Day"), _("Opened"), _("Solved"), _("Median hours to first response")]] + [
+            [day.isoformat(), opened, solved, "" if medians.get(day) is None else f"{medians[day]:.1f}"]
+            for day, opened, solved in stats["days"]]
+    if section == "ticket_categories":
+        return [[_("Category"), _("Tickets")]] + [[_category_title(c), n] for c, n in stats["by_category"]]
+    return [[_("Rating"), _("Tickets")]] + [[stars, stats["ratings"].get(stars, 0)] for stars in range(5, 0, -1)]
+
+
+def _category_title(value: str) -> str:
+    try:
+        return str(Category(value).title)
+    except ValueError:
+        return value
+
+
 def _rows(section: str, data: services.Insights) -> list[list]:
     if section == "funnel":
         rows = [[_("Step"), _("Questions"), _("Rate (%)"), _("Counted against"), _("Of questions asked (%)")]]
         for step in services.STEPS:
             rate = data.rates.get(step, {})
             rows.append([str(STEP_TITLES[step]), data.funnel[step], _percent(rate.get("from_previous")),
-                         str(STEP_TITLES[rate["previous"]]) if rate else "", _percent(rate.get("of_asked"))])
+                         str(STEP_TITLES[rate["previous"]]) if rate.get("previous") else "",
+                         _percent(rate.get("of_asked"))])
         rows.append([_("Solved by the community without a ticket"), data.deflected, _percent(data.deflection_rate),
                      str(STEP_TITLES["asked"]), _percent(data.deflection_rate)])
         return rows
@@ -92,6 +114,11 @@ def _rows(section: str, data: services.Insights) -> list[list]:
     if section == "tags":
         return [[_("Tag"), _("Questions"), str(STEP_TITLES["escalated"]), _("Escalations per question")]] + [
             [r["tag"], r["asked"], r["escalated"], r["escalations_per_question"]] for r in data.escalating_tags]
+    if section == "category_rank":
+        return [[_("Rank"), _("Category"), _("Questions"), str(STEP_TITLES["escalated"]),
+                 _("Escalations per question")]] + [
+            [n, Category(r["category"]).title, r["asked"], r["escalated"], r["escalations_per_question"]]
+            for n, r in enumerate(data.escalating_categories, 1)]
     return [[_("Question"), _("Category"), _("Followers"), _("\"Me too\" tickets"), _("Answers"), _("Address")]] + [
         [r["title"], Category(r["category"]).title, r["followers"], r["me_too_tickets"], r["answers"],
          url_for("pages.show_question", question_id=r["question_id"], _external=True)]
@@ -106,10 +133,13 @@ def insights_csv():
     if section not in SECTIONS:
         abort(404)
     days, category = _period()
-    data = services.insights(days, category)
+    if section.startswith("ticket_"):
+        rows = _ticket_rows(section, ticket_queries.dashboard(days, category=category.value if category else None))
+    else:
+        rows = _rows(section, services.insights(days, category))
     out = io.StringIO()
     writer = csv.writer(out)
-    for row in _rows(section, data):
+    for row in rows:
         # A cell that a spreadsheet would run as a formula (a search typed as "=cmd|...") is quoted.
         writer.writerow([f"'{c}" if isinstance(c, str) and c[:1] in ("=", "+", "-", "@") else c for c in row])
     name = f"insights-{section}-{days}d{'-' + category.value if category else ''}.csv"

@@ -115,6 +115,8 @@ class ModAction(TitledEnum):
     REOPEN = "reopen", _l("Reopened")
     LOCK = "lock", _l("Locked")
     UNLOCK = "unlock", _l("Unlocked")
+    PIN = "pin", _l("Pinned")
+    UNPIN = "unpin", _l("Unpinned")
     DELETE = "delete", _l("Deleted")
     UNDELETE = "undelete", _l("Undeleted")
     APPROVE = "approve", _l("Approved")

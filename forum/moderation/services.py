@@ -431,6 +431,32 @@ def set_locked(actor, question_id, locked: bool, *, note=None) -> Question:
     return _changed(question, actor, "lock" if locked else "unlock", note)
 
 
+#: How many questions may be pinned at a time, site-wide: the top of the home list is short.
+MAX_PINNED = 5
+
+
+def set_pinned(actor, question_id, pinned: bool, *, note=None) -> Question:
+    """Pin a question to the top of the home list (and of its category's list), or unpin it.
+    At most MAX_PINNED public questions are pinned at a time; a held question cannot be pinned.
+    Moderators and staff only. Raises NotFound, PermissionDenied, ValidationFailed (the note),
+    Conflict (already pinned, not pinned, held, or MAX_PINNED reached)."""
+    question, note = _question_and_note(actor, question_id, note)
+    if question.is_pinned == pinned:
+        raise Conflict(_("This question is already pinned.") if pinned else _("This question is not pinned."),
+                       code="already_pinned" if pinned else "not_pinned")
+    if pinned:
+        if question.is_held:
+            raise Conflict(_("A question held for review cannot be pinned."), code="held")
+        count = db.session.scalar(sa.select(sa.func.count()).select_from(Question)
+                                  .where(Question.pinned_at.is_not(None), Question.public())) or 0
+        if count >= MAX_PINNED:
+            raise Conflict(_("At most %(max)d questions can be pinned at a time. Unpin one first.",
+                             max=MAX_PINNED), code="too_many_pinned")
+    question.pinned_at = utcnow() if pinned else None
+    _log(actor, ModAction.PIN if pinned else ModAction.UNPIN, post=question, reason=note)
+    return _changed(question, actor, "pin" if pinned else "unpin", note)
+
+
 def undelete_post(actor, kind: str, post_id, *, note=None):
     """Bring back a deleted question, answer or comment (its counts, reputation and search entry
     follow; a post that was held when deleted goes back to the review queue). Moderators only.

@@ -100,7 +100,7 @@ def resolve(item_id: int):
     return _back(url_for(".queue"))
 
 
-@bp.route("/questions/<int:question_id>/<any(close, reopen, lock, unlock):action>", methods=["POST"])
+@bp.route("/questions/<int:question_id>/<any(close, reopen, lock, unlock, pin, unpin):action>", methods=["POST"])
 @login_required
 def question_state(question_id: int, action: str):
     _moderator_only()
@@ -112,13 +112,17 @@ def question_state(question_id: int, action: str):
                                         duplicate_of=request.form.get("duplicate_of"), note=note)
             elif action == "reopen":
                 services.reopen_question(_me(), question_id, note=note)
+            elif action in ("pin", "unpin"):
+                services.set_pinned(_me(), question_id, action == "pin", note=note)
             else:
                 services.set_locked(_me(), question_id, action == "lock", note=note)
         except (ValidationFailed, Conflict) as error:
             flash(_messages(error), "error")
         else:
             flash({"close": _("The question is closed."), "reopen": _("The question is open again."),
-                   "lock": _("The thread is locked."), "unlock": _("The thread is unlocked.")}[action], "success")
+                   "lock": _("The thread is locked."), "unlock": _("The thread is unlocked."),
+                   "pin": _("The question is pinned to the top of the list."),
+                   "unpin": _("The question is unpinned.")}[action], "success")
     return redirect(url_for("pages.show_question", question_id=question_id))
 
 

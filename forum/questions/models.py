@@ -105,6 +105,7 @@ class Tag(db.Model):
 
 
 PUBLIC = sa.text("deleted_at IS NULL AND held_at IS NULL")  # Question.public(), for partial indexes
+PINNED = sa.text("pinned_at IS NOT NULL AND deleted_at IS NULL AND held_at IS NULL")
 
 
 class Question(HeldMixin, TimestampMixin, db.Model):
@@ -126,6 +127,9 @@ class Question(HeldMixin, TimestampMixin, db.Model):
                  postgresql_where=PUBLIC),
         sa.Index("ix_questions_public_category_votes", "category", "score", "created_at", "id",
                  sqlite_where=PUBLIC, postgresql_where=PUBLIC),
+        # The few pinned public questions (at most MAX_PINNED), newest pin first: the home list reads
+        # them from this index alone, whatever the size of the forum.
+        sa.Index("ix_questions_pinned", "pinned_at", "id", sqlite_where=PINNED, postgresql_where=PINNED),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -155,6 +159,8 @@ class Question(HeldMixin, TimestampMixin, db.Model):
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Locked threads take no answers, comments, votes or edits except from moderators.
     locked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Pinned by a moderator or staff: shown first on the home list (and in its category's list).
+    pinned_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     author: Mapped[User] = relationship(foreign_keys=[author_id], lazy="joined", innerjoin=True)
     tags: Mapped[list[Tag]] = relationship(secondary=question_tags, order_by=Tag.name, lazy="selectin")
@@ -173,6 +179,10 @@ class Question(HeldMixin, TimestampMixin, db.Model):
     @property
     def is_locked(self) -> bool:
         return self.locked_at is not None
+
+    @property
+    def is_pinned(self) -> bool:
+        return self.pinned_at is not None
 
     @property
     def tag_names(self) -> list[str]:

@@ -26,9 +26,13 @@ class Tab(TitledEnum):
 
 def list_questions(*, tab: Tab = Tab.NEWEST, category: Category | None = None, tag: str | None = None,
                    author_id: int | None = None, verified: bool | None = None, page: int = 1,
-                   per_page: int = 20) -> Page[Question]:
+                   per_page: int = 20, pinned_first: bool = False) -> Page[Question]:
     """Live questions for a tab, optionally in one category, with one tag, with or without a
-    staff-verified answer; authors and tags loaded."""
+    staff-verified answer; authors and tags loaded.
+
+    `pinned_first` (the home list's default tab, all or one category): the pinned questions come
+    first, newest pin first, then the others in the tab's order; pinned ones are not repeated. The
+    pages stay exact (the pins take the first places of page 1), and the total is the same."""
     where = [Question.public()]
     if verified is not None:
         where.append(Question.has_verified_answer.is_(verified))
@@ -57,14 +61,38 @@ def list_questions(*, tab: Tab = Tab.NEWEST, category: Category | None = None, t
         total = db.session.scalar(sa.select(sa.func.count()).select_from(Question).where(*where)) or 0
     else:
         total = tally(tab=tab, category=category, verified=verified)
+    pins: list[Question] = []
+    if pinned_first and tab is Tab.NEWEST and not tag and author_id is None and verified is None:
+        pins = pinned_questions(category)
+    offset = (page - 1) * per_page
+    limit = per_page
+    if pins:
+        # The pins fill the first places: page 1 shows them and per_page - len(pins) others, and
+        # each later page starts len(pins) rows earlier among the others.
+        where.append(Question.id.not_in([q.id for q in pins]))
+        offset, limit = (0, max(per_page - len(pins), 0)) if page == 1 else (offset - len(pins), per_page)
     items = db.session.scalars(
         sa.select(Question).where(*where).order_by(*order, Question.id.desc())
         # Lists show a title and an excerpt (from the HTML), never the Markdown source: leave it in
         # the database, and fail loudly if a list ever reads it (one query per row otherwise).
         .options(joinedload(Question.author), selectinload(Question.tags), defer(Question.body, raiseload=True))
-        .limit(per_page).offset((page - 1) * per_page)
+        .limit(limit).offset(offset)
+    ).unique().all() if limit else []
+    shown = [*pins[:per_page], *items] if page == 1 else list(items)
+    return Page(shown, page, per_page, total)
+
+
+def pinned_questions(category: Category | None = None) -> list[Question]:
+    """The public pinned questions (all, or of one category), newest pin first: a handful of rows
+    read from their own partial index (ix_questions_pinned), authors and tags loaded. The category
+    is picked here, not in SQL: a planner told of it takes the category's index and sorts."""
+    pinned = db.session.scalars(
+        sa.select(Question).where(Question.pinned_at.is_not(None), Question.public())
+        .order_by(Question.pinned_at.desc(), Question.id.desc())
+        .options(joinedload(Question.author), selectinload(Question.tags), defer(Question.body, raiseload=True))
+        .limit(MAX_PER_PAGE)
     ).unique().all()
-    return Page(list(items), page, per_page, total)
+    return [q for q in pinned if category is None or q.category == category]
 
 
 @dataclass

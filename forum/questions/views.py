@@ -62,7 +62,7 @@ def _listing(template: str, *, tag: str | None = None, **context):
     # The list and the popular tags are the same for everyone: shared fragments (forum.web.fragments),
     # queried only when the template renders them.
     result = deferred(lambda: queries.list_questions(tab=tab, category=category, tag=tag, verified=verified,
-                                                     page=page, per_page=per_page))
+                                                     page=page, per_page=per_page, pinned_first=True))
     return render_template(template, page=result, tab=tab, tabs=list(queries.Tab), category=category, tag=tag,
                            verified=verified, popular_tags=deferred(queries.popular_tags), **context)
 

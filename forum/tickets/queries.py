@@ -128,13 +128,14 @@ def solved_sharing_tags(question: Question, limit: int = 5) -> list[tuple[Questi
     return [(q, q.has_verified_answer) for q in rows]
 
 
-def dashboard(days: int = 14, now: datetime | None = None) -> dict:
-    """Figures for the staff dashboard over the last `days` days."""
+def dashboard(days: int = 14, now: datetime | None = None, category: str | None = None) -> dict:
+    """Figures for the staff dashboard over the last `days` days, of one ticket category or all."""
     now = now or utcnow()
     zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
     since = now - timedelta(days=days)
-    tickets = list(db.session.scalars(sa.select(Ticket).where(Ticket.created_at >= since)))
-    solved = list(db.session.scalars(sa.select(Ticket).where(Ticket.solved_at >= since)))
+    only = [Ticket.category == category] if category else []
+    tickets = list(db.session.scalars(sa.select(Ticket).where(Ticket.created_at >= since, *only)))
+    solved = list(db.session.scalars(sa.select(Ticket).where(Ticket.solved_at >= since, *only)))
     day_list = [(now - timedelta(days=offset)).astimezone(zone).date() for offset in range(days - 1, -1, -1)]
     opened_per_day = Counter(t.created_at.astimezone(zone).date() for t in tickets)
     solved_per_day = Counter(t.solved_at.astimezone(zone).date() for t in solved)
@@ -157,6 +158,7 @@ def dashboard(days: int = 14, now: datetime | None = None) -> dict:
         "ratings": Counter(ratings),
         "by_category": Counter(t.category for t in tickets).most_common(),
         "total": len(tickets),
+        "period_days": days,
     }
 
 

@@ -37,6 +37,18 @@ def test_demo_history(client, ctx, create_user, login, token_for):
     assert db.session.scalar(sa.select(sa.func.count()).where(Ticket.rating.is_not(None))) >= 5
     assert db.session.scalar(sa.select(sa.func.count()).where(Ticket.published_answer_id.is_not(None))) >= 5
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Vote)) > 50
+    # "Me too": tickets raised by a member other than the asker, on threads without a solution, counted
+    # from the rows in Python; the dashboard's unsolved threads show them.
+    askers = dict(db.session.execute(sa.select(Question.id, Question.author_id)).all())
+    me_too = [t for t in db.session.scalars(sa.select(Ticket)) if t.requester_id != askers[t.question_id]]
+    assert len(me_too) >= 6 and made["me_too"] == len(me_too)
+    me_too_threads = {t.question_id for t in me_too}
+    figures_90 = services.insights(90)
+    shown = {row["question_id"]: row["me_too_tickets"] for row in figures_90.unsolved_threads}
+    assert any(count > 0 for count in shown.values())
+    for question_id, count in shown.items():
+        assert count == sum(1 for t in me_too if t.question_id == question_id)
+    assert set(shown) & me_too_threads
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Verification)) > 20
     stale = db.session.scalar(sa.select(sa.func.count()).select_from(Verification)
                               .join(Answer, Answer.id == Verification.answer_id)

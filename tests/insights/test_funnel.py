@@ -42,6 +42,8 @@ def history(ctx, create_user, create_question, create_answer, create_ticket):
     _at(Answer, ans.id, now - timedelta(days=2) + timedelta(minutes=30))
     with unit_of_work():
         question_services.accept_answer(a1, ans.id)
+    with unit_of_work():
+        verification_services.verify_answer(staff, ans.id, "流程正确")  # and staff verify the accepted answer
     # Q2 (orders): a member answers after 90 min; staff verify it; the author edits it (stale).
     q[2] = create_question(a1, title="怎么修改收货地址比较快", category="orders")
     ans2 = create_answer(q[2], a3)
@@ -95,11 +97,12 @@ def history(ctx, create_user, create_question, create_answer, create_ticket):
     return {"q": q, "staff": staff, "members": (a1, a2, a3, a4), "tickets": (t3, t4, t6)}
 
 
-# What the history above gives, counted by hand (30 days, every category):
+# What the history above gives, counted by hand (30 days, every category). Each step is a subset of
+# the one before: the community's of the questions asked, the official ones of the escalated.
 EXPECTED_30 = {"asked": 5,             # Q1..Q5
                "answered": 3,          # Q1, Q2, Q3 (Q5's only answer is staff's)
                "accepted": 1,          # Q1
-               "verified": 2,          # Q2 (verified), Q3 (the published resolution is verified)
+               "verified": 1,          # Q1's accepted answer (Q2's verified answer is not accepted)
                "escalated": 3,         # Q3, Q4, and Q6 (asked 40 days ago, its ticket 10 days ago)
                "solved_by_staff": 1,   # Q3
                "published": 1}         # Q3
@@ -121,18 +124,19 @@ def _derive(days: int, category: str | None = None) -> dict:
                   if t.created_at >= since]
         out["escalated"] += bool(opened)
         out["solved_by_staff"] += any(t.solved_at for t in opened)
-        out["published"] += any(t.published_answer_id for t in opened)
+        out["published"] += any(t.solved_at and t.published_answer_id for t in opened)
     for q in questions:
         answers_list = list(db.session.scalars(sa.select(Answer).where(Answer.question_id == q.id,
                                                                        Answer.deleted_at.is_(None))))
         member = [a for a in answers_list if a.author_id != q.author_id and not a.author.role.is_staff]
         tickets = list(db.session.scalars(sa.select(Ticket).where(Ticket.question_id == q.id)))
         out["asked"] += 1
-        out["answered"] += bool(member)
-        out["accepted"] += q.accepted_answer_id is not None
-        verified = any(v.ended_at is None for a in answers_list for v in
-                       db.session.scalars(sa.select(Verification).where(Verification.answer_id == a.id)))
-        out["verified"] += verified
+        active = {v.answer_id for v in db.session.scalars(sa.select(Verification)) if v.ended_at is None}
+        accepted = q.accepted_answer_id in {a.id for a in member if a.held_at is None}
+        out["answered"] += bool([a for a in member if a.held_at is None])
+        out["accepted"] += accepted
+        out["verified"] += accepted and q.accepted_answer_id in active
+        verified = any(a.id in active for a in answers_list if a.held_at is None)
         out["deflected"] += (q.accepted_answer_id is not None or verified) and not tickets
     return out
 
@@ -144,23 +148,22 @@ def test_funnel_from_a_known_history(history):
     assert result.funnel == {k: derived[k] for k in services.STEPS}
     assert result.deflected == derived["deflected"] == 2  # Q1 (accepted), Q2 (verified), no ticket
     assert result.deflection_rate == pytest.approx(2 / 5, abs=1e-4)
-    # Each rate against the step it follows: answered/asked, accepted/answered, verified/answered,
-    # escalated/asked, solved/escalated, published/solved.
+    # Each rate against the step before it, of which it is a subset: none is above 100%.
     assert result.rates["answered"] == {"previous": "asked", "from_previous": pytest.approx(3 / 5, abs=1e-4),
                                         "of_asked": pytest.approx(3 / 5, abs=1e-4)}
     assert result.rates["accepted"]["from_previous"] == pytest.approx(1 / 3, abs=1e-4)
-    assert result.rates["verified"]["from_previous"] == pytest.approx(2 / 3, abs=1e-4)
-    assert result.rates["escalated"] == {"previous": "asked", "from_previous": pytest.approx(3 / 5, abs=1e-4),
-                                         "of_asked": pytest.approx(3 / 5, abs=1e-4)}
+    assert result.rates["verified"] == {"previous": "accepted", "from_previous": 1.0,
+                                        "of_asked": pytest.approx(1 / 5, abs=1e-4)}
+    assert result.rates["escalated"] == {"previous": None, "from_previous": None, "of_asked": None}
     assert result.rates["solved_by_staff"]["from_previous"] == pytest.approx(1 / 3, abs=1e-4)
-    assert result.rates["published"] == {"previous": "solved_by_staff", "from_previous": 1.0,
-                                         "of_asked": pytest.approx(1 / 5, abs=1e-4)}
+    assert result.rates["published"] == {"previous": "solved_by_staff", "from_previous": 1.0, "of_asked": None}
     # First member answers: Q1 30, Q2 90, Q3 10 minutes → 30. Staff's first replies: 120 (Q3), 30 (Q4) → 75.
     assert result.median_first_answer_minutes == pytest.approx(statistics.median([30, 90, 10]), abs=0.1)
     assert result.median_first_staff_reply_minutes == pytest.approx(statistics.median([120, 30]), abs=0.1)
-    # Active verifications: Q2's answer (edited after it: stale) and Q3's published answer → 1 of 2.
-    assert (result.verified_answers, result.stale_verified_answers) == (2, 1)
-    assert result.stale_share == pytest.approx(0.5)
+    # Active verifications: Q1's accepted answer, Q2's answer (edited after it: stale) and Q3's
+    # published answer → 1 of 3.
+    assert (result.verified_answers, result.stale_verified_answers) == (3, 1)
+    assert result.stale_share == pytest.approx(1 / 3, abs=1e-4)
     by_category = {row["category"]: row for row in result.by_category}
     assert by_category["orders"]["asked"] == 2 and by_category["orders"]["deflected"] == 2
     assert by_category["orders"]["escalated"] == 1  # Q6: asked before the period, escalated in it
@@ -179,6 +182,52 @@ def test_funnel_from_a_known_history(history):
     assert threads[0]["question_id"] == history["q"][4].id
     assert (threads[0]["followers"], threads[0]["me_too_tickets"]) == (2, 0)
     assert all(t["question_id"] not in (history["q"][1].id, history["q"][2].id) for t in threads)
+
+
+def _assert_nested(funnel: dict, rates: dict) -> None:
+    for step, previous in services.FOLLOWS.items():
+        assert funnel[step] <= funnel[previous], (step, funnel)
+    for step, rate in rates.items():
+        for key in ("from_previous", "of_asked"):
+            assert rate[key] is None or 0 <= rate[key] <= 1, (step, rate)
+
+
+def test_every_step_is_a_subset_of_the_one_before(history):
+    for days in (7, 30, 90):
+        for category in (None, *Category):
+            result = services.insights(days, category)
+            _assert_nested(result.funnel, result.rates)
+
+
+def test_staff_answers_accepted_and_verified_never_push_a_rate_above_100(ctx, create_user, create_question,
+                                                                          create_answer, client, token_for):
+    """The demo's payments category in 7 days showed "Accepted 2, Verified 2: 200% of answered by a
+    member": the askers accepted answers written by staff, which staff verified, while `answered`
+    counts members' answers only."""
+    staff = create_user("客服乙", role="staff")
+    asker, helper = create_user("提问者"), create_user("热心成员")
+    # Q1: only staff answered; the asker accepted it; staff verified it.
+    q1 = create_question(asker, title="退款到账时间是多久呢", category="payments")
+    staff_answer = create_answer(q1, staff)
+    with unit_of_work():
+        question_services.accept_answer(asker, staff_answer.id)
+    with unit_of_work():
+        verification_services.verify_answer(staff, staff_answer.id, "以官方为准")
+    # Q2: a member and staff answered; the asker accepted staff's answer, which staff verified.
+    q2 = create_question(asker, title="信用卡支付失败怎么办呀", category="payments")
+    create_answer(q2, helper)
+    staff_answer2 = create_answer(q2, staff)
+    with unit_of_work():
+        question_services.accept_answer(asker, staff_answer2.id)
+    with unit_of_work():
+        verification_services.verify_answer(staff, staff_answer2.id, "以官方为准")
+    result = services.insights(7, Category.PAYMENTS)
+    assert result.funnel["answered"] == 1 and result.funnel["accepted"] == 0 and result.funnel["verified"] == 0
+    assert result.funnel == {k: v for k, v in _derive(7, "payments").items() if k in services.STEPS}
+    _assert_nested(result.funnel, result.rates)
+    assert result.deflected == 2  # still solved without a ticket, by staff's answers
+    body = client.get("/api/v1/staff/insights?days=7&category=payments", headers=token_for(staff)).get_json()
+    assert all(r["from_previous"] is None or r["from_previous"] <= 1 for r in body["rates"].values())
 
 
 def test_period_and_category(history):
@@ -258,9 +307,35 @@ def test_dashboard_and_csv(client, history, login, create_user):
     tiers_zh = client.get("/staff/dashboard/insights.csv?section=tiers", headers={"Accept-Language": "zh-CN"})
     assert "二线技术专家" in tiers_zh.get_data(as_text=True) and "Tier 2" not in tiers_zh.get_data(as_text=True)
     assert "二线技术专家" in zh and "Tier 2: technical specialists" in page
-    for section in ("zero_results", "before_asking", "tags", "threads"):
+    # Each content gap links to act: the followed unsolved thread (Q4, no answer) can be answered
+    # and pinned from here, not verified.
+    q4 = history["q"][4].id
+    gaps = page[page.index('id="threads-title"'):]
+    assert f"/questions/{q4}#answer-form" in gaps and f"/questions/{q4}/pin" in gaps
+    assert f"/questions/{q4}#answers-heading" not in gaps
+    client.post(f"/questions/{q4}/pin")
+    pinned = client.get("/staff/dashboard?days=30", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert f"/questions/{q4}/unpin" in pinned[pinned.index('id="threads-title"'):]
+    for section in ("zero_results", "before_asking", "tags", "category_rank", "threads"):
         assert client.get(f"/staff/dashboard/insights.csv?section={section}").status_code == 200
     assert client.get("/staff/dashboard/insights.csv?section=nope").status_code == 404
+
+
+def test_ticket_charts_follow_the_period_and_category_with_tables_and_csv(client, history, login):
+    login(history["staff"])
+    page = client.get("/staff/dashboard?days=7&category=payments", headers={"Accept-Language": "en"})
+    html = page.get_data(as_text=True)
+    assert "Last 7 days" in html and 'id="ticket-days-title"' in html
+    days = list(csv.reader(io.StringIO(client.get("/staff/dashboard/insights.csv?section=ticket_days&days=7&category=payments")
+                                       .get_data(as_text=True).lstrip("\ufeff"))))
+    assert len(days) == 1 + 7 and sum(int(r[1]) for r in days[1:]) == 2  # T3 and T4 (payments, this week)
+    everything = list(csv.reader(io.StringIO(client.get("/staff/dashboard/insights.csv?section=ticket_days&days=30")
+                                             .get_data(as_text=True).lstrip("\ufeff"))))
+    assert len(everything) == 1 + 30 and sum(int(r[1]) for r in everything[1:]) == 3  # + T6
+    categories = client.get("/staff/dashboard/insights.csv?section=ticket_categories&days=30",
+                            headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "Payments and refunds,3" in categories  # the tickets' own category (T6 is a payments ticket) and "\npayments," not in categories
+    assert client.get("/staff/dashboard/insights.csv?section=ticket_ratings").status_code == 200
 
 
 def test_prune_keeps_ninety_days(ctx, runner):

@@ -216,7 +216,12 @@ def _close(member, question, answer, staff, moderator):
     return "badge-closed"
 
 
-@pytest.mark.parametrize("write", [_vote, _answer, _edit, _verify, _close], ids=lambda w: w.__name__[1:])
+def _pin(member, question, answer, staff, moderator):
+    assert moderator.post(f"/questions/{question.id}/pin").status_code == 302
+    return "badge-pinned"
+
+
+@pytest.mark.parametrize("write", [_vote, _answer, _edit, _verify, _close, _pin], ids=lambda w: w.__name__[1:])
 def test_a_write_is_visible_to_the_next_anonymous_read(client, create_question, create_answer, create_user,
                                                        signed_in, write):
     question = create_question()
@@ -231,6 +236,32 @@ def test_a_write_is_visible_to_the_next_anonymous_read(client, create_question, 
     after = _page(client, thread)
     assert after.headers["X-Page-Cache"] == "miss" and expected in after.get_data(as_text=True)
     assert _page(client, "/").headers["X-Page-Cache"] == "miss"  # every page: one generation
+
+
+def _first_title(html: str) -> str:
+    return re.search(r'<h3 class="question-title">.*?<a href="/questions/\d+[^"]*">([^<]+)</a>', html, re.S).group(1)
+
+
+def test_a_pin_and_an_unpin_reorder_the_home_list_at_the_next_read(client, create_question, create_user, signed_in):
+    """The home list and its count are a cached page for visitors and shared fragments for members:
+    a pin moves the generation on like any other write, so both show it at once."""
+    old = create_question(title="置顶：退款多久到账", category="payments")
+    create_question(title="最新：订单地址怎么改", category="orders")
+    member = signed_in(create_user())
+    for path in ("/", "/?category=payments"):
+        _cached(client, path)
+    assert _first_title(_page(member, "/").get_data(as_text=True)) == "最新：订单地址怎么改"
+    moderator = signed_in(create_user(role="moderator"))
+    assert moderator.post(f"/questions/{old.id}/pin").status_code == 302
+    for browser in (client, member):
+        page = _page(browser, "/")
+        assert _first_title(page.get_data(as_text=True)) == "置顶：退款多久到账"
+        assert "badge-pinned" in page.get_data(as_text=True)
+    assert _page(client, "/?category=payments").headers["X-Page-Cache"] == "miss"
+    _warm(client, "/")
+    assert moderator.post(f"/questions/{old.id}/unpin").status_code == 302
+    for browser in (client, member):
+        assert _first_title(_page(browser, "/").get_data(as_text=True)) == "最新：订单地址怎么改"
 
 
 def test_a_write_outside_a_request_is_visible_too(client, create_question, create_answer):
