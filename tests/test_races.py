@@ -282,3 +282,17 @@ def test_pages_and_api_mixed_make_one_post_per_interval(app, ctx, pacing, create
     responses = race(app, 16, send)
     assert {r.status_code for r in responses} <= {201, 302, 422, 429}  # pages show the wait on the form (422)
     assert _posts_by(newcomer) == 1
+
+
+def test_at_most_five_questions_are_pinned_however_many_pins_arrive_at_once(app, ctx, create_user, create_question,
+                                                                             token_for):
+    from forum.moderation.services import MAX_PINNED
+
+    ids = [create_question().id for _ in range(MAX_PINNED + 3)]
+    headers = token_for(create_user(role="staff"))
+    responses = race(app, len(ids), lambda client, i: client.put(
+        f"/api/v1/questions/{ids[i]}/pin", json={}, headers=headers))
+    assert sorted(r.status_code for r in responses) == [200] * MAX_PINNED + [409] * 3
+    assert all(r.get_json()["error"]["code"] == "too_many_pinned" for r in responses if r.status_code == 409)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Question)
+                             .where(Question.pinned_at.is_not(None))) == MAX_PINNED

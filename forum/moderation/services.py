@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 
 from forum.auth.models import User
 from forum.core import signals
-from forum.core.db import is_row_id, utcnow
+from forum.core.db import is_row_id, serialise_transactions, utcnow
 from forum.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from forum.core.pagination import Page
 from forum.core.permissions import Privilege, can, ensure_not_suspended, is_moderator, signed_in
@@ -435,6 +435,9 @@ def set_locked(actor, question_id, locked: bool, *, note=None) -> Question:
 MAX_PINNED = 5
 
 
+_PIN_LOCK_SPACE = 0x70696E73  # "pins": serialise_transactions
+
+
 def set_pinned(actor, question_id, pinned: bool, *, note=None) -> Question:
     """Pin a question to the top of the home list (and of its category's list), or unpin it.
     At most MAX_PINNED public questions are pinned at a time; a held question cannot be pinned.
@@ -447,6 +450,8 @@ def set_pinned(actor, question_id, pinned: bool, *, note=None) -> Question:
     if pinned:
         if question.is_held:
             raise Conflict(_("A question held for review cannot be pinned."), code="held")
+        # One pin at a time: two moderators pinning at once would both count four and make six.
+        serialise_transactions(_PIN_LOCK_SPACE, 0)
         count = db.session.scalar(sa.select(sa.func.count()).select_from(Question)
                                   .where(Question.pinned_at.is_not(None), Question.public())) or 0
         if count >= MAX_PINNED:
