@@ -190,7 +190,7 @@ def add_message(ticket_id: int):
        auth="required", body=MULTIPART_FILE, response=AttachmentOut, status=201,
        errors=(400, 401, 404, 409, 413, 422))
 @limiter.shared_limit(ratelimits.uploads, scope="uploads", key_func=ratelimits.actor_key, override_defaults=False)
-@body_limit(attachments.max_bytes_of)
+@body_limit(attachments.max_bytes_of, too_large=attachments.too_large_message)
 def add_attachment(ticket_id: int):
     actor = require_user()
     sent = request.files.get("file")

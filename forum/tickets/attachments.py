@@ -55,6 +55,12 @@ def max_bytes() -> int:
     return max_bytes_of(current_app.config)
 
 
+def too_large_message() -> str:
+    """The refusal of a file above FORUM_TICKET_ATTACHMENT_MAX_MB, naming the limit: `check_file`'s,
+    and the attachment endpoints' when the request body is refused before it is read."""
+    return _("The file is too large: at most %(mb)s MB.", mb=_megabytes(max_bytes()))
+
+
 def file_response(attachment: TicketAttachment, data: bytes):
     """The HTTP answer for an attachment: its type; images shown inline, anything else a download
     (`filename*` per RFC 5987 for Chinese names); private (no shared cache), never indexed, and
@@ -112,9 +118,8 @@ def check_file(filename: str | None, content_type: str | None, data: bytes) -> t
     `content_type` as the sender declared it is only a hint: what is kept is decided by the bytes."""
     if not data:
         raise _refuse(_("The file is empty."), "empty_file")
-    limit = max_bytes()
-    if len(data) > limit:
-        raise _refuse(_("The file is too large: at most %(mb)s MB.", mb=_megabytes(limit)), "too_large")
+    if len(data) > max_bytes():
+        raise _refuse(too_large_message(), "too_large")
     if images.sniff(data):
         encoded = images.reencode(data)
         return clean_filename(filename, encoded.extension), encoded.content_type, encoded.data

@@ -110,7 +110,7 @@ def attachment(ticket_id: int, attachment_id: int):
 
 
 @bp.route("/tickets/<int:ticket_id>/messages", methods=["POST"])
-@body_limit(attachments.max_bytes_of)
+@body_limit(attachments.max_bytes_of, too_large=attachments.too_large_message)
 @login_required
 def message(ticket_id: int):
     form = MessageForm()

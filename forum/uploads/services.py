@@ -49,6 +49,12 @@ def _megabytes(limit: int) -> str:
     return str(int(value)) if value == int(value) else f"{value:.1f}"
 
 
+def too_large_message() -> str:
+    """The refusal of an image above FORUM_UPLOAD_MAX_MB, naming the limit: the service's, and the
+    upload endpoints' when the request body is refused before it is read (forum.web.decorators)."""
+    return _("The image is too large: at most %(mb)s MB.", mb=_megabytes(max_bytes()))
+
+
 def _check_budget(actor: User, now: datetime) -> None:
     if actor.role.is_moderator:
         return
@@ -78,9 +84,8 @@ def upload_image(actor, data: bytes) -> Upload:
     _check_budget(actor, now)
     if not data:
         raise _refuse(_("The file is empty."), "empty_file")
-    limit = max_bytes()
-    if len(data) > limit:
-        raise _refuse(_("The image is too large: at most %(mb)s MB.", mb=_megabytes(limit)), "too_large")
+    if len(data) > max_bytes():
+        raise _refuse(too_large_message(), "too_large")
     encoded = images.reencode(data)
     key = storage.new_key()
     upload = Upload(key=key, owner_id=actor.id, content_type=encoded.content_type, extension=encoded.extension,
