@@ -316,3 +316,39 @@ def test_the_editor_knows_the_cap_and_its_message(client, member, login):
     page = client.get("/ask", headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert f'data-max-bytes="{5 * 1024 * 1024}"' in page
     assert 'data-too-large="The image is too large: at most 5 MB."' in page
+
+
+def test_only_the_owners_posts_make_an_image_public(client, member, create_user, create_question, create_answer):
+    upload = _upload(member)
+    question = create_question(member, body=f"付款页面报错，截图如下：\n\n![报错]({upload.path})")
+    assert client.get(upload.path).status_code == 200
+    with unit_of_work():
+        questions.delete_question(member, question.id)
+    assert client.get(upload.path).status_code == 404
+    # Another member puts its address in a question and an answer: that uses nothing, and their posts
+    # show a link, not the image.
+    other = create_user(reputation=50)
+    copied = create_question(other, body=f"我也是这个报错：\n\n![别人的截图]({upload.path})")
+    reply = create_answer(copied, other, body=f"再贴一次：![截图]({upload.path})")
+    assert client.get(upload.path).status_code == 404
+    assert client.get(f"/uploads/thumbs/{upload.key}.{upload.extension}").status_code == 404
+    assert db.session.query(UploadUse).filter_by(question_id=copied.id).count() == 0
+    assert db.session.query(UploadUse).filter_by(answer_id=reply.id).count() == 0
+    for html in (copied.body_html, reply.body_html):
+        assert "<img" not in html and f'href="{upload.path}"' in html
+    # The owner may show it again, by their own choice.
+    again = create_question(member, body=f"换个问法，截图如下：\n\n![报错]({upload.path})")
+    assert f'<img src="{upload.path}"' in again.body_html
+    assert client.get(upload.path).status_code == 200
+
+
+def test_quoting_a_public_image_shows_it_but_uses_nothing(client, member, create_user, create_question, create_answer):
+    upload = _upload(member)
+    question = create_question(member, body=f"截图：![报错]({upload.path})")
+    other = create_user(reputation=50)
+    quote = create_answer(question, other, body=f"楼主的截图 ![报错]({upload.path}) 说明是支付通道的问题。")
+    assert f'<img src="{upload.path}"' in quote.body_html
+    assert db.session.query(UploadUse).filter_by(answer_id=quote.id).count() == 0
+    with unit_of_work():  # the owner's question is held: the quote does not keep the image public
+        db.session.get(type(question), question.id).held_at = question.created_at
+    assert client.get(upload.path).status_code == 404
