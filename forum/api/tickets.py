@@ -190,7 +190,7 @@ def add_message(ticket_id: int):
        auth="required", body=MULTIPART_FILE, response=AttachmentOut, status=201,
        errors=(400, 401, 404, 409, 413, 422))
 @limiter.shared_limit(ratelimits.uploads, scope="uploads", key_func=ratelimits.actor_key, override_defaults=False)
-@body_limit(attachments.max_bytes_of)
+@body_limit(attachments.max_bytes_of, too_large=attachments.too_large_message)
 def add_attachment(ticket_id: int):
     actor = require_user()
     sent = request.files.get("file")
@@ -219,12 +219,13 @@ def update_ticket(ticket_id: int):
 
 
 @route("/tickets/<int:ticket_id>/publish", "POST", summary="Staff: publish the resolution on the linked question "
-       "as a verified staff answer", auth="required", body=PublishResolution, response=AnswerOut, status=201,
+       "as a verified staff answer, with the ticket's images staff chose (\"images\": [attachment ids], copied "
+       "into public images; none by default)", auth="required", body=PublishResolution, response=AnswerOut, status=201,
        errors=(400, 401, 403, 404, 422))
 def publish(ticket_id: int):
     actor = require_user()
-    body = json_object(PublishResolution).get("body")  # validated by the service, once
-    answer = services.publish_resolution(actor, ticket_id, body)
+    data = json_object(PublishResolution)  # validated by the service, once
+    answer = services.publish_resolution(actor, ticket_id, data.get("body"), images=data.get("images"))
     return answer_detail(answer.id), 201
 
 

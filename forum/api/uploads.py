@@ -27,7 +27,7 @@ class UploadOut(Out):
        "most 2048 px on its long side; `url` goes into the Markdown as ![description](url)", auth="required",
        body=MULTIPART_FILE, response=UploadOut, status=201, errors=(400, 401, 413, 422))
 @limiter.shared_limit(ratelimits.uploads, scope="uploads", key_func=ratelimits.actor_key, override_defaults=False)
-@body_limit(services.max_bytes)
+@body_limit(services.max_bytes, too_large=services.too_large_message)
 def upload():
     actor = require_user()
     data = services.read_file_field(request.files)

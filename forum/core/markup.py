@@ -212,16 +212,19 @@ def _budgeted_reference(rule, opening: str):
     return wrapped
 
 
-# Which image sources are the forum's own uploads, and their size: (src) -> (width, height, path)
-# or None. Set by forum.uploads (core imports no feature); unset, every image is a link.
+# Which image sources are the forum's own uploads that may be shown in the text being rendered, and
+# their size: (src, author_id) -> (width, height, path) or None. Set by forum.uploads (core imports no
+# feature); unset, every image is a link.
 _image_resolver = None
 OWN_IMAGE_PREFIX = "/uploads/"
 IMAGES_MAX = 30
 _IMAGES_SHOWN = "forum_images_shown"
+_AUTHOR = "forum_author_id"
 
 
 def set_image_resolver(resolver) -> None:
-    """`resolver(src)` → (width, height, path) for an image the forum serves itself, else None."""
+    """`resolver(src, author_id)` → (width, height, path) for an image the forum serves itself and
+    shows in a text by `author_id` (None: author unknown), else None."""
     global _image_resolver
     _image_resolver = resolver
 
@@ -237,7 +240,7 @@ def _image_as_link(tokens, idx, options, env):
     if _image_resolver is not None and OWN_IMAGE_PREFIX in src:
         # Each image costs a lookup: a post shows at most IMAGES_MAX, the rest stay links.
         env[_IMAGES_SHOWN] = env.get(_IMAGES_SHOWN, 0) + 1
-        own = _image_resolver(src) if env[_IMAGES_SHOWN] <= IMAGES_MAX else None
+        own = _image_resolver(src, env.get(_AUTHOR)) if env[_IMAGES_SHOWN] <= IMAGES_MAX else None
     if own:
         width, height, path = own
         return (f'<img src="{escape_html(path)}" alt="{escape_html(alt)}" width="{int(width)}" '
@@ -300,9 +303,10 @@ def sanitize(html: str) -> str:
     )
 
 
-def render_markdown(source: str) -> str:
-    """Markdown source → sanitized HTML, safe to insert into a page."""
-    return sanitize(_md.render(source or ""))
+def render_markdown(source: str, author_id: int | None = None) -> str:
+    """Markdown source → sanitized HTML, safe to insert into a page. `author_id`, the text's author:
+    their own uploads are shown as images; another member's only while it is public."""
+    return sanitize(_md.render(source or "", {_AUTHOR: author_id}))
 
 
 def plain_text(html_or_text: str, limit: int | None = None) -> str:

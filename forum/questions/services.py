@@ -39,7 +39,7 @@ from forum.questions.models import (
 
 # --- validation ----------------------------------------------------------------------------------
 
-def preview_body(source: Any) -> str:
+def preview_body(source: Any, author_id: int | None = None) -> str:
     """The sanitized HTML a question or answer body would be saved with, for the live preview.
 
     Raises ValidationFailed (field "body") when the body is longer than a post may be (counted as on
@@ -50,7 +50,7 @@ def preview_body(source: Any) -> str:
     if length > rules.BODY_MAX:
         raise ValidationFailed({"body": _("%(what)s can have at most %(max)d characters (now %(n)d).",
                                           what=_("The body"), max=rules.BODY_MAX, n=length)})
-    return render_markdown(source)
+    return render_markdown(source, author_id)
 
 
 def _tags_text(tag_names: list[str]) -> str:
@@ -285,7 +285,7 @@ def ask_question(actor: User, /, **fields) -> Question:
                      private_data=private_data)
     title, body = verdict.texts["title"], verdict.texts["body"]
     _ensure_tags_pass(verdict, tag_names)
-    body_html = render_markdown(body)
+    body_html = render_markdown(body, actor.id)
     _check_links(actor, body_html)
     now = utcnow()
     question = Question(
@@ -355,7 +355,7 @@ def edit_question(actor: User, question_id, /, **fields) -> Question:
         question.tags = sorted(tag_objs, key=lambda tag: tag.name)
     if new_body != question.body:
         question.body = new_body
-        question.body_html = render_markdown(new_body)
+        question.body_html = render_markdown(new_body, question.author_id)
     question.title = new_title
     question.category = new_category
     question.updated_at = now
@@ -542,7 +542,7 @@ def post_answer(actor: User, question_id, /, **fields) -> Answer:
     _check_pace(actor, question=False)
     verdict = screen("answer", actor, {"body": body}, private_data=private_data, question=question)
     body = verdict.texts["body"]
-    body_html = render_markdown(body)
+    body_html = render_markdown(body, actor.id)
     _check_links(actor, body_html)
     now = utcnow()
     answer = Answer(question_id=question.id, author_id=actor.id, body=body, body_html=body_html,
@@ -586,7 +586,7 @@ def edit_answer(actor: User, answer_id, /, **fields) -> Answer:
     now = utcnow()
     number = answer.revision_count + 1
     answer.body = body
-    answer.body_html = render_markdown(body)
+    answer.body_html = render_markdown(body, answer.author_id)
     answer.updated_at = now
     answer.last_editor_id = actor.id
     answer.revision_count = Answer.revision_count + 1
@@ -795,7 +795,7 @@ def amend_in_place(post, texts: dict[str, str], *, actor: User) -> None:
     current revision's). The search index follows (the usual "edited" signal)."""
     if "body" in texts:
         post.body = texts["body"]
-        post.body_html = render_markdown(texts["body"])
+        post.body_html = render_markdown(texts["body"], post.author_id)
     if "title" in texts and isinstance(post, Question):
         post.title = texts["title"][:rules.TITLE_MAX]
     if isinstance(post, Comment):
@@ -819,11 +819,13 @@ def rerender_all(batch_size: int = 500) -> int:
         last_id = 0
         while True:
             rows = db.session.execute(
-                sa.select(model.id, model.body).where(model.id > last_id).order_by(model.id).limit(batch_size)
+                sa.select(model.id, model.body, model.author_id).where(model.id > last_id).order_by(model.id)
+                .limit(batch_size)
             ).all()
             if not rows:
                 break
-            db.session.execute(sa.update(model), [{"id": r.id, "body_html": render_markdown(r.body)} for r in rows])
+            db.session.execute(sa.update(model), [{"id": r.id, "body_html": render_markdown(r.body, r.author_id)}
+                                                    for r in rows])
             checkpoint()  # a maintenance pass keeps each batch it finished
             count += len(rows)
             last_id = rows[-1].id

@@ -274,7 +274,7 @@ def answer_revisions(answer_id: int):
 @login_required
 def preview():
     """Render Markdown exactly as saving would, for the live preview (CSRF token in X-CSRFToken)."""
-    return jsonify({"html": services.preview_body(request.form.get("body", ""))})
+    return jsonify({"html": services.preview_body(request.form.get("body", ""), current_user.id)})
 
 
 @bp.route("/comments/<int:comment_id>/delete", methods=["POST"])

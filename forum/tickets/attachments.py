@@ -1,7 +1,9 @@
 """Attachments on tickets: screenshots, PDFs (a bank statement, a receipt) and text or log files.
 
 Private like the ticket: only its requester and staff may fetch one, anyone else is told it does not
-exist; never indexed, never in a published resolution. What is kept is checked first:
+exist; never indexed, never in a published resolution, unless staff choose an image that shows no
+private details: that image is then copied, re-encoded, into a public upload of theirs
+(`publish_images`); the attachment itself stays private. What is kept is checked first:
 - an image is re-encoded exactly like an image in a post (forum.uploads.images: EXIF and GPS gone,
   upright, at most 2,048 px on its long side), never kept as sent;
 - a PDF must start with `%PDF-`, end with `%%EOF`, and hold no other file (a ZIP or HTML page);
@@ -53,6 +55,12 @@ def max_bytes_of(config) -> int:
 
 def max_bytes() -> int:
     return max_bytes_of(current_app.config)
+
+
+def too_large_message() -> str:
+    """The refusal of a file above FORUM_TICKET_ATTACHMENT_MAX_MB, naming the limit: `check_file`'s,
+    and the attachment endpoints' when the request body is refused before it is read."""
+    return _("The file is too large: at most %(mb)s MB.", mb=_megabytes(max_bytes()))
 
 
 def file_response(attachment: TicketAttachment, data: bytes):
@@ -112,9 +120,8 @@ def check_file(filename: str | None, content_type: str | None, data: bytes) -> t
     `content_type` as the sender declared it is only a hint: what is kept is decided by the bytes."""
     if not data:
         raise _refuse(_("The file is empty."), "empty_file")
-    limit = max_bytes()
-    if len(data) > limit:
-        raise _refuse(_("The file is too large: at most %(mb)s MB.", mb=_megabytes(limit)), "too_large")
+    if len(data) > max_bytes():
+        raise _refuse(too_large_message(), "too_large")
     if images.sniff(data):
         encoded = images.reencode(data)
         return clean_filename(filename, encoded.extension), encoded.content_type, encoded.data
@@ -255,6 +262,35 @@ def erase_attachments(ticket_ids: Iterable[int]) -> int:
 def _remove_files(keys: list[str]) -> None:
     for key in keys:
         storage.remove(AREA, key)
+
+
+def publish_images(actor: User, ticket: Ticket, attachment_ids: Iterable[int]) -> list:
+    """Copy the chosen image attachments of `ticket` into public uploads owned by `actor` (staff
+    publishing the resolution), re-encoded again by forum.uploads as any image in a post; returns the
+    uploads (forum.uploads.models.Upload), in the order chosen. Staff chose them as showing no
+    private details: the pixels cannot be checked.
+
+    Raises ValidationFailed (field `images`) when an id is not one of the ticket's image attachments
+    or an image cannot be made a post's image (too large for one, say)."""
+    from forum.uploads import services as uploads
+
+    ids = list(dict.fromkeys(attachment_ids or ()))
+    if not ids:
+        return []
+    found = {a.id: a for a in db.session.scalars(sa.select(TicketAttachment).where(
+        TicketAttachment.id.in_(ids), TicketAttachment.ticket_id == ticket.id))}
+    if any(i not in found or not found[i].is_image for i in ids):
+        raise ValidationFailed({"images": [_("Choose among this ticket's images.")]})
+    published = []
+    for attachment_id in ids:
+        data = storage.read(AREA, found[attachment_id].key)
+        if data is None:
+            raise ValidationFailed({"images": [_("Choose among this ticket's images.")]})
+        try:
+            published.append(uploads.upload_image(actor, data))
+        except ValidationFailed as refused:
+            raise ValidationFailed({"images": [m for ms in refused.fields.values() for m in ms]}) from None
+    return published
 
 
 def is_known_key(key: str) -> bool:

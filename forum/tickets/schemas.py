@@ -188,6 +188,19 @@ class UpdateTicket(Command):
         default=None, validate_default=True, description="Required when the tier changes")
 
 
+PUBLISHED_IMAGES_MAX = 10
+
+
+def _image_ids(value: Any) -> list[int]:
+    # JSON sends numbers; the ticket page's check boxes send their values as text ("12").
+    if value is None:
+        return []
+    if not isinstance(value, (list, tuple)) or len(value) > PUBLISHED_IMAGES_MAX or not all(
+            (isinstance(v, int) and not isinstance(v, bool)) or (isinstance(v, str) and v.isdigit()) for v in value):
+        raise refuse(_("Choose at most %(count)s of this ticket's images.", count=PUBLISHED_IMAGES_MAX))
+    return list(dict.fromkeys(int(v) for v in value))
+
+
 # Validated by tickets.services.publish_resolution for the ticket page and for
 # POST /api/v1/tickets/<id>/publish.
 class PublishResolution(Command):
@@ -198,6 +211,9 @@ class PublishResolution(Command):
 
     body: Annotated[str, text_rule(maximum=RESOLUTION_MAX, required=True)] = Field(
         description="A reviewed, PII-free summary of the resolution (Markdown)")
+    images: Annotated[list[int], BeforeValidator(_image_ids)] = Field(
+        default_factory=list, description="Ids of the ticket's image attachments to show in the answer (default: "
+        "none). Each is copied, re-encoded, into a public image: choose only images that show no private details")
 
 
 def _rating(value: Any) -> int:

@@ -518,19 +518,26 @@ def reply_to_escalations(actor, question_id, /, **fields) -> list[TicketMessage]
     return [add_message(actor, ticket_id, command.body, internal=False) for ticket_id in sorted(command.ticket_ids)]
 
 
-def publish_resolution(actor, ticket_id, body):
+def publish_resolution(actor, ticket_id, body, images=()):
     """Post a reviewed summary of the resolution on the linked question as a staff answer, verified
-    by the publisher; the thread's followers hear of it. `body` is PublishResolution's, validated
-    here, once; private details of the ticket (order number, contact) must not appear in it (422).
+    by the publisher; the thread's followers hear of it. `body` and `images` are PublishResolution's,
+    validated here, once; private details of the ticket (order number, contact) must not appear in
+    the body (422). `images`, ids of the ticket's image attachments that staff chose as showing no
+    private details (default none), are copied into public images of the publisher's and shown
+    below the text (tickets.attachments.publish_images); no other attachment ever is.
     Returns the answer."""
     _staff(actor)
     ticket = get_ticket(actor, ticket_id)
     if ticket.question_id is None:
         raise ValidationFailed({"body": [_("This ticket is not linked to a question.")]})
-    body = PublishResolution.parse({"body": body}).body
+    command = PublishResolution.parse({"body": body, "images": images})
+    body = command.body
     if _mentions_private_details(ticket, body):
         message = _("Remove the private details of the ticket (order number, contact) before publishing.")
         raise ValidationFailed({"body": [message]})
+    published = ticket_attachments.publish_images(actor, ticket, command.images)
+    if published:
+        body += "\n\n" + "\n\n".join(f"![{_('screenshot')}]({upload.path})" for upload in published)
     # Three services in one unit of work: the answer, its verification and the ticket's link are
     # committed together or not at all.
     answer = questions.post_answer(actor, ticket.question_id, body=body)

@@ -82,7 +82,8 @@ def show(ticket_id: int):
     question = (question_services.get_question(ticket.question_id, include_deleted=True, viewer=_me())
                 if ticket.question_id else None)
     files_by_message: dict = {}
-    for item in attachments.visible_attachments(ticket, _me()):
+    visible = attachments.visible_attachments(ticket, _me())
+    for item in visible:
         files_by_message.setdefault(item.message_id, []).append(item)
     context = {"ticket": ticket, "messages": messages, "history": history(ticket, events, question, reasons=staff),
                "files_by_message": files_by_message, "attachment_max_mb": attachments.max_bytes() // (1024 * 1024),
@@ -93,6 +94,7 @@ def show(ticket_id: int):
                                      "tier": str(ticket.tier),
                                      "assignee": ticket.assignee.username if ticket.assignee else ""})
         context.update(staff_form=form, others=queries.other_tickets(ticket), canned=queries.canned_replies(),
+                       publishable_images=[item for item in visible if item.is_image],
                        escalated_by=queries.escalation_counts([ticket.question_id]).get(ticket.question_id, 0))
     return render_template("tickets/show.html", staff=staff, **context)
 
@@ -110,7 +112,7 @@ def attachment(ticket_id: int, attachment_id: int):
 
 
 @bp.route("/tickets/<int:ticket_id>/messages", methods=["POST"])
-@body_limit(attachments.max_bytes_of)
+@body_limit(attachments.max_bytes_of, too_large=attachments.too_large_message)
 @login_required
 def message(ticket_id: int):
     form = MessageForm()
@@ -193,7 +195,8 @@ def publish(ticket_id: int):
     form = MessageForm()
     if form.validate_on_submit():
         try:
-            answer = services.publish_resolution(_me(), ticket_id, form.body.data)
+            answer = services.publish_resolution(_me(), ticket_id, form.body.data,
+                                                 images=request.form.getlist("images"))
         except ValidationFailed as error:
             flash(" ".join(m for ms in error.fields.values() for m in ms), "error")
         else:

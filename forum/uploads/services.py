@@ -1,9 +1,12 @@
 """Images in posts: upload, serve, link to posts, sweep, and moderators' removal.
 
 An upload is public from the moment it is made (an image link must work in the preview and in the
-post being written), under an unguessable key. Once posts show it, it is public only while one of
-them is (a deleted or held post hides its images); an upload that no post has used within
-UNUSED_FOR is removed by `sweep`. A moderator may take an image out of its posts: it is no longer
+post being written), under an unguessable key. Once its owner's posts show it, it is public only
+while one of them is (a deleted or held post hides its images); only the owner's own posts count:
+another member who puts its address in a post uses nothing (their post shows it as an image only
+while it is public, else a link), so nobody can make public again what the owner's deleted or
+held post hid. An upload that none of its owner's posts has used within UNUSED_FOR is removed by
+`sweep`. A moderator may take an image out of its posts: it is no longer
 served, its file is deleted, and the posts show a plain link in its place.
 """
 from __future__ import annotations
@@ -49,6 +52,12 @@ def _megabytes(limit: int) -> str:
     return str(int(value)) if value == int(value) else f"{value:.1f}"
 
 
+def too_large_message() -> str:
+    """The refusal of an image above FORUM_UPLOAD_MAX_MB, naming the limit: the service's, and the
+    upload endpoints' when the request body is refused before it is read (forum.web.decorators)."""
+    return _("The image is too large: at most %(mb)s MB.", mb=_megabytes(max_bytes()))
+
+
 def _check_budget(actor: User, now: datetime) -> None:
     if actor.role.is_moderator:
         return
@@ -78,9 +87,8 @@ def upload_image(actor, data: bytes) -> Upload:
     _check_budget(actor, now)
     if not data:
         raise _refuse(_("The file is empty."), "empty_file")
-    limit = max_bytes()
-    if len(data) > limit:
-        raise _refuse(_("The image is too large: at most %(mb)s MB.", mb=_megabytes(limit)), "too_large")
+    if len(data) > max_bytes():
+        raise _refuse(too_large_message(), "too_large")
     encoded = images.reencode(data)
     key = storage.new_key()
     upload = Upload(key=key, owner_id=actor.id, content_type=encoded.content_type, extension=encoded.extension,
@@ -117,7 +125,8 @@ def _parse_name(name: str) -> tuple[str, str] | None:
 
 
 def _public(upload: Upload) -> bool:
-    """Not removed, and either in no post yet or in at least one public post."""
+    """Not removed, and either in no post yet or in at least one public post of its owner's (a use
+    by anyone else's post, recorded before only the owner's counted, makes nothing public)."""
     if upload.removed_at is not None:
         return False
     uses = db.session.execute(sa.select(UploadUse.question_id, UploadUse.answer_id)
@@ -127,11 +136,11 @@ def _public(upload: Upload) -> bool:
     question_ids = [q for q, _a in uses if q]
     answer_ids = [a for _q, a in uses if a]
     if question_ids and db.session.scalar(sa.select(sa.func.count()).select_from(Question).where(
-            Question.id.in_(question_ids), Question.public())):
+            Question.id.in_(question_ids), Question.author_id == upload.owner_id, Question.public())):
         return True
     return bool(answer_ids and db.session.scalar(sa.select(sa.func.count()).select_from(Answer).join(
         Question, Question.id == Answer.question_id).where(
-        Answer.id.in_(answer_ids), Answer.public(), Question.public())))
+        Answer.id.in_(answer_ids), Answer.author_id == upload.owner_id, Answer.public(), Question.public())))
 
 
 def public_image(name: str, *, thumbnail: bool = False) -> tuple[Upload, bytes]:
@@ -147,9 +156,10 @@ def public_image(name: str, *, thumbnail: bool = False) -> tuple[Upload, bytes]:
     return upload, data
 
 
-def image_size(src: str) -> tuple[int, int, str] | None:
+def image_size(src: str, author_id: int | None = None) -> tuple[int, int, str] | None:
     """For the Markdown renderer: (width, height, path) when `src` is one of the forum's own uploads
-    that may be shown, else None (the image then renders as a link)."""
+    that may be shown in a text by `author_id`: their own upload, or anyone's that is public now;
+    else None (the image then renders as a link)."""
     if not has_app_context():
         return None
     found = KEY_IN_URL.fullmatch(src or "") or _own_absolute(src)
@@ -157,6 +167,8 @@ def image_size(src: str) -> tuple[int, int, str] | None:
         return None
     upload = db.session.scalar(sa.select(Upload).where(Upload.key == found.group(1)))
     if upload is None or upload.removed_at is not None or not (src or "").endswith("." + upload.extension):
+        return None
+    if upload.owner_id != author_id and not _public(upload):
         return None
     return upload.width, upload.height, upload.path
 
@@ -173,11 +185,13 @@ def keys_in(markdown: str) -> set[str]:
 
 
 def sync_post(post) -> None:
-    """Record which uploads `post` (a Question or an Answer) shows, after it was saved: its Markdown
-    is the truth. Called by the signal subscribers below."""
+    """Record which of its author's uploads `post` (a Question or an Answer) shows, after it was
+    saved: its Markdown is the truth. Another member's upload in it is no use of that upload (see
+    the module's docstring). Called by the signal subscribers below."""
     column = UploadUse.question_id if isinstance(post, Question) else UploadUse.answer_id
     keys = keys_in(post.body)
-    wanted = set(db.session.scalars(sa.select(Upload.id).where(Upload.key.in_(keys)))) if keys else set()
+    wanted = set(db.session.scalars(sa.select(Upload.id).where(
+        Upload.key.in_(keys), Upload.owner_id == post.author_id))) if keys else set()
     have = set(db.session.scalars(sa.select(UploadUse.upload_id).where(column == post.id)))
     if have - wanted:
         db.session.execute(sa.delete(UploadUse).where(column == post.id, UploadUse.upload_id.in_(have - wanted)))
@@ -264,7 +278,7 @@ def remove_image(actor, upload_id) -> Upload:
     for question_id, answer_id in uses:
         post = db.session.get(Question, question_id) if question_id else db.session.get(Answer, answer_id)
         if post is not None:
-            post.body_html = render_markdown(post.body)
+            post.body_html = render_markdown(post.body, post.author_id)
     db.session.flush()
     key = upload.key
     on_commit(lambda: (storage.remove(AREA, key), storage.remove(AREA, key + _THUMB)))

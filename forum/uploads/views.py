@@ -44,7 +44,7 @@ def thumbnail(name: str):
 
 @bp.route("/uploads", methods=["POST"])
 @limiter.shared_limit(ratelimits.uploads, scope="uploads", key_func=ratelimits.actor_key)
-@body_limit(services.max_bytes)
+@body_limit(services.max_bytes, too_large=services.too_large_message)
 @login_required
 def upload():
     """The editor's upload (paste, drop, or the button): multipart `file`, CSRF token in X-CSRFToken;

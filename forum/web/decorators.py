@@ -31,13 +31,18 @@ def admin_required(view):
         return view(*args, **kwargs)
 
     return wrapper
-def body_limit(limit_of_config):
+def body_limit(limit_of_config, too_large=None):
     """Give a view its own request body cap, `limit_of_config(app.config)` bytes, instead of
     MAX_CONTENT_LENGTH (forum.web.setup enforces it before any byte is read): the upload endpoints,
-    whose bodies are images and files. Multipart framing adds a little to the file: 64 KiB of room."""
+    whose bodies are images and files. Multipart framing adds a little to the file: 64 KiB of room.
+
+    `too_large()` words the refusal of a body above the cap (the 413, forum.web.errors), in the
+    member's language and naming the limit, as the service words a file above it: the member sees
+    one message whichever check stopped the file."""
 
     def mark(view):
         view.body_limit = lambda config: int(limit_of_config(config)) + 64 * 1024
+        view.too_large_message = too_large
         return view
 
     return mark

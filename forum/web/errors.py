@@ -7,7 +7,7 @@ import functools
 import logging
 
 import sqlalchemy as sa
-from flask import Flask, g, jsonify, make_response, render_template, request
+from flask import Flask, current_app, g, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from markupsafe import escape
@@ -100,6 +100,15 @@ def _database_safe(handler):
     return wrapped
 
 
+def _too_large_message() -> str | None:
+    """What the view being called says of a body above its own cap (forum.web.decorators.body_limit:
+    the upload endpoints name their limit), whether forum.web.setup refused it up front or Werkzeug
+    while reading a body sent without a length; None for every other view."""
+    view = current_app.view_functions.get(request.endpoint or "") if request.endpoint else None
+    message_of = getattr(view, "too_large_message", None)
+    return str(message_of()) if message_of is not None else None
+
+
 def register(app: Flask) -> None:
     @app.errorhandler(DomainError)
     @_database_safe
@@ -121,6 +130,10 @@ def register(app: Flask) -> None:
     @_database_safe
     def _http_error(error: HTTPException):
         status = error.code or 500
+        if status == 413:
+            own = _too_large_message()
+            if own:
+                return error_response(413, "too_large", own, {"file": [own]})
         code, message = _HTTP_MESSAGES.get(status, ("error", lambda: error.description or ""))
         headers = {}
         if status == 405 and getattr(error, "valid_methods", None):

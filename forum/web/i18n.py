@@ -10,12 +10,15 @@ from jinja2 import pass_eval_context
 from markupsafe import Markup
 
 from forum.core.i18n import LANG_COOKIE, choose_locale
+from forum.web.ratelimits import token_holder
 
 
 def select_locale() -> str:
     if not has_request_context():
         return current_app.config.get("BABEL_DEFAULT_LOCALE", "zh_CN")
-    user = g.get("api_user") or current_user
+    # An API call's member is its token's holder, looked up here if nothing has yet: a call refused
+    # before its view runs (a body above the upload cap) is still answered in the member's language.
+    user = g.get("api_user") or (token_holder() if request.blueprint == "api" else None) or current_user
     member_locale = None
     if user and getattr(user, "is_authenticated", False):
         member_locale = getattr(user, "locale", None)

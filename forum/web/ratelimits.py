@@ -19,7 +19,7 @@ def actor_key() -> str:
     alike. On the API the member is the holder of a live bearer token (an unknown, revoked or
     expired token is anonymous); on the pages it is the member signed in by cookie (a bearer header
     there authenticates nothing, so it counts for nothing)."""
-    member = _token_holder() if request.blueprint == "api" else _signed_in_member()
+    member = token_holder() if request.blueprint == "api" else _signed_in_member()
     if member is not None:
         return f"user:{member.id}"
     return "addr:" + (get_remote_address() or "")
@@ -29,7 +29,7 @@ def _signed_in_member():
     return current_user if getattr(current_user, "is_authenticated", False) else None
 
 
-def _token_holder():
+def token_holder():
     """The member holding the request's bearer token, or None. It is kept where
     forum.api.common.api_user looks first, so a request looks its token up once; a token that names
     nobody is left for api_user to refuse (401)."""

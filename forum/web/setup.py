@@ -7,6 +7,7 @@ from functools import lru_cache
 from urllib.parse import urlencode
 
 from flask import Flask, abort, request
+from flask import Request as FlaskRequest
 from flask_babel import format_datetime, format_decimal, get_locale, get_timezone
 from flask_babel import gettext as _
 from markupsafe import Markup
@@ -44,7 +45,19 @@ def _discard_body(environ: dict, length: int) -> None:
         return
 
 
+class Request(FlaskRequest):
+    """Flask's request, keeping the temporary files its multipart parser opens: when reading a body
+    sent without a length stops at the cap (RequestEntityTooLarge), the parser leaves the file it
+    was writing open; teardown closes every one."""
+
+    def _get_file_stream(self, *args, **kwargs):
+        stream = super()._get_file_stream(*args, **kwargs)
+        self.__dict__.setdefault("_file_streams", []).append(stream)
+        return stream
+
+
 def init_app(app: Flask) -> None:
+    app.request_class = Request
     errors.register(app)
     assets.init_app(app)
     csrf.init_app(app)
@@ -100,6 +113,11 @@ def init_app(app: Flask) -> None:
     @app.context_processor
     def _template_context():
         return {"current_locale": str(get_locale() or "zh_CN")}
+
+    @app.teardown_request
+    def _close_file_streams(_exc):
+        for stream in request.__dict__.pop("_file_streams", ()):
+            stream.close()
 
     @app.teardown_appcontext
     def _cleanup(exc):

@@ -89,8 +89,12 @@
       textarea.setSelectionRange(caret, caret);
       textarea.dispatchEvent(new Event("input", { bubbles: true }));  /* the preview follows */
     }
+    var maxBytes = parseInt(bar.getAttribute("data-max-bytes"), 10) || 0;
     function upload(file) {
       if (!file) { return; }
+      /* Above the cap the server would refuse it unread (a 413, or a closed connection for a very
+         large file): say so at once, in the server's words, without sending it. */
+      if (maxBytes && file.size > maxBytes) { say(bar.getAttribute("data-too-large"), true); return; }
       var data = new FormData();
       data.append("file", file, file.name || "screenshot.png");
       var xhr = new XMLHttpRequest();
@@ -111,7 +115,8 @@
           insert("![" + bar.getAttribute("data-alt") + "](" + json.url + ")");
           say(bar.getAttribute("data-done"));
         } else {
-          say((json && json.error && json.error.message) || bar.getAttribute("data-failed"), true);
+          var fallback = xhr.status === 413 ? "data-too-large" : "data-failed";
+          say((json && json.error && json.error.message) || bar.getAttribute(fallback), true);
         }
       };
       xhr.onerror = function () { progress.hidden = true; say(bar.getAttribute("data-failed"), true); };

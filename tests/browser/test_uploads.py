@@ -142,3 +142,62 @@ def test_requester_attaches_files_on_the_ticket_page(page, app, create_user, cre
     _wait(lambda: _loaded(thumbnail))
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     _shot(page, f"ticket-attachments-{width}", backend)
+
+
+_DROP = """(textarea, args) => {
+    const [b64, name, size] = args;
+    const bytes = b64 ? Uint8Array.from(atob(b64), c => c.charCodeAt(0)) : new Uint8Array(size);
+    const file = new File([bytes], name, {type: "image/png"});
+    const transfer = new DataTransfer();
+    transfer.items.add(file);
+    for (const kind of ["dragenter", "dragover", "drop"]) {
+        textarea.dispatchEvent(new DragEvent(kind, {dataTransfer: transfer, bubbles: true, cancelable: true}));
+    }
+}"""
+
+# Records what the upload bar showed while the upload ran (it is hidden again once it is done).
+_WATCH = """bar => {
+    window.uploadSeen = {progress: false, statuses: []};
+    const progress = bar.querySelector("progress"), status = bar.querySelector(".upload-status");
+    new MutationObserver(() => {
+        if (!progress.hidden) { window.uploadSeen.progress = true; }
+        window.uploadSeen.statuses.push(status.textContent);
+    }).observe(bar, {attributes: true, childList: true, subtree: true, characterData: true});
+}"""
+
+
+def test_drop_an_image_on_the_editor(page, app, create_user):
+    backend = app.config["TEST_BACKEND"]
+    create_user("拖放用户", reputation=50)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    sign_in(page, "拖放用户", PASSWORD)
+    page.goto("/ask")
+    body = page.get_by_label("详细描述")
+    body.fill("付款页面一直提示错误，截图如下：\n")
+    bar = page.locator(".upload-bar")
+    bar.evaluate(_WATCH)
+    body.evaluate(_DROP, [base64.b64encode(_screenshot_png()).decode(), "拖进来的截图.png", 0])
+    _wait(lambda: "/uploads/" in body.input_value())
+    markdown = body.input_value()
+    assert markdown.startswith("付款页面一直提示错误，截图如下：\n")
+    match = re.search(r"!\[截图\]\((/uploads/[A-Za-z0-9_-]+\.png)\)", markdown)
+    assert match, markdown
+    seen = page.evaluate("window.uploadSeen")
+    assert seen["progress"], seen  # the progress bar was shown while the image went up
+    assert "正在上传图片…" in seen["statuses"], seen
+    assert page.locator(".upload-status").inner_text() == "图片已插入正文。"
+    assert page.locator(".upload-bar progress").is_hidden()
+    preview_image = page.locator(f"#question-preview img[src='{match.group(1)}']")
+    preview_image.wait_for()
+    _wait(lambda: _loaded(preview_image))
+    _shot(page, "drop-1280", backend)
+
+    # A file above the cap is refused at once, in the server's words, and nothing is sent.
+    before = body.input_value()
+    sent = []
+    page.on("request", lambda request: sent.append(request.url) if request.method == "POST" else None)
+    body.evaluate(_DROP, ["", "太大的截图.png", 6 * 1024 * 1024])
+    status = page.locator(".upload-status")
+    _wait(lambda: status.inner_text() == "图片太大：最多 5 MB。")
+    assert "is-error" in status.get_attribute("class")
+    assert body.input_value() == before and not [url for url in sent if "/uploads" in url]

@@ -119,3 +119,25 @@ def test_ticket_page_sends_files_with_a_reply_and_shows_them(client, ticket, log
     login(create_user())
     assert client.get(url).status_code == 404
     assert client.get(f"/tickets/{ticket.id}").status_code == 404
+
+
+@pytest.mark.parametrize("locale,expected", [("zh_CN", "文件太大：最多 10 MB。"),
+                                             ("en", "The file is too large: at most 10 MB.")])
+def test_an_attachment_above_the_cap_is_refused_naming_the_limit(client, create_ticket, create_user, token_for, login,
+                                                                 locale, expected):
+    from tests.uploads.test_uploads import _chunked
+
+    requester = create_user(locale=locale)
+    ticket = create_ticket(asker=requester)
+    big = b"%PDF-1.4\n" + b"0" * (11 * 1024 * 1024) + b"\n%%EOF\n"  # the 10 MB cap and 1 MB more
+    headers = token_for(requester)
+    url = f"/api/v1/tickets/{ticket.id}/attachments"
+    for response in (_attach(client, headers, ticket.id, big, "流水.pdf"), _chunked(client, url, headers, big, "流水.pdf")):
+        assert response.status_code == 413, response.get_data(as_text=True)
+        assert response.get_json()["error"] == {"code": "too_large", "message": expected,
+                                                "fields": {"file": [expected]}}
+    # The ticket page's reply form: the page says the same.
+    login(requester)
+    body, content_type = multipart(big, "流水.pdf", field="files")
+    page = client.post(f"/tickets/{ticket.id}/messages", data=body, content_type=content_type)
+    assert page.status_code == 413 and expected in page.get_data(as_text=True)

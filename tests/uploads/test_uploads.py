@@ -275,3 +275,80 @@ def test_a_post_shows_at_most_images_max_and_the_api_takes_an_idempotency_key(cl
     again = client.post("/api/v1/uploads", headers=headers, data=body, content_type=content_type)
     assert first.status_code == again.status_code == 201
     assert first.get_json()["id"] == again.get_json()["id"]
+
+
+OVERSIZED_IMAGE = {"zh_CN": "图片太大：最多 5 MB。", "en": "The image is too large: at most 5 MB."}
+
+
+def _chunked(client, url, headers, data: bytes, name: str):
+    """A multipart body sent without Content-Length (Transfer-Encoding: chunked): the cap can only
+    be found while reading it, by Werkzeug (RequestEntityTooLarge), not up front."""
+    body, content_type = multipart(data, name)
+    return client.post(url, headers={**headers, "Transfer-Encoding": "chunked"}, input_stream=io.BytesIO(body),
+                       content_type=content_type, environ_overrides={"wsgi.input_terminated": True})
+
+
+@pytest.mark.parametrize("locale", ["zh_CN", "en"])
+def test_an_upload_above_the_cap_is_refused_naming_the_limit_in_the_members_language(
+        client, create_user, token_for, login, locale):
+    member = create_user(reputation=50, locale=locale)
+    oversized = b"\x89PNG\r\n\x1a\n" + b"\0" * (6 * 1024 * 1024)  # the 5 MB cap and 1 MB more
+    expected = OVERSIZED_IMAGE[locale]
+    headers = token_for(member)
+    for response in (_post(client, headers, oversized), _chunked(client, "/api/v1/uploads", headers, oversized,
+                                                                  "截图.png")):
+        assert response.status_code == 413, response.get_data(as_text=True)
+        error = response.get_json()["error"]
+        assert error == {"code": "too_large", "message": expected, "fields": {"file": [expected]}}
+    # The editor's own call (signed in by cookie) answers the same.
+    login(member)
+    response = _post(client, {"Accept": "application/json"}, oversized, url="/uploads")
+    assert response.status_code == 413 and response.get_json()["error"]["fields"] == {"file": [expected]}
+    # Any other call keeps the general message: a body above 1 MB is no file of the member's.
+    padded = {"body": "啊" * 400_000}
+    other = client.post("/api/v1/questions", headers=headers, json=padded)
+    assert other.status_code == 413 and other.get_json()["error"]["fields"] == {}
+    assert db.session.query(Upload).count() == 0
+
+
+def test_the_editor_knows_the_cap_and_its_message(client, member, login):
+    login(member)
+    page = client.get("/ask", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert f'data-max-bytes="{5 * 1024 * 1024}"' in page
+    assert 'data-too-large="The image is too large: at most 5 MB."' in page
+
+
+def test_only_the_owners_posts_make_an_image_public(client, member, create_user, create_question, create_answer):
+    upload = _upload(member)
+    question = create_question(member, body=f"付款页面报错，截图如下：\n\n![报错]({upload.path})")
+    assert client.get(upload.path).status_code == 200
+    with unit_of_work():
+        questions.delete_question(member, question.id)
+    assert client.get(upload.path).status_code == 404
+    # Another member puts its address in a question and an answer: that uses nothing, and their posts
+    # show a link, not the image.
+    other = create_user(reputation=50)
+    copied = create_question(other, body=f"我也是这个报错：\n\n![别人的截图]({upload.path})")
+    reply = create_answer(copied, other, body=f"再贴一次：![截图]({upload.path})")
+    assert client.get(upload.path).status_code == 404
+    assert client.get(f"/uploads/thumbs/{upload.key}.{upload.extension}").status_code == 404
+    assert db.session.query(UploadUse).filter_by(question_id=copied.id).count() == 0
+    assert db.session.query(UploadUse).filter_by(answer_id=reply.id).count() == 0
+    for html in (copied.body_html, reply.body_html):
+        assert "<img" not in html and f'href="{upload.path}"' in html
+    # The owner may show it again, by their own choice.
+    again = create_question(member, body=f"换个问法，截图如下：\n\n![报错]({upload.path})")
+    assert f'<img src="{upload.path}"' in again.body_html
+    assert client.get(upload.path).status_code == 200
+
+
+def test_quoting_a_public_image_shows_it_but_uses_nothing(client, member, create_user, create_question, create_answer):
+    upload = _upload(member)
+    question = create_question(member, body=f"截图：![报错]({upload.path})")
+    other = create_user(reputation=50)
+    quote = create_answer(question, other, body=f"楼主的截图 ![报错]({upload.path}) 说明是支付通道的问题。")
+    assert f'<img src="{upload.path}"' in quote.body_html
+    assert db.session.query(UploadUse).filter_by(answer_id=quote.id).count() == 0
+    with unit_of_work():  # the owner's question is held: the quote does not keep the image public
+        db.session.get(type(question), question.id).held_at = question.created_at
+    assert client.get(upload.path).status_code == 404
