@@ -46,7 +46,8 @@ class CategoryInsightOut(FunnelOut):
     title: str
     deflected: int
     deflection_rate: float | None
-    escalations_per_question: float | None
+    escalated_of_asked: int = Field(description="Of the questions asked in the period, those with a ticket")
+    escalations_per_question: float | None = Field(description="escalated_of_asked / asked (at most 1)")
     median_first_answer_minutes: float | None
     median_first_staff_reply_minutes: float | None
 
@@ -73,7 +74,7 @@ class CategoryRankOut(Out):
     category: str
     title: str = Field(description="The category's name in the request's language")
     asked: int
-    escalated: int
+    escalated: int = Field(description="Of the questions asked in the period, those with a ticket (as for tags)")
     escalations_per_question: float | None
 
 

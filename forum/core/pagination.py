@@ -17,6 +17,8 @@ class Page(Generic[T]):
     page: int
     per_page: int
     total: int
+    # The items shown as pinned (forum.questions.queries.list_questions; other lists pin nothing).
+    pinned_ids: frozenset = frozenset()
 
     @property
     def pages(self) -> int:

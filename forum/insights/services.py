@@ -238,14 +238,17 @@ def insights(days: int = 30, category: Category | None = None, now: datetime | N
                   sa.func.sum(_flag(_accepted_member_answer())),
                   sa.func.sum(_flag(sa.and_(_accepted_member_answer(), _accepted_verified()))),
                   sa.func.sum(_flag(sa.and_(sa.or_(Question.accepted_answer_id.is_not(None), verified),
-                                            ~escalated))))
+                                            ~escalated))),
+                  sa.func.sum(_flag(escalated)))
         .where(*cohort).group_by(Question.category)).all()
-    community = ("asked", "answered", "accepted", "verified", "deflected")
+    # cohort_escalated: the period's questions that have a ticket (the numerator of escalations per
+    # question, for categories as for tags: never more than the questions asked).
+    community = ("asked", "answered", "accepted", "verified", "deflected", "cohort_escalated")
     official = ("escalated", "solved_by_staff", "published")
     counts: dict[str, dict[str, int]] = {}
     for row in per_category:
         key = row[0].value if hasattr(row[0], "value") else str(row[0])
-        counts.setdefault(key, dict.fromkeys((*STEPS, "deflected"), 0)).update(
+        counts.setdefault(key, dict.fromkeys((*STEPS, "deflected", "cohort_escalated"), 0)).update(
             zip(community, (int(v or 0) for v in row[1:]), strict=True))
     # The official side: questions with a ticket opened in the period (API.md), whenever asked.
     opened = _opened(since, until)
@@ -257,7 +260,7 @@ def insights(days: int = 30, category: Category | None = None, now: datetime | N
         .where(*_scope(category), *opened).group_by(Question.category)).all()
     for row in per_category_tickets:
         key = row[0].value if hasattr(row[0], "value") else str(row[0])
-        counts.setdefault(key, dict.fromkeys((*STEPS, "deflected"), 0)).update(
+        counts.setdefault(key, dict.fromkeys((*STEPS, "deflected", "cohort_escalated"), 0)).update(
             zip(official, (int(v or 0) for v in row[1:]), strict=True))
     funnel = {step: sum(c[step] for c in counts.values()) for step in STEPS}
     deflected = sum(c["deflected"] for c in counts.values())
@@ -311,11 +314,12 @@ def insights(days: int = 30, category: Category | None = None, now: datetime | N
     for cat in Category:
         if category is not None and cat is not category:
             continue
-        c = counts.get(cat.value, dict.fromkeys((*STEPS, "deflected"), 0))
+        c = counts.get(cat.value, dict.fromkeys((*STEPS, "deflected", "cohort_escalated"), 0))
         by_category.append({
             "category": cat.value, **{step: c[step] for step in STEPS}, "deflected": c["deflected"],
             "deflection_rate": _rate(c["deflected"], c["asked"]),
-            "escalations_per_question": _rate(c["escalated"], c["asked"]),
+            "escalated_of_asked": c["cohort_escalated"],
+            "escalations_per_question": _rate(c["cohort_escalated"], c["asked"]),
             "median_first_answer_minutes": answer_medians.get(cat) if cat in answer_medians
             else answer_medians.get(cat.value),
             "median_first_staff_reply_minutes": reply_by_category.get(cat) if cat in reply_by_category
@@ -405,11 +409,12 @@ def escalating_tags(cohort, limit: int = TOP, minimum: int = 2) -> list[dict]:
 
 
 def escalating_categories(by_category: list[dict]) -> list[dict]:
-    """The categories ranked by escalations per question (questions with a ticket in the period over
-    the questions asked in it), most first; those with no question asked or no escalation left out."""
-    items = [{"category": row["category"], "asked": row["asked"], "escalated": row["escalated"],
+    """The categories ranked by escalations per question (the period's questions that have a ticket,
+    over the questions asked in it: the rule escalating_tags follows), most first; those with no
+    question asked or none escalated left out."""
+    items = [{"category": row["category"], "asked": row["asked"], "escalated": row["escalated_of_asked"],
               "escalations_per_question": row["escalations_per_question"]}
-             for row in by_category if row["asked"] and row["escalated"]]
+             for row in by_category if row["asked"] and row["escalated_of_asked"]]
     items.sort(key=lambda item: (-item["escalations_per_question"], -item["escalated"], item["category"]))
     return items
 

@@ -64,13 +64,14 @@ def list_questions(*, tab: Tab = Tab.NEWEST, category: Category | None = None, t
     pins: list[Question] = []
     if pinned_first and tab is Tab.NEWEST and not tag and author_id is None and verified is None:
         pins = pinned_questions(category)
+    # The pins are the first rows of one list: page p shows rows [offset, offset + per_page) of the
+    # pins followed by the others (however many pins and however small the page).
     offset = (page - 1) * per_page
-    limit = per_page
+    shown_pins = pins[offset:offset + per_page]
+    limit = per_page - len(shown_pins)
     if pins:
-        # The pins fill the first places: page 1 shows them and per_page - len(pins) others, and
-        # each later page starts len(pins) rows earlier among the others.
         where.append(Question.id.not_in([q.id for q in pins]))
-        offset, limit = (0, max(per_page - len(pins), 0)) if page == 1 else (offset - len(pins), per_page)
+        offset = max(offset - len(pins), 0)
     items = db.session.scalars(
         sa.select(Question).where(*where).order_by(*order, Question.id.desc())
         # Lists show a title and an excerpt (from the HTML), never the Markdown source: leave it in
@@ -78,8 +79,7 @@ def list_questions(*, tab: Tab = Tab.NEWEST, category: Category | None = None, t
         .options(joinedload(Question.author), selectinload(Question.tags), defer(Question.body, raiseload=True))
         .limit(limit).offset(offset)
     ).unique().all() if limit else []
-    shown = [*pins[:per_page], *items] if page == 1 else list(items)
-    return Page(shown, page, per_page, total)
+    return Page([*shown_pins, *items], page, per_page, total, pinned_ids=frozenset(q.id for q in shown_pins))
 
 
 def pinned_questions(category: Category | None = None) -> list[Question]:

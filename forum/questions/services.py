@@ -84,6 +84,14 @@ def _hold(post, verdict) -> None:
     if verdict.hold:
         post.held_at = utcnow()
         post.held_reason = HoldReason(verdict.hold)
+        if isinstance(post, Question):
+            post.pinned_at = None
+
+
+def _unpinned(model) -> dict:
+    """A question going out of sight (deleted or held) loses its pin, so that bringing it back can
+    never make more pins than moderation.services.MAX_PINNED, and no hidden row keeps a place."""
+    return {"pinned_at": None} if model is Question else {}
 
 
 # --- new-member limits ----------------------------------------------------------------------------
@@ -457,7 +465,8 @@ def hide_post(post, reason: HoldReason, *, actor=None, detail: str = "") -> bool
     when it was already held or deleted."""
     model = type(post)
     done = db.session.scalar(
-        sa.update(model).where(model.id == post.id, model.public()).values(held_at=utcnow(), held_reason=reason)
+        sa.update(model).where(model.id == post.id, model.public())
+        .values(held_at=utcnow(), held_reason=reason, **_unpinned(model))
         .returning(model.id)) is not None
     if not done:
         return False
@@ -519,7 +528,8 @@ def _count_post(post, delta: int) -> None:
 def _mark_deleted(model, row_id: int) -> bool:
     """Soft-delete a live row; False when it was already deleted (by a concurrent request)."""
     return db.session.scalar(
-        sa.update(model).where(model.id == row_id, model.deleted_at.is_(None)).values(deleted_at=utcnow())
+        sa.update(model).where(model.id == row_id, model.deleted_at.is_(None))
+        .values(deleted_at=utcnow(), **_unpinned(model))
         .returning(model.id)
     ) is not None
 

@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from pydantic import BeforeValidator, ConfigDict, Field, ValidationInfo, WithJsonSchema
 
+from forum.core.db import is_row_id
 from forum.core.validation import Command, check_text, refuse, text_rule
 from forum.questions.models import Category
 from forum.tickets.models import Channel, Priority, Status
@@ -193,12 +194,14 @@ PUBLISHED_IMAGES_MAX = 10
 
 def _image_ids(value: Any) -> list[int]:
     # JSON sends numbers; the ticket page's check boxes send their values as text ("12").
+    # Anything that cannot be a row id (2**70, "²", "-1", true) is refused here, not by the database.
     if value is None:
         return []
-    if not isinstance(value, (list, tuple)) or len(value) > PUBLISHED_IMAGES_MAX or not all(
-            (isinstance(v, int) and not isinstance(v, bool)) or (isinstance(v, str) and v.isdigit()) for v in value):
+    ids = [int(v) if isinstance(v, str) and v.isascii() and v.isdigit() and len(v) <= 19 else v
+           for v in value] if isinstance(value, (list, tuple)) else None
+    if ids is None or len(ids) > PUBLISHED_IMAGES_MAX or not all(is_row_id(v) for v in ids):
         raise refuse(_("Choose at most %(count)s of this ticket's images.", count=PUBLISHED_IMAGES_MAX))
-    return list(dict.fromkeys(int(v) for v in value))
+    return list(dict.fromkeys(ids))
 
 
 # Validated by tickets.services.publish_resolution for the ticket page and for

@@ -55,9 +55,10 @@ def _derive_categories(days: int) -> list[tuple[str, float]]:
     for q in db.session.scalars(sa.select(Question)):
         if q.deleted_at or q.held_at:
             continue
-        if q.created_at >= since:
-            asked[q.category.value] = asked.get(q.category.value, 0) + 1
-        if any(t.created_at >= since for t in db.session.scalars(sa.select(Ticket).where(Ticket.question_id == q.id))):
+        if q.created_at < since:
+            continue  # the period's questions, as for tags: a rate of them, never above 1
+        asked[q.category.value] = asked.get(q.category.value, 0) + 1
+        if db.session.scalars(sa.select(Ticket.id).where(Ticket.question_id == q.id)).first():
             escalated.setdefault(q.category.value, set()).add(q.id)
     rows = [(c, len(escalated.get(c, ())) / n, len(escalated.get(c, ()))) for c, n in asked.items()
             if escalated.get(c)]
@@ -73,8 +74,16 @@ def test_tags_ranked_by_escalations_per_question(escalations):
     assert result.escalating_tags[1]["escalated"] == 1 and result.escalating_tags[1]["asked"] == 3
 
 
-def test_categories_ranked_by_escalations_per_question(escalations, client, token_for, create_user, login):
+def test_categories_ranked_by_escalations_per_question(escalations, client, token_for, create_user, login,
+                                                      create_question, create_ticket):
+    # A payments question asked long before the period and escalated in it: an escalation of the
+    # period (the funnel's), but not one of the period's questions (payments stays 2 of 2, not 3 of 2).
+    old = create_question(title="很久以前的支付问题，现在才转人工", category="payments")
+    old.created_at = utcnow() - timedelta(days=200)
+    db.session.commit()
+    create_ticket(old)
     result = services.insights(30)
+    assert next(r for r in result.by_category if r["category"] == "payments")["escalated"] == 3
     ranked = [(row["category"], row["escalations_per_question"]) for row in result.escalating_categories]
     assert ranked == _derive_categories(30)
     # A tie is broken by the number of escalations: payments (2 of 2) before account (1 of 1).

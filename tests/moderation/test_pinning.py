@@ -13,7 +13,7 @@ from forum.extensions import db
 from forum.moderation import services as mod
 from forum.moderation.models import ModAction, ModerationLogEntry
 from forum.questions import queries
-from forum.questions.models import Category
+from forum.questions.models import Category, HoldReason
 
 API = "/api/v1"
 
@@ -74,6 +74,39 @@ def test_pinned_questions_come_first_and_pages_stay_exact(create_question, moder
     assert queries.list_questions(page=1, per_page=3).items[0].id == questions[-1].id
     votes = queries.list_questions(tab=queries.Tab.UNANSWERED, pinned_first=True).items
     assert votes[0].id == questions[-1].id
+
+
+@pytest.mark.parametrize("per_page", [1, 2, 3, 5, 7])
+def test_pages_smaller_than_the_pins_show_every_question_once_in_order(create_question, moderator, per_page):
+    questions = [create_question() for _ in range(8)]
+    for question in questions[:mod.MAX_PINNED]:
+        pin(moderator, question)
+    pinned = [q.id for q in reversed(questions[:mod.MAX_PINNED])]  # newest pin first
+    others = [q.id for q in reversed(questions[mod.MAX_PINNED:])]  # newest first
+    pages = [queries.list_questions(page=p, per_page=per_page, pinned_first=True) for p in range(1, 10)]
+    assert [q.id for page in pages for q in page.items] == pinned + others
+    # The badge goes on the rows shown as pins, on whichever page they fall.
+    assert [q.id for page in pages for q in page.items if q.id in page.pinned_ids] == pinned
+
+
+def test_a_question_out_of_sight_loses_its_pin_so_bringing_it_back_keeps_the_limit(create_question, moderator):
+    from forum.questions import services as posts
+
+    questions = [create_question() for _ in range(mod.MAX_PINNED + 1)]
+    for question in questions[:mod.MAX_PINNED]:
+        pin(moderator, question)
+    with unit_of_work():
+        mod._delete(moderator, questions[0], "spam")
+    pin(moderator, questions[-1])  # the deleted one's place is free
+    with unit_of_work():
+        mod.undelete_post(moderator, "question", questions[0].id)
+    db.session.expire_all()
+    assert questions[0].pinned_at is None
+    assert len(queries.pinned_questions()) == mod.MAX_PINNED
+    with unit_of_work():
+        assert posts.hide_post(questions[1], HoldReason.SPAM)
+    db.session.expire_all()
+    assert questions[1].pinned_at is None
 
 
 def test_the_home_page_shows_pins_first_with_a_badge(client, create_question, create_user, login):

@@ -225,7 +225,7 @@ def test_the_pace_is_checked_before_anything_is_rendered(pacing, monkeypatch, cl
     """A refused post costs no Markdown rendering (issue 14: the API rendered first, then checked)."""
     rendered: list[str] = []
     render = services.render_markdown
-    monkeypatch.setattr(services, "render_markdown", lambda source: rendered.append(source) or render(source))
+    monkeypatch.setattr(services, "render_markdown", lambda source, *args, **kwargs: rendered.append(source) or render(source, *args, **kwargs))
     q = create_question()
     newcomer, asker = create_user(reputation=1), create_user(reputation=50)
     db.session.execute(sa.update(User).where(User.id == asker.id).values(  # restricted by a moderator

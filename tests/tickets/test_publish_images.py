@@ -55,7 +55,7 @@ def test_staff_publish_a_chosen_image_and_nothing_else(client, ticket, token_for
     assert f"attachments/{statement}" not in answer["body"] and "流水" not in answer["body_html"]
 
 
-@pytest.mark.parametrize("images", [[0], ["x"], "1", [True]])
+@pytest.mark.parametrize("images", [[0], ["x"], "1", [True], [2**70], ["2" * 30], ["²"], ["-1"], [-1], [1.5], [None], [[1]], {"a": 1}])
 def test_images_must_be_the_tickets_images(client, ticket, token_for, create_user, create_ticket, images):
     staff = token_for(create_user(role="staff"))
     response = client.post(f"/api/v1/tickets/{ticket.id}/publish", headers=staff,
