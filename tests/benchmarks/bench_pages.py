@@ -73,6 +73,7 @@ def serve(app: str, env: dict, workers: int) -> tuple[subprocess.Popen, str]:
             return server, base
         except OSError:
             time.sleep(0.2)
+    stop(server)  # else its workers keep this script's output open
     raise SystemExit(f"{app} did not start")
 
 
@@ -250,6 +251,7 @@ def main() -> None:
     os.environ.update(env)
     backend = "PostgreSQL" if args.database else "SQLite"
     if reuse:
+        flask(["db", "upgrade"], env)  # an instance seeded by an older version of the forum
         print(f"# {backend}, the instance seeded before in {instance}; gunicorn -w {args.workers}, "
               f"wrk -t2 -c4 -d{args.duration}s after {args.warmup} s of warm-up")
     else:
