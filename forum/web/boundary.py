@@ -21,11 +21,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import Flask, current_app, g, has_request_context, request
+from flask import Flask, g, has_request_context, request
 from flask.wrappers import Response
 
 from forum.core.db import unit_of_work
 from forum.web import fragments, page_cache
+from forum.web.decorators import view_mark
 
 _CALLBACKS = "forum_before_commit"
 _WRITES = "forum_writes_on_get"
@@ -46,8 +47,7 @@ def read_only_request() -> bool:
     and then writes fails at once if another connection wrote in between."""
     if not has_request_context() or request.method not in SAFE_METHODS:
         return False
-    view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
-    return not getattr(view, _WRITES, False)
+    return not view_mark(_WRITES, False)
 
 
 def before_commit(callback: Callable[[Response], None]) -> None:

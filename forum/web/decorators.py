@@ -3,8 +3,17 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import abort
+from flask import abort, current_app, has_request_context, request
 from flask_login import current_user, login_required
+
+
+def view_mark(name: str, default=None):
+    """A mark put on the view that handles this request (body_limit's cap and message,
+    forum.web.boundary.writes_on_get): its value, or `default` outside a request, for an address
+    that matched no view, or for a view without it."""
+    if not has_request_context() or not request.endpoint:
+        return default
+    return getattr(current_app.view_functions.get(request.endpoint), name, default)
 
 
 def staff_required(view):

@@ -7,7 +7,7 @@ import functools
 import logging
 
 import sqlalchemy as sa
-from flask import Flask, current_app, g, jsonify, make_response, render_template, request
+from flask import Flask, g, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from markupsafe import escape
@@ -16,6 +16,7 @@ from werkzeug.exceptions import HTTPException
 from forum.core.db import database_unavailable
 from forum.core.errors import DomainError
 from forum.extensions import db, login_manager
+from forum.web.decorators import view_mark
 
 log = logging.getLogger(__name__)
 
@@ -104,8 +105,7 @@ def _too_large_message() -> str | None:
     """What the view being called says of a body above its own cap (forum.web.decorators.body_limit:
     the upload endpoints name their limit), whether forum.web.setup refused it up front or Werkzeug
     while reading a body sent without a length; None for every other view."""
-    view = current_app.view_functions.get(request.endpoint or "") if request.endpoint else None
-    message_of = getattr(view, "too_large_message", None)
+    message_of = view_mark("too_large_message")
     return str(message_of()) if message_of is not None else None
 
 

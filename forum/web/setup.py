@@ -16,6 +16,7 @@ from forum.core import page_cache
 from forum.extensions import db
 from forum.web import assets, csrf, errors, fragments, i18n
 from forum.web.cli import translations_cli
+from forum.web.decorators import view_mark
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'; "
@@ -71,8 +72,7 @@ def init_app(app: Flask) -> None:
         # none (accept, close, reopen, DELETE) answered 200 to a 2 MB body: refuse it up front.
         # A view marked with forum.web.decorators.body_limit (the upload endpoints) has its own cap,
         # for this request only; every other call keeps MAX_CONTENT_LENGTH.
-        view = app.view_functions.get(request.endpoint or "")
-        own = getattr(view, "body_limit", None)
+        own = view_mark("body_limit")
         if own is not None:
             request.max_content_length = own(app.config)
         limit = request.max_content_length
