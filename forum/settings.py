@@ -65,6 +65,10 @@ class Config:
     # whether the copy is current (one primary-key read); with the page cache on, it also looks
     # whenever the cache's generation moves on, which a change to the vocabulary does.
     FORUM_SEARCH_VOCABULARY_SECONDS = float(_env("FORUM_SEARCH_VOCABULARY_SECONDS", "2"))
+    # Searches are logged in a buffer per process, written at most this many seconds after its first
+    # search (forum.insights.logging): a search served from the page cache then writes nothing.
+    # 0 writes each search in its request.
+    FORUM_SEARCH_LOG_SECONDS = float(_env("FORUM_SEARCH_LOG_SECONDS", "1"))
     FORUM_REDIS_URL = _env("FORUM_REDIS_URL")
     # Log level of the forum's lines (and, when the forum sets up logging itself, of its libraries'),
     # and the format on stderr: "text", or "json" (one object per line, for log collectors).
@@ -270,6 +274,9 @@ class TestConfig(Config):
     FORUM_VOTE_REPUTATION_MIN = 1
     # Tests change the search vocabulary and search at once, in several applications.
     FORUM_SEARCH_VOCABULARY_SECONDS = 0.0
+    # Each search is written in its request, so that a test reads it at once (the buffer has tests
+    # of its own: tests/insights/test_search_log.py).
+    FORUM_SEARCH_LOG_SECONDS = 0.0
 
 
 class ProductionConfig(Config):

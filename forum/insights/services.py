@@ -227,6 +227,9 @@ def _ticket_exists(*extra):
 def insights(days: int = 30, category: Category | None = None, now: datetime | None = None) -> Insights:
     """The funnel, rates, deflection, medians, stale share and content gaps for the last `days` days
     (see the module's docstring for what each counts)."""
+    from forum.insights.logging import write_pending
+
+    write_pending()  # this process's searches of the last second, before they are counted
     until = now or utcnow()
     since = until - timedelta(days=days)
     cohort = _cohort(since, until, category)
