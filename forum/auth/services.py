@@ -453,15 +453,29 @@ def confirm_password(actor: User, password, field: str = "password") -> bool:
     return _confirm_password(actor, password, field)
 
 
+@lru_cache(maxsize=None)
+def _session_user_statement() -> sa.Select:
+    from forum.notifications.services import unread_count_column
+
+    # With the member, their unread count, which their every page shows (one read, not two).
+    return sa.select(User, unread_count_column(User.id)).where(User.id == sa.bindparam("user_id"))
+
+
 def load_session_user(session_id: str) -> User | None:
     """The user for a session cookie id "<id>:<session_version>"; None if it was ended."""
+    from forum.notifications.services import remember_unread_count
+
     try:
         user_id, version = (int(part) for part in str(session_id).split(":", 1))
     except (TypeError, ValueError):
         return None
-    user = db.session.get(User, user_id)
+    if not is_row_id(user_id):
+        return None
+    row = db.session.execute(_session_user_statement(), {"user_id": user_id}).first()
+    user = row[0] if row is not None else None
     if user is None or user.session_version != version or not user.is_active:
         return None
+    remember_unread_count(user, row[1])
     return user
 
 

@@ -45,7 +45,7 @@ def _viewer():
 @bp.route("/questions/<int:question_id>")
 @bp.route("/questions/<int:question_id>/<slug>")
 def show_question(question_id: int, slug: str | None = None):
-    return _render_thread(question_services.get_question(question_id, viewer=_viewer()))
+    return _render_thread(question_services.get_question(question_id, viewer=_viewer(), author=False))
 
 
 def _render_thread(question, *, status: int = 200, answer_form: AnswerForm | None = None,

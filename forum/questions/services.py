@@ -193,12 +193,13 @@ def may_see(viewer, post) -> bool:
         viewer.id == post.author_id or (viewer.role.is_moderator and not viewer.is_suspended))
 
 
-def get_question(question_id: Any, *, include_deleted: bool = False, viewer=None) -> Question:
+def get_question(question_id: Any, *, include_deleted: bool = False, viewer=None, author: bool = True) -> Question:
     """The question with this id. Raises NotFound for unknown, malformed or deleted ids, and for
-    held questions unless `viewer` may see them (their author, moderators)."""
+    held questions unless `viewer` may see them (their author, moderators). With `author=False` the
+    author is read only if used (the thread page: its shared part shows them from the cache)."""
     # Tags are loaded when shown: a member's thread page from the shared fragments shows none of its own.
-    question = db.session.get(Question, question_id, options=[lazyload(Question.tags)]) \
-        if is_row_id(question_id) else None
+    options = [lazyload(Question.tags)] + ([] if author else [lazyload(Question.author)])
+    question = db.session.get(Question, question_id, options=options) if is_row_id(question_id) else None
     if question is None or (question.is_deleted and not include_deleted) or not may_see(viewer, question):
         raise NotFound(_("This question does not exist or was deleted."))
     return question

@@ -258,11 +258,14 @@ def test_members_with_nothing_of_their_own_share_the_thread_and_keep_their_own_t
     read = [_table(s) for s in counted.statements]
     assert not {"comments", "verifications", "tickets", "votes"} & set(read), read
     assert not any("answers.body_html" in s for s in counted.statements)
-    # Four reads in all: the member, the question (its tags only if shown), whether the member has
-    # a stake in the thread or follows it (one query), and the unread count.
+    # Three reads in all: the member with their unread count, the question (neither its author nor
+    # its tags: the shared part shows them), and whether the member has a stake in the thread or
+    # follows it (one query).
     selects = [s for s in counted.statements if s.lstrip().upper().startswith("SELECT")]
-    assert [_table(s) for s in selects] == ["users", "questions", "answers", "notifications"], selects
-    assert "follows" in selects[2] and "question_tags" not in " ".join(selects)
+    assert len(selects) == 3 and [_table(s) for s in selects[1:]] == ["questions", "answers"], selects
+    assert selects[0].startswith("SELECT users.id") and "FROM notifications" in selects[0]
+    assert "follows" in selects[2]
+    assert "question_tags" not in " ".join(selects) and "JOIN users" not in selects[1]
     # The token put in the shared part is the reader's own: a comment from it goes through.
     token = _tokens(two).pop()
     posted = second.post(f"/questions/{question.id}/comments", data={
