@@ -19,8 +19,8 @@ from itsdangerous import BadSignature, URLSafeSerializer
 
 from forum.auth.models import User
 from forum.core.db import insert_ignoring_conflicts, on_commit, unit_of_work, utcnow
-from forum.core.page_cache import WROTE
 from forum.core.errors import NotFound, ValidationFailed
+from forum.core.page_cache import WROTE
 from forum.core.pagination import Page
 from forum.core.permissions import signed_in
 from forum.extensions import db
