@@ -27,6 +27,7 @@ MAX_PENDING of them (the oldest are dropped past it).
 from __future__ import annotations
 
 import atexit
+import gzip
 import hashlib
 import hmac
 import json
@@ -106,6 +107,11 @@ def _result_count(response: Response, api: bool) -> int | None:
     if response.status_code != 200 or response.is_streamed:
         return None
     body = response.get_data()
+    if response.headers.get("Content-Encoding") == "gzip":  # a page served from the cache, as kept
+        try:
+            body = gzip.decompress(body)
+        except (OSError, EOFError):
+            return None
     if api:
         try:
             return int(json.loads(body).get("total"))

@@ -45,12 +45,13 @@ _GENERATION = "forum_fragment_generation"
 
 
 class _Fragment:
-    """What the store keeps: the HTML (`body`, as the page cache's LRU measures it)."""
+    """What the store keeps: the HTML, and its `size` as the page cache's LRU measures it."""
 
-    __slots__ = ("body",)
+    __slots__ = ("body", "size")
 
     def __init__(self, body: str):
         self.body = body
+        self.size = len(body)
 
 
 def init_app(app: Flask) -> None:

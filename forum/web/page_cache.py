@@ -76,8 +76,14 @@ def lookup() -> Response | Ticket | None:
         return Ticket(store, key, generation)
     if _not_modified(page):
         return _unchanged(page, "hit")
-    return current_app.response_class(page.body, content_type=page.content_type,
-                                      headers=[*_validators(page), ("Vary", _vary()), (HEADER, "hit")])
+    headers = [*_validators(page), ("Vary", _vary()), (HEADER, "hit")]
+    if request.accept_encodings.quality("gzip") > 0:  # as kept (Flask-Compress leaves it so)
+        response = current_app.response_class(page.gzipped, content_type=page.content_type, headers=headers)
+        response.headers["Content-Encoding"] = "gzip"
+        etag, _weak = response.get_etag()
+        response.set_etag(f"{etag}:gzip", weak=_weak)  # another representation: Flask-Compress's tag
+        return response
+    return current_app.response_class(page.body(), content_type=page.content_type, headers=headers)
 
 
 def finish(ticket: Ticket, response: Response) -> Response:

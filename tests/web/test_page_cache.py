@@ -6,6 +6,8 @@ X-Page-Cache header and by costing no SQL statement at all.
 """
 from __future__ import annotations
 
+import gzip
+
 import re
 
 import pytest
@@ -476,6 +478,34 @@ def test_304_when_the_browser_has_the_page(client, create_question):
     changed = client.get("/", headers={"If-None-Match": etag})
     assert changed.status_code == 200 and changed.headers["ETag"] != etag
     assert "修改以后的标题" in changed.get_data(as_text=True)
+
+
+def test_a_cached_page_is_kept_and_sent_gzip_compressed(client, create_question):
+    """Issue 15: a page is compressed once, when it is kept; a browser that accepts gzip is sent
+    those bytes (no compression per hit), any other client the page itself, with one validator."""
+    create_question(title="退款到账以后订单状态没有变")
+    plain = _cached(client, "/")
+    identity = client.get("/", headers={"Accept-Encoding": "identity"})
+    assert identity.headers["X-Page-Cache"] == "hit" and "Content-Encoding" not in identity.headers
+    assert identity.get_data(as_text=True) == plain
+    for accepted in ("gzip", "gzip, deflate, br, zstd", "br;q=1.0, gzip;q=0.8"):
+        compressed = client.get("/", headers={"Accept-Encoding": accepted})
+        assert compressed.headers["X-Page-Cache"] == "hit", accepted
+        assert compressed.headers["Content-Encoding"] == "gzip", accepted
+        assert gzip.decompress(compressed.get_data()).decode() == plain, accepted
+        assert "Accept-Encoding" in compressed.headers["Vary"] and "Cookie" in compressed.headers["Vary"]
+        assert compressed.headers["ETag"] == identity.headers["ETag"][:-1] + ':gzip"', accepted
+        assert int(compressed.headers["Content-Length"]) * 2 < len(plain.encode())
+    refused = client.get("/", headers={"Accept-Encoding": "gzip;q=0, identity"})
+    assert "Content-Encoding" not in refused.headers and refused.get_data(as_text=True) == plain
+    # The compressed representation's tag revalidates it (and the page's own tag does too).
+    for tag in (compressed.headers["ETag"], identity.headers["ETag"]):
+        unchanged = client.get("/", headers={"If-None-Match": tag, "Accept-Encoding": "gzip"})
+        assert unchanged.status_code == 304, tag
+    # What the process keeps is the compressed page.
+    store = page_cache.store_of(client.application)
+    kept = [page for page, _expires in store.memory._pages.values()]
+    assert kept and all(page.size == len(page.gzipped) < len(page.body()) for page in kept)
 
 
 # --- API reads ----------------------------------------------------------------------------------
