@@ -45,7 +45,10 @@ def _viewer():
 @bp.route("/questions/<int:question_id>")
 @bp.route("/questions/<int:question_id>/<slug>")
 def show_question(question_id: int, slug: str | None = None):
-    return _render_thread(question_services.get_question(question_id, viewer=_viewer(), author=False))
+    viewer = _viewer()
+    # A member's page most often takes the thread from the shared part, which shows the author
+    # itself; a visitor's page (rendered once, then cached) shows the author from the question.
+    return _render_thread(question_services.get_question(question_id, viewer=viewer, author=viewer is None))
 
 
 def _render_thread(question, *, status: int = 200, answer_form: AnswerForm | None = None,
