@@ -26,11 +26,12 @@ also carry a digest of the code, templates, static files and settings (`build_id
 running another version never serves the pages of this one (a rolling deploy, a Redis kept across
 restarts).
 
-Pages are kept gzip-compressed (`Page.gzipped`): a member of the public whose browser accepts gzip
-(every browser does) is sent those bytes as they are, and a client that does not is sent them
-decompressed. Compressing each page once, when it is rendered, costs less than compressing it on
-every hit (Flask-Compress, which leaves a response that is already encoded as it is), and a page
-takes a fifth to a seventh of the memory (issue 15: worker memory).
+Pages (HTML) are kept gzip-compressed (`Page.encoding`): a visitor whose browser accepts gzip (every
+browser does) is sent those bytes as they are, and a client that does not is sent them
+decompressed. Compressing each page once, when it is kept, costs less than compressing it on every
+hit (Flask-Compress, which leaves a response that is already encoded as it is), and a page takes a
+fifth to a seventh of the memory (issue 15). API reads are kept as they are: their clients (scripts,
+integrations) often ask for no compression, and a small JSON answer gains little.
 """
 from __future__ import annotations
 
@@ -42,6 +43,7 @@ import os
 import re
 import threading
 import time
+import zlib
 from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
@@ -92,21 +94,23 @@ WROTE = "forum_wrote"  # session.info: this session wrote something (any table) 
 
 @dataclass(frozen=True)
 class Page:
-    """A rendered page: its body gzip-compressed, type, validator (a digest of the body, before
-    compression) and when it was rendered."""
+    """A rendered page: its bytes as kept (`encoding` "gzip" or "" for as rendered), type,
+    validator (a digest of the body as rendered) and when it was rendered."""
 
-    gzipped: bytes
+    data: bytes
     content_type: str
     etag: str
     rendered_at: float  # Unix time
+    encoding: str = ""
 
     def body(self) -> bytes:
-        return gzip.decompress(self.gzipped)
+        """The page as rendered."""
+        return zlib.decompress(self.data, wbits=31) if self.encoding == "gzip" else self.data
 
     @property
     def size(self) -> int:
         """What it costs the LRU (`Memory`)."""
-        return len(self.gzipped)
+        return len(self.data)
 
 
 def digest(body: bytes) -> str:
@@ -115,8 +119,10 @@ def digest(body: bytes) -> str:
 
 
 def make_page(body: bytes, content_type: str) -> Page:
+    if not content_type.startswith("text/html"):
+        return Page(body, content_type, digest(body), time.time())
     # Level 6, the default of gzip and of Flask-Compress; mtime 0: the same page, the same bytes.
-    return Page(gzip.compress(body, compresslevel=6, mtime=0), content_type, digest(body), time.time())
+    return Page(gzip.compress(body, compresslevel=6, mtime=0), content_type, digest(body), time.time(), "gzip")
 
 
 # --- the two stores ------------------------------------------------------------------------------
@@ -302,8 +308,9 @@ _pending_lock = threading.Lock()
 
 
 def _encode(page: Page, generation: str) -> bytes:
-    head = json.dumps({"g": generation, "t": page.content_type, "e": page.etag, "r": page.rendered_at})
-    return head.encode() + b"\n" + page.gzipped
+    head = json.dumps({"g": generation, "t": page.content_type, "e": page.etag, "r": page.rendered_at,
+                       "z": page.encoding})
+    return head.encode() + b"\n" + page.data
 
 
 def _decode(raw: bytes, generation: str) -> Page | None:
@@ -314,7 +321,7 @@ def _decode(raw: bytes, generation: str) -> Page | None:
         return None
     if meta.get("g") != generation:
         return None  # rendered before the last write
-    return Page(body, meta["t"], meta["e"], float(meta["r"]))
+    return Page(body, meta["t"], meta["e"], float(meta["r"]), meta.get("z", ""))
 
 
 # --- wiring --------------------------------------------------------------------------------------

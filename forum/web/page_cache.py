@@ -77,8 +77,9 @@ def lookup() -> Response | Ticket | None:
     if _not_modified(page):
         return _unchanged(page, "hit")
     headers = [*_validators(page), ("Vary", _vary()), (HEADER, "hit")]
-    if request.accept_encodings.quality("gzip") > 0:  # as kept (Flask-Compress leaves it so)
-        response = current_app.response_class(page.gzipped, content_type=page.content_type, headers=headers)
+    if page.encoding == "gzip" and request.accept_encodings.quality("gzip") > 0:
+        # As kept (Flask-Compress leaves an encoded answer as it is).
+        response = current_app.response_class(page.data, content_type=page.content_type, headers=headers)
         response.headers["Content-Encoding"] = "gzip"
         etag, _weak = response.get_etag()
         response.set_etag(f"{etag}:gzip", weak=_weak)  # another representation: Flask-Compress's tag

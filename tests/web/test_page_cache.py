@@ -505,7 +505,14 @@ def test_a_cached_page_is_kept_and_sent_gzip_compressed(client, create_question)
     # What the process keeps is the compressed page.
     store = page_cache.store_of(client.application)
     kept = [page for page, _expires in store.memory._pages.values()]
-    assert kept and all(page.size == len(page.gzipped) < len(page.body()) for page in kept)
+    assert kept and all(page.encoding == "gzip" and page.size == len(page.data) < len(page.body()) for page in kept)
+    # An API read is kept as it is, and compressed per answer for a client that asks.
+    store.memory.clear(store.memory._generation)
+    api = _cached(client, "/api/v1/questions")
+    [(kept_api, _expires)] = store.memory._pages.values()
+    assert kept_api.encoding == "" and kept_api.body() == kept_api.data == api.encode()
+    compressed_api = client.get("/api/v1/questions", headers={"Accept-Encoding": "gzip"})
+    assert compressed_api.headers["X-Page-Cache"] == "hit" and compressed_api.headers["Content-Encoding"] == "gzip"
 
 
 # --- API reads ----------------------------------------------------------------------------------
