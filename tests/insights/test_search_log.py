@@ -96,3 +96,39 @@ def test_an_escalation_is_logged_with_the_visitors_hash(client, ctx, create_ques
     assert response.status_code == 302
     escalations = _events("escalation")
     assert len(escalations) == 1 and escalations[0].session_hash == _events()[0].session_hash
+
+
+
+def test_searches_before_asking_are_read_from_the_follow_ups(ctx):
+    """Issue 15: each follow-up (a question, an escalation: few) looks at its visitor's searches of
+    the minutes before it, through the index on (session hash, time); each search counts once. Before,
+    each search of the period looked through all of its visitor's later events: one visitor with
+    100,000 searches (a script) held the staff dashboard for minutes on SQLite."""
+    now = utcnow()
+    rows = [dict(kind="search", query=f"q{i % 7}", result_count=i % 2, source="page", session_hash="a" * 32,
+                 created_at=now - timedelta(minutes=30) + timedelta(seconds=i)) for i in range(1200)]
+    rows += [dict(kind=kind, query="", result_count=None, source="page", session_hash="a" * 32,
+                  created_at=now - timedelta(minutes=30) + timedelta(seconds=1170.5 + n))
+             for n, kind in ((0, "question"), (5, "escalation"))]
+    with unit_of_work():
+        db.session.execute(sa.insert(SearchEvent), rows)
+    statements = []
+    record = lambda _c, _cur, statement, parameters, *_rest: statements.append((statement, parameters))  # noqa: E731
+    sa.event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        gaps = services.searches_before_asking(now - timedelta(days=1), now)
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", record)
+    # The searches of the ten minutes before the question (and, five seconds later, the escalation):
+    # seconds 571 to 1,175 of the 1,200, each once.
+    window = [i for i in range(1200) if 571 <= i <= 1175]
+    expected = {}
+    for i in window:
+        count, zero = expected.get(f"q{i % 7}", (0, 0))
+        expected[f"q{i % 7}"] = (count + 1, zero + (i % 2 == 0))
+    assert {g["query"]: (g["count"], g["zero_results"]) for g in gaps} == expected
+    if ctx.config["TEST_BACKEND"] == "sqlite":  # (PostgreSQL's plan follows its statistics)
+        statement, parameters = statements[-1]
+        plan = " | ".join(row[-1] for row in
+                          db.session.connection().exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters))
+        assert "CORRELATED" not in plan and "ix_search_events_session" in plan, plan
