@@ -391,10 +391,12 @@ def searches_before_asking(since: datetime, until: datetime, limit: int = TOP) -
     in the minutes before each (an index range on session hash and time): the other way round, each
     search of the period looked through its visitor's later events, and one visitor with 100,000
     searches (a script; the benchmark) held the staff dashboard for minutes (issue 15)."""
+    # MATERIALIZED: else SQLite folds the follow-ups into the join and begins from the period's
+    # searches, each probing its visitor's later events (the quadratic plan again: over 5 minutes).
     followups = (sa.select(SearchEvent.session_hash, SearchEvent.created_at)
                  .where(SearchEvent.kind.in_([EventKind.QUESTION.value, EventKind.ESCALATION.value]),
                         SearchEvent.created_at >= since)
-                 .cte("followups"))
+                 .cte("followups").prefix_with("MATERIALIZED"))
     search = sa.orm.aliased(SearchEvent)
     # Each search once, however many follow-ups came after it. (PostgreSQL needs the table's
     # statistics for this plan, as for every other: without them, autovacuum off, it took 20 s.)

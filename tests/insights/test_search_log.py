@@ -131,4 +131,6 @@ def test_searches_before_asking_are_read_from_the_follow_ups(ctx):
         statement, parameters = statements[-1]
         plan = " | ".join(row[-1] for row in
                           db.session.connection().exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters))
-        assert "CORRELATED" not in plan and "ix_search_events_session" in plan, plan
+        # The follow-ups first, then for each a bounded window of its visitor's events.
+        assert "CORRELATED" not in plan and "MATERIALIZE followups" in plan, plan
+        assert "ix_search_events_session (session_hash=? AND created_at>? AND created_at<?)" in plan, plan
