@@ -87,7 +87,9 @@ def side_database_url(suffix: str) -> str:
 
     url = make_url(config.normalise_database_url(POSTGRES_URL))
     name = f"{url.database}_{suffix}"
-    engine = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    # Through the server's own database: the worker's (`<name>_gw<n>`) may not be made yet, when a
+    # module of side applications is the first the worker runs on PostgreSQL.
+    engine = sa.create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
     with engine.connect() as conn:
         if not conn.scalar(sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}):
             conn.execute(sa.text(f'CREATE DATABASE "{name}"'))

@@ -12,6 +12,10 @@ def init_app(app: Flask) -> None:
     from forum.notifications.views import bp, unsubscribe
 
     subscribers.connect()
+    from forum.auth.services import read_with_session_user
+    from forum.notifications.services import remember_unread_count, unread_count_column
+
+    read_with_session_user(unread_count_column, remember_unread_count)  # the bell's count, with the member
     app.register_blueprint(bp)
     # Mail clients send RFC 8058 one-click unsubscribe POSTs without a CSRF token; the signed
     # token in the address is the proof, and the action only turns e-mail off.

@@ -255,8 +255,8 @@ def _unread_count_statement() -> sa.Select:
 
 def unread_count_column(user_id_column) -> sa.ScalarSelect:
     """The unread count of the member whose id is `user_id_column`, as a column of another query:
-    the signed-in member is read with it (forum.auth.services.load_session_user), one round trip
-    instead of two on each of their pages. Hand the value to `remember_unread_count`."""
+    the signed-in member is read with it (forum.auth.services.read_with_session_user), one round
+    trip instead of two on each of their pages; `remember_unread_count` takes the value."""
     return _unread_of(user_id_column).scalar_subquery()
 
 
