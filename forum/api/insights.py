@@ -9,6 +9,7 @@ from forum.api.common import require_user, route
 from forum.api.schemas import Out
 from forum.core.errors import PermissionDenied
 from forum.insights import services
+from forum.insights.logging import reads_search_log
 from forum.questions.models import Category
 from forum.tickets.models import TIER_TITLES
 
@@ -116,6 +117,7 @@ class InsightsOut(Out):
        query={"days": "a whole number of days from 1 to 365 (default 30; the dashboard offers 7, 30 and 90); "
                       "anything else 422", "category": "one category's questions only"},
        errors=(401, 403, 422))
+@reads_search_log
 def staff_insights():
     actor = require_user()
     if not actor.role.is_staff:

@@ -46,6 +46,7 @@ from flask.wrappers import Response
 from forum.core.db import database_unavailable, utcnow
 from forum.extensions import db
 from forum.insights.models import EventKind, SearchEvent
+from forum.web.decorators import view_mark
 
 log = logging.getLogger(__name__)
 
@@ -133,6 +134,7 @@ class SearchLog:
         self.rows: list[dict] = []
         self.wake = threading.Event()
         self.thread: threading.Thread | None = None
+        self.failed_at = -1e9  # time.monotonic() of the last write that failed
 
     @property
     def seconds(self) -> float:
@@ -142,16 +144,23 @@ class SearchLog:
         with self.lock:
             self.rows.append(row)
             count = len(self.rows)
-        if self.seconds <= 0 or count >= FLUSH_ROWS:
+        if self.seconds <= 0:
             self.write()
+        elif count >= FLUSH_ROWS and time.monotonic() - self.failed_at > self.seconds:
+            # In the request that filled it, unless a write is under way or failed lately (the
+            # database down: the thread tries again; requests do not queue behind its timeouts).
+            self.write(blocking=False)
         elif count == 1:
             self._start()
             self.wake.set()
 
-    def write(self) -> int:
+    def write(self, blocking: bool = True) -> int:
         """Write what is buffered now, in a transaction of its own (never the request's: this runs
-        after it, or on the thread). On failure the rows go back to the front of the buffer."""
-        with self.writing:
+        after it, or on the thread). On failure the rows go back to the front of the buffer.
+        Returns the rows written (0 also when not `blocking` and another write is under way)."""
+        if not self.writing.acquire(blocking=blocking):
+            return 0
+        try:
             with self.lock:
                 rows, self.rows = self.rows, []
             if not rows:
@@ -160,6 +169,7 @@ class SearchLog:
                 with db.engine.begin() as connection:
                     connection.execute(sa.insert(SearchEvent.__table__), rows)
             except Exception:
+                self.failed_at = time.monotonic()
                 with self.lock:
                     self.rows[:0] = rows
                     dropped = len(self.rows) - MAX_PENDING
@@ -168,6 +178,8 @@ class SearchLog:
                         log.warning("search log: %d events dropped while the database was unavailable", dropped)
                 raise
             return len(rows)
+        finally:
+            self.writing.release()
 
     def _start(self) -> None:
         if self.thread is None:
@@ -190,7 +202,10 @@ class SearchLog:
                 self.wake.set()
 
     def close(self) -> None:
-        """At exit: write what is left (best effort: the database may be gone)."""
+        """At exit: write what is left (best effort: the database may be gone). Not in a forked
+        child: what it inherited is its parent's to write."""
+        if self.pid != os.getpid():
+            return
         try:
             with self.app.app_context():
                 self.write()
@@ -217,13 +232,32 @@ def search_log(app: Flask | None = None) -> SearchLog:
 
 
 def write_pending() -> None:
-    """Before the insights read the log: this process's buffered searches are written first."""
+    """This process's buffered searches are written now (every search of a one-process forum,
+    `flask start`; another worker's reach the table within FORUM_SEARCH_LOG_SECONDS)."""
     buffer = _logs.get(id(current_app._get_current_object()))
-    if buffer is not None and buffer.pid == os.getpid():
-        try:
-            buffer.write()
-        except Exception:  # the insights are shown without the last second of searches
-            log.warning("could not write the search log", exc_info=True)
+    if buffer is None or buffer.pid != os.getpid():
+        return
+    try:
+        buffer.write()
+    except Exception:  # the insights are shown without the last second of searches
+        log.warning("could not write the search log", exc_info=True)
+
+
+_READS = "forum_reads_search_log"
+
+
+def reads_search_log(view):
+    """Mark a view that shows the search log (the insights): this process's buffered searches are
+    written before it runs, before its transaction reads anything. They are committed on a
+    connection of their own, and a transaction that had read already would not see them on SQLite
+    (its snapshot began before)."""
+    setattr(view, _READS, True)
+    return view
+
+
+def _write_before_reading() -> None:
+    if view_mark(_READS, False):
+        write_pending()
 
 
 def record(kind: str, *, query: str = "", result_count: int | None = None, source: str = "page",
@@ -270,5 +304,6 @@ def init_app(app: Flask) -> None:
     from forum.core import signals
 
     app.after_request(_log_search)
+    app.before_request(_write_before_reading)
     signals.question_asked.connect(_on_question_asked)
     signals.ticket_created.connect(_on_ticket_created)

@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 
 from forum.core.errors import ValidationFailed
 from forum.insights import services
+from forum.insights.logging import reads_search_log
 from forum.questions.models import Category
 from forum.tickets import queries as ticket_queries
 from forum.tickets.models import TIER_TITLES
@@ -45,6 +46,7 @@ def _period():
 
 
 @never_cache
+@reads_search_log
 @staff_required
 def dashboard():
     days, category = _period()
@@ -127,6 +129,7 @@ def _rows(section: str, data: services.Insights) -> list[list]:
 
 @bp.route("/staff/dashboard/insights.csv")
 @never_cache
+@reads_search_log
 @staff_required
 def insights_csv():
     section = request.args.get("section", "funnel")

@@ -5,16 +5,15 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
+    from forum.auth.services import read_with_session_user
     from forum.extensions import csrf
     from forum.notifications import models  # noqa: F401  (its tables, for the metadata)
     from forum.notifications import subscribers
     from forum.notifications.cli import jobs_cli, notifications_cli
-    from forum.notifications.views import bp, unsubscribe
+    from forum.notifications.services import unread_count_column
+    from forum.notifications.views import bp, remember_unread_count, unsubscribe
 
     subscribers.connect()
-    from forum.auth.services import read_with_session_user
-    from forum.notifications.services import remember_unread_count, unread_count_column
-
     read_with_session_user(unread_count_column, remember_unread_count)  # the bell's count, with the member
     app.register_blueprint(bp)
     # Mail clients send RFC 8058 one-click unsubscribe POSTs without a CSRF token; the signed

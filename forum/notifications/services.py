@@ -12,7 +12,7 @@ import re
 from datetime import timedelta
 
 import sqlalchemy as sa
-from flask import current_app, g, has_request_context, render_template
+from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
@@ -20,7 +20,6 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from forum.auth.models import User
 from forum.core.db import insert_ignoring_conflicts, on_commit, unit_of_work, utcnow
 from forum.core.errors import NotFound, ValidationFailed
-from forum.core.page_cache import WROTE
 from forum.core.pagination import Page
 from forum.core.permissions import signed_in
 from forum.extensions import db
@@ -256,27 +255,13 @@ def _unread_count_statement() -> sa.Select:
 def unread_count_column(user_id_column) -> sa.ScalarSelect:
     """The unread count of the member whose id is `user_id_column`, as a column of another query:
     the signed-in member is read with it (forum.auth.services.read_with_session_user), one round
-    trip instead of two on each of their pages; `remember_unread_count` takes the value."""
+    trip instead of two on each of their pages (forum.notifications.views keeps the value)."""
     return _unread_of(user_id_column).scalar_subquery()
 
 
-_UNREAD = "forum_unread_count"  # g: (member id, their unread count when the request read them)
-
-
-def remember_unread_count(user, count) -> None:
-    if has_request_context():
-        g.setdefault(_UNREAD, (user.id, int(count or 0)))
-
-
 def unread_count(user) -> int:
-    """The member's unread notifications: the count read with them at the start of the request,
-    while the request has written nothing (a notification read or made, a post hidden: any write
-    counts), else read now."""
     if not signed_in(user):
         return 0
-    remembered = g.get(_UNREAD) if has_request_context() else None
-    if remembered is not None and remembered[0] == user.id and not db.session().info.get(WROTE):
-        return remembered[1]
     return db.session.scalar(_unread_count_statement(), {"user_id": user.id}) or 0
 
 

@@ -4,7 +4,18 @@ from __future__ import annotations
 import re
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    g,
+    has_request_context,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
@@ -13,7 +24,9 @@ from wtforms.fields.choices import SelectChoice
 
 from forum.auth.models import User
 from forum.core.errors import NotFound
+from forum.core.page_cache import WROTE
 from forum.core.pagination import clamp_page
+from forum.core.permissions import signed_in
 from forum.extensions import db
 from forum.notifications import services
 from forum.notifications.kinds import Kind
@@ -25,9 +38,29 @@ from forum.web.page_cache import never_cache
 bp = Blueprint("notifications", __name__)
 
 
+_UNREAD = "forum_unread_count"  # g: (member id, their unread count when the request read them)
+
+
+def remember_unread_count(user, count) -> None:
+    """The count read with the signed-in member (forum.auth.services.read_with_session_user)."""
+    if has_request_context():
+        g.setdefault(_UNREAD, (user.id, int(count or 0)))
+
+
+def unread_count(user) -> int:
+    """The bell's count: the one read with the member at the start of the request, while the request
+    has written nothing (a notification read or made, a post hidden: any write counts), else read
+    now."""
+    remembered = g.get(_UNREAD) if has_request_context() else None
+    if remembered is not None and signed_in(user) and remembered[0] == user.id \
+            and not db.session().info.get(WROTE):
+        return remembered[1]
+    return services.unread_count(user)
+
+
 @bp.app_context_processor
 def _bell():
-    return {"unread_notifications": lambda: services.unread_count(current_user),
+    return {"unread_notifications": lambda: unread_count(current_user),
             "is_following": lambda **target: services.is_following(current_user, **target)}
 
 

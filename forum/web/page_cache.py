@@ -74,15 +74,13 @@ def lookup() -> Response | Ticket | None:
         return None
     if page is None:
         return Ticket(store, key, generation)
+    gzipped = page.encoding == "gzip" and request.accept_encodings.quality("gzip") > 0
     if _not_modified(page):
-        return _unchanged(page, "hit")
-    headers = [*_validators(page), ("Vary", _vary()), (HEADER, "hit")]
-    if page.encoding == "gzip" and request.accept_encodings.quality("gzip") > 0:
-        # As kept (Flask-Compress leaves an encoded answer as it is).
+        return _unchanged(page, "hit", gzipped)
+    headers = [*_validators(page, gzipped), ("Vary", _vary()), (HEADER, "hit")]
+    if gzipped:  # as kept (Flask-Compress leaves an encoded answer as it is)
         response = current_app.response_class(page.data, content_type=page.content_type, headers=headers)
         response.headers["Content-Encoding"] = "gzip"
-        etag, _weak = response.get_etag()
-        response.set_etag(f"{etag}:gzip", weak=_weak)  # another representation: Flask-Compress's tag
         return response
     return current_app.response_class(page.body(), content_type=page.content_type, headers=headers)
 
@@ -144,11 +142,14 @@ def _key() -> str:
 
 # --- HTTP validators -----------------------------------------------------------------------------
 
-def _validators(page: page_cache.Page) -> list[tuple[str, str]]:
+def _validators(page: page_cache.Page, gzipped: bool = False) -> list[tuple[str, str]]:
     """ETag (a digest of the body), Last-Modified, and revalidation on every use (`no-cache`:
     browsers keep the page and ask with If-None-Match, which a 304 answers). An API read's ETag is
-    weak, as the API's own (forum.api.common.conditional, the same digest): the same JSON."""
-    etag = f'W/"{page.etag}"' if request.blueprint == "api" else f'"{page.etag}"'
+    weak, as the API's own (forum.api.common.conditional, the same digest): the same JSON. The page
+    sent as kept, gzip-compressed, is another representation: its tag ends in ":gzip", as
+    Flask-Compress names those it compresses."""
+    tag = f"{page.etag}:gzip" if gzipped else page.etag
+    etag = f'W/"{tag}"' if request.blueprint == "api" else f'"{tag}"'
     return [("ETag", etag), ("Last-Modified", http_date(int(page.rendered_at))), ("Cache-Control", "no-cache")]
 
 
@@ -156,8 +157,8 @@ def _vary() -> str:
     return API_VARY if request.blueprint == "api" else VARY
 
 
-def _unchanged(page: page_cache.Page, how: str) -> Response:
-    headers = [*_validators(page), ("Vary", _vary()), (HEADER, how)]
+def _unchanged(page: page_cache.Page, how: str, gzipped: bool = False) -> Response:
+    headers = [*_validators(page, gzipped), ("Vary", _vary()), (HEADER, how)]
     response = current_app.response_class(status=304, headers=headers)
     del response.headers["Content-Type"]  # a 304 describes the page the browser has
     return response

@@ -57,6 +57,19 @@ def test_a_search_is_kept_in_the_buffer_and_counted_by_the_insights(buffered, cl
     assert buffered.rows == []
 
 
+def test_the_insights_count_a_search_made_a_moment_before(buffered, client, create_user, token_for, login):
+    """The staff's request has read (the member) before the buffer is written on a connection of its
+    own: on SQLite its snapshot would not see the rows, so it reads in a fresh one."""
+    staff = create_user(role="staff")
+    _search(client, "刚刚搜索过的词")
+    body = client.get("/api/v1/staff/insights?days=1", headers=token_for(staff)).get_json()
+    assert {"query": "刚刚搜索过的词", "count": 1} in body["zero_result_searches"]
+    _search(client, "又一个没有结果的词")
+    login(staff)
+    page = client.get("/staff/dashboard?days=1").get_data(as_text=True)
+    assert "又一个没有结果的词" in page
+
+
 def test_the_thread_writes_the_buffer_within_the_period(buffered, client):
     buffered.app.config["FORUM_SEARCH_LOG_SECONDS"] = 0.2
     assert buffered.thread is None
@@ -113,6 +126,14 @@ def test_events_wait_while_the_database_cannot_take_them(buffered, client, monke
         buffered.write()
     _search(client, "second")  # the visitor still gets their results
     assert [row["query"] for row in buffered.rows] == ["first", "second"]
+    # While writes fail, a full buffer is not written by the requests (the thread tries again):
+    # they do not queue behind the database's timeouts.
+    attempts = []
+    monkeypatch.setattr(search_log, "sa", SimpleNamespace(insert=lambda table: attempts.append(1) or refuse(table)))
+    monkeypatch.setattr(search_log, "FLUSH_ROWS", 1)
+    _search(client, "third")
+    assert attempts == [] and [row["query"] for row in buffered.rows] == ["first", "second", "third"]
+    buffered.rows.pop()
     monkeypatch.setattr(search_log, "MAX_PENDING", 1)
     with pytest.raises(sa.exc.OperationalError):
         buffered.write()
@@ -127,5 +148,7 @@ def test_a_forked_process_starts_with_a_buffer_of_its_own(buffered, client, monk
     monkeypatch.setattr(search_log.os, "getpid", lambda: -1)
     child = search_log.search_log(buffered.app)
     assert child is not buffered and child.rows == [] and child.thread is None
+    buffered.close()  # at the child's exit: the parent's rows are the parent's to write
+    assert [row["query"] for row in buffered.rows] == ["父进程"] and _queries() == []
     monkeypatch.undo()
     assert search_log.search_log(buffered.app) is not child  # back in the parent: a buffer of its pid

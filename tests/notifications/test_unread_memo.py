@@ -6,7 +6,7 @@ import sqlalchemy as sa
 
 from forum.auth.services import load_session_user
 from forum.extensions import db
-from forum.notifications import services
+from forum.notifications import services, views
 from forum.notifications.kinds import Kind
 
 
@@ -18,7 +18,7 @@ def _unread_for(user, _count_queries):
 
     sa.event.listen(db.engine, "before_cursor_execute", record)  # no commit first, as count_queries does
     try:
-        count = services.unread_count(user)
+        count = views.unread_count(user)
     finally:
         sa.event.remove(db.engine, "before_cursor_execute", record)
     return count, len([s for s in statements if s.lstrip().upper().startswith("SELECT")])
