@@ -254,6 +254,10 @@ class Config:
 
 class TestConfig(Config):
     TESTING = True
+    # The threaded live-server tests send 20 requests at once to a pool of 15 (5 + 10), the votes
+    # one after another behind the answer's row lock: on a loaded CI machine one of them waited more
+    # than 5 s for a connection (a 503, once). The tests of the pool's 503 set their own timeouts.
+    FORUM_DB_POOL_TIMEOUT = 30.0
     SECRET_KEY = "test-secret-key"
     WTF_CSRF_ENABLED = False
     FORUM_RATE_LIMITS = False
