@@ -135,6 +135,8 @@ class SearchLog:
         self.wake = threading.Event()
         self.thread: threading.Thread | None = None
         self.failed_at = -1e9  # time.monotonic() of the last write that failed
+        self.reported = False  # the thread logged why it could not write, since its last success
+        self.stopped = threading.Event()
 
     @property
     def seconds(self) -> float:
@@ -189,17 +191,28 @@ class SearchLog:
                     self.thread.start()
 
     def _run(self) -> None:
-        while True:
+        while not self.stopped.is_set():
             self.wake.wait()
-            time.sleep(self.seconds)
+            if self.stopped.wait(self.seconds):
+                return
             self.wake.clear()
             try:
                 with self.app.app_context():
                     self.write()
+                self.reported = False
             except Exception as error:  # the events stay buffered; try again a period later
-                if not database_unavailable(error):
-                    log.warning("could not write the search log", exc_info=True)
+                if not database_unavailable(error) and not self.reported:
+                    # Once until a write succeeds again, not every period: the reason stays the same.
+                    log.warning("could not write the search log; trying again every %.1f s", self.seconds,
+                                exc_info=True)
+                    self.reported = True
                 self.wake.set()
+
+    def stop(self) -> None:
+        """The thread ends (what is buffered stays buffered): an application that is dropped
+        (tests) leaves no thread writing into a database that is gone."""
+        self.stopped.set()
+        self.wake.set()
 
     def close(self) -> None:
         """At exit: write what is left (best effort: the database may be gone). Not in a forked

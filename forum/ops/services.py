@@ -15,10 +15,12 @@ the rolling-upgrade order).
 """
 from __future__ import annotations
 
-import ast
 import hmac
+import io
 import ipaddress
 import logging
+import re
+import tokenize
 from datetime import datetime
 from pathlib import Path
 
@@ -50,17 +52,64 @@ def _revisions(app: Flask) -> dict[str, tuple[str, ...]]:
     into every serving process (forum.extensions.LazyMigrate). tests/ops compares with Alembic."""
     found: dict[str, tuple[str, ...]] = {}
     for path in sorted((Path(migrations_directory(app)) / "versions").glob("*.py")):
-        values = {}
-        for node in ast.parse(path.read_text(encoding="utf-8")).body:
-            targets = node.targets if isinstance(node, ast.Assign) else [node.target] \
-                if isinstance(node, ast.AnnAssign) and node.value is not None else []
-            for target in targets:
-                if isinstance(target, ast.Name) and target.id in ("revision", "down_revision"):
-                    values[target.id] = ast.literal_eval(node.value)
+        values = module_constants(path.read_text(encoding="utf-8"), ("revision", "down_revision"))
         if isinstance(values.get("revision"), str):
             down = values.get("down_revision")
             found[values["revision"]] = () if down is None else (down,) if isinstance(down, str) else tuple(down)
     return found
+
+
+def module_constants(source: str, names: tuple[str, ...]) -> dict:
+    """The module-level assignments of `names` in a script's source whose value is None, a text, or
+    a tuple or list of texts (annotated or not). Read with the tokenizer, not ast.parse: on CPython
+    3.11 ast.parse fails now and then with "AST constructor recursion depth mismatch" while another
+    thread parses too (gh-106905), and Python 3.11 parses each logged traceback's lines; this runs in
+    create_app, beside the threads of applications already running."""
+    values: dict = {}
+    depth, line = 0, []
+    for token in tokenize.generate_tokens(io.StringIO(source).readline):
+        if token.type == tokenize.INDENT:
+            depth += 1
+        elif token.type == tokenize.DEDENT:
+            depth -= 1
+        elif token.type in (tokenize.NEWLINE, tokenize.ENDMARKER):
+            if depth == 0 and len(line) > 2 and line[0].type == tokenize.NAME and line[0].string in names:
+                equals = [i for i, t in enumerate(line) if t.type == tokenize.OP and t.string == "="]
+                if len(equals) == 1:  # not `a = b = …`
+                    value = _constant(line[equals[0] + 1:])
+                    if value is not _UNREAD:
+                        values[line[0].string] = value
+            line = []
+        elif token.type not in (tokenize.COMMENT, tokenize.NL):
+            line.append(token)
+    return values
+
+
+_UNREAD = object()
+_TEXT = re.compile(r"""[rRuU]?('''|\"\"\"|'|")(.*)\1""", re.DOTALL)
+
+
+def _constant(tokens: list) -> object:
+    """None, a text, or a tuple of texts (a tuple or list display); anything else is _UNREAD."""
+    if len(tokens) == 1 and tokens[0].type == tokenize.NAME and tokens[0].string == "None":
+        return None
+    if len(tokens) == 1 and tokens[0].type == tokenize.STRING:
+        match = _TEXT.fullmatch(tokens[0].string)
+        if match is None or "\\" in match.group(2):
+            return _UNREAD  # bytes, f-strings, escapes: never a revision id
+        return match.group(2)
+    if len(tokens) >= 2 and (tokens[0].string, tokens[-1].string) in (("(", ")"), ("[", "]")):
+        texts = []
+        for i, token in enumerate(tokens[1:-1]):
+            if i % 2:
+                if token.string != ",":
+                    return _UNREAD
+            elif isinstance(text := _constant([token]), str):
+                texts.append(text)
+            else:
+                return _UNREAD
+        return tuple(texts)
+    return _UNREAD
 
 
 def _script_heads(app: Flask) -> frozenset[str]:

@@ -40,10 +40,17 @@ def buffered(ctx):
     the test unless the test makes it)."""
     ctx.config["FORUM_SEARCH_LOG_SECONDS"] = 30.0
     search_log._logs.pop(id(ctx), None)  # a buffer of this test's own (its thread not yet started)
-    yield search_log.search_log(ctx)
+    buffer = search_log.search_log(ctx)
+    yield buffer
     ctx.config["FORUM_SEARCH_LOG_SECONDS"] = 0.0
-    search_log.search_log(ctx).rows.clear()
-    search_log._logs.pop(id(ctx), None)
+    # Every buffer the test made (a "forked child's" too) is emptied and its thread ended: no
+    # thread of a test goes on writing into a database that a later test drops.
+    for made in {buffer, search_log._logs.pop(id(ctx), buffer)}:
+        made.rows.clear()
+        made.stop()
+        if made.thread is not None:
+            made.thread.join(timeout=10)
+            assert not made.thread.is_alive()
 
 
 def test_a_search_is_kept_in_the_buffer_and_counted_by_the_insights(buffered, client):
@@ -79,6 +86,34 @@ def test_the_thread_writes_the_buffer_within_the_period(buffered, client):
         time.sleep(0.05)
     assert _queries() == ["物流查不到"]
     assert buffered.thread is not None and buffered.thread.is_alive()
+
+
+def test_the_thread_says_once_why_it_cannot_write_and_writes_when_it_can(buffered, client, monkeypatch, caplog):
+    """A failure that is not an outage (a missing table, a bad row) is logged with its traceback
+    once until a write succeeds again, not every period (and each logged traceback costs)."""
+    buffered.app.config["FORUM_SEARCH_LOG_SECONDS"] = 0.05
+    attempts = []
+
+    def refuse(_table):
+        attempts.append(1)
+        raise sa.exc.ProgrammingError("INSERT", {}, Exception('relation "search_events" does not exist'))
+
+    monkeypatch.setattr(search_log, "sa", SimpleNamespace(insert=refuse))
+    with caplog.at_level("WARNING", logger=search_log.log.name):
+        _search(client, "表不见了")
+        deadline = time.monotonic() + 10
+        while len(attempts) < 4 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert len(attempts) >= 4
+        assert len([r for r in caplog.records if "could not write the search log" in r.getMessage()]) == 1
+        monkeypatch.undo()
+        deadline = time.monotonic() + 10
+        while not _queries() and time.monotonic() < deadline:
+            time.sleep(0.05)
+    assert _queries() == ["表不见了"] and buffered.rows == [] and not buffered.reported
+    buffered.stop()
+    buffered.thread.join(timeout=10)
+    assert not buffered.thread.is_alive()
 
 
 def test_a_full_buffer_is_written_by_the_request_that_filled_it(buffered, client, monkeypatch):
