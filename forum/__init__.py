@@ -133,7 +133,7 @@ def _instance_secret(app: Flask, config_module) -> str:
 def _configure_engine(app: Flask) -> None:
     """The engine's options (pool, timeouts, pre-ping) come from FORUM_DB_* (settings, read before
     db.init_app); here: SQLite's connection setup, and pools that a forked process never reuses."""
-    from forum.core.db import configure_sqlite, guard_against_fork
+    from forum.core.db import configure_postgresql, configure_sqlite, guard_against_fork
     from forum.web.boundary import read_only_request
 
     # Safe methods never write (but the views marked writes_on_get); everything else (forms, API
@@ -144,3 +144,5 @@ def _configure_engine(app: Flask) -> None:
         if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
             configure_sqlite(db.engine, read_only_request,
                              busy_timeout_ms=int(app.config.get("FORUM_DB_LOCK_TIMEOUT_MS") or 30000))
+        elif db.engine.dialect.name == "postgresql":
+            configure_postgresql(db.engine, read_only_request)  # reads without BEGIN and COMMIT
