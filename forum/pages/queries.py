@@ -36,35 +36,42 @@ def thread(question: Question, viewer) -> dict:
             "escalation_due": ticket_services.due_at(ticket) if ticket else None}
 
 
-def shared_thread_key(question: Question, viewer) -> tuple | None:
+def may_share_thread(viewer) -> bool:
+    """Whether `viewer`'s thread page may come from the shared fragments, as far as their role
+    says: a member, not a moderator or staff (their tools, held posts)."""
+    return signed_in(viewer) and not is_moderator(viewer) and not viewer.role.is_staff
+
+
+def shared_thread_key(question: Question, viewer, stake: tuple) -> tuple | None:
     """What a member's thread page depends on besides the thread, the language and the time zone,
     when the page is the same for every member alike: it then comes from the shared fragments
     (forum.web.fragments) and costs no query of the thread. None when the page shows the viewer
     something of their own: moderators and staff (their tools, held posts), the asker, and whoever
-    answered, commented or voted in the thread (their delete links, their votes). One query."""
-    if not signed_in(viewer) or is_moderator(viewer) or viewer.role.is_staff or viewer.id == question.author_id:
+    answered, commented or voted in the thread (their delete links, their votes). `stake`: the
+    values of stake_columns(), read with the question (questions.services.get_question_with)."""
+    if not may_share_thread(viewer) or viewer.id == question.author_id:
         return None
-    stake, following = db.session.execute(_stake_statement(), {"question_id": question.id,
-                                                               "viewer_id": viewer.id}).one()
-    if stake:
+    answered_commented_or_voted, following = stake
+    if answered_commented_or_voted:
         return None
     # The rest of what the page shows a member: links that depend on privileges, the follow button.
     return (can(viewer, Privilege.EDIT_OTHERS), ticket_services.may_escalate(viewer, question), bool(following))
 
 
 @functools.cache
-def _stake_statement() -> sa.Select:
-    """(whether the viewer answered, commented or voted in the thread, whether they follow it): one
-    query, built once (building it cost more than running it)."""
-    question_id, viewer_id = sa.bindparam("question_id"), sa.bindparam("viewer_id")
-    answers = sa.select(Answer.id).where(Answer.question_id == question_id)
+def stake_columns() -> tuple:
+    """(whether the viewer answered, commented or voted in the thread, whether they follow it), as
+    columns over the question's row with the bind parameter viewer_id: read in the question's own
+    statement, built once (building it cost more than running it)."""
+    viewer_id = sa.bindparam("viewer_id")
+    answers = sa.select(Answer.id).where(Answer.question_id == Question.id).correlate(Question)
     stake = sa.or_(
-        sa.exists().where(Answer.question_id == question_id, Answer.author_id == viewer_id),
+        sa.exists().where(Answer.question_id == Question.id, Answer.author_id == viewer_id),
         sa.exists().where(Comment.author_id == viewer_id,
-                          sa.or_(Comment.question_id == question_id, Comment.answer_id.in_(answers))),
+                          sa.or_(Comment.question_id == Question.id, Comment.answer_id.in_(answers))),
         sa.exists().where(Vote.user_id == viewer_id,
-                          sa.or_(Vote.question_id == question_id, Vote.answer_id.in_(answers))))
-    return sa.select(stake, notifications.following(viewer_id, question_id=question_id))
+                          sa.or_(Vote.question_id == Question.id, Vote.answer_id.in_(answers))))
+    return stake.label("stake"), notifications.following(viewer_id, question_id=Question.id).label("following")
 
 
 def solved_like(question: Question, limit: int = 5) -> list[tuple[Question, bool]]:

@@ -46,13 +46,19 @@ def _viewer():
 @bp.route("/questions/<int:question_id>/<slug>")
 def show_question(question_id: int, slug: str | None = None):
     viewer = _viewer()
-    # A member's page most often takes the thread from the shared part, which shows the author
-    # itself; a visitor's page (rendered once, then cached) shows the author from the question.
+    if queries.may_share_thread(viewer):
+        # A member's page most often takes the thread from the shared part, which shows the author
+        # itself; whether it may is read with the question (one round trip).
+        question, stake = question_services.get_question_with(
+            question_id, queries.stake_columns(), {"viewer_id": viewer.id}, viewer=viewer, author=False)
+        return _render_thread(question, stake=stake)
+    # A visitor's page (rendered once, then cached) shows the author from the question.
     return _render_thread(question_services.get_question(question_id, viewer=viewer, author=viewer is None))
 
 
 def _render_thread(question, *, status: int = 200, answer_form: AnswerForm | None = None,
-                   comment_error: dict | None = None, private_findings: list | None = None):
+                   comment_error: dict | None = None, private_findings: list | None = None,
+                   stake: tuple | None = None):
     """The thread page; after a failed answer or comment it shows the errors and keeps the text."""
     actor = _viewer()
     duplicate_of = None
@@ -64,8 +70,8 @@ def _render_thread(question, *, status: int = 200, answer_form: AnswerForm | Non
     # A member with nothing of their own in the thread sees what every such member sees: the page's
     # thread part then comes from the shared fragments, and the thread is read only to render it.
     # Not after a failed answer or comment (the page shows the errors and keeps the text).
-    shared_key = queries.shared_thread_key(question, actor) \
-        if request.method == "GET" and answer_form is None and not comment_error and not private_findings else None
+    shared_key = queries.shared_thread_key(question, actor, stake) \
+        if stake is not None and answer_form is None and not comment_error and not private_findings else None
     # Forms only for members: building one puts a CSRF token in the visitor's session, and a
     # visitor's page, cached for everyone (forum.web.page_cache), must hold none.
     return render_template(

@@ -7,6 +7,7 @@ ValidationFailed (fields), PermissionDenied, NotFound or Conflict.
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import lru_cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -197,9 +198,33 @@ def get_question(question_id: Any, *, include_deleted: bool = False, viewer=None
     """The question with this id. Raises NotFound for unknown, malformed or deleted ids, and for
     held questions unless `viewer` may see them (their author, moderators). With `author=False` the
     author is read only if used (the thread page: its shared part shows them from the cache)."""
+    question = db.session.get(Question, question_id, options=_question_options(author)) \
+        if is_row_id(question_id) else None
+    return _visible(question, include_deleted, viewer)
+
+
+def get_question_with(question_id: Any, columns: tuple, params: dict, *, viewer=None,
+                      author: bool = True) -> tuple[Question, tuple]:
+    """get_question, and `columns` (SQL expressions over the question's row, with bind parameters
+    `params`: what the viewer did in the thread) read in the same statement, for a page that needs
+    both in one round trip. The columns are built once by the caller (the statement is kept per them)."""
+    row = db.session.execute(_question_with(columns, author), {"question_id": question_id, **params}).first() \
+        if is_row_id(question_id) else None
+    return _visible(row[0] if row is not None else None, False, viewer), tuple(row[1:])
+
+
+def _question_options(author: bool) -> list:
     # Tags are loaded when shown: a member's thread page from the shared fragments shows none of its own.
-    options = [lazyload(Question.tags)] + ([] if author else [lazyload(Question.author)])
-    question = db.session.get(Question, question_id, options=options) if is_row_id(question_id) else None
+    return [lazyload(Question.tags)] + ([] if author else [lazyload(Question.author)])
+
+
+@lru_cache(maxsize=16)
+def _question_with(columns: tuple, author: bool) -> sa.Select:
+    return (sa.select(Question, *columns).where(Question.id == sa.bindparam("question_id"))
+            .options(*_question_options(author)))
+
+
+def _visible(question: Question | None, include_deleted: bool, viewer) -> Question:
     if question is None or (question.is_deleted and not include_deleted) or not may_see(viewer, question):
         raise NotFound(_("This question does not exist or was deleted."))
     return question
