@@ -11,6 +11,7 @@ import functools
 import logging
 import os
 import re
+import select
 import weakref
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -196,13 +197,15 @@ def engine_options(url: str, config: Mapping) -> dict:
     configuration merged over them (its keys win; its connect_args are merged key by key).
 
     pool_pre_ping: a connection the database closed (a restart, an idle timeout) is replaced when it
-    is checked out, instead of failing the request that drew it. A short pool timeout makes an
+    is checked out, instead of failing the request that drew it. On PostgreSQL without a round trip
+    (configure_postgresql: the socket says it). A short pool timeout makes an
     exhausted pool answer 503 quickly rather than hold the request. On PostgreSQL the statement and
     lock timeouts are session settings sent with every new connection; SQLite's counterpart of the
     lock timeout is its busy timeout (configure_sqlite).
     """
     parsed = sa.engine.make_url(url)
-    options: dict = {"pool_pre_ping": True}
+    # PostgreSQL's ping needs no round trip (configure_postgresql).
+    options: dict = {} if parsed.get_backend_name() == "postgresql" else {"pool_pre_ping": True}
     connect_args: dict = {}
     in_memory = parsed.get_backend_name() == "sqlite" and parsed.database in (None, "", ":memory:")
     if not in_memory:  # in-memory SQLite uses one static connection: there is no pool to size
@@ -332,6 +335,19 @@ def configure_postgresql(engine: sa.Engine, read_only: Callable[[], bool]) -> No
     transaction: a write (a GET that writes all the same), a savepoint, a row or advisory lock, a
     setting local to the transaction; from there on it is one transaction like any other."""
 
+    # The pool's ping, without a round trip: a connection the server closed (a restart, or
+    # pg_terminate_backend: PostgreSQL sends the reason, then closes the socket) has something to
+    # read while it lies idle in the pool; one with nothing to read is pinged no more than the
+    # request's own first statement would. Only what can be read (a notice also can) is pinged.
+    @event.listens_for(engine, "checkout")
+    def _replace_if_closed(dbapi_connection, connection_record, connection_proxy):
+        try:
+            readable = dbapi_connection.closed or select.select([dbapi_connection.fileno()], [], [], 0)[0]
+        except (OSError, ValueError, engine.dialect.loaded_dbapi.Error) as error:
+            raise sa.exc.DisconnectionError(f"the connection's socket: {error}") from error
+        if readable and not _answers(dbapi_connection):
+            raise sa.exc.DisconnectionError("the server closed the connection")
+
     @event.listens_for(engine, "connect")
     def _rest_in_autocommit(dbapi_connection, connection_record):
         _autocommit(dbapi_connection)
@@ -351,6 +367,15 @@ def configure_postgresql(engine: sa.Engine, read_only: Callable[[], bool]) -> No
         dbapi_connection = cursor.connection
         if dbapi_connection.autocommit and needs_transaction(statement):
             dbapi_connection.autocommit = False  # psycopg sends BEGIN before this statement
+
+
+def _answers(dbapi_connection) -> bool:
+    try:
+        with dbapi_connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        return True
+    except Exception:  # noqa: BLE001 (whatever the driver raises: the connection is replaced)
+        return False
 
 
 def _autocommit(dbapi_connection) -> None:
