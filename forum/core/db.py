@@ -354,8 +354,13 @@ def configure_postgresql(engine: sa.Engine, read_only: Callable[[], bool]) -> No
 
     @event.listens_for(engine, "checkin")
     def _back_to_autocommit(dbapi_connection, connection_record):
-        if dbapi_connection is not None:  # None: the connection was invalidated
+        if dbapi_connection is None:  # the connection was invalidated
+            return
+        try:
             _autocommit(dbapi_connection)
+        except Exception as error:  # noqa: BLE001 (a connection that cannot be reset is not reused)
+            _log.warning("a pooled connection could not be reset, so it is closed: %s", error)
+            connection_record.invalidate(error)
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):

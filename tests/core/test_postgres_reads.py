@@ -130,3 +130,20 @@ def test_a_reading_request_begins_a_transaction_for_what_needs_one(ctx: Flask, c
                 stop()
         db.session.remove()
     assert seen == [("SELECT", True, IDLE)]
+
+
+@pytest.mark.postgresql_only
+def test_a_connection_that_cannot_be_reset_is_closed_not_reused(ctx, monkeypatch):
+    from forum.core import db as core_db
+
+    db.session.remove()
+
+    def broken(_dbapi_connection):
+        raise RuntimeError("cannot reset")
+
+    with db.engine.connect() as connection:
+        monkeypatch.setattr(core_db, "_autocommit", broken)
+        connection.exec_driver_sql("SELECT 1")
+        record, dbapi_connection = connection.connection._connection_record, connection.connection.dbapi_connection
+    monkeypatch.undo()  # giving it back raised nothing: the connection is closed and its place empty
+    assert dbapi_connection.closed and record.dbapi_connection is not dbapi_connection
