@@ -325,11 +325,10 @@ def configure_sqlite(engine: sa.Engine, read_only: Callable[[], bool] = lambda: 
 def configure_postgresql(engine: sa.Engine, read_only: Callable[[], bool]) -> None:
     """Requests that only read run their statements outside a transaction (autocommit): each
     statement reads committed data, as it would inside one at READ COMMITTED (PostgreSQL's default
-    and the forum's), and the request saves two round trips, BEGIN and COMMIT, a fifth of a member's
-    question page (issue 15).
+    and the forum's), and the request saves two round trips, BEGIN and COMMIT (issue 15: a member's
+    question page sends two statements besides).
 
-    Pooled connections rest in autocommit, so the pool's liveness ping is one statement. A
-    transaction that may write (every one but `read_only()`'s: forms, API writes, CLI commands,
+    Pooled connections rest in autocommit. A transaction that may write (every one but `read_only()`'s: forms, API writes, CLI commands,
     jobs, threads) turns autocommit off when it begins, before its first statement, and psycopg
     sends BEGIN with it. A read-only request turns it off at the first statement that needs a
     transaction: a write (a GET that writes all the same), a savepoint, a row or advisory lock, a
