@@ -144,5 +144,6 @@ def _configure_engine(app: Flask) -> None:
         if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
             configure_sqlite(db.engine, read_only_request,
                              busy_timeout_ms=int(app.config.get("FORUM_DB_LOCK_TIMEOUT_MS") or 30000))
-        elif db.engine.dialect.name == "postgresql":
+        elif db.engine.dialect.name == "postgresql" and \
+                "isolation_level" not in app.config["SQLALCHEMY_ENGINE_OPTIONS"]:
             configure_postgresql(db.engine, read_only_request)  # reads without BEGIN and COMMIT

@@ -11,7 +11,6 @@ import functools
 import logging
 import os
 import re
-import select
 import weakref
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -197,15 +196,13 @@ def engine_options(url: str, config: Mapping) -> dict:
     configuration merged over them (its keys win; its connect_args are merged key by key).
 
     pool_pre_ping: a connection the database closed (a restart, an idle timeout) is replaced when it
-    is checked out, instead of failing the request that drew it. On PostgreSQL without a round trip
-    (configure_postgresql: the socket says it). A short pool timeout makes an
+    is checked out, instead of failing the request that drew it. A short pool timeout makes an
     exhausted pool answer 503 quickly rather than hold the request. On PostgreSQL the statement and
     lock timeouts are session settings sent with every new connection; SQLite's counterpart of the
     lock timeout is its busy timeout (configure_sqlite).
     """
     parsed = sa.engine.make_url(url)
-    # PostgreSQL's ping needs no round trip (configure_postgresql).
-    options: dict = {} if parsed.get_backend_name() == "postgresql" else {"pool_pre_ping": True}
+    options: dict = {"pool_pre_ping": True}
     connect_args: dict = {}
     in_memory = parsed.get_backend_name() == "sqlite" and parsed.database in (None, "", ":memory:")
     if not in_memory:  # in-memory SQLite uses one static connection: there is no pool to size
@@ -328,24 +325,15 @@ def configure_postgresql(engine: sa.Engine, read_only: Callable[[], bool]) -> No
     and the forum's), and the request saves two round trips, BEGIN and COMMIT (issue 15: a member's
     question page sends two statements besides).
 
-    Pooled connections rest in autocommit. A transaction that may write (every one but `read_only()`'s: forms, API writes, CLI commands,
-    jobs, threads) turns autocommit off when it begins, before its first statement, and psycopg
-    sends BEGIN with it. A read-only request turns it off at the first statement that needs a
-    transaction: a write (a GET that writes all the same), a savepoint, a row or advisory lock, a
-    setting local to the transaction; from there on it is one transaction like any other."""
-
-    # The pool's ping, without a round trip: a connection the server closed (a restart, or
-    # pg_terminate_backend: PostgreSQL sends the reason, then closes the socket) has something to
-    # read while it lies idle in the pool; one with nothing to read is pinged no more than the
-    # request's own first statement would. Only what can be read (a notice also can) is pinged.
-    @event.listens_for(engine, "checkout")
-    def _replace_if_closed(dbapi_connection, connection_record, connection_proxy):
-        try:
-            readable = dbapi_connection.closed or select.select([dbapi_connection.fileno()], [], [], 0)[0]
-        except (OSError, ValueError, engine.dialect.loaded_dbapi.Error) as error:
-            raise sa.exc.DisconnectionError(f"the connection's socket: {error}") from error
-        if readable and not _answers(dbapi_connection):
-            raise sa.exc.DisconnectionError("the server closed the connection")
+    Pooled connections rest in autocommit. A transaction that may write (every one but
+    `read_only()`'s: forms, API writes, CLI commands, jobs, threads) turns autocommit off when it
+    begins, before its first statement, and psycopg sends BEGIN with it. A read-only request turns
+    it off at the first statement that needs a transaction: a write (a GET that writes all the
+    same), a savepoint, a row or advisory lock, a setting local to the transaction, a server-side
+    cursor (stream_results, yield_per); from there on it is one transaction like any other. A
+    connection given `isolation_level="AUTOCOMMIT"` (VACUUM, Alembic's autocommit_block) is left
+    as it asked. Not used when the engine is given an isolation level of its own
+    (forum._configure_engine): at REPEATABLE READ a request's reads share one snapshot."""
 
     @event.listens_for(engine, "connect")
     def _rest_in_autocommit(dbapi_connection, connection_record):
@@ -363,23 +351,21 @@ def configure_postgresql(engine: sa.Engine, read_only: Callable[[], bool]) -> No
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
-        if not read_only():
+        if not read_only() and not _asked_for_autocommit(connection):
             connection.connection.dbapi_connection.autocommit = False
 
     @event.listens_for(engine, "before_cursor_execute")
     def _transaction_when_needed(connection, cursor, statement, parameters, context, executemany):
         dbapi_connection = cursor.connection
-        if dbapi_connection.autocommit and needs_transaction(statement):
+        if dbapi_connection.autocommit and (
+                needs_transaction(statement) or getattr(cursor, "name", None)  # a server-side cursor
+                or (context is not None and context.execution_options.get("stream_results"))) \
+                and not _asked_for_autocommit(connection):
             dbapi_connection.autocommit = False  # psycopg sends BEGIN before this statement
 
 
-def _answers(dbapi_connection) -> bool:
-    try:
-        with dbapi_connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-        return True
-    except Exception:  # noqa: BLE001 (whatever the driver raises: the connection is replaced)
-        return False
+def _asked_for_autocommit(connection) -> bool:
+    return connection.get_execution_options().get("isolation_level") == "AUTOCOMMIT"
 
 
 def _autocommit(dbapi_connection) -> None:

@@ -61,28 +61,36 @@ def _revisions(app: Flask) -> dict[str, tuple[str, ...]]:
 
 def module_constants(source: str, names: tuple[str, ...]) -> dict:
     """The module-level assignments of `names` in a script's source whose value is None, a text, or
-    a tuple or list of texts (annotated or not). Read with the tokenizer, not ast.parse: on CPython
-    3.11 ast.parse fails now and then with "AST constructor recursion depth mismatch" while another
-    thread parses too (gh-106905), and Python 3.11 parses each logged traceback's lines; this runs in
-    create_app, beside the threads of applications already running."""
+    a tuple or list of texts (annotated or not), as ast.literal_eval reads them. Read with the
+    tokenizer, not ast.parse: on CPython 3.11 ast.parse fails now and then with "AST constructor
+    recursion depth mismatch" while another thread parses too (gh-106905), and Python 3.11 parses
+    each logged traceback's lines; this runs in create_app, beside the threads of applications
+    already running."""
     values: dict = {}
-    depth, line = 0, []
+    depth, statement = 0, []
     for token in tokenize.generate_tokens(io.StringIO(source).readline):
         if token.type == tokenize.INDENT:
             depth += 1
         elif token.type == tokenize.DEDENT:
             depth -= 1
-        elif token.type in (tokenize.NEWLINE, tokenize.ENDMARKER):
-            if depth == 0 and len(line) > 2 and line[0].type == tokenize.NAME and line[0].string in names:
-                equals = [i for i, t in enumerate(line) if t.type == tokenize.OP and t.string == "="]
-                if len(equals) == 1:  # not `a = b = …`
-                    value = _constant(line[equals[0] + 1:])
-                    if value is not _UNREAD:
-                        values[line[0].string] = value
-            line = []
+        elif token.type in (tokenize.NEWLINE, tokenize.ENDMARKER) or (token.type == tokenize.OP
+                                                                       and token.string == ";"):
+            if depth == 0:
+                _assignment(statement, names, values)
+            statement = []
         elif token.type not in (tokenize.COMMENT, tokenize.NL):
-            line.append(token)
+            statement.append(token)
     return values
+
+
+def _assignment(tokens: list, names: tuple[str, ...], values: dict) -> None:
+    if len(tokens) < 3 or tokens[0].type != tokenize.NAME or tokens[0].string not in names:
+        return
+    equals = [i for i, t in enumerate(tokens) if t.type == tokenize.OP and t.string == "="]
+    if len(equals) == 1:  # not `a = b = …`
+        value = _constant(tokens[equals[0] + 1:])
+        if value is not _UNREAD:
+            values[tokens[0].string] = value
 
 
 _UNREAD = object()
@@ -90,25 +98,31 @@ _TEXT = re.compile(r"""[rRuU]?('''|\"\"\"|'|")(.*)\1""", re.DOTALL)
 
 
 def _constant(tokens: list) -> object:
-    """None, a text, or a tuple of texts (a tuple or list display); anything else is _UNREAD."""
+    """None, a text (adjacent literals joined), a tuple of texts (a tuple or list display), or one
+    of these in parentheses; anything else is _UNREAD."""
     if len(tokens) == 1 and tokens[0].type == tokenize.NAME and tokens[0].string == "None":
         return None
-    if len(tokens) == 1 and tokens[0].type == tokenize.STRING:
-        match = _TEXT.fullmatch(tokens[0].string)
-        if match is None or "\\" in match.group(2):
+    if tokens and all(token.type == tokenize.STRING for token in tokens):
+        texts = [_TEXT.fullmatch(token.string) for token in tokens]
+        if any(match is None or "\\" in match.group(2) for match in texts):
             return _UNREAD  # bytes, f-strings, escapes: never a revision id
-        return match.group(2)
+        return "".join(match.group(2) for match in texts)
     if len(tokens) >= 2 and (tokens[0].string, tokens[-1].string) in (("(", ")"), ("[", "]")):
-        texts = []
-        for i, token in enumerate(tokens[1:-1]):
-            if i % 2:
-                if token.string != ",":
-                    return _UNREAD
-            elif isinstance(text := _constant([token]), str):
-                texts.append(text)
+        inner, items, item = tokens[1:-1], [], []
+        for token in inner:
+            if token.type == tokenize.OP and token.string in "()[]{}":
+                return _UNREAD  # nested displays: never a revision id
+            if token.type == tokenize.OP and token.string == ",":
+                items.append(item)
+                item = []
             else:
-                return _UNREAD
-        return tuple(texts)
+                item.append(token)
+        if tokens[0].string == "(" and not items:
+            return _constant(inner) if inner else ()  # a value in parentheses, or the empty tuple
+        if item:
+            items.append(item)
+        texts = [_constant(item) for item in items]
+        return tuple(texts) if all(isinstance(text, str) for text in texts) else _UNREAD
     return _UNREAD
 
 

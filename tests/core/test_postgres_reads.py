@@ -147,3 +147,34 @@ def test_a_connection_that_cannot_be_reset_is_closed_not_reused(ctx, monkeypatch
         record, dbapi_connection = connection.connection._connection_record, connection.connection.dbapi_connection
     monkeypatch.undo()  # giving it back raised nothing: the connection is closed and its place empty
     assert dbapi_connection.closed and record.dbapi_connection is not dbapi_connection
+
+
+@pytest.mark.postgresql_only
+def test_a_streamed_read_in_a_reading_request_runs_in_a_transaction(ctx: Flask, create_question):
+    """A server-side cursor (yield_per, stream_results: psycopg declares a cursor) needs one."""
+    ids = sorted(create_question().id for _ in range(3))
+    db.session.remove()
+    with ctx.test_request_context("/", method="GET"):
+        with unit_of_work():
+            rows = db.session.scalars(sa.select(Question.id).order_by(Question.id),
+                                      execution_options={"yield_per": 2})
+            assert list(rows) == ids
+        db.session.remove()
+
+
+@pytest.mark.postgresql_only
+def test_a_connection_that_asks_for_autocommit_keeps_it(ctx: Flask):
+    """VACUUM, Alembic's autocommit_block: what cannot run in a transaction still runs, in a
+    request and outside one."""
+    db.session.remove()
+    for context in (ctx.test_request_context("/", method="GET"), ctx.test_request_context("/", method="POST")):
+        with context:
+            with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+                connection.exec_driver_sql("VACUUM questions")
+                connection.exec_driver_sql("CREATE INDEX CONCURRENTLY IF NOT EXISTS forum_test_ix ON questions (id)")
+                connection.exec_driver_sql("DROP INDEX CONCURRENTLY forum_test_ix")
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.exec_driver_sql("VACUUM questions")
+    with db.engine.connect() as connection:  # and the pool's connections are themselves again
+        connection.exec_driver_sql("SELECT 1")
+        assert connection.connection.dbapi_connection.autocommit is False

@@ -54,8 +54,7 @@ def test_engine_options_and_explicit_options_win():
     config = {"FORUM_DB_POOL_SIZE": 7, "FORUM_DB_MAX_OVERFLOW": 3, "FORUM_DB_POOL_TIMEOUT": 2.5,
               "FORUM_DB_CONNECT_TIMEOUT": 4, "FORUM_DB_STATEMENT_TIMEOUT_MS": 1500, "FORUM_DB_LOCK_TIMEOUT_MS": 0}
     options = engine_options("postgresql+psycopg://u@h/db", config)
-    # PostgreSQL's ping is the pool's checkout looking at the socket (configure_postgresql).
-    assert options == {"pool_size": 7, "max_overflow": 3, "pool_timeout": 2.5,
+    assert options == {"pool_pre_ping": True, "pool_size": 7, "max_overflow": 3, "pool_timeout": 2.5,
                        "connect_args": {"connect_timeout": 4, "options": "-c statement_timeout=1500"}}
     explicit = {**config, "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": 20, "echo": False,
                                                         "connect_args": {"application_name": "forum"}}}
@@ -73,8 +72,7 @@ def test_the_engine_uses_them(app, tmp_path):
                     FORUM_DB_STATEMENT_TIMEOUT_MS=4000, FORUM_DB_LOCK_TIMEOUT_MS=1500)
     with side.app_context():
         pool = db.engine.pool
-        assert (pool.size(), pool._max_overflow, pool._timeout) == (2, 1, 3)
-        assert pool._pre_ping is (db.engine.dialect.name != "postgresql")  # PostgreSQL: the socket is looked at
+        assert (pool.size(), pool._max_overflow, pool._timeout, pool._pre_ping) == (2, 1, 3, True)
         if db.engine.dialect.name == "postgresql":
             assert db.session.scalar(sa.text("SHOW statement_timeout")) == "4s"
             assert db.session.scalar(sa.text("SHOW lock_timeout")) == "1500ms"
@@ -202,53 +200,10 @@ def test_the_first_request_after_a_database_restart_succeeds(app, ctx, tmp_path)
     # (pg_terminate_backend only signals it; it waits up to the timeout given, in milliseconds).
     assert db.session.scalar(sa.text("SELECT pg_terminate_backend(:pid, 10000)"), {"pid": pid}) is True
     db.session.commit()
-    statements: list[str] = []
-    with side.app_context():
-        sa.event.listen(db.engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
     assert client.get("/api/v1/questions").status_code == 200
     assert client.get("/").status_code == 200
     with side.app_context():
         assert db.session.scalar(sa.text("SELECT pg_backend_pid()")) != pid
-        db.session.remove()
-        db.engine.dispose()
-    assert "SELECT 1" not in statements  # (the pool's own ping goes to the driver directly)
-
-
-@pytest.mark.postgresql_only
-def test_a_live_pooled_connection_is_checked_out_without_a_round_trip(app, ctx, tmp_path):
-    """The pool's ping looks at the socket: a connection with nothing to read is used as it is; one
-    the server closed is replaced; one with a notice waiting is pinged, and kept."""
-    import psycopg
-
-    side = side_app(app, tmp_path, FORUM_DB_POOL_SIZE=1, FORUM_DB_MAX_OVERFLOW=0)
-    sent: list[str] = []
-    real_execute = psycopg.Cursor.execute
-
-    def execute(cursor, query, *args, **kwargs):
-        sent.append(query if isinstance(query, str) else repr(query))
-        return real_execute(cursor, query, *args, **kwargs)
-
-    with side.app_context():
-        with db.engine.connect() as connection:
-            pid = connection.exec_driver_sql("SELECT pg_backend_pid()").scalar()
-        psycopg.Cursor.execute = execute
-        try:
-            with db.engine.connect() as connection:  # idle, nothing to read: no ping
-                assert connection.exec_driver_sql("SELECT pg_backend_pid()").scalar() == pid
-            assert sent == ["SELECT pg_backend_pid()"]
-            with db.engine.connect() as connection:  # a notice waits on the socket: pinged, kept
-                connection.exec_driver_sql("LISTEN forum_test_channel")
-                connection.commit()
-            address = db.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
-            with psycopg.connect(address, autocommit=True) as other:
-                real_execute(other.cursor(), "NOTIFY forum_test_channel")
-            sent.clear()
-            time.sleep(0.2)
-            with db.engine.connect() as connection:
-                assert connection.exec_driver_sql("SELECT pg_backend_pid()").scalar() == pid
-            assert sent[0] == "SELECT 1"
-        finally:
-            psycopg.Cursor.execute = real_execute
         db.session.remove()
         db.engine.dispose()
 

@@ -71,6 +71,13 @@ if True:
         "revision": "abc123", "down_revision": ("0007", "0008"), "branch_labels": None}
     assert services.module_constants("revision = ['a', 'b']\ndown_revision = None\n",
                                      ("revision", "down_revision")) == {"revision": ("a", "b"), "down_revision": None}
+    # As ast.literal_eval reads them: parentheses, adjacent literals, several statements on a line.
+    for source, value in (("revision = ('0033')", "0033"), ("revision = 'ab' 'c'", "abc"),
+                          ("revision = ('a' 'b', 'c')", ("ab", "c")), ("revision = ()", ())):
+        assert services.module_constants(source + "\n", ("revision",)) == {"revision": value}, source
+    assert services.module_constants("revision = 'a'; down_revision = 'b'\n", ("revision", "down_revision")) \
+        == {"revision": "a", "down_revision": "b"}
     for unread in ("revision = f'{x}'", "revision = b'x'", "revision = x", "revision = 'a' + 'b'",
-                   "revision = ('a' 'b')", "revision = ('a', x)", "revision = down = 'a'", "revision = 'a\\\\n'"):
+                   "revision = ('a', x)", "revision = ('a', ('b',))", "revision = down = 'a'",
+                   "revision = 'a\\\\n'"):
         assert services.module_constants(unread + "\n", ("revision",)) == {}, unread
