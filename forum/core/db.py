@@ -374,19 +374,31 @@ def _autocommit(dbapi_connection) -> None:
     dbapi_connection.autocommit = True
 
 
-_READ_HEADS = ("SELECT", "SHOW", "VALUES", "WITH", "(SELECT")
+_READS = ("SELECT", "EXPLAIN", "SHOW", "VALUES", "PRAGMA")
+_WRITE_WORD = re.compile(r"\b(INSERT|UPDATE|DELETE|MERGE)\b", re.IGNORECASE)
+
+
+def sql_writes(text: str) -> bool:
+    """Whether a statement's SQL may write: anything but a read (a WITH is a read unless it holds a
+    write: PostgreSQL's data-modifying WITH). The one rule for raw SQL (forum.core.page_cache)."""
+    words = text.lstrip().lstrip("(").split(None, 1)
+    first = words[0].upper() if words else ""
+    if first in _READS:
+        return False
+    if first == "WITH":
+        return bool(_WRITE_WORD.search(text))
+    return True
+
+
 # In a statement that reads: a row lock, an advisory lock, a setting or a sequence step, which only
-# mean something inside a transaction (or write); also a data-modifying WITH.
+# mean something inside a transaction; a write word (EXPLAIN ANALYZE runs its statement).
 _TRANSACTIONAL = re.compile(r"\bFOR\s+(?:NO\s+KEY\s+)?UPDATE\b|\bFOR\s+(?:KEY\s+)?SHARE\b|advisory|set_config"
-                            r"|nextval|setval|txid_|pg_current_xact|\b(?:INSERT|UPDATE|DELETE|MERGE)\b",
-                            re.IGNORECASE)
+                            r"|nextval|setval|txid_|pg_current_xact", re.IGNORECASE)
 
 
 @functools.lru_cache(maxsize=4096)
 def needs_transaction(statement: str) -> bool:
     """Whether a statement must run inside a transaction (every one but plain reads). Cached by the
     statement's text: SQLAlchemy sends the same compiled strings again and again."""
-    head = statement.lstrip()[:7].upper()
-    if not head.startswith(_READ_HEADS):
-        return True
-    return _TRANSACTIONAL.search(statement) is not None
+    return sql_writes(statement) or _TRANSACTIONAL.search(statement) is not None \
+        or _WRITE_WORD.search(statement) is not None

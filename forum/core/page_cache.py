@@ -40,7 +40,6 @@ import hashlib
 import json
 import logging
 import os
-import re
 import threading
 import time
 import zlib
@@ -54,6 +53,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from forum.core import redis_client
+from forum.core.db import sql_writes
 
 log = logging.getLogger(__name__)
 
@@ -445,7 +445,7 @@ def _statement(state) -> None:
         name = getattr(table, "name", None)
         public = name is None or (_public_table(name) and _statement_changes_public_columns(statement, name))
     elif isinstance(statement, sa.TextClause):
-        if not _text_writes(statement.text):
+        if not sql_writes(statement.text):
             return
         public = True  # raw SQL: which tables, only its text says; count it
     else:
@@ -453,20 +453,6 @@ def _statement(state) -> None:
     state.session.info[WROTE] = True
     if public:
         state.session.info[_CHANGED] = True
-
-
-_READS = ("SELECT", "EXPLAIN", "SHOW", "VALUES", "PRAGMA")
-_WRITE_WORD = re.compile(r"\b(INSERT|UPDATE|DELETE|MERGE)\b", re.IGNORECASE)
-
-
-def _text_writes(text: str) -> bool:
-    words = text.lstrip().split(None, 1)
-    first = words[0].upper() if words else ""
-    if first in _READS:
-        return False
-    if first == "WITH":  # a read, unless PostgreSQL's data-modifying WITH
-        return bool(_WRITE_WORD.search(text))
-    return True
 
 
 def _statement_changes_public_columns(statement, table_name: str) -> bool:
