@@ -4,7 +4,7 @@ the language cookie, Accept-Language)."""
 from __future__ import annotations
 
 from flask import Flask, current_app, g, has_request_context, request
-from flask_babel import get_translations
+from flask_babel import get_locale, get_translations
 from flask_login import current_user
 from jinja2 import pass_eval_context
 from markupsafe import Markup
@@ -59,6 +59,27 @@ def translations():
     found = get_translations()
     setattr(state, _TRANSLATIONS, (locale, found))
     return found
+
+
+_LOCALE_NAME = "forum_locale_name"
+
+
+def locale_name() -> str:
+    """str(get_locale()), kept beside Flask-Babel's request state as translations() keeps its
+    translations: a page asks for it a dozen times (the frame's parts, html lang, the language
+    buttons), and each get_locale() finds its state through `g` and formats the name anew."""
+    state = g.get("_flask_babel")
+    locale = getattr(state, "babel_locale", None)
+    if locale is None:
+        locale = get_locale()  # the first one of the request chooses the language
+        state = g.get("_flask_babel")
+    held = getattr(state, _LOCALE_NAME, None)
+    if held is not None and held[0] is locale:
+        return held[1]
+    name = str(locale or current_app.config.get("BABEL_DEFAULT_LOCALE", "zh_CN"))
+    if state is not None:
+        setattr(state, _LOCALE_NAME, (locale, name))
+    return name
 
 
 @pass_eval_context

@@ -14,7 +14,7 @@ from markupsafe import Markup
 
 from forum.core import page_cache
 from forum.extensions import db
-from forum.web import assets, csrf, errors, fragments, i18n
+from forum.web import assets, csrf, errors, fragments, frame, i18n
 from forum.web.cli import translations_cli
 from forum.web.decorators import view_mark
 
@@ -64,6 +64,7 @@ def init_app(app: Flask) -> None:
     csrf.init_app(app)
     page_cache.init_app(app)
     fragments.init_app(app)
+    frame.init_app(app)
     app.cli.add_command(translations_cli)
 
     @app.before_request
@@ -112,7 +113,7 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def _template_context():
-        return {"current_locale": str(get_locale() or "zh_CN")}
+        return {"current_locale": i18n.locale_name()}
 
     @app.teardown_request
     def _close_file_streams(_exc):
@@ -126,7 +127,7 @@ def init_app(app: Flask) -> None:
 
 
 def _html_lang() -> str:
-    return "zh-CN" if str(get_locale()).startswith("zh") else "en"
+    return "zh-CN" if i18n.locale_name().startswith("zh") else "en"
 
 
 def _format_datetime(value: datetime | None, fmt: str = "medium") -> str:
