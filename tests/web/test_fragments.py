@@ -105,6 +105,26 @@ def test_pages_tabs_and_languages_never_mix(member, create_question):
     assert "3 questions" not in _home(chinese)
 
 
+def test_the_lists_tabs_and_filters_follow_the_address_and_language(member, create_question):
+    """The tabs and category filter are one shared part, kept per address: each page marks its own."""
+    create_question(title="标签页问题：退款多久到账")
+    chinese, english = member(locale="zh_CN"), member(locale="en")
+
+    def current(page: str) -> list[str]:
+        filters = re.search(r'<nav class="tabs".*?<nav class="category-filter".*?</nav>', page, re.S).group(0)
+        return re.findall(r'href="([^"]+)"[^>]*aria-current', filters)
+
+    for _ in range(2):
+        assert current(_home(chinese, "/?tab=votes")) == ["/?tab=votes", "/?tab=votes"]
+        assert current(_home(chinese, "/?category=payments")) == ["/?category=payments&amp;tab=newest",
+                                                                  "/?category=payments"]
+        assert current(_home(chinese, "/")) == ["/?tab=newest", "/"]
+        payments = _home(chinese, "/?category=payments")
+        assert re.search(r'category=payments"[^>]*class="active" aria-current="true">支付与退款<', payments)
+        assert not re.search(r'category=payments"[^>]*aria-current', _home(chinese, "/"))
+        assert ">With a verified answer<" not in _home(chinese, "/") and "With a verified answer" in _home(english, "/")
+
+
 def test_with_the_page_cache_off_nothing_is_kept(ctx, member, create_question, count_queries):
     ctx.extensions.pop("forum_fragments")
     try:
@@ -240,8 +260,13 @@ def _member_with_token(ctx, user):
 
 
 def test_members_with_nothing_of_their_own_share_the_thread_and_keep_their_own_tokens(
-        ctx, client, create_user, create_question, create_answer, count_queries, csrf_on):
+        ctx, client, create_user, create_question, create_answer, count_queries, csrf_on, monkeypatch):
+    from forum.questions.forms import AnswerForm
     from forum.web.fragments import TOKEN_MARK
+
+    built = []
+    real_init = AnswerForm.__init__
+    monkeypatch.setattr(AnswerForm, "__init__", lambda self, *a, **k: built.append(1) or real_init(self, *a, **k))
 
     question = create_question(title="快递显示已签收但是我没收到，怎么办")
     answer = create_answer(question)
@@ -251,6 +276,8 @@ def test_members_with_nothing_of_their_own_share_the_thread_and_keep_their_own_t
     with count_queries() as counted:
         two = _home(second, thread)
     assert len(_tokens(one)) == 1 and len(_tokens(two)) == 1 and _tokens(one) != _tokens(two)
+    assert len(built) == 1, "the answer form is built only to render the part, not for a page that reuses it"
+    assert 'name="body"' in _thread(two) and 'id="answer-form"' in _thread(two)
     strip = lambda page: TOKEN.sub("T", _thread(page))  # noqa: E731
     assert strip(one) == strip(two) and TOKEN_MARK not in one + two
     # The thread part is kept: no answer, comment, verification or escalation is read for it (one
