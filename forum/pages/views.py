@@ -76,8 +76,10 @@ def _render_thread(question, *, status: int = 200, answer_form: AnswerForm | Non
     # visitor's page, cached for everyone (forum.web.page_cache), must hold none.
     return render_template(
         "questions/show.html", duplicate_of=duplicate_of, question=question,
-        # deferred: a thread part found in the shared fragments builds no form.
-        answer_form=answer_form or (deferred(AnswerForm) if actor else None), comment_error=comment_error or {},
+        # deferred: a thread part found in the shared fragments builds no form. Empty unless given:
+        # after a failed comment the request's form data is the comment's, not an answer.
+        answer_form=answer_form or (deferred(lambda: AnswerForm(formdata=None)) if actor else None),
+        comment_error=comment_error or {},
         comment_hint=length_hint(post_rules.COMMENT_MIN),
         can_edit=lambda post: can(actor, Privilege.EDIT_OTHERS, post) and (not question.is_locked or can(
             actor, Privilege.MODERATE)), private_findings=private_findings or [],

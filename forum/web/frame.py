@@ -10,15 +10,17 @@ Members' pages are never served from the page cache, so each one paid it.
 A part is a template in templates/_frame/, rendered from here with only what it is given: the
 variables named in the call (its variant: signed in or not, staff, the navigation section shown as
 current), the language and the application's root path (links depend on it). It is kept under
-exactly those, in this process's memory, with the static files' names it links to; a part sees no request, session, member or form token, so
-that a member's name, counts and tokens stay in base.html, around the parts (a test renders every
-part for several members and languages, and one reads the parts' templates for what they may not
-use). With `keep=False` a part is rendered and not kept (a search page's header shows its query).
-In debug mode parts are never kept, so that an edited template shows at once.
+exactly those, in this process's memory, with the static files' names it links to. A part sees no
+request, session, member or form token: in a part every template global but links and translations
+fails when used, so that a member's name, counts and tokens stay in base.html, around the parts (a
+test renders every part for several members and languages). With `keep=False` a part is rendered
+and not kept (a search page's header shows its query). When templates reload (debug mode,
+TEMPLATES_AUTO_RELOAD) parts are never kept, so that an edited template shows at once.
 """
 from __future__ import annotations
 
 from flask import Flask, current_app, request
+from jinja2 import StrictUndefined
 from markupsafe import Markup
 
 from forum.web import assets
@@ -70,17 +72,32 @@ def frame(name: str, keep: bool = True, **variables) -> Markup:
     names = assets.names(app)
     held = app.extensions.get(_EXTENSION)
     if held is None or held[0] is not names:
-        held = app.extensions[_EXTENSION] = (names, {})
+        held = app.extensions[_EXTENSION] = (names, {}, _unavailable(app))
     store: dict = held[1]
-    keep = keep and not app.debug
+    keep = keep and not app.jinja_env.auto_reload
     key = (name, locale, request.script_root, *sorted(variables.items())) if keep else None
     if key is not None:
         found = store.get(key)
         if found is not None:
             return found
-    html = Markup(app.jinja_env.get_template(f"_frame/{name}.html").render(locale=locale, **variables))
+    template = app.jinja_env.get_template(f"_frame/{name}.html")
+    html = Markup(template.render({**held[2], **variables, "locale": locale}))
     if key is not None:
         if len(store) >= _LIMIT:
             store.clear()
         store[key] = html
     return html
+
+
+# What a part may use of the template globals: links and translations (and Jinja's own helpers).
+# Every other global reads the request, the session or the member (request, session, g, csrf_token,
+# url_with, unread_notifications, ...): a part that used one would keep one reader's value for
+# every reader, so in a part each of them fails loudly instead (jinja2.StrictUndefined).
+_ALLOWED_GLOBALS = frozenset({"url_for", "_", "gettext", "ngettext", "pgettext", "npgettext",
+                              "range", "dict", "lipsum", "cycler", "joiner", "namespace"})
+
+
+def _unavailable(app: Flask) -> dict:
+    return {name: StrictUndefined(name=name, hint=f"a part of the frame may not use {name!r} "
+                                  "(forum.web.frame: it is kept for every reader)")
+            for name in app.jinja_env.globals if name not in _ALLOWED_GLOBALS}

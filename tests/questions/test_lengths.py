@@ -186,3 +186,21 @@ def test_filler_answers_are_refused_but_short_comments_are_fine(client, create_u
     db.session.commit()
     with pytest.raises(ValidationFailed):
         services.edit_answer(answer.author, answer.id, body="顶顶顶顶顶顶顶顶顶顶顶顶")
+
+
+def test_a_refused_comment_keeps_its_text_and_leaves_the_answer_box_empty(client, create_user, create_question,
+                                                                          create_answer, login):
+    """After a refused comment the thread page shows the comment's error with its text; the answer
+    form below is not filled from the comment's form data."""
+    question = create_question()
+    create_answer(question)
+    login(create_user())
+    response = client.post(f"/questions/{question.id}/comments", data={"body": "短评"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422 and "短评" in page
+    answer_box = re.search(r'<textarea[^>]*name="body"[^>]*>(.*?)</textarea>', page.split('id="answer-form"')[1], re.S)
+    assert answer_box and answer_box.group(1).strip() == ""
+    response = client.post(f"/questions/{question.id}/answers", data={"body": "+1"})
+    kept = re.search(r'<textarea[^>]*name="body"[^>]*>(.*?)</textarea>', response.get_data(as_text=True).split(
+        'id="answer-form"')[1], re.S)
+    assert response.status_code == 422 and kept.group(1).strip() == "+1", "a refused answer keeps its own text"

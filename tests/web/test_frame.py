@@ -112,7 +112,7 @@ def test_the_search_box_shows_this_pages_query_only(app, browser):
     assert re.search(r'<input id="header-q"[^>]*value="">', _page(client, "/"), re.S)
     assert re.search(r'<input id="header-q"[^>]*value="退款">', _page(client, "/search?q=退款"), re.S)
     assert re.search(r'<input id="header-q"[^>]*value="">', _page(client, "/kb"), re.S)
-    _names, store = app.extensions[frame._EXTENSION]
+    store = app.extensions[frame._EXTENSION][1]
     kept = [key for key in store if key[0] == "search"]
     assert kept and all(key[3:] == (("query", ""),) for key in kept), "a query's box is not kept"
 
@@ -139,6 +139,24 @@ def test_a_part_is_rendered_once_and_then_reused(app, browser, monkeypatch):
     rendered.clear()
     _page(client)
     assert "_frame/head.html" in rendered, "in debug mode an edited part shows at once"
+
+
+@pytest.mark.parametrize("use", ["{{ request.path }}", "{{ unread_notifications() }}", "{{ url_with(page=2) }}",
+                                 "{% if nav_section() == 'kb' %}x{% endif %}", "{{ csrf_token() }}",
+                                 "{{ session.get('x') }}", "{{ g.user }}", "{{ html_lang() }}"])
+def test_a_part_that_reads_the_request_or_the_member_fails(app, browser, monkeypatch, use):
+    from jinja2 import UndefinedError
+
+    client = browser("member")
+    _page(client)  # every global is in place (features add theirs as the application starts)
+    app.extensions.pop(frame._EXTENSION, None)
+    real = app.jinja_env.get_template
+    monkeypatch.setattr(app.jinja_env, "get_template", lambda name, *a, **k: app.jinja_env.from_string(
+        "<p>{{ _('Questions') }} {{ url_for('questions.index') }} " + use + "</p>")
+        if name == "_frame/footer.html" else real(name, *a, **k))
+    monkeypatch.setitem(app.config, "PROPAGATE_EXCEPTIONS", True)
+    with pytest.raises(UndefinedError, match="may not use|is undefined"):
+        client.get("/")
 
 
 def test_the_parts_use_only_what_they_are_given():
