@@ -15,9 +15,9 @@ store runs neither its template nor its queries.
 Kept under the page cache's generation (forum.core.page_cache), read once per request *before* the
 view reads the database (forum.web.boundary), so a fragment holds at least every write whose
 invalidation came before it, as a cached page does; and for at most FORUM_PAGE_CACHE_SECONDS
-("3 minutes ago"). Keyed by its name, the request's path and query (pagination and tab links are
-built from them; `same_on_every_page=True` drops them), the language, the time zone (dates are
-shown in the reader's), and what the template adds.
+("3 minutes ago"). Keyed by its name, the application's root path, the request's path and query
+(pagination and tab links are built from them; `same_on_every_page=True` drops them), the
+language, the time zone (dates are shown in the reader's), and what the template adds.
 In this process's memory only (an LRU bounded by a quarter of FORUM_PAGE_CACHE_MB): a fragment
 costs less to render than to fetch from Redis and decode. Off with the page cache
 (FORUM_PAGE_CACHE=off).
@@ -80,7 +80,8 @@ def shared(name: str, *parts: Any, caller: Callable[[], str], same_on_every_page
     if store is None or generation is None or not enabled:
         return Markup(caller())
     where = "" if same_on_every_page else request.full_path
-    key = "\n".join((name, where, str(get_locale()), str(get_timezone()), *map(str, parts)))
+    # Links in a part are under the application's root path (SCRIPT_NAME), which full_path omits.
+    key = "\n".join((name, request.script_root, where, str(get_locale()), str(get_timezone()), *map(str, parts)))
     found = store.get(generation, key)
     if found is not None:
         return Markup(_with_token(found.body))

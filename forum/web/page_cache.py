@@ -135,7 +135,7 @@ def _storable(response: Response) -> bool:
 
 def _key() -> str:
     json = "json" if "json" in request.headers.get("Accept", "") else ""  # (error pages answer JSON then)
-    parts = (request.scheme, request.host, request.path, request.query_string.decode("latin-1"),
+    parts = (request.scheme, request.host, request.script_root, request.path, request.query_string.decode("latin-1"),
              visitor_locale(), json)
     return hashlib.blake2b("\n".join(parts).encode("utf-8", "surrogateescape"), digest_size=20).hexdigest()
 

@@ -181,7 +181,8 @@ def _formatted(reader: tuple, kind: str, value, fmt: str = "medium") -> str:
 
 
 def _url_with(**changes) -> str:
-    """The current page's URL with some query arguments changed (None removes one)."""
+    """The current page's URL with some query arguments changed (None removes one), under the
+    application's root path (SCRIPT_NAME) as url_for's links are."""
     args = request.args.to_dict()
     for key, value in changes.items():
         if value is None:
@@ -189,4 +190,4 @@ def _url_with(**changes) -> str:
         else:
             args[key] = value
     query = urlencode(args)
-    return request.path + ("?" + query if query else "")
+    return request.script_root + request.path + ("?" + query if query else "")

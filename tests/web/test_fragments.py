@@ -387,3 +387,21 @@ def test_following_and_privileges_are_part_of_the_shared_threads_key(member, cre
     assert f"/questions/{question.id}/edit" in _thread(_home(editing, thread))
     assert f"/questions/{question.id}/edit" not in _thread(_home(plain, thread))
     assert 'aria-pressed="false">☆' in _home(plain, thread)
+
+
+@pytest.mark.parametrize("signed_in", [False, True])
+def test_links_follow_the_applications_root_path(ctx, client, member, signed_in):
+    """Served under a path prefix (SCRIPT_NAME, set by the server in front), every link of the page
+    is under it, and the same process serving the root keeps its own: the page cache, the shared
+    parts and the frame's parts are kept per root path."""
+    browser = member() if signed_in else ctx.test_client()
+    for _ in range(2):
+        for root in ("/forum", ""):
+            response = browser.get("/", base_url=f"http://localhost{root}/")
+            assert response.status_code == 200
+            assert ("X-Page-Cache" in response.headers) is not signed_in
+            page = response.get_data(as_text=True)
+            assert f'<a href="{root}/kb"' in page and f'<a href="{root}/?tab=votes"' in page, root
+            assert f'<a class="brand" href="{root}/">' in page
+            if root == "":
+                assert "/forum/" not in page

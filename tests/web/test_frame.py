@@ -168,3 +168,4 @@ def test_the_parts_use_only_what_they_are_given():
     for part in parts:
         code = " ".join(re.findall(r"{[{%](.*?)[%}]}", part.read_text(), re.S))
         assert not forbidden.search(code), f"{part.name}: {forbidden.search(code).group(0)}"
+
