@@ -39,7 +39,20 @@ def select_timezone() -> str:
 
 # --- translations in templates -------------------------------------------------------------------
 
-_TRANSLATIONS = "forum_translations"
+def _kept_for_language(attribute: str, compute):
+    """compute(), kept for the rest of the request beside Flask-Babel's own request state, with the
+    Locale object it holds: `force_locale` and `refresh()` (a new Locale) are followed as before.
+    The first call of a request computes without keeping (it is the one that chooses the language)."""
+    state = g.get("_flask_babel")
+    locale = getattr(state, "babel_locale", None)
+    if locale is None:
+        return compute()
+    held = getattr(state, attribute, None)
+    if held is not None and held[0] is locale:
+        return held[1]
+    value = compute()
+    setattr(state, attribute, (locale, value))
+    return value
 
 
 def translations():
@@ -47,39 +60,16 @@ def translations():
     block's), as Flask-Babel's get_translations() returns them, but in well under a microsecond once
     a language has been used: that function costs about 20 µs a call (it finds its request state
     through `g` several times and formats the language's name for its cache key each time), and a
-    page translates a few hundred strings. Kept beside Flask-Babel's own request state with the
-    Locale object it holds, so `force_locale` and `refresh()` (a new Locale) are followed as before."""
-    state = g.get("_flask_babel")
-    locale = getattr(state, "babel_locale", None)
-    if locale is None:
-        return get_translations()  # the first one of the request chooses the language
-    held = getattr(state, _TRANSLATIONS, None)
-    if held is not None and held[0] is locale:
-        return held[1]
-    found = get_translations()
-    setattr(state, _TRANSLATIONS, (locale, found))
-    return found
-
-
-_LOCALE_NAME = "forum_locale_name"
+    page translates a few hundred strings."""
+    return _kept_for_language("forum_translations", get_translations)
 
 
 def locale_name() -> str:
-    """str(get_locale()), kept beside Flask-Babel's request state as translations() keeps its
-    translations: a page asks for it a dozen times (the frame's parts, html lang, the language
-    buttons), and each get_locale() finds its state through `g` and formats the name anew."""
-    state = g.get("_flask_babel")
-    locale = getattr(state, "babel_locale", None)
-    if locale is None:
-        locale = get_locale()  # the first one of the request chooses the language
-        state = g.get("_flask_babel")
-    held = getattr(state, _LOCALE_NAME, None)
-    if held is not None and held[0] is locale:
-        return held[1]
-    name = str(locale or current_app.config.get("BABEL_DEFAULT_LOCALE", "zh_CN"))
-    if state is not None:
-        setattr(state, _LOCALE_NAME, (locale, name))
-    return name
+    """str(get_locale()), kept as translations() are: a page asks for it a dozen times (the frame's
+    parts, html lang, the language buttons), and each get_locale() finds its state through `g` and
+    formats the name anew."""
+    return _kept_for_language("forum_locale_name", lambda: str(
+        get_locale() or current_app.config.get("BABEL_DEFAULT_LOCALE", "zh_CN")))
 
 
 @pass_eval_context
