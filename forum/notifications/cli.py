@@ -1,6 +1,9 @@
 """`flask --app forum notifications ...` and `jobs worker`."""
 from __future__ import annotations
 
+import os
+import signal
+
 import click
 from flask import current_app
 from forum.core.commands import CommandGroup
@@ -43,8 +46,29 @@ def worker(burst: bool) -> None:
         return {"state": rq_worker.get_state(), "successful": rq_worker.successful_job_count,
                 "failed": rq_worker.failed_job_count}
 
+    _stop_cleanly_while_starting(rq_worker)
     # /readyz needs a beat every few seconds; RQ's loop waits minutes for a job, so a thread beats.
     with heartbeats.beating(current_app._get_current_object(), heartbeats.JOBS, report):
         # The scheduler moves jobs queued for later (webhook retries: jobs.enqueue_in) onto the queue
         # when they are due; RQ lets one worker at a time do it.
         rq_worker.work(burst=burst, with_scheduler=True)
+
+
+def _stop_cleanly_while_starting(rq_worker) -> None:
+    """RQ forks its scheduler before it installs its own SIGTERM and SIGINT handlers. A stop that came
+    in between (a deploy, a supervisor restarting a worker it has just started) killed this process
+    with the default action and left the forked scheduler running, orphaned. Until RQ's handlers
+    replace these, a stop is recorded in the flag RQ's loop checks first, so the worker stops at once
+    and tears down as usual: the scheduler stopped, the worker unregistered."""
+    main_pid = os.getpid()
+
+    def stop(signum, _frame) -> None:
+        if os.getpid() != main_pid:
+            # The scheduler, forked before it installed its own handler: stop the way it would have.
+            signal.signal(signum, signal.SIG_DFL)
+            os.kill(os.getpid(), signum)
+            return
+        rq_worker._stop_requested = True
+
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, stop)

@@ -118,15 +118,41 @@ def _wait_for_beat(role: str, process: subprocess.Popen, timeout: float = 60):
     return found[0] if found else None
 
 
+def _start(command: list[str], env: dict) -> subprocess.Popen:
+    # A session of its own, so that _stop can reach what the command forked (RQ's scheduler).
+    return subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, start_new_session=True)
+
+
+def _left_running(process: subprocess.Popen) -> bool:
+    """Whether any process of the command's group is still there (the command itself, reaped, is not)."""
+    try:
+        os.killpg(process.pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def _ended(process: subprocess.Popen, timeout: float) -> str:
+    """The process's output once it has ended. A command that does not end in time, or ends but leaves
+    a process of its group behind, fails the test; the group is killed so that nothing outlives the test
+    holding the pipes."""
+    try:
+        _out, err = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        _out, err = process.communicate(timeout=20)
+        pytest.fail(f"the command did not end within {timeout} s:\n{err[-3000:]}")
+    if not wait_until(lambda: not _left_running(process), 10, strict=False):
+        os.killpg(process.pid, signal.SIGKILL)
+        pytest.fail(f"the command ended but left a process of its group running:\n{err[-3000:]}")
+    return err
+
+
 def _stop(process: subprocess.Popen) -> str:
     if process.poll() is None:
         process.send_signal(signal.SIGTERM)  # RQ: a warm shutdown that unregisters the worker
-    try:
-        _out, err = process.communicate(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        _out, err = process.communicate(timeout=20)
-    return err
+    return _ended(process, 20)
 
 
 def test_the_external_indexer_process_beats(app, ctx, client, monkeypatch):
@@ -134,9 +160,8 @@ def test_the_external_indexer_process_beats(app, ctx, client, monkeypatch):
     db.session.commit()
     monkeypatch.setitem(app.config, "FORUM_SEARCH_INDEXER", "external")
     assert client.get("/readyz").status_code == 503
-    process = subprocess.Popen([sys.executable, "-W", "ignore", "-m", "flask", "--app", "forum", "search", "indexer"],
-                               cwd=ROOT, env=_command_env(app, FORUM_SEARCH_INDEXER="external"),
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = _start([sys.executable, "-W", "ignore", "-m", "flask", "--app", "forum", "search", "indexer"],
+                     _command_env(app, FORUM_SEARCH_INDEXER="external"))
     try:
         rows = _wait_for_beat(heartbeats.INDEXER, process)
     finally:
@@ -147,8 +172,7 @@ def test_the_external_indexer_process_beats(app, ctx, client, monkeypatch):
     assert body["status"] == "ready" and body["search"]["heartbeat_age_seconds"] < 60
 
 
-def test_the_jobs_worker_process_beats(app, ctx, client, monkeypatch):
-    """`flask --app forum jobs worker` beats from a thread while RQ waits for jobs."""
+def _need_redis() -> None:
     from redis import Redis
     from redis.exceptions import ConnectionError as RedisDown
 
@@ -158,12 +182,16 @@ def test_the_jobs_worker_process_beats(app, ctx, client, monkeypatch):
         if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
             pytest.fail(f"Redis is not reachable at {REDIS_URL}")
         pytest.skip(f"Redis is not reachable at {REDIS_URL}")
+
+
+def test_the_jobs_worker_process_beats(app, ctx, client, monkeypatch):
+    """`flask --app forum jobs worker` beats from a thread while RQ waits for jobs."""
+    _need_redis()
     db.session.commit()
     monkeypatch.setitem(app.config, "FORUM_REDIS_URL", REDIS_URL)
     assert client.get("/readyz").get_json()["problems"] == ["jobs_heartbeat_missing"]
-    process = subprocess.Popen([sys.executable, "-W", "ignore", "-m", "flask", "--app", "forum", "jobs", "worker"],
-                               cwd=ROOT, env=_command_env(app, FORUM_REDIS_URL=REDIS_URL),
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = _start([sys.executable, "-W", "ignore", "-m", "flask", "--app", "forum", "jobs", "worker"],
+                     _command_env(app, FORUM_REDIS_URL=REDIS_URL))
     try:
         rows = _wait_for_beat(heartbeats.JOBS, process)
     finally:
@@ -172,3 +200,35 @@ def test_the_jobs_worker_process_beats(app, ctx, client, monkeypatch):
     assert rows[0].instance.endswith(f":{process.pid}") and '"state"' in rows[0].info
     response = client.get("/readyz")
     assert response.status_code == 200 and response.get_json()["mail"]["worker_heartbeat_age_seconds"] < 60
+
+
+# The worker's command, with a SIGTERM sent to itself at the worst moment RQ has: its scheduler is
+# forked and its own signal handlers are not installed yet (they are installed next).
+_STOPPED_WHILE_STARTING = """
+import os, signal, sys
+import rq
+
+started = rq.Worker._start_scheduler
+
+def start_then_stop(self, *args, **kwargs):
+    started(self, *args, **kwargs)
+    os.kill(os.getpid(), signal.SIGTERM)
+
+rq.Worker._start_scheduler = start_then_stop
+from flask.cli import main
+sys.argv = ["flask", "--app", "forum", "jobs", "worker"]
+main()
+"""
+
+
+def test_a_stop_while_the_jobs_worker_starts_is_a_clean_stop(app, ctx):
+    """A deploy's SIGTERM right after the worker started used to kill it with the default action and
+    leave RQ's forked scheduler running on its own; now the worker stops on request and takes the
+    scheduler down with it."""
+    _need_redis()
+    db.session.commit()
+    process = _start([sys.executable, "-W", "ignore", "-c", _STOPPED_WHILE_STARTING],
+                     _command_env(app, FORUM_REDIS_URL=REDIS_URL))
+    err = _ended(process, 60)
+    assert process.returncode == 0, err[-3000:]
+    assert "stopping on request" in err, err[-3000:]
