@@ -201,34 +201,3 @@ def test_the_jobs_worker_process_beats(app, ctx, client, monkeypatch):
     response = client.get("/readyz")
     assert response.status_code == 200 and response.get_json()["mail"]["worker_heartbeat_age_seconds"] < 60
 
-
-# The worker's command, with a SIGTERM sent to itself at the worst moment RQ has: its scheduler is
-# forked and its own signal handlers are not installed yet (they are installed next).
-_STOPPED_WHILE_STARTING = """
-import os, signal, sys
-import rq
-
-started = rq.Worker._start_scheduler
-
-def start_then_stop(self, *args, **kwargs):
-    started(self, *args, **kwargs)
-    os.kill(os.getpid(), signal.SIGTERM)
-
-rq.Worker._start_scheduler = start_then_stop
-from flask.cli import main
-sys.argv = ["flask", "--app", "forum", "jobs", "worker"]
-main()
-"""
-
-
-def test_a_stop_while_the_jobs_worker_starts_is_a_clean_stop(app, ctx):
-    """A deploy's SIGTERM right after the worker started used to kill it with the default action and
-    leave RQ's forked scheduler running on its own; now the worker stops on request and takes the
-    scheduler down with it."""
-    _need_redis()
-    db.session.commit()
-    process = _start([sys.executable, "-W", "ignore", "-c", _STOPPED_WHILE_STARTING],
-                     _command_env(app, FORUM_REDIS_URL=REDIS_URL))
-    err = _ended(process, 60)
-    assert process.returncode == 0, err[-3000:]
-    assert "stopping on request" in err, err[-3000:]
