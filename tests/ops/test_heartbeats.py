@@ -172,7 +172,8 @@ def test_the_external_indexer_process_beats(app, ctx, client, monkeypatch):
     assert body["status"] == "ready" and body["search"]["heartbeat_age_seconds"] < 60
 
 
-def _need_redis() -> None:
+def test_the_jobs_worker_process_beats(app, ctx, client, monkeypatch):
+    """`flask --app forum jobs worker` beats from a thread while RQ waits for jobs."""
     from redis import Redis
     from redis.exceptions import ConnectionError as RedisDown
 
@@ -182,11 +183,6 @@ def _need_redis() -> None:
         if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
             pytest.fail(f"Redis is not reachable at {REDIS_URL}")
         pytest.skip(f"Redis is not reachable at {REDIS_URL}")
-
-
-def test_the_jobs_worker_process_beats(app, ctx, client, monkeypatch):
-    """`flask --app forum jobs worker` beats from a thread while RQ waits for jobs."""
-    _need_redis()
     db.session.commit()
     monkeypatch.setitem(app.config, "FORUM_REDIS_URL", REDIS_URL)
     assert client.get("/readyz").get_json()["problems"] == ["jobs_heartbeat_missing"]
@@ -200,4 +196,3 @@ def test_the_jobs_worker_process_beats(app, ctx, client, monkeypatch):
     assert rows[0].instance.endswith(f":{process.pid}") and '"state"' in rows[0].info
     response = client.get("/readyz")
     assert response.status_code == 200 and response.get_json()["mail"]["worker_heartbeat_age_seconds"] < 60
-
